@@ -1,0 +1,23 @@
+"""hyperv-emu's engine: an emulated Hyper-V whose state lives under an fsspec URL.
+
+It imports neither `sdk` nor `psshim`; the SDK's emulated backend adapts it.
+"""
+
+from __future__ import annotations
+
+from emulator.engine import Emulator
+from emulator.errors import EmulatorError
+from emulator.host import Host, Outcome
+
+
+def init_from_world(url: str, world_text: str, source: str = "<world>", *, force: bool = False) -> Emulator:
+    """Create the state at `url` from a world file's text (see docs/world-files.md)."""
+    from emulator.world import load_text
+
+    state, ops = load_text(world_text, source)
+    emu = Emulator(url)
+    emu.create(state, ops, force=force)
+    return emu
+
+
+__all__ = ["Emulator", "EmulatorError", "Host", "Outcome", "init_from_world"]

@@ -1,0 +1,260 @@
+"""The checkpoint tree of a VM: create, restore (apply), remove, rename, export, import.
+
+Tree rules (hyperv-reference.md §4.2–4.5):
+- create: the new checkpoint's parent is the VM's current checkpoint (or none); the VM then
+  hangs from the new one. Names may repeat. The default name is `<VM> - (<date> - <time>)` in
+  the host culture; CreationTime is the clock when the checkpoint starts, and the clock then
+  moves on by `timing.checkpoint_seconds` (virtual clock). A failed checkpoint takes no time.
+- restore (Restore-VMSnapshot):
+
+  | VM before     | checkpoint with memory (Saved) | checkpoint without memory (Off) |
+  |---------------|--------------------------------|---------------------------------|
+  | Running       | Running (saved, applied, started again) | Off                    |
+  | Paused        | Saved                          | Off                             |
+  | Off / Saved   | Saved                          | Off                             |
+
+  The VM then hangs from the restored checkpoint, its old "Now" disks are dropped and each drive
+  gets a new avhdx on the checkpoint's disk; existing children stay (a later checkpoint starts a
+  sibling branch).
+- remove: one checkpoint (its children move up to its parent) or a subtree; the VM's pointer
+  moves up when it hung from a removed checkpoint; disks follow disks.collect.
+- types: Disabled fails; Standard keeps memory when the VM runs (or is paused/saved);
+  Production asks the guest's VSS and keeps no memory, falling back to a standard checkpoint
+  (memory, State Saved, an event in the host log) when VSS fails; ProductionOnly fails instead.
+  A VM with a pass-through disk cannot be checkpointed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from emulator import culture, disks, winpath
+from emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
+from emulator.engine import Transaction
+from emulator.errors import (
+    ImportFailed,
+    checkpoint_name_empty,
+    checkpoint_name_too_long,
+    checkpoints_disabled,
+    pass_through_checkpoint_failed,
+    production_checkpoint_failed,
+)
+from emulator.model import (
+    CheckpointRecord,
+    CheckpointTypeName,
+    FileOp,
+    HardDrive,
+    HostRecord,
+    VirtualMachineRecord,
+    VMStateName,
+)
+
+MAX_NAME = 100
+FALLBACK_EVENT_ID = 18016
+
+
+def check_name_given(name: str) -> None:
+    """An explicit name must not be empty (ValidateNotNullOrEmpty on -SnapshotName)."""
+    if name is None or name == "":
+        raise checkpoint_name_empty()
+
+
+def _has_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> bool:
+    """Decide what kind of checkpoint the VM gets; raise when it cannot get one."""
+    kind = vm.checkpoint_type
+    if kind is CheckpointTypeName.DISABLED:
+        raise checkpoints_disabled(vm.name, vm.id)
+    if vm.pass_through_disks > 0:
+        raise pass_through_checkpoint_failed(vm.name, vm.id)
+    live = vm.state in (VMStateName.RUNNING, VMStateName.PAUSED)
+    saved = vm.state is VMStateName.SAVED
+    if kind is CheckpointTypeName.STANDARD:
+        return live or saved
+    # Production / ProductionOnly: an Off VM's disks are consistent as they are.
+    if vm.state is VMStateName.OFF:
+        return False
+    vss_ok = vm.state is VMStateName.RUNNING and not vm.guest_vss_failing
+    if vss_ok:
+        return False
+    if kind is CheckpointTypeName.PRODUCTION_ONLY:
+        raise production_checkpoint_failed(vm.name, vm.id)
+    record_event(
+        tx, host, vm, "Warning", FALLBACK_EVENT_ID,
+        f"Could not create a production checkpoint for '{vm.name}' because the guest's Volume Shadow "
+        f"Copy Service failed; a standard checkpoint was created instead. (Virtual machine ID {vm.id.upper()})",
+    )
+    return True
+
+
+def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, automatic: bool) -> CheckpointRecord:
+    has_memory = _has_memory(tx, host, vm)
+    now = tx.now()
+    cp = CheckpointRecord(
+        id=tx.new_id(),
+        vm_id=vm.id,
+        name=culture.default_checkpoint_name(vm.name, now, tx.state.settings.culture, automatic),
+        parent_id=vm.parent_checkpoint_id,
+        creation_time=now,
+        has_memory=has_memory,
+        is_automatic=automatic,
+        disks=[HardDrive(d.path, d.base_path, d.size, d.controller_type, d.controller_number, d.controller_location) for d in vm.disks],
+        memory_startup=vm.memory_startup,
+        notes=vm.notes,
+    )
+    vm.checkpoints.append(cp)
+    for d in vm.disks:
+        d.path = disks.add_differencing(tx, host, vm, d.path, d.base_path, cp.id)
+    vm.parent_checkpoint_id = cp.id
+    write_checkpoint_config(tx, host, vm, cp)
+    if has_memory:
+        _write_saved_state(tx, host, vm, cp)
+    write_vm_config(tx, host, vm)
+    tx.advance(tx.state.timing.checkpoint_seconds)
+    return cp
+
+
+def _write_saved_state(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
+    path = checkpoint_config_path(vm, cp, "vmrs")
+    tx.queue(FileOp(kind="sparse_file", host=host.name, path=path, size=vm.memory_startup))
+    host.file_times[winpath.parse(path).key()] = tx.now()
+
+
+def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:
+    was_running = vm.state is VMStateName.RUNNING
+    # 1. a running or paused VM is saved first; 2. apply; 3. the cmdlet starts it again.
+    for d in vm.disks:
+        f = disks.find_file(host, d.path)
+        if f is not None and f.kind == "avhdx" and not any(disks.file_key(m.into) == disks.file_key(d.path) for m in host.merges):
+            disks.delete_file(tx, host, d.path)
+    vm.disks = [
+        HardDrive(
+            path=disks.add_differencing(tx, host, vm, cd.path, cd.base_path, cp.id),
+            base_path=cd.base_path, size=cd.size, controller_type=cd.controller_type,
+            controller_number=cd.controller_number, controller_location=cd.controller_location,
+        )
+        for cd in cp.disks
+    ]
+    vm.parent_checkpoint_id = cp.id
+    vm.memory_startup = cp.memory_startup
+    if cp.has_memory:
+        vm.state = VMStateName.RUNNING if was_running else VMStateName.SAVED
+        if was_running:
+            vm.started_at = tx.now()
+    else:
+        vm.state = VMStateName.OFF
+        vm.started_at = None
+    write_vm_config(tx, host, vm)
+    disks.collect(tx, host, vm, tx.state.timing.merge_rate)
+    return []
+
+
+def descendants(vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[CheckpointRecord]:
+    out: list[CheckpointRecord] = []
+    frontier = [cp.id]
+    while frontier:
+        kids = [c for c in vm.checkpoints if c.parent_id in frontier]
+        out.extend(kids)
+        frontier = [c.id for c in kids]
+    return out
+
+
+def remove(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord, include_children: bool) -> None:
+    doomed = [cp] + (descendants(vm, cp) if include_children else [])
+    doomed_ids = {c.id for c in doomed}
+    for c in vm.checkpoints:
+        if c.id not in doomed_ids and c.parent_id in doomed_ids:
+            c.parent_id = cp.parent_id
+    if vm.parent_checkpoint_id in doomed_ids:
+        vm.parent_checkpoint_id = cp.parent_id
+    for c in doomed:
+        delete_config_files(tx, host, vm, c)
+        vm.checkpoints.remove(c)
+    write_vm_config(tx, host, vm)
+    disks.collect(tx, host, vm, tx.state.timing.merge_rate)
+
+
+def delete_config_files(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
+    for ext in ("vmcx", "vmrs"):
+        path = checkpoint_config_path(vm, cp, ext)
+        tx.queue(FileOp(kind="delete", host=host.name, path=path))
+        host.file_times.pop(winpath.parse(path).key(), None)
+
+
+def rename(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord, new_name: str) -> None:
+    if new_name is None or new_name == "":
+        raise checkpoint_name_empty()
+    if len(new_name) > MAX_NAME:
+        raise checkpoint_name_too_long(vm.name, vm.id, new_name)
+    cp.name = new_name
+    write_checkpoint_config(tx, host, vm, cp)
+
+
+# --- export and import ---------------------------------------------------------------------------
+
+EXPORT_MANIFEST = "hvemu-export.json"
+
+
+def export(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord, path: str) -> str:
+    """`<path>\\<VMName>\\`: `Virtual Machines\\<id>.vmcx` (the checkpoint's configuration),
+    `Virtual Hard Disks\\<base name>.vhdx` per drive (a copy of the checkpoint's disk state),
+    and a manifest that Import-VM reads."""
+    folder = winpath.parse(path).joinpath(vm.name)
+    drives = []
+    for d in cp.disks:
+        target = str(folder.joinpath("Virtual Hard Disks", winpath.parse(d.base_path).name))
+        tx.queue(FileOp(kind="export_disk", host=host.name, path=target, parent=d.path, size=d.size))
+        host.file_times[winpath.parse(target).key()] = tx.now()
+        drives.append({"path": target, "size": d.size, "controller_type": d.controller_type,
+                       "controller_number": d.controller_number, "controller_location": d.controller_location})
+    manifest = {
+        "Name": vm.name, "Id": vm.id, "CheckpointName": cp.name, "CheckpointId": cp.id,
+        "MemoryStartup": cp.memory_startup, "Generation": vm.generation, "Version": vm.version,
+        "CheckpointType": vm.checkpoint_type.value, "HasMemory": cp.has_memory, "Notes": cp.notes,
+        "HardDrives": drives,
+    }
+    config = str(folder.joinpath("Virtual Machines", f"{vm.id.upper()}.vmcx"))
+    tx.queue(FileOp(kind="write_file", host=host.name, path=config, payload=json.dumps(manifest, indent=1)))
+    host.file_times[winpath.parse(config).key()] = tx.now()
+    return str(folder)
+
+
+def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) -> VirtualMachineRecord:
+    from emulator.engine import host_rel
+
+    wp = winpath.parse(path)
+    config_path = wp
+    if not wp.name.casefold().endswith(".vmcx"):
+        folder = wp.joinpath("Virtual Machines")
+        rel = host_rel(host.name, str(folder))
+        if not tx.store.exists(rel):
+            raise ImportFailed(f"Cannot find an exported virtual machine at '{wp}'.", target=str(wp))
+        names = [e.name for e in tx.store.listdir(rel) if e.name.casefold().endswith(".vmcx")]
+        if len(names) != 1:
+            raise ImportFailed(f"Expected one .vmcx file under '{folder}', found {len(names)}.", target=str(wp))
+        config_path = folder.joinpath(names[0])
+    try:
+        manifest = json.loads(tx.store.read_bytes(host_rel(host.name, str(config_path))))
+        vm_id = tx.new_id() if new_id else str(manifest["Id"])
+        name = str(manifest["Name"])
+        if any(v.id == vm_id for v in host.vms):
+            raise ImportFailed(
+                f"A virtual machine with id '{vm_id}' already exists; import with a new id.", target=str(wp)
+            )
+        vm = VirtualMachineRecord(
+            id=vm_id, name=name, state=VMStateName.OFF,
+            checkpoint_type=CheckpointTypeName(manifest.get("CheckpointType", "Production")),
+            memory_startup=int(manifest["MemoryStartup"]), generation=int(manifest["Generation"]),
+            version=str(manifest.get("Version", "10.0")), path=str(config_path.parent.parent),
+            snapshot_file_location=str(config_path.parent.parent), creation_time=tx.now(),
+            notes=str(manifest.get("Notes", "")),
+        )
+        for d in manifest["HardDrives"]:
+            p = str(winpath.parse(d["path"]))
+            disks.add_base_disk(tx, host, vm, p, int(d["size"]))
+            vm.disks.append(HardDrive(p, p, int(d["size"]), d["controller_type"], int(d["controller_number"]), int(d["controller_location"])))
+    except (KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
+        raise ImportFailed(f"The exported configuration '{config_path}' is not valid: {exc}.", target=str(wp)) from exc
+    host.vms.append(vm)
+    write_vm_config(tx, host, vm)
+    return vm
+

@@ -1,0 +1,179 @@
+"""The emulator's root object: one state location, its clock, its ids, and transactions.
+
+Every operation runs inside `Emulator.transaction()`:
+
+1. take the state's lock (other processes wait);
+2. load the state document and replay any file operations a crashed process left journaled;
+3. finish the background merges whose time has come;
+4. run the operation on the in-memory state, which queues file operations;
+5. save the state with those operations journaled (atomic replace), apply them (each is
+   idempotent), and save again with the journal empty.
+
+A process killed at any point thus leaves either the old state, or the new state with a journal
+that the next transaction replays: no update is lost and no file is left half-made.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+import attrs
+
+from emulator import disks, winpath
+from emulator.errors import HostNotFound, StateError
+from emulator.model import ClockMode, EmulatorState, FileOp, HostRecord
+from emulator.persist import dumps, loads
+from emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
+
+
+@attrs.define
+class Transaction:
+    """The state being changed, plus the file operations that must follow it."""
+
+    state: EmulatorState
+    store: FileStore
+    ops: list[FileOp] = attrs.field(factory=list)
+    changed: bool = False
+
+    # --- clock -------------------------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        clock = self.state.clock
+        if clock.mode is ClockMode.REAL:
+            return clock.now + dt.timedelta(seconds=max(0.0, time.time() - clock.wall_anchor))
+        return clock.now
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock (a no-op on the real clock, where time moves by itself)."""
+        if seconds <= 0:
+            return
+        if self.state.clock.mode is ClockMode.VIRTUAL:
+            self.state.clock.now = self.state.clock.now + dt.timedelta(seconds=seconds)
+            self.changed = True
+
+    # --- ids ---------------------------------------------------------------------------------
+
+    def new_id(self) -> str:
+        """A new GUID (lower case); deterministic when the world asks for it."""
+        settings = self.state.settings
+        if settings.deterministic_ids:
+            self.state.id_counter += 1
+            self.changed = True
+            digest = hashlib.sha256(f"{settings.id_seed}:{self.state.id_counter}".encode()).digest()
+            return str(uuid.UUID(bytes=digest[:16], version=4))
+        return str(uuid.uuid4())
+
+    # --- hosts -------------------------------------------------------------------------------
+
+    def host(self, name: str | None) -> HostRecord:
+        hosts = self.state.hosts
+        if not hosts:
+            raise StateError("The state has no host.")
+        if name is None or name in (".", "localhost") or name.casefold() == "127.0.0.1":
+            for h in hosts:
+                if h.default:
+                    return h
+            return hosts[0]
+        folded = name.casefold()
+        for h in hosts:
+            if h.name.casefold() == folded or winpath.netbios_name(h.name).casefold() == folded:
+                return h
+        raise HostNotFound(name)
+
+    # --- file operations ---------------------------------------------------------------------
+
+    def queue(self, op: FileOp) -> None:
+        self.ops.append(op)
+        self.changed = True
+
+
+def host_rel(host: str, path: str) -> str:
+    """The storage-relative location of a host's Windows path (checked by winpath)."""
+    wp = winpath.parse(path)
+    return "/".join([HOSTS_DIR, host.casefold(), wp.drive, *wp.parts])
+
+
+class Emulator:
+    """An emulated Hyper-V installation whose state lives at `url`."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.store = open_store(url)
+
+    def exists(self) -> bool:
+        return self.store.exists(STATE_FILE)
+
+    def create(self, state: EmulatorState, ops: list[FileOp] | None = None, *, force: bool = False) -> None:
+        """Write a fresh state (from a world) and create its files. An existing state is an
+        error unless `force`."""
+        with self.store.lock():
+            if self.store.exists(STATE_FILE):
+                if not force:
+                    raise StateError(
+                        f"A state already exists at '{self.url}'; use --force to replace it."
+                    )
+                self._wipe_hosts()
+            tx = Transaction(state, self.store, ops=list(ops or []), changed=True)
+            self._commit(tx)
+
+    def _wipe_hosts(self) -> None:
+        if self.store.exists(HOSTS_DIR):
+            for entry in self.store.listdir(HOSTS_DIR):
+                self._remove_tree(HOSTS_DIR + "/" + entry.name)
+
+    def _remove_tree(self, rel: str) -> None:
+        if self.store.is_dir(rel):
+            for entry in self.store.listdir(rel):
+                self._remove_tree(rel + "/" + entry.name)
+        else:
+            self.store.delete(rel)
+
+    def load(self) -> EmulatorState:
+        if not self.store.exists(STATE_FILE):
+            raise StateError(
+                f"No hvemu state at '{self.url}'. Create one with `hvemu init --world FILE --state {self.url}`."
+            )
+        return loads(self.store.read_bytes(STATE_FILE), self.store.display_path(STATE_FILE))
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        with self.store.lock():
+            state = self.load()
+            tx = Transaction(state, self.store)
+            if state.pending_ops:
+                # A process stopped between saving and applying: finish its work first.
+                self._apply_ops(state.pending_ops)
+                state.pending_ops = []
+                tx.changed = True
+            disks.settle_merges(tx)
+            yield tx
+            if tx.changed:
+                self._commit(tx)
+
+    def _commit(self, tx: Transaction) -> None:
+        tx.state.pending_ops = list(tx.ops)
+        self.store.write_atomic(STATE_FILE, dumps(tx.state))
+        if tx.ops:
+            self._apply_ops(tx.ops)
+            tx.state.pending_ops = []
+            self.store.write_atomic(STATE_FILE, dumps(tx.state))
+        tx.ops = []
+        tx.changed = False
+
+    def _apply_ops(self, ops: list[FileOp]) -> None:
+        for op in ops:
+            disks.apply_op(self.store, op)
+
+    def read_state(self) -> EmulatorState:
+        """The current state (after replaying the journal and finishing due merges)."""
+        with self.transaction() as tx:
+            return tx.state
+
+    def export_json(self) -> str:
+        return json.dumps(json.loads(dumps(self.read_state())), indent=1)

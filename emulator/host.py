@@ -1,0 +1,465 @@
+"""One emulated Hyper-V host: the operations of the Hyper-V module, with Hyper-V's rules.
+
+Each public method is one transaction on the state (see engine.py). Methods take and return
+plain values and the frozen views of views.py; warnings that a cmdlet would write are returned
+as lists of strings (`Outcome.warnings`), errors are raised as `emulator.errors` exceptions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+
+import attrs
+
+from emulator import checkpoints, disks, lifecycle, winpath
+from emulator.configfiles import vm_config_path, write_vm_config
+from emulator.engine import Emulator, Transaction, host_rel
+from emulator.errors import (
+    CheckpointNotFound,
+    InvalidVMState,
+    MoreThanOneCheckpoint,
+    PathError,
+    VMAlreadyExists,
+    VMNameInvalid,
+    VMNotFound,
+)
+from emulator.model import (
+    CheckpointRecord,
+    CheckpointTypeName,
+    FileOp,
+    HardDrive,
+    HostRecord,
+    VirtualMachineRecord,
+    VMStateName,
+)
+from emulator.views import (
+    CheckpointView,
+    EventView,
+    VhdView,
+    VMView,
+    checkpoint_view,
+    vm_view,
+)
+from emulator.wildcard import has_wildcards, matches
+
+
+@attrs.frozen
+class Outcome:
+    """What a state-changing operation reports besides its result: the warnings a cmdlet writes."""
+
+    warnings: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class FileInfo:
+    """A file or folder of the host's Windows file system, as Get-ChildItem sees it."""
+
+    path: str
+    name: str
+    is_dir: bool
+    length: int
+    last_write_time: dt.datetime
+
+
+@attrs.frozen
+class VMLookup:
+    found: tuple[VMView, ...]
+    missing: tuple[str, ...]
+
+
+class Host:
+    """A host of an Emulator, by computer name (None: the default host)."""
+
+    def __init__(self, emulator: Emulator, name: str | None = None) -> None:
+        self.emulator = emulator
+        self.requested_name = name
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _tx(self) -> "_HostTx":
+        return _HostTx(self.emulator, self.requested_name)
+
+    @property
+    def name(self) -> str:
+        with self._tx() as (tx, host):
+            return host.name
+
+    # --- VMs ---------------------------------------------------------------------------------
+
+    def lookup_vms(self, names: Iterable[str] | None = None) -> VMLookup:
+        """Get-VM's Name set: no names gives every VM sorted by name; plain names that match
+        nothing are reported in `missing` (unmatched patterns are silent). Found VMs come in the
+        host's enumeration order (the world's [[vm]] order), each once."""
+        with self._tx() as (tx, host):
+            now = tx.now()
+            if names is None:
+                vms = sorted(host.vms, key=lambda v: v.name.casefold())
+                return VMLookup(tuple(vm_view(host, v, now) for v in vms), ())
+            names = list(names)
+            missing = []
+            chosen: list[VirtualMachineRecord] = []
+            for name in names:
+                hits = [v for v in host.vms if _name_matches(name, v.name)]
+                if not hits and not has_wildcards(name):
+                    missing.append(name)
+                chosen.extend(h for h in hits if h not in chosen)
+            ordered = [v for v in host.vms if v in chosen]
+            return VMLookup(tuple(vm_view(host, v, now) for v in ordered), tuple(missing))
+
+    def get_vm_by_id(self, vm_id: str) -> VMView:
+        with self._tx() as (tx, host):
+            return vm_view(host, _vm_by_id(host, vm_id), tx.now())
+
+    def new_vm(
+        self,
+        name: str,
+        *,
+        memory_startup: int = 1024**3,
+        generation: int = 2,
+        path: str | None = None,
+        new_vhd_path: str | None = None,
+        new_vhd_size: int = 0,
+        vhd_path: str | None = None,
+        checkpoint_type: str = "Production",
+    ) -> VMView:
+        _check_vm_name(name)
+        with self._tx() as (tx, host):
+            if any(v.name.casefold() == name.casefold() for v in host.vms):
+                raise VMAlreadyExists(f"A virtual machine named '{name}' already exists on '{host.name}'.", target=name)
+            root = str(winpath.parse(path)) if path else host.default_vm_path
+            vm = VirtualMachineRecord(
+                id=tx.new_id(), name=name, memory_startup=memory_startup, generation=generation,
+                path=root, snapshot_file_location=root, creation_time=tx.now(),
+                checkpoint_type=CheckpointTypeName(checkpoint_type),
+            )
+            host.vms.append(vm)
+            for i, (disk_path, size) in enumerate(
+                [(new_vhd_path, new_vhd_size)] if new_vhd_path else ([(vhd_path, 0)] if vhd_path else [])
+            ):
+                assert disk_path is not None
+                p = str(winpath.parse(disk_path))
+                existing = disks.find_file(host, p)
+                actual = existing.size if existing else size
+                disks.add_base_disk(tx, host, vm, p, actual)
+                vm.disks.append(HardDrive(path=p, base_path=p, size=actual,
+                                          controller_type="SCSI" if generation == 2 else "IDE",
+                                          controller_location=i))
+            write_vm_config(tx, host, vm)
+            return vm_view(host, vm, tx.now())
+
+    def remove_vm(self, vm_id: str) -> None:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            if vm.state in (VMStateName.RUNNING, VMStateName.PAUSED):
+                raise InvalidVMState(vm.name)
+            for cp in vm.checkpoints:
+                checkpoints.delete_config_files(tx, host, vm, cp)
+            tx.queue(FileOp(kind="delete", host=host.name, path=vm_config_path(vm)))
+            host.merges = [m for m in host.merges if m.vm_id != vm.id]
+            for f in host.disk_files:
+                if f.vm_id == vm.id:
+                    f.vm_id = None  # the disk files stay on the host, as Remove-VM leaves them
+            host.vms.remove(vm)
+            tx.changed = True
+
+    def set_vm(
+        self,
+        vm_id: str,
+        *,
+        checkpoint_type: str | None = None,
+        automatic_checkpoints: bool | None = None,
+        snapshot_file_location: str | None = None,
+        memory_startup: int | None = None,
+        processor_count: int | None = None,
+        notes: str | None = None,
+        new_name: str | None = None,
+    ) -> VMView:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            if checkpoint_type is not None:
+                vm.checkpoint_type = CheckpointTypeName(checkpoint_type)
+            if automatic_checkpoints is not None:
+                vm.automatic_checkpoints = automatic_checkpoints
+            if snapshot_file_location is not None:
+                if vm.checkpoints:
+                    raise InvalidVMState(vm.name)
+                vm.snapshot_file_location = str(winpath.parse(snapshot_file_location))
+            if memory_startup is not None or processor_count is not None:
+                if vm.state is not VMStateName.OFF:
+                    raise InvalidVMState(vm.name)
+                vm.memory_startup = memory_startup or vm.memory_startup
+                vm.processor_count = processor_count or vm.processor_count
+            if notes is not None:
+                vm.notes = notes
+            if new_name is not None:
+                _check_vm_name(new_name)
+                vm.name = new_name
+            write_vm_config(tx, host, vm)
+            return vm_view(host, vm, tx.now())
+
+    def set_faults(self, vm_id: str, *, guest_vss_failing: bool | None = None, pass_through_disks: int | None = None) -> VMView:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            if guest_vss_failing is not None:
+                vm.guest_vss_failing = guest_vss_failing
+            if pass_through_disks is not None:
+                vm.pass_through_disks = max(0, pass_through_disks)
+            tx.changed = True
+            return vm_view(host, vm, tx.now())
+
+    def start_vm(self, vm_id: str) -> Outcome:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            return Outcome(tuple(lifecycle.start(tx, host, vm)))
+
+    def stop_vm(self, vm_id: str, *, mode: str = "shutdown", force: bool = False) -> Outcome:
+        """mode: "shutdown" (the guest shuts down), "turnoff", or "save"."""
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            return Outcome(tuple(lifecycle.stop(tx, host, vm, mode, force)))
+
+    def suspend_vm(self, vm_id: str) -> Outcome:
+        with self._tx() as (tx, host):
+            return Outcome(tuple(lifecycle.suspend(tx, host, _vm_by_id(host, vm_id))))
+
+    def resume_vm(self, vm_id: str) -> Outcome:
+        with self._tx() as (tx, host):
+            return Outcome(tuple(lifecycle.resume(tx, host, _vm_by_id(host, vm_id))))
+
+    # --- checkpoints -------------------------------------------------------------------------
+
+    def create_checkpoint(self, vm_id: str, name: str | None = None) -> CheckpointView:
+        """Checkpoint-VM: create under the default name, then rename when a name is given
+        (a rename that Hyper-V refuses leaves the checkpoint under its default name)."""
+        if name is not None:
+            checkpoints.check_name_given(name)
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            cp = checkpoints.create(tx, host, vm, automatic=False)
+            cp_id = cp.id
+        if name is None:
+            return self.get_checkpoint(cp_id)
+        return self.rename_checkpoint(cp_id, name)
+
+    def get_checkpoint(self, checkpoint_id: str) -> CheckpointView:
+        with self._tx() as (tx, host):
+            vm, cp = _checkpoint_by_id(host, checkpoint_id)
+            return checkpoint_view(host, vm, cp)
+
+    def get_checkpoints(
+        self,
+        vm_ids: Iterable[str] | None = None,
+        *,
+        name: str | None = None,
+        parent_of: str | None = None,
+        child_of: str | None = None,
+        snapshot_type: str | None = None,
+    ) -> list[CheckpointView]:
+        """Get-VMSnapshot: the checkpoints of the given VMs (all VMs when None), sorted by
+        CreationTime, filtered by a name pattern, by being the parent of a VM or checkpoint
+        (`parent_of` = an id), or a child of a checkpoint. Raises CheckpointNotFound when a
+        filter matches nothing (a bare listing of a VM without checkpoints is silent)."""
+        with self._tx() as (tx, host):
+            ids = set(vm_ids) if vm_ids is not None else None
+            pairs = [(vm, cp) for vm in host.vms if ids is None or vm.id in ids for cp in vm.checkpoints]
+            filtered = name is not None or parent_of is not None or child_of is not None or snapshot_type is not None
+            if snapshot_type is not None and snapshot_type.casefold() != "standard":
+                pairs = []
+            if name is not None:
+                pairs = [(vm, cp) for vm, cp in pairs if matches(name, cp.name)]
+            if parent_of is not None:
+                target = _parent_id_of(host, parent_of)
+                pairs = [(vm, cp) for vm, cp in pairs if cp.id == target]
+            if child_of is not None:
+                pairs = [(vm, cp) for vm, cp in pairs if cp.parent_id == child_of]
+            if filtered and not pairs:
+                raise CheckpointNotFound()
+            pairs.sort(key=lambda p: p[1].creation_time)
+            return [checkpoint_view(host, vm, cp) for vm, cp in pairs]
+
+    def find_one_checkpoint(self, vm_id: str, name: str) -> CheckpointView:
+        """Exactly one checkpoint of the VM whose name matches the pattern (Restore/Rename)."""
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            hits = [cp for cp in vm.checkpoints if matches(name, cp.name)]
+            if not hits:
+                raise CheckpointNotFound()
+            if len(hits) > 1:
+                raise MoreThanOneCheckpoint()
+            return checkpoint_view(host, vm, hits[0])
+
+    def restore_checkpoint(self, checkpoint_id: str) -> Outcome:
+        with self._tx() as (tx, host):
+            vm, cp = _checkpoint_by_id(host, checkpoint_id)
+            return Outcome(tuple(checkpoints.restore(tx, host, vm, cp)))
+
+    def remove_checkpoint(self, checkpoint_id: str, *, include_children: bool = False) -> CheckpointView:
+        with self._tx() as (tx, host):
+            vm, cp = _checkpoint_by_id(host, checkpoint_id)
+            view = checkpoint_view(host, vm, cp)
+            checkpoints.remove(tx, host, vm, cp, include_children)
+            return view
+
+    def rename_checkpoint(self, checkpoint_id: str, new_name: str) -> CheckpointView:
+        with self._tx() as (tx, host):
+            vm, cp = _checkpoint_by_id(host, checkpoint_id)
+            checkpoints.rename(tx, host, vm, cp, new_name)
+            return checkpoint_view(host, vm, cp)
+
+    def export_checkpoint(self, checkpoint_id: str, path: str) -> str:
+        """Export-VMSnapshot: `<path>\\<VMName>\\` with the checkpoint's configuration and disks
+        flattened to its state. Returns the export folder."""
+        with self._tx() as (tx, host):
+            vm, cp = _checkpoint_by_id(host, checkpoint_id)
+            return checkpoints.export(tx, host, vm, cp, path)
+
+    def import_vm(self, path: str, *, new_id: bool = False) -> VMView:
+        """Import-VM of an exported folder (its `Virtual Machines\\<id>.vmcx`): the VM comes
+        back in the checkpoint's state, without checkpoints."""
+        with self._tx() as (tx, host):
+            vm = checkpoints.import_export(tx, host, path, new_id)
+            return vm_view(host, vm, tx.now())
+
+    # --- drives, disks, files, events, clock --------------------------------------------------
+
+    def get_vhd(self, path: str) -> VhdView:
+        with self._tx() as (tx, host):
+            p = str(winpath.parse(path))
+            f = disks.find_file(host, p)
+            if f is None:
+                raise PathError(f"The system cannot find the file specified: '{p}'.", target=p)
+            attached = any(disks.file_key(d.path) == disks.file_key(p) for v in host.vms for d in v.disks)
+            return VhdView(
+                path=f.path, parent_path=f.parent, vhd_type="Differencing" if f.kind == "avhdx" else "Dynamic",
+                size=f.size, file_size=disks.file_length(tx, host, f.path),
+                computer_name=winpath.netbios_name(host.name), attached=attached,
+            )
+
+    def events(self) -> list[EventView]:
+        with self._tx() as (tx, host):
+            return [EventView(e.time, e.level, e.event_id, e.message, e.vm_name, e.vm_id) for e in host.events]
+
+    def now(self) -> dt.datetime:
+        with self._tx() as (tx, host):
+            return tx.now()
+
+    def advance(self, seconds: float) -> dt.datetime:
+        """Move the virtual clock (Start-Sleep); merges due by then finish."""
+        with self._tx() as (tx, host):
+            tx.advance(seconds)
+            disks.settle_merges(tx)
+            return tx.now()
+
+    def list_dir(self, path: str) -> list[FileInfo]:
+        with self._tx() as (tx, host):
+            wp = winpath.parse(path)
+            rel = host_rel(host.name, str(wp))
+            if not tx.store.exists(rel) or not tx.store.is_dir(rel):
+                raise PathError(f"Cannot find path '{wp}' because it does not exist.", target=str(wp))
+            out = []
+            for e in tx.store.listdir(rel):
+                child = wp.joinpath(e.name)
+                out.append(FileInfo(str(child), e.name, e.is_dir, e.size, host.file_times.get(child.key(), tx.now())))
+            out.sort(key=lambda f: f.name.casefold())
+            return out
+
+    def file_info(self, path: str) -> FileInfo | None:
+        with self._tx() as (tx, host):
+            wp = winpath.parse(path)
+            rel = host_rel(host.name, str(wp))
+            if not tx.store.exists(rel):
+                return None
+            is_dir = tx.store.is_dir(rel)
+            return FileInfo(str(wp), wp.name, is_dir, 0 if is_dir else tx.store.size(rel),
+                            host.file_times.get(wp.key(), tx.now()))
+
+    def read_file(self, path: str) -> bytes:
+        with self._tx() as (tx, host):
+            wp = winpath.parse(path)
+            rel = host_rel(host.name, str(wp))
+            if not tx.store.exists(rel) or tx.store.is_dir(rel):
+                raise PathError(f"Cannot find path '{wp}' because it does not exist.", target=str(wp))
+            return tx.store.read_bytes(rel)
+
+    def write_file(self, path: str, data: bytes) -> None:
+        with self._tx() as (tx, host):
+            wp = winpath.parse(path)
+            tx.queue(FileOp(kind="write_file", host=host.name, path=str(wp), payload=data.decode("utf-8", "surrogateescape")))
+            host.file_times[wp.key()] = tx.now()
+
+    def make_dir(self, path: str) -> None:
+        with self._tx() as (tx, host):
+            wp = winpath.parse(path)
+            tx.queue(FileOp(kind="mkdir", host=host.name, path=str(wp)))
+
+    def delete_file(self, path: str) -> None:
+        with self._tx() as (tx, host):
+            wp = winpath.parse(path)
+            if disks.find_file(host, str(wp)) is not None:
+                raise PathError(f"The file '{wp}' is in use by a virtual machine.", target=str(wp))
+            tx.queue(FileOp(kind="delete", host=host.name, path=str(wp)))
+            host.file_times.pop(wp.key(), None)
+
+    def storage_path(self, path: str) -> str:
+        """The real file behind a Windows path of this host (`hvemu path`)."""
+        with self._tx() as (tx, host):
+            return tx.store.display_path(host_rel(host.name, str(winpath.parse(path))))
+
+
+class _HostTx:
+    """`with _HostTx(emulator, name) as (tx, host)`: a transaction and the host record."""
+
+    def __init__(self, emulator: Emulator, name: str | None) -> None:
+        self._cm = emulator.transaction()
+        self._name = name
+
+    def __enter__(self) -> tuple[Transaction, HostRecord]:
+        tx = self._cm.__enter__()
+        try:
+            return tx, tx.host(self._name)
+        except BaseException as exc:
+            self._cm.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self._cm.__exit__(*exc)  # type: ignore[arg-type]
+
+
+def _name_matches(pattern: str, name: str) -> bool:
+    return matches(pattern, name) if has_wildcards(pattern) else pattern.casefold() == name.casefold()
+
+
+def _vm_by_id(host: HostRecord, vm_id: str) -> VirtualMachineRecord:
+    for vm in host.vms:
+        if vm.id.casefold() == str(vm_id).casefold():
+            return vm
+    raise VMNotFound(str(vm_id), by_id=True)
+
+
+def _checkpoint_by_id(host: HostRecord, checkpoint_id: str) -> tuple[VirtualMachineRecord, CheckpointRecord]:
+    for vm in host.vms:
+        for cp in vm.checkpoints:
+            if cp.id.casefold() == str(checkpoint_id).casefold():
+                return vm, cp
+    raise CheckpointNotFound()
+
+
+def _parent_id_of(host: HostRecord, obj_id: str) -> str | None:
+    for vm in host.vms:
+        if vm.id.casefold() == obj_id.casefold():
+            return vm.parent_checkpoint_id
+        for cp in vm.checkpoints:
+            if cp.id.casefold() == obj_id.casefold():
+                return cp.parent_id
+    raise CheckpointNotFound()
+
+
+def _check_vm_name(name: str) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise VMNameInvalid("The virtual machine name cannot be empty.")
+    if len(name) > 100:
+        raise VMNameInvalid(f"The virtual machine name '{name[:20]}...' is longer than 100 characters.", target=name[:100])
+    if any(ord(ch) < 32 for ch in name) or any(ch in name for ch in '\\/:*?"<>|'):
+        raise VMNameInvalid(f"The virtual machine name {json.dumps(name)[:120]} contains characters that are not allowed.")

@@ -1,0 +1,103 @@
+"""The VM state machine of the Hyper-V cmdlets (hyperv-reference.md §1.3, §4.6).
+
+| Action          | Allowed from                         | Target   |
+|-----------------|--------------------------------------|----------|
+| start           | Off, Saved, Paused (warns first)     | Running  |
+| stop -TurnOff   | Running, Paused, Saved               | Off (saved state discarded) |
+| stop (shutdown) | Running (guest shutdown)             | Off; from Paused/Saved only with force (turn off) |
+| stop -Save      | Running, Paused                      | Saved    |
+| suspend         | Running                              | Paused   |
+| resume          | Paused                               | Running  |
+
+Already in the target state: the warning "The virtual machine is already in the specified
+state.", no error. Anything else: InvalidVMState.
+
+Automatic checkpoints: starting an Off VM that has AutomaticCheckpointsEnabled and no current
+checkpoint first takes an automatic checkpoint (a failure is ignored); a shutdown or turn-off
+deletes the VM's current checkpoint when it is automatic.
+"""
+
+from __future__ import annotations
+
+from emulator import checkpoints
+from emulator.configfiles import write_vm_config
+from emulator.engine import Transaction
+from emulator.errors import EmulatorError, InvalidVMState
+from emulator.model import HostRecord, VirtualMachineRecord, VMStateName
+
+ALREADY = "The virtual machine is already in the specified state."
+
+
+def _paused_warning(vm: VirtualMachineRecord) -> str:
+    return (
+        f'The virtual machine "{vm.name}" was paused. Use the Resume-VM cmdlet to return a paused '
+        "virtual machine to a running state."
+    )
+
+
+def _set(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, state: VMStateName) -> None:
+    if state is VMStateName.RUNNING and vm.state is not VMStateName.PAUSED:
+        vm.started_at = tx.now()
+    if state is VMStateName.OFF or state is VMStateName.SAVED:
+        vm.started_at = None if state is VMStateName.OFF else vm.started_at
+    vm.state = state
+    write_vm_config(tx, host, vm)
+
+
+def start(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> list[str]:
+    if vm.state is VMStateName.RUNNING:
+        return [ALREADY]
+    warnings = []
+    if vm.state is VMStateName.PAUSED:
+        warnings.append(_paused_warning(vm))
+    if vm.state is VMStateName.OFF and vm.automatic_checkpoints and vm.parent_checkpoint_id is None:
+        try:
+            checkpoints.create(tx, host, vm, automatic=True)
+        except EmulatorError:
+            pass  # "a failure is ignored"
+    _set(tx, host, vm, VMStateName.RUNNING)
+    return warnings
+
+
+def _drop_automatic_checkpoint(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> None:
+    current = next((c for c in vm.checkpoints if c.id == vm.parent_checkpoint_id), None)
+    if current is not None and current.is_automatic:
+        checkpoints.remove(tx, host, vm, current, include_children=False)
+
+
+def stop(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, mode: str, force: bool) -> list[str]:
+    if mode == "save":
+        if vm.state is VMStateName.SAVED:
+            return [ALREADY]
+        if vm.state not in (VMStateName.RUNNING, VMStateName.PAUSED):
+            raise InvalidVMState(vm.name)
+        _set(tx, host, vm, VMStateName.SAVED)
+        return []
+    if mode not in ("shutdown", "turnoff"):
+        raise ValueError(f"unknown stop mode {mode!r}")
+    if vm.state is VMStateName.OFF:
+        return [ALREADY]
+    if mode == "shutdown" and vm.state is not VMStateName.RUNNING and not force:
+        # The guest cannot shut itself down; the cmdlet would ask to turn the VM off instead.
+        raise InvalidVMState(vm.name)
+    _set(tx, host, vm, VMStateName.OFF)
+    _drop_automatic_checkpoint(tx, host, vm)
+    return []
+
+
+def suspend(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> list[str]:
+    if vm.state is VMStateName.PAUSED:
+        return [ALREADY]
+    if vm.state is not VMStateName.RUNNING:
+        raise InvalidVMState(vm.name)
+    _set(tx, host, vm, VMStateName.PAUSED)
+    return []
+
+
+def resume(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> list[str]:
+    if vm.state is VMStateName.RUNNING:
+        return [ALREADY]
+    if vm.state is not VMStateName.PAUSED:
+        raise InvalidVMState(vm.name)
+    _set(tx, host, vm, VMStateName.RUNNING)
+    return []

@@ -1,0 +1,212 @@
+"""The emulator's state: attrs classes, persisted as one JSON document by `emulator.persist`.
+
+The state is plain data; the rules that change it live in `checkpoints.py`, `lifecycle.py`,
+`disks.py` and `host.py`. Enumerated values are stored by their PowerShell names
+(`"Running"`, `"Production"`) so that a state file reads like the cmdlets' output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import attrs
+
+SCHEMA_VERSION = 1
+
+
+class VMStateName(str, enum.Enum):
+    """The VM states the emulator models (Hyper-V's VMState names)."""
+
+    RUNNING = "Running"
+    OFF = "Off"
+    SAVED = "Saved"
+    PAUSED = "Paused"
+
+
+class CheckpointTypeName(str, enum.Enum):
+    DISABLED = "Disabled"
+    PRODUCTION = "Production"
+    PRODUCTION_ONLY = "ProductionOnly"
+    STANDARD = "Standard"
+
+
+class ClockMode(str, enum.Enum):
+    VIRTUAL = "virtual"
+    REAL = "real"
+
+
+@attrs.define
+class Clock:
+    """virtual: `now` is the time, moved only by `advance`. real: time is `now` plus the wall
+    time elapsed since `wall_anchor` (a UTC timestamp taken when the state was created)."""
+
+    mode: ClockMode = ClockMode.VIRTUAL
+    now: dt.datetime = dt.datetime(2026, 1, 1)
+    wall_anchor: float = 0.0
+
+
+@attrs.define
+class Timing:
+    checkpoint_seconds: float = 0.0
+    merge_rate: int = 100 * 1024 * 1024  # bytes per (virtual) second
+
+
+@attrs.define
+class Settings:
+    culture: str = "en-US"
+    edition: str = "5.1"
+    width: int = 120
+    timezone: str = "UTC"
+    deterministic_ids: bool = False
+    id_seed: str = ""
+
+
+@attrs.define
+class HardDrive:
+    """A virtual hard disk drive of a VM (or as captured in a checkpoint).
+
+    path: the Windows path of the file the drive uses now (the newest .avhdx, or the .vhdx).
+    base_path: the drive's original .vhdx (avhdx files are named after it).
+    """
+
+    path: str
+    base_path: str
+    size: int
+    controller_type: str = "SCSI"
+    controller_number: int = 0
+    controller_location: int = 0
+
+
+@attrs.define
+class CheckpointRecord:
+    """One checkpoint (a Msvm_VirtualSystemSettingData of type Snapshot:Realized).
+
+    disks: the read-only disk files the checkpoint captured, one per drive, in drive order.
+    has_memory: a saved state (.vmrs) was captured (State "Saved"), else State "Off".
+    config: the VM settings captured with it, restored by Restore-VMSnapshot.
+    """
+
+    id: str
+    vm_id: str
+    name: str
+    parent_id: str | None
+    creation_time: dt.datetime
+    has_memory: bool
+    is_automatic: bool = False
+    disks: list[HardDrive] = attrs.field(factory=list)
+    memory_startup: int = 1024**3
+    notes: str = ""
+
+
+@attrs.define
+class VirtualMachineRecord:
+    id: str
+    name: str
+    state: VMStateName = VMStateName.OFF
+    checkpoint_type: CheckpointTypeName = CheckpointTypeName.PRODUCTION
+    automatic_checkpoints: bool = False
+    memory_startup: int = 1024**3
+    generation: int = 2
+    version: str = "10.0"
+    path: str = ""  # configuration root (ConfigurationLocation)
+    snapshot_file_location: str = ""
+    guest_vss_failing: bool = False
+    pass_through_disks: int = 0
+    processor_count: int = 1
+    notes: str = ""
+    creation_time: dt.datetime = dt.datetime(2026, 1, 1)
+    started_at: dt.datetime | None = None  # clock time of the last start, for Uptime
+    disks: list[HardDrive] = attrs.field(factory=list)
+    parent_checkpoint_id: str | None = None
+    # Checkpoints of this VM in creation order (Get-VMSnapshot sorts by CreationTime anyway).
+    checkpoints: list[CheckpointRecord] = attrs.field(factory=list)
+
+
+@attrs.define
+class DiskFile:
+    """A virtual disk file on the host's file system, with its chain relation.
+
+    kind: "vhdx" (a base disk) or "avhdx" (a differencing disk whose parent is `parent`).
+    owner: the checkpoint that owns an avhdx (the one it grew from), or None.
+    """
+
+    path: str
+    kind: str
+    size: int  # virtual size in bytes
+    parent: str | None = None
+    vm_id: str | None = None
+    owner: str | None = None
+
+
+@attrs.define
+class MergeTask:
+    """A background merge: `child` is folded into `into` (both Windows paths, physical names).
+
+    end: the clock time at which the merge is complete (virtual clock: modelled as
+    length / merge_rate after the previous merge of the same VM).
+    """
+
+    id: str
+    vm_id: str
+    child: str
+    into: str
+    length: int
+    start: dt.datetime
+    end: dt.datetime
+
+
+@attrs.define
+class Event:
+    """An entry of the host's Hyper-V event log (e.g. a production checkpoint that fell back)."""
+
+    time: dt.datetime
+    level: str  # "Information" | "Warning" | "Error"
+    event_id: int
+    message: str
+    vm_name: str = ""
+    vm_id: str = ""
+
+
+@attrs.define
+class HostRecord:
+    name: str
+    default: bool = False
+    vms: list[VirtualMachineRecord] = attrs.field(factory=list)
+    disk_files: list[DiskFile] = attrs.field(factory=list)
+    merges: list[MergeTask] = attrs.field(factory=list)
+    events: list[Event] = attrs.field(factory=list)
+    # LastWriteTime of the files the emulator wrote, by case-folded Windows path (clock time).
+    file_times: dict[str, dt.datetime] = attrs.field(factory=dict)
+    default_vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
+    default_vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
+
+
+@attrs.define
+class FileOp:
+    """A journaled file-system operation, applied after the state that needs it is saved.
+
+    kind: "write_config" (path, payload), "delete" (path), "create_vhdx" (path, size),
+    "create_avhdx" (path, parent, length, mtime), "mkdir" (path), "touch_vmrs" (path, size).
+    All are idempotent, so a crash between saving and applying is repaired by replaying.
+    """
+
+    kind: str
+    host: str
+    path: str
+    parent: str = ""
+    size: int = 0
+    payload: str = ""
+    mtime: dt.datetime | None = None
+
+
+@attrs.define
+class EmulatorState:
+    schema_version: int = SCHEMA_VERSION
+    clock: Clock = attrs.field(factory=Clock)
+    timing: Timing = attrs.field(factory=Timing)
+    settings: Settings = attrs.field(factory=Settings)
+    env: dict[str, str] = attrs.field(factory=dict)
+    hosts: list[HostRecord] = attrs.field(factory=list)
+    id_counter: int = 0
+    pending_ops: list[FileOp] = attrs.field(factory=list)

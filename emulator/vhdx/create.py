@@ -1,0 +1,261 @@
+"""Creation of dynamic base disks and differencing disks.
+
+Layout of every file created here (all offsets 1 MiB aligned)::
+
+    0      header section: identifier, headers (seq 1, 2), region tables
+    1 MiB  log (1 MiB, all zero: never written, a sparse hole)
+    2 MiB  metadata region (table, items from +64 KiB, parent locator at +128 KiB)
+    3 MiB  BAT (entries x 8 rounded up to 1 MiB; zero, so a hole)
+    ...    blocks appended later at the end of the file
+
+A fresh 60 GB dynamic disk or a fresh AVHDX is therefore 4 MiB long and
+occupies a few KiB. Sector bitmap blocks are allocated when a block first
+becomes partially present, as Hyper-V does (none at creation).
+"""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from .layout import (
+    BAT_GUID,
+    BAT_OFFSET,
+    DEFAULT_DIFFERENCING_BLOCK_SIZE,
+    DEFAULT_DYNAMIC_BLOCK_SIZE,
+    FILE_PARAMETERS_GUID,
+    HEADER_OFFSETS,
+    KiB,
+    LOG_LENGTH,
+    LOG_OFFSET,
+    LOGICAL_SECTOR_SIZE_GUID,
+    MAX_BLOCK_SIZE,
+    MAX_VIRTUAL_SIZE,
+    METADATA_GUID,
+    METADATA_LENGTH,
+    METADATA_OFFSET,
+    METADATA_TABLE_SIZE,
+    MIN_BLOCK_SIZE,
+    PARENT_LOCATOR_GUID,
+    PAYLOAD_BLOCK_FULLY_PRESENT,
+    PHYSICAL_SECTOR_SIZE_GUID,
+    REGION_TABLE_OFFSETS,
+    SECTOR_SIZES,
+    VIRTUAL_DISK_ID_GUID,
+    VIRTUAL_DISK_SIZE_GUID,
+    ZERO_GUID,
+    Geometry,
+    bat_entry,
+)
+from .paths import absolute_win32_path, relative_win_path
+from .raf import RandomAccessFile
+from .structs import (
+    KEY_ABSOLUTE_WIN32_PATH,
+    KEY_PARENT_LINKAGE,
+    KEY_RELATIVE_PATH,
+    FileParameters,
+    Header,
+    MetadataEntry,
+    ParentLocator,
+    RegionEntry,
+    encode_file_identifier,
+    encode_metadata_table,
+    encode_region_table,
+    encode_u32,
+    encode_u64,
+    guid_text,
+)
+from .vhdxfile import VhdxFile
+
+DEFAULT_CREATOR = "hyperv-emu vhdx"
+FRESH_FILE_LENGTH = BAT_OFFSET + 1024 * KiB  # for disks whose BAT fits in 1 MiB
+_ITEMS_OFFSET = METADATA_TABLE_SIZE
+_LOCATOR_OFFSET = 2 * METADATA_TABLE_SIZE
+
+
+def _validate(virtual_size: int, block_size: int, lss: int, pss: int) -> None:
+    if block_size < MIN_BLOCK_SIZE or block_size > MAX_BLOCK_SIZE or block_size & (block_size - 1):
+        raise ValueError(f"block size {block_size} is not a power of 2 in 1 MiB..256 MiB")
+    if lss not in SECTOR_SIZES or pss not in SECTOR_SIZES:
+        raise ValueError("sector sizes must be 512 or 4096")
+    if virtual_size <= 0 or virtual_size % lss or virtual_size > MAX_VIRTUAL_SIZE:
+        raise ValueError(f"virtual size {virtual_size} must be a positive multiple of {lss} <= 64 TiB")
+
+
+def _metadata_region(
+    geometry: Geometry,
+    pss: int,
+    disk_id: UUID,
+    locator: ParentLocator | None,
+) -> bytes:
+    params = FileParameters(geometry.block_size, False, geometry.has_parent).encode()
+    items: list[tuple[UUID, bytes, bool]] = [
+        (FILE_PARAMETERS_GUID, params, False),
+        (VIRTUAL_DISK_SIZE_GUID, encode_u64(geometry.virtual_size), True),
+        (VIRTUAL_DISK_ID_GUID, disk_id.bytes_le, True),
+        (LOGICAL_SECTOR_SIZE_GUID, encode_u32(geometry.logical_sector_size), True),
+        (PHYSICAL_SECTOR_SIZE_GUID, encode_u32(pss), True),
+    ]
+    region = bytearray(_LOCATOR_OFFSET)
+    entries = []
+    pos = _ITEMS_OFFSET
+    for guid, raw, virtual_disk in items:
+        region[pos : pos + len(raw)] = raw
+        entries.append(MetadataEntry(guid, pos, len(raw), False, virtual_disk, True))
+        pos += len(raw)
+    if locator is not None:
+        raw = locator.encode()
+        region += raw
+        entries.append(MetadataEntry(PARENT_LOCATOR_GUID, _LOCATOR_OFFSET, len(raw), False, False, True))
+    region[:METADATA_TABLE_SIZE] = encode_metadata_table(entries)
+    return bytes(region)
+
+
+def _build(
+    raf: RandomAccessFile,
+    name: str,
+    geometry: Geometry,
+    pss: int,
+    disk_id: UUID,
+    locator: ParentLocator | None,
+    creator: str,
+    *,
+    present_blocks: int = 0,
+    length: int = 0,
+) -> VhdxFile:
+    """Write a complete new file; headers go last so a torn creation never opens."""
+    bat_length = geometry.bat_length
+    data_start = BAT_OFFSET + bat_length
+    raf.truncate(0)
+    raf.write_at(0, encode_file_identifier(creator))
+    regions = [
+        RegionEntry(BAT_GUID, BAT_OFFSET, bat_length, True),
+        RegionEntry(METADATA_GUID, METADATA_OFFSET, METADATA_LENGTH, True),
+    ]
+    table = encode_region_table(regions)
+    for offset in REGION_TABLE_OFFSETS:
+        raf.write_at(offset, table)
+    raf.write_at(METADATA_OFFSET, _metadata_region(geometry, pss, disk_id, locator))
+    if present_blocks:
+        bs = geometry.block_size
+        last_index = geometry.payload_index(present_blocks - 1)
+        entries = bytearray((last_index + 1) * 8)
+        for block in range(present_blocks):
+            value = bat_entry(PAYLOAD_BLOCK_FULLY_PRESENT, data_start + block * bs)
+            index = geometry.payload_index(block)
+            entries[index * 8 : index * 8 + 8] = value.to_bytes(8, "little")
+        raf.write_at(BAT_OFFSET, entries)
+    raf.truncate(max(data_start + present_blocks * geometry.block_size, length))
+    raf.flush()
+    file_guid = uuid.uuid4()
+    data_guid = uuid.uuid4()
+    for seq, offset in ((1, HEADER_OFFSETS[0]), (2, HEADER_OFFSETS[1])):
+        header = Header(seq, file_guid, data_guid, ZERO_GUID, 0, 1, LOG_LENGTH, LOG_OFFSET)
+        raf.write_at(offset, header.encode())
+    raf.flush()
+    return VhdxFile.open(raf, name, writable=True)
+
+
+def create_dynamic(
+    raf: RandomAccessFile,
+    virtual_size: int,
+    *,
+    name: str = "<new vhdx>",
+    block_size: int = DEFAULT_DYNAMIC_BLOCK_SIZE,
+    logical_sector_size: int = 512,
+    physical_sector_size: int = 4096,
+    disk_id: UUID | None = None,
+    creator: str = DEFAULT_CREATOR,
+) -> VhdxFile:
+    """Create an empty dynamic base disk in ``raf`` (truncated first); returns it open for writing."""
+    _validate(virtual_size, block_size, logical_sector_size, physical_sector_size)
+    geometry = Geometry(virtual_size, block_size, logical_sector_size, False)
+    return _build(
+        raf, name, geometry, physical_sector_size, disk_id or uuid.uuid4(), None, creator
+    )
+
+
+def parent_locator_for(parent: VhdxFile, parent_win_path: str, child_win_path: str) -> ParentLocator:
+    """The locator Hyper-V writes: linkage to the parent's current DataWriteGuid and its paths."""
+    return make_parent_locator(parent.data_write_guid, parent_win_path, child_win_path)
+
+
+def make_parent_locator(parent_guid: UUID, parent_win_path: str, child_win_path: str) -> ParentLocator:
+    """A locator with ``parent_linkage`` = ``parent_guid``, ``relative_path`` and ``absolute_win32_path``."""
+    entries = {KEY_PARENT_LINKAGE: guid_text(parent_guid)}
+    rel = relative_win_path(child_win_path, parent_win_path)
+    if rel is not None:
+        entries[KEY_RELATIVE_PATH] = rel
+    entries[KEY_ABSOLUTE_WIN32_PATH] = absolute_win32_path(parent_win_path)
+    return ParentLocator(entries)
+
+
+def create_differencing(
+    raf: RandomAccessFile,
+    parent: VhdxFile,
+    *,
+    parent_win_path: str,
+    child_win_path: str,
+    name: str = "<new avhdx>",
+    block_size: int = DEFAULT_DIFFERENCING_BLOCK_SIZE,
+    creator: str = DEFAULT_CREATOR,
+) -> VhdxFile:
+    """Create an empty differencing disk (``.avhdx``) of ``parent``; returns it open for writing.
+
+    The child links to the parent's current DataWriteGuid, copies its virtual
+    size, Virtual Disk ID and sector sizes, and records ``relative_path``
+    (computed from the two Windows paths) and ``absolute_win32_path``. The
+    ``parent`` object is frozen: a file with children must never change.
+    """
+    return create_differencing_with_length(
+        raf,
+        parent,
+        parent_win_path=parent_win_path,
+        child_win_path=child_win_path,
+        length=0,
+        name=name,
+        block_size=block_size,
+        creator=creator,
+    )
+
+
+def create_differencing_with_length(
+    raf: RandomAccessFile,
+    parent: VhdxFile,
+    *,
+    parent_win_path: str,
+    child_win_path: str,
+    length: int,
+    name: str = "<new avhdx>",
+    block_size: int = DEFAULT_DIFFERENCING_BLOCK_SIZE,
+    creator: str = DEFAULT_CREATOR,
+) -> VhdxFile:
+    """Like :func:`create_differencing`, with a file exactly ``max(fresh size, length)`` long.
+
+    The space past the fresh file holds the first ``n`` payload blocks,
+    FULLY_PRESENT but never written (sparse holes): those blocks read as zeros
+    through this child, hiding the parent there. A remainder smaller than a
+    block (or beyond the last block) is a sparse extension. Costs no disk.
+    """
+    _validate(parent.virtual_size, block_size, parent.logical_sector_size, parent.physical_sector_size)
+    if length < 0:
+        raise ValueError("length must be >= 0")
+    geometry = Geometry(parent.virtual_size, block_size, parent.logical_sector_size, True)
+    locator = parent_locator_for(parent, parent_win_path, child_win_path)
+    data_start = BAT_OFFSET + geometry.bat_length
+    present = 0
+    if length > data_start:
+        present = min(geometry.payload_blocks, (length - data_start) // block_size)
+    child = _build(
+        raf,
+        name,
+        geometry,
+        parent.physical_sector_size,
+        parent.disk_id,
+        locator,
+        creator,
+        present_blocks=present,
+        length=length,
+    )
+    parent.freeze()
+    return child

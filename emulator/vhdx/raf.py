@@ -1,0 +1,361 @@
+"""Random-access files: the only way the library touches bytes.
+
+The emulator decides where bytes live (a local folder, memory, any fsspec
+filesystem); the library only sees :class:`RandomAccessFile` objects.
+
+* :class:`LocalFile` -- ``os.pread``/``os.pwrite`` on a descriptor; holes are
+  free on Linux, so extending with :meth:`truncate` costs no disk.
+* :class:`SparseMemoryFile` -- a dict of 1 MiB pages; all-zero pages are never
+  stored, so a 2 GiB file of zeros costs nothing.
+* :class:`FsspecFile` -- whole-file adapter for any other fsspec filesystem
+  (loads on open, writes back on flush); fine for small files only.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Protocol, runtime_checkable
+
+Buffer = bytes | bytearray | memoryview
+
+PAGE_SIZE = 1 << 20
+ZERO_GRANULE = 64 * 1024
+_ZERO_PAGE = bytes(PAGE_SIZE)
+
+
+@runtime_checkable
+class RandomAccessFile(Protocol):
+    """Minimal positional file interface used by the whole library."""
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        """Return ``length`` bytes at ``offset``; fewer only when EOF is reached."""
+        ...
+
+    def write_at(self, offset: int, data: Buffer) -> None:
+        """Write ``data`` at ``offset``, extending the file if needed."""
+        ...
+
+    def size(self) -> int:
+        """Current file length in bytes."""
+        ...
+
+    def truncate(self, length: int) -> None:
+        """Set the file length; growing must be sparse (no bytes written)."""
+        ...
+
+    def flush(self) -> None:
+        """Make previous writes durable (fsync where meaningful)."""
+        ...
+
+    def close(self) -> None:
+        """Release the file; further calls are errors."""
+        ...
+
+
+def is_zero(data: Buffer) -> bool:
+    """True if every byte of ``data`` is zero (fast: compares 1 MiB slices)."""
+    view = memoryview(data).cast("B")
+    n = len(view)
+    pos = 0
+    while pos < n:
+        end = min(n, pos + PAGE_SIZE)
+        if view[pos:end] != _ZERO_PAGE[: end - pos]:
+            return False
+        pos = end
+    return True
+
+
+def _check_mode(mode: str) -> tuple[bool, bool, bool]:
+    """Return (writable, create, truncate) for a mode among r, r+, w, w+, x, x+."""
+    table = {
+        "r": (False, False, False),
+        "rb": (False, False, False),
+        "r+": (True, False, False),
+        "rb+": (True, False, False),
+        "r+b": (True, False, False),
+        "w": (True, True, True),
+        "w+": (True, True, True),
+        "wb": (True, True, True),
+        "wb+": (True, True, True),
+        "w+b": (True, True, True),
+    }
+    if mode not in table:
+        raise ValueError(f"unsupported mode {mode!r} (use 'r', 'r+' or 'w')")
+    return table[mode]
+
+
+class LocalFile:
+    """A local file accessed with pread/pwrite (sparse by nature on Linux)."""
+
+    def __init__(self, path: str | os.PathLike[str], mode: str = "r") -> None:
+        writable, create, trunc = _check_mode(mode)
+        flags = os.O_RDWR if writable else os.O_RDONLY
+        if create:
+            flags |= os.O_CREAT
+        if trunc:
+            flags |= os.O_TRUNC
+        self.path = os.fspath(path)
+        self.writable = writable
+        self._fd: int | None = os.open(self.path, flags | getattr(os, "O_CLOEXEC", 0), 0o666)
+
+    def _desc(self) -> int:
+        if self._fd is None:
+            raise ValueError(f"{self.path}: file is closed")
+        return self._fd
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        fd = self._desc()
+        data = os.pread(fd, length, offset)
+        if len(data) == length or not data:
+            return data
+        parts = [data]
+        got = len(data)
+        while got < length:
+            more = os.pread(fd, length - got, offset + got)
+            if not more:
+                break
+            parts.append(more)
+            got += len(more)
+        return b"".join(parts)
+
+    def write_at(self, offset: int, data: Buffer) -> None:
+        fd = self._desc()
+        view = memoryview(data).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.pwrite(fd, view[done:], offset + done)
+
+    def size(self) -> int:
+        return os.fstat(self._desc()).st_size
+
+    def truncate(self, length: int) -> None:
+        os.ftruncate(self._desc(), length)
+
+    def flush(self) -> None:
+        os.fsync(self._desc())
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def allocated_bytes(self) -> int:
+        """Bytes the file really occupies on disk (st_blocks x 512)."""
+        return os.fstat(self._desc()).st_blocks * 512
+
+    def __repr__(self) -> str:
+        return f"LocalFile({self.path!r})"
+
+
+class SparseMemoryFile:
+    """An in-memory sparse file made of 1 MiB pages; zero pages are never stored."""
+
+    def __init__(self, length: int = 0) -> None:
+        self._pages: dict[int, bytearray] = {}
+        self._size = length
+        self.closed = False
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        if offset < 0 or length < 0:
+            raise ValueError("negative offset or length")
+        end = min(offset + length, self._size)
+        if end <= offset:
+            return b""
+        first = offset // PAGE_SIZE
+        last = (end - 1) // PAGE_SIZE
+        if first == last:
+            page = self._pages.get(first)
+            lo = offset - first * PAGE_SIZE
+            if page is None:
+                return bytes(end - offset)
+            return bytes(page[lo : lo + end - offset])
+        out = bytearray(end - offset)
+        pos = offset
+        while pos < end:
+            index = pos // PAGE_SIZE
+            lo = pos - index * PAGE_SIZE
+            n = min(PAGE_SIZE - lo, end - pos)
+            page = self._pages.get(index)
+            if page is not None:
+                out[pos - offset : pos - offset + n] = page[lo : lo + n]
+            pos += n
+        return bytes(out)
+
+    def write_at(self, offset: int, data: Buffer) -> None:
+        if offset < 0:
+            raise ValueError("negative offset")
+        view = memoryview(data).cast("B")
+        pos = 0
+        while pos < len(view):
+            absolute = offset + pos
+            index = absolute // PAGE_SIZE
+            lo = absolute - index * PAGE_SIZE
+            n = min(PAGE_SIZE - lo, len(view) - pos)
+            chunk = view[pos : pos + n]
+            page = self._pages.get(index)
+            if page is None:
+                if chunk != _ZERO_PAGE[:n]:
+                    page = bytearray(PAGE_SIZE)
+                    page[lo : lo + n] = chunk
+                    self._pages[index] = page
+            else:
+                page[lo : lo + n] = chunk
+                if chunk == _ZERO_PAGE[:n] and page == _ZERO_PAGE:
+                    del self._pages[index]
+            pos += n
+        self._size = max(self._size, offset + len(view))
+
+    def size(self) -> int:
+        return self._size
+
+    def truncate(self, length: int) -> None:
+        if length < 0:
+            raise ValueError("negative length")
+        if length < self._size:
+            keep = (length + PAGE_SIZE - 1) // PAGE_SIZE
+            for index in [i for i in self._pages if i >= keep]:
+                del self._pages[index]
+            tail = length % PAGE_SIZE
+            if tail and (length // PAGE_SIZE) in self._pages:
+                page = self._pages[length // PAGE_SIZE]
+                page[tail:] = bytes(PAGE_SIZE - tail)
+        self._size = length
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self.closed = True
+
+    def stored_bytes(self) -> int:
+        """Memory really used by data pages."""
+        return len(self._pages) * PAGE_SIZE
+
+    def clone(self) -> SparseMemoryFile:
+        """An independent copy (tests use it to freeze a crash state)."""
+        copy = SparseMemoryFile(self._size)
+        copy._pages = {i: bytearray(p) for i, p in self._pages.items()}
+        return copy
+
+    def getvalue(self) -> bytes:
+        """The whole content (small files only)."""
+        return self.read_at(0, self._size)
+
+
+class FsspecFile:
+    """Whole-file adapter for an fsspec filesystem (small files only).
+
+    The content is loaded into a :class:`SparseMemoryFile` on open and written
+    back in full by :meth:`flush` and :meth:`close` when it changed.
+    """
+
+    def __init__(self, fs: Any, path: str, mode: str = "r") -> None:
+        writable, create, trunc = _check_mode(mode)
+        self.fs = fs
+        self.path = path
+        self.writable = writable
+        self._buf = SparseMemoryFile()
+        self._dirty = False
+        exists = bool(fs.exists(path))
+        if not exists and not create:
+            raise FileNotFoundError(path)
+        if exists and not trunc:
+            with fs.open(path, "rb") as handle:
+                self._buf.write_at(0, handle.read())
+        elif create:
+            self._dirty = True
+            self.flush()
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        return self._buf.read_at(offset, length)
+
+    def write_at(self, offset: int, data: Buffer) -> None:
+        self._require_writable()
+        self._buf.write_at(offset, data)
+        self._dirty = True
+
+    def size(self) -> int:
+        return self._buf.size()
+
+    def truncate(self, length: int) -> None:
+        self._require_writable()
+        self._buf.truncate(length)
+        self._dirty = True
+
+    def flush(self) -> None:
+        if self._dirty and self.writable:
+            with self.fs.open(self.path, "wb") as handle:
+                pos = 0
+                total = self._buf.size()
+                while pos < total:
+                    n = min(PAGE_SIZE, total - pos)
+                    handle.write(self._buf.read_at(pos, n))
+                    pos += n
+            self._dirty = False
+
+    def close(self) -> None:
+        self.flush()
+
+    def _require_writable(self) -> None:
+        if not self.writable:
+            raise PermissionError(f"{self.path}: opened read-only")
+
+
+def open_raf(fs: Any, path: str, mode: str = "r") -> RandomAccessFile:
+    """Open ``path`` on fsspec filesystem ``fs``.
+
+    A :class:`LocalFile` for fsspec's local filesystem, otherwise a
+    :class:`FsspecFile` (whole-file adapter). Modes: ``r``, ``r+``, ``w``.
+    """
+    _check_mode(mode)
+    from fsspec.implementations.local import LocalFileSystem
+
+    if isinstance(fs, LocalFileSystem):
+        return LocalFile(str(fs._strip_protocol(path)), mode)
+    return FsspecFile(fs, path, mode)
+
+
+def write_sparse(
+    raf: RandomAccessFile,
+    offset: int,
+    data: Buffer,
+    *,
+    target_is_zero: bool = False,
+    granule: int = ZERO_GRANULE,
+) -> int:
+    """Write ``data`` at ``offset`` without storing runs of zeros needlessly.
+
+    All-zero granules (aligned to ``granule`` in the file) are skipped when the
+    target already reads as zero: always when ``target_is_zero`` (e.g. a freshly
+    extended hole), otherwise after reading and comparing the current bytes.
+    Returns the number of bytes physically written.
+    """
+    view = memoryview(data).cast("B")
+    total = len(view)
+    written = 0
+    pos = 0
+    run_start = -1  # start (in view) of a pending run of bytes to write
+    while pos < total:
+        end = min(total, (offset + pos) // granule * granule + granule - offset)
+        piece = view[pos:end]
+        write_it = True
+        if is_zero(piece):
+            if target_is_zero:
+                write_it = False
+            else:
+                current = raf.read_at(offset + pos, end - pos)
+                write_it = not is_zero(current) and len(current) > 0
+        if write_it:
+            if run_start < 0:
+                run_start = pos
+        elif run_start >= 0:
+            raf.write_at(offset + run_start, view[run_start:pos])
+            written += pos - run_start
+            run_start = -1
+        pos = end
+    if run_start >= 0:
+        raf.write_at(offset + run_start, view[run_start:total])
+        written += total - run_start
+    if offset + total > raf.size():
+        raf.truncate(offset + total)
+    return written

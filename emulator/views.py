@@ -1,0 +1,172 @@
+"""Read-only snapshots of emulator objects, with the properties Hyper-V computes.
+
+These are what the emulator hands out (the SDK's emulated backend turns them into SDK values):
+Status, OperationalStatus, Uptime, MemoryAssigned, CPUUsage and ComputerName are Hyper-V's rules,
+so they are computed here, not in the SDK.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from emulator import disks, winpath
+from emulator.model import CheckpointRecord, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
+
+STATUS_NORMAL = "Operating normally"
+STATUS_MERGING = "Merging disks"
+OP_OK = 2
+OP_MERGING = 32772
+
+
+@attrs.frozen
+class DriveView:
+    vm_name: str
+    vm_id: str
+    path: str
+    controller_type: str
+    controller_number: int
+    controller_location: int
+    computer_name: str
+    checkpoint_id: str | None = None
+    checkpoint_name: str | None = None
+
+
+@attrs.frozen
+class VMView:
+    id: str
+    name: str
+    state: str
+    status: str
+    operational_status: tuple[int, ...]
+    checkpoint_type: str
+    automatic_checkpoints: bool
+    parent_checkpoint_id: str | None
+    parent_checkpoint_name: str | None
+    path: str
+    snapshot_file_location: str
+    memory_startup: int
+    memory_assigned: int
+    cpu_usage: int
+    uptime: dt.timedelta
+    generation: int
+    version: str
+    computer_name: str
+    creation_time: dt.datetime
+    processor_count: int
+    notes: str
+    guest_vss_failing: bool
+    pass_through_disks: int
+    hard_drives: tuple[DriveView, ...]
+
+
+@attrs.frozen
+class CheckpointView:
+    id: str
+    name: str
+    vm_name: str
+    vm_id: str
+    creation_time: dt.datetime
+    state: str  # "Saved" (holds memory) or "Off"
+    is_automatic: bool
+    parent_id: str | None
+    parent_name: str | None
+    path: str
+    computer_name: str
+    memory_startup: int
+    generation: int
+    version: str
+    notes: str
+    hard_drives: tuple[DriveView, ...]
+
+
+@attrs.frozen
+class VhdView:
+    path: str
+    parent_path: str | None
+    vhd_type: str  # "Dynamic" | "Differencing"
+    size: int
+    file_size: int
+    computer_name: str
+    attached: bool
+
+
+@attrs.frozen
+class EventView:
+    time: dt.datetime
+    level: str
+    event_id: int
+    message: str
+    vm_name: str
+    vm_id: str
+
+
+def _drives(host: HostRecord, vm: VirtualMachineRecord, drives: list[HardDrive], cp: CheckpointRecord | None) -> tuple[DriveView, ...]:
+    return tuple(
+        DriveView(
+            vm_name=vm.name, vm_id=vm.id, path=d.path, controller_type=d.controller_type,
+            controller_number=d.controller_number, controller_location=d.controller_location,
+            computer_name=winpath.netbios_name(host.name),
+            checkpoint_id=cp.id if cp else None, checkpoint_name=cp.name if cp else None,
+        )
+        for d in drives
+    )
+
+
+def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime) -> VMView:
+    merging = disks.merging(host, vm.id, now)
+    running = vm.state in (VMStateName.RUNNING, VMStateName.PAUSED)
+    parent = next((c for c in vm.checkpoints if c.id == vm.parent_checkpoint_id), None)
+    uptime = dt.timedelta(0)
+    if running and vm.started_at is not None:
+        uptime = max(dt.timedelta(0), now - vm.started_at)
+        uptime = dt.timedelta(seconds=int(uptime.total_seconds()))
+    return VMView(
+        id=vm.id,
+        name=vm.name,
+        state=vm.state.value,
+        status=STATUS_MERGING if merging else STATUS_NORMAL,
+        operational_status=(OP_OK, OP_MERGING) if merging else (OP_OK,),
+        checkpoint_type=vm.checkpoint_type.value,
+        automatic_checkpoints=vm.automatic_checkpoints,
+        parent_checkpoint_id=parent.id if parent else None,
+        parent_checkpoint_name=parent.name if parent else None,
+        path=vm.path,
+        snapshot_file_location=vm.snapshot_file_location,
+        memory_startup=vm.memory_startup,
+        memory_assigned=vm.memory_startup if running else 0,
+        cpu_usage=1 if vm.state is VMStateName.RUNNING else 0,
+        uptime=uptime,
+        generation=vm.generation,
+        version=vm.version,
+        computer_name=winpath.netbios_name(host.name),
+        creation_time=vm.creation_time,
+        processor_count=vm.processor_count,
+        notes=vm.notes,
+        guest_vss_failing=vm.guest_vss_failing,
+        pass_through_disks=vm.pass_through_disks,
+        hard_drives=_drives(host, vm, vm.disks, None),
+    )
+
+
+def checkpoint_view(host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> CheckpointView:
+    parent = next((c for c in vm.checkpoints if c.id == cp.parent_id), None)
+    return CheckpointView(
+        id=cp.id,
+        name=cp.name,
+        vm_name=vm.name,
+        vm_id=vm.id,
+        creation_time=cp.creation_time,
+        state="Saved" if cp.has_memory else "Off",
+        is_automatic=cp.is_automatic,
+        parent_id=parent.id if parent else None,
+        parent_name=parent.name if parent else None,
+        path=vm.snapshot_file_location,
+        computer_name=winpath.netbios_name(host.name),
+        memory_startup=cp.memory_startup,
+        generation=vm.generation,
+        version=vm.version,
+        notes=cp.notes,
+        hard_drives=_drives(host, vm, cp.disks, cp),
+    )

@@ -1,0 +1,601 @@
+"""World files (TOML): load a fleet into a fresh state, and export a state back as a world.
+
+The format is documented in docs/world-files.md (and ../shared/docs/scenarios.md). Unknown keys
+and bad values are errors that name the key and its line. Keys this project added beyond the
+shared format, all optional and backwards compatible:
+
+- top level `id_seed = "..."`: new GUIDs (VMs, checkpoints, avhdx names) are derived from this
+  seed and a counter, so runs are reproducible;
+- `[[vm]]` `version`, `processor_count`, `notes`;
+- `[[vm.checkpoint]]` `id` (pin the checkpoint's GUID) and `automatic` (an automatic checkpoint).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import socket
+import time
+import tomllib
+from typing import Any
+
+import attrs
+
+from emulator import culture, disks, winpath
+from emulator.configfiles import checkpoint_config_path, write_checkpoint_config, write_vm_config
+from emulator.engine import Transaction
+from emulator.errors import EmulatorError, WorldError
+from emulator.model import (
+    CheckpointRecord,
+    CheckpointTypeName,
+    Clock,
+    ClockMode,
+    EmulatorState,
+    FileOp,
+    HardDrive,
+    HostRecord,
+    Settings,
+    Timing,
+    VirtualMachineRecord,
+    VMStateName,
+)
+from emulator.storage import FileStore
+
+TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed"}
+TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
+HOST_KEYS = {"name", "default"}
+VM_KEYS = {
+    "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
+    "path", "guest_vss", "disks", "pass_through_disks", "checkpoint", "version", "processor_count", "notes",
+}
+DISK_KEYS = {"path", "size"}
+CHECKPOINT_KEYS = {"name", "created", "kind", "state", "parent", "current", "written", "last_write", "avhdx_guids", "id", "automatic"}
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(kb|mb|gb|tb|pb)?\s*$", re.IGNORECASE)
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_MULT = {None: 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3, "tb": 1024**4, "pb": 1024**5}
+
+
+def parse_size(value: object) -> int:
+    """`"4GB"` -> 4294967296 (PowerShell's 1024-based multipliers), or a plain integer."""
+    if isinstance(value, bool):
+        raise ValueError("a size, not a boolean")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("a size cannot be negative")
+        return value
+    if isinstance(value, str):
+        m = _SIZE.match(value)
+        if m:
+            unit = m.group(2).lower() if m.group(2) else None
+            return int(float(m.group(1)) * _MULT[unit])
+    raise ValueError(f"{value!r} is not a size such as \"60GB\", \"512MB\" or 1048576")
+
+
+def format_size(n: int) -> str:
+    for unit in ("PB", "TB", "GB", "MB", "KB"):
+        mult = _MULT[unit.lower()]
+        if n >= mult and n % mult == 0:
+            return f"{n // mult}{unit}"
+    return str(n)
+
+
+class _Lines:
+    """Line numbers of keys, by table path: () for the top level, ("vm", 1) for the second
+    [[vm]], ("vm", 1, "checkpoint", 0), ("timing",), ("env",), ("host", 0)."""
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[tuple[tuple[Any, ...], str], int] = {}
+        self.tables: dict[tuple[Any, ...], int] = {}
+        counts: dict[str, int] = {}
+        current: tuple[Any, ...] = ()
+        vm_index = -1
+        cp_index = -1
+        for no, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            header = re.match(r"^\[\[?\s*([A-Za-z0-9_.\- \"]+?)\s*\]\]?", line)
+            if header:
+                name = header.group(1).replace(" ", "")
+                if line.startswith("[["):
+                    if name == "vm":
+                        vm_index += 1
+                        cp_index = -1
+                        current = ("vm", vm_index)
+                    elif name == "vm.checkpoint":
+                        cp_index += 1
+                        current = ("vm", vm_index, "checkpoint", cp_index)
+                    else:
+                        counts[name] = counts.get(name, -1) + 1
+                        current = (name, counts[name])
+                else:
+                    current = (name,)
+                self.tables.setdefault(current, no)
+                continue
+            key = re.match(r"^([A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')\s*=", line)
+            if key:
+                self.lines.setdefault((current, key.group(1).strip("\"'")), no)
+
+    def of(self, table: tuple[Any, ...], key: str | None = None) -> int | None:
+        if key is not None and (table, key) in self.lines:
+            return self.lines[(table, key)]
+        return self.tables.get(table)
+
+
+@attrs.define
+class _Ctx:
+    source: str
+    lines: _Lines
+
+    def error(self, table: tuple[Any, ...], key: str | None, message: str) -> WorldError:
+        line = self.lines.of(table, key)
+        where = f"{self.source}:{line}" if line else self.source
+        what = _table_label(table) + (f" key '{key}'" if key else "")
+        return WorldError(f"{where}: {what}: {message}")
+
+
+def _table_label(table: tuple[Any, ...]) -> str:
+    if not table:
+        return "top level"
+    if table[0] == "vm" and len(table) == 2:
+        return f"[[vm]] #{table[1] + 1}"
+    if table[0] == "vm":
+        return f"[[vm]] #{table[1] + 1} [[vm.checkpoint]] #{table[3] + 1}"
+    if len(table) == 2:
+        return f"[[{table[0]}]] #{table[1] + 1}"
+    return f"[{table[0]}]"
+
+
+def _check_keys(ctx: _Ctx, table: tuple[Any, ...], doc: dict[str, Any], allowed: set[str]) -> None:
+    for key in doc:
+        if key not in allowed:
+            raise ctx.error(table, key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+
+def _get(ctx: _Ctx, table: tuple[Any, ...], doc: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+    if key not in doc:
+        return default
+    value = doc[key]
+    if isinstance(value, bool) and kind is not bool and (not isinstance(kind, tuple) or bool not in kind):
+        raise ctx.error(table, key, f"expected {_kind_name(kind)}, got a boolean")
+    if not isinstance(value, kind):
+        raise ctx.error(table, key, f"expected {_kind_name(kind)}, got {value!r}")
+    return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "an array",
+             dict: "a table", dt.datetime: "a date-time (2026-02-20T08:00:00)"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _enum(ctx: _Ctx, table: tuple[Any, ...], key: str, value: str, allowed: list[str]) -> str:
+    for a in allowed:
+        if a.casefold() == value.casefold():
+            return a
+    raise ctx.error(table, key, f"{value!r} is not one of {', '.join(allowed)}")
+
+
+def _size(ctx: _Ctx, table: tuple[Any, ...], key: str, value: object) -> int:
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise ctx.error(table, key, str(exc)) from None
+
+
+def _path(ctx: _Ctx, table: tuple[Any, ...], key: str, value: str) -> str:
+    try:
+        return str(winpath.parse(value))
+    except EmulatorError as exc:
+        raise ctx.error(table, key, exc.message) from None
+
+
+def default_host_name() -> str:
+    name = socket.gethostname().split(".")[0]
+    return name if winpath.is_valid(f"C:\\{name}") and re.match(r"^[A-Za-z0-9-]{1,63}$", name) else "HV-HOST01"
+
+
+def load_text(text: str, source: str = "<world>") -> tuple[EmulatorState, list[FileOp]]:
+    """Parse a world file; returns the state and the file operations that create its files."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise WorldError(f"{source}: not valid TOML: {exc}") from exc
+    ctx = _Ctx(source, _Lines(text))
+    return _build(ctx, doc)
+
+
+def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]:
+    top: tuple[Any, ...] = ()
+    _check_keys(ctx, top, doc, TOP_KEYS)
+    now = _get(ctx, top, doc, "now", dt.datetime)
+    if now is not None and now.tzinfo is not None:
+        now = now.replace(tzinfo=None)
+    clock_mode = _get(ctx, top, doc, "clock", str)
+    if clock_mode is not None:
+        clock_mode = _enum(ctx, top, "clock", clock_mode, ["virtual", "real"])
+    else:
+        clock_mode = "virtual" if now is not None else "real"
+    if now is None:
+        now = dt.datetime.now().replace(microsecond=0)
+    settings = Settings(
+        culture=_get(ctx, top, doc, "culture", str, "en-US"),
+        edition=_enum(ctx, top, "edition", _get(ctx, top, doc, "edition", (str, int, float), "5.1").__str__(), ["5.1", "7"]),
+        width=_get(ctx, top, doc, "width", int, 120),
+        timezone=_get(ctx, top, doc, "timezone", str, "UTC"),
+    )
+    if settings.culture not in culture.known_cultures():
+        raise ctx.error(top, "culture", f"{settings.culture!r} is not a supported culture ({', '.join(culture.known_cultures())})")
+    if not 20 <= settings.width <= 10000:
+        raise ctx.error(top, "width", "the console width must be between 20 and 10000")
+    seed = _get(ctx, top, doc, "id_seed", str)
+    if seed is not None:
+        settings.deterministic_ids = True
+        settings.id_seed = seed
+    timing_doc = _get(ctx, top, doc, "timing", dict, {})
+    _check_keys(ctx, ("timing",), timing_doc, TIMING_KEYS)
+    secs = _get(ctx, ("timing",), timing_doc, "checkpoint_seconds", (int, float), 0)
+    if secs < 0:
+        raise ctx.error(("timing",), "checkpoint_seconds", "cannot be negative")
+    rate = _size(ctx, ("timing",), "merge_rate", timing_doc.get("merge_rate", "100MB"))
+    if rate <= 0:
+        raise ctx.error(("timing",), "merge_rate", "must be positive")
+    env_doc = _get(ctx, top, doc, "env", dict, {})
+    env = {}
+    for k, v in env_doc.items():
+        if not isinstance(v, str):
+            raise ctx.error(("env",), k, f"expected a string, got {v!r}")
+        env[k] = v
+    state = EmulatorState(
+        clock=Clock(mode=ClockMode(clock_mode), now=now, wall_anchor=time.time()),
+        timing=Timing(checkpoint_seconds=float(secs), merge_rate=rate),
+        settings=settings,
+        env=env,
+    )
+    tx = Transaction(state, _NullStore())
+    hosts_doc = _get(ctx, top, doc, "host", list, [])
+    for i, h in enumerate(hosts_doc):
+        table = ("host", i)
+        if not isinstance(h, dict):
+            raise ctx.error(table, None, "expected a table")
+        _check_keys(ctx, table, h, HOST_KEYS)
+        name = _get(ctx, table, h, "name", str)
+        if name is None:
+            raise ctx.error(table, None, "a [[host]] needs a name")
+        try:
+            winpath.check_host_name(name)
+        except EmulatorError as exc:
+            raise ctx.error(table, "name", exc.message) from None
+        if any(x.name.casefold() == name.casefold() for x in state.hosts):
+            raise ctx.error(table, "name", f"host {name!r} is listed twice")
+        state.hosts.append(HostRecord(name=name, default=bool(_get(ctx, table, h, "default", bool, False))))
+    if not state.hosts:
+        state.hosts.append(HostRecord(name=default_host_name(), default=True))
+    if not any(h.default for h in state.hosts):
+        state.hosts[0].default = True
+    if sum(h.default for h in state.hosts) > 1:
+        raise ctx.error(("host", 0), "default", "only one host can be the default")
+    default = next(h for h in state.hosts if h.default)
+    state.env.setdefault("COMPUTERNAME", winpath.netbios_name(default.name))
+    for i, v in enumerate(_get(ctx, top, doc, "vm", list, [])):
+        _load_vm(ctx, tx, state, ("vm", i), v)
+    return state, tx.ops
+
+
+class _NullStore:
+    """Stands in for storage while a world is built: nothing exists yet."""
+
+    def size(self, rel: str) -> int:
+        raise FileNotFoundError(rel)
+
+
+def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any, ...], v: Any) -> None:
+    if not isinstance(v, dict):
+        raise ctx.error(table, None, "expected a table")
+    _check_keys(ctx, table, v, VM_KEYS)
+    name = _get(ctx, table, v, "name", str)
+    if not name:
+        raise ctx.error(table, "name", "a [[vm]] needs a non-empty name")
+    host_name = _get(ctx, table, v, "host", str)
+    try:
+        host = tx.host(host_name)
+    except EmulatorError:
+        raise ctx.error(table, "host", f"no [[host]] named {host_name!r}") from None
+    if any(x.name.casefold() == name.casefold() for x in host.vms):
+        raise ctx.error(table, "name", f"a VM named {name!r} is already listed on host {host.name!r}")
+    vm_id = _get(ctx, table, v, "id", str)
+    if vm_id is not None and not _GUID.match(vm_id):
+        raise ctx.error(table, "id", f"{vm_id!r} is not a GUID")
+    vm_state = _enum(ctx, table, "state", _get(ctx, table, v, "state", str, "Off"), ["Off", "Running", "Saved", "Paused"])
+    cp_type = _enum(ctx, table, "checkpoint_type", _get(ctx, table, v, "checkpoint_type", str, "Production"),
+                    ["Disabled", "Production", "ProductionOnly", "Standard"])
+    vss = _enum(ctx, table, "guest_vss", _get(ctx, table, v, "guest_vss", str, "ok"), ["ok", "failing"])
+    generation = _get(ctx, table, v, "generation", int, 2)
+    if generation not in (1, 2):
+        raise ctx.error(table, "generation", "must be 1 or 2")
+    pt = _get(ctx, table, v, "pass_through_disks", int, 0)
+    if pt < 0:
+        raise ctx.error(table, "pass_through_disks", "cannot be negative")
+    path = _path(ctx, table, "path", _get(ctx, table, v, "path", str)) if "path" in v else host.default_vm_path
+    vm = VirtualMachineRecord(
+        id=(vm_id or tx.new_id()).lower(),
+        name=name,
+        state=VMStateName(vm_state),
+        checkpoint_type=CheckpointTypeName(cp_type),
+        automatic_checkpoints=_get(ctx, table, v, "automatic_checkpoints", bool, False),
+        memory_startup=_size(ctx, table, "memory", v.get("memory", "1GB")),
+        generation=generation,
+        version=str(_get(ctx, table, v, "version", (str, float, int), "10.0")),
+        path=path,
+        snapshot_file_location=path,
+        guest_vss_failing=vss == "failing",
+        pass_through_disks=pt,
+        processor_count=_get(ctx, table, v, "processor_count", int, 1),
+        notes=_get(ctx, table, v, "notes", str, ""),
+        creation_time=tx.now(),
+        started_at=tx.now() if vm_state in ("Running", "Paused") else None,
+    )
+    if any(x.id == vm.id for h in state.hosts for x in h.vms):
+        raise ctx.error(table, "id", f"the id {vm.id} is used by another VM")
+    host.vms.append(vm)
+    for i, d in enumerate(_get(ctx, table, v, "disks", list, [])):
+        if not isinstance(d, dict):
+            raise ctx.error(table, "disks", f"entry {i + 1} must be a table {{ path = ..., size = ... }}")
+        for k in d:
+            if k not in DISK_KEYS:
+                raise ctx.error(table, "disks", f"entry {i + 1}: unknown key '{k}' (allowed: path, size)")
+        if "path" not in d:
+            raise ctx.error(table, "disks", f"entry {i + 1} needs a path")
+        if not isinstance(d["path"], str):
+            raise ctx.error(table, "disks", f"entry {i + 1}: path must be a string")
+        p = _path(ctx, table, "disks", d["path"])
+        if not p.casefold().endswith(".vhdx"):
+            raise ctx.error(table, "disks", f"entry {i + 1}: {p!r} is not a .vhdx file")
+        if disks.find_file(host, p) is not None:
+            raise ctx.error(table, "disks", f"entry {i + 1}: {p!r} is already used")
+        size = _size(ctx, table, "disks", d.get("size", "127GB"))
+        disks.add_base_disk(tx, host, vm, p, size)
+        vm.disks.append(HardDrive(path=p, base_path=p, size=size, controller_type="SCSI" if generation == 2 else "IDE",
+                                  controller_location=i))
+    _load_checkpoints(ctx, tx, host, vm, table, _get(ctx, table, v, "checkpoint", list, []))
+    write_vm_config(tx, host, vm)
+
+
+@attrs.define
+class _CpSpec:
+    index: int
+    record: CheckpointRecord
+    parent_name: str | None
+    current: bool
+    written: int
+    last_write: dt.datetime | None
+    guids: list[str]
+
+
+def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, vm_table: tuple[Any, ...], items: list[Any]) -> None:
+    specs: list[_CpSpec] = []
+    for i, c in enumerate(items):
+        table = vm_table + ("checkpoint", i)
+        if not isinstance(c, dict):
+            raise ctx.error(table, None, "expected a table")
+        _check_keys(ctx, table, c, CHECKPOINT_KEYS)
+        name = _get(ctx, table, c, "name", str)
+        if name is None or name == "":
+            raise ctx.error(table, "name", "a checkpoint needs a non-empty name")
+        if len(name) > 100:
+            raise ctx.error(table, "name", "a checkpoint name is at most 100 characters")
+        created = _get(ctx, table, c, "created", dt.datetime)
+        if created is None:
+            raise ctx.error(table, "created", "a checkpoint needs its creation time (created = 2026-02-15T09:30:00)")
+        kind = _enum(ctx, table, "kind", _get(ctx, table, c, "kind", str, "production"), ["production", "standard"])
+        default_state = "Saved" if kind == "standard" else "Off"
+        cp_state = _enum(ctx, table, "state", _get(ctx, table, c, "state", str, default_state), ["Saved", "Off"])
+        guids = _get(ctx, table, c, "avhdx_guids", list, [])
+        for g in guids:
+            if not isinstance(g, str) or not _GUID.match(g):
+                raise ctx.error(table, "avhdx_guids", f"{g!r} is not a GUID")
+        if len(guids) > len(vm.disks):
+            raise ctx.error(table, "avhdx_guids", f"{len(guids)} GUIDs for {len(vm.disks)} disks")
+        cp_id = _get(ctx, table, c, "id", str)
+        if cp_id is not None and not _GUID.match(cp_id):
+            raise ctx.error(table, "id", f"{cp_id!r} is not a GUID")
+        last_write = _get(ctx, table, c, "last_write", dt.datetime)
+        record = CheckpointRecord(
+            id=(cp_id or tx.new_id()).lower(), vm_id=vm.id, name=name, parent_id=None,
+            creation_time=created.replace(tzinfo=None), has_memory=cp_state == "Saved",
+            is_automatic=_get(ctx, table, c, "automatic", bool, False), memory_startup=vm.memory_startup,
+        )
+        specs.append(_CpSpec(i, record, _get(ctx, table, c, "parent", str), _get(ctx, table, c, "current", bool, False),
+                             _size(ctx, table, "written", c.get("written", 0)),
+                             last_write.replace(tzinfo=None) if last_write else None, [g.upper() for g in guids]))
+    if not specs:
+        return
+    by_name: dict[str, _CpSpec] = {}
+    for s in specs:
+        by_name.setdefault(s.record.name, s)
+    for s in specs:
+        table = vm_table + ("checkpoint", s.index)
+        if s.parent_name is not None:
+            parent = by_name.get(s.parent_name)
+            if parent is None:
+                raise ctx.error(table, "parent", f"no checkpoint named {s.parent_name!r} on this VM")
+            if parent is s:
+                raise ctx.error(table, "parent", "a checkpoint cannot be its own parent")
+            s.record.parent_id = parent.record.id
+        elif s.index > 0:
+            s.record.parent_id = specs[s.index - 1].record.id
+    # no cycles: every chain of parents must reach a root
+    ids = {s.record.id: s for s in specs}
+    for s in specs:
+        seen, cur = set(), s
+        while cur.record.parent_id is not None:
+            if cur.record.id in seen:
+                raise ctx.error(vm_table + ("checkpoint", s.index), "parent", "the parents form a cycle")
+            seen.add(cur.record.id)
+            cur = ids[cur.record.parent_id]
+    currents = [s for s in specs if s.current]
+    if len(currents) > 1:
+        raise ctx.error(vm_table + ("checkpoint", currents[1].index), "current", "only one checkpoint can be current")
+    current = currents[0] if currents else specs[-1]
+    on_branch = set()
+    cur_id: str | None = current.record.id
+    while cur_id is not None:
+        on_branch.add(cur_id)
+        cur_id = ids[cur_id].record.parent_id
+    children: dict[str, list[_CpSpec]] = {s.record.id: [] for s in specs}
+    for s in specs:
+        if s.record.parent_id is not None:
+            children[s.record.parent_id].append(s)
+    # Build files top-down: parents before children.
+    order: list[_CpSpec] = []
+    frontier = [s for s in specs if s.record.parent_id is None]
+    while frontier:
+        order.extend(frontier)
+        frontier = [k for s in frontier for k in children[s.record.id]]
+    snapshot: dict[str, list[str]] = {}
+    base = [d.path for d in vm.disks]
+    for s in order:
+        cp = s.record
+        snap = base if cp.parent_id is None else snapshot[cp.id]
+        cp.disks = [HardDrive(p, d.base_path, d.size, d.controller_type, d.controller_number, d.controller_location)
+                    for p, d in zip(snap, vm.disks)]
+        # The files this checkpoint owns: one per child branch, plus the VM's if it hangs here.
+        branches: list[tuple[str, _CpSpec | None]] = [("child", k) for k in children[cp.id]]
+        if s is current:
+            branches.append(("vm", None))
+        named_branch: _CpSpec | None | str = None
+        if cp.id in on_branch:
+            nxt = [k for k in children[cp.id] if k.record.id in on_branch]
+            named_branch = nxt[0] if nxt else "vm"
+        elif children[cp.id]:
+            named_branch = children[cp.id][0]
+        for kind, child in branches:
+            is_named = (kind == "vm" and named_branch == "vm") or (child is not None and child is named_branch)
+            files = []
+            for i, d in enumerate(vm.disks):
+                guid = s.guids[i] if is_named and i < len(s.guids) else None
+                files.append(disks.add_differencing(
+                    tx, host, vm, snap[i], d.base_path, cp.id, guid=guid,
+                    length=s.written if is_named else 0,
+                    mtime=(s.last_write or cp.creation_time) if is_named else cp.creation_time,
+                ))
+                host.file_times[winpath.parse(files[-1]).key()] = (s.last_write or cp.creation_time) if is_named else cp.creation_time
+            if child is not None:
+                snapshot[child.record.id] = files
+            else:
+                for d, f in zip(vm.disks, files):
+                    d.path = f
+        vm.checkpoints.append(cp)
+    vm.checkpoints.sort(key=lambda c: next(s.index for s in specs if s.record is c))
+    vm.parent_checkpoint_id = current.record.id
+    for cp in vm.checkpoints:
+        write_checkpoint_config(tx, host, vm, cp)
+        host.file_times[winpath.parse(checkpoint_config_path(vm, cp)).key()] = cp.creation_time
+        if cp.has_memory:
+            path = checkpoint_config_path(vm, cp, "vmrs")
+            tx.queue(FileOp(kind="sparse_file", host=host.name, path=path, size=vm.memory_startup))
+            host.file_times[winpath.parse(path).key()] = cp.creation_time
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+def _toml_str(s: str) -> str:
+    if "'" not in s and "\n" not in s and all(ch.isprintable() for ch in s):
+        return f"'{s}'"
+    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    out = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in out)
+    return f'"{out}"'
+
+
+def _toml_dt(d: dt.datetime) -> str:
+    return d.replace(microsecond=0).isoformat() if d.microsecond == 0 else d.isoformat()
+
+
+def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
+    """The current state as a world file. Merges still running are finished in the export (a
+    world describes files at rest); their effect is what the world shows."""
+    from emulator.engine import host_rel
+
+    lines = [
+        "# Exported by `hvemu world export`.",
+        f"now = {_toml_dt(state.clock.now)}",
+        f"culture = {_toml_str(state.settings.culture)}",
+        f"edition = {_toml_str(state.settings.edition)}",
+        f"width = {state.settings.width}",
+        f"timezone = {_toml_str(state.settings.timezone)}",
+        f"clock = {_toml_str(state.clock.mode.value)}",
+    ]
+    if state.settings.deterministic_ids:
+        lines.append(f"id_seed = {_toml_str(state.settings.id_seed)}")
+    lines += ["", "[timing]", f"checkpoint_seconds = {state.timing.checkpoint_seconds:g}",
+              f"merge_rate = {_toml_str(format_size(state.timing.merge_rate))}"]
+    if state.env:
+        lines += ["", "[env]"] + [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in state.env.items()]
+    for h in state.hosts:
+        lines += ["", "[[host]]", f"name = {_toml_str(h.name)}", f"default = {'true' if h.default else 'false'}"]
+    for h in state.hosts:
+        for vm in h.vms:
+            lines += ["", "[[vm]]", f"name = {_toml_str(vm.name)}", f"id = {_toml_str(vm.id)}",
+                      f"host = {_toml_str(h.name)}", f"state = {_toml_str(vm.state.value)}",
+                      f"checkpoint_type = {_toml_str(vm.checkpoint_type.value)}",
+                      f"automatic_checkpoints = {'true' if vm.automatic_checkpoints else 'false'}",
+                      f"memory = {_toml_str(format_size(vm.memory_startup))}",
+                      f"generation = {vm.generation}", f"version = {_toml_str(vm.version)}",
+                      f"path = {_toml_str(vm.path)}",
+                      f"guest_vss = {_toml_str('failing' if vm.guest_vss_failing else 'ok')}"]
+            if vm.pass_through_disks:
+                lines.append(f"pass_through_disks = {vm.pass_through_disks}")
+            if vm.processor_count != 1:
+                lines.append(f"processor_count = {vm.processor_count}")
+            if vm.notes:
+                lines.append(f"notes = {_toml_str(vm.notes)}")
+            entries = ", ".join(f"{{ path = {_toml_str(d.base_path)}, size = {_toml_str(format_size(d.size))} }}" for d in vm.disks)
+            lines.append(f"disks = [{entries}]")
+            for cp in sorted(vm.checkpoints, key=lambda c: c.creation_time):
+                lines += ["", "[[vm.checkpoint]]", f"name = {_toml_str(cp.name)}", f"id = {_toml_str(cp.id)}",
+                          f"created = {_toml_dt(cp.creation_time)}",
+                          f"kind = {_toml_str('standard' if cp.has_memory else 'production')}"]
+                parent = next((p for p in vm.checkpoints if p.id == cp.parent_id), None)
+                if parent is not None:
+                    lines.append(f"parent = {_toml_str(parent.name)}")
+                if cp.is_automatic:
+                    lines.append("automatic = true")
+                if cp.id == vm.parent_checkpoint_id:
+                    lines.append("current = true")
+                owned = _named_files(h, vm, cp)
+                if owned:
+                    guids = [f.rsplit("_", 1)[-1].split(".")[0] for f in owned]
+                    lines.append("avhdx_guids = [" + ", ".join(_toml_str(g) for g in guids) + "]")
+                    if store is not None:
+                        try:
+                            length = store.size(host_rel(h.name, owned[0]))
+                        except OSError:
+                            length = 0
+                        if length > disks.EMPTY_AVHDX:
+                            lines.append(f"written = {_toml_str(format_size(length))}")
+                    mtime = h.file_times.get(winpath.parse(owned[0]).key())
+                    if mtime is not None and mtime != cp.creation_time:
+                        lines.append(f"last_write = {_toml_dt(mtime)}")
+    return "\n".join(lines) + "\n"
+
+
+def _named_files(host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:
+    """The files of `cp` that a world's avhdx_guids name (see scenarios.md): on the current
+    branch the one leading to the VM's state, elsewhere the one its first child grew from."""
+    owned = [f for f in host.disk_files if f.owner == cp.id and f.vm_id == vm.id]
+    if not owned:
+        return []
+    kids = sorted((c for c in vm.checkpoints if c.parent_id == cp.id), key=lambda c: c.creation_time)
+    current_files = {disks.file_key(d.path) for d in vm.disks}
+    branch = set()
+    cur = vm.parent_checkpoint_id
+    while cur is not None:
+        branch.add(cur)
+        cur = next((c.parent_id for c in vm.checkpoints if c.id == cur), None)
+    if cp.id == vm.parent_checkpoint_id:
+        picked = [f.path for f in owned if disks.file_key(f.path) in current_files]
+    else:
+        target = next((k for k in kids if k.id in branch), kids[0] if kids else None)
+        picked = [d.path for d in target.disks] if target else []
+    return picked if len(picked) == len(vm.disks) else []
