@@ -48,7 +48,7 @@ from .layout import (
     bat_entry,
 )
 from .paths import absolute_win32_path, relative_win_path
-from .raf import RandomAccessFile
+from .raf import RandomAccessFile, write_sparse
 from .structs import (
     KEY_ABSOLUTE_WIN32_PATH,
     KEY_PARENT_LINKAGE,
@@ -111,6 +111,11 @@ def _metadata_region(
     return bytes(region)
 
 
+def _put(raf: RandomAccessFile, offset: int, data: bytes) -> None:
+    """Write into a freshly truncated file, leaving zero 4 KiB pages as holes."""
+    write_sparse(raf, offset, data, target_is_zero=True, granule=4096)
+
+
 def _build(
     raf: RandomAccessFile,
     name: str,
@@ -127,15 +132,15 @@ def _build(
     bat_length = geometry.bat_length
     data_start = BAT_OFFSET + bat_length
     raf.truncate(0)
-    raf.write_at(0, encode_file_identifier(creator))
+    _put(raf, 0, encode_file_identifier(creator))
     regions = [
         RegionEntry(BAT_GUID, BAT_OFFSET, bat_length, True),
         RegionEntry(METADATA_GUID, METADATA_OFFSET, METADATA_LENGTH, True),
     ]
     table = encode_region_table(regions)
     for offset in REGION_TABLE_OFFSETS:
-        raf.write_at(offset, table)
-    raf.write_at(METADATA_OFFSET, _metadata_region(geometry, pss, disk_id, locator))
+        _put(raf, offset, table)
+    _put(raf, METADATA_OFFSET, _metadata_region(geometry, pss, disk_id, locator))
     if present_blocks:
         bs = geometry.block_size
         last_index = geometry.payload_index(present_blocks - 1)
