@@ -17,7 +17,7 @@ import re
 import socket
 import time
 import tomllib
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -252,7 +252,7 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
         settings=settings,
         env=env,
     )
-    tx = Transaction(state, _NullStore())
+    tx = Transaction(state, cast(FileStore, _NullStore()))
     hosts_doc = _get(ctx, top, doc, "host", list, [])
     for i, h in enumerate(hosts_doc):
         table = ("host", i)

@@ -1,0 +1,118 @@
+"""A typed SDK for Hyper-V VMs and checkpoints, one API over the emulator and real hosts.
+
+    import sdk
+    hv = sdk.connect()                      # the emulator at $HVEMU_STATE or ./.hvemu/state
+    hv = sdk.connect("memory://demo")       # an in-process emulator state (tests)
+    hv = sdk.connect("/srv/hvemu/state")    # an emulator state in a local folder (file://… too)
+
+    vm = hv.vm("SRV-APP01")
+    cp = vm.create_checkpoint("Before KB5034567")
+    ...
+    cp.restore()
+
+URL forms (`connect(url)`):
+
+| URL                                   | Backend                                                     |
+|---------------------------------------|-------------------------------------------------------------|
+| None / ""                             | the emulator at `$HVEMU_STATE`, else `./.hvemu/state`       |
+| a path, `file:///path`, `memory://x`  | the emulator with its state there                           |
+| `emulator:<path or URL>`              | the same, explicitly                                        |
+| `powershell://localhost`              | a real local host through `powershell.exe` / `pwsh` (the PowerShell backend) |
+| `winrm://[user@]host[:port]`          | a real remote host over WinRM/PSRP (`pip install hyperv-emu[winrm]`) |
+
+The real-host backends come with the PowerShell backend (see the README); until it is installed,
+connecting to one raises BackendError saying so.
+"""
+
+from __future__ import annotations
+
+import os
+
+from sdk.client import HyperVClient
+from sdk.errors import (
+    AlreadyExistsError,
+    BackendError,
+    CheckpointFailedError,
+    CheckpointNotFoundError,
+    HyperVError,
+    HyperVWarning,
+    InvalidNameError,
+    InvalidStateError,
+    MultipleCheckpointsError,
+    StateError,
+    VMNotFoundError,
+    WorldFileError,
+)
+from sdk.types import (
+    VHD,
+    Checkpoint,
+    CheckpointType,
+    HardDrive,
+    HostEvent,
+    SnapshotType,
+    VM,
+    VMOperationalStatus,
+    VMState,
+)
+
+DEFAULT_STATE = os.path.join(".hvemu", "state")
+
+
+def default_state_url() -> str:
+    """`$HVEMU_STATE`, else `.hvemu/state` under the current folder (a per-project state)."""
+    return os.environ.get("HVEMU_STATE") or os.path.abspath(DEFAULT_STATE)
+
+
+def connect(url: str | None = None, *, computer_name: str | None = None) -> HyperVClient:
+    """A client for the backend the URL names (see the module docstring)."""
+    url = url or default_state_url()
+    lowered = url.lower()
+    if lowered.startswith(("powershell:", "winrm:", "psrp:", "https:", "http:")):
+        try:
+            from sdk.backends.powershell import backend_for_url  # type: ignore[import-not-found,unused-ignore]
+        except ImportError as exc:
+            raise BackendError(
+                f"The PowerShell backend for '{url}' is not available in this installation."
+            ) from exc
+        return HyperVClient(backend_for_url(url), computer_name)  # type: ignore[no-any-return,unused-ignore]
+    if lowered.startswith("emulator:"):
+        url = url[len("emulator:"):]
+    from sdk.backends.emulated import EmulatedBackend
+
+    return HyperVClient(EmulatedBackend(url), computer_name)
+
+
+def load_world(url: str, world_text: str, source: str = "<world>", *, force: bool = False) -> HyperVClient:
+    """Create an emulator state at `url` from a world file's text and connect to it."""
+    from emulator import init_from_world
+    from emulator.errors import EmulatorError
+    from sdk.backends.emulated import translate
+
+    try:
+        init_from_world(url, world_text, source, force=force)
+    except EmulatorError as exc:
+        raise translate(exc) from exc
+    return connect(url)
+
+
+def export_world(url: str) -> str:
+    """The emulator state at `url` written back as a world file."""
+    from emulator import Emulator
+    from emulator.errors import EmulatorError
+    from emulator.world import export_world as _export
+    from sdk.backends.emulated import translate
+
+    try:
+        emu = Emulator(url)
+        return _export(emu.read_state(), emu.store)
+    except EmulatorError as exc:
+        raise translate(exc) from exc
+
+
+__all__ = [
+    "VHD", "VM", "AlreadyExistsError", "BackendError", "Checkpoint", "CheckpointFailedError",
+    "CheckpointNotFoundError", "CheckpointType", "HardDrive", "HostEvent", "HyperVClient", "HyperVError",
+    "HyperVWarning", "InvalidNameError", "InvalidStateError", "MultipleCheckpointsError", "SnapshotType",
+    "StateError", "VMNotFoundError", "VMOperationalStatus", "VMState", "WorldFileError", "connect",
+    "default_state_url", "export_world", "load_world",
+]

@@ -1,0 +1,266 @@
+"""The emulator as an SDK backend: a thin adapter over `emulator.Host`.
+
+It converts the emulator's views into SDK values and its errors into SDK exceptions (the one
+mapping table, `_ERRORS`). No Hyper-V rule lives here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from emulator import errors as emu_errors
+from emulator.engine import Emulator
+from emulator.host import FileInfo as EmuFileInfo
+from emulator.host import Host
+from emulator.model import ClockMode
+from emulator.views import CheckpointView, DriveView, VhdView, VMView
+from sdk import errors
+from sdk.types import (
+    VHD,
+    Checkpoint,
+    CheckpointType,
+    ControllerType,
+    FileInfo,
+    HardDrive,
+    HostEvent,
+    SnapshotType,
+    StopMode,
+    VhdFormat,
+    VhdType,
+    VM,
+    VMLookup,
+    VMOperationalStatus,
+    VMState,
+)
+
+T = TypeVar("T")
+
+# One table: emulator error class -> SDK exception class (most specific first).
+_ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] = [
+    (emu_errors.VMNotFound, errors.VMNotFoundError),
+    (emu_errors.CheckpointNotFound, errors.CheckpointNotFoundError),
+    (emu_errors.MoreThanOneCheckpoint, errors.MultipleCheckpointsError),
+    (emu_errors.InvalidVMState, errors.InvalidStateError),
+    (emu_errors.CheckpointFailed, errors.CheckpointFailedError),
+    (emu_errors.CheckpointNameInvalid, errors.InvalidNameError),
+    (emu_errors.VMNameInvalid, errors.InvalidNameError),
+    (emu_errors.VMAlreadyExists, errors.AlreadyExistsError),
+    (emu_errors.HostNotFound, errors.HostNotFoundError),
+    (emu_errors.ExportFailed, errors.ExportImportError),
+    (emu_errors.ImportFailed, errors.ExportImportError),
+    (emu_errors.PathError, errors.HostPathError),
+    (emu_errors.WorldError, errors.WorldFileError),
+    (emu_errors.StateError, errors.StateError),
+    (emu_errors.DiskError, errors.DiskError),
+    (emu_errors.EmulatorError, errors.HyperVError),
+]
+
+
+def translate(exc: emu_errors.EmulatorError) -> errors.HyperVError:
+    for emu_cls, sdk_cls in _ERRORS:
+        if isinstance(exc, emu_cls):
+            return sdk_cls(exc.message, error_id=exc.error_id, category=exc.category, target=exc.target)
+    raise AssertionError("unreachable: EmulatorError is the last entry")
+
+
+@contextlib.contextmanager
+def _mapped() -> Iterator[None]:
+    try:
+        yield
+    except emu_errors.EmulatorError as exc:
+        raise translate(exc) from exc
+
+
+def _drive(d: DriveView) -> HardDrive:
+    return HardDrive(
+        vm_name=d.vm_name, vm_id=d.vm_id, path=d.path,
+        controller_type=ControllerType[d.controller_type], controller_number=d.controller_number,
+        controller_location=d.controller_location, computer_name=d.computer_name,
+        vm_snapshot_id=d.checkpoint_id, vm_snapshot_name=d.checkpoint_name,
+    )
+
+
+def vm_from_view(v: VMView) -> VM:
+    return VM(
+        name=v.name, id=v.id, state=VMState[v.state], status=v.status,
+        operational_status=tuple(VMOperationalStatus(s) for s in v.operational_status),
+        checkpoint_type=CheckpointType[v.checkpoint_type],
+        automatic_checkpoints_enabled=v.automatic_checkpoints,
+        parent_snapshot_id=v.parent_checkpoint_id, parent_snapshot_name=v.parent_checkpoint_name,
+        path=v.path, snapshot_file_location=v.snapshot_file_location,
+        memory_startup=v.memory_startup, memory_assigned=v.memory_assigned, cpu_usage=v.cpu_usage,
+        uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
+        hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
+        processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
+    )
+
+
+def checkpoint_from_view(c: CheckpointView) -> Checkpoint:
+    return Checkpoint(
+        id=c.id, name=c.name, vm_name=c.vm_name, vm_id=c.vm_id, creation_time=c.creation_time,
+        snapshot_type=SnapshotType.Standard, state=VMState[c.state], is_automatic_checkpoint=c.is_automatic,
+        parent_snapshot_id=c.parent_id, parent_snapshot_name=c.parent_name, path=c.path,
+        computer_name=c.computer_name, hard_drives=tuple(_drive(d) for d in c.hard_drives),
+        memory_startup=c.memory_startup, generation=c.generation, version=c.version, notes=c.notes,
+    )
+
+
+def _vhd(v: VhdView) -> VHD:
+    return VHD(
+        path=v.path, parent_path=v.parent_path, vhd_type=VhdType[v.vhd_type], vhd_format=VhdFormat.VHDX,
+        size=v.size, file_size=v.file_size, computer_name=v.computer_name, attached=v.attached,
+        block_size=(2 if v.vhd_type == "Differencing" else 32) * 1024 * 1024,
+    )
+
+
+def _file(f: EmuFileInfo) -> FileInfo:
+    return FileInfo(path=f.path, name=f.name, is_dir=f.is_dir, length=f.length, last_write_time=f.last_write_time)
+
+
+class EmulatedBackend:
+    """An SDK backend over an emulator state at `url`."""
+
+    def __init__(self, url: str) -> None:
+        with _mapped():
+            self.emulator = Emulator(url)
+        self.url = url
+
+    def _host(self, computer: str | None) -> Host:
+        return Host(self.emulator, computer)
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        with _mapped():
+            return fn()
+
+    # --- VMs -----------------------------------------------------------------------------------
+
+    def lookup_vms(self, computer: str | None, names: Sequence[str] | None) -> VMLookup:
+        found = self._call(lambda: self._host(computer).lookup_vms(names))
+        return VMLookup(tuple(vm_from_view(v) for v in found.found), found.missing)
+
+    def get_vm_by_id(self, computer: str | None, vm_id: str) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).get_vm_by_id(vm_id)))
+
+    def new_vm(self, computer: str | None, name: str, *, memory_startup: int, generation: int, path: str | None,
+               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).new_vm(
+            name, memory_startup=memory_startup, generation=generation, path=path,
+            new_vhd_path=new_vhd_path, new_vhd_size=new_vhd_size, vhd_path=vhd_path)))
+
+    def remove_vm(self, computer: str | None, vm_id: str) -> None:
+        self._call(lambda: self._host(computer).remove_vm(vm_id))
+
+    def set_vm(self, computer: str | None, vm_id: str, **settings: Any) -> VM:
+        if "automatic_checkpoints_enabled" in settings:
+            settings["automatic_checkpoints"] = settings.pop("automatic_checkpoints_enabled")
+        return vm_from_view(self._call(lambda: self._host(computer).set_vm(vm_id, **settings)))
+
+    def start_vm(self, computer: str | None, vm_id: str) -> list[str]:
+        return list(self._call(lambda: self._host(computer).start_vm(vm_id)).warnings)
+
+    def stop_vm(self, computer: str | None, vm_id: str, mode: StopMode, force: bool) -> list[str]:
+        return list(self._call(lambda: self._host(computer).stop_vm(vm_id, mode=mode.value, force=force)).warnings)
+
+    def suspend_vm(self, computer: str | None, vm_id: str) -> list[str]:
+        return list(self._call(lambda: self._host(computer).suspend_vm(vm_id)).warnings)
+
+    def resume_vm(self, computer: str | None, vm_id: str) -> list[str]:
+        return list(self._call(lambda: self._host(computer).resume_vm(vm_id)).warnings)
+
+    # --- checkpoints -----------------------------------------------------------------------
+
+    def checkpoint_vm(self, computer: str | None, vm_id: str, name: str | None) -> Checkpoint:
+        return checkpoint_from_view(self._call(lambda: self._host(computer).create_checkpoint(vm_id, name)))
+
+    def get_checkpoints(self, computer: str | None, vm_ids: Sequence[str] | None, *, name: str | None = None,
+                        parent_of: str | None = None, child_of: str | None = None,
+                        snapshot_type: str | None = None) -> list[Checkpoint]:
+        views = self._call(lambda: self._host(computer).get_checkpoints(
+            vm_ids, name=name, parent_of=parent_of, child_of=child_of, snapshot_type=snapshot_type))
+        return [checkpoint_from_view(c) for c in views]
+
+    def get_checkpoint(self, computer: str | None, checkpoint_id: str) -> Checkpoint:
+        return checkpoint_from_view(self._call(lambda: self._host(computer).get_checkpoint(checkpoint_id)))
+
+    def find_checkpoint(self, computer: str | None, vm_id: str, name: str) -> Checkpoint:
+        return checkpoint_from_view(self._call(lambda: self._host(computer).find_one_checkpoint(vm_id, name)))
+
+    def restore_checkpoint(self, computer: str | None, checkpoint_id: str) -> list[str]:
+        return list(self._call(lambda: self._host(computer).restore_checkpoint(checkpoint_id)).warnings)
+
+    def remove_checkpoint(self, computer: str | None, checkpoint_id: str, include_children: bool) -> Checkpoint:
+        return checkpoint_from_view(self._call(
+            lambda: self._host(computer).remove_checkpoint(checkpoint_id, include_children=include_children)))
+
+    def rename_checkpoint(self, computer: str | None, checkpoint_id: str, new_name: str) -> Checkpoint:
+        return checkpoint_from_view(self._call(lambda: self._host(computer).rename_checkpoint(checkpoint_id, new_name)))
+
+    def export_checkpoint(self, computer: str | None, checkpoint_id: str, path: str) -> str:
+        return self._call(lambda: self._host(computer).export_checkpoint(checkpoint_id, path))
+
+    def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).import_vm(path, new_id=new_id)))
+
+    # --- disks, events, faults -------------------------------------------------------------
+
+    def get_vhd(self, computer: str | None, path: str) -> VHD:
+        return _vhd(self._call(lambda: self._host(computer).get_vhd(path)))
+
+    def events(self, computer: str | None) -> list[HostEvent]:
+        return [HostEvent(e.time, e.level, e.event_id, e.message, e.vm_name, e.vm_id)
+                for e in self._call(lambda: self._host(computer).events())]
+
+    def set_faults(self, computer: str | None, vm_id: str, *, guest_vss_failing: bool | None,
+                   pass_through_disks: int | None) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).set_faults(
+            vm_id, guest_vss_failing=guest_vss_failing, pass_through_disks=pass_through_disks)))
+
+    # --- host, clock, files ----------------------------------------------------------------
+
+    def host_name(self, computer: str | None) -> str:
+        return self._call(lambda: self._host(computer).name)
+
+    def now(self, computer: str | None) -> dt.datetime:
+        return self._call(lambda: self._host(computer).now())
+
+    def sleep(self, computer: str | None, seconds: float) -> None:
+        if self.clock_is_virtual():
+            self._call(lambda: self._host(computer).advance(seconds))
+        else:
+            time.sleep(max(0.0, seconds))
+
+    def clock_is_virtual(self) -> bool:
+        return self._call(lambda: self.emulator.read_state().clock.mode is ClockMode.VIRTUAL)
+
+    def list_dir(self, computer: str | None, path: str) -> list[FileInfo]:
+        return [_file(f) for f in self._call(lambda: self._host(computer).list_dir(path))]
+
+    def file_info(self, computer: str | None, path: str) -> FileInfo | None:
+        info = self._call(lambda: self._host(computer).file_info(path))
+        return _file(info) if info is not None else None
+
+    def read_file(self, computer: str | None, path: str) -> bytes:
+        return self._call(lambda: self._host(computer).read_file(path))
+
+    def write_file(self, computer: str | None, path: str, data: bytes) -> None:
+        self._call(lambda: self._host(computer).write_file(path, data))
+
+    def make_dir(self, computer: str | None, path: str) -> None:
+        self._call(lambda: self._host(computer).make_dir(path))
+
+    def delete_file(self, computer: str | None, path: str) -> None:
+        self._call(lambda: self._host(computer).delete_file(path))
+
+    def storage_path(self, computer: str | None, path: str) -> str:
+        return self._call(lambda: self._host(computer).storage_path(path))
+
+    def settings(self) -> dict[str, Any]:
+        """The world's presentation settings (culture, edition, width, timezone, env)."""
+        state = self._call(self.emulator.read_state)
+        s = state.settings
+        return {"culture": s.culture, "edition": s.edition, "width": s.width, "timezone": s.timezone,
+                "env": dict(state.env)}

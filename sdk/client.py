@@ -1,0 +1,303 @@
+"""HyperVClient: one method per Hyper-V cmdlet, over any backend.
+
+The calls behave as the cmdlets do, so code behaves the same on the emulator and on a real host:
+
+| Cmdlet                         | Client method(s)                                            |
+|--------------------------------|-------------------------------------------------------------|
+| Get-VM [-Name] / -Id           | `get_vms(names)`, `lookup_vms(names)`, `vm(name)`, `get_vm_by_id(id)` |
+| New-VM / Remove-VM / Set-VM    | `new_vm(...)`, `remove_vm(vm)`, `set_vm(vm, ...)`           |
+| Start/Stop/Suspend/Resume-VM   | `start_vm`, `stop_vm(save=, turn_off=, force=)`, `suspend_vm`, `resume_vm` |
+| Checkpoint-VM                  | `checkpoint_vm(vm, snapshot_name)` (create, then rename)    |
+| Get-VMSnapshot                 | `get_checkpoints(vms, name=, snapshot_type=)`, `get_checkpoint(id)`, `get_parent_checkpoint(of)`, `get_child_checkpoints(of, name=)` |
+| Restore-VMSnapshot             | `restore_checkpoint(cp)`, `restore_checkpoint_by_name(vm, name)` (exactly one match) |
+| Remove-VMSnapshot              | `remove_checkpoint(cp, include_children=)`, `remove_checkpoints(vm, name=None, ...)` (no name: all) |
+| Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
+| Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
+| Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
+
+Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, category
+`HyperVWarning`). Restore starts a VM that was running, as Restore-VMSnapshot does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings as _warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import attrs
+
+from sdk.backend import Backend
+from sdk.errors import CheckpointNotFoundError, HyperVWarning, InvalidNameError, VMNotFoundError
+from sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, StopMode, VM, VMLookup
+
+VMRef = VM | str
+
+
+def _default_warning(message: str) -> None:
+    _warnings.warn(message, HyperVWarning, stacklevel=3)
+
+
+class HyperVClient:
+    def __init__(
+        self,
+        backend: Backend,
+        computer_name: str | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.computer_name = computer_name
+        self.on_warning = on_warning or _default_warning
+
+    def host(self, computer_name: str | None) -> "HyperVClient":
+        """The same backend, another host (`-ComputerName`)."""
+        return HyperVClient(self.backend, computer_name, self.on_warning)
+
+    def with_warnings(self, on_warning: Callable[[str], None]) -> "HyperVClient":
+        return HyperVClient(self.backend, self.computer_name, on_warning)
+
+    @property
+    def host_name(self) -> str:
+        return self.backend.host_name(self.computer_name)
+
+    # --- binding values to this client ---------------------------------------------------
+
+    def _vm(self, vm: VM) -> VM:
+        return attrs.evolve(vm, client=self)
+
+    def _cp(self, cp: Checkpoint) -> Checkpoint:
+        return attrs.evolve(cp, client=self)
+
+    def _warn(self, messages: Iterable[str]) -> None:
+        for m in messages:
+            self.on_warning(m)
+
+    def _vm_id(self, vm: VMRef) -> str:
+        return vm.id if isinstance(vm, VM) else self.vm(vm).id
+
+    # --- Get-VM -------------------------------------------------------------------------------
+
+    def lookup_vms(self, names: str | Sequence[str] | None = None) -> VMLookup:
+        """VMs by name or pattern (host order), plus the plain names that matched nothing."""
+        if isinstance(names, str):
+            names = [names]
+        found = self.backend.lookup_vms(self.computer_name, list(names) if names is not None else None)
+        return VMLookup(tuple(self._vm(v) for v in found.found), found.missing)
+
+    def get_vms(self, names: str | Sequence[str] | None = None) -> list[VM]:
+        """Get-VM: every VM sorted by name, or the named ones (patterns allowed). A plain name
+        that matches nothing raises VMNotFoundError."""
+        found = self.lookup_vms(names)
+        if found.missing:
+            from_get_vm = f'Hyper-V was unable to find a virtual machine with name "{found.missing[0]}".'
+            raise VMNotFoundError(from_get_vm, error_id="InvalidParameter", category="InvalidArgument",
+                                  target=found.missing[0])
+        return list(found.found)
+
+    def vm(self, name: str) -> VM:
+        """The one VM with this name."""
+        found = self.lookup_vms([name])
+        if found.missing or not found.found:
+            raise VMNotFoundError(f'Hyper-V was unable to find a virtual machine with name "{name}".', target=name)
+        return found.found[0]
+
+    def get_vm_by_id(self, vm_id: str) -> VM:
+        return self._vm(self.backend.get_vm_by_id(self.computer_name, vm_id))
+
+    # --- New/Remove/Set-VM --------------------------------------------------------------------
+
+    def new_vm(self, name: str, *, memory_startup: int = 1024**3, generation: int = 2, path: str | None = None,
+               new_vhd_path: str | None = None, new_vhd_size: int = 0, vhd_path: str | None = None) -> VM:
+        return self._vm(self.backend.new_vm(
+            self.computer_name, name, memory_startup=memory_startup, generation=generation, path=path,
+            new_vhd_path=new_vhd_path, new_vhd_size=new_vhd_size, vhd_path=vhd_path))
+
+    def remove_vm(self, vm: VMRef) -> None:
+        self.backend.remove_vm(self.computer_name, self._vm_id(vm))
+
+    def set_vm(self, vm: VMRef, *, checkpoint_type: CheckpointType | str | None = None,
+               automatic_checkpoints_enabled: bool | None = None, snapshot_file_location: str | None = None,
+               memory_startup: int | None = None, processor_count: int | None = None,
+               notes: str | None = None) -> VM:
+        ct = checkpoint_type.name if isinstance(checkpoint_type, CheckpointType) else checkpoint_type
+        if ct is not None and ct not in CheckpointType.__members__:
+            raise InvalidNameError(f"'{ct}' is not a checkpoint type (Disabled, Production, ProductionOnly, Standard).",
+                                   target=str(ct))
+        return self._vm(self.backend.set_vm(
+            self.computer_name, self._vm_id(vm), checkpoint_type=ct,
+            automatic_checkpoints_enabled=automatic_checkpoints_enabled,
+            snapshot_file_location=snapshot_file_location, memory_startup=memory_startup,
+            processor_count=processor_count, notes=notes))
+
+    # --- Start/Stop/Suspend/Resume-VM --------------------------------------------------------
+
+    def start_vm(self, vm: VMRef) -> VM:
+        vm_id = self._vm_id(vm)
+        self._warn(self.backend.start_vm(self.computer_name, vm_id))
+        return self.get_vm_by_id(vm_id)
+
+    def stop_vm(self, vm: VMRef, *, save: bool = False, turn_off: bool = False, force: bool = False) -> VM:
+        if save and turn_off:
+            raise InvalidNameError("The Save and TurnOff parameters are mutually exclusive.",
+                                   error_id="InvalidParameter", category="InvalidArgument")
+        mode = StopMode.SAVE if save else StopMode.TURN_OFF if turn_off else StopMode.SHUTDOWN
+        vm_id = self._vm_id(vm)
+        self._warn(self.backend.stop_vm(self.computer_name, vm_id, mode, force))
+        return self.get_vm_by_id(vm_id)
+
+    def suspend_vm(self, vm: VMRef) -> VM:
+        vm_id = self._vm_id(vm)
+        self._warn(self.backend.suspend_vm(self.computer_name, vm_id))
+        return self.get_vm_by_id(vm_id)
+
+    def resume_vm(self, vm: VMRef) -> VM:
+        vm_id = self._vm_id(vm)
+        self._warn(self.backend.resume_vm(self.computer_name, vm_id))
+        return self.get_vm_by_id(vm_id)
+
+    # --- Checkpoint-VM ------------------------------------------------------------------------
+
+    def checkpoint_vm(self, vm: VMRef, snapshot_name: str | None = None) -> Checkpoint:
+        """Checkpoint-VM: the checkpoint is created under Hyper-V's default name, then renamed
+        when `snapshot_name` is given (a refused name leaves it under the default name)."""
+        return self._cp(self.backend.checkpoint_vm(self.computer_name, self._vm_id(vm), snapshot_name))
+
+    # --- Get-VMSnapshot -----------------------------------------------------------------------
+
+    def get_checkpoints(self, vms: VMRef | Sequence[VMRef] | None = None, *, name: str | None = None,
+                        snapshot_type: str | None = None) -> list[Checkpoint]:
+        """Checkpoints of the VMs (all VMs when None) sorted by CreationTime; `name` is a
+        case-insensitive wildcard pattern. A filter that matches nothing raises
+        CheckpointNotFoundError; a VM without checkpoints gives an empty list."""
+        ids: list[str] | None = None
+        if vms is not None:
+            refs = [vms] if isinstance(vms, (VM, str)) else list(vms)
+            ids = [self._vm_id(v) for v in refs]
+        return [self._cp(c) for c in self.backend.get_checkpoints(
+            self.computer_name, ids, name=name, snapshot_type=snapshot_type)]
+
+    def get_checkpoint(self, checkpoint_id: str) -> Checkpoint:
+        return self._cp(self.backend.get_checkpoint(self.computer_name, checkpoint_id))
+
+    def find_checkpoint(self, vm: VMRef, name: str) -> Checkpoint:
+        """Exactly one checkpoint of the VM matching `name` (else CheckpointNotFoundError or
+        MultipleCheckpointsError), as Restore- and Rename-VMSnapshot require."""
+        return self._cp(self.backend.find_checkpoint(self.computer_name, self._vm_id(vm), name))
+
+    def get_parent_checkpoint(self, of: VM | Checkpoint, *, name: str | None = None) -> Checkpoint:
+        """Get-VMSnapshot -ParentOf: the checkpoint a VM's state or a checkpoint hangs from."""
+        found = self.backend.get_checkpoints(self.computer_name, None, parent_of=of.id, name=name)
+        if not found:
+            raise CheckpointNotFoundError("Unable to find a snapshot matching the given criteria.")
+        return self._cp(found[0])
+
+    def get_child_checkpoints(self, of: Checkpoint, *, name: str | None = None) -> list[Checkpoint]:
+        """Get-VMSnapshot -ChildOf: the immediate children of a checkpoint."""
+        return [self._cp(c) for c in self.backend.get_checkpoints(
+            self.computer_name, None, child_of=of.id, name=name)]
+
+    # --- Restore / Remove / Rename / Export ---------------------------------------------------
+
+    def restore_checkpoint(self, checkpoint: Checkpoint) -> Checkpoint:
+        self._warn(self.backend.restore_checkpoint(self.computer_name, checkpoint.id))
+        return self.get_checkpoint(checkpoint.id)
+
+    def restore_checkpoint_by_name(self, vm: VMRef, name: str) -> Checkpoint:
+        return self.restore_checkpoint(self.find_checkpoint(vm, name))
+
+    def remove_checkpoint(self, checkpoint: Checkpoint, *, include_children: bool = False) -> Checkpoint:
+        return self._cp(self.backend.remove_checkpoint(self.computer_name, checkpoint.id, include_children))
+
+    def remove_checkpoints(self, vm: VMRef, *, name: str | None = None, include_children: bool = False) -> list[Checkpoint]:
+        """Remove-VMSnapshot -VMName X [-Name pattern]: without a name every checkpoint goes; a
+        pattern that matches nothing removes nothing and is not an error."""
+        vm_id = self._vm_id(vm)
+        try:
+            targets = self.backend.get_checkpoints(self.computer_name, [vm_id], name=name)
+        except CheckpointNotFoundError:
+            return []
+        removed = []
+        gone: set[str] = set()
+        for cp in targets:
+            if cp.id in gone:
+                continue
+            removed.append(self._cp(self.backend.remove_checkpoint(self.computer_name, cp.id, include_children)))
+            gone.add(cp.id)
+            if include_children:
+                gone |= self._descendant_ids(cp, targets)
+        return removed
+
+    @staticmethod
+    def _descendant_ids(cp: Checkpoint, pool: Sequence[Checkpoint]) -> set[str]:
+        out: set[str] = set()
+        frontier = {cp.id}
+        while frontier:
+            kids = {c.id for c in pool if c.parent_snapshot_id in frontier}
+            out |= kids
+            frontier = kids
+        return out
+
+    def rename_checkpoint(self, checkpoint: Checkpoint, new_name: str) -> Checkpoint:
+        return self._cp(self.backend.rename_checkpoint(self.computer_name, checkpoint.id, new_name))
+
+    def rename_checkpoint_by_name(self, vm: VMRef, name: str, new_name: str) -> Checkpoint:
+        return self.rename_checkpoint(self.find_checkpoint(vm, name), new_name)
+
+    def export_checkpoint(self, checkpoint: Checkpoint, path: str) -> str:
+        return self.backend.export_checkpoint(self.computer_name, checkpoint.id, path)
+
+    def import_vm(self, path: str, *, generate_new_id: bool = False) -> VM:
+        return self._vm(self.backend.import_vm(self.computer_name, path, generate_new_id))
+
+    # --- disks, events, faults ----------------------------------------------------------------
+
+    def get_hard_drives(self, of: VM | Checkpoint) -> list[HardDrive]:
+        return list(of.hard_drives)
+
+    def get_vhd(self, path: str) -> VHD:
+        return self.backend.get_vhd(self.computer_name, path)
+
+    def events(self) -> list[HostEvent]:
+        return self.backend.events(self.computer_name)
+
+    def set_faults(self, vm: VMRef, *, guest_vss_failing: bool | None = None, pass_through_disks: int | None = None) -> VM:
+        """Switch the emulator's faults at run time (guest VSS failing, pass-through disks)."""
+        return self._vm(self.backend.set_faults(self.computer_name, self._vm_id(vm),
+                                                guest_vss_failing=guest_vss_failing,
+                                                pass_through_disks=pass_through_disks))
+
+    # --- clock and files ----------------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.backend.now(self.computer_name)
+
+    def sleep(self, seconds: float) -> None:
+        """Start-Sleep: moves a virtual clock (finishing due merges) or really sleeps."""
+        self.backend.sleep(self.computer_name, seconds)
+
+    @property
+    def clock_is_virtual(self) -> bool:
+        return self.backend.clock_is_virtual()
+
+    def list_dir(self, path: str) -> list[FileInfo]:
+        return self.backend.list_dir(self.computer_name, path)
+
+    def file_info(self, path: str) -> FileInfo | None:
+        return self.backend.file_info(self.computer_name, path)
+
+    def read_file(self, path: str) -> bytes:
+        return self.backend.read_file(self.computer_name, path)
+
+    def write_file(self, path: str, data: bytes) -> None:
+        self.backend.write_file(self.computer_name, path, data)
+
+    def make_dir(self, path: str) -> None:
+        self.backend.make_dir(self.computer_name, path)
+
+    def delete_file(self, path: str) -> None:
+        self.backend.delete_file(self.computer_name, path)
+
+    def settings(self) -> dict[str, Any]:
+        fn = getattr(self.backend, "settings", None)
+        return dict(fn()) if fn is not None else {}

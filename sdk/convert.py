@@ -1,0 +1,152 @@
+"""PowerShell names for SDK values: the one place where `vm_name` becomes `VMName`.
+
+- `ps_properties(value)`: a value's properties as PowerShell lists them (alias properties first,
+  as `Select-Object *` shows them, then the real ones), used by psshim's adapter.
+- `make_converter()`: a cattrs converter that unstructures SDK values to dicts keyed by
+  PowerShell names and structures them back from what a host's `ConvertTo-Json` produced
+  (lenient: extra properties are ignored, enums may come as numbers or names, dates as
+  `\\/Date(ms)\\/` (Windows PowerShell 5.1) or ISO 8601 (pwsh 7)).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from sdk.types import VHD, Checkpoint, HardDrive, HostEvent, VM
+
+_ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
+
+# Alias properties the Hyper-V module adds (hyperv-reference.md §2.2–2.3): PS alias -> field.
+ALIASES: dict[type, dict[str, str]] = {
+    VM: {
+        "VMName": "name",
+        "VMId": "id",
+        "ParentCheckpointId": "parent_snapshot_id",
+        "ParentCheckpointName": "parent_snapshot_name",
+        "CheckpointFileLocation": "snapshot_file_location",
+    },
+    Checkpoint: {
+        "ParentCheckpointId": "parent_snapshot_id",
+        "ParentCheckpointName": "parent_snapshot_name",
+        "CheckpointType": "snapshot_type",
+    },
+}
+
+PS_TYPE_NAMES: dict[type, list[str]] = {
+    VM: ["Microsoft.HyperV.PowerShell.VirtualMachine", "Microsoft.HyperV.PowerShell.VirtualMachineBase", "System.Object"],
+    Checkpoint: ["Microsoft.HyperV.PowerShell.VMSnapshot", "Microsoft.HyperV.PowerShell.VirtualMachineBase", "System.Object"],
+    HardDrive: ["Microsoft.HyperV.PowerShell.HardDiskDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
+    VHD: ["Microsoft.Vhd.PowerShell.VirtualHardDisk", "System.Object"],
+    HostEvent: ["System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Object"],
+}
+
+
+def ps_name(field: "attrs.Attribute[Any]") -> str:
+    explicit = field.metadata.get("ps")
+    if explicit is not None:
+        return str(explicit)
+    return "".join(_ACRONYMS.get(part, part.capitalize()) for part in field.name.split("_"))
+
+
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
+    cls: tuple((ps_name(f), f.name) for f in attrs.fields(cls) if f.name != "client") for cls in PS_TYPE_NAMES
+}
+
+
+def _fields(cls: type) -> tuple[tuple[str, str], ...]:
+    """(PowerShell name, field name) for the class's properties, client excluded."""
+    return _FIELDS[cls]
+
+
+def ps_properties(value: Any) -> list[tuple[str, Any]]:
+    cls = type(value)
+    aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
+    return aliases + [(name, getattr(value, field)) for name, field in _fields(cls)]
+
+
+def ps_lookup(value: Any, name: str) -> tuple[bool, Any]:
+    folded = name.casefold()
+    cls = type(value)
+    for alias, field in ALIASES.get(cls, {}).items():
+        if alias.casefold() == folded:
+            return True, getattr(value, field)
+    for ps, field in _fields(cls):
+        if ps.casefold() == folded:
+            return True, getattr(value, field)
+    return False, None
+
+
+def is_sdk_value(value: Any) -> bool:
+    return type(value) in PS_TYPE_NAMES
+
+
+_MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+
+
+def parse_ps_datetime(value: Any) -> dt.datetime:
+    """`\\/Date(1771574400000)\\/` (5.1 JSON; the backslashes are gone after json.loads) or ISO."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        m = _MS_DATE.match(value)
+        if m:
+            return dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=int(m.group(1)))
+        text = value.replace("Z", "+00:00")
+        parsed = dt.datetime.fromisoformat(text)
+        return parsed.replace(tzinfo=None) if parsed.tzinfo else parsed
+    raise ValueError(f"not a date: {value!r}")
+
+
+def parse_ps_timespan(value: Any) -> dt.timedelta:
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, dict):
+        if "Ticks" in value:
+            return dt.timedelta(microseconds=int(value["Ticks"]) / 10)
+        if "TotalMilliseconds" in value:
+            return dt.timedelta(milliseconds=float(value["TotalMilliseconds"]))
+    if isinstance(value, str):
+        m = re.match(r"^(?:(\d+)\.)?(\d+):(\d+):(\d+)(?:\.(\d+))?$", value)
+        if m:
+            days, h, mi, s, frac = m.groups()
+            return dt.timedelta(days=int(days or 0), hours=int(h), minutes=int(mi), seconds=int(s),
+                                microseconds=int((frac or "0").ljust(6, "0")[:6]))
+    raise ValueError(f"not a time span: {value!r}")
+
+
+def _structure_enum(value: Any, cls: type[enum.IntEnum]) -> enum.IntEnum:
+    if isinstance(value, dict) and "value__" in value:
+        value = value["value__"]
+    if isinstance(value, str):
+        for member in cls:
+            if member.name.casefold() == value.casefold():
+                return member
+        value = int(value)
+    return cls(int(value))
+
+
+def make_converter() -> cattrs.Converter:
+    """PowerShell-named dicts <-> SDK values. Lenient on input (real hosts send many more
+    properties); enums unstructure to their numbers as 5.1's ConvertTo-Json does."""
+    conv = cattrs.Converter()
+    conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
+    conv.register_structure_hook(dt.datetime, lambda v, _: parse_ps_datetime(v))
+    conv.register_unstructure_hook(dt.timedelta, lambda t: t.total_seconds())
+    conv.register_structure_hook(dt.timedelta, lambda v, _: parse_ps_timespan(v))
+    conv.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda v, t: _structure_enum(v, t)
+    )
+    conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda e: int(e))
+    for cls in (HardDrive, VHD, HostEvent, VM, Checkpoint):  # nested types first
+        overrides: Any = {f.name: override(rename=ps_name(f)) for f in attrs.fields(cls) if f.name != "client"}
+        overrides["client"] = override(omit=True)
+        conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv, **overrides))
+        conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, **overrides))
+    return conv

@@ -1,0 +1,339 @@
+"""The SDK's value types: frozen attrs classes with snake_case fields, and Hyper-V's enums.
+
+Enums are IntEnums with Hyper-V's numeric values (what Windows PowerShell 5.1's ConvertTo-Json
+emits) under PowerShell's member names (`VMState.Running`, `CheckpointType.Production`).
+
+A value keeps the client it came from, so automation reads naturally:
+
+    cp = hv.vm("SRV-APP01").checkpoint("Before KB5034567")
+    ...
+    cp.restore()
+
+Acting on a value returns fresh values; a value itself never changes. The PowerShell property
+names (`VMName`, `ParentSnapshotName`, aliases such as `ParentCheckpointName`) are produced in
+one place, `sdk.convert`; each field's PowerShell name is in its metadata where it is not the
+plain PascalCase of the field name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Any, cast
+
+import attrs
+
+if TYPE_CHECKING:
+    from sdk.client import HyperVClient
+
+
+def ps(name: str) -> dict[str, str]:
+    """Field metadata: the property's PowerShell name."""
+    return {"ps": name}
+
+
+class PSEnum(enum.IntEnum):
+    """An IntEnum that prints its name, as PowerShell prints enum values."""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VMState(PSEnum):
+    """Microsoft.HyperV.PowerShell.VMState."""
+
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMState"
+    Other = 1
+    Running = 2
+    Off = 3
+    Stopping = 4
+    Saved = 6
+    Paused = 9
+    Starting = 10
+    Reset = 11
+    Saving = 32773
+    Pausing = 32776
+    Resuming = 32777
+    FastSaved = 32779
+    FastSaving = 32780
+    ForceShutdown = 32781
+    ForceReboot = 32782
+    Hibernated = 32783
+    ComponentServicing = 32784
+    RunningCritical = 32785
+    OffCritical = 32786
+    StoppingCritical = 32787
+    SavedCritical = 32788
+    PausedCritical = 32789
+    StartingCritical = 32790
+    ResetCritical = 32791
+    SavingCritical = 32792
+    PausingCritical = 32793
+    ResumingCritical = 32794
+    FastSavedCritical = 32795
+    FastSavingCritical = 32796
+
+
+class CheckpointType(PSEnum):
+    """Microsoft.HyperV.PowerShell.CheckpointType (Set-VM -CheckpointType)."""
+
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.CheckpointType"
+    Disabled = 2
+    Production = 3
+    ProductionOnly = 4
+    Standard = 5
+
+
+class SnapshotType(PSEnum):
+    """Microsoft.HyperV.PowerShell.SnapshotType: every user checkpoint is Standard."""
+
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.SnapshotType"
+    Standard = 0
+    Recovery = 1
+    Planned = 2
+    Missing = 5
+    Replica = 6
+    AppConsistentReplica = 7
+    SyncedReplica = 8
+
+
+class VMOperationalStatus(PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMOperationalStatus"
+    Ok = 2
+    Degraded = 3
+    PredictiveFailure = 5
+    InService = 11
+    CreatingSnapshot = 32768
+    ApplyingSnapshot = 32769
+    DeletingSnapshot = 32770
+    WaitingToStart = 32771
+    MergingDisks = 32772
+    ExportingVirtualMachine = 32773
+    MigratingVirtualMachine = 32774
+
+
+class ControllerType(PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.ControllerType"
+    IDE = 0
+    SCSI = 1
+
+
+class VhdType(PSEnum):
+    __ps_type_name__ = "Microsoft.Vhd.PowerShell.VhdType"
+    Unknown = 0
+    Fixed = 2
+    Dynamic = 3
+    Differencing = 4
+
+
+class VhdFormat(PSEnum):
+    __ps_type_name__ = "Microsoft.Vhd.PowerShell.VhdFormat"
+    Unknown = 0
+    VHD = 2
+    VHDX = 3
+    VHDSet = 4
+
+
+class StopMode(enum.Enum):
+    """How Stop-VM stops: a guest shutdown, a turn-off (-TurnOff) or a save (-Save)."""
+
+    SHUTDOWN = "shutdown"
+    TURN_OFF = "turnoff"
+    SAVE = "save"
+
+
+def _client_field() -> Any:
+    return attrs.field(default=None, eq=False, repr=False, kw_only=True, metadata={"ps": ""})
+
+
+@attrs.frozen
+class HardDrive:
+    """Microsoft.HyperV.PowerShell.HardDiskDrive (Get-VMHardDiskDrive)."""
+
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    path: str
+    controller_type: ControllerType
+    controller_number: int
+    controller_location: int
+    computer_name: str
+    vm_snapshot_id: str | None = attrs.field(default=None, metadata=ps("VMSnapshotId"))
+    vm_snapshot_name: str | None = attrs.field(default=None, metadata=ps("VMSnapshotName"))
+    disk_number: int | None = None
+
+
+@attrs.frozen
+class VHD:
+    """Microsoft.Vhd.PowerShell.VirtualHardDisk (Get-VHD)."""
+
+    path: str
+    parent_path: str | None
+    vhd_type: VhdType
+    vhd_format: VhdFormat
+    size: int
+    file_size: int
+    computer_name: str
+    attached: bool
+    block_size: int = 0
+    logical_sector_size: int = 512
+    physical_sector_size: int = 4096
+
+
+@attrs.frozen
+class HostEvent:
+    """An entry of the Hyper-V host's event log (e.g. a production checkpoint that fell back)."""
+
+    time_created: dt.datetime
+    level: str
+    id: int
+    message: str
+    vm_name: str = attrs.field(default="", metadata=ps("VMName"))
+    vm_id: str = attrs.field(default="", metadata=ps("VMId"))
+
+
+@attrs.frozen
+class VM:
+    """Microsoft.HyperV.PowerShell.VirtualMachine."""
+
+    name: str
+    id: str
+    state: VMState
+    status: str
+    operational_status: tuple[VMOperationalStatus, ...]
+    checkpoint_type: CheckpointType
+    automatic_checkpoints_enabled: bool
+    parent_snapshot_id: str | None
+    parent_snapshot_name: str | None
+    path: str
+    snapshot_file_location: str
+    memory_startup: int
+    memory_assigned: int
+    cpu_usage: int = attrs.field(metadata=ps("CPUUsage"))
+    uptime: dt.timedelta
+    generation: int
+    version: str
+    computer_name: str
+    hard_drives: tuple[HardDrive, ...]
+    creation_time: dt.datetime
+    processor_count: int
+    notes: str
+    configuration_location: str
+    client: Any = _client_field()
+
+    # --- acting on the VM (each returns fresh values) -----------------------------------
+
+    def _c(self) -> "HyperVClient":
+        if self.client is None:
+            raise RuntimeError("This VM value is not bound to a client.")
+        return cast("HyperVClient", self.client)
+
+    def refresh(self) -> "VM":
+        return self._c().get_vm_by_id(self.id)
+
+    def checkpoints(self, name: str | None = None) -> list["Checkpoint"]:
+        return self._c().get_checkpoints(self, name=name)
+
+    def checkpoint(self, name: str) -> "Checkpoint":
+        """The one checkpoint of this VM whose name matches `name` (a wildcard pattern)."""
+        return self._c().find_checkpoint(self, name)
+
+    def create_checkpoint(self, name: str | None = None) -> "Checkpoint":
+        return self._c().checkpoint_vm(self, name)
+
+    def start(self) -> "VM":
+        return self._c().start_vm(self)
+
+    def stop(self, *, force: bool = False) -> "VM":
+        return self._c().stop_vm(self, force=force)
+
+    def turn_off(self) -> "VM":
+        return self._c().stop_vm(self, turn_off=True)
+
+    def save(self) -> "VM":
+        return self._c().stop_vm(self, save=True)
+
+    def suspend(self) -> "VM":
+        return self._c().suspend_vm(self)
+
+    def resume(self) -> "VM":
+        return self._c().resume_vm(self)
+
+    def set(self, **settings: Any) -> "VM":
+        return self._c().set_vm(self, **settings)
+
+    def remove_checkpoints(self, name: str | None = None, *, include_children: bool = False) -> list["Checkpoint"]:
+        return self._c().remove_checkpoints(self, name=name, include_children=include_children)
+
+
+@attrs.frozen
+class Checkpoint:
+    """Microsoft.HyperV.PowerShell.VMSnapshot."""
+
+    id: str
+    name: str
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    creation_time: dt.datetime
+    snapshot_type: SnapshotType
+    state: VMState
+    is_automatic_checkpoint: bool
+    parent_snapshot_id: str | None
+    parent_snapshot_name: str | None
+    path: str
+    computer_name: str
+    hard_drives: tuple[HardDrive, ...]
+    memory_startup: int
+    generation: int
+    version: str
+    notes: str
+    client: Any = _client_field()
+
+    def _c(self) -> "HyperVClient":
+        if self.client is None:
+            raise RuntimeError("This checkpoint value is not bound to a client.")
+        return cast("HyperVClient", self.client)
+
+    def refresh(self) -> "Checkpoint":
+        return self._c().get_checkpoint(self.id)
+
+    def vm(self) -> VM:
+        return self._c().get_vm_by_id(self.vm_id)
+
+    def restore(self) -> "Checkpoint":
+        return self._c().restore_checkpoint(self)
+
+    def remove(self, *, include_children: bool = False) -> None:
+        self._c().remove_checkpoint(self, include_children=include_children)
+
+    def rename(self, new_name: str) -> "Checkpoint":
+        return self._c().rename_checkpoint(self, new_name)
+
+    def export(self, path: str) -> str:
+        return self._c().export_checkpoint(self, path)
+
+    def parent(self) -> "Checkpoint | None":
+        if self.parent_snapshot_id is None:
+            return None
+        return self._c().get_checkpoint(self.parent_snapshot_id)
+
+    def children(self) -> list["Checkpoint"]:
+        return self._c().get_child_checkpoints(self)
+
+
+@attrs.frozen
+class VMLookup:
+    """VMs found by name (host order) and the plain names that matched nothing."""
+
+    found: tuple[VM, ...]
+    missing: tuple[str, ...]
+
+
+@attrs.frozen
+class FileInfo:
+    """A file or folder of a host's Windows file system."""
+
+    path: str
+    name: str
+    is_dir: bool
+    length: int
+    last_write_time: dt.datetime
