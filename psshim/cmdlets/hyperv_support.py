@@ -1,0 +1,79 @@
+"""How psshim sees SDK values and SDK errors — the one place each is mapped.
+
+- `register_sdk_adapters`: PowerShell's view of the SDK's values (type names such as
+  `Microsoft.HyperV.PowerShell.VirtualMachine`, properties by their PowerShell names with the
+  alias properties first), built on `sdk.convert`.
+- `error_record`: an `sdk.errors.HyperVError` as the ErrorRecord the Hyper-V module writes:
+  `VirtualizationException`, its error id and category, the FullyQualifiedErrorId
+  `<id>,Microsoft.HyperV.PowerShell.Commands.<CmdletClass>`, and CategoryInfo's activity the
+  real cmdlet name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo
+from psshim.runtime.values import Adapter, AdapterRegistry
+from sdk.convert import PS_TYPE_NAMES, ps_lookup, ps_properties
+from sdk.errors import HyperVError
+
+VIRTUALIZATION_EXCEPTION = "Microsoft.HyperV.PowerShell.VirtualizationException"
+
+# Real cmdlet name -> the class that implements it in the Hyper-V module (for FQIDs).
+CMDLET_CLASSES: dict[str, str] = {
+    "Get-VM": "Microsoft.HyperV.PowerShell.Commands.GetVM",
+    "New-VM": "Microsoft.HyperV.PowerShell.Commands.NewVM",
+    "Remove-VM": "Microsoft.HyperV.PowerShell.Commands.RemoveVM",
+    "Set-VM": "Microsoft.HyperV.PowerShell.Commands.SetVM",
+    "Start-VM": "Microsoft.HyperV.PowerShell.Commands.StartVM",
+    "Stop-VM": "Microsoft.HyperV.PowerShell.Commands.StopVM",
+    "Suspend-VM": "Microsoft.HyperV.PowerShell.Commands.SuspendVM",
+    "Resume-VM": "Microsoft.HyperV.PowerShell.Commands.ResumeVM",
+    "Checkpoint-VM": "Microsoft.HyperV.PowerShell.Commands.CheckpointVM",
+    "Get-VMSnapshot": "Microsoft.HyperV.PowerShell.Commands.GetVMSnapshot",
+    "Restore-VMSnapshot": "Microsoft.HyperV.PowerShell.Commands.RestoreVMSnapshot",
+    "Remove-VMSnapshot": "Microsoft.HyperV.PowerShell.Commands.RemoveVMSnapshot",
+    "Rename-VMSnapshot": "Microsoft.HyperV.PowerShell.Commands.RenameVMSnapshot",
+    "Export-VMSnapshot": "Microsoft.HyperV.PowerShell.Commands.ExportVMSnapshot",
+    "Import-VM": "Microsoft.HyperV.PowerShell.Commands.ImportVM",
+    "Get-VMHardDiskDrive": "Microsoft.HyperV.PowerShell.Commands.GetVMHardDiskDrive",
+    "Get-VHD": "Microsoft.Vhd.PowerShell.Commands.GetVHD",
+}
+
+
+def register_sdk_adapters(registry: AdapterRegistry) -> None:
+    for cls, names in PS_TYPE_NAMES.items():
+        registry.register(
+            cls,
+            Adapter(
+                type_names=lambda _obj, _names=names: list(_names),
+                properties=ps_properties,
+                lookup=ps_lookup,
+            ),
+        )
+
+
+def error_record(exc: HyperVError, cmdlet: str, invocation: InvocationInfo | None, target_object: Any = None) -> ErrorRecord:
+    """The ErrorRecord the Hyper-V module writes for `exc` raised by the real cmdlet `cmdlet`.
+
+    Get-VM reports an unknown name with the name as CategoryInfo's target (`(X:String)`); the
+    other cmdlets leave the target empty (`(:)`), as real 5.1 output shows (scenario 21).
+    """
+    cls = CMDLET_CLASSES.get(cmdlet, "Microsoft.HyperV.PowerShell.Commands." + cmdlet.replace("-", ""))
+    show_target = exc.error_id == "InvalidParameter" and cmdlet == "Get-VM" and bool(exc.target)
+    return ErrorRecord(
+        message=exc.message,
+        fully_qualified_error_id=f"{exc.error_id},{cls}",
+        category_info=CategoryInfo(
+            category=exc.category,
+            activity=cmdlet,
+            target_name=exc.target if show_target else "",
+            target_type="String" if show_target else "",
+            reason="VirtualizationException",
+        ),
+        exception_type=VIRTUALIZATION_EXCEPTION,
+        invocation=invocation,
+        target_object=target_object if target_object is not None else (exc.target or None),
+        prefix=invocation.command_name if invocation and invocation.command_name else cmdlet,
+    )
