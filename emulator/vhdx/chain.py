@@ -92,16 +92,16 @@ class VhdxChain:
         first = offset // unit
         if (offset + length - 1) // unit == first and length:
             return self._read_in_unit(first, offset - first * unit, length)
-        out = bytearray()
+        parts = []
         pos = offset
         end = offset + length
         while pos < end:
             u = pos // unit
             inner = pos - u * unit
             n = min(unit - inner, end - pos)
-            out += self._read_in_unit(u, inner, n)
+            parts.append(self._read_in_unit(u, inner, n))
             pos += n
-        return bytes(out)
+        return b"".join(parts)
 
     def _read_in_unit(self, unit_index: int, inner: int, length: int) -> bytes:
         resolved = self._cache.get(unit_index)
