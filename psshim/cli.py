@@ -1,0 +1,600 @@
+"""`hvemu`: the command line over the SDK (docs/cli.md).
+
+    hvemu init --world fleet.toml [--state URL] [--force]
+    hvemu vm list|start|stop|save|turn-off|suspend|resume ...
+    hvemu checkpoint create|list|restore|remove|rename ...
+    hvemu tree VM [--format text|mermaid]
+    hvemu path 'D:\\Hyper-V\\Virtual Hard Disks\\SRV-APP01.vhdx'
+    hvemu world export [--output FILE]
+    hvemu events
+    hvemu clock [--advance SECONDS]
+
+The top of the flow: it may import every package and nothing imports it. One subcommand group
+per noun (`_add_vm_commands`, `_add_checkpoint_commands`, ...); each leaf sets `handler`, a
+function `(args) -> exit code`. Every leaf takes `--state URL` and `--computer-name HOST`
+(`_common_options`). This module imports only argparse at load time: the SDK (and the
+emulator behind it) is imported inside the handlers, so `hvemu --help` starts fast.
+
+Output: tables and text on stdout; a cmdlet's warnings as `WARNING: ...` lines on stdout (as
+PowerShell's console host prints them); each error as one line `hvemu: error: <message>` on
+stderr. Exit codes: 0 success, 1 an error (an SDK exception, a file that cannot be read), 2 a
+usage error (argparse), 70 an unexpected internal error (its traceback only with HVEMU_DEBUG=1),
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sdk.client import HyperVClient
+    from sdk.types import VM, Checkpoint
+
+PROG = "hvemu"
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
+DEBUG_ENV = "HVEMU_DEBUG"
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CLIError(Exception):
+    """An error of the command line itself (a file that cannot be read, a wrong combination):
+    printed as one `hvemu: error:` line, exit 1."""
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _warn(message: str) -> None:
+    """A cmdlet's warning, as PowerShell's console host prints it (on stdout)."""
+    _out(f"WARNING: {message}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _error(message: str) -> None:
+    sys.stdout.flush()
+    sys.stderr.write(f"{PROG}: error: {_one_line(message)}\n")
+    sys.stderr.flush()
+
+
+def format_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A table as PowerShell's Format-Table draws it: headers, dashes under each header,
+    columns left-aligned and one space apart, no trailing spaces (no trailing newline)."""
+    body = [[cell.replace("\n", " ") for cell in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return " ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * len(h) for h in headers]), *(line(r) for r in body)])
+
+
+def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    if rows:
+        _out(format_table(headers, rows))
+
+
+def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> str:
+    """A date as PowerShell prints a DateTime in a table (the culture's `G` pattern: en-US
+    `2/20/2026 8:00:00 AM`); ISO 8601 for a culture psshim has no data for."""
+    try:
+        from psshim.format.culture import get_culture
+        from psshim.format.dotnet_format import format_datetime as dotnet_format_datetime
+    except ImportError:
+        return value.isoformat(sep=" ")
+    try:
+        return dotnet_format_datetime(value, "G", get_culture(culture, edition))
+    except KeyError:
+        return value.isoformat(sep=" ")
+
+
+# --- connecting ---------------------------------------------------------------------------------
+
+
+def _state_url(args: argparse.Namespace) -> str:
+    """`--state`, else `$HVEMU_STATE`, else `./.hvemu/state` (sdk.default_state_url)."""
+    from sdk import default_state_url
+
+    url: str | None = getattr(args, "state", None)
+    return url or default_state_url()
+
+
+def _emulator_url(args: argparse.Namespace) -> str:
+    """The state URL for the commands that need an emulator state (init, world export)."""
+    url = _state_url(args)
+    return url[len("emulator:"):] if url.lower().startswith("emulator:") else url
+
+
+def _computer(args: argparse.Namespace) -> str | None:
+    name: str | None = getattr(args, "computer_name", None)
+    return name
+
+
+def _client(args: argparse.Namespace) -> HyperVClient:
+    """A client for `--state` / `--computer-name` whose warnings print as `WARNING:` lines."""
+    import sdk
+
+    return sdk.connect(_state_url(args), computer_name=_computer(args)).with_warnings(_warn)
+
+
+def _settings(hv: HyperVClient) -> tuple[str, str]:
+    """The state's culture and PowerShell edition (en-US and 5.1 when the backend has none)."""
+    settings = hv.settings()
+    return str(settings.get("culture") or "en-US"), str(settings.get("edition") or "5.1")
+
+
+def _lookup_vms(hv: HyperVClient, names: Sequence[str]) -> tuple[list[VM], list[str]]:
+    """The VMs the names or patterns match (host order) and one error per plain name that
+    matched nothing, as Get-VM reports it."""
+    found = hv.lookup_vms(list(names))
+    errors = [f'Hyper-V was unable to find a virtual machine with name "{m}".' for m in found.missing]
+    return list(found.found), errors
+
+
+def _report(errors: Sequence[str]) -> int:
+    for message in errors:
+        _error(message)
+    return EXIT_ERROR if errors else EXIT_OK
+
+
+# --- init, world ----------------------------------------------------------------------------------
+
+
+def _read_text(path: str, what: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise CLIError(f"{what} '{path}' does not exist.") from None
+    except IsADirectoryError:
+        raise CLIError(f"{what} '{path}' is a folder, not a file.") from None
+    except UnicodeDecodeError as exc:
+        raise CLIError(f"{what} '{path}' is not UTF-8 text (byte {exc.start}).") from None
+    except OSError as exc:
+        raise CLIError(f"cannot read {what.lower()} '{path}': {exc.strerror or exc}") from None
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    import sdk
+
+    text = _read_text(args.world, "The world file")
+    url = _emulator_url(args)
+    hv = sdk.load_world(url, text, source=args.world, force=args.force)
+    vms = hv.get_vms()
+    checkpoints = hv.get_checkpoints(vms) if vms else []
+    _out(f"Created the hvemu state at {url} from {args.world}: "
+         f"{len(vms)} VM{'s' if len(vms) != 1 else ''}, "
+         f"{len(checkpoints)} checkpoint{'s' if len(checkpoints) != 1 else ''}.")
+    return EXIT_OK
+
+
+def cmd_world_export(args: argparse.Namespace) -> int:
+    import sdk
+
+    text = sdk.export_world(_emulator_url(args))
+    if args.output in (None, "-"):
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except OSError as exc:
+        raise CLIError(f"cannot write '{args.output}': {exc.strerror or exc}") from None
+    return EXIT_OK
+
+
+# --- vm -------------------------------------------------------------------------------------------
+
+VM_HEADERS = ("Name", "State", "Status", "CheckpointType", "ParentCheckpointName")
+
+
+def _vm_row(vm: VM) -> list[str]:
+    return [vm.name, str(vm.state), vm.status, str(vm.checkpoint_type), vm.parent_snapshot_name or ""]
+
+
+def cmd_vm_list(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    names = [*args.names, *(args.name or [])]
+    if names:
+        vms, errors = _lookup_vms(hv, names)
+    else:
+        vms, errors = hv.get_vms(), []
+    _print_table(VM_HEADERS, [_vm_row(vm) for vm in vms])
+    return _report(errors)
+
+
+def _vm_action(action: Callable[[HyperVClient, VM, argparse.Namespace], VM]) -> Handler:
+    """A handler that runs `action` on each named VM, as Start-VM -Name A,B does: a name that
+    matches nothing, or a VM the action fails on, is an error; the others still run."""
+
+    def handler(args: argparse.Namespace) -> int:
+        from sdk.errors import HyperVError
+
+        hv = _client(args)
+        vms, errors = _lookup_vms(hv, args.names)
+        done: list[VM] = []
+        for vm in vms:
+            try:
+                done.append(action(hv, vm, args))
+            except HyperVError as exc:
+                errors.append(f"{vm.name}: {exc.message}")
+        if args.passthru:
+            _print_table(VM_HEADERS, [_vm_row(vm) for vm in done])
+        return _report(errors)
+
+    return handler
+
+
+cmd_vm_start = _vm_action(lambda hv, vm, args: hv.start_vm(vm))
+cmd_vm_stop = _vm_action(lambda hv, vm, args: hv.stop_vm(vm, force=args.force))
+cmd_vm_save = _vm_action(lambda hv, vm, args: hv.stop_vm(vm, save=True))
+cmd_vm_turn_off = _vm_action(lambda hv, vm, args: hv.stop_vm(vm, turn_off=True))
+cmd_vm_suspend = _vm_action(lambda hv, vm, args: hv.suspend_vm(vm))
+cmd_vm_resume = _vm_action(lambda hv, vm, args: hv.resume_vm(vm))
+
+
+# --- checkpoint -----------------------------------------------------------------------------------
+
+CHECKPOINT_HEADERS = ("VMName", "Name", "SnapshotType", "CreationTime", "ParentSnapshotName")
+
+
+def _checkpoint_rows(hv: HyperVClient, checkpoints: Sequence[Checkpoint]) -> list[list[str]]:
+    culture, edition = _settings(hv) if checkpoints else ("en-US", "5.1")
+    return [[c.vm_name, c.name, str(c.snapshot_type), format_datetime(c.creation_time, culture, edition),
+             c.parent_snapshot_name or ""] for c in checkpoints]
+
+
+def cmd_checkpoint_create(args: argparse.Namespace) -> int:
+    from sdk.errors import HyperVError
+
+    hv = _client(args)
+    vms, errors = _lookup_vms(hv, args.vms)
+    created: list[Checkpoint] = []
+    for vm in vms:
+        try:
+            created.append(hv.checkpoint_vm(vm, args.name))
+        except HyperVError as exc:
+            errors.append(f"{vm.name}: {exc.message}")
+    if args.passthru:
+        _print_table(CHECKPOINT_HEADERS, _checkpoint_rows(hv, created))
+    return _report(errors)
+
+
+def cmd_checkpoint_list(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    if args.vms:
+        vms, errors = _lookup_vms(hv, args.vms)
+        checkpoints = hv.get_checkpoints(vms, name=args.name) if vms else []
+    else:
+        errors = []
+        checkpoints = hv.get_checkpoints(None, name=args.name)
+    _print_table(CHECKPOINT_HEADERS, _checkpoint_rows(hv, checkpoints))
+    return _report(errors)
+
+
+def cmd_checkpoint_restore(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    restored = hv.restore_checkpoint_by_name(hv.vm(args.vm), args.name)
+    if args.passthru:
+        _print_table(CHECKPOINT_HEADERS, _checkpoint_rows(hv, [restored]))
+    return EXIT_OK
+
+
+def cmd_checkpoint_remove(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    removed = hv.remove_checkpoints(hv.vm(args.vm), name=args.name,
+                                    include_children=args.include_all_child_snapshots)
+    if args.passthru:
+        _print_table(CHECKPOINT_HEADERS, _checkpoint_rows(hv, removed))
+    return EXIT_OK
+
+
+def cmd_checkpoint_rename(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    renamed = hv.rename_checkpoint_by_name(hv.vm(args.vm), args.name, args.new_name)
+    if args.passthru:
+        _print_table(CHECKPOINT_HEADERS, _checkpoint_rows(hv, [renamed]))
+    return EXIT_OK
+
+
+# --- tree, path, events, clock --------------------------------------------------------------------
+
+
+def _original_disks(hv: HyperVClient, vm: VM) -> list[str]:
+    """The file names at the bottom of each of the VM's disk chains (`SRV-APP01.vhdx`)."""
+    from sdk.errors import HyperVError
+
+    names = []
+    for drive in vm.hard_drives:
+        path = drive.path
+        try:
+            parent = hv.get_vhd(path).parent_path
+            while parent:
+                path = parent
+                parent = hv.get_vhd(path).parent_path
+        except HyperVError:
+            pass  # a missing or unreadable file: name the last path reached
+        names.append(path.replace("/", "\\").rsplit("\\", 1)[-1])
+    return names
+
+
+def cmd_tree(args: argparse.Namespace) -> int:
+    from psshim.cli_tree import TreeNode, labels_for_culture, render_mermaid, render_text
+
+    hv = _client(args)
+    vm = hv.vm(args.vm)
+    nodes = [TreeNode(c.id, c.name, c.parent_snapshot_id) for c in hv.get_checkpoints(vm)]
+    if args.format == "mermaid":
+        culture, _ = _settings(hv)
+        _out(render_mermaid(nodes, vm.parent_snapshot_id, _original_disks(hv, vm), labels_for_culture(culture)))
+    else:
+        _out(render_text(vm.name, nodes, vm.parent_snapshot_id))
+    return EXIT_OK
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    storage_path: Callable[[str | None, str], str] | None = getattr(hv.backend, "storage_path", None)
+    if storage_path is None:
+        raise CLIError(f"'{_state_url(args)}' is not an emulator state: its files have no path here.")
+    _out(storage_path(hv.computer_name, args.path))
+    return EXIT_OK
+
+
+EVENT_HEADERS = ("TimeCreated", "Level", "Id", "VMName", "Message")
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    events = hv.events()
+    culture, edition = _settings(hv) if events else ("en-US", "5.1")
+    _print_table(EVENT_HEADERS, [[format_datetime(e.time_created, culture, edition), e.level, str(e.id),
+                                  e.vm_name, e.message] for e in events])
+    return EXIT_OK
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    if args.advance is not None:
+        if args.advance < 0:
+            raise CLIError("--advance takes a number of seconds that is 0 or more.")
+        if not hv.clock_is_virtual:
+            raise CLIError("the state's clock is real (clock = \"real\"); only a virtual clock can be advanced.")
+        hv.sleep(args.advance)
+    _out(hv.now().isoformat())
+    return EXIT_OK
+
+
+# --- the parser -----------------------------------------------------------------------------------
+
+
+def _common_options() -> argparse.ArgumentParser:
+    """`--state` and `--computer-name`, accepted before or after the subcommand. SUPPRESS as
+    the default keeps a value given before the subcommand from being reset by the leaf."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("common options")
+    group.add_argument("--state", metavar="URL", default=argparse.SUPPRESS,
+                       help="the emulator state (default: $HVEMU_STATE, else ./.hvemu/state)")
+    group.add_argument("--computer-name", metavar="HOST", default=argparse.SUPPRESS,
+                       help="the host (-ComputerName; default: the state's default host)")
+    return common
+
+
+def _leaf(sub: Any, name: str, common: argparse.ArgumentParser, handler: Handler, help_text: str,
+          **kwargs: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text,
+                                                     description=help_text, **kwargs)
+    parser.set_defaults(handler=handler, leaf_parser=parser)
+    return parser
+
+
+def _group(sub: Any, name: str, help_text: str) -> Any:
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
+    return parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
+
+
+def _passthru(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--passthru", action="store_true", help=f"print the {what} afterwards (-Passthru)")
+
+
+def _add_init_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = _leaf(sub, "init", common, cmd_init, "create a state from a world file")
+    p.add_argument("--world", required=True, metavar="FILE", help="the world file (TOML, UTF-8)")
+    p.add_argument("--force", action="store_true", help="replace a state that already exists")
+
+
+def _add_vm_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    vm = _group(sub, "vm", "list VMs, change their state")
+    p = _leaf(vm, "list", common, cmd_vm_list, "list VMs (Get-VM)")
+    p.add_argument("names", nargs="*", metavar="NAME", help="VM names or wildcard patterns")
+    p.add_argument("--name", "--vm-name", nargs="+", action="extend", metavar="PATTERN",
+                   help="VM names or wildcard patterns (-Name)")
+    actions: list[tuple[str, Handler, str, bool]] = [
+        ("start", cmd_vm_start, "start VMs (Start-VM)", False),
+        ("stop", cmd_vm_stop, "shut VMs down (Stop-VM)", True),
+        ("save", cmd_vm_save, "save VMs (Stop-VM -Save)", False),
+        ("turn-off", cmd_vm_turn_off, "turn VMs off (Stop-VM -TurnOff)", False),
+        ("suspend", cmd_vm_suspend, "pause VMs (Suspend-VM)", False),
+        ("resume", cmd_vm_resume, "resume paused VMs (Resume-VM)", False),
+    ]
+    for name, handler, help_text, has_force in actions:
+        p = _leaf(vm, name, common, handler, help_text)
+        p.add_argument("names", nargs="+", metavar="NAME", help="VM names or wildcard patterns")
+        if has_force:
+            p.add_argument("--force", action="store_true",
+                           help="turn off a VM whose guest cannot shut down (paused, saved) (-Force)")
+        _passthru(p, "VMs")
+
+
+def _add_checkpoint_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    cp = _group(sub, "checkpoint", "create, list, restore, remove and rename checkpoints")
+
+    p = _leaf(cp, "create", common, cmd_checkpoint_create, "create a checkpoint (Checkpoint-VM)")
+    p.add_argument("vms", nargs="+", metavar="VM", help="VM names or wildcard patterns")
+    p.add_argument("--name", "--snapshot-name", "--checkpoint-name", dest="name", metavar="NAME",
+                   help="the checkpoint's name (default: Hyper-V's '<VM> - (<date> - <time>)')")
+    _passthru(p, "checkpoints")
+
+    p = _leaf(cp, "list", common, cmd_checkpoint_list, "list checkpoints (Get-VMSnapshot)")
+    p.add_argument("vms", nargs="*", metavar="VM", help="VM names or wildcard patterns (default: every VM)")
+    p.add_argument("--name", metavar="PATTERN", help="a checkpoint name or wildcard pattern")
+
+    p = _leaf(cp, "restore", common, cmd_checkpoint_restore,
+              "apply a checkpoint (Restore-VMSnapshot); the name must match exactly one")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("--name", required=True, metavar="NAME", help="the checkpoint (a name or pattern)")
+    _passthru(p, "checkpoint")
+
+    p = _leaf(cp, "remove", common, cmd_checkpoint_remove,
+              "delete checkpoints (Remove-VMSnapshot); without --name, every checkpoint of the VM")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("--name", metavar="PATTERN", help="the checkpoints to delete (a name or pattern)")
+    p.add_argument("--include-all-child-snapshots", action="store_true",
+                   help="delete their child checkpoints too (-IncludeAllChildSnapshots)")
+    _passthru(p, "deleted checkpoints")
+
+    p = _leaf(cp, "rename", common, cmd_checkpoint_rename, "rename a checkpoint (Rename-VMSnapshot)")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("--name", required=True, metavar="NAME", help="the checkpoint (a name or pattern; one match)")
+    p.add_argument("--new-name", required=True, metavar="NEW_NAME", help="its new name (-NewName)")
+    _passthru(p, "checkpoint")
+
+
+def _add_tree_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = _leaf(sub, "tree", common, cmd_tree, "a VM's checkpoint tree, as Hyper-V Manager shows it")
+    p.add_argument("vm", metavar="VM")
+    p.add_argument("--format", choices=("text", "mermaid"), default="text",
+                   help="text (default) or a mermaid flowchart")
+
+
+def _add_path_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = _leaf(sub, "path", common, cmd_path, "the real file behind a host path (D:\\...)")
+    p.add_argument("path", metavar="HOST_PATH", help="an absolute Windows path on the host")
+
+
+def _add_world_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    world = _group(sub, "world", "world files")
+    p = _leaf(world, "export", common, cmd_world_export, "write the state as a world file")
+    p.add_argument("--output", "-o", metavar="FILE", help="the file to write (default: stdout)")
+
+
+def _add_host_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    _leaf(sub, "events", common, cmd_events, "the host's Hyper-V event log")
+    p = _leaf(sub, "clock", common, cmd_clock, "show the emulator's clock, or move a virtual clock on")
+    p.add_argument("--advance", type=float, metavar="SECONDS",
+                   help="move the virtual clock on (finishing the merges that come due)")
+
+
+# --- extension points -----------------------------------------------------------------------------
+
+
+def register_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """HOOK for `hvemu run` and `hvemu shell` (the psshim run/shell issue).
+
+    Those commands live in `psshim/cli_run.py`, which defines
+    `register(sub, common) -> None` adding its subparsers (handlers `(args) -> int`, SDK and
+    interpreter imported inside the handlers). Until that module exists this is a no-op.
+    """
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec("psshim.cli_run") is None:
+        return
+    importlib.import_module("psshim.cli_run").register(sub, common)
+
+
+# `hvemu guest read|write` (the disk issue) goes in as `_add_guest_commands(sub, common)` below,
+# registered in build_parser() like the other nouns.
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[common],
+        description="Drive the hyperv-emu Hyper-V emulator: states, VMs, checkpoints.",
+        epilog="The state: --state URL, else $HVEMU_STATE, else ./.hvemu/state. See docs/cli.md.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_init_command(sub, common)
+    _add_vm_commands(sub, common)
+    _add_checkpoint_commands(sub, common)
+    _add_tree_command(sub, common)
+    _add_path_command(sub, common)
+    _add_world_commands(sub, common)
+    _add_host_commands(sub, common)
+    register_run_commands(sub, common)
+    return parser
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+
+def _utf8_safe_streams() -> None:
+    """Box-drawing characters and names in any language must not crash a console whose
+    encoding cannot show them: unencodable characters print as `?` instead."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding != "utf8" and reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The `hvemu` console script: run one command, return its exit code."""
+    _utf8_safe_streams()
+    parser = build_parser()
+    try:
+        args, extras = parser.parse_known_args(argv)
+        if extras:  # reported by the subcommand they were given to, with its usage line
+            leaf: argparse.ArgumentParser = getattr(args, "leaf_parser", parser)
+            leaf.error(f"unrecognized arguments: {' '.join(extras)}")
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_USAGE)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except CLIError as exc:
+        _error(str(exc))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted.")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`hvemu events | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as exc:
+        from sdk.errors import HyperVError
+
+        if isinstance(exc, HyperVError):
+            _error(exc.message)
+            return EXIT_ERROR
+        if os.environ.get(DEBUG_ENV):
+            import traceback
+
+            traceback.print_exc()
+        _error(f"internal error: {type(exc).__name__}: {exc} "
+               f"(set {DEBUG_ENV}=1 to see the traceback, and please report it)")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())
