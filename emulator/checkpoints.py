@@ -241,7 +241,8 @@ def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) ->
                 f"A virtual machine with id '{vm_id}' already exists; import with a new id.", target=str(wp)
             )
         vm = VirtualMachineRecord(
-            id=vm_id, name=name, state=VMStateName.OFF,
+            # A checkpoint that held memory comes back Saved, as its exported runtime state does.
+            id=vm_id, name=name, state=VMStateName.SAVED if manifest.get("HasMemory") is True else VMStateName.OFF,
             checkpoint_type=CheckpointTypeName(manifest.get("CheckpointType", "Production")),
             memory_startup=int(manifest["MemoryStartup"]), generation=int(manifest["Generation"]),
             version=str(manifest.get("Version", "10.0")), path=str(config_path.parent.parent),

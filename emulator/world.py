@@ -7,7 +7,8 @@ shared format, all optional and backwards compatible:
 - top level `id_seed = "..."`: new GUIDs (VMs, checkpoints, avhdx names) are derived from this
   seed and a counter, so runs are reproducible;
 - `[[vm]]` `version`, `processor_count`, `notes`;
-- `[[vm.checkpoint]]` `id` (pin the checkpoint's GUID) and `automatic` (an automatic checkpoint).
+- `[[vm.checkpoint]]` `id` (pin the checkpoint's GUID) and `automatic` (an automatic checkpoint);
+  `parent = ""` makes a root, so that a root need not be listed first.
 """
 
 from __future__ import annotations
@@ -415,6 +416,8 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
         by_name.setdefault(s.record.name, s)
     for s in specs:
         table = vm_table + ("checkpoint", s.index)
+        if s.parent_name == "":
+            continue  # `parent = ""`: a root (as expected-after.toml writes it), listed anywhere
         if s.parent_name is not None:
             parent = by_name.get(s.parent_name)
             if parent is None:

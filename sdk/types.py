@@ -317,7 +317,13 @@ class Checkpoint:
         return self._c().get_checkpoint(self.parent_snapshot_id)
 
     def children(self) -> list["Checkpoint"]:
-        return self._c().get_child_checkpoints(self)
+        """The immediate children; a leaf has none (Get-VMSnapshot -ChildOf would raise)."""
+        from sdk.errors import CheckpointNotFoundError
+
+        try:
+            return self._c().get_child_checkpoints(self)
+        except CheckpointNotFoundError:
+            return []
 
 
 @attrs.frozen
