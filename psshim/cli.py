@@ -158,6 +158,12 @@ def _report(errors: Sequence[str]) -> int:
 
 
 def _read_text(path: str, what: str) -> str:
+    """A UTF-8 text file (a byte-order mark is dropped); `-` is standard input."""
+    if path == "-":
+        try:
+            return sys.stdin.buffer.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CLIError(f"{what} on standard input is not UTF-8 text (byte {exc.start}).") from None
     try:
         with open(path, encoding="utf-8-sig") as f:
             return f.read()
@@ -176,10 +182,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     text = _read_text(args.world, "The world file")
     url = _emulator_url(args)
-    hv = sdk.load_world(url, text, source=args.world, force=args.force)
+    source = "<stdin>" if args.world == "-" else args.world
+    hv = sdk.load_world(url, text, source=source, force=args.force)
     vms = hv.get_vms()
     checkpoints = hv.get_checkpoints(vms) if vms else []
-    _out(f"Created the hvemu state at {url} from {args.world}: "
+    _out(f"Created the hvemu state at {url} from {source}: "
          f"{len(vms)} VM{'s' if len(vms) != 1 else ''}, "
          f"{len(checkpoints)} checkpoint{'s' if len(checkpoints) != 1 else ''}.")
     return EXIT_OK
@@ -416,7 +423,7 @@ def _passthru(parser: argparse.ArgumentParser, what: str) -> None:
 
 def _add_init_command(sub: Any, common: argparse.ArgumentParser) -> None:
     p = _leaf(sub, "init", common, cmd_init, "create a state from a world file")
-    p.add_argument("--world", required=True, metavar="FILE", help="the world file (TOML, UTF-8)")
+    p.add_argument("--world", required=True, metavar="FILE", help="the world file (TOML, UTF-8; - for standard input)")
     p.add_argument("--force", action="store_true", help="replace a state that already exists")
 
 

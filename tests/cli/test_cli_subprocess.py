@@ -13,12 +13,13 @@ from .worlds import WORLD_07
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
-def hvemu(*argv: str, cwd: pathlib.Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def hvemu(*argv: str, cwd: pathlib.Path, env: dict[str, str] | None = None,
+          stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k not in ("HVEMU_STATE", "HVEMU_DEBUG")}
     environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), environ.get("PYTHONPATH", "")])
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "psshim.cli", *argv], cwd=cwd, env=environ, capture_output=True,
-                          text=True, encoding="utf-8", timeout=60)
+                          text=True, encoding="utf-8", input=stdin, timeout=60)
 
 
 def test_init_tree_and_errors_in_a_real_process(tmp_path: pathlib.Path) -> None:
@@ -61,3 +62,11 @@ def test_box_drawing_survives_a_non_utf8_console(tmp_path: pathlib.Path) -> None
                           env={"PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0"})
     assert ascii_console.returncode == 0, ascii_console.stderr
     assert ascii_console.stdout.splitlines()[1] == "??? Avant installation IIS"
+
+
+def test_init_reads_the_world_from_standard_input(tmp_path: pathlib.Path) -> None:
+    done = hvemu("init", "--world", "-", "--state", str(tmp_path / "s"), cwd=tmp_path, stdin=WORLD_07)
+    assert done.returncode == 0 and "from <stdin>" in done.stdout
+    bad = hvemu("init", "--world", "-", "--state", str(tmp_path / "t"), cwd=tmp_path, stdin="bogus = 1\n")
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("hvemu: error: <stdin>:1") and "bogus" in bad.stderr
