@@ -1039,7 +1039,9 @@ def to_string(
 def psobject_to_string(
     obj: PSObject, culture: Culture, *, edition: str = "5.1", adapters: AdapterRegistry | None = None
 ) -> str:
-    """PSCustomObject.ToString(): `@{Name=SRV-APP01; State=Running}`."""
+    """PSCustomObject.ToString(): `@{Name=SRV-APP01; State=Running}` ("" without properties)."""
+    if not obj.properties:
+        return ""
     parts = []
     for name, val in obj.properties.items():
         parts.append(

@@ -676,6 +676,7 @@ class _Renderer:
         self._hint: list[int] | None = None
         self._format: FormatStart | None = None
         self._table: _TableWriter | None = None
+        self._groups_seen = 0
 
     @property
     def _v51(self) -> bool:
@@ -729,6 +730,7 @@ class _Renderer:
     def _handle(self, packet: Packet) -> None:
         if isinstance(packet, FormatStart):
             self._format = packet
+            self._groups_seen = 0
             self.emit("")
         elif isinstance(packet, GroupStart):
             self._group_start(packet)
@@ -774,12 +776,13 @@ class _Renderer:
 
     def _group_start(self, packet: GroupStart) -> None:
         if packet.label is not None:
-            if self._v51:
+            if self._v51 or self._groups_seen > 0:
                 self.emit("")
             self._complex(packet.label, packet.indent)
             if packet.newline_after:
                 self.emit("")
             self.emit("")
+        self._groups_seen += 1
         fmt = self._format
         if fmt is None:
             return
