@@ -21,6 +21,7 @@ Buffer = bytes | bytearray | memoryview
 PAGE_SIZE = 1 << 20
 ZERO_GRANULE = 64 * 1024
 _ZERO_PAGE = bytes(PAGE_SIZE)
+_ZERO_VIEW = memoryview(_ZERO_PAGE)
 
 
 @runtime_checkable
@@ -169,17 +170,16 @@ class SparseMemoryFile:
             if page is None:
                 return bytes(end - offset)
             return bytes(page[lo : lo + end - offset])
-        out = bytearray(end - offset)
+        parts: list[memoryview | bytes] = []
         pos = offset
         while pos < end:
             index = pos // PAGE_SIZE
             lo = pos - index * PAGE_SIZE
             n = min(PAGE_SIZE - lo, end - pos)
             page = self._pages.get(index)
-            if page is not None:
-                out[pos - offset : pos - offset + n] = page[lo : lo + n]
+            parts.append(_ZERO_VIEW[:n] if page is None else memoryview(page)[lo : lo + n])
             pos += n
-        return bytes(out)
+        return b"".join(parts)
 
     def write_at(self, offset: int, data: Buffer) -> None:
         if offset < 0:
