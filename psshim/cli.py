@@ -94,11 +94,9 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> str:
     """A date as PowerShell prints a DateTime in a table (the culture's `G` pattern: en-US
     `2/20/2026 8:00:00 AM`); ISO 8601 for a culture psshim has no data for."""
-    try:
-        from psshim.format.culture import get_culture
-        from psshim.format.dotnet_format import format_datetime as dotnet_format_datetime
-    except ImportError:
-        return value.isoformat(sep=" ")
+    from psshim.format.culture import get_culture
+    from psshim.format.dotnet_format import format_datetime as dotnet_format_datetime
+
     try:
         return dotnet_format_datetime(value, "G", get_culture(culture, edition))
     except KeyError:
