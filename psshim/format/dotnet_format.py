@@ -27,7 +27,15 @@ import attrs
 
 from psshim.format.culture import INVARIANT, Culture
 from psshim.format.settings import FormatSettings
-from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject, type_names
+from psshim.format.objects import (
+    DictionaryEntry,
+    iter_output,
+    ps_properties,
+    ps_type_names,
+    timespan_ticks,
+)
+from psshim.runtime.records import ErrorRecord, WarningRecord
+from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject
 
 
 class FormatError(ValueError):
@@ -894,10 +902,6 @@ def format_uformat(dt: _dt.datetime, fmt: str, culture: Culture) -> str:
 # =============================================================================================
 
 
-def timespan_ticks(td: _dt.timedelta) -> int:
-    return (td.days * 86_400 + td.seconds) * _TICKS_PER_SECOND + td.microseconds * 10
-
-
 def format_timespan(td: _dt.timedelta, fmt: str | None, culture: Culture) -> str:
     """`TimeSpan.ToString(fmt, culture)`: `c` (default: `[-][d.]hh:mm:ss[.fffffff]`), `g`, `G`
     and custom patterns (d.. h hh m mm s ss f.. F.., quoted or `\\`-escaped literals)."""
@@ -984,9 +988,20 @@ def _object_to_string(
     hook = getattr(value, "ps_to_string", None)
     if callable(hook):
         return str(hook())
-    if type(value).__str__ is not object.__str__:
+    if isinstance(value, (ErrorRecord, WarningRecord)):
+        return value.message
+    if type(value).__str__ is not object.__str__ and not isinstance(value, DictionaryEntry):
         return str(value)
-    return type_names(value, adapters)[0]
+    return ps_type_names(value, adapters)[0]
+
+
+def _overrides_to_string(value: object) -> bool:
+    """Whether .NET's ToString() of the value says something more than its type name."""
+    if callable(getattr(value, "ps_to_string", None)):
+        return True
+    if isinstance(value, (ErrorRecord, WarningRecord)):
+        return True
+    return type(value).__str__ is not object.__str__ and not isinstance(value, DictionaryEntry)
 
 
 def to_string(
@@ -1030,7 +1045,7 @@ def to_string(
             for v in value
         )
     if isinstance(value, Hashtable):
-        return type_names(value)[0]
+        return ps_type_names(value, adapters)[0]
     if isinstance(value, PSObject):
         return psobject_to_string(value, culture, edition=edition, adapters=adapters)
     return _object_to_string(value, culture, edition, adapters)
@@ -1074,28 +1089,51 @@ def to_invariant_string(
     return to_string(value, INVARIANT, edition=edition, adapters=adapters, ofs=ofs)
 
 
+_DISPLAY_NAME_PATTERNS = ("name", "id", "key", "*key", "*name")
+
+
+def display_name(
+    value: object, settings: FormatSettings, adapters: AdapterRegistry | None = None
+) -> str:
+    """How one element of a collection shows inside `{...}` (PSObjectHelper.GetObjectName):
+    `$null` for null, ToString() when the type has its own, else the value of its first
+    property called Name, Id, Key, *Key or *Name (a hashtable entry shows its key), else the
+    type name."""
+    culture = settings.culture
+    if value is None:
+        return "$null"
+    if isinstance(value, (str, bool, int, float, Decimal, _dt.datetime, _dt.timedelta,
+                          uuid.UUID, enum.Enum)):
+        return to_string(value, culture, edition=settings.edition, adapters=adapters)
+    if isinstance(value, PSObject):
+        return psobject_to_string(value, culture, edition=settings.edition, adapters=adapters)
+    if isinstance(value, (list, tuple, Hashtable)) or not _overrides_to_string(value):
+        if not isinstance(value, (list, tuple)):
+            props = ps_properties(value, adapters)
+            for pattern in _DISPLAY_NAME_PATTERNS:
+                for name, prop in props:
+                    folded = name.casefold()
+                    matched = (
+                        folded.endswith(pattern[1:]) if pattern.startswith("*")
+                        else folded == pattern
+                    )
+                    if matched:
+                        return to_string(prop, culture, edition=settings.edition,
+                                         adapters=adapters, top_level=False)
+        return ps_type_names(value, adapters)[0]
+    return to_string(value, culture, edition=settings.edition, adapters=adapters)
+
+
 def enumerable_display(
     items: Sequence[object], settings: FormatSettings, adapters: AdapterRegistry | None = None
 ) -> str:
     """A collection in a table cell or list value: `{a, b, c, d...}` ($FormatEnumerationLimit)."""
     limit = settings.enumeration_limit
-    shown = [
-        _element_display(v, settings, adapters) for v in list(items)[: max(limit, 0)]
-    ]
+    shown = [display_name(v, settings, adapters) for v in list(items)[: max(limit, 0)]]
     text = ", ".join(shown)
     if len(items) > limit:
         text += settings.ellipsis
     return "{" + text + "}"
-
-
-def _element_display(
-    value: object, settings: FormatSettings, adapters: AdapterRegistry | None
-) -> str:
-    if isinstance(value, (list, tuple)):
-        return "System.Object[]"
-    if isinstance(value, Hashtable):
-        return type_names(value)[0]
-    return to_display_string(value, settings, adapters)
 
 
 def to_display_string(
@@ -1108,8 +1146,7 @@ def to_display_string(
     if isinstance(value, (list, tuple)):
         return enumerable_display(value, settings, adapters)
     if isinstance(value, Hashtable):
-        entries = ["System.Collections.DictionaryEntry"] * len(value)
-        return enumerable_display(entries, settings, adapters)
+        return enumerable_display(list(iter_output(value)), settings, adapters)
     if isinstance(value, Char):
         return str(value)
     return to_string(value, culture, edition=settings.edition, adapters=adapters)
@@ -1258,7 +1295,6 @@ __all__ = [
     "format_uformat",
     "format_value",
     "psobject_to_string",
-    "timespan_ticks",
     "to_display_string",
     "to_invariant_string",
     "to_string",

@@ -16,7 +16,6 @@ from typing import Any
 
 import attrs
 
-from psshim.format.dotnet_format import timespan_ticks
 from psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
 from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject, type_names
 
@@ -28,6 +27,11 @@ class DictionaryEntry:
 
     key: Any
     value: Any
+
+
+def timespan_ticks(td: _dt.timedelta) -> int:
+    """TimeSpan.Ticks (100 ns units) of a timedelta."""
+    return (td.days * 86_400 + td.seconds) * 10_000_000 + td.microseconds * 10
 
 
 def ps_type_names(obj: object, adapters: AdapterRegistry | None) -> list[str]:

@@ -444,3 +444,18 @@ def test_out_default_streams_scalars_immediately() -> None:
     assert written == ["first\n"]  # the table waits for its group to end
     out.close()
     assert written[1:] == ["\n", "A\n", "-\n", "1\n", "\n", "\n"]
+
+
+def test_collection_elements_show_their_name_property() -> None:
+    class Drive:
+        pass
+
+    registry = AdapterRegistry()
+    registry.register(Drive, Adapter(
+        type_names=lambda _: ["Microsoft.HyperV.PowerShell.HardDiskDrive", "System.Object"],
+        properties=lambda _: [("Path", "D:\\a.vhdx"), ("Name", "Hard Drive on SCSI 0")],
+        lookup=lambda _, n: (n.casefold() == "name", "Hard Drive on SCSI 0")))
+    rows = [obj(VM="SRV-APP01", HardDrives=[Drive(), Drive()])]
+    assert render_lines(rows, adapters=registry)[3] == (
+        "SRV-APP01 {Hard Drive on SCSI 0, Hard Drive on SCSI 0}"
+    )
