@@ -143,6 +143,8 @@ class Emulator:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
+        if not self.store.exists(STATE_FILE):
+            self.load()  # raises the "no state" error without creating anything
         with self.store.lock():
             state = self.load()
             tx = Transaction(state, self.store)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo
@@ -42,16 +43,13 @@ CMDLET_CLASSES: dict[str, str] = {
 }
 
 
+def _type_names_of(names: list[str]) -> Callable[[Any], list[str]]:
+    return lambda _obj: list(names)
+
+
 def register_sdk_adapters(registry: AdapterRegistry) -> None:
     for cls, names in PS_TYPE_NAMES.items():
-        registry.register(
-            cls,
-            Adapter(
-                type_names=lambda _obj, _names=names: list(_names),
-                properties=ps_properties,
-                lookup=ps_lookup,
-            ),
-        )
+        registry.register(cls, Adapter(type_names=_type_names_of(names), properties=ps_properties, lookup=ps_lookup))
 
 
 def error_record(exc: HyperVError, cmdlet: str, invocation: InvocationInfo | None, target_object: Any = None) -> ErrorRecord:

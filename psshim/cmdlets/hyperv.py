@@ -1,0 +1,708 @@
+"""The Hyper-V module's cmdlets, as thin adapters over `sdk.HyperVClient`.
+
+Each cmdlet binds its parameters (declared once, with the parameter sets, positions, aliases and
+pipeline binding of hyperv-reference.md §1.2), makes SDK calls, and writes the results. No
+Hyper-V rule lives here: the emulator (or a real host behind the SDK) decides what happens; SDK
+exceptions become the Hyper-V module's error records in `hyperv_support.error_record`.
+
+Not emulated (each fails with a clear "not supported by hvemu" error when used): -CimSession,
+-Credential, the ClusterObject set of Get-VM, -SwitchName/-BootDevice of New-VM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from psshim.cmdlets.hyperv_support import error_record
+from psshim.runtime.errors import not_supported
+from psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNull, ValidateNotNullOrEmpty, cmdlet
+from sdk.client import HyperVClient
+from sdk.errors import CheckpointNotFoundError, HyperVError
+from sdk.types import VHD, Checkpoint, CheckpointType, ControllerType
+from sdk.types import VM as VMValue
+
+MODULE = "Hyper-V"
+NS = "Microsoft.HyperV.PowerShell.Commands."
+
+
+class HyperVCmdlet(Cmdlet):
+    """Shared plumbing: the SDK client per -ComputerName, errors, warnings, -AsJob/-Passthru."""
+
+    def client(self, computer: str | None = None) -> HyperVClient:
+        base: HyperVClient = self.ctx.hyperv
+        c = base.host(computer) if computer is not None else base
+        return c.with_warnings(self.ctx.write_warning)
+
+    def clients(self) -> list[HyperVClient]:
+        names = self._bound_list("ComputerName")
+        if self.is_bound("CimSession") or self.is_bound("Credential"):
+            raise not_supported("-CimSession and -Credential")
+        return [self.client(n) for n in names] if names else [self.client()]
+
+    def _bound_list(self, name: str) -> list[Any]:
+        value = self.ctx.bound.get(name)
+        if value is None:
+            return []
+        return list(value) if isinstance(value, list) else [value]
+
+    def report(self, exc: HyperVError, target: Any = None) -> None:
+        self.ctx.write_error(error_record(exc, self.__cmdlet_info__.name, None, target))
+
+    def vms_by_name(self, client: HyperVClient, names: Sequence[str]) -> list[VMValue]:
+        """The VMs a -Name/-VMName list selects (host order); a plain name that matches
+        nothing gets its own non-terminating error."""
+        try:
+            found = client.lookup_vms(list(names))
+        except HyperVError as exc:
+            self.report(exc)
+            return []
+        for name in found.missing:
+            self.report(_vm_not_found(name), name)
+        return list(found.found)
+
+    def target_vms(self) -> list[tuple[HyperVClient, VMValue]]:
+        """The VMs of the Name or VMObject set (`-Name`/`-VMName` or `-VM`)."""
+        out: list[tuple[HyperVClient, VMValue]] = []
+        if self.is_bound("VM"):
+            for vm in self._bound_list("VM"):
+                if isinstance(vm, VMValue):
+                    out.append((self.client(None if vm.client is None else vm.client.computer_name), vm))
+            return out
+        names = [str(n) for n in self._bound_list("Name") or self._bound_list("VMName")]
+        for client in self.clients():
+            out.extend((client, vm) for vm in self.vms_by_name(client, names))
+        return out
+
+    def passthru(self) -> bool:
+        return bool(self.ctx.bound.get("Passthru") or self.ctx.bound.get("PassThru"))
+
+    def check_asjob(self) -> None:
+        if self.ctx.bound.get("AsJob"):
+            if self.passthru():
+                self.ctx.throw_terminating("The Asjob and Passthru switches cannot be set at the same time.",
+                                           "InvalidParameter", "InvalidArgument")
+            raise not_supported("-AsJob on Hyper-V cmdlets (run the command without it)")
+
+
+def _vm_not_found(name: str) -> HyperVError:
+    from sdk.errors import VMNotFoundError
+
+    return VMNotFoundError(f'Hyper-V was unable to find a virtual machine with name "{name}".', target=name)
+
+
+def _computer() -> Param:
+    return Param("string[]", InSet("Name"), aliases=("PSComputerName",), name="ComputerName")
+
+
+# ---------------------------------------------------------------------------------------------
+# Get-VM, New-VM, Remove-VM, Set-VM
+# ---------------------------------------------------------------------------------------------
+
+
+@cmdlet("Get-VM", module=MODULE, class_name=NS + "GetVM", default_set="Name")
+class GetVM(HyperVCmdlet):
+    Name = Param("string[]", InSet("Name", position=0, pipeline=True), aliases=("VMName",))
+    Id = Param("guid", InSet("Id", position=0, pipeline=True, pipeline_by_property=True))
+    ComputerName = Param("string[]", InSet("Name"), InSet("Id"))
+    CimSession = Param("object", InSet("Name"), InSet("Id"))
+    Credential = Param("object", InSet("Name"), InSet("Id"))
+
+    def process_record(self) -> Iterator[Any]:
+        for client in self.clients():
+            if self.is_bound("Id"):
+                try:
+                    yield client.get_vm_by_id(str(self.ctx.bound["Id"]))
+                except HyperVError as exc:
+                    self.report(exc)
+                continue
+            names = self._bound_list("Name")
+            if not names:
+                yield from client.lookup_vms(None).found
+                continue
+            try:
+                found = client.lookup_vms([str(n) for n in names])
+            except HyperVError as exc:
+                self.report(exc)
+                continue
+            yield from found.found
+            for name in found.missing:
+                missing = _vm_not_found(name)
+                missing.error_id, missing.category = "InvalidParameter", "InvalidArgument"
+                self.report(missing, name)
+
+
+@cmdlet("New-VM", module=MODULE, class_name=NS + "NewVM", supports_should_process=True)
+class NewVM(HyperVCmdlet):
+    Name = Param("string", position=0, aliases=("VMName",), validate=(ValidateNotNullOrEmpty(),))
+    MemoryStartupBytes = Param("long", position=1)
+    Generation = Param("int", position=2, default=2)
+    Path = Param("string")
+    NewVHDPath = Param("string")
+    NewVHDSizeBytes = Param("long")
+    VHDPath = Param("string")
+    SwitchName = Param("string")
+    BootDevice = Param("string")
+    ComputerName = Param("string[]")
+    NoVHD = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        if self.is_bound("SwitchName") or self.is_bound("BootDevice"):
+            raise not_supported("New-VM -SwitchName/-BootDevice (virtual networks and boot order are not emulated)")
+        name = self.Name or "New Virtual Machine"
+        for client in self.clients():
+            if not self.ctx.should_process(name, text=f'New-VM will create a new virtual machine "{name}".'):
+                continue
+            try:
+                yield client.new_vm(
+                    name, memory_startup=int(self.MemoryStartupBytes or 1024**3), generation=int(self.Generation),
+                    path=self.Path, new_vhd_path=self.NewVHDPath, new_vhd_size=int(self.NewVHDSizeBytes or 0),
+                    vhd_path=self.VHDPath,
+                )
+            except HyperVError as exc:
+                self.report(exc, name)
+
+
+@cmdlet("Remove-VM", module=MODULE, class_name=NS + "RemoveVM", default_set="Name",
+        supports_should_process=True, confirm_impact="High")
+class RemoveVM(HyperVCmdlet):
+    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
+                 validate=(ValidateNotNullOrEmpty(),))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    ComputerName = _computer()
+    Force = Param("switch")
+    Passthru = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        for client, vm in self.target_vms():
+            if not self.Force and not self.ctx.should_process(
+                    vm.name, text=f'Remove-VM will remove virtual machine "{vm.name}".'):
+                continue
+            try:
+                client.remove_vm(vm)
+            except HyperVError as exc:
+                self.report(exc, vm)
+                continue
+            if self.passthru():
+                yield vm
+
+
+@cmdlet("Set-VM", module=MODULE, class_name=NS + "SetVM", default_set="Name", supports_should_process=True)
+class SetVM(HyperVCmdlet):
+    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
+                 validate=(ValidateNotNullOrEmpty(),))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    ComputerName = _computer()
+    CheckpointType = Param(CheckpointType)
+    AutomaticCheckpointsEnabled = Param("bool")
+    SnapshotFileLocation = Param("string")
+    MemoryStartupBytes = Param("long")
+    ProcessorCount = Param("long")
+    Notes = Param("string")
+    Passthru = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        settings: dict[str, Any] = {}
+        if self.is_bound("CheckpointType"):
+            settings["checkpoint_type"] = CheckpointType(int(self.CheckpointType))
+        if self.is_bound("AutomaticCheckpointsEnabled"):
+            settings["automatic_checkpoints_enabled"] = bool(self.AutomaticCheckpointsEnabled)
+        if self.is_bound("SnapshotFileLocation"):
+            settings["snapshot_file_location"] = str(self.SnapshotFileLocation)
+        if self.is_bound("MemoryStartupBytes"):
+            settings["memory_startup"] = int(self.MemoryStartupBytes)
+        if self.is_bound("ProcessorCount"):
+            settings["processor_count"] = int(self.ProcessorCount)
+        if self.is_bound("Notes"):
+            settings["notes"] = str(self.Notes)
+        for client, vm in self.target_vms():
+            if not self.ctx.should_process(vm.name, text=f'Set-VM will modify virtual machine "{vm.name}".'):
+                continue
+            try:
+                updated = client.set_vm(vm, **settings)
+            except HyperVError as exc:
+                self.report(exc, vm)
+                continue
+            if self.passthru():
+                yield updated
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-VM, Stop-VM, Suspend-VM, Resume-VM
+# ---------------------------------------------------------------------------------------------
+
+
+class _StateCmdlet(HyperVCmdlet):
+    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
+                 validate=(ValidateNotNullOrEmpty(),))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    ComputerName = _computer()
+    AsJob = Param("switch")
+    Passthru = Param("switch")
+
+    def act(self, client: HyperVClient, vm: VMValue) -> VMValue:
+        raise NotImplementedError
+
+    def prompt(self, vm: VMValue) -> str:
+        raise NotImplementedError
+
+    def process_record(self) -> Iterator[Any]:
+        self.check_asjob()
+        for client, vm in self.target_vms():
+            if not self.ctx.should_process(vm.name, text=self.prompt(vm)):
+                continue
+            try:
+                result = self.act(client, vm)
+            except HyperVError as exc:
+                self.report(exc, vm)
+                continue
+            if self.passthru():
+                yield result
+
+
+@cmdlet("Start-VM", module=MODULE, class_name=NS + "StartVM", default_set="Name", supports_should_process=True)
+class StartVM(_StateCmdlet):
+    def prompt(self, vm: VMValue) -> str:
+        return f'Start-VM will start the virtual machine "{vm.name}".'
+
+    def act(self, client: HyperVClient, vm: VMValue) -> VMValue:
+        return client.start_vm(vm)
+
+
+@cmdlet("Stop-VM", module=MODULE, class_name=NS + "StopVM", default_set="Name", supports_should_process=True)
+class StopVM(_StateCmdlet):
+    Save = Param("switch")
+    TurnOff = Param("switch")
+    Force = Param("switch")
+
+    def prompt(self, vm: VMValue) -> str:
+        if self.Save:
+            return f'Stop-VM will save virtual machine "{vm.name}".'
+        if self.TurnOff:
+            return f'Stop-VM will turn off virtual machine "{vm.name}".'
+        return f'Stop-VM will shut down the virtual machine "{vm.name}".'
+
+    def process_record(self) -> Iterator[Any]:
+        if self.Save and self.TurnOff:
+            self.ctx.throw_terminating("The Save and TurnOff parameters are mutually exclusive.",
+                                       "InvalidParameter", "InvalidArgument")
+        yield from super().process_record()
+
+    def act(self, client: HyperVClient, vm: VMValue) -> VMValue:
+        return client.stop_vm(vm, save=bool(self.Save), turn_off=bool(self.TurnOff), force=bool(self.Force))
+
+
+@cmdlet("Suspend-VM", module=MODULE, class_name=NS + "SuspendVM", default_set="Name", supports_should_process=True)
+class SuspendVM(_StateCmdlet):
+    def prompt(self, vm: VMValue) -> str:
+        return f'Suspend-VM will suspend the virtual machine "{vm.name}".'
+
+    def act(self, client: HyperVClient, vm: VMValue) -> VMValue:
+        return client.suspend_vm(vm)
+
+
+@cmdlet("Resume-VM", module=MODULE, class_name=NS + "ResumeVM", default_set="Name", supports_should_process=True)
+class ResumeVM(_StateCmdlet):
+    def prompt(self, vm: VMValue) -> str:
+        return f'Resume-VM will resume the virtual machine "{vm.name}".'
+
+    def act(self, client: HyperVClient, vm: VMValue) -> VMValue:
+        return client.resume_vm(vm)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkpoint-VM and the *-VMSnapshot cmdlets
+# ---------------------------------------------------------------------------------------------
+
+
+@cmdlet("Checkpoint-VM", module=MODULE, class_name=NS + "CheckpointVM", default_set="Name",
+        supports_should_process=True)
+class CheckpointVM(HyperVCmdlet):
+    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
+                 validate=(ValidateNotNullOrEmpty(),))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    ComputerName = _computer()
+    CimSession = Param("object", InSet("Name"))
+    Credential = Param("object", InSet("Name"))
+    SnapshotName = Param("string", position=1, aliases=("CheckpointName",), validate=(ValidateNotNullOrEmpty(),))
+    AsJob = Param("switch")
+    Passthru = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        self.check_asjob()
+        for client, vm in self.target_vms():
+            if not self.ctx.should_process(
+                    vm.name, text=f'Checkpoint-VM will create a snapshot for virtual machine "{vm.name}".'):
+                continue
+            try:
+                cp = client.checkpoint_vm(vm, self.SnapshotName)
+            except HyperVError as exc:
+                self.report(exc, vm)
+                continue
+            if self.passthru():
+                yield cp
+
+
+class _SnapshotCmdlet(HyperVCmdlet):
+    def snapshots_of(self, client: HyperVClient, vms: Sequence[VMValue], name: str | None,
+                     quiet_when_none: bool) -> list[Checkpoint]:
+        if not vms:
+            return []
+        try:
+            return client.get_checkpoints(list(vms), name=name)
+        except CheckpointNotFoundError as exc:
+            if not quiet_when_none:
+                self.report(exc)
+            return []
+        except HyperVError as exc:
+            self.report(exc)
+            return []
+
+    def name_patterns(self) -> list[str | None]:
+        names = self._bound_list("Name")
+        return [str(n) for n in names] if names else [None]
+
+
+@cmdlet("Get-VMSnapshot", aliases=("Get-VMCheckpoint",), module=MODULE, class_name=NS + "GetVMSnapshot",
+        default_set="VMName")
+class GetVMSnapshot(_SnapshotCmdlet):
+    VMName = Param("string[]", InSet("VMName", position=0, mandatory=True, pipeline=True),
+                   validate=(ValidateNotNullOrEmpty(),))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    Id = Param("guid", InSet("Id", position=0, mandatory=True, pipeline=True, pipeline_by_property=True))
+    ParentOf = Param("object", InSet("Parent", mandatory=True))
+    ChildOf = Param(Checkpoint, InSet("Child", mandatory=True))
+    Name = Param("string", InSet("VMName", position=1), InSet("VMObject", position=1), InSet("Parent"),
+                 InSet("Child"))
+    SnapshotType = Param("string", InSet("VMName"), InSet("VMObject"), InSet("Parent"), InSet("Child"),
+                         aliases=("VMRecoveryCheckpoint",))
+    ComputerName = Param("string[]", InSet("VMName"), InSet("Id"))
+
+    def process_record(self) -> Iterator[Any]:
+        name = str(self.Name) if self.is_bound("Name") else None
+        stype = str(self.SnapshotType) if self.is_bound("SnapshotType") else None
+        if self.is_bound("Id"):
+            for client in self.clients():
+                try:
+                    yield client.get_checkpoint(str(self.ctx.bound["Id"]))
+                except HyperVError as exc:
+                    self.report(exc)
+            return
+        if self.is_bound("ParentOf") or self.is_bound("ChildOf"):
+            of = self.ctx.bound.get("ParentOf") or self.ctx.bound.get("ChildOf")
+            client = self.client(getattr(getattr(of, "client", None), "computer_name", None))
+            try:
+                if self.is_bound("ParentOf"):
+                    if not isinstance(of, (VMValue, Checkpoint)):
+                        self.ctx.throw_terminating("The -ParentOf argument must be a virtual machine or a checkpoint.",
+                                                   "InvalidParameter", "InvalidArgument")
+                    yield client.get_parent_checkpoint(of, name=name)
+                else:
+                    assert isinstance(of, Checkpoint)
+                    kids = client.get_child_checkpoints(of, name=name)
+                    if not kids:
+                        raise CheckpointNotFoundError("Unable to find a snapshot matching the given criteria.")
+                    yield from kids
+            except HyperVError as exc:
+                self.report(exc)
+            return
+        filtered = name is not None or stype is not None
+        for client, vm_list in self._groups():
+            if stype is not None:
+                try:
+                    yield from client.get_checkpoints(vm_list, name=name, snapshot_type=stype)
+                except HyperVError as exc:
+                    self.report(exc)
+                continue
+            yield from self.snapshots_of(client, vm_list, name, quiet_when_none=not filtered)
+
+    def _groups(self) -> list[tuple[HyperVClient, list[VMValue]]]:
+        if self.is_bound("VM"):
+            groups: dict[str | None, list[VMValue]] = {}
+            for vm in self._bound_list("VM"):
+                if isinstance(vm, VMValue):
+                    groups.setdefault(None if vm.client is None else vm.client.computer_name, []).append(vm)
+            return [(self.client(k), v) for k, v in groups.items()]
+        names = [str(n) for n in self._bound_list("VMName")]
+        return [(c, self.vms_by_name(c, names)) for c in self.clients()]
+
+
+@cmdlet("Restore-VMSnapshot", aliases=("Restore-VMCheckpoint",), module=MODULE,
+        class_name=NS + "RestoreVMSnapshot", default_set="SnapshotName", supports_should_process=True,
+        confirm_impact="High")
+class RestoreVMSnapshot(_SnapshotCmdlet):
+    Name = Param("string", InSet("SnapshotName", position=0, mandatory=True), InSet("VM", mandatory=True),
+                 validate=(ValidateNotNullOrEmpty(),))
+    VMName = Param("string", InSet("SnapshotName", position=1, mandatory=True), validate=(ValidateNotNullOrEmpty(),))
+    VMSnapshot = Param(Checkpoint, InSet("SnapshotObject", position=0, mandatory=True, pipeline=True),
+                       aliases=("VMCheckpoint",), validate=(ValidateNotNull(),))
+    VM = Param(VMValue, InSet("VM", position=0, mandatory=True, pipeline=True))
+    ComputerName = Param("string[]", InSet("SnapshotName"))
+    AsJob = Param("switch")
+    Passthru = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        self.check_asjob()
+        for client, cp in self._targets():
+            if not self.ctx.should_process(cp.name, text=f'Restore-VMSnapshot will restore snapshot "{cp.name}".'):
+                continue
+            try:
+                restored = client.restore_checkpoint(cp)
+            except HyperVError as exc:
+                self.report(exc, cp)
+                continue
+            if self.passthru():
+                yield restored
+
+    def _targets(self) -> list[tuple[HyperVClient, Checkpoint]]:
+        if self.is_bound("VMSnapshot"):
+            cp = self.VMSnapshot
+            return [(self.client(None if cp.client is None else cp.client.computer_name), cp)]
+        if self.is_bound("VM"):
+            vm = self.VM
+            pairs = [(self.client(None if vm.client is None else vm.client.computer_name), vm)]
+        else:
+            pairs = [(c, vm) for c in self.clients() for vm in self.vms_by_name(c, [str(self.VMName)])]
+        out = []
+        for client, vm in pairs:
+            try:
+                out.append((client, client.find_checkpoint(vm, str(self.Name))))
+            except HyperVError as exc:
+                self.report(exc)
+        return out
+
+
+@cmdlet("Remove-VMSnapshot", aliases=("Remove-VMCheckpoint",), module=MODULE, class_name=NS + "RemoveVMSnapshot",
+        default_set="SnapshotName", supports_should_process=True)
+class RemoveVMSnapshot(_SnapshotCmdlet):
+    VMName = Param("string[]", InSet("SnapshotName", position=0, mandatory=True), validate=(ValidateNotNullOrEmpty(),))
+    Name = Param("string[]", InSet("SnapshotName", position=1, pipeline=True), InSet("VMObject", position=1))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    VMSnapshot = Param(Checkpoint, InSet("SnapshotObject", position=0, mandatory=True, pipeline=True), array=True,
+                       aliases=("VMCheckpoint",), validate=(ValidateNotNull(),))
+    ComputerName = Param("string[]", InSet("SnapshotName"))
+    IncludeAllChildSnapshots = Param("switch", aliases=("IncludeAllChildCheckpoints",))
+    AsJob = Param("switch")
+    Passthru = Param("switch")
+
+    def _text(self, cp: Checkpoint) -> str:
+        if self.IncludeAllChildSnapshots:
+            return f'Remove-VMSnapshot will remove snapshot "{cp.name}" and all of its child snapshots.'
+        return f'Remove-VMSnapshot will remove snapshot "{cp.name}".'
+
+    def process_record(self) -> Iterator[Any]:
+        self.check_asjob()
+        include = bool(self.IncludeAllChildSnapshots)
+        if self.is_bound("VMSnapshot"):
+            for cp in self._bound_list("VMSnapshot"):
+                yield from self._remove_one(self.client(None if cp.client is None else cp.client.computer_name), cp,
+                                            include)
+            return
+        if self.is_bound("VM"):
+            pairs = [(self.client(None if vm.client is None else vm.client.computer_name), vm)
+                     for vm in self._bound_list("VM") if isinstance(vm, VMValue)]
+        else:
+            names = [str(n) for n in self._bound_list("VMName")]
+            pairs = [(c, vm) for c in self.clients() for vm in self.vms_by_name(c, names)]
+        for client, vm in pairs:
+            gone: set[str] = set()
+            for pattern in self.name_patterns():
+                for cp in self.snapshots_of(client, [vm], pattern, quiet_when_none=True):
+                    if cp.id in gone:
+                        continue
+                    if include:
+                        gone |= {c.id for c in _subtree(client, cp)}
+                    gone.add(cp.id)
+                    yield from self._remove_one(client, cp, include)
+
+    def _remove_one(self, client: HyperVClient, cp: Checkpoint, include: bool) -> Iterator[Any]:
+        if not self.ctx.should_process(cp.name, text=self._text(cp)):
+            return
+        try:
+            removed = client.remove_checkpoint(cp, include_children=include)
+        except HyperVError as exc:
+            self.report(exc, cp)
+            return
+        if self.passthru():
+            yield removed
+
+
+def _subtree(client: HyperVClient, cp: Checkpoint) -> list[Checkpoint]:
+    try:
+        pool = client.get_checkpoints([cp.vm_id])
+    except HyperVError:
+        return []
+    out: list[Checkpoint] = []
+    frontier = {cp.id}
+    while frontier:
+        kids = [c for c in pool if c.parent_snapshot_id in frontier]
+        out.extend(kids)
+        frontier = {c.id for c in kids}
+    return out
+
+
+@cmdlet("Rename-VMSnapshot", aliases=("Rename-VMCheckpoint",), module=MODULE, class_name=NS + "RenameVMSnapshot",
+        default_set="SnapshotName", supports_should_process=True)
+class RenameVMSnapshot(_SnapshotCmdlet):
+    Name = Param("string", InSet("SnapshotName", position=0, mandatory=True), InSet("VM", mandatory=True),
+                 validate=(ValidateNotNullOrEmpty(),))
+    VMName = Param("string", InSet("SnapshotName", position=1, mandatory=True), validate=(ValidateNotNullOrEmpty(),))
+    VMSnapshot = Param(Checkpoint, InSet("SnapshotObject", position=0, mandatory=True, pipeline=True),
+                       aliases=("VMCheckpoint",), validate=(ValidateNotNull(),))
+    VM = Param(VMValue, InSet("VM", position=0, mandatory=True, pipeline=True))
+    NewName = Param("string", InSet("SnapshotName", position=2, mandatory=True),
+                    InSet("SnapshotObject", position=1, mandatory=True), InSet("VM", position=1, mandatory=True),
+                    validate=(ValidateNotNullOrEmpty(),))
+    ComputerName = Param("string[]", InSet("SnapshotName"))
+    Passthru = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        if self.is_bound("VMSnapshot"):
+            cp = self.VMSnapshot
+            targets = [(self.client(None if cp.client is None else cp.client.computer_name), cp)]
+        else:
+            if self.is_bound("VM"):
+                vm = self.VM
+                pairs = [(self.client(None if vm.client is None else vm.client.computer_name), vm)]
+            else:
+                pairs = [(c, vm) for c in self.clients() for vm in self.vms_by_name(c, [str(self.VMName)])]
+            targets = []
+            for client, vm in pairs:
+                try:
+                    targets.append((client, client.find_checkpoint(vm, str(self.Name))))
+                except HyperVError as exc:
+                    self.report(exc)
+        for client, cp in targets:
+            new = str(self.NewName)
+            if not self.ctx.should_process(cp.name, text=f'Rename-VMSnapshot will rename snapshot "{cp.name}" to "{new}".'):
+                continue
+            try:
+                renamed = client.rename_checkpoint(cp, new)
+            except HyperVError as exc:
+                self.report(exc, cp)
+                continue
+            if self.passthru():
+                yield renamed
+
+
+@cmdlet("Export-VMSnapshot", aliases=("Export-VMCheckpoint",), module=MODULE, class_name=NS + "ExportVMSnapshot",
+        default_set="SnapshotName", supports_should_process=True)
+class ExportVMSnapshot(_SnapshotCmdlet):
+    Name = Param("string[]", InSet("SnapshotName", position=0, mandatory=True, pipeline=True), InSet("VMObject"))
+    VMName = Param("string[]", InSet("SnapshotName", mandatory=True))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    VMSnapshot = Param(Checkpoint, InSet("SnapshotObject", position=0, mandatory=True, pipeline=True), array=True,
+                       aliases=("VMCheckpoint",), validate=(ValidateNotNull(),))
+    Path = Param("string", InSet("SnapshotName", position=1, mandatory=True), InSet("VMObject", position=1, mandatory=True),
+                 InSet("SnapshotObject", position=1, mandatory=True))
+    ComputerName = Param("string[]", InSet("SnapshotName"))
+    AsJob = Param("switch")
+    Passthru = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        self.check_asjob()
+        targets: list[tuple[HyperVClient, Checkpoint]] = []
+        if self.is_bound("VMSnapshot"):
+            targets = [(self.client(None if c.client is None else c.client.computer_name), c)
+                       for c in self._bound_list("VMSnapshot")]
+        else:
+            if self.is_bound("VM"):
+                pairs = [(self.client(None if vm.client is None else vm.client.computer_name), vm)
+                         for vm in self._bound_list("VM") if isinstance(vm, VMValue)]
+            else:
+                names = [str(n) for n in self._bound_list("VMName")]
+                pairs = [(c, vm) for c in self.clients() for vm in self.vms_by_name(c, names)]
+            for client, vm in pairs:
+                for pattern in self.name_patterns():
+                    targets.extend((client, cp) for cp in self.snapshots_of(client, [vm], pattern, quiet_when_none=False))
+        for client, cp in targets:
+            if not self.ctx.should_process(cp.name, text=f'Export-VMSnapshot will export the snapshot "{cp.name}" to the given location.'):
+                continue
+            try:
+                client.export_checkpoint(cp, str(self.Path))
+            except HyperVError as exc:
+                self.report(exc, cp)
+                continue
+            if self.passthru():
+                yield cp
+
+
+@cmdlet("Import-VM", module=MODULE, class_name=NS + "ImportVM", supports_should_process=True)
+class ImportVM(HyperVCmdlet):
+    Path = Param("string", position=0, mandatory=True, validate=(ValidateNotNullOrEmpty(),))
+    Copy = Param("switch")
+    GenerateNewId = Param("switch")
+    ComputerName = Param("string[]")
+
+    def process_record(self) -> Iterator[Any]:
+        for client in self.clients():
+            if not self.ctx.should_process(str(self.Path), text=f'Import-VM will import the virtual machine from "{self.Path}".'):
+                continue
+            try:
+                yield client.import_vm(str(self.Path), generate_new_id=bool(self.GenerateNewId))
+            except HyperVError as exc:
+                self.report(exc, self.Path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Get-VMHardDiskDrive, Get-VHD
+# ---------------------------------------------------------------------------------------------
+
+
+@cmdlet("Get-VMHardDiskDrive", module=MODULE, class_name=NS + "GetVMHardDiskDrive", default_set="VMName")
+class GetVMHardDiskDrive(HyperVCmdlet):
+    VMName = Param("string[]", InSet("VMName", position=0, mandatory=True, pipeline=True),
+                   validate=(ValidateNotNullOrEmpty(),))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    VMSnapshot = Param(Checkpoint, InSet("VMSnapshot", mandatory=True, pipeline=True), aliases=("VMCheckpoint",))
+    ComputerName = Param("string[]", InSet("VMName"))
+    ControllerType = Param(ControllerType)
+    ControllerNumber = Param("int")
+    ControllerLocation = Param("int")
+
+    def process_record(self) -> Iterator[Any]:
+        owners: list[Any]
+        if self.is_bound("VMSnapshot"):
+            owners = [self.VMSnapshot]
+        elif self.is_bound("VM"):
+            owners = [vm for vm in self._bound_list("VM") if isinstance(vm, VMValue)]
+        else:
+            names = [str(n) for n in self._bound_list("VMName")]
+            owners = [vm for c in self.clients() for vm in self.vms_by_name(c, names)]
+        for owner in owners:
+            for drive in owner.hard_drives:
+                if self.is_bound("ControllerType") and int(drive.controller_type) != int(self.ControllerType):
+                    continue
+                if self.is_bound("ControllerNumber") and drive.controller_number != int(self.ControllerNumber):
+                    continue
+                if self.is_bound("ControllerLocation") and drive.controller_location != int(self.ControllerLocation):
+                    continue
+                yield drive
+
+
+@cmdlet("Get-VHD", module="Hyper-V", class_name="Microsoft.Vhd.PowerShell.Commands.GetVHD", default_set="Path")
+class GetVHD(HyperVCmdlet):
+    Path = Param("string[]", InSet("Path", position=0, mandatory=True, pipeline=True, pipeline_by_property=True),
+                 aliases=("FullName",))
+    VMId = Param("string[]", InSet("VMId", mandatory=True, pipeline_by_property=True), aliases=("Id",))
+    ComputerName = Param("string[]")
+
+    def process_record(self) -> Iterator[Any]:
+        for client in self.clients():
+            paths: Iterable[str]
+            if self.is_bound("VMId"):
+                paths = []
+                for vm_id in self._bound_list("VMId"):
+                    try:
+                        paths = [*paths, *(d.path for d in client.get_vm_by_id(str(vm_id)).hard_drives)]
+                    except HyperVError as exc:
+                        self.report(exc, vm_id)
+            else:
+                paths = [self.ctx.resolve_path(str(p)) for p in self._bound_list("Path")]
+            for path in paths:
+                try:
+                    vhd: VHD = client.get_vhd(path)
+                except HyperVError as exc:
+                    self.report(exc, path)
+                    continue
+                yield vhd
