@@ -224,6 +224,7 @@ class _ShapeFormatter:
         hide_headers: bool = False,
         wrap: bool = False,
         view_name: str | None = None,
+        force: bool = False,
     ) -> None:
         self.settings = settings
         self.adapters = adapters
@@ -235,6 +236,7 @@ class _ShapeFormatter:
         self.hide_headers = hide_headers
         self.wrap = wrap
         self.view_name = view_name
+        self.force = force
         self._state = "none"
         self._view: View | None = None
         self._kind = ""  # "table" | "list" | "custom"
@@ -452,13 +454,13 @@ class _ShapeFormatter:
         if isinstance(obj, FormatRecord):
             return self.end() + list(obj.packets)
         out: list[Packet] = []
-        oob = self._out_of_band(obj, fallback=False)
+        oob = None if self.force else self._out_of_band(obj, fallback=False)
         if oob is not None:
             return [oob]
         if self._state == "none":
             out.append(self._initialize(obj))
             self._state = "document"
-        if not self._applicable(obj):
+        if not self._applicable(obj) and not self.force:
             late = self._out_of_band(obj, fallback=True)
             if late is not None:
                 out.append(late)
@@ -852,6 +854,7 @@ def _format(
     hide_headers: bool,
     wrap: bool,
     view_name: str | None,
+    force: bool = False,
 ) -> FormatRecord:
     formatter = _ShapeFormatter(
         settings,
@@ -863,6 +866,7 @@ def _format(
         hide_headers=hide_headers,
         wrap=wrap,
         view_name=view_name,
+        force=force,
     )
     packets: list[Packet] = []
     for obj in objects:
@@ -883,12 +887,14 @@ def format_table(
     wrap: bool = False,
     view: str | None = None,
     views: ViewRegistry | None = None,
+    force: bool = False,
 ) -> FormatRecord:
     """Format-Table: the type's table view, or a table of -Property (names, wildcards,
-    PropertySpec calculated properties), or of the first object's properties (at most 10)."""
+    PropertySpec calculated properties), or of the first object's properties (at most 10).
+    Strings, numbers and error records still print out of band unless -Force."""
     return _format(
         objects, settings or FormatSettings(), adapters, views, "table", properties, autosize,
-        hide_headers, wrap, view,
+        hide_headers, wrap, view, force,
     )
 
 
@@ -900,11 +906,13 @@ def format_list(
     properties: Sequence[PropertyArg] | None = None,
     view: str | None = None,
     views: ViewRegistry | None = None,
+    force: bool = False,
 ) -> FormatRecord:
-    """Format-List: the type's list view, or -Property (`*` for all), or every property."""
+    """Format-List: the type's list view, or -Property (`*` for all), or every property.
+    Strings, numbers and error records still print out of band unless -Force."""
     return _format(
         objects, settings or FormatSettings(), adapters, views, "list", properties, False,
-        False, False, view,
+        False, False, view, force,
     )
 
 

@@ -459,3 +459,8 @@ def test_collection_elements_show_their_name_property() -> None:
     assert render_lines(rows, adapters=registry)[3] == (
         "SRV-APP01 {Hard Drive on SCSI 0, Hard Drive on SCSI 0}"
     )
+
+
+def test_format_list_strings_out_of_band_unless_force() -> None:
+    assert render_lines([format_list(["abc"], properties=["*"])]) == ["abc"]
+    assert render_lines([format_list(["abc"], properties=["*"], force=True)])[2] == "Length : 3"
