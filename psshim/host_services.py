@@ -1,0 +1,126 @@
+"""The services a psshim run gets from an SDK backend: the host's clock and Windows files.
+
+`SdkServices(client, environment)` is what `hvemu run` and the test fixtures hand to a
+Runspace: the Hyper-V cmdlets use `hyperv` (the SDK client), Start-Sleep and Get-Date use
+`clock` (the emulator's virtual or real clock), and the file cmdlets use `files` — the host's
+Windows file system as `hvemu path` resolves it, case-insensitively, without the emulator's own
+metadata (which lives outside the host folders).
+"""
+
+from __future__ import annotations
+
+import builtins
+import codecs
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+
+import attrs
+
+from sdk.client import HyperVClient
+from sdk.errors import HyperVError
+from sdk.types import FileInfo
+
+
+class SdkClock:
+    def __init__(self, client: HyperVClient) -> None:
+        self.client = client
+        self._virtual = client.clock_is_virtual
+
+    def now(self) -> dt.datetime:
+        return self.client.now()
+
+    def sleep(self, seconds: float) -> None:
+        self.client.sleep(seconds)
+
+    @property
+    def is_virtual(self) -> bool:
+        return self._virtual
+
+
+def decode_text(data: bytes, default: str = "cp1252") -> str:
+    """Text as Get-Content reads it: a BOM decides, else the edition's default encoding."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", "replace")
+    if data.startswith(codecs.BOM_UTF16_LE):
+        return data[2:].decode("utf-16-le", "replace")
+    if data.startswith(codecs.BOM_UTF16_BE):
+        return data[2:].decode("utf-16-be", "replace")
+    try:
+        return data.decode("utf-8") if default == "utf-8" else data.decode(default)
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+class SdkFileView:
+    """The FileView protocol of psshim.runtime.services over an SDK client's host files."""
+
+    def __init__(self, client: HyperVClient, default_encoding: str = "cp1252") -> None:
+        self.client = client
+        self.default_encoding = default_encoding
+
+    def info(self, path: str) -> FileInfo | None:
+        try:
+            return self.client.file_info(path)
+        except HyperVError:
+            return None
+
+    def exists(self, path: str) -> bool:
+        return self.info(path) is not None
+
+    def is_dir(self, path: str) -> bool:
+        info = self.info(path)
+        return info is not None and info.is_dir
+
+    def list(self, path: str) -> list[str]:
+        return [f.name for f in self.client.list_dir(path)]
+
+    def list_info(self, path: str) -> builtins.list[FileInfo]:
+        return self.client.list_dir(path)
+
+    def read_bytes(self, path: str) -> bytes:
+        return self.client.read_file(path)
+
+    def read_text(self, path: str) -> str:
+        try:
+            return decode_text(self.client.read_file(path), self.default_encoding)
+        except HyperVError as exc:
+            raise FileNotFoundError(path) from exc
+
+    def write_bytes(self, path: str, data: bytes, append: bool = False) -> None:
+        if append and self.exists(path):
+            data = self.client.read_file(path) + data
+        self.client.write_file(path, data)
+
+    def write_text(self, path: str, text: str, append: bool = False) -> None:
+        self.write_bytes(path, text.encode(self.default_encoding, "replace"), append)
+
+    def make_dir(self, path: str) -> None:
+        self.client.make_dir(path)
+
+    def delete(self, path: str) -> None:
+        self.client.delete_file(path)
+
+
+@attrs.define
+class SdkServices:
+    """Services of a run against an SDK backend (see psshim.runtime.services.Services)."""
+
+    hyperv: HyperVClient
+    environment: Mapping[str, str]
+    clock: SdkClock = attrs.field(default=None)
+    files: SdkFileView = attrs.field(default=None)
+    deterministic_guids: bool = False
+    _guid_counter: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if self.clock is None:
+            self.clock = SdkClock(self.hyperv)
+        if self.files is None:
+            self.files = SdkFileView(self.hyperv)
+
+    def new_guid(self) -> uuid.UUID:
+        if not self.deterministic_guids:
+            return uuid.uuid4()
+        self._guid_counter += 1
+        return uuid.UUID(int=self._guid_counter, version=4)
