@@ -125,10 +125,14 @@ def checkpoint_name_too_long(vm_name: str, vm_id: str, name: str) -> CheckpointN
 
 
 def checkpoint_name_empty() -> CheckpointNameInvalid:
-    return CheckpointNameInvalid(
+    """PowerShell's parameter validation error ([ValidateNotNullOrEmpty] on -SnapshotName)."""
+    err = CheckpointNameInvalid(
         "Cannot validate argument on parameter 'SnapshotName'. The argument is null or empty. "
         "Provide an argument that is not null or empty, and then try the command again."
     )
+    err.error_id = "ParameterArgumentValidationError"
+    err.category = "InvalidData"
+    return err
 
 
 class VMNameInvalid(EmulatorError):

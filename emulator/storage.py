@@ -378,6 +378,13 @@ class MemoryFileStore:
 
 def open_store(url: str) -> FileStore:
     """The FileStore for a state URL (a local path, ``file://…`` or ``memory://…``)."""
+    scheme, _ = fsspec.core.split_protocol(url)
+    if scheme is not None and scheme.lower() not in ("file", "local", "memory"):
+        # Refused before fsspec builds the file system (which may connect to a server).
+        raise StateError(
+            f"The state location '{url}' uses the '{scheme}' protocol, which does not offer the atomic "
+            "rename and locking that hvemu needs; use a local path, file:// or memory://."
+        )
     try:
         fs, path = fsspec.core.url_to_fs(url)
     except (ValueError, ImportError) as exc:
