@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import uuid as _uuid
 from collections.abc import Callable, Iterator, MutableMapping
 from decimal import Decimal
 from typing import Any
@@ -39,6 +40,18 @@ import attrs
 
 class Char(str):
     """A System.Char: a one-character string that prints as itself but types as [char]."""
+
+
+class Int64(int):
+    """A System.Int64 whose value would also fit an Int32 (`[long]5`, `5l`).
+
+    Plain Python ints stand for Int32 when they fit and Int64 otherwise; this marker keeps the
+    declared type where it matters (`-is [long]`, `GetType()`, overflow to double vs long).
+    Arithmetic on it returns plain ints: `psshim.runtime.operators` re-wraps results.
+    """
+
+    def __repr__(self) -> str:
+        return f"Int64({int(self)})"
 
 
 def _fold(key: object) -> object:
@@ -86,6 +99,43 @@ class Hashtable(MutableMapping[Any, Any]):
 
     def copy(self) -> "Hashtable":
         return Hashtable(self.items(), ordered=self.ordered)
+
+
+class ArrayList(list[Any]):
+    """System.Collections.ArrayList (`New-Object System.Collections.ArrayList`): a growable
+    list whose `Add` returns the new index. Behaves as a list everywhere else."""
+
+    __ps_type_names__ = ["System.Collections.ArrayList", "System.Object"]
+
+
+class GenericList(list[Any]):
+    """System.Collections.Generic.List[T]; `element_type` is the PowerShell name of T."""
+
+    def __init__(self, items: Any = (), element_type: str = "System.Object") -> None:
+        super().__init__(items)
+        self.element_type = element_type
+
+    @property
+    def __ps_type_names__(self) -> list[str]:  # type: ignore[override]
+        return [f"System.Collections.Generic.List`1[[{self.element_type}]]", "System.Object"]
+
+
+@attrs.frozen(order=True)
+class Version:
+    """System.Version (`$PSVersionTable.PSVersion`, `[version]'1.2.3'`)."""
+
+    major: int
+    minor: int
+    build: int = -1
+    revision: int = -1
+
+    def __str__(self) -> str:
+        parts = [self.major, self.minor]
+        if self.build >= 0:
+            parts.append(self.build)
+            if self.revision >= 0:
+                parts.append(self.revision)
+        return ".".join(str(p) for p in parts)
 
 
 @attrs.define(eq=False)
@@ -165,6 +215,8 @@ _BASIC_TYPE_NAMES: list[tuple[type, str]] = [
     (Decimal, "System.Decimal"),
     (_dt.datetime, "System.DateTime"),
     (_dt.timedelta, "System.TimeSpan"),
+    (_uuid.UUID, "System.Guid"),
+    (Version, "System.Version"),
 ]
 
 
@@ -179,7 +231,8 @@ def type_names(obj: object, adapters: AdapterRegistry | None = None) -> list[str
     if isinstance(obj, bool):
         return ["System.Boolean", "System.ValueType", "System.Object"]
     if isinstance(obj, int) and not isinstance(obj, enum.Enum):
-        name = "System.Int32" if -(2**31) <= obj < 2**31 else "System.Int64"
+        fits = -(2**31) <= obj < 2**31 and not isinstance(obj, Int64)
+        name = "System.Int32" if fits else "System.Int64"
         return [name, "System.ValueType", "System.Object"]
     if isinstance(obj, enum.Enum):
         return [_enum_type_name(obj), "System.Enum", "System.ValueType", "System.Object"]
@@ -187,7 +240,17 @@ def type_names(obj: object, adapters: AdapterRegistry | None = None) -> list[str
         if isinstance(obj, cls):
             return [name, "System.Object"]
     if isinstance(obj, list):
+        list_names = getattr(obj, "__ps_type_names__", None)
+        if list_names is not None:
+            return list(list_names)
         return ["System.Object[]", "System.Array", "System.Object"]
+    record_names = _record_type_names(obj)
+    if record_names is not None:
+        return record_names
+    ps_names = getattr(obj, "__ps_type_names__", None)
+    if ps_names is not None:
+        # runtime objects (ScriptBlock, ErrorRecord views, ...) declare their PSTypeNames
+        return list(ps_names() if callable(ps_names) else ps_names)
     if isinstance(obj, Hashtable):
         if obj.ordered:
             return ["System.Collections.Specialized.OrderedDictionary", "System.Object"]
@@ -198,3 +261,18 @@ def type_names(obj: object, adapters: AdapterRegistry | None = None) -> list[str
 def _enum_type_name(value: enum.Enum) -> str:
     ps_name = getattr(type(value), "__ps_type_name__", None)
     return str(ps_name) if ps_name else type(value).__name__
+
+
+def _record_type_names(obj: object) -> list[str] | None:
+    from psshim.runtime import records
+
+    sma = "System.Management.Automation."
+    if isinstance(obj, records.ErrorRecord):
+        return [sma + "ErrorRecord", "System.Object"]
+    if isinstance(obj, records.WarningRecord):
+        return [sma + "WarningRecord", sma + "InformationalRecord", "System.Object"]
+    if isinstance(obj, records.VerboseRecord):
+        return [sma + "VerboseRecord", sma + "InformationalRecord", "System.Object"]
+    if isinstance(obj, records.InformationRecord):
+        return [sma + "InformationRecord", "System.Object"]
+    return None

@@ -1,0 +1,608 @@
+"""Parameter binding for cmdlets and script functions (powershell-subset.md §3).
+
+1. named arguments: exact name or alias, then a unique prefix (common parameters included);
+   switches take no value unless written `-Switch:$value`; a valued parameter followed by
+   another `-Param` or by nothing is `MissingArgument`;
+2. positional arguments fill the remaining positional parameters of the candidate parameter
+   sets in position order, preferring a parameter whose type matches without conversion and
+   the default set; leftovers go to a ValueFromRemainingArguments parameter, to `$args` for a
+   simple function, or fail with `PositionalParameterNotFound`;
+3. each pipeline object binds ByValue (exact type), ByPropertyName (exact), then the same two
+   with conversion, to parameters not bound on the command line (`InputObjectNotBound`
+   otherwise); a script block given to a pipeline parameter of another type is delay-bound;
+4. the parameter set is resolved, mandatory parameters are checked (the host is
+   non-interactive, so a missing one is an error), validation attributes run as each
+   parameter is bound.
+
+Every error carries PowerShell's exact text and id; the caller's `ErrorFactory` turns them
+into records (it knows the command's real name, its FullyQualifiedErrorId suffix and the
+script position).
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal
+from typing import Any, Callable, Protocol
+
+import attrs
+
+from psshim.ast import NO_EXTENT, Extent
+from psshim.runtime import conversions as C
+from psshim.runtime import options
+from psshim.runtime import types as T
+from psshim.runtime.errors import (
+    PARAMETER_BINDING_EXCEPTION,
+    PARAMETER_BINDING_TRANSFORMATION_EXCEPTION,
+    PARAMETER_BINDING_VALIDATION_EXCEPTION,
+    PSError,
+)
+from psshim.runtime.registry import (
+    ALL_SETS,
+    CommandMetadata,
+    ParameterMetadata,
+    ValidationFailure,
+    with_common_parameters,
+)
+from psshim.runtime.values import AdapterRegistry, Hashtable, PSObject, type_names
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+
+@attrs.define
+class Arg:
+    """One command argument after evaluation.
+
+    name: the parameter name as typed, without the dash (None for a positional argument).
+    value: the evaluated value (NO_VALUE for `-Switch` without `:value`).
+    extent: what an error about this argument underlines (the `-Name` token, or the argument).
+    value_extent: the argument's own extent (validation errors underline it).
+    source_text: the literal text of a number argument, kept for [string] parameters.
+    """
+
+    name: str | None = None
+    value: Any = NO_VALUE
+    extent: Extent = NO_EXTENT
+    value_extent: Extent | None = None
+    source_text: str | None = None
+    token_text: str = ""
+    colon: bool = False
+    splatted: bool = False
+
+
+class ErrorFactory(Protocol):
+    def __call__(self, message: str, error_id: str, category: str, exception_type: str,
+                 extent: Extent, *, target: Any = None) -> PSError: ...
+
+
+@attrs.define
+class BindState:
+    sets: set[str]
+    bound: dict[str, Any] = attrs.field(factory=dict)
+    common: dict[str, Any] = attrs.field(factory=dict)
+    delay: dict[str, tuple[Any, Arg]] = attrs.field(factory=dict)
+    extra_args: list[Any] = attrs.field(factory=list)  # $args of a simple function
+    bound_order: list[str] = attrs.field(factory=list)
+    chosen_set: str | None = None
+    pipeline_bound: list[str] = attrs.field(factory=list)
+
+
+@attrs.define
+class PipelineBinding:
+    values: dict[str, Any]
+    set_name: str | None
+
+
+class InputNotBound(Exception):
+    """A pipeline object that binds to no parameter (a non-terminating error)."""
+
+    def __init__(self, error: PSError) -> None:
+        super().__init__(error.record.message)
+        self.error = error
+
+
+def _is_scriptblock(v: Any) -> bool:
+    return hasattr(v, "__ps_scriptblock__")
+
+
+class Binder:
+    def __init__(
+        self,
+        meta: CommandMetadata,
+        errors: ErrorFactory,
+        *,
+        adapters: AdapterRegistry | None = None,
+        command_extent: Extent = NO_EXTENT,
+        invoke_script: Callable[[Any, Any], Any] | None = None,
+        lookup_property: Callable[[Any, str], tuple[bool, Any]] | None = None,
+    ) -> None:
+        self.meta = meta
+        self.params = with_common_parameters(meta)
+        self.errors = errors
+        self.adapters = adapters
+        self.command_extent = command_extent
+        self.invoke_script = invoke_script
+        self.lookup_property = lookup_property
+        self.is_script = not meta.is_cmdlet
+
+    # -- errors ----------------------------------------------------------------------------
+
+    def _err(self, message: str, error_id: str, category: str = "InvalidArgument",
+             exc: str = PARAMETER_BINDING_EXCEPTION, extent: Extent | None = None, target: Any = None) -> PSError:
+        return self.errors(message, error_id, category, exc, extent or self.command_extent, target=target)
+
+    # -- parameter lookup ------------------------------------------------------------------
+
+    def lookup(self, typed: str, extent: Extent) -> ParameterMetadata | None:
+        """Resolve `-typed`; None means unknown (allowed only for simple functions)."""
+        key = typed.casefold()
+        for p in self.params:
+            if any(n.casefold() == key for n in p.names()):
+                return p
+        matches = [p for p in self.params if any(n.casefold().startswith(key) for n in p.names())]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            listed = "".join(f" -{p.name}" for p in matches)
+            raise self._err(
+                f"Parameter cannot be processed because the parameter name '{typed}' is ambiguous. "
+                f"Possible matches include:{listed}.",
+                "AmbiguousParameter", extent=extent)
+        if not self.meta.is_advanced:
+            return None
+        raise self._err(f"A parameter cannot be found that matches parameter name '{typed}'.",
+                        "NamedParameterNotFound", extent=extent)
+
+    # -- command line ----------------------------------------------------------------------
+
+    def bind_arguments(self, args: list[Arg], expects_input: bool) -> BindState:
+        state = BindState(sets=set(self.meta.set_names()))
+        named: list[tuple[ParameterMetadata, Arg]] = []
+        positional: list[Arg] = []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a.name is None:
+                positional.append(a)
+                i += 1
+                continue
+            p = self.lookup(a.name, a.extent)
+            if p is None:
+                # simple function: the unknown parameter goes to $args as text
+                state.extra_args.append(a.token_text or f"-{a.name}")
+                if a.value is not NO_VALUE:
+                    state.extra_args.append(a.value)
+                i += 1
+                continue
+            if a.value is NO_VALUE and not p.is_switch:
+                nxt = args[i + 1] if i + 1 < len(args) else None
+                if nxt is None or nxt.name is not None:
+                    raise self._err(
+                        f"Missing an argument for parameter '{p.name}'. Specify a parameter of type "
+                        f"'{self._type_text(p.type)}' and try again.",
+                        "MissingArgument", extent=a.extent)
+                a = attrs.evolve(a, value=nxt.value, value_extent=nxt.value_extent or nxt.extent,
+                                 source_text=nxt.source_text)
+                i += 2
+            else:
+                i += 1
+            named.append((p, a))
+
+        for p, a in named:
+            if p.name in state.bound or p.name in state.common or p.name in state.delay:
+                raise self._err(
+                    f"Cannot bind parameter because parameter '{p.name}' is specified more than once. To provide "
+                    f"multiple values to parameters that can accept multiple values, use the array syntax. For "
+                    f'example, "-parameter value1,value2,value3".',
+                    "ParameterAlreadyBound", extent=a.extent)
+            value = True if a.value is NO_VALUE else a.value
+            self._bind(state, p, value, a)
+            self._narrow(state, p, a.extent)
+
+        self._bind_positional(state, positional)
+        if not expects_input:
+            if state.delay:
+                name = next(iter(state.delay))
+                raise self._err(
+                    f"Cannot evaluate parameter '{name}' because its argument is specified as a script block and "
+                    f"there is no input. A script block cannot be evaluated without input.",
+                    "ScriptBlockArgumentNoInput", "MetadataError", extent=state.delay[name][1].extent)
+            self.finish(state, pipeline=False)
+        return state
+
+    def _type_text(self, t: T.PSType) -> str:
+        return t.full_name
+
+    def _narrow(self, state: BindState, p: ParameterMetadata, extent: Extent) -> None:
+        if p.all_sets() or p.is_common:
+            return
+        new = state.sets & set(p.sets)
+        if not new:
+            raise self._ambiguous_set(extent)
+        state.sets = new
+
+    def _ambiguous_set(self, extent: Extent | None = None) -> PSError:
+        if options.is_core():
+            msg = (f"Parameter set cannot be resolved using the specified named parameters. One or more parameters "
+                   f"issued cannot be used together or an insufficient number of parameters were provided.")
+        else:
+            msg = "Parameter set cannot be resolved using the specified named parameters."
+        return self._err(msg, "AmbiguousParameterSet", extent=extent or self.command_extent)
+
+    def _position_in(self, p: ParameterMetadata, sets: set[str]) -> int | None:
+        best: int | None = None
+        for name, spec in p.sets.items():
+            if spec.position is None:
+                continue
+            if name == ALL_SETS or name in sets:
+                if best is None or spec.position < best:
+                    best = spec.position
+        return best
+
+    def _bind_positional(self, state: BindState, positional: list[Arg]) -> None:
+        idx = 0
+        used_positions: set[int] = set()
+        while idx < len(positional):
+            cands: list[tuple[int, ParameterMetadata]] = []
+            for p in self.params:
+                if p.is_common or p.is_switch or p.name in state.bound or p.name in state.delay:
+                    continue
+                pos = self._position_in(p, state.sets)
+                if pos is None or pos in used_positions:
+                    continue
+                cands.append((pos, p))
+            if not cands:
+                break
+            minpos = min(c[0] for c in cands)
+            group = [p for pos, p in cands if pos == minpos]
+            arg = positional[idx]
+            chosen = self._pick(group, arg.value, state)
+            if chosen is None:
+                preferred = self._prefer_default(group)[0]
+                self._bind(state, preferred, arg.value, arg)  # raises the conversion error
+                chosen = preferred
+            else:
+                self._bind(state, chosen, arg.value, arg)
+            used_positions.add(minpos)
+            if not chosen.all_sets():
+                narrowed = {s for s in state.sets if (spec := chosen.sets.get(s)) is not None
+                            and spec.position == minpos}
+                if narrowed:
+                    state.sets = narrowed
+            idx += 1
+        leftovers = positional[idx:]
+        if not leftovers:
+            return
+        remaining = [p for p in self.params if not p.is_common and p.name not in state.bound
+                     and any(spec.remaining and (s == ALL_SETS or s in state.sets) for s, spec in p.sets.items())]
+        if remaining:
+            p = self._prefer_default(remaining)[0]
+            values = [a.value for a in leftovers]
+            self._bind(state, p, values, leftovers[0])
+            self._narrow(state, p, leftovers[0].extent)
+            return
+        if not self.meta.is_advanced:
+            state.extra_args.extend(a.value for a in leftovers)
+            return
+        a = leftovers[0]
+        shown = C.to_string(a.value) if not isinstance(a.value, list) else "System.Object[]"
+        if a.source_text is not None and not isinstance(a.value, list):
+            shown = a.source_text
+        raise self._err(f"A positional parameter cannot be found that accepts argument '{shown}'.",
+                        "PositionalParameterNotFound", extent=a.extent)
+
+    def _prefer_default(self, group: list[ParameterMetadata]) -> list[ParameterMetadata]:
+        d = self.meta.default_set
+        if not d:
+            return list(group)
+        return sorted(group, key=lambda p: 0 if (d in p.sets or p.all_sets()) else 1)
+
+    def _pick(self, group: list[ParameterMetadata], value: Any, state: BindState) -> ParameterMetadata | None:
+        ordered = self._prefer_default(group)
+        for p in ordered:
+            if self._exact(p.type, value):
+                return p
+        for p in ordered:
+            try:
+                self._convert(p, value, None)
+                return p
+            except PSError:
+                continue
+        return None
+
+    def _exact(self, t: T.PSType, value: Any) -> bool:
+        k = t.kind
+        if k in ("object", "psobject"):
+            return True
+        if value is None:
+            return False
+        if k == "array":
+            elem = t.element or T.OBJECT
+            if isinstance(value, list):
+                return all(self._exact(elem, v) for v in value)
+            return self._exact(elem, value)
+        if k == "string":
+            return isinstance(value, str)
+        if k == "scriptblock":
+            return _is_scriptblock(value)
+        if k == "switch":
+            return isinstance(value, bool)
+        return T.is_instance(value, t, self.adapters)
+
+    # -- one parameter ----------------------------------------------------------------------
+
+    def _bind(self, state: BindState, p: ParameterMetadata, value: Any, a: Arg) -> None:
+        if p.is_common:
+            state.common[p.name] = self._convert(p, value, a)
+            state.bound_order.append(p.name)
+            return
+        if (_is_scriptblock(value) and p.takes_pipeline()
+                and p.type.kind not in ("scriptblock", "object", "psobject")
+                and not (p.type.kind == "array" and p.type.element is not None
+                         and p.type.element.kind in ("scriptblock", "object"))):
+            state.delay[p.name] = (value, a)
+            state.bound_order.append(p.name)
+            return
+        converted = self._convert(p, value, a)
+        self._validate(p, converted, a, state)
+        state.bound[p.name] = converted
+        state.bound_order.append(p.name)
+
+    def _convert(self, p: ParameterMetadata, value: Any, a: Arg | None) -> Any:
+        t = p.type
+        k = t.kind
+        extent = (a.value_extent or a.extent) if a is not None else self.command_extent
+        if isinstance(value, C.AutomationNull):
+            value = None
+        if k in ("switch", "bool"):
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, enum.Enum):
+                return value != 0
+            if value is None and k == "switch":
+                return False
+            if isinstance(value, list) and len(value) == 1 and isinstance(value[0], (bool, int)):
+                return bool(value[0])
+            shown = type_names(value, self.adapters)[0] if value is not None else "null"
+            raise self._err(
+                f"Cannot process argument transformation on parameter '{p.name}'. Cannot convert value "
+                f'"{shown}" to type "{t.full_name}". Boolean parameters accept only Boolean values and numbers, '
+                f"such as $True, $False, 1 or 0.",
+                "ParameterArgumentTransformationError", "InvalidData", PARAMETER_BINDING_TRANSFORMATION_EXCEPTION,
+                extent)
+        if value is None:
+            if self.is_script and k in ("string", "int", "double", "decimal", "char", "switch", "bool"):
+                return C.convert_to(None, t, self.adapters)
+            return None
+        if k == "string":
+            if a is not None and a.source_text is not None and isinstance(value, (int, float, Decimal)):
+                return a.source_text
+            if isinstance(value, list) and len(value) != 1:
+                raise self._conversion_error(
+                    p, f"Cannot convert '{type_names(value)[0]}' to the type '{t.full_name}' required by parameter "
+                       f"'{p.name}'. Specified method is not supported.", extent, exact_message=True)
+            if isinstance(value, list):
+                value = value[0]
+            return C.to_string(value, " ", self.adapters)
+        if k == "array" and t.element is not None and t.element.kind == "string" and a is not None \
+                and a.source_text is not None and isinstance(value, (int, float, Decimal)):
+            return [a.source_text]
+        try:
+            return C.convert_to(value, t, self.adapters)
+        except PSError as exc:
+            raise self._conversion_error(p, exc.record.message, extent) from None
+
+    def _conversion_error(self, p: ParameterMetadata, inner: str, extent: Extent,
+                          exact_message: bool = False) -> PSError:
+        if exact_message and not self.is_script:
+            return self._err(inner, "CannotConvertArgument", extent=extent)
+        if self.is_script:
+            return self._err(f"Cannot process argument transformation on parameter '{p.name}'. {inner}",
+                             "ParameterArgumentTransformationError", "InvalidData",
+                             PARAMETER_BINDING_TRANSFORMATION_EXCEPTION, extent)
+        return self._err(f"Cannot bind parameter '{p.name}'. {inner}", "CannotConvertArgumentNoMessage",
+                         extent=extent)
+
+    def _validate(self, p: ParameterMetadata, value: Any, a: Arg | None, state: BindState) -> None:
+        extent = (a.value_extent or a.extent) if a is not None else self.command_extent
+        for v in p.validators:
+            try:
+                v.validate(value, self.invoke_script)
+            except ValidationFailure as f:
+                raise self._err(f"Cannot validate argument on parameter '{p.name}'. {f.message}",
+                                "ParameterArgumentValidationError", "InvalidData",
+                                PARAMETER_BINDING_VALIDATION_EXCEPTION, extent) from None
+        if not self._mandatory_in(p, state.sets):
+            return
+        if value is None and not p.allow_null:
+            raise self._err(f"Cannot bind argument to parameter '{p.name}' because it is null.",
+                            "ParameterArgumentValidationErrorNullNotAllowed", "InvalidData",
+                            PARAMETER_BINDING_VALIDATION_EXCEPTION, extent)
+        if isinstance(value, str) and value == "" and not p.allow_empty_string and p.type.kind == "string":
+            raise self._err(f"Cannot bind argument to parameter '{p.name}' because it is an empty string.",
+                            "ParameterArgumentValidationErrorEmptyStringNotAllowed", "InvalidData",
+                            PARAMETER_BINDING_VALIDATION_EXCEPTION, extent)
+        if isinstance(value, list) and not value and not p.allow_empty_collection:
+            raise self._err(f"Cannot bind argument to parameter '{p.name}' because it is an empty array.",
+                            "ParameterArgumentValidationErrorEmptyArrayNotAllowed", "InvalidData",
+                            PARAMETER_BINDING_VALIDATION_EXCEPTION, extent)
+        if isinstance(value, list) and p.type.kind == "array" and p.type.element is not None \
+                and p.type.element.kind == "string" and not p.allow_empty_string:
+            for item in value:
+                if item == "" or item is None:
+                    raise self._err(
+                        f"Cannot bind argument to parameter '{p.name}' because it is an empty string."
+                        if item == "" else f"Cannot bind argument to parameter '{p.name}' because it is null.",
+                        "ParameterArgumentValidationErrorEmptyStringNotAllowed" if item == ""
+                        else "ParameterArgumentValidationErrorNullNotAllowed",
+                        "InvalidData", PARAMETER_BINDING_VALIDATION_EXCEPTION, extent)
+
+    def _mandatory_in(self, p: ParameterMetadata, sets: set[str]) -> bool:
+        for name, spec in p.sets.items():
+            if spec.mandatory and (name == ALL_SETS or name in sets):
+                return True
+        return False
+
+    # -- set resolution and mandatory parameters ---------------------------------------------
+
+    def _mandatory_missing(self, set_name: str, state: BindState, extra: dict[str, Any] | None = None,
+                           skip_pipeline: bool = False) -> list[str]:
+        missing: list[str] = []
+        for p in self.params:
+            if p.is_common:
+                continue
+            spec = p.sets.get(set_name) or p.sets.get(ALL_SETS)
+            if spec is None or not spec.mandatory:
+                continue
+            if p.name in state.bound or p.name in state.delay or (extra and p.name in extra):
+                continue
+            if skip_pipeline and (spec.pipeline or spec.pipeline_by_property):
+                continue
+            missing.append(p.name)
+        return missing
+
+    def choose_set(self, state: BindState, extra: dict[str, Any] | None = None) -> str:
+        cands = [s for s in self.meta.set_names() if s in state.sets]
+        if not cands:
+            return ALL_SETS
+        if len(cands) == 1:
+            return cands[0]
+        default = self.meta.default_set
+        satisfied = [s for s in cands if not self._mandatory_missing(s, state, extra)]
+        if default in cands and (default in satisfied or not satisfied):
+            return default
+        if len(satisfied) == 1:
+            return satisfied[0]
+        if default in cands:
+            return default
+        if satisfied:
+            # several complete sets and no default among them
+            raise self._ambiguous_set()
+        raise self._ambiguous_set()
+
+    def finish(self, state: BindState, pipeline: bool, extra: dict[str, Any] | None = None) -> str:
+        set_name = self.choose_set(state, extra)
+        missing = self._mandatory_missing(set_name, state, extra)
+        if missing:
+            raise self._err(
+                "Cannot process command because of one or more missing mandatory parameters:"
+                + "".join(f" {m}" for m in missing) + ".",
+                "MissingMandatoryParameter")
+        state.chosen_set = set_name
+        return set_name
+
+    # -- pipeline ---------------------------------------------------------------------------
+
+    def _property(self, obj: Any, p: ParameterMetadata) -> tuple[bool, Any]:
+        if self.lookup_property is None:
+            return False, None
+        for n in p.names():
+            found, v = self.lookup_property(obj, n)
+            if found:
+                return True, v
+        return False, None
+
+    def bind_pipeline(self, state: BindState, obj: Any) -> PipelineBinding:
+        sets = set(state.sets)
+        values: dict[str, Any] = {}
+        order = self._prefer_default([p for p in self.params if not p.is_common
+                                      and p.name not in state.bound and p.name not in state.delay])
+
+        def spec_in(p: ParameterMetadata, attr: str) -> bool:
+            return any(getattr(spec, attr) and (s == ALL_SETS or s in sets) for s, spec in p.sets.items())
+
+        def narrow(p: ParameterMetadata, attr: str) -> None:
+            nonlocal sets
+            if p.all_sets():
+                return
+            new = {s for s in sets if (spec := p.sets.get(s)) is not None and getattr(spec, attr)}
+            if new:
+                sets = new
+
+        value_bound = False
+        for p in order:
+            if spec_in(p, "pipeline") and self._exact(p.type, obj):
+                values[p.name] = obj
+                narrow(p, "pipeline")
+                value_bound = True
+                break
+        for p in order:
+            if p.name in values or not spec_in(p, "pipeline_by_property"):
+                continue
+            found, v = self._property(obj, p)
+            if found and self._exact(p.type, v):
+                values[p.name] = v
+                narrow(p, "pipeline_by_property")
+        if not value_bound:
+            for p in order:
+                if p.name in values or not spec_in(p, "pipeline"):
+                    continue
+                if obj is None and p.type.kind not in ("object", "psobject"):
+                    continue
+                try:
+                    values[p.name] = self._convert(p, obj, None)
+                except PSError:
+                    continue
+                narrow(p, "pipeline")
+                value_bound = True
+                break
+        for p in order:
+            if p.name in values or not spec_in(p, "pipeline_by_property"):
+                continue
+            found, v = self._property(obj, p)
+            if not found:
+                continue
+            try:
+                values[p.name] = self._convert(p, v, None)
+            except PSError:
+                continue
+            narrow(p, "pipeline_by_property")
+
+        if not values and not state.delay:
+            target_type = type_names(obj, self.adapters)[0].rsplit(".", 1)[-1] if obj is not None else ""
+            raise InputNotBound(self._err(
+                "The input object cannot be bound to any parameters for the command either because the command does "
+                "not take pipeline input or the input and its properties do not match any of the parameters that "
+                "take pipeline input.",
+                "InputObjectNotBound", target=obj))
+        # validate what the object bound
+        tmp_state = BindState(sets=sets, bound=dict(state.bound))
+        for name, v in values.items():
+            p = next(x for x in self.params if x.name == name)
+            self._validate(p, v, None, tmp_state)
+        # delay-bound script blocks run with $_ = the object
+        for name, (sb, a) in state.delay.items():
+            p = next(x for x in self.params if x.name == name)
+            if self.invoke_script is None:
+                continue
+            result = self.invoke_script(sb, obj)
+            converted = self._convert(p, result, a)
+            self._validate(p, converted, a, tmp_state)
+            values[name] = converted
+        narrowed = BindState(sets=sets, bound=dict(state.bound), delay={})
+        set_name = self.finish(narrowed, pipeline=True, extra=values)
+        return PipelineBinding(values, set_name)
+
+
+def splat_hashtable(value: Hashtable, extent: Extent) -> list[Arg]:
+    """`@h`: each key becomes a named argument (`$true` for switches)."""
+    out = []
+    for k, v in value.items():
+        name = C.to_string(k)
+        out.append(Arg(name=name, value=v, extent=extent, value_extent=extent, token_text=f"-{name}",
+                       colon=True, splatted=True))
+    return out
+
+
+def splat_list(value: Any, extent: Extent) -> list[Arg]:
+    return [Arg(name=None, value=v, extent=extent, value_extent=extent, splatted=True) for v in C.as_list(value)]
+
+
+def is_pscustom(obj: Any) -> bool:
+    return isinstance(obj, PSObject)

@@ -1,0 +1,329 @@
+""".NET regular expressions on Python's `re`, and PowerShell wildcards.
+
+`translate(pattern)` rewrites the common .NET-only syntax: named groups `(?<n>...)`/`(?'n'...)`,
+`\\k<n>` back-references, `\\z` and `\\Z`, `\\p{L}`-style classes for the usual categories.
+`expand_replacement(template, match)` applies a .NET replacement string (`$1`, `${name}`, `$&`,
+`$$`, `` $` ``, `$'`, `$_`). `PSRegex`/`PSMatch` are what `[regex]` and `[regex]::Match` give.
+
+`WildcardPattern` implements `-like` (`*`, `?`, `[a-z]`, backtick escapes), case-insensitive
+by default.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from psshim.runtime.errors import ARGUMENT_EXCEPTION, PSError, runtime_error
+from psshim.runtime.values import Hashtable
+
+_UNICODE_CLASSES = {
+    "L": r"^\W\d_", "Lu": r"A-Z\u00C0-\u00DE", "Ll": r"a-z\u00DF-\u00FF", "N": r"\d", "Nd": r"\d",
+    "P": r"!-/:-@\[-`{-~", "Zs": r" \u00A0", "S": r"$+<=>^`|~",
+}
+
+
+def translate(pattern: str) -> str:
+    out: list[str] = []
+    i = 0
+    n = len(pattern)
+    in_class = False
+    while i < n:
+        c = pattern[i]
+        if c == "\\" and i + 1 < n:
+            nxt = pattern[i + 1]
+            if nxt == "k" and i + 2 < n and pattern[i + 2] in "<'":
+                close = ">" if pattern[i + 2] == "<" else "'"
+                j = pattern.find(close, i + 3)
+                if j > 0:
+                    name = pattern[i + 3:j]
+                    out.append(f"\\{name}" if name.isdigit() else f"(?P={name})")
+                    i = j + 1
+                    continue
+            if nxt == "z":
+                out.append(r"\Z")
+                i += 2
+                continue
+            if nxt == "Z":
+                out.append(r"(?=\n?\Z)")
+                i += 2
+                continue
+            if nxt in "pP" and i + 2 < n and pattern[i + 2] == "{":
+                j = pattern.find("}", i + 3)
+                if j > 0:
+                    cat = pattern[i + 3:j]
+                    body = _UNICODE_CLASSES.get(cat, r"\w")
+                    negate = nxt == "P"
+                    if body.startswith("^"):
+                        body = body[1:]
+                        negate = not negate
+                    if in_class:
+                        out.append(body)
+                    else:
+                        out.append(f"[{'^' if negate else ''}{body}]")
+                    i = j + 1
+                    continue
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+            out.append(c)
+            i += 1
+            continue
+        if c == "[":
+            in_class = True
+            out.append(c)
+            i += 1
+            if i < n and pattern[i] == "^":
+                out.append("^")
+                i += 1
+            if i < n and pattern[i] == "]":
+                out.append("\\]")
+                i += 1
+            continue
+        if c == "(" and pattern.startswith("(?<", i) and i + 3 < n and pattern[i + 3] not in "=!":
+            j = pattern.find(">", i + 3)
+            if j > 0:
+                out.append(f"(?P<{pattern[i + 3:j]}>")
+                i = j + 1
+                continue
+        if c == "(" and pattern.startswith("(?'", i):
+            j = pattern.find("'", i + 3)
+            if j > 0:
+                out.append(f"(?P<{pattern[i + 3:j]}>")
+                i = j + 1
+                continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=512)
+def compile_regex(pattern: str, ignore_case: bool = True, multiline: bool = False) -> re.Pattern[str]:
+    flags = re.IGNORECASE if ignore_case else 0
+    if multiline:
+        flags |= re.MULTILINE
+    try:
+        return re.compile(translate(pattern), flags)
+    except re.error as exc:
+        raise regex_error(pattern, str(exc)) from None
+
+
+def regex_error(pattern: str, detail: str) -> PSError:
+    return runtime_error(
+        f'The regular expression pattern {pattern} is not valid.',
+        "InvalidRegularExpression",
+        "InvalidOperation",
+        exception_type=ARGUMENT_EXCEPTION,
+        target_object=pattern,
+        target_name=pattern,
+        target_type="String",
+    )
+
+
+def expand_replacement(template: str, m: re.Match[str]) -> str:
+    out: list[str] = []
+    i = 0
+    n = len(template)
+    while i < n:
+        c = template[i]
+        if c != "$" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        nxt = template[i + 1]
+        if nxt == "$":
+            out.append("$")
+            i += 2
+        elif nxt == "&":
+            out.append(m.group(0))
+            i += 2
+        elif nxt == "`":
+            out.append(m.string[: m.start()])
+            i += 2
+        elif nxt == "'":
+            out.append(m.string[m.end():])
+            i += 2
+        elif nxt == "_":
+            out.append(m.string)
+            i += 2
+        elif nxt == "+":
+            last = m.lastindex
+            out.append((m.group(last) or "") if last else "")
+            i += 2
+        elif nxt == "{":
+            j = template.find("}", i + 2)
+            name = template[i + 2:j] if j > 0 else ""
+            try:
+                out.append(m.group(int(name) if name.isdigit() else name) or "")
+                i = j + 1
+            except IndexError:
+                out.append(template[i:j + 1] if j > 0 else "$")
+                i = j + 1 if j > 0 else i + 1
+        elif nxt.isdigit():
+            j = i + 1
+            while j < n and template[j].isdigit():
+                j += 1
+            # .NET takes the longest group number that exists
+            digits = template[i + 1:j]
+            while digits:
+                num = int(digits)
+                if num <= (m.re.groups or 0):
+                    out.append(m.group(num) or "")
+                    i = i + 1 + len(digits)
+                    break
+                digits = digits[:-1]
+            else:
+                out.append("$")
+                i += 1
+        else:
+            out.append("$")
+            i += 1
+    return "".join(out)
+
+
+def matches_table(m: re.Match[str]) -> Hashtable:
+    """`$Matches` after a successful -match: numbered groups (ints) and named groups."""
+    h = Hashtable()
+    names = {v: k for k, v in m.re.groupindex.items()}
+    for idx in range(m.re.groups, -1, -1):
+        g = m.group(idx)
+        if g is None:
+            continue
+        key: Any = names.get(idx, idx)
+        h[key] = g
+    # PowerShell lists the groups from the highest number down to 0
+    return h
+
+
+class PSRegex:
+    """A System.Text.RegularExpressions.Regex (`[regex]'pattern'`)."""
+
+    __ps_type_names__ = ["System.Text.RegularExpressions.Regex", "System.Object"]
+
+    def __init__(self, pattern: str, ignore_case: bool = False) -> None:
+        self.pattern = pattern
+        # [regex] objects are case-sensitive unless IgnoreCase is given
+        self.ignore_case = ignore_case
+        self.compiled = compile_regex(pattern, ignore_case)
+
+    def __ps_string__(self) -> str:
+        return self.pattern
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PSRegex) and other.pattern == self.pattern
+
+    def __hash__(self) -> int:
+        return hash(self.pattern)
+
+
+class PSGroup:
+    __ps_type_names__ = ["System.Text.RegularExpressions.Group", "System.Object"]
+
+    def __init__(self, m: re.Match[str] | None, idx: int | str, name: str) -> None:
+        self.name = name
+        if m is not None and m.group(idx) is not None:
+            self.success = True
+            self.value = m.group(idx)
+            self.index = m.start(idx)
+        else:
+            self.success = False
+            self.value = ""
+            self.index = 0
+
+    def __ps_string__(self) -> str:
+        return self.value
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        return [("Groups", None), ("Success", self.success), ("Name", self.name),
+                ("Captures", None), ("Index", self.index), ("Length", len(self.value)), ("Value", self.value)]
+
+
+class PSMatch(PSGroup):
+    __ps_type_names__ = ["System.Text.RegularExpressions.Match", "System.Object"]
+
+    def __init__(self, m: re.Match[str] | None) -> None:
+        super().__init__(m, 0, "0")
+        self.match = m
+        groups: list[PSGroup] = []
+        if m is not None:
+            names = {v: k for k, v in m.re.groupindex.items()}
+            for idx in range(0, m.re.groups + 1):
+                groups.append(PSGroup(m, idx, names.get(idx, str(idx))))
+        self.groups = groups
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        return [("Groups", self.groups), ("Success", self.success), ("Name", self.name),
+                ("Captures", [self] if self.success else []), ("Index", self.index),
+                ("Length", len(self.value)), ("Value", self.value)]
+
+
+# ------------------------------------------------------------------------------------------
+# wildcards
+# ------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1024)
+def wildcard_regex(pattern: str, case_sensitive: bool = False) -> re.Pattern[str]:
+    out = ["^"]
+    i = 0
+    n = len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "`" and i + 1 < n:
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        if c == "*":
+            out.append(".*")
+        elif c == "?":
+            out.append(".")
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j < 0:
+                # an unclosed bracket is a pattern error in PowerShell; treat it literally
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1:j]
+                cls = "".join("\\" + ch if ch in "\\^" else ch for ch in body)
+                out.append(f"[{cls}]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    out.append("$")
+    return re.compile("".join(out), 0 if case_sensitive else re.IGNORECASE | re.DOTALL)
+
+
+def wildcard_match(text: str, pattern: str, case_sensitive: bool = False) -> bool:
+    return wildcard_regex(pattern, case_sensitive).match(text) is not None
+
+
+def has_wildcards(text: str) -> bool:
+    """WildcardPattern.ContainsWildcardCharacters: an unescaped `*`, `?` or `[`."""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "`":
+            i += 2
+            continue
+        if c in "*?[":
+            return True
+        i += 1
+    return False
+
+
+def unescape_wildcard(text: str) -> str:
+    out = []
+    i = 0
+    while i < len(text):
+        if text[i] == "`" and i + 1 < len(text):
+            out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(text[i])
+        i += 1
+    return "".join(out)

@@ -1,0 +1,90 @@
+"""Windows path logic for the emulated host (no file access): Join-Path, Split-Path,
+`[IO.Path]` helpers. Paths use backslashes; forward slashes are accepted on input."""
+
+from __future__ import annotations
+
+
+def normalize(path: str) -> str:
+    return path.replace("/", "\\")
+
+
+def is_rooted(path: str) -> bool:
+    p = normalize(path)
+    return p.startswith("\\") or (len(p) >= 2 and p[1] == ":")
+
+
+def combine(*parts: str) -> str:
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        p = normalize(part)
+        if is_rooted(p) or not out:
+            # [IO.Path]::Combine restarts at a rooted part
+            out = p
+            continue
+        out = out.rstrip("\\") + "\\" + p.lstrip("\\")
+    return out
+
+
+def join(parent: str, child: str) -> str:
+    """Join-Path: exactly one separator between the parts."""
+    a = normalize(parent)
+    b = normalize(child)
+    if not a:
+        return b
+    if not b:
+        return a
+    return a.rstrip("\\") + "\\" + b.lstrip("\\")
+
+
+def parent(path: str) -> str:
+    p = normalize(path).rstrip("\\")
+    if len(p) == 2 and p[1] == ":":
+        return ""
+    idx = p.rfind("\\")
+    if idx < 0:
+        return ""
+    head = p[:idx]
+    if len(head) == 2 and head[1] == ":":
+        return head + "\\"
+    return head
+
+
+def leaf(path: str) -> str:
+    p = normalize(path).rstrip("\\")
+    idx = p.rfind("\\")
+    return p[idx + 1:] if idx >= 0 else p
+
+
+def qualifier(path: str) -> str:
+    p = normalize(path)
+    return p[:2] if len(p) >= 2 and p[1] == ":" else ""
+
+
+def no_qualifier(path: str) -> str:
+    p = normalize(path)
+    return p[2:] if len(p) >= 2 and p[1] == ":" else p
+
+
+def resolve(base: str, path: str) -> str:
+    """An absolute path for `path` relative to the current location `base` (`.` and `..` folded)."""
+    p = normalize(path)
+    if p.startswith("~"):
+        p = "C:\\Users\\Administrator" + p[1:]
+    if not is_rooted(p):
+        p = join(base, p)
+    elif p.startswith("\\") and not p.startswith("\\\\"):
+        p = qualifier(base) + p
+    drive = qualifier(p)
+    rest = no_qualifier(p)
+    segs: list[str] = []
+    for seg in rest.split("\\"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if segs:
+                segs.pop()
+            continue
+        segs.append(seg)
+    return drive + "\\" + "\\".join(segs)
