@@ -30,6 +30,7 @@ of Windows PowerShell 5.1 (number suffixes `l` and `d`, multipliers kb..pb, back
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 from typing import Protocol, Union
@@ -247,24 +248,15 @@ class Tok:
         return f"Tok({self.type}, {self.start}:{self.end})"
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 class SourceMap:
     """Offsets to PowerShell positions: 1-based lines and columns, `\\r\\n`, `\\n`, `\\r`."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        i = 0
-        n = len(text)
-        while i < n:
-            c = text[i]
-            if c == "\r":
-                if i + 1 < n and text[i + 1] == "\n":
-                    i += 1
-                starts.append(i + 1)
-            elif c == "\n":
-                starts.append(i + 1)
-            i += 1
-        self.line_starts = starts
+        self.line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
 
     def extent(self, start: int, end: int) -> Extent:
         starts = self.line_starts

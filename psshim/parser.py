@@ -86,6 +86,8 @@ class _Tables:
         self.sizes: list[int] = [r[1] for r in rules]
         self.names: list[str] = [r[2] for r in rules]
         self.expansions: list[list[str]] = [r[3] for r in rules]
+        # Unnamed single-symbol rules pass their value through: no callback to call.
+        self.passthrough: list[bool] = [r[1] == 1 and r[2] == "" for r in rules]
         self.states: list[dict[str, int]] = data["states"]
         self.kernels: list[list[list[int]]] = data["kernels"]
         self.modes: list[int] = data["modes"]
@@ -224,6 +226,10 @@ class _Run:
 
     def _reduce(self, rule: int) -> None:
         tables = self.tables
+        stack = self.stack
+        if tables.passthrough[rule]:
+            stack[-1] = tables.states[stack[-2]][tables.origins[rule]]
+            return
         size = tables.sizes[rule]
         if size:
             children = self.values[-size:]
