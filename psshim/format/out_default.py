@@ -452,7 +452,7 @@ class _ShapeFormatter:
 
     def process(self, obj: object) -> list[Packet]:
         if isinstance(obj, FormatRecord):
-            return self.end() + list(obj.packets)
+            return self.end() + list(obj.packets) if obj.packets else []
         out: list[Packet] = []
         oob = None if self.force else self._out_of_band(obj, fallback=False)
         if oob is not None:

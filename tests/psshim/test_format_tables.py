@@ -464,3 +464,8 @@ def test_collection_elements_show_their_name_property() -> None:
 def test_format_list_strings_out_of_band_unless_force() -> None:
     assert render_lines([format_list(["abc"], properties=["*"])]) == ["abc"]
     assert render_lines([format_list(["abc"], properties=["*"], force=True)])[2] == "Length : 3"
+
+
+def test_empty_format_table_does_not_end_the_pending_table() -> None:
+    lines = render_lines([obj(A=1), format_table([]), obj(A=2)])
+    assert lines == ["", "A", "-", "1", "2", "", ""]
