@@ -150,9 +150,8 @@ def ps_properties(obj: object, adapters: AdapterRegistry | None) -> list[tuple[s
         return []
     if isinstance(obj, (list, tuple)):
         return [("Length", len(obj)), ("Count", len(obj))]
-    cls = type(obj)
-    if attrs.has(cls):
-        return [(f.name, getattr(obj, f.name)) for f in attrs.fields(cls)]
+    # Any other Python value (a script block, an SDK object without an adapter) is opaque:
+    # property-less, so Out-Default prints its ToString().
     return []
 
 
