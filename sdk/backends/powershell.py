@@ -121,6 +121,9 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     # the backend's own checks (Write-Error -ErrorId HvEmu.*)
     _rule(errors.AlreadyExistsError, ids={"HvEmu.VMAlreadyExists"}),
     _rule(errors.ExportImportError, ids={"HvEmu.NoExport"}),
+    # the script could not run as written: no Hyper-V module, a parse error
+    _rule(errors.BackendError, ids={"CommandNotFoundException"}),
+    _rule(errors.BackendError, categories={"ParserError"}),
     # Hyper-V's own texts
     _rule(errors.VMNotFoundError, message=r"unable to find a virtual machine"),
     _rule(errors.CheckpointNotFoundError, message=r"unable to find a (snapshot|checkpoint)"),
@@ -139,10 +142,8 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     _rule(errors.HostPathError, calls=FILE_CALLS | {"get_vhd"}, categories={"ObjectNotFound"}),
     _rule(errors.CheckpointNotFoundError, categories={"ObjectNotFound"}, activities=CHECKPOINT_CMDLETS),
     _rule(errors.VMNotFoundError, categories={"ObjectNotFound"}, activities=VM_CMDLETS),
-    _rule(errors.HostNotFoundError, message=r"WinRM cannot (process|complete) the request|cannot find the computer|"
+    _rule(errors.HostNotFoundError, message=r"WinRM cannot (process|complete) the (request|operation)|cannot find the computer|"
                                             r"computer .* (cannot|could not) be (found|resolved)"),
-    _rule(errors.BackendError, ids={"CommandNotFoundException"}),
-    _rule(errors.BackendError, categories={"ParserError"}),
     _rule(errors.HyperVError),
 )
 

@@ -407,7 +407,7 @@ class ScriptBuilder:
                 body = [f"$hvVms = @(Get-VM{_cn(computer)})"]
             else:
                 body = [f"$hvVms = @(foreach ($hvId in {ps_array(list(vm_ids))}) {{",
-                        f"    Get-VM -Id $hvId{_cn(computer)}", "})"]
+                        f"    Get-VM -Id $hvId{_cn(computer)} -ErrorAction SilentlyContinue", "})"]
             body += ["if ($hvVms.Count -gt 0) {",
                      f"    $hvItems = @(Get-VMSnapshot -VM $hvVms{filters} {select}", "    " + _KEEP_ERRORS, "}"]
         return frame("get_checkpoints", body, props=("checkpoint",))
