@@ -14,6 +14,7 @@ import codecs
 import datetime as dt
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -109,7 +110,7 @@ class SdkServices:
     hyperv: HyperVClient
     environment: Mapping[str, str]
     clock: SdkClock = attrs.field(default=None)
-    files: SdkFileView = attrs.field(default=None)
+    files: Any = attrs.field(default=None)
     deterministic_guids: bool = False
     _guid_counter: int = 0
 
@@ -124,3 +125,87 @@ class SdkServices:
             return uuid.uuid4()
         self._guid_counter += 1
         return uuid.UUID(int=self._guid_counter, version=4)
+
+
+class LocalAndHostFiles:
+    """The files a script run by `hvemu run` sees: the emulated host's Windows paths, plus the
+    script's own folder on this machine (so `. $PSScriptRoot\\lib.ps1` and `Import-Module` of a
+    module beside the script work). A path is local when it is absolute POSIX (`/…`); anything
+    else (`C:\\…`) is the emulated host's."""
+
+    def __init__(self, host: SdkFileView, script_dir: str | None) -> None:
+        self.host = host
+        self.script_dir = script_dir
+
+    @staticmethod
+    def _local(path: str) -> str | None:
+        if path.startswith("/"):
+            return path.replace("\\", "/")
+        return None
+
+    def info(self, path: str) -> FileInfo | None:
+        import os
+
+        local = self._local(path)
+        if local is None:
+            return self.host.info(path)
+        if not os.path.exists(local):
+            return None
+        st = os.stat(local)
+        return FileInfo(path=local, name=os.path.basename(local.rstrip("/")) or "/", is_dir=os.path.isdir(local),
+                        length=0 if os.path.isdir(local) else st.st_size,
+                        last_write_time=dt.datetime.fromtimestamp(st.st_mtime))
+
+    def exists(self, path: str) -> bool:
+        return self.info(path) is not None
+
+    def is_dir(self, path: str) -> bool:
+        info = self.info(path)
+        return info is not None and info.is_dir
+
+    def list(self, path: str) -> builtins.list[str]:
+        return [f.name for f in self.list_info(path)]
+
+    def list_info(self, path: str) -> builtins.list[FileInfo]:
+        import os
+
+        local = self._local(path)
+        if local is None:
+            return self.host.list_info(path)
+        out = []
+        for name in sorted(os.listdir(local), key=str.casefold):
+            info = self.info(local.rstrip("/") + "/" + name)
+            if info is not None:
+                out.append(info)
+        return out
+
+    def read_bytes(self, path: str) -> bytes:
+        local = self._local(path)
+        if local is None:
+            return self.host.read_bytes(path)
+        with open(local, "rb") as f:
+            return f.read()
+
+    def read_text(self, path: str) -> str:
+        local = self._local(path)
+        if local is None:
+            return self.host.read_text(path)
+        return decode_text(self.read_bytes(path), "utf-8")
+
+    def write_bytes(self, path: str, data: bytes, append: bool = False) -> None:
+        if self._local(path) is not None:
+            raise PermissionError(f"hvemu does not let scripts write to this machine's files: '{path}'")
+        self.host.write_bytes(path, data, append)
+
+    def write_text(self, path: str, text: str, append: bool = False) -> None:
+        if self._local(path) is not None:
+            raise PermissionError(f"hvemu does not let scripts write to this machine's files: '{path}'")
+        self.host.write_text(path, text, append)
+
+    def make_dir(self, path: str) -> None:
+        self.host.make_dir(path)
+
+    def delete(self, path: str) -> None:
+        if self._local(path) is not None:
+            raise PermissionError(f"hvemu does not let scripts delete this machine's files: '{path}'")
+        self.host.delete(path)

@@ -1,0 +1,212 @@
+"""`hvemu run` and `hvemu shell`: PowerShell scripts against an emulated (or SDK) Hyper-V host.
+
+    hvemu run [--state URL] [--world FILE] [--timeout S] script.ps1 [script arguments]
+    hvemu run [--state URL] [--world FILE] -c 'Get-VM | Select-Object Name, State'
+    hvemu run [--state URL] [--world FILE] -          (the script on standard input)
+    hvemu shell [--state URL] [--world FILE]          (an interactive prompt with history)
+
+State selection (../shared/docs/scenarios.md, "Running a world"): with `--world` and `--state`,
+an empty or missing state is first initialised from the world (an existing one is an error);
+with `--world` alone the run uses a temporary state that is deleted afterwards; with neither,
+the default state (`$HVEMU_STATE`, else ./.hvemu/state).
+
+The exit code is that of `powershell.exe -File`: the script's `exit N`, 1 after a parse error
+or a terminating error that ended the script, else 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from typing import Any
+
+EXIT_ERROR = 1
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    run = sub.add_parser("run", parents=[common], help="run a PowerShell script against the emulator",
+                         description="Run a PowerShell script (or -c COMMAND) against the emulator.")
+    _run_options(run)
+    run.add_argument("-c", "--command", metavar="COMMAND", help="run this command line instead of a script")
+    run.add_argument("script", nargs="?", help="the .ps1 file, or - for standard input")
+    run.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments bound to the script's param() block")
+    run.set_defaults(handler=cmd_run, leaf_parser=run)
+    shell = sub.add_parser("shell", parents=[common], help="an interactive PowerShell prompt on the emulator",
+                           description="An interactive PowerShell prompt (with history) on the emulator.")
+    _run_options(shell)
+    shell.set_defaults(handler=cmd_shell, leaf_parser=shell)
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--world", metavar="FILE", help="initialise the state from this world file first")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="stop a script that runs longer than this")
+    p.add_argument("--edition", choices=["5.1", "7"], help="PowerShell edition rules (default: the world's)")
+
+
+class _Session:
+    """The state a run uses, created and cleaned up as the options say."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        import sdk
+        from psshim.cli import CLIError
+
+        self.temp_dir: str | None = None
+        state = getattr(args, "state", None)
+        world = getattr(args, "world", None)
+        if world is not None:
+            try:
+                with open(world, encoding="utf-8-sig") as f:
+                    text = f.read()
+            except OSError as exc:
+                raise CLIError(f"cannot read the world file '{world}': {exc.strerror or exc}.") from exc
+            if state is None:
+                self.temp_dir = tempfile.mkdtemp(prefix="hvemu-run-")
+                state = os.path.join(self.temp_dir, "state")
+            elif _holds_state(state):
+                raise CLIError(f"the state '{state}' already holds a state; run without --world to use it, "
+                               "or give an empty --state.")
+            sdk.load_world(state, text, world)
+        self.url = state or sdk.default_state_url()
+        self.client = sdk.connect(self.url, computer_name=getattr(args, "computer_name", None))
+
+    def close(self) -> None:
+        if self.temp_dir is not None:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+
+
+def _holds_state(url: str) -> bool:
+    from emulator.engine import Emulator
+
+    try:
+        emu = Emulator(url)
+    except Exception:  # noqa: BLE001 - a bad URL is reported when it is used
+        return False
+    return emu.exists()
+
+
+def _runspace(session: _Session, args: argparse.Namespace, script_dir: str | None) -> Any:
+    from psshim.host_services import LocalAndHostFiles, SdkFileView, SdkServices
+    from psshim.runtime.host import Host
+    from psshim.runtime.runner import RunSettings, Runspace
+
+    client = session.client
+    settings = client.settings()
+    env = dict(os.environ)
+    env.update(settings.get("env", {}))
+    edition = getattr(args, "edition", None) or settings.get("edition", "5.1")
+    services = SdkServices(client, env)
+    services.files = LocalAndHostFiles(SdkFileView(client, "utf-8" if edition == "7" else "cp1252"), script_dir)
+    run_settings = RunSettings(edition=edition, culture=settings.get("culture", "en-US"),
+                               width=int(settings.get("width", 120)), timeout_seconds=getattr(args, "timeout", None))
+    host = Host(_writer(sys.stdout), _writer(sys.stderr))
+    return Runspace(services, run_settings, host)
+
+
+def _writer(stream: Any) -> Any:
+    def write(text: str) -> None:
+        stream.write(text)
+        stream.flush()
+
+    return write
+
+
+def _read_script(path: str) -> str:
+    """A script file as powershell.exe reads it: a BOM decides, else UTF-8 (falling back to
+    Windows-1252, the ANSI code page 5.1 assumes for BOM-less files)."""
+    from psshim.cli import CLIError
+
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+    except OSError as exc:
+        raise CLIError(f"cannot read the script '{path}': {exc.strerror or exc}.") from exc
+    from psshim.host_services import decode_text
+
+    if data.startswith(b"\xef\xbb\xbf") or data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        return decode_text(data)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from psshim.cli import CLIError
+
+    if args.command is None and args.script is None:
+        raise CLIError("give a script to run (a .ps1 file, or - for standard input), or -c COMMAND.")
+    if args.command is not None and args.script is not None:
+        # `hvemu run -c 'cmd'` takes no script; anything after -c's argument is an error.
+        raise CLIError("give either a script or -c COMMAND, not both.")
+    session = _Session(args)
+    try:
+        if args.command is not None:
+            rs = _runspace(session, args, os.getcwd())
+            return int(rs.run_command(args.command))
+        path = args.script
+        text = _read_script(path)
+        script_path = None if path == "-" else os.path.abspath(path)
+        rs = _runspace(session, args, os.path.dirname(script_path) if script_path else os.getcwd())
+        return int(rs.run_script(text, script_path, list(args.script_args)))
+    finally:
+        session.close()
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    session = _Session(args)
+    try:
+        rs = _runspace(session, args, os.getcwd())
+        return _repl(rs)
+    finally:
+        session.close()
+
+
+def _repl(rs: Any) -> int:
+    try:
+        import readline  # noqa: F401 - line editing and history for input()
+
+        history = os.path.expanduser("~/.hvemu_history")
+        try:
+            readline.read_history_file(history)
+        except OSError:
+            pass
+    except ImportError:  # pragma: no cover - readline is absent on some platforms
+        history = ""
+    from psshim.parser import ParseError, parse
+
+    code = 0
+    while True:
+        try:
+            line = input("PS C:\\Users\\Administrator> ")
+        except EOFError:
+            sys.stdout.write("\n")
+            break
+        except KeyboardInterrupt:
+            sys.stdout.write("\n")
+            continue
+        text = line
+        while True:  # an incomplete statement (an open brace, a pipe at the end) reads on
+            try:
+                parse(text)
+                break
+            except ParseError as exc:
+                if not any(e.error_id.startswith(("MissingEnd", "Incomplete", "MissingCloseParen", "MissingExpressionAfter"))
+                           for e in exc.errors) or not text.strip():
+                    break
+            try:
+                text += "\n" + input(">> ")
+            except EOFError:
+                break
+        if text.strip() in ("exit", "quit"):
+            break
+        code = int(rs.run_command(text))
+    if history:
+        try:
+            import readline
+
+            readline.write_history_file(history)
+        except OSError:
+            pass
+    return code
