@@ -142,8 +142,11 @@ class CommandContext:
 
         changes: dict[str, Any] = {}
         if record.invocation is None:
+            # a record built without the invocation: it belongs to this command as typed
             changes["invocation"] = InvocationInfo(self.invocation_name, self._position())
-        if not record.prefix and not record.is_parse_error:
+            if not record.is_parse_error:
+                changes["prefix"] = self.invocation_name
+        elif not record.prefix and not record.is_parse_error:
             changes["prefix"] = self.invocation_name
         if not record.category_info.activity:
             changes["category_info"] = attrs.evolve(record.category_info, activity=self.info.name)

@@ -99,18 +99,16 @@ def to_bool(v: Any) -> bool:
 
 
 def format_double(f: float) -> str:
-    """double.ToString() with the invariant culture: 15 significant digits ("G15") in 5.1,
-    shortest round-trip in 7."""
+    """PowerShell's conversion of a double to string (invariant culture): 15 significant digits
+    ("G15"). 5.1 gets it from .NET Framework's double.ToString(); pwsh 7 keeps it on purpose
+    (PowerShell PR #9893) although .NET Core's ToString() became shortest round-trip."""
     if math.isnan(f):
         return "NaN"
     if math.isinf(f):
         return "Infinity" if f > 0 else "-Infinity"
     if f == 0:
-        return "-0" if math.copysign(1, f) < 0 and options.is_core() else "0"
-    if options.is_core():
-        digits, exp = _shortest_digits(f)
-    else:
-        digits, exp = _g_digits(f, 15)
+        return "0"
+    digits, exp = _g_digits(f, 15)
     sign = "-" if f < 0 else ""
     # exp: position of the decimal point relative to the digit string (scientific exponent)
     if exp >= 15 or exp < -4:

@@ -47,6 +47,7 @@ from psshim.runtime.nativeobjects import (
     StringBuilder,
 )
 from psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
+from psshim.runtime import textformat
 from psshim.runtime.textformat import culture_string, format_datetime, format_number
 from psshim.runtime.values import (
     AdapterRegistry,
@@ -1095,60 +1096,13 @@ def _timespan_method(t: dt.timedelta, name: str, n: str, args: list[Any], env: M
     if n == "tostring":
         if not args:
             return dtf.timespan_text(t)
-        return format_timespan(t, _str(args[0]))
+        return textformat.format_timespan(t, _str(args[0]) if args[0] is not None else None,
+                                          _culture_name(args[1], env) if len(args) > 1 else env.culture)
     if n == "compareto":
         return O.compare(t, args[0], False, env.adapters)
     if n == "equals":
         return isinstance(args[0], dt.timedelta) and args[0] == t
     raise method_not_found(t, name, env.adapters)
-
-
-def format_timespan(t: dt.timedelta, fmt: str) -> str:
-    if fmt in ("c", "t", "T", ""):
-        return dtf.timespan_text(t)
-    sign, days, hours, minutes, seconds, ms = _ts_parts(t)
-    ticks = abs(dtf.timedelta_ticks(t)) % 10**7
-    if fmt == "g":
-        out = ("-" if sign < 0 else "") + (f"{days}:" if days else "") + f"{hours}:{minutes:02d}:{seconds:02d}"
-        if ticks:
-            out += "." + f"{ticks:07d}".rstrip("0")
-        return out
-    if fmt == "G":
-        return ("-" if sign < 0 else "") + f"{days}:{hours:02d}:{minutes:02d}:{seconds:02d}.{ticks:07d}"
-    out2: list[str] = []
-    i = 0
-    while i < len(fmt):
-        c = fmt[i]
-        if c == "\\" and i + 1 < len(fmt):
-            out2.append(fmt[i + 1])
-            i += 2
-            continue
-        if c in "'\"":
-            j = fmt.find(c, i + 1)
-            j = len(fmt) if j < 0 else j
-            out2.append(fmt[i + 1:j])
-            i = j + 1
-            continue
-        j = i
-        while j < len(fmt) and fmt[j] == c:
-            j += 1
-        k = j - i
-        i = j
-        if c == "d":
-            out2.append(str(days).rjust(k, "0"))
-        elif c == "h":
-            out2.append(str(hours).rjust(k, "0"))
-        elif c == "m":
-            out2.append(str(minutes).rjust(k, "0"))
-        elif c == "s":
-            out2.append(str(seconds).rjust(k, "0"))
-        elif c in "fF":
-            frac = f"{ticks:07d}"[:k]
-            out2.append(frac.rstrip("0") if c == "F" else frac)
-        else:
-            raise method_exception("ToString", 1, "Input string was not in a correct format.",
-                                   "System.FormatException")
-    return "".join(out2)
 
 
 def _regex_method(rx: PSRegex, name: str, n: str, args: list[Any], env: MemberEnv) -> Any:

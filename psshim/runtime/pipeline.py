@@ -122,12 +122,18 @@ class CmdletProcessor(Processor):
         self.state: BindState = self.binder.bind_arguments(args, expects_input)
         self.ctx.common = dict(self.state.common)
         self.ctx.bound = dict(self.state.bound)
-        self.ctx.parameter_set = self.state.chosen_set or ""
+        self.ctx.parameter_set = self.state.chosen_set or self._provisional_set()
         if info.polls or info.module.casefold() == "hyper-v":
             interp.observations += 1
         self.cmdlet = info.cls()
         self.cmdlet.ctx = self.ctx
         self.outvar: list[Any] | None = [] if "OutVariable" in self.state.common else None
+
+    def _provisional_set(self) -> str:
+        try:
+            return self.binder.choose_set(self.state)
+        except PSError:
+            return ""
 
     @property
     def stopped(self) -> bool:  # type: ignore[override]

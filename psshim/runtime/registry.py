@@ -98,7 +98,12 @@ class ValidateNotNullOrEmpty(Validator):
                 "command again.")
         if isinstance(value, (list, Hashtable)):
             items = list(value) if isinstance(value, list) else list(value.values())
-            if not items or any(v is None or (isinstance(v, str) and v == "") for v in items):
+            for v in items:
+                if isinstance(v, str) and v == "":
+                    raise ValidationFailure(
+                        "The argument is null or empty. Provide an argument that is not null or empty, and then try "
+                        "the command again.")
+            if not items or any(v is None for v in items):
                 raise ValidationFailure(
                     "The argument is null, empty, or an element of the argument collection contains a null value. "
                     "Supply a collection that does not contain any null values and then try the command again.")
@@ -556,6 +561,8 @@ class Registry:
         self.types = T.TypeTable()
         # maps a Python exception escaping a cmdlet to an ErrorRecord (set by the Hyper-V layer)
         self.exception_mapper: Callable[[BaseException, "CommandContext"], Any] | None = None
+        # called with each Runspace's AdapterRegistry (e.g. to register the SDK's adapters)
+        self.adapter_setup: list[Callable[[Any], None]] = []
 
     def register(self, cls: type[Cmdlet]) -> CmdletInfo:
         info = cls.__cmdlet_info__

@@ -1,0 +1,73 @@
+"""The cmdlets psshim knows, and the registry a Runspace uses by default.
+
+`default_registry()` registers every `@cmdlet` class of the modules listed in
+`CMDLET_MODULES`, then calls each module's optional `setup(registry)` hook (to register SDK
+types, adapters, an exception mapper, extra aliases). A module that fails to import is skipped
+only if it is optional (the Hyper-V and file cmdlets need the SDK).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from psshim.runtime.registry import Registry
+
+CMDLET_MODULES: tuple[str, ...] = (
+    "psshim.cmdlets.core",
+    "psshim.cmdlets.utility",
+    "psshim.cmdlets.jobs",
+)
+OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
+    "psshim.cmdlets.files",
+    "psshim.cmdlets.hyperv",
+)
+
+
+def _load(name: str, optional: bool) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        if optional:
+            return None
+        raise
+
+
+def register_modules(registry: Registry, names: tuple[str, ...], optional: bool = False) -> None:
+    for name in names:
+        module = _load(name, optional)
+        if module is None:
+            continue
+        registry.register_module(module)
+        setup = getattr(module, "setup", None)
+        if callable(setup):
+            setup(registry)
+
+
+def _sdk_setup(registry: Registry) -> None:
+    """SDK value types and enums as PowerShell types, and their adapters."""
+    try:
+        from psshim.cmdlets.hyperv_support import register_sdk_adapters
+        from sdk import types as sdk_types
+        from sdk.convert import PS_TYPE_NAMES
+    except ImportError:
+        return
+    import enum
+
+    for cls, names in PS_TYPE_NAMES.items():
+        registry.register_type(names[0], cls)
+    for obj in vars(sdk_types).values():
+        if isinstance(obj, type) and issubclass(obj, enum.Enum) and getattr(obj, "__ps_type_name__", None):
+            registry.register_enum(obj)
+    if register_sdk_adapters not in registry.adapter_setup:
+        registry.adapter_setup.append(register_sdk_adapters)
+
+
+def default_registry(include_optional: bool = True) -> Registry:
+    registry = Registry()
+    if include_optional:
+        _sdk_setup(registry)
+    register_modules(registry, CMDLET_MODULES)
+    if include_optional:
+        register_modules(registry, OPTIONAL_CMDLET_MODULES, optional=True)
+    return registry

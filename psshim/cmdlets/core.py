@@ -1,0 +1,1127 @@
+"""Core cmdlets: the Write-* family, Out-Null, dates and time, objects and members, commands,
+variables, paths, modules and aliases.
+
+Get-Date reads the run's clock (`services.clock`); Start-Sleep moves it when it is virtual and
+waits otherwise. Test-Path/Join-Path/Split-Path work on the emulated host's Windows paths
+(`services.files` for existence).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any, Iterator
+
+from psshim.runtime import conversions as C
+from psshim.runtime import dotnet_datetime as dtf
+from psshim.runtime import members as M
+from psshim.runtime import options
+from psshim.runtime import paths as P
+from psshim.runtime import types as T
+from psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
+from psshim.runtime.errors import PSError, WRITE_ERROR_EXCEPTION, not_supported
+from psshim.runtime.nativeobjects import ExceptionView
+from psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
+from psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateSet, cmdlet
+from psshim.runtime.scopes import FunctionInfo, ScriptBlock
+from psshim.runtime.textformat import culture_string, format_datetime, format_uformat
+from psshim.runtime.values import Hashtable, PSObject
+
+UTILITY = "Microsoft.PowerShell.Utility"
+MGMT = "Microsoft.PowerShell.Management"
+CORE = "Microsoft.PowerShell.Core"
+NS = "Microsoft.PowerShell.Commands."
+
+
+def _host_text(value: Any, separator: str, culture: str) -> str:
+    if isinstance(value, list):
+        return separator.join(_host_text(v, separator, culture) for v in value)
+    if isinstance(value, (dt.datetime, float)):
+        return culture_string(value, culture)
+    return C.to_string(value)
+
+
+# ------------------------------------------------------------------------------------------
+# Write-*
+# ------------------------------------------------------------------------------------------
+
+
+@cmdlet("Write-Output", aliases=("echo", "write"), module=UTILITY, class_name=NS + "WriteOutputCommand")
+class WriteOutput(Cmdlet):
+    """Sends objects to the pipeline."""
+
+    InputObject = Param("psobject[]", position=0, mandatory=True, pipeline=True, remaining=True,
+                        allow_null=True, allow_empty_collection=True)
+    NoEnumerate = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        value = self.InputObject
+        if self.ctx.has_input:
+            yield value[0] if isinstance(value, list) and len(value) == 1 else value
+            return
+        if value is None:
+            return
+        if self.NoEnumerate:
+            yield value
+            return
+        for item in value:
+            yield from C.enumerate_value(item) if isinstance(item, list) else (item,)
+
+
+@cmdlet("Write-Host", module=UTILITY, class_name=NS + "WriteHostCommand")
+class WriteHost(Cmdlet):
+    """Writes text straight to the host."""
+
+    Object = Param("object", position=0, pipeline=True, remaining=True)
+    NoNewline = Param("switch")
+    Separator = Param("object", default=" ")
+    ForegroundColor = Param("string")
+    BackgroundColor = Param("string")
+
+    def process_record(self) -> None:
+        value = self.Object
+        sep = C.to_string(self.Separator)
+        if value is None:
+            text = ""
+        elif isinstance(value, list) and not self.ctx.has_input:
+            text = sep.join(_host_text(v, sep, self.ctx.culture) for v in value)
+        else:
+            text = _host_text(value, sep, self.ctx.culture)
+        self.ctx.write_host(text, no_newline=bool(self.NoNewline))
+
+
+@cmdlet("Write-Warning", module=UTILITY, class_name=NS + "WriteWarningCommand")
+class WriteWarning(Cmdlet):
+    """Writes a WARNING: line."""
+
+    Message = Param("string", position=0, mandatory=True, pipeline=True, allow_empty_string=True)
+
+    def process_record(self) -> None:
+        self.ctx.write_warning(self.Message or "")
+
+
+@cmdlet("Write-Verbose", module=UTILITY, class_name=NS + "WriteVerboseCommand")
+class WriteVerbose(Cmdlet):
+    """Writes a VERBOSE: line when verbose output is on."""
+
+    Message = Param("string", position=0, mandatory=True, pipeline=True, allow_empty_string=True)
+
+    def process_record(self) -> None:
+        self.ctx.write_verbose(self.Message or "")
+
+
+@cmdlet("Write-Debug", module=UTILITY, class_name=NS + "WriteDebugCommand")
+class WriteDebug(Cmdlet):
+    """Writes a DEBUG: line when debug output is on."""
+
+    Message = Param("string", position=0, mandatory=True, pipeline=True, allow_empty_string=True)
+
+    def process_record(self) -> None:
+        self.ctx.write_debug(self.Message or "")
+
+
+@cmdlet("Write-Information", module=UTILITY, class_name=NS + "WriteInformationCommand")
+class WriteInformation(Cmdlet):
+    """Writes to the information stream (shown when $InformationPreference is Continue)."""
+
+    MessageData = Param("object", position=0, mandatory=True, pipeline=True, aliases=("Msg", "Message"))
+    Tags = Param("string[]", position=1)
+
+    def process_record(self) -> None:
+        self.ctx.write_information(self.MessageData, self.Tags)
+
+
+@cmdlet("Write-Progress", module=UTILITY, class_name=NS + "WriteProgressCommand")
+class WriteProgress(Cmdlet):
+    """Progress records are not printed."""
+
+    Activity = Param("string", position=0)
+    Status = Param("string", position=1)
+    Id = Param("int", position=2)
+    PercentComplete = Param("int")
+    SecondsRemaining = Param("int")
+    CurrentOperation = Param("string")
+    ParentId = Param("int")
+    Completed = Param("switch")
+    SourceId = Param("int")
+
+
+@cmdlet("Write-Error", module=UTILITY, class_name=NS + "WriteErrorCommand", default_set="NoException")
+class WriteError(Cmdlet):
+    """Writes a non-terminating error."""
+
+    Message = Param("string", InSet("NoException", position=0, mandatory=True, pipeline=True),
+                    InSet("WithException"), aliases=("Msg",), allow_empty_string=True, allow_null=True)
+    Exception = Param("object", InSet("WithException", mandatory=True))
+    ErrorRecord = Param(ErrorRecord, InSet("ErrorRecord", mandatory=True))
+    Category = Param("string", InSet("NoException"), InSet("WithException"), default="NotSpecified")
+    ErrorId = Param("string", InSet("NoException"), InSet("WithException"))
+    TargetObject = Param("object", InSet("NoException"), InSet("WithException"))
+    RecommendedAction = Param("string")
+    CategoryActivity = Param("string", aliases=("Activity",))
+    CategoryReason = Param("string", aliases=("Reason",))
+    CategoryTargetName = Param("string", aliases=("TargetName",))
+    CategoryTargetType = Param("string", aliases=("TargetType",))
+
+    def process_record(self) -> None:
+        import attrs
+
+        from psshim.runtime.errors import make_record
+
+        if self.is_bound("ErrorRecord"):
+            self.ctx.interp.write_error(self.ErrorRecord, self.ctx.frame, self.ctx.common)
+            return
+        exc = self.Exception
+        exc_type = WRITE_ERROR_EXCEPTION
+        message = self.Message
+        if isinstance(exc, ExceptionView):
+            exc_type = exc.type_name
+            if message is None:
+                message = exc.message
+        elif exc is not None and message is None:
+            message = C.to_string(exc)
+        message = message or ""
+        frame = self.ctx.frame
+        call = frame.call
+        invoker = ""
+        prefix = ""
+        position: ScriptPosition | None = None
+        if call is not None and call.kind in ("function", "scriptblock") and call.name:
+            invoker = call.name
+            prefix = call.name
+            src = call.source or frame.source
+            position = ScriptPosition(src.path, call.extent, src.text)
+        elif call is not None and call.kind == "script" and call.script_path:
+            invoker = P.leaf(call.script_path)
+            prefix = call.script_path
+        else:
+            prefix = "Write-Error"
+            invoker = "Write-Error"
+            position = ScriptPosition(frame.source.path, self.ctx.extent, frame.source.text)
+        error_id = self.ErrorId or WRITE_ERROR_EXCEPTION
+        category = C.to_string(self.Category or "NotSpecified")
+        target = self.TargetObject
+        record = make_record(
+            message, error_id, category, exception_type=exc_type, target_object=target,
+            target_name=self.CategoryTargetName if self.CategoryTargetName is not None
+            else ("" if target is None else C.to_string(target)),
+            target_type=self.CategoryTargetType if self.CategoryTargetType is not None
+            else ("" if target is None else self.ctx.interp.short_type_name(target)),
+            activity=self.CategoryActivity or "Write-Error",
+            reason=self.CategoryReason or exc_type.rsplit(".", 1)[-1],
+            fqid=f"{error_id},{invoker}" if invoker else error_id, prefix=prefix,
+            invocation=InvocationInfo(invoker or None, position))
+        record = attrs.evolve(record)
+        self.ctx.interp.write_error(record, frame, self.ctx.common)
+
+
+@cmdlet("Out-Null", module=CORE, class_name=NS + "OutNullCommand")
+class OutNull(Cmdlet):
+    """Discards its input."""
+
+    InputObject = Param("psobject", pipeline=True)
+
+
+# ------------------------------------------------------------------------------------------
+# dates and time
+# ------------------------------------------------------------------------------------------
+
+
+@cmdlet("Get-Date", module=UTILITY, class_name=NS + "GetDateCommand", default_set="net", polls=True)
+class GetDate(Cmdlet):
+    """The current date and time from the run's clock (or -Date), optionally formatted."""
+
+    Date = Param("datetime", position=0, pipeline=True, pipeline_by_property=True, aliases=("LastWriteTime",))
+    Year = Param("int")
+    Month = Param("int")
+    Day = Param("int")
+    Hour = Param("int")
+    Minute = Param("int")
+    Second = Param("int")
+    Millisecond = Param("int")
+    DisplayHint = Param("string", validate=(ValidateSet("Date", "Time", "DateTime"),))
+    Format = Param("string", InSet("net"))
+    UFormat = Param("string", InSet("UFormat"))
+    AsUTC = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        d: dt.datetime = self.Date if self.is_bound("Date") else self.ctx.now()
+        try:
+            repl: dict[str, int] = {}
+            for name, attr in (("Year", "year"), ("Month", "month"), ("Day", "day"), ("Hour", "hour"),
+                               ("Minute", "minute"), ("Second", "second")):
+                if self.is_bound(name):
+                    repl[attr] = int(self.ctx.bound[name])
+            d = d.replace(**repl)  # type: ignore[arg-type]
+            if self.is_bound("Millisecond"):
+                d = d.replace(microsecond=int(self.Millisecond) * 1000)
+        except ValueError as exc:
+            self.ctx.throw_terminating(str(exc), "GetDateParameterOutOfRange", "InvalidArgument")
+        if self.is_bound("Format") and self.Format is not None:
+            yield format_datetime(d, self.Format, self.ctx.culture)
+            return
+        if self.is_bound("UFormat") and self.UFormat is not None:
+            yield format_uformat(d, self.UFormat, self.ctx.culture)
+            return
+        if self.DisplayHint == "Date":
+            d = dt.datetime(d.year, d.month, d.day)
+        yield d
+
+
+@cmdlet("New-TimeSpan", module=UTILITY, class_name=NS + "NewTimeSpanCommand", default_set="Date")
+class NewTimeSpan(Cmdlet):
+    """A TimeSpan from -Start/-End or from -Days/-Hours/-Minutes/-Seconds."""
+
+    Start = Param("datetime", InSet("Date", position=0, pipeline_by_property=True), aliases=("LastWriteTime",))
+    End = Param("datetime", InSet("Date", position=1, pipeline_by_property=True))
+    Days = Param("int", InSet("Time"))
+    Hours = Param("int", InSet("Time"))
+    Minutes = Param("int", InSet("Time"))
+    Seconds = Param("int", InSet("Time"))
+    Milliseconds = Param("int", InSet("Time"))
+
+    def process_record(self) -> Iterator[Any]:
+        if self.ctx.parameter_set == "Time":
+            yield dt.timedelta(days=self.Days or 0, hours=self.Hours or 0, minutes=self.Minutes or 0,
+                               seconds=self.Seconds or 0, milliseconds=self.Milliseconds or 0)
+            return
+        now = None
+        start = self.Start if self.is_bound("Start") else None
+        end = self.End if self.is_bound("End") else None
+        if start is None or end is None:
+            now = self.ctx.now()
+        yield (end or now) - (start or now)
+
+
+@cmdlet("Start-Sleep", aliases=("sleep",), module=UTILITY, class_name=NS + "StartSleepCommand",
+        default_set="Seconds")
+class StartSleep(Cmdlet):
+    """Waits: moves a virtual clock forward, or sleeps for real."""
+
+    Seconds = Param("double", InSet("Seconds", position=0, mandatory=True, pipeline=True,
+                                    pipeline_by_property=True))
+    Milliseconds = Param("int", InSet("Milliseconds", mandatory=True, pipeline_by_property=True),
+                         aliases=("ms",))
+    Duration = Param("timespan", InSet("FromTimeSpan", mandatory=True, pipeline=True))
+
+    def process_record(self) -> None:
+        if self.ctx.parameter_set == "Milliseconds":
+            seconds = float(self.Milliseconds) / 1000.0
+        elif self.ctx.parameter_set == "FromTimeSpan":
+            seconds = self.Duration.total_seconds()
+        else:
+            seconds = float(self.Seconds)
+            if not options.is_core():
+                seconds = float(C.round_half_even(seconds))
+        if seconds < 0:
+            self.ctx.throw_terminating(
+                f"Cannot validate argument on parameter 'Seconds'. The {C.to_string(seconds)} argument is less than "
+                f"the minimum allowed range of 0. Supply an argument that is greater than or equal to 0 and then "
+                f"try the command again.", "ParameterArgumentValidationError", "InvalidData")
+        self.ctx.sleep(seconds)
+
+
+# ------------------------------------------------------------------------------------------
+# objects
+# ------------------------------------------------------------------------------------------
+
+
+@cmdlet("New-Object", module=UTILITY, class_name=NS + "NewObjectCommand", default_set="Net")
+class NewObject(Cmdlet):
+    """Creates an object (PSObject -Property, ArrayList, List[T], DateTime, TimeSpan, ...)."""
+
+    TypeName = Param("string", InSet("Net", position=0, mandatory=True))
+    ArgumentList = Param("object[]", InSet("Net", position=1), aliases=("Args",))
+    ComObject = Param("string", InSet("Com", position=0, mandatory=True))
+    Property = Param("hashtable")
+    Strict = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        if self.ctx.parameter_set == "Com":
+            raise not_supported("New-Object -ComObject")
+        name = str(self.TypeName)
+        t = T.find_type(name, self.ctx.interp.types)
+        if t is None:
+            self.ctx.throw_terminating(
+                f'Cannot find type [{name}]: verify that the assembly containing this type is loaded.',
+                "TypeNotFound", "InvalidType", exception_type="System.Management.Automation.PSArgumentException",
+                target_name=name, target_type="String")
+        args = list(self.ArgumentList or [])
+        obj = M.construct(t, args, self.ctx.frame.env)
+        props = self.Property
+        if props:
+            for k, v in props.items():
+                key = C.to_string(k)
+                if isinstance(obj, PSObject):
+                    obj.properties[key] = v
+                else:
+                    M.set_member(obj, key, v, self.ctx.frame.env)
+        yield obj
+
+
+@cmdlet("Add-Member", module=UTILITY, class_name=NS + "AddMemberCommand", default_set="TypeNameSet")
+class AddMember(Cmdlet):
+    """Adds a NoteProperty, ScriptProperty, ScriptMethod or AliasProperty to an object."""
+
+    InputObject = Param("psobject", pipeline=True, mandatory=True)
+    MemberType = Param("string", InSet("MemberSet", position=0, mandatory=True), aliases=("Type",))
+    Name = Param("string", InSet("MemberSet", position=1, mandatory=True))
+    Value = Param("object", InSet("MemberSet", position=2))
+    SecondValue = Param("object", InSet("MemberSet", position=3))
+    NotePropertyName = Param("string", InSet("NotePropertySingleMemberSet", position=0, mandatory=True))
+    NotePropertyValue = Param("object", InSet("NotePropertySingleMemberSet", position=1, mandatory=True),
+                              allow_null=True)
+    NotePropertyMembers = Param("hashtable", InSet("NotePropertyMultiMemberSet", position=0, mandatory=True))
+    TypeName = Param("string", InSet("TypeNameSet", mandatory=True), InSet("MemberSet"),
+                     InSet("NotePropertySingleMemberSet"), InSet("NotePropertyMultiMemberSet"))
+    Force = Param("switch")
+    PassThru = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        obj = self.InputObject
+        if not isinstance(obj, PSObject):
+            raise not_supported("Add-Member on an object that is not a PSCustomObject")
+        members: list[tuple[str, Any]] = []
+        pset = self.ctx.parameter_set
+        if pset == "NotePropertySingleMemberSet":
+            members.append((str(self.NotePropertyName), self.NotePropertyValue))
+        elif pset == "NotePropertyMultiMemberSet":
+            members.extend((C.to_string(k), v) for k, v in (self.NotePropertyMembers or Hashtable()).items())
+        elif pset == "MemberSet":
+            kind = str(self.MemberType).casefold()
+            value = self.Value
+            if kind == "noteproperty":
+                members.append((str(self.Name), value))
+            elif kind == "scriptproperty":
+                members.append((str(self.Name), M.ScriptProperty(value)))
+            elif kind == "scriptmethod":
+                members.append((str(self.Name), M.ScriptMethod(value)))
+            elif kind == "aliasproperty":
+                target = C.to_string(value)
+                sb = self.ctx.interp.create_scriptblock(f"$this.{target}")
+                members.append((str(self.Name), M.ScriptProperty(sb)))
+            else:
+                raise not_supported(f"Add-Member -MemberType {self.MemberType}")
+        for name, value in members:
+            if obj.has(name) and not self.Force:
+                self.ctx.write_error(self.ctx.error_record(
+                    f'Cannot add a member with the name "{name}" because a member with that name already exists. '
+                    f"To overwrite the member anyway, add the Force parameter to your command.",
+                    "MemberAlreadyExists", "InvalidOperation", target_object=obj,
+                    exception_type="System.InvalidOperationException"))
+                return
+            obj.set(name, value)
+        if self.is_bound("TypeName") and self.TypeName:
+            obj.type_names.insert(0, str(self.TypeName))
+        if self.PassThru:
+            yield obj
+
+
+@cmdlet("Get-Member", aliases=("gm",), module=UTILITY, class_name=NS + "GetMemberCommand")
+class GetMember(Cmdlet):
+    """Lists the properties (and common methods) of each distinct input type."""
+
+    InputObject = Param("psobject", pipeline=True)
+    Name = Param("string[]", position=0)
+    MemberType = Param("string", aliases=("Type",))
+    Force = Param("switch")
+    Static = Param("switch")
+
+    def begin_processing(self) -> None:
+        self.seen: set[str] = set()
+
+    def process_record(self) -> Iterator[Any]:
+        obj = self.InputObject
+        if not self.ctx.has_input or obj is None:
+            return
+        tn = self.ctx.interp.short_type_name(obj)
+        full = C.type_names(obj, self.ctx.adapters)[0] if hasattr(C, "type_names") else tn
+        if full in self.seen:
+            return
+        self.seen.add(full)
+        rows: list[tuple[str, str, str]] = []
+        for name, value in M.properties_of(obj, self.ctx.adapters):
+            vt = T.type_of(value, self.ctx.adapters).name if value is not None else "System.Object"
+            kind = "NoteProperty" if isinstance(obj, PSObject) else "Property"
+            definition = f"{vt} {name}=" + C.to_string(value) if kind == "NoteProperty" else f"{vt} {name} {{get;}}"
+            rows.append((name, kind, definition))
+        for m in ("Equals", "GetHashCode", "GetType", "ToString"):
+            rows.append((m, "Method", {"Equals": "bool Equals(System.Object obj)", "GetHashCode": "int GetHashCode()",
+                                       "GetType": "type GetType()", "ToString": "string ToString()"}[m]))
+        rows.sort(key=lambda r: ({"Method": 1}.get(r[1], 2), r[0].casefold()))
+        pats = [str(p) for p in (self.Name or [])]
+        for name, kind, definition in rows:
+            if pats and not any(wildcard_match(name, p) for p in pats):
+                continue
+            if self.MemberType and kind.casefold() != str(self.MemberType).casefold():
+                continue
+            yield PSObject({"TypeName": full, "Name": name, "MemberType": kind, "Definition": definition},
+                           ["Microsoft.PowerShell.Commands.MemberDefinition", "System.Object"])
+
+
+@cmdlet("New-Guid", module=UTILITY, class_name=NS + "NewGuidCommand")
+class NewGuid(Cmdlet):
+    """A new GUID."""
+
+    def process_record(self) -> Iterator[Any]:
+        yield self.ctx.interp.new_guid()
+
+
+@cmdlet("Get-Random", module=UTILITY, class_name=NS + "GetRandomCommand", default_set="RandomNumberParameterSet")
+class GetRandom(Cmdlet):
+    """A random number, or random items of -InputObject."""
+
+    Minimum = Param("object", InSet("RandomNumberParameterSet"))
+    Maximum = Param("object", InSet("RandomNumberParameterSet", position=0))
+    InputObject = Param("object[]", InSet("RandomListItemParameterSet", position=0, mandatory=True, pipeline=True))
+    Count = Param("int", InSet("RandomListItemParameterSet"))
+    SetSeed = Param("int")
+
+    def begin_processing(self) -> None:
+        self.items: list[Any] = []
+        seed = self.SetSeed if self.is_bound("SetSeed") else self.ctx.interp.new_guid().int & 0xFFFFFFFF
+        self.rng = random.Random(seed)
+
+    def process_record(self) -> None:
+        if self.ctx.parameter_set == "RandomListItemParameterSet":
+            self.items.extend(self.InputObject or [])
+
+    def end_processing(self) -> Iterator[Any]:
+        if self.ctx.parameter_set == "RandomListItemParameterSet":
+            count = self.Count or 1
+            picked = self.rng.sample(self.items, min(count, len(self.items)))
+            yield from picked
+            return
+        lo = self.Minimum if self.Minimum is not None else 0
+        hi = self.Maximum if self.Maximum is not None else 2**31 - 1
+        if isinstance(lo, float) or isinstance(hi, float):
+            yield self.rng.uniform(float(lo), float(hi))
+        else:
+            yield self.rng.randrange(int(lo), int(hi))
+
+
+# ------------------------------------------------------------------------------------------
+# commands, variables, aliases, modules
+# ------------------------------------------------------------------------------------------
+
+
+class CommandInfoView:
+    __ps_type_names__ = ["System.Management.Automation.CmdletInfo", "System.Management.Automation.CommandInfo",
+                         "System.Object"]
+
+    def __init__(self, kind: str, name: str, source: str, definition: str = "", target: Any = None) -> None:
+        self.kind = kind
+        self.name = name
+        self.source = source
+        self.definition = definition
+        self.target = target
+        if kind == "Alias":
+            self.__ps_type_names__ = ["System.Management.Automation.AliasInfo",
+                                      "System.Management.Automation.CommandInfo", "System.Object"]
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        name = f"{self.name} -> {self.definition}" if self.kind == "Alias" else self.name
+        return [("CommandType", self.kind), ("Name", name), ("Version", ""), ("Source", self.source),
+                ("Definition", self.definition or self.name), ("ModuleName", self.source)]
+
+    def __ps_get__(self, name: str) -> tuple[bool, Any]:
+        if name.casefold() == "name":
+            return True, self.name
+        for k, v in self.__ps_properties__():
+            if k.casefold() == name.casefold():
+                return True, v
+        return False, None
+
+    def __ps_string__(self) -> str:
+        return self.name
+
+
+@cmdlet("Get-Command", aliases=("gcm",), module=CORE, class_name=NS + "GetCommandCommand",
+        default_set="CmdletSet")
+class GetCommand(Cmdlet):
+    """Finds cmdlets, functions and aliases."""
+
+    Name = Param("string[]", InSet("AllCommandSet", position=0, pipeline_by_property=True), InSet("CmdletSet"))
+    Verb = Param("string[]", InSet("CmdletSet"))
+    Noun = Param("string[]", InSet("CmdletSet"))
+    Module = Param("string[]", aliases=("PSSnapin",))
+    CommandType = Param("string[]", InSet("AllCommandSet"), aliases=("Type",))
+    ListImported = Param("switch")
+    All = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        interp = self.ctx.interp
+        registry = interp.registry
+        entries: list[CommandInfoView] = []
+        for info in registry.all():
+            entries.append(CommandInfoView("Cmdlet", info.name, info.module, info.name, info))
+        for alias, target in sorted(registry.aliases.items()):
+            entries.append(CommandInfoView("Alias", alias, "", target))
+        for key, fn in sorted(self.ctx.frame.scope.all_functions().items()):
+            entries.append(CommandInfoView("Function", fn.name, fn.module.name if fn.module else "",
+                                           fn.scriptblock.text, fn))
+        names = [str(n) for n in (self.Name or [])]
+        types = [str(t).casefold() for t in (self.CommandType or [])]
+        modules = [str(m).casefold() for m in (self.Module or [])]
+        verbs = [str(v) for v in (self.Verb or [])]
+        nouns = [str(v) for v in (self.Noun or [])]
+        found_any: set[str] = set()
+        out: list[CommandInfoView] = []
+        for e in entries:
+            if types and e.kind.casefold() not in types and "all" not in types:
+                continue
+            if modules and e.source.casefold() not in modules:
+                continue
+            if verbs and not any(wildcard_match(e.name.split("-")[0], v) for v in verbs):
+                continue
+            if nouns and not any(wildcard_match(e.name.partition("-")[2], n) for n in nouns):
+                continue
+            if names:
+                hit = [n for n in names if wildcard_match(e.name, n)]
+                if not hit:
+                    continue
+                found_any.update(n.casefold() for n in hit)
+            out.append(e)
+        if not names:
+            out.sort(key=lambda e: (e.name.casefold()))
+        yield from out
+        for n in names:
+            if n.casefold() not in found_any and not has_wildcards(n):
+                if options.is_core():
+                    msg = (f"The term '{n}' is not recognized as a name of a cmdlet, function, script file, or "
+                           f"executable program.\nCheck the spelling of the name, or if a path was included, verify "
+                           f"that the path is correct and try again.")
+                else:
+                    msg = (f"The term '{n}' is not recognized as the name of a cmdlet, function, script file, or "
+                           f"operable program. Check the spelling of the name, or if a path was included, verify that "
+                           f"the path is correct and try again.")
+                self.ctx.write_error(self.ctx.error_record(
+                    msg, "CommandNotFoundException", "ObjectNotFound", target_object=n,
+                    exception_type="System.Management.Automation.CommandNotFoundException"))
+
+
+class PSVariableView:
+    __ps_type_names__ = ["System.Management.Automation.PSVariable", "System.Object"]
+
+    def __init__(self, name: str, value: Any) -> None:
+        self.name = name
+        self.value = value
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        return [("Name", self.name), ("Value", self.value), ("Description", ""), ("Options", "None"),
+                ("Visibility", "Public")]
+
+    def __ps_get__(self, name: str) -> tuple[bool, Any]:
+        for k, v in self.__ps_properties__():
+            if k.casefold() == name.casefold():
+                return True, v
+        return False, None
+
+
+def _scope_of(ctx: Any, scope: str | None) -> Any:
+    frame = ctx.frame
+    if scope is None or scope.casefold() in ("local", "0"):
+        return frame.scope
+    s = scope.casefold()
+    if s == "global":
+        return ctx.interp.global_scope
+    if s == "script":
+        return frame.scope.script_scope()
+    if s.isdigit():
+        target = frame.scope
+        for _ in range(int(s)):
+            if target.parent is not None:
+                target = target.parent
+        return target
+    raise not_supported(f"-Scope {scope}")
+
+
+@cmdlet("Get-Variable", aliases=("gv",), module=UTILITY, class_name=NS + "GetVariableCommand")
+class GetVariable(Cmdlet):
+    """Variables by name (wildcards)."""
+
+    Name = Param("string[]", position=0, pipeline=True, pipeline_by_property=True)
+    ValueOnly = Param("switch")
+    Scope = Param("string")
+    Include = Param("string[]")
+    Exclude = Param("string[]")
+
+    def process_record(self) -> Iterator[Any]:
+        scope = _scope_of(self.ctx, self.Scope)
+        variables = scope.all_variables() if self.Scope is None else dict(scope.variables)
+        names = [str(n) for n in (self.Name or ["*"])]
+        for pat in names:
+            hits = [v for k, v in sorted(variables.items()) if wildcard_match(v.name, pat)]
+            if not hits and not has_wildcards(pat):
+                self.ctx.write_error(self.ctx.error_record(
+                    f"Cannot find a variable with the name '{pat}'.", "VariableNotFound", "ObjectNotFound",
+                    target_object=pat, exception_type="System.Management.Automation.ItemNotFoundException"))
+                continue
+            for v in hits:
+                yield v.value if self.ValueOnly else PSVariableView(v.name, v.value)
+
+
+@cmdlet("Set-Variable", aliases=("set",), module=UTILITY, class_name=NS + "SetVariableCommand",
+        supports_should_process=True, confirm_impact="Low")
+class SetVariable(Cmdlet):
+    """Sets a variable (creating it)."""
+
+    Name = Param("string[]", position=0, mandatory=True, pipeline_by_property=True)
+    Value = Param("object", position=1, pipeline=True, pipeline_by_property=True, allow_null=True)
+    Scope = Param("string")
+    Option = Param("string")
+    PassThru = Param("switch")
+    Description = Param("string")
+    Force = Param("switch")
+    Visibility = Param("string")
+
+    def process_record(self) -> Iterator[Any]:
+        scope = _scope_of(self.ctx, self.Scope)
+        for name in self.Name or []:
+            if not self.ctx.should_process(f"Name: {name} Value: {C.to_string(self.Value)}", "Set variable"):
+                continue
+            opt = str(self.Option or "").casefold()
+            existing = scope.local_variable(str(name))
+            if existing is not None and not (existing.readonly and not self.Force):
+                existing.value = self.Value
+            else:
+                scope.define(str(name), self.Value, readonly="readonly" in opt, constant="constant" in opt)
+            if self.PassThru:
+                yield PSVariableView(str(name), self.Value)
+
+
+@cmdlet("New-Variable", aliases=("nv",), module=UTILITY, class_name=NS + "NewVariableCommand",
+        supports_should_process=True, confirm_impact="Low")
+class NewVariable(SetVariable):
+    """Creates a variable."""
+
+    Value = Param("object", position=1, pipeline=True, allow_null=True)
+
+
+@cmdlet("Remove-Variable", aliases=("rv",), module=UTILITY, class_name=NS + "RemoveVariableCommand",
+        supports_should_process=True, confirm_impact="Medium")
+class RemoveVariable(Cmdlet):
+    """Removes variables."""
+
+    Name = Param("string[]", position=0, mandatory=True, pipeline_by_property=True)
+    Scope = Param("string")
+    Force = Param("switch")
+
+    def process_record(self) -> None:
+        scope = _scope_of(self.ctx, self.Scope)
+        for name in self.Name or []:
+            if not scope.remove_variable(str(name)):
+                target = scope.find_variable(str(name)) if self.Scope is None else None
+                if target is None:
+                    self.ctx.write_error(self.ctx.error_record(
+                        f"Cannot find a variable with the name '{name}'.", "VariableNotFound", "ObjectNotFound",
+                        target_object=str(name), exception_type="System.Management.Automation.ItemNotFoundException"))
+                    continue
+                for s in scope.chain():
+                    if s.remove_variable(str(name)):
+                        break
+
+
+@cmdlet("Clear-Variable", aliases=("clv",), module=UTILITY, class_name=NS + "ClearVariableCommand",
+        supports_should_process=True, confirm_impact="Medium")
+class ClearVariable(Cmdlet):
+    """Sets variables to $null."""
+
+    Name = Param("string[]", position=0, mandatory=True, pipeline_by_property=True)
+    Scope = Param("string")
+
+    def process_record(self) -> None:
+        for name in self.Name or []:
+            v = self.ctx.frame.scope.find_variable(str(name))
+            if v is not None:
+                v.value = None
+
+
+@cmdlet("Set-Alias", aliases=("sal",), module=UTILITY, class_name=NS + "SetAliasCommand",
+        supports_should_process=True, confirm_impact="Low")
+class SetAlias(Cmdlet):
+    """Defines an alias in the current scope."""
+
+    Name = Param("string", position=0, mandatory=True, pipeline_by_property=True)
+    Value = Param("string", position=1, mandatory=True, pipeline_by_property=True)
+    Scope = Param("string")
+    Description = Param("string")
+    Option = Param("string")
+    PassThru = Param("switch")
+    Force = Param("switch")
+
+    def process_record(self) -> None:
+        scope = _scope_of(self.ctx, self.Scope)
+        scope.aliases[str(self.Name).casefold()] = str(self.Value)
+
+
+@cmdlet("New-Alias", aliases=("nal",), module=UTILITY, class_name=NS + "NewAliasCommand",
+        supports_should_process=True, confirm_impact="Low")
+class NewAlias(SetAlias):
+    """Defines a new alias."""
+
+
+@cmdlet("Get-Alias", aliases=("gal",), module=UTILITY, class_name=NS + "GetAliasCommand")
+class GetAlias(Cmdlet):
+    """Lists aliases."""
+
+    Name = Param("string[]", position=0, pipeline_by_property=True)
+    Definition = Param("string[]")
+
+    def process_record(self) -> Iterator[Any]:
+        aliases = dict(self.ctx.interp.registry.aliases)
+        for s in reversed(list(self.ctx.frame.scope.chain())):
+            aliases.update(s.aliases)
+        pats = [str(n) for n in (self.Name or ["*"])]
+        for alias, target in sorted(aliases.items()):
+            if any(wildcard_match(alias, p) for p in pats):
+                if self.Definition and not any(wildcard_match(target, d) for d in self.Definition):
+                    continue
+                yield CommandInfoView("Alias", alias, "", target)
+
+
+@cmdlet("Import-Module", aliases=("ipmo",), module=CORE, class_name=NS + "ImportModuleCommand")
+class ImportModule(Cmdlet):
+    """Imports a .psm1 module found through $env:PSModulePath (or by path)."""
+
+    Name = Param("string[]", position=0, mandatory=True, pipeline=True)
+    Force = Param("switch")
+    PassThru = Param("switch")
+    Global = Param("switch")
+    Prefix = Param("string")
+    Function = Param("string[]")
+    Cmdlet = Param("string[]")
+    Variable = Param("string[]")
+    Alias = Param("string[]")
+    DisableNameChecking = Param("switch")
+    MinimumVersion = Param("version")
+    RequiredVersion = Param("version")
+    Scope = Param("string")
+
+    def process_record(self) -> Iterator[Any]:
+        from psshim.runtime.pipeline import import_module
+
+        for name in self.Name or []:
+            mod = import_module(self.ctx.interp, str(name), self.ctx.frame, force=bool(self.Force))
+            if mod is None:
+                self.ctx.write_error(self.ctx.error_record(
+                    f"The specified module '{name}' was not loaded because no valid module file was found in any "
+                    f"module directory.", "Modules_ModuleNotFound", "ResourceUnavailable", target_object=str(name),
+                    exception_type="System.IO.FileNotFoundException"))
+                continue
+            if self.PassThru:
+                yield mod
+
+
+@cmdlet("Remove-Module", aliases=("rmo",), module=CORE, class_name=NS + "RemoveModuleCommand",
+        supports_should_process=True)
+class RemoveModule(Cmdlet):
+    """Forgets an imported module (its functions stay defined)."""
+
+    Name = Param("string[]", position=0, mandatory=True)
+    Force = Param("switch")
+
+    def process_record(self) -> None:
+        for name in self.Name or []:
+            self.ctx.interp.modules.pop(str(name).casefold(), None)
+
+
+@cmdlet("Get-Module", aliases=("gmo",), module=CORE, class_name=NS + "GetModuleCommand")
+class GetModule(Cmdlet):
+    """Lists imported modules."""
+
+    Name = Param("string[]", position=0)
+    ListAvailable = Param("switch")
+    All = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        pats = [str(n) for n in (self.Name or ["*"])]
+        for key, mod in sorted(self.ctx.interp.modules.items()):
+            if any(wildcard_match(mod.name, p) for p in pats):
+                yield mod
+
+
+@cmdlet("Export-ModuleMember", module=CORE, class_name=NS + "ExportModuleMemberCommand")
+class ExportModuleMember(Cmdlet):
+    """Chooses what a .psm1 exports."""
+
+    Function = Param("string[]", position=0)
+    Cmdlet = Param("string[]")
+    Variable = Param("string[]")
+    Alias = Param("string[]")
+
+    def process_record(self) -> None:
+        module = self.ctx.frame.scope.module
+        if module is None:
+            self.ctx.throw_terminating(
+                "The Export-ModuleMember cmdlet can only be called from inside a module.",
+                "Modules_CanOnlyExecuteExportModuleMemberInsideAModule", "PermissionDenied",
+                exception_type="System.InvalidOperationException")
+        if module is not None:
+            module.exported_functions = [str(f) for f in (self.Function or [])]
+            module.exported_aliases = [str(a) for a in (self.Alias or [])]
+            module.exported_variables = [str(v) for v in (self.Variable or [])]
+
+
+@cmdlet("Invoke-Expression", aliases=("iex",), module=UTILITY, class_name=NS + "InvokeExpressionCommand")
+class InvokeExpression(Cmdlet):
+    """Runs a string as PowerShell in the current scope."""
+
+    Command = Param("string", position=0, mandatory=True, pipeline=True)
+
+    def process_record(self) -> Iterator[Any]:
+        interp = self.ctx.interp
+        text = str(self.Command)
+        ast_ = interp.parse(text, None)
+        from psshim.runtime.scopes import ScriptSource
+
+        frame = self.ctx.frame.child(source=ScriptSource(None, text))
+        statements = []
+        for block in (ast_.begin_block, ast_.process_block, ast_.end_block):
+            if block is not None:
+                statements.extend(block.statements)
+        yield from interp.exec_block(statements, frame)
+
+
+@cmdlet("Set-StrictMode", module=CORE, class_name=NS + "SetStrictModeCommand", default_set="Version",
+        notes="Accepted and ignored: strict-mode checks (uninitialized variables, missing properties) are not "
+              "emulated.")
+class SetStrictMode(Cmdlet):
+    """Accepted; strict-mode checks are not emulated."""
+
+    Version = Param("string", InSet("Version", mandatory=True), aliases=("v",))
+    Off = Param("switch", InSet("Off", mandatory=True))
+
+
+@cmdlet("Clear-Host", aliases=("cls", "clear"), module=CORE, class_name=NS + "ClearHostCommand")
+class ClearHost(Cmdlet):
+    """Does nothing (no screen to clear)."""
+
+
+@cmdlet("Get-Host", module=UTILITY, class_name=NS + "GetHostCommand")
+class GetHost(Cmdlet):
+    """$Host."""
+
+    def process_record(self) -> Iterator[Any]:
+        yield self.ctx.get_variable("Host")
+
+
+@cmdlet("Read-Host", module=UTILITY, class_name=NS + "ReadHostCommand")
+class ReadHost(Cmdlet):
+    """Fails: the host is non-interactive."""
+
+    Prompt = Param("object", position=0, remaining=True)
+    AsSecureString = Param("switch")
+
+    def process_record(self) -> None:
+        self.ctx.prompt_unavailable()
+
+
+# ------------------------------------------------------------------------------------------
+# paths and locations
+# ------------------------------------------------------------------------------------------
+
+
+def _files(ctx: Any) -> Any:
+    return getattr(ctx.services, "files", None)
+
+
+@cmdlet("Test-Path", module=MGMT, class_name=NS + "TestPathCommand", default_set="Path")
+class TestPath(Cmdlet):
+    """True when the path exists on the emulated host (-PathType Leaf/Container)."""
+
+    Path = Param("string[]", InSet("Path", position=0, mandatory=True, pipeline=True, pipeline_by_property=True),
+                 allow_empty_string=True, allow_null=True)
+    LiteralPath = Param("string[]", InSet("LiteralPath", mandatory=True, pipeline_by_property=True),
+                        aliases=("PSPath", "LP"))
+    PathType = Param("string", aliases=("Type",), validate=(ValidateSet("Any", "Container", "Leaf"),))
+    IsValid = Param("switch")
+    Filter = Param("string")
+    Include = Param("string[]")
+    Exclude = Param("string[]")
+
+    def process_record(self) -> Iterator[Any]:
+        paths = self.Path if self.ctx.parameter_set == "Path" else self.LiteralPath
+        files = _files(self.ctx)
+        for raw in paths or [None]:
+            if raw is None or str(raw).strip() == "":
+                self.ctx.throw_terminating(
+                    "Cannot bind argument to parameter 'Path' because it is an empty string." if raw == ""
+                    else "Cannot bind argument to parameter 'Path' because it is null.",
+                    "ParameterArgumentValidationErrorEmptyStringNotAllowed" if raw == ""
+                    else "ParameterArgumentValidationErrorNullNotAllowed", "InvalidData")
+            path = str(raw)
+            if self.IsValid:
+                yield not any(c in P.no_qualifier(path) for c in '<>|"')
+                continue
+            full = self.ctx.resolve_path(path)
+            if files is None:
+                yield False
+                continue
+            if has_wildcards(P.leaf(full)) and self.ctx.parameter_set == "Path":
+                parent = P.parent(full)
+                try:
+                    names = files.list(parent) if files.exists(parent) else []
+                except Exception:  # noqa: BLE001
+                    names = []
+                candidates = [P.join(parent, n) for n in names if wildcard_match(n, P.leaf(full))]
+            else:
+                candidates = [full] if files.exists(full) else []
+            kind = str(self.PathType or "Any").casefold()
+            is_dir = getattr(files, "is_dir", None)
+            ok = False
+            for c in candidates:
+                if kind == "any":
+                    ok = True
+                elif is_dir is not None:
+                    d = bool(is_dir(c))
+                    ok = d if kind == "container" else not d
+                if ok:
+                    break
+            yield ok
+
+
+@cmdlet("Join-Path", module=MGMT, class_name=NS + "JoinPathCommand")
+class JoinPath(Cmdlet):
+    """Joins a parent path and child paths with one backslash."""
+
+    Path = Param("string[]", position=0, mandatory=True, pipeline=True, pipeline_by_property=True,
+                 aliases=("PSPath",))
+    ChildPath = Param("string", position=1, mandatory=True, pipeline_by_property=True, allow_empty_string=True,
+                      allow_null=True)
+    AdditionalChildPath = Param("string[]", position=2, remaining=True)
+    Resolve = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        for parent in self.Path or []:
+            out = P.join(str(parent), str(self.ChildPath or ""))
+            for extra in self.AdditionalChildPath or []:
+                if not options.is_core():
+                    self.ctx.throw_terminating(
+                        f"A positional parameter cannot be found that accepts argument '{extra}'.",
+                        "PositionalParameterNotFound", "InvalidArgument",
+                        exception_type="System.Management.Automation.ParameterBindingException")
+                out = P.join(out, str(extra))
+            if self.Resolve:
+                files = _files(self.ctx)
+                full = self.ctx.resolve_path(out)
+                if files is None or not files.exists(full):
+                    self.ctx.write_error(self.ctx.error_record(
+                        f"Cannot find path '{full}' because it does not exist.", "PathNotFound", "ObjectNotFound",
+                        target_object=full, exception_type="System.Management.Automation.ItemNotFoundException"))
+                    continue
+                out = full
+            yield out
+
+
+@cmdlet("Split-Path", module=MGMT, class_name=NS + "SplitPathCommand", default_set="ParentSet")
+class SplitPath(Cmdlet):
+    """The parent, leaf, qualifier (drive) of a path."""
+
+    Path = Param("string[]", position=0, mandatory=True, pipeline=True, pipeline_by_property=True)
+    Parent = Param("switch", InSet("ParentSet"))
+    Leaf = Param("switch", InSet("LeafSet", mandatory=True))
+    LeafBase = Param("switch", InSet("LeafBaseSet", mandatory=True))
+    Extension = Param("switch", InSet("ExtensionSet", mandatory=True))
+    Qualifier = Param("switch", InSet("QualifierSet", mandatory=True))
+    NoQualifier = Param("switch", InSet("NoQualifierSet", mandatory=True))
+    IsAbsolute = Param("switch", InSet("IsAbsoluteSet", mandatory=True))
+    Resolve = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        for raw in self.Path or []:
+            p = str(raw)
+            s = self.ctx.parameter_set
+            if s == "LeafSet":
+                yield P.leaf(p)
+            elif s == "LeafBaseSet":
+                leaf = P.leaf(p)
+                yield leaf.rsplit(".", 1)[0] if "." in leaf else leaf
+            elif s == "ExtensionSet":
+                leaf = P.leaf(p)
+                yield "." + leaf.rsplit(".", 1)[1] if "." in leaf else ""
+            elif s == "QualifierSet":
+                q = P.qualifier(p)
+                if not q:
+                    self.ctx.write_error(self.ctx.error_record(
+                        f"Cannot parse path because path '{p}' does not have a qualifier specified.",
+                        "ParsePathFormatError", "InvalidArgument", target_object=p,
+                        exception_type="System.Management.Automation.ParameterBindingException"))
+                    continue
+                yield q
+            elif s == "NoQualifierSet":
+                yield P.no_qualifier(p)
+            elif s == "IsAbsoluteSet":
+                yield P.is_rooted(p)
+            else:
+                yield P.parent(p)
+
+
+class PathInfo:
+    __ps_type_names__ = ["System.Management.Automation.PathInfo", "System.Object"]
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        return [("Drive", self.path[:1]), ("Provider", "Microsoft.PowerShell.Core\\FileSystem"),
+                ("ProviderPath", self.path), ("Path", self.path)]
+
+    def __ps_get__(self, name: str) -> tuple[bool, Any]:
+        for k, v in self.__ps_properties__():
+            if k.casefold() == name.casefold():
+                return True, v
+        return False, None
+
+    def __ps_string__(self) -> str:
+        return self.path
+
+
+@cmdlet("Get-Location", aliases=("gl", "pwd"), module=MGMT, class_name=NS + "GetLocationCommand")
+class GetLocation(Cmdlet):
+    """The current location."""
+
+    def process_record(self) -> Iterator[Any]:
+        yield PathInfo(self.ctx.interp.location)
+
+
+@cmdlet("Set-Location", aliases=("cd", "sl", "chdir"), module=MGMT, class_name=NS + "SetLocationCommand")
+class SetLocation(Cmdlet):
+    """Changes the current location (a folder of the emulated host)."""
+
+    Path = Param("string", position=0, pipeline=True, pipeline_by_property=True)
+    LiteralPath = Param("string", aliases=("PSPath",))
+    PassThru = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        target = self.Path or self.LiteralPath or "C:\\Users\\Administrator"
+        full = self.ctx.resolve_path(str(target))
+        files = _files(self.ctx)
+        if files is None or not files.exists(full):
+            self.ctx.write_error(self.ctx.error_record(
+                f"Cannot find path '{full}' because it does not exist.", "PathNotFound", "ObjectNotFound",
+                target_object=full, exception_type="System.Management.Automation.ItemNotFoundException"))
+            return
+        self.ctx.interp.location = full
+        self.ctx.interp.global_scope.define("PWD", full)
+        if self.PassThru:
+            yield PathInfo(full)
+
+
+@cmdlet("Resolve-Path", aliases=("rvpa",), module=MGMT, class_name=NS + "ResolvePathCommand")
+class ResolvePath(Cmdlet):
+    """Absolute paths of existing items."""
+
+    Path = Param("string[]", position=0, mandatory=True, pipeline=True, pipeline_by_property=True)
+    Relative = Param("switch")
+
+    def process_record(self) -> Iterator[Any]:
+        files = _files(self.ctx)
+        for raw in self.Path or []:
+            full = self.ctx.resolve_path(str(raw))
+            if files is None or not files.exists(full):
+                self.ctx.write_error(self.ctx.error_record(
+                    f"Cannot find path '{full}' because it does not exist.", "PathNotFound", "ObjectNotFound",
+                    target_object=full, exception_type="System.Management.Automation.ItemNotFoundException"))
+                continue
+            yield PathInfo(full)

@@ -1,0 +1,358 @@
+"""The runner API: `Runspace(services, settings, host)` runs scripts and commands.
+
+    rs = Runspace(services, RunSettings(edition="5.1", culture="en-US"), Host(out, err))
+    code = rs.run_script(text, path="C:\\scripts\\job.ps1", args=["SRV-APP01"])
+
+- `run_script(text, path, args) -> int`: the exit code `powershell.exe -File` gives: the
+  script's `exit N`; 1 after a parse error or a terminating error that ended the script; else 0.
+- `run_command(text) -> int`: one command line, as typed at a prompt (no script path).
+- `invoke(text) -> list`: the output objects of a command (tests, the shell); errors still go
+  to the host.
+
+Output objects go through one `psshim.format.out_default.OutDefault` per run (or to `output`,
+a callable taking each object, when given); errors are rendered with
+`psshim.format.error_view.render_error`. Variables and functions persist between calls on the
+same Runspace (its global scope), like a PowerShell session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable, Sequence
+
+import attrs
+
+from psshim import ast as A
+from psshim.runtime import conversions as C
+from psshim.runtime import options
+from psshim.runtime.errors import (
+    BreakSignal,
+    ContinueSignal,
+    ExitSignal,
+    HaltSignal,
+    PSError,
+    ReturnSignal,
+    make_record,
+)
+from psshim.runtime.frames import CallInfo, Frame
+from psshim.runtime.host import Host
+from psshim.runtime.interpreter import Interpreter
+from psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
+from psshim.runtime.registry import Registry
+from psshim.runtime.scopes import Scope, ScriptSource
+from psshim.runtime.values import Adapter, AdapterRegistry
+
+
+@attrs.define
+class RunSettings:
+    """edition: "5.1" or "7"; culture: the current culture's name; width: the console width.
+    max_steps / timeout_seconds: the budget (statements and loop iterations / wall seconds;
+    None = unlimited). poll_limit: iterations a loop may poll an unmoving virtual clock.
+    location: the current location (relative paths, `.\\script.ps1`)."""
+
+    edition: str = "5.1"
+    culture: str = "en-US"
+    width: int = 120
+    max_steps: int | None = 20_000_000
+    timeout_seconds: float | None = None
+    poll_limit: int = 1000
+    location: str = "C:\\Users\\Administrator"
+    utc_offset: dt.timedelta = dt.timedelta(0)
+
+
+def _native_adapter() -> Adapter:
+    def names(obj: Any) -> list[str]:
+        tn = getattr(obj, "__ps_type_names__", ["System.Object"])
+        return list(tn() if callable(tn) else tn)
+
+    def props(obj: Any) -> list[tuple[str, Any]]:
+        fn = getattr(obj, "__ps_properties__", None)
+        return list(fn()) if fn is not None else []
+
+    def lookup(obj: Any, name: str) -> tuple[bool, Any]:
+        getter = getattr(obj, "__ps_get__", None)
+        if getter is not None:
+            result: tuple[bool, Any] = getter(name)
+            return result
+        for k, v in props(obj):
+            if k.casefold() == name.casefold():
+                return True, v
+        return False, None
+
+    return Adapter(type_names=names, properties=props, lookup=lookup)
+
+
+def register_runtime_adapters(adapters: AdapterRegistry) -> None:
+    """PowerShell's view of the runtime's own .NET-like objects (match info, exceptions, jobs,
+    GroupInfo, ...): every class that implements `__ps_properties__`."""
+    from psshim.runtime import dotnet_regex, interpreter, nativeobjects, pipeline, scopes
+
+    adapter = _native_adapter()
+    for cls in (nativeobjects.PSNative, dotnet_regex.PSGroup, dotnet_regex.PSMatch, scopes.FunctionInfo,
+                scopes.ModuleInfo, interpreter.HostInfo, pipeline._MyInvocation, pipeline._PSCmdlet):
+        if cls not in adapters.by_class:
+            adapters.register(cls, adapter)
+
+
+class _FallbackOut:
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write_text = write
+
+    def write(self, obj: Any) -> None:
+        for item in C.enumerate_value(obj):
+            if item is not None:
+                self.write_text(C.to_string(item) + "\n")
+
+    def close(self) -> None:
+        pass
+
+
+class Runspace:
+    def __init__(self, services: Any, settings: RunSettings | None = None, host: Host | None = None, *,
+                 registry: Registry | None = None, adapters: AdapterRegistry | None = None,
+                 output: Callable[[Any], None] | None = None) -> None:
+        self.services = services
+        self.settings = settings or RunSettings()
+        self.host = host or Host()
+        if registry is None:
+            from psshim.cmdlets import default_registry
+
+            registry = default_registry()
+        self.registry = registry
+        self.adapters = adapters or AdapterRegistry()
+        register_runtime_adapters(self.adapters)
+        for setup in registry.adapter_setup:
+            setup(self.adapters)
+        self.output = output
+        with options.using_edition(self.settings.edition):
+            self.interp = Interpreter(settings=self.settings, services=services, registry=registry,
+                                      adapters=self.adapters, host=self.host, render_error=self.render_error)
+        from psshim.cmdlets.jobs import JobTable
+
+        self.interp.jobs = JobTable()
+
+    # -- formatting ------------------------------------------------------------------------
+
+    def format_settings(self) -> Any:
+        from psshim.format.settings import FormatSettings
+        from psshim.runtime.textformat import culture_object
+
+        edition = "7" if self.settings.edition.startswith("7") else "5.1"
+        return FormatSettings(culture=culture_object(self.settings.culture), edition=edition,  # type: ignore[arg-type]
+                              width=self.settings.width, utc_offset=self.settings.utc_offset)
+
+    def render_error(self, record: ErrorRecord) -> str:
+        from psshim.format.error_view import render_error
+
+        with options.using_edition(self.settings.edition):
+            return render_error(record, self.format_settings())
+
+    def _out(self) -> Any:
+        if self.output is not None:
+            sink = self.output
+
+            class _Sink:
+                def write(self, obj: Any) -> None:
+                    sink(obj)
+
+                def close(self) -> None:
+                    pass
+
+            return _Sink()
+        try:
+            from psshim.format.out_default import OutDefault
+
+            return OutDefault(self.host.write_out, self.format_settings(), self.adapters)
+        except ImportError:  # pragma: no cover - the formatter is part of psshim
+            return _FallbackOut(self.host.write_out)
+
+    @property
+    def errors(self) -> list[ErrorRecord]:
+        return list(self.interp.errors)
+
+    # -- running -----------------------------------------------------------------------------
+
+    def run_script(self, text: str, path: str | None = None, args: Sequence[Any] = ()) -> int:
+        with options.using_edition(self.settings.edition):
+            return self._run(text, path, list(args), script=path is not None)
+
+    def run_command(self, text: str) -> int:
+        with options.using_edition(self.settings.edition):
+            return self._run(text, None, [], script=False)
+
+    def invoke(self, text: str) -> list[Any]:
+        collected: list[Any] = []
+        saved = self.output
+        self.output = collected.append
+        try:
+            self.run_command(text)
+        finally:
+            self.output = saved
+        return collected
+
+    def _parse(self, text: str, path: str | None) -> A.ScriptBlockAst | ErrorRecord:
+        from psshim.parser import ParseError, parse
+
+        try:
+            return parse(text, path)
+        except ParseError as exc:
+            return self.interp.parse_error_record(exc, exc.source, path)
+        except Exception as exc:  # noqa: BLE001 - never a traceback
+            return make_record(f"hvemu internal error while parsing: {type(exc).__name__}: {exc}",
+                               "HvemuInternalError", "ParserError")
+
+    def _run(self, text: str, path: str | None, args: list[Any], script: bool) -> int:
+        interp = self.interp
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        parsed = self._parse(text, path)
+        if isinstance(parsed, ErrorRecord):
+            interp.add_error(parsed)
+            self.host.write_err(self.render_error(parsed))
+            return 1
+        source = ScriptSource(path, text)
+        if script:
+            scope = Scope(interp.global_scope, "script")
+        else:
+            scope = interp.global_scope
+        call = CallInfo(path or "", "script" if script else "interactive", parsed.extent, source, None, path)
+        frame = Frame(interp, scope, source, call=call)
+        if script and path is not None:
+            from psshim.runtime import paths
+
+            scope.define("PSScriptRoot", paths.parent(path))
+            scope.define("PSCommandPath", path)
+        scope.define("args", list(args)) if script else None
+        out = self._out()
+        code = 0
+        try:
+            self._check_requires(parsed, frame, path)
+            statements: list[A.StatementAst] = []
+            for block in (parsed.begin_block, parsed.process_block, parsed.end_block):
+                if block is not None:
+                    statements.extend(block.statements)
+            if parsed.param_block is not None and script:
+                self._bind_script_params(parsed, frame, args)
+            for obj in interp.exec_block(statements, frame):
+                out.write(obj)
+        except PSError as exc:
+            if not exc.located and exc.record.invocation is None:
+                pass
+            interp.report_error(exc.record, frame)
+            code = 1
+        except ExitSignal as ex:
+            code = ex.code
+            interp.last_exit_code = code
+        except HaltSignal as halt:
+            interp.report_error(halt.record, frame)
+            code = 1
+        except (BreakSignal, ContinueSignal, ReturnSignal):
+            code = 0
+        except RecursionError:
+            interp.report_error(make_record("The script failed due to call depth overflow.", "CallDepthOverflow",
+                                            "InvalidOperation"), frame)
+            code = 1
+        except Exception as exc:  # noqa: BLE001 - never a Python traceback
+            interp.report_error(interp.internal_error(exc).record, frame)
+            code = 1
+        finally:
+            try:
+                out.close()
+            except Exception as exc:  # noqa: BLE001
+                self.host.write_err(f"hvemu internal error while formatting output: {exc}\n")
+        return code
+
+    def _bind_script_params(self, parsed: A.ScriptBlockAst, frame: Frame, args: list[Any]) -> None:
+        from psshim.runtime.binder import Arg, Binder
+        from psshim.runtime.pipeline import _binding_error_factory
+        from psshim.runtime.scopes import ScriptBlock
+
+        sb = ScriptBlock(parsed, frame.source)
+        name = frame.source.path or ""
+        meta = self.interp.script_metadata(sb, name, frame)
+        binder = Binder(meta, _binding_error_factory(self.interp, frame, name, name), adapters=self.adapters)
+        arg_list: list[Arg] = []
+        for a in args:
+            if isinstance(a, str) and a.startswith("-") and len(a) > 1 and not a[1].isdigit():
+                name_part, colon, value = a[1:].partition(":")
+                arg_list.append(Arg(name=name_part, value=value if colon else _NO_VALUE(), token_text=a))
+            else:
+                arg_list.append(Arg(name=None, value=a))
+        state = binder.bind_arguments(arg_list, expects_input=False)
+        for k, v in state.bound.items():
+            frame.scope.define(k, v)
+        for p in meta.parameters:
+            if p.name not in state.bound:
+                if p.default_ast is not None:
+                    frame.scope.define(p.name, self.interp.eval(p.default_ast, frame))
+                else:
+                    frame.scope.define(p.name, False if p.is_switch else None)
+        frame.scope.define("args", list(state.extra_args))
+
+    def _check_requires(self, parsed: A.ScriptBlockAst, frame: Frame, path: str | None) -> None:
+        from psshim.runtime.pipeline import import_module
+
+        script_name = (path or "").replace("/", "\\").rsplit("\\", 1)[-1]
+        for req in parsed.requires:
+            tokens = req.replace(",", " ").split()
+            i = 0
+            while i < len(tokens):
+                tok = tokens[i].lower()
+                if tok in ("-modules", "-module"):
+                    i += 1
+                    missing: list[str] = []
+                    while i < len(tokens) and not tokens[i].startswith("-"):
+                        name = tokens[i].strip("'\"")
+                        if name.startswith("@{"):
+                            i += 1
+                            continue
+                        if import_module(self.interp, name, frame) is None:
+                            missing.append(name)
+                        i += 1
+                    if missing:
+                        record = make_record(
+                            f"The script '{script_name}' cannot be run because the following modules that are "
+                            f'specified by the "#requires" statements of the script are missing: {", ".join(missing)}.',
+                            "ScriptRequiresMissingModules", "ResourceUnavailable",
+                            exception_type="System.Management.Automation.ScriptRequiresException",
+                            target_name=script_name, target_type="String")
+                        raise PSError(record, script_terminating=True)
+                    continue
+                if tok == "-version" and i + 1 < len(tokens):
+                    want = tokens[i + 1]
+                    have = "7.4" if options.is_core() else "5.1"
+                    try:
+                        if tuple(int(x) for x in want.split(".")[:2]) > tuple(int(x) for x in have.split(".")):
+                            product = "PowerShell" if options.is_core() else "Windows PowerShell"
+                            raise PSError(make_record(
+                                f"The script '{script_name}' cannot be run because it contains a \"#requires\" "
+                                f"statement for {product} {want}. The version of {product} that is required by "
+                                f"the script does not match the currently running version of {product} {have}.",
+                                "ScriptRequiresUnmatchedPSVersion", "ResourceUnavailable",
+                                exception_type="System.Management.Automation.ScriptRequiresException",
+                                target_name=script_name, target_type="String"), script_terminating=True)
+                    except ValueError:
+                        pass
+                    i += 2
+                    continue
+                if tok == "-pseditions" or tok == "-psedition":
+                    want_ed = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+                    have_ed = "core" if options.is_core() else "desktop"
+                    if want_ed and want_ed != have_ed:
+                        raise PSError(make_record(
+                            f"The script '{script_name}' cannot be run because it contains a \"#requires\" "
+                            f"statement for PowerShell editions '{tokens[i + 1]}'. The edition of PowerShell that is "
+                            f"required by the script does not match the currently running PowerShell "
+                            f"{'Core' if have_ed == 'core' else 'Desktop'} edition.",
+                            "ScriptRequiresUnmatchedPSEdition", "ResourceUnavailable",
+                            exception_type="System.Management.Automation.ScriptRequiresException",
+                            target_name=script_name, target_type="String"), script_terminating=True)
+                    i += 2
+                    continue
+                i += 1
+
+
+def _NO_VALUE() -> Any:
+    from psshim.runtime.binder import NO_VALUE
+
+    return NO_VALUE
