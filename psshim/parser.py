@@ -164,7 +164,7 @@ class _Run:
         self.values: list[Any] = []
         self.end_state = self.tables.end_states[start_symbol]
         self.lexer = Lexer(session.map, start, end, session.errors, requires)
-        self.last: Tok | None = None  # the last token shifted
+        self.last: Tok | None = None  # the last token shifted, newlines aside
         self.recovered_at = -1
 
     # ------------------------------------------------------------------ what the lexer may ask
@@ -251,7 +251,8 @@ class _Run:
             if action >= 0:
                 self.stack.append(action)
                 self.values.append(token)
-                self.last = token
+                if token.type != "NEWLINE":
+                    self.last = token
                 return True
             self._reduce(-action - 1)
             if token.type == "$END" and self.stack[-1] == self.end_state:
@@ -312,25 +313,35 @@ class _Run:
         found = self._diagnose_rule(token)
         if found is not None:
             return found
+        if token.type == "PIPE" and self.can("CMD_NAME"):
+            # A pipeline that starts with `|` (PipelineRule: the first element is empty).
+            self._error(token.start, token.end, "EmptyPipeElement")
+            return "EmptyPipeElement"
         if token.type not in _PIPELINE_END and token.type != "PIPE" and self.can_exact("PIPE"):
             return self._unexpected(token)
-        if token.type in _PIPELINE_END or token.type == "RBRACKET":
-            for closer in _CLOSERS:
-                stack = self._simulate(closer)
-                if stack is not None:
-                    found = self._diagnose_closer(token, closer, stack)
-                    if found is not None:
-                        return found
-        if token.type == "$END":
-            end = token.start
-            self._error(end, end, "UnexpectedToken", "")
-            return "UnexpectedToken"
+        for closer in _CLOSERS:
+            stack = self._simulate(closer)
+            if stack is not None:
+                found = self._diagnose_closer(token, closer, stack)
+                if found is not None:
+                    return found
         return self._unexpected(token)
 
     def _unexpected(self, token: Tok) -> str:
+        if token.type == "$END":
+            start, end = self._span(token)
+            self._error(start, end, "UnexpectedToken", "")
+            return "UnexpectedToken"
         rescanned = self.lexer.command_mode_token(token.start)
         self._error(rescanned.start, rescanned.end, "UnexpectedToken", self._text(rescanned))
         return "UnexpectedToken"
+
+    @staticmethod
+    def _span(token: Tok) -> tuple[int, int]:
+        """The extent PowerShell gives a token: its end-of-input token sits one past the end."""
+        if token.type == "$END":
+            return token.start + 1, token.start + 1
+        return token.start, token.end
 
     def _text(self, token: Tok) -> str:
         return self.session.map.text[token.start : token.end]
@@ -405,7 +416,7 @@ class _Run:
                 return report("MissingOpenParenthesisInIfStatement", keyword)
             if before == "LPAREN":
                 return report("IfStatementMissingCondition", keyword)
-            if before == "RPAREN":
+            if before == "rparen":
                 return report("MissingStatementBlock", keyword, at=(previous.start, previous.end))
         if name == "if_else" and before == "KW_ELSE":
             return report("MissingStatementBlockAfterElse")
@@ -418,7 +429,7 @@ class _Run:
                 return report("MissingOpenParenthesisAfterKeyword", keyword)
             if before == "LPAREN":
                 return report("MissingExpressionAfterKeyword", keyword)
-            if before == "RPAREN":
+            if before == "rparen":
                 return report("MissingLoopStatement", keyword)
             if before == "pipeline":
                 return report("MissingEndParenthesisAfterStatement", keyword)
@@ -432,7 +443,7 @@ class _Run:
                 return report("PipelineValueRequired")
             if before == "pipeline":
                 return report("MissingEndParenthesisInSwitchStatement")
-            if before == "RPAREN":
+            if before == "rparen":
                 return report("MissingCurlyBraceInSwitchStatement")
         if name == "switch_clause":
             return report("MissingSwitchStatementClause")
@@ -459,7 +470,8 @@ class _Run:
         if name == "attribute":
             if before == "attr_args":
                 return report("MissingEndParenthesisInExpression")
-            if before == "RPAREN":
+            if before == "RPAREN" and previous.start < previous.end:
+                # (not after a `)` this parser supplied: PowerShell reports only the `)`)
                 return report("EndSquareBracketExpectedAtEndOfAttribute")
         if name == "parameter" and before == "EQUALS":
             return report("MissingExpressionAfterToken", "=")
@@ -476,9 +488,17 @@ class _Run:
         """`token` ends a construct whose closer (`closer`) is missing."""
         tables = self.tables
         after_start, after_end = self._after_last()
-        for rule, dot in tables.kernels[stack[-1]]:
+        wanted = closer
+        items = tables.kernels[stack[-1]]
+        if any(tables.origins[rule] == "rparen" for rule, _ in items):
+            # After the newline of `rparen: NEWLINE . RPAREN`: the construct is one level down.
+            stack = stack[:-1]
+            items = tables.kernels[stack[-1]]
+            wanted = "rparen"
+        accepted = {wanted, "rparen"} if wanted == "RPAREN" else {wanted}
+        for rule, dot in items:
             expansion = tables.expansions[rule]
-            if dot >= len(expansion) or expansion[dot] != closer:
+            if dot >= len(expansion) or expansion[dot] not in accepted:
                 continue
             name = tables.names[rule] or tables.origins[rule]
             opener_position = max(i for i in range(dot) if expansion[i].isupper())
@@ -490,20 +510,26 @@ class _Run:
                     self._error(opener.start, opener.end, "MissingEndCurlyBrace")
                 return "MissingEndCurlyBrace"
             if closer == "RBRACKET":
+                if name == "attribute":
+                    rparen: Tok = self._value(stack, dot, dot - 1)
+                    if rparen.start == rparen.end:
+                        return "Silent"  # PowerShell reports the missing `)` only
+                    self._error(rparen.end, rparen.end, "EndSquareBracketExpectedAtEndOfAttribute")
+                    return "EndSquareBracketExpectedAtEndOfAttribute"
                 self._error(after_start, after_end, "MissingEndSquareBracket")
                 return "MissingEndSquareBracket"
             if name == "paren":
                 self._error(after_start, after_end, "MissingEndParenthesisInExpression")
                 return "MissingEndParenthesisInExpression"
             if name in ("subexpression", "array_expression"):
-                self._error(token.start, token.end, "MissingEndParenthesisInSubexpression")
+                self._error(*self._span(token), "MissingEndParenthesisInSubexpression")
                 return "MissingEndParenthesisInSubexpression"
             if name == "invoke":
                 self._error(after_start, after_end, "MissingEndParenthesisInMethodCall")
                 return "MissingEndParenthesisInMethodCall"
             if name in ("if_first", "if_more"):
                 keyword = self._text(self._item_keyword(stack, dot, expansion))
-                self._error(token.start, token.end, "MissingEndParenthesisAfterStatement", keyword)
+                self._error(*self._span(token), "MissingEndParenthesisAfterStatement", keyword)
                 return "MissingEndParenthesisAfterStatement"
             if name in ("while_stmt", "do_while", "do_until"):
                 keyword = self._text(self._item_keyword(stack, dot, expansion))
@@ -536,7 +562,7 @@ _FOREACH_ERRORS = {
     "LPAREN": "MissingVariableNameAfterForeach",
     "VARIABLE": "MissingInInForeach",
     "KW_IN": "MissingForeachExpression",
-    "RPAREN": "MissingForeachStatement",
+    "rparen": "MissingForeachStatement",
 }
 
 

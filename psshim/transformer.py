@@ -112,6 +112,9 @@ class AstBuilder:
     def keep_first(self, c: Children) -> Any:
         return c[0]
 
+    def second(self, c: Children) -> Any:
+        return c[1]
+
     def nothing(self, c: Children) -> None:
         return None
 
@@ -513,7 +516,8 @@ class AstBuilder:
 
     def _subexpression_part(self, part: SubExpressionPart) -> ast.SubExpressionAst:
         inner_end = part.end - 1 if part.closed else part.end
-        statements = self.nested(part.start + 2, inner_end)
+        # An unclosed `$(` has already been reported by the tokenizer.
+        statements = self.nested(part.start + 2, inner_end) if part.closed else []
         inner = self.map.extent(part.start + 2, inner_end)
         block = ast.StatementBlockAst(tuple(statements), extent=self.extent(statements, statements) if statements else inner)
         return ast.SubExpressionAst(block, extent=self.map.extent(part.start, part.end))
