@@ -25,7 +25,7 @@ from psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
 from psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateSet, cmdlet
 from psshim.runtime.scopes import FunctionInfo, ScriptBlock
 from psshim.runtime.textformat import culture_string, format_datetime, format_uformat
-from psshim.runtime.values import Hashtable, PSObject
+from psshim.runtime.values import Hashtable, PSObject, type_names
 
 UTILITY = "Microsoft.PowerShell.Utility"
 MGMT = "Microsoft.PowerShell.Management"
@@ -285,12 +285,13 @@ class NewTimeSpan(Cmdlet):
             yield dt.timedelta(days=self.Days or 0, hours=self.Hours or 0, minutes=self.Minutes or 0,
                                seconds=self.Seconds or 0, milliseconds=self.Milliseconds or 0)
             return
-        now = None
-        start = self.Start if self.is_bound("Start") else None
-        end = self.End if self.is_bound("End") else None
+        start: dt.datetime | None = self.Start if self.is_bound("Start") else None
+        end: dt.datetime | None = self.End if self.is_bound("End") else None
         if start is None or end is None:
             now = self.ctx.now()
-        yield (end or now) - (start or now)
+            start = start or now
+            end = end or now
+        yield end - start
 
 
 @cmdlet("Start-Sleep", aliases=("sleep",), module=UTILITY, class_name=NS + "StartSleepCommand",
@@ -435,7 +436,7 @@ class GetMember(Cmdlet):
         if not self.ctx.has_input or obj is None:
             return
         tn = self.ctx.interp.short_type_name(obj)
-        full = C.type_names(obj, self.ctx.adapters)[0] if hasattr(C, "type_names") else tn
+        full = type_names(obj, self.ctx.adapters)[0]
         if full in self.seen:
             return
         self.seen.add(full)
@@ -876,7 +877,7 @@ class InvokeExpression(Cmdlet):
         from psshim.runtime.scopes import ScriptSource
 
         frame = self.ctx.frame.child(source=ScriptSource(None, text))
-        statements = []
+        statements: list[Any] = []
         for block in (ast_.begin_block, ast_.process_block, ast_.end_block):
             if block is not None:
                 statements.extend(block.statements)

@@ -159,7 +159,7 @@ class WaitJob(_JobCmdlet):
     Name = _job_params()["Name"]
     Job = _job_params()["Job"]
     State = _job_params()["State"]
-    Any = Param("switch")
+    AnyJob = Param("switch", name="Any")
     Timeout = Param("int", aliases=("TimeoutSec",))
     Force = Param("switch")
 

@@ -159,13 +159,11 @@ class ForEachObject(Cmdlet):
         env = self.ctx.frame.env
         if not args:
             found, value = M.try_get_member(obj, name, env)
-            if found and not (isinstance(obj, (str, int, float)) and name.casefold() in ("count",)
-                              and False):
-                if value is not None or found:
-                    if isinstance(value, list):
-                        yield from value
-                    elif value is not None or isinstance(obj, PSObject):
-                        yield value
+            if found:
+                if isinstance(value, list):
+                    yield from value
+                elif value is not None or isinstance(obj, PSObject):
+                    yield value
                 return
         try:
             result = M.invoke_method(obj, name, args, env)
@@ -227,16 +225,11 @@ def parse_property_specs(ctx: Any, raw: Any, allowed: tuple[str, ...], cmd: str)
                     if matched is None:
                         ctx.throw_terminating(f'The "{key}" key is not valid.', "DictionaryKeyIllegal",
                                               "InvalidArgument", exception_type="System.NotSupportedException")
-                    extra[matched] = v
-            if expr is None and "expression" in allowed:
-                if cmd == "Sort-Object" and name is None and not extra:
-                    pass
-                elif cmd != "Sort-Object":
-                    ctx.throw_terminating(
-                        'The "Expression" key has a type, System.Object, that is not valid; it should be one of the '
-                        'following types: {System.String, System.Management.Automation.ScriptBlock}.'
-                        if False else f'Illegal key {"Expression"} missing.', "DictionaryKeyMissing",
-                        "InvalidArgument", exception_type="System.NotSupportedException")
+                    else:
+                        extra[matched] = v
+            if expr is None and "expression" in allowed and cmd != "Sort-Object":
+                ctx.throw_terminating('The "Expression" key is missing.', "DictionaryKeyMissing",
+                                      "InvalidArgument", exception_type="System.NotSupportedException")
             if name is None and expr is not None:
                 name = expr.text if _is_sb(expr) else str(expr)
             specs.append(PropSpec(name, expr, extra))
@@ -472,11 +465,8 @@ class SortObject(Cmdlet):
 
     def _keys(self, obj: Any) -> list[Any]:
         if not self.specs:
-            if isinstance(obj, PSObject) or self.ctx.adapters.find(obj) is not None:
-                props = _props(self.ctx, obj)
-                return [props[0][1]] if False and props else [C.to_string(obj) if isinstance(obj, PSObject) else obj]
-            return [obj]
-        keys = []
+            return [C.to_string(obj) if isinstance(obj, PSObject) else obj]
+        keys: list[Any] = []
         for spec in self.specs:
             if spec.is_wildcard:
                 keys.append(None)
@@ -561,6 +551,7 @@ class GroupObject(Cmdlet):
         cs = bool(self.CaseSensitive)
         groups: list[tuple[list[Any], list[Any]]] = []
         for obj in self.items:
+            keys: list[Any]
             if self.specs:
                 keys = []
                 for spec in self.specs:
@@ -576,9 +567,15 @@ class GroupObject(Cmdlet):
             else:
                 groups.append((keys, [obj]))
         if options.is_core():
+            def group_cmp(x: tuple[list[Any], list[Any]], y: tuple[list[Any], list[Any]]) -> int:
+                for a, b in zip(x[0], y[0]):
+                    c = sort_compare(a, b, cs)
+                    if c:
+                        return c
+                return 0
+
             try:
-                groups.sort(key=functools.cmp_to_key(
-                    lambda x, y: next((c for c in (sort_compare(a, b, cs) for a, b in zip(x[0], y[0])) if c), 0)))
+                groups.sort(key=functools.cmp_to_key(group_cmp))
             except PSError:
                 pass
         if self.AsHashTable:
@@ -639,7 +636,7 @@ class MeasureObject(Cmdlet):
             self.items.append(self.ctx.input_object)
 
     def end_processing(self) -> Iterator[Any]:
-        props = [C.to_string(p) for p in C.as_list(self.ctx.bound.get("Property"))] or [None]
+        props: list[str | None] = [C.to_string(p) for p in C.as_list(self.ctx.bound.get("Property"))] or [None]
         all_stats = bool(self.AllStats)
         for prop in props:
             values: list[Any] = []
@@ -649,8 +646,7 @@ class MeasureObject(Cmdlet):
                         values.append(obj)
                     continue
                 found, v = M.try_get_member(obj, prop, self.ctx.frame.env) if obj is not None else (False, None)
-                if found and not (isinstance(obj, (str, int, float)) and prop.casefold() in ("length", "count")
-                                  and not isinstance(obj, str) and False):
+                if found:
                     values.append(v)
             if prop is not None and not values and self.items:
                 self.ctx.write_error(self.ctx.error_record(
@@ -1129,8 +1125,6 @@ class SelectString(Cmdlet):
         self.any = False
 
     def process_record(self) -> Iterator[Any]:
-        import re
-
         from psshim.runtime.dotnet_regex import compile_regex
 
         if not self.ctx.has_input:
@@ -1156,12 +1150,8 @@ class SelectString(Cmdlet):
                          "Filename": "InputStream", "Path": "InputStream", "Pattern": str((self.Pattern or [""])[0])},
                         ["Microsoft.PowerShell.Commands.MatchInfo", "System.Object"])
         yield info
-        del re
 
     def end_processing(self) -> Iterator[Any]:
         if self.Quiet:
             yield self.any
 
-
-def _unused(_: Callable[..., Any]) -> None:
-    return None

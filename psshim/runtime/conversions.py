@@ -771,7 +771,8 @@ def enumerate_value(v: Any) -> Iterable[Any]:
     if isinstance(v, AutomationNull):
         return ()
     if isinstance(v, (list, tuple, range)) or _is_iterator(v):
-        return v
+        seq: Iterable[Any] = v
+        return seq
     return (v,)
 
 

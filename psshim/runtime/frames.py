@@ -117,7 +117,7 @@ class FrameEnv:
 
     @property
     def culture(self) -> str:
-        return self.frame.interp.settings.culture
+        return str(self.frame.interp.settings.culture)
 
     @property
     def environment(self) -> MutableMapping[str, str]:

@@ -257,7 +257,7 @@ class Interpreter:
             raise runtime_error(f"Cannot find path '{full}' because it does not exist.", "PathNotFound",
                                 "ObjectNotFound", exception_type="System.Management.Automation.ItemNotFoundException",
                                 target_name=full, target_type="String")
-        text = files.read_text(full)
+        text = str(files.read_text(full))
         return text[1:] if text.startswith("\ufeff") else text
 
     def short_type_name(self, value: Any) -> str:
@@ -1316,9 +1316,10 @@ class Interpreter:
             sets: dict[str, InSet] = {}
             validators: list[Validator] = []
             allow_null = allow_empty_string = allow_empty_collection = False
-            for a in p.attributes:
-                if isinstance(a, A.TypeConstraintAst):
+            for attr in p.attributes:
+                if isinstance(attr, A.TypeConstraintAst):
                     continue
+                a = attr
                 an = a.type_name.casefold().replace("attribute", "")
                 pos_args = [self._const(x, frame) for x in a.positional_arguments]
                 if an in ("parameter", "system.management.automation.parameter"):

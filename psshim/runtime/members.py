@@ -339,12 +339,12 @@ def try_get_member(obj: Any, name: str, env: MemberEnv) -> tuple[bool, Any]:
     if isinstance(obj, Hashtable):
         if name in obj:
             return True, obj[name]
-        table = {"count": lambda: len(obj), "keys": lambda: list(obj.keys()),
+        table: dict[str, Callable[[], Any]] = {"count": lambda: len(obj), "keys": lambda: list(obj.keys()),
                  "values": lambda: list(obj.values()), "isreadonly": lambda: False,
                  "isfixedsize": lambda: False, "issynchronized": lambda: False, "syncroot": lambda: obj}
-        fn = table.get(n)
-        if fn is not None:
-            return True, fn()
+        getter = table.get(n)
+        if getter is not None:
+            return True, getter()
         return False, None
     if isinstance(obj, list):
         if n in ("count", "length", "longlength"):
@@ -1203,17 +1203,17 @@ def _math_static(name: str, n: str, args: list[Any]) -> Any:
             return math.inf
     if n == "sqrt":
         _argc(name, args, 1)
-        v = d(0)
-        return math.sqrt(v) if v >= 0 else math.nan
+        f = d(0)
+        return math.sqrt(f) if f >= 0 else math.nan
     if n == "log":
         _argc(name, args, 1, 2)
-        v = d(0)
-        if v <= 0:
-            return -math.inf if v == 0 else math.nan
-        return math.log(v) if len(args) == 1 else math.log(v, d(1))
+        f = d(0)
+        if f <= 0:
+            return -math.inf if f == 0 else math.nan
+        return math.log(f) if len(args) == 1 else math.log(f, d(1))
     if n == "log10":
-        v = d(0)
-        return math.log10(v) if v > 0 else (-math.inf if v == 0 else math.nan)
+        f = d(0)
+        return math.log10(f) if f > 0 else (-math.inf if f == 0 else math.nan)
     if n == "log2":
         return math.log2(d(0))
     if n == "exp":
@@ -1459,7 +1459,7 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
         c = _str(args[0]) if args else ""
         if na == 2:
             c = _str(args[0])[_int(args[1])]
-        tests = {"isdigit": str.isdigit, "isletter": str.isalpha, "isupper": str.isupper, "islower": str.islower,
+        tests: dict[str, Callable[[str], bool]] = {"isdigit": str.isdigit, "isletter": str.isalpha, "isupper": str.isupper, "islower": str.islower,
                  "iswhitespace": str.isspace, "isletterordigit": str.isalnum, "isnumber": str.isnumeric,
                  "ispunctuation": lambda ch: ch in "!\"#%&'()*,-./:;?@[\\]_{}"}
         if n in tests:
@@ -1699,7 +1699,8 @@ def _enum_static(t: T.PSType, name: str, n: str, args: list[Any], env: MemberEnv
     if cls2 is not None and n == "parse":
         return C.to_enum(_str(args[0]), cls2, t.full_name)
     if cls2 is not None and n in ("getnames", "getvalues"):
-        return [m.name for m in cls2] if n == "getnames" else list(cls2)  # type: ignore[attr-defined]
+        members_ = list(cls2.__members__.values()) if hasattr(cls2, "__members__") else []
+        return [m.name for m in members_] if n == "getnames" else members_
     raise static_not_found(t, name)
 
 
@@ -1713,9 +1714,10 @@ def construct(t: T.PSType, args: list[Any], env: MemberEnv) -> Any:
         if na in (3, 6, 7):
             nums = [_int(a) for a in args]
             try:
-                if na == 7:
-                    return dt.datetime(*nums[:6], nums[6] * 1000)
-                return dt.datetime(*nums)
+                if na == 3:
+                    return dt.datetime(nums[0], nums[1], nums[2])
+                return dt.datetime(nums[0], nums[1], nums[2], nums[3], nums[4], nums[5],
+                                   nums[6] * 1000 if na == 7 else 0)
             except ValueError:
                 raise method_exception("new", na, "Year, Month, and Day parameters describe an un-representable "
                                                   "DateTime.", "System.ArgumentOutOfRangeException") from None

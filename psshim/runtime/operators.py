@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Callable, Protocol
 
 from psshim.runtime import conversions as C
+from psshim.runtime import dotnet_datetime as dtf
 from psshim.runtime import types as T
 from psshim.runtime.dotnet_regex import (
     PSRegex,
@@ -31,6 +32,7 @@ from psshim.runtime.dotnet_regex import (
 from psshim.runtime.errors import (
     INVALID_OPERATION_EXCEPTION,
     PSError,
+    invalid_cast,
     runtime_error,
 )
 from psshim.runtime.values import AdapterRegistry, Char, Hashtable, Int64, PSObject, Version, type_names
@@ -332,7 +334,7 @@ def equals(left: Any, right: Any, ci: bool = True, adapters: AdapterRegistry | N
         if isinstance(right, str) and len(right) == 1:
             return _str_eq(left, right, ci)
         if _is_number(right):
-            return ord(left) == right
+            return bool(ord(left) == right)
         return False
     if isinstance(left, str):
         if isinstance(right, list):
@@ -356,7 +358,7 @@ def equals(left: Any, right: Any, ci: bool = True, adapters: AdapterRegistry | N
         return False
     if _is_number(left):
         if isinstance(right, bool):
-            return left == int(right)
+            return bool(left == int(right))
         if _is_number(right):
             return _num_eq(left, right)
         if isinstance(right, enum.Enum):
@@ -367,7 +369,7 @@ def equals(left: Any, right: Any, ci: bool = True, adapters: AdapterRegistry | N
                 return False
             return _num_eq(left, n)
         if isinstance(right, Char):
-            return left == ord(right)
+            return bool(left == ord(right))
         if isinstance(right, list) and len(right) == 1:
             return equals(left, right[0], ci, adapters)
         return False
@@ -375,14 +377,14 @@ def equals(left: Any, right: Any, ci: bool = True, adapters: AdapterRegistry | N
         if isinstance(right, dt.datetime):
             return left == right
         if isinstance(right, str):
-            parsed = C.dtf.parse_datetime(right)
+            parsed = dtf.parse_datetime(right)
             return parsed == left
         return False
     if isinstance(left, dt.timedelta):
         if isinstance(right, dt.timedelta):
             return left == right
         if isinstance(right, str):
-            return C.dtf.parse_timespan(right) == left
+            return dtf.parse_timespan(right) == left
         return False
     if isinstance(left, uuid.UUID):
         if isinstance(right, uuid.UUID):
@@ -463,7 +465,7 @@ def compare(left: Any, right: Any, ci: bool = True, adapters: AdapterRegistry | 
             if isinstance(right, str) and right.strip() != "":
                 n = C.parse_number(right)
                 if n is None:
-                    raise C.invalid_cast(right, target, "Input string was not in a correct format.")
+                    raise invalid_cast(right, target, "Input string was not in a correct format.")
                 return _num_cmp(left, n)
             if isinstance(right, (dt.datetime, dt.timedelta, Hashtable, PSObject)):
                 raise _not_comparable(left, right, adapters)
@@ -635,8 +637,9 @@ def replace(left: Any, right: Any, cs: bool, env: OpEnv) -> Any:
 
     def one(v: Any) -> str:
         text = C.to_string(v, env.ofs, env.adapters)
-        if callable(getattr(rep, "invoke_with_match", None)):
-            return str(rx.sub(lambda m: str(rep.invoke_with_match(m)), text))
+        hook = getattr(rep, "invoke_with_match", None)
+        if callable(hook):
+            return str(rx.sub(lambda m: str(hook(m)), text))
         return str(rx.sub(lambda m: expand_replacement(rep_text, m), text))
 
     if isinstance(left, list):

@@ -385,9 +385,9 @@ class _PSCmdlet:
         return ctx
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
+        inv = self.proc.scope.local_variable("MyInvocation")
         return [("ParameterSetName", self.proc.state.chosen_set or "__AllParameterSets"),
-                ("MyInvocation", self.proc.scope.local_variable("MyInvocation").value
-                 if self.proc.scope.local_variable("MyInvocation") else None)]
+                ("MyInvocation", inv.value if inv is not None else None)]
 
     def __ps_get__(self, name: str) -> tuple[bool, Any]:
         for k, v in self.__ps_properties__():

@@ -145,7 +145,8 @@ class Scope:
         self.functions: dict[str, FunctionInfo] = {}
         self.aliases: dict[str, str] = {}
         self.kind = kind  # "global", "script", "module", "function", "local"
-        self.module = module if module is not None else (parent.module if parent is not None else None)
+        self.module: ModuleInfo | None = module if module is not None else (
+            parent.module if parent is not None else None)
 
     def chain(self) -> Iterator["Scope"]:
         s: Scope | None = self

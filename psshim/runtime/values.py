@@ -116,7 +116,7 @@ class GenericList(list[Any]):
         self.element_type = element_type
 
     @property
-    def __ps_type_names__(self) -> list[str]:  # type: ignore[override]
+    def __ps_type_names__(self) -> list[str]:
         return [f"System.Collections.Generic.List`1[[{self.element_type}]]", "System.Object"]
 
 
