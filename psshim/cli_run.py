@@ -106,9 +106,21 @@ def _runspace(session: _Session, args: argparse.Namespace, script_dir: str | Non
 
 
 def _writer(stream: Any) -> Any:
+    """Write and flush; once the reader has gone away (`hvemu run x.ps1 | head`), drop the rest
+    quietly instead of failing the script."""
+    closed = False
+
     def write(text: str) -> None:
-        stream.write(text)
-        stream.flush()
+        nonlocal closed
+        if closed:
+            return
+        try:
+            stream.write(text)
+            stream.flush()
+        except BrokenPipeError:
+            closed = True
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
 
     return write
 
