@@ -139,6 +139,9 @@ class PSError(Exception):
         # raised because an ErrorAction of Stop turned a non-terminating error into this one
         self.stop = stop
         self.inner = inner
+        # .NET types of wrapped inner exceptions (`1/0` is a RuntimeException around a
+        # DivideByZeroException; `catch [System.DivideByZeroException]` catches it)
+        self.inner_types: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"PSError({self.record.message!r}, {self.record.fully_qualified_error_id!r})"
@@ -198,9 +201,10 @@ def runtime_error(
     target_name: str = "",
     target_type: str = "",
     script_terminating: bool = False,
+    inner_type: str | None = None,
 ) -> PSError:
     """An error of the language itself (operators, conversions, members): `(:) []` records."""
-    return PSError(
+    err = PSError(
         make_record(
             message,
             error_id,
@@ -212,6 +216,9 @@ def runtime_error(
         ),
         script_terminating=script_terminating,
     )
+    if inner_type:
+        err.inner_types = (inner_type,)
+    return err
 
 
 def not_supported(feature: str) -> PSError:

@@ -801,6 +801,8 @@ class Interpreter:
 
     def _find_catch(self, stmt: A.TryStatementAst, exc: PSError) -> A.CatchClauseAst | None:
         lineage = [n.casefold() for n in exception_lineage(exc.record.exception_type)]
+        for inner in exc.inner_types:
+            lineage += [n.casefold() for n in exception_lineage(inner)]
         if exc.stop:
             lineage += [n.casefold() for n in exception_lineage(ACTION_PREFERENCE_STOP_EXCEPTION)]
         for clause in stmt.catches:

@@ -144,9 +144,8 @@ def overload_error(name: str, nargs: int) -> PSError:
 
 def method_exception(name: str, nargs: int, message: str, exc_type: str = "System.ArgumentException") -> PSError:
     short = exc_type.rsplit(".", 1)[-1]
-    err = runtime_error(f'Exception calling "{name}" with "{nargs}" argument(s): "{message}"', short,
-                        "NotSpecified", exception_type=METHOD_INVOCATION_EXCEPTION)
-    return err
+    return runtime_error(f'Exception calling "{name}" with "{nargs}" argument(s): "{message}"', short,
+                         "NotSpecified", exception_type=METHOD_INVOCATION_EXCEPTION, inner_type=exc_type)
 
 
 def _param_note(name: str) -> str:

@@ -101,7 +101,8 @@ def _int_result(value: int, long_mode: bool) -> Number:
 
 
 def divide_by_zero() -> PSError:
-    return runtime_error("Attempted to divide by zero.", "RuntimeException", "NotSpecified")
+    return runtime_error("Attempted to divide by zero.", "RuntimeException", "NotSpecified",
+                         inner_type="System.DivideByZeroException")
 
 
 def numeric_op(op: str, a: Number, b: Number) -> Number:

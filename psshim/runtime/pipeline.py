@@ -23,6 +23,7 @@ from psshim.runtime.binder import Arg, Binder, BindState, InputNotBound, NO_VALU
 from psshim.runtime.context import CommandContext
 from psshim.runtime.errors import (
     COMMAND_NOT_FOUND_EXCEPTION,
+    ExitSignal,
     HaltSignal,
     PSError,
     ReturnSignal,
@@ -231,6 +232,7 @@ class ScriptProcessor(Processor):
         self.input_items: list[Any] = []
         self.kind = kind
         self.script_path = script_path
+        self.exited = False
         self._setup()
 
     def _setup(self) -> None:
@@ -290,12 +292,19 @@ class ScriptProcessor(Processor):
                 self.scope.define(p.name, None)
 
     def _block(self, block: A.NamedBlockAst | None) -> Iterator[Any]:
-        if block is None:
+        if block is None or self.exited:
             return
         try:
             yield from self.interp.exec_block(block.statements, self.frame)
         except ReturnSignal:
             return
+        except ExitSignal as ex:
+            if self.kind != "script":
+                raise
+            # `exit N` in a script run with & or . ends that script only
+            self.exited = True
+            self.interp.last_exit_code = ex.code
+            self.interp.global_scope.define("LASTEXITCODE", ex.code)
 
     def begin(self) -> Iterator[Any]:
         self._defaults()
@@ -707,6 +716,28 @@ def _stage(proc: Processor, upstream: Iterator[Any] | None) -> Iterator[Any]:
 
 def _redirected(stage: Iterator[Any], discard: bool, sink: list[Any] | None, file_target: Any,
                 interp: "Interpreter", frame: Frame) -> Iterator[Any]:
+    if frame.routing.error == "host":
+        yield from _redirected_inner(stage, discard, sink, file_target, interp, frame)
+        return
+    try:
+        yield from _redirected_inner(stage, discard, sink, file_target, interp, frame)
+    except PSError as exc:
+        # `cmd 2>$null` / `2>&1`: the command's terminating error goes where its error stream goes
+        if exc.script_terminating or frame.in_try:
+            raise
+        yield from _swallow_redirected(interp, exc, frame)
+
+
+def _swallow_redirected(interp: "Interpreter", exc: PSError, frame: Frame) -> Iterator[Any]:
+    interp.add_error(exc.record)
+    interp.failures += 1
+    interp.status = False
+    if frame.routing.error == "output":
+        yield exc.record
+
+
+def _redirected_inner(stage: Iterator[Any], discard: bool, sink: list[Any] | None, file_target: Any,
+                      interp: "Interpreter", frame: Frame) -> Iterator[Any]:
     collected: list[str] = []
     for obj in stage:
         if sink:
@@ -756,6 +787,9 @@ def run_pipeline(interp: "Interpreter", pipe: A.PipelineAst, frame: Frame) -> It
                 proc = make_processor(interp, el, f, i > 0, i + 1)
             except PSError as exc:
                 interp.locate(exc, el, frame)
+                if f.routing.error != "host" and not exc.script_terminating and not frame.in_try:
+                    yield from _swallow_redirected(interp, exc, f)
+                    return
                 raise
             procs.append((proc, discard, sink, file_target, f))
     begin_out: list[list[Any]] = []
