@@ -32,6 +32,8 @@ from emulator import culture, disks, winpath
 from emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
 from emulator.engine import Transaction
 from emulator.errors import (
+    CheckpointNameInvalid,
+    ExportFailed,
     ImportFailed,
     checkpoint_name_empty,
     checkpoint_name_too_long,
@@ -54,9 +56,16 @@ FALLBACK_EVENT_ID = 18016
 
 
 def check_name_given(name: str) -> None:
-    """An explicit name must not be empty (ValidateNotNullOrEmpty on -SnapshotName)."""
+    """An explicit name must not be empty (ValidateNotNullOrEmpty on -SnapshotName), and must be
+    Unicode text (a lone surrogate cannot be stored)."""
     if name is None or name == "":
         raise checkpoint_name_empty()
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise CheckpointNameInvalid(
+            f"The checkpoint name {json.dumps(name)[:120]} is not valid Unicode text (it holds a lone surrogate)."
+        ) from None
 
 
 def _has_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> bool:
@@ -181,8 +190,7 @@ def delete_config_files(tx: Transaction, host: HostRecord, vm: VirtualMachineRec
 
 
 def rename(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord, new_name: str) -> None:
-    if new_name is None or new_name == "":
-        raise checkpoint_name_empty()
+    check_name_given(new_name)
     if len(new_name) > MAX_NAME:
         raise checkpoint_name_too_long(vm.name, vm.id, new_name)
     cp.name = new_name
@@ -198,7 +206,10 @@ def export(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Chec
     """`<path>\\<VMName>\\`: `Virtual Machines\\<id>.vmcx` (the checkpoint's configuration),
     `Virtual Hard Disks\\<base name>.vhdx` per drive (a copy of the checkpoint's disk state),
     and a manifest that Import-VM reads."""
-    folder = winpath.parse(path).joinpath(vm.name)
+    dest = winpath.parse(path)
+    folder = dest.joinpath(vm.name)
+    if folder.parent != dest:  # a VM named "." or "..": not a folder name
+        raise ExportFailed(f"The virtual machine name '{vm.name}' cannot be used as a folder name.", target=vm.name)
     drives = []
     for d in cp.disks:
         target = str(folder.joinpath("Virtual Hard Disks", winpath.parse(d.base_path).name))

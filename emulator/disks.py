@@ -23,6 +23,7 @@ their merges against the disk layout they will produce.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -244,6 +245,8 @@ def apply_op(store: "FileStore", op: FileOp) -> None:
         store.delete(rel)
     elif op.kind == "write_file":
         store.write_atomic(rel, op.payload.encode("utf-8"))
+    elif op.kind == "write_bytes":  # any bytes, base64 in the journal
+        store.write_atomic(rel, base64.b64decode(op.payload))
     elif op.kind == "sparse_file":
         if not store.exists(rel) or store.size(rel) != op.size:
             store.create_sparse(rel, op.size)

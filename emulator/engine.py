@@ -26,7 +26,7 @@ from collections.abc import Iterator
 import attrs
 
 from emulator import disks, winpath
-from emulator.errors import HostNotFound, StateError
+from emulator.errors import EmulatorError, HostNotFound, PathError, StateError
 from emulator.model import ClockMode, EmulatorState, FileOp, HostRecord
 from emulator.persist import dumps, loads
 from emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
@@ -99,6 +99,54 @@ def host_rel(host: str, path: str) -> str:
     return "/".join([HOSTS_DIR, host.casefold(), wp.drive, *wp.parts])
 
 
+_CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "export_disk"}
+_REMOVES_FILE = {"delete", "merge"}
+
+
+def check_ops(store: FileStore, ops: list[FileOp]) -> None:
+    """Raise PathError for a file operation the host's file system cannot carry out: a file whose
+    folder (or a folder above it) is a file, a file where a folder is, a folder where a file is,
+    a file op on a drive root. Operations earlier in `ops` count as done."""
+    made: dict[str, bool] = {}  # rel -> is_dir, for what earlier ops create or delete (False: file)
+    gone: set[str] = set()
+    seen: dict[str, str] = {}  # rel -> "file" | "dir" | "none" on storage (cached)
+
+    def kind(rel: str) -> str:
+        if rel in gone:
+            return "none"
+        if rel in made:
+            return "dir" if made[rel] else "file"
+        if rel not in seen:
+            seen[rel] = ("dir" if store.is_dir(rel) else "file") if store.exists(rel) else "none"
+        return seen[rel]
+
+    for op in ops:
+        wp = winpath.parse(op.path)
+        rel = host_rel(op.host, op.path)
+        if op.kind in _CREATES_FILE or op.kind == "mkdir":
+            for i in range(len(wp.parts)):
+                folder = winpath.WinPath(wp.drive, wp.parts[:i])
+                folder_rel = host_rel(op.host, str(folder))
+                if kind(folder_rel) == "file":
+                    raise PathError(f"Cannot create '{wp}' because '{folder}' is a file.", target=str(wp))
+                made[folder_rel] = True
+                gone.discard(folder_rel)
+        if op.kind in _CREATES_FILE:
+            if not wp.parts or kind(rel) == "dir":
+                raise PathError(f"Cannot write the file '{wp}' because a folder of that name exists.", target=str(wp))
+            made[rel] = False
+            gone.discard(rel)
+        elif op.kind == "mkdir":
+            if kind(rel) == "file":
+                raise PathError(f"An item with the specified name {wp} already exists.", target=str(wp))
+            made[rel] = True
+        elif op.kind in _REMOVES_FILE:
+            if not wp.parts or kind(rel) == "dir":
+                raise PathError(f"'{wp}' is a folder, not a file.", target=str(wp))
+            made.pop(rel, None)
+            gone.add(rel)
+
+
 class Emulator:
     """An emulated Hyper-V installation whose state lives at `url`."""
 
@@ -159,8 +207,17 @@ class Emulator:
                 self._commit(tx)
 
     def _commit(self, tx: Transaction) -> None:
+        # Refuse, before anything is saved, what could not be stored: a journaled operation that
+        # fails would fail again at every replay and lock the state for good.
+        check_ops(self.store, tx.ops)
         tx.state.pending_ops = list(tx.ops)
-        self.store.write_atomic(STATE_FILE, dumps(tx.state))
+        try:
+            document = dumps(tx.state)
+        except UnicodeEncodeError as exc:
+            raise EmulatorError(
+                f"A value is not valid Unicode text (it holds a lone surrogate) and cannot be stored: {exc.reason}."
+            ) from None
+        self.store.write_atomic(STATE_FILE, document)
         if tx.ops:
             self._apply_ops(tx.ops)
             tx.state.pending_ops = []

@@ -7,6 +7,7 @@ as lists of strings (`Outcome.warnings`), errors are raised as `emulator.errors`
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from collections.abc import Iterable
@@ -386,7 +387,7 @@ class Host:
     def write_file(self, path: str, data: bytes) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
-            tx.queue(FileOp(kind="write_file", host=host.name, path=str(wp), payload=data.decode("utf-8", "surrogateescape")))
+            tx.queue(FileOp(kind="write_bytes", host=host.name, path=str(wp), payload=base64.b64encode(data).decode("ascii")))
             host.file_times[wp.key()] = tx.now()
 
     def make_dir(self, path: str) -> None:
@@ -461,5 +462,9 @@ def _check_vm_name(name: str) -> None:
         raise VMNameInvalid("The virtual machine name cannot be empty.")
     if len(name) > 100:
         raise VMNameInvalid(f"The virtual machine name '{name[:20]}...' is longer than 100 characters.", target=name[:100])
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise VMNameInvalid(f"The virtual machine name {json.dumps(name)[:120]} is not valid Unicode text.") from None
     if any(ord(ch) < 32 for ch in name) or any(ch in name for ch in '\\/:*?"<>|'):
         raise VMNameInvalid(f"The virtual machine name {json.dumps(name)[:120]} contains characters that are not allowed.")

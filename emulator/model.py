@@ -186,7 +186,8 @@ class HostRecord:
 class FileOp:
     """A journaled file-system operation, applied after the state that needs it is saved.
 
-    kind: "write_config" (path, payload), "delete" (path), "create_vhdx" (path, size),
+    kind: "write_file" (path, UTF-8 text payload), "write_bytes" (path, base64 payload),
+    "delete" (path), "create_vhdx" (path, size),
     "create_avhdx" (path, parent, length, mtime), "mkdir" (path), "touch_vmrs" (path, size).
     All are idempotent, so a crash between saving and applying is repaired by replaying.
     """

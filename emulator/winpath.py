@@ -7,7 +7,10 @@ Every file name the emulator touches goes through `parse`, so no name, however h
   (as Windows does);
 - components may not hold NUL, control characters or `< > : " | ? *`, may not be a reserved
   device name (CON, NUL, COM1, ...), and are at most 255 characters; the whole path at most
-  32,767; trailing dots and spaces of a component are dropped, as Win32 does.
+  32,767; trailing dots and spaces of a component are dropped, as Win32 does;
+- because a host's files are files of this machine, a component is also at most 255 bytes in
+  UTF-8 and the whole path at most MAX_STORED_BYTES (Linux's limits), and lone surrogates (not
+  Unicode text) are refused: such a path is refused here rather than failing when stored.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from emulator.errors import PathError
 
 MAX_COMPONENT = 255
 MAX_PATH = 32767
+MAX_COMPONENT_BYTES = 255
+MAX_STORED_BYTES = 3000  # leaves room for the state root within Linux's 4,096-byte PATH_MAX
 _BAD_CHARS = re.compile(r'[\x00-\x1f<>:"|?*]')
 _RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | {f"lpt{i}" for i in range(1, 10)}
 _DRIVE = re.compile(r"^([A-Za-z]):(?:[\\/]|$)")
@@ -85,9 +90,20 @@ def parse(text: str) -> WinPath:
             raise PathError(f"The path '{_show(text)}' contains a character that is not valid in a file name.")
         if len(comp) > MAX_COMPONENT:
             raise PathError(f"A component of the path '{_show(text)}' is longer than {MAX_COMPONENT} characters.")
+        try:
+            encoded = len(comp.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise PathError(f"The path '{_show(text)}' is not valid Unicode text.") from None
+        if encoded > MAX_COMPONENT_BYTES:
+            raise PathError(
+                f"A component of the path '{_show(text)}' is longer than {MAX_COMPONENT_BYTES} bytes in UTF-8, "
+                "more than hvemu can store."
+            )
         if comp.split(".")[0].casefold() in _RESERVED:
             raise PathError(f"The path '{_show(text)}' uses the reserved device name '{comp}'.")
         parts.append(comp)
+    if sum(len(p.encode("utf-8")) + 1 for p in parts) > MAX_STORED_BYTES:
+        raise PathError(f"The path '{_show(text)}' is longer than {MAX_STORED_BYTES} bytes in UTF-8, more than hvemu can store.")
     return WinPath(drive, tuple(parts))
 
 

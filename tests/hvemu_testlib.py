@@ -70,6 +70,21 @@ def vm_table(name: str, *, state: str = "Off", checkpoint_type: str = "Standard"
     )
 
 
+def local_state_dir(request, tmp_path: pathlib.Path) -> pathlib.Path:
+    """A fresh local folder for an emulator state: under /dev/shm when it is there (a local file
+    system whose fsync costs nothing, so the local backend runs at memory speed), else tmp_path.
+    Removed at teardown."""
+    import shutil
+    import tempfile
+
+    shm = pathlib.Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK) and not os.environ.get("HVEMU_TEST_DISK_STATE"):
+        folder = pathlib.Path(tempfile.mkdtemp(prefix="hvemu-test-", dir=shm))
+        request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+        return folder / "state"
+    return tmp_path / f"state-{uuid.uuid4().hex[:8]}"
+
+
 def memory_url() -> str:
     return f"memory://hvemu-test-{uuid.uuid4().hex}"
 

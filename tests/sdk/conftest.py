@@ -5,7 +5,8 @@ real host, where worlds cannot be loaded) and a scratch folder, returns a connec
 Adding a backend (the PowerShell backend over psshim, issue 5) is one more entry.
 
 - memory: the emulator in process, a unique memory:// root per test;
-- local: the emulator with its state in a tmp_path folder;
+- local: the emulator with its state in a local folder (/dev/shm when present, else tmp_path;
+  HVEMU_TEST_DISK_STATE=1 forces tmp_path);
 - winrm: a real Hyper-V host, opt-in with HVEMU_TEST_WINRM=winrm://user@host (skipped otherwise);
   tests that need the emulator's world files, virtual clock, faults or host files are skipped
   there (they use the `emulated` fixture).
@@ -31,7 +32,7 @@ def _memory(world: str | None, tmp_path, request) -> sdk.HyperVClient:
 
 
 def _local(world: str | None, tmp_path, request) -> sdk.HyperVClient:
-    url = str(tmp_path / f"state-{uuid.uuid4().hex[:8]}")
+    url = str(T.local_state_dir(request, tmp_path))
     return sdk.load_world(url, world if world is not None else T.base_world())
 
 
