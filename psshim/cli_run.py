@@ -7,7 +7,7 @@
 
 State selection (../shared/docs/scenarios.md, "Running a world"): with `--world` and `--state`,
 an empty or missing state is first initialised from the world (an existing one is an error);
-with `--world` alone the run uses a temporary state that is deleted afterwards; with neither,
+with `--world` alone the run uses a temporary in-memory state, gone afterwards; with neither,
 the default state (`$HVEMU_STATE`, else ./.hvemu/state).
 
 The exit code is that of `powershell.exe -File`: the script's `exit N`, 1 after a parse error
@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
+import uuid
 from typing import Any
 
 EXIT_ERROR = 1
@@ -53,7 +52,7 @@ class _Session:
         import sdk
         from psshim.cli import CLIError
 
-        self.temp_dir: str | None = None
+        self.temp_url: str | None = None
         state = getattr(args, "state", None)
         world = getattr(args, "world", None)
         if world is not None:
@@ -63,8 +62,9 @@ class _Session:
             except OSError as exc:
                 raise CLIError(f"cannot read the world file '{world}': {exc.strerror or exc}.") from exc
             if state is None:
-                self.temp_dir = tempfile.mkdtemp(prefix="hvemu-run-")
-                state = os.path.join(self.temp_dir, "state")
+                # A throwaway state lives in memory: no disk writes, and sparse disk files cost
+                # nothing (a world's gigabytes of `written` are holes).
+                state = self.temp_url = f"memory://hvemu-run/{uuid.uuid4().hex}"
             elif _holds_state(state):
                 raise CLIError(f"the state '{state}' already holds a state; run without --world to use it, "
                                "or give an empty --state.")
@@ -73,8 +73,10 @@ class _Session:
         self.client = sdk.connect(self.url, computer_name=getattr(args, "computer_name", None))
 
     def close(self) -> None:
-        if self.temp_dir is not None:
-            shutil.rmtree(self.temp_dir, ignore_errors=True)
+        if self.temp_url is not None:
+            from emulator.storage import open_store
+
+            open_store(self.temp_url).remove_all()
 
 
 def _holds_state(url: str) -> bool:
