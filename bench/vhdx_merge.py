@@ -122,8 +122,7 @@ def time_qemu_commit(folder, size: int, data: int) -> float | None:  # type: ign
     subprocess.run([qemu_img, "create", "-q", "-f", "qcow2", "-b", base_q, "-F", "qcow2", top_q], check=True)
     raw = str(folder.path / "data.raw")
     with open(raw, "wb") as handle:
-        for chunk in data_chunks(data, seed=2):
-            handle.write(chunk)
+        handle.writelines(data_chunks(data, seed=2))
     # Same amount of incompressible data into the overlay (-s: buffer filled from the file).
     subprocess.run([qemu_io, "-f", "qcow2", "-c", f"write -s {raw} 0 {data}", top_q], check=True, capture_output=True)
     os.unlink(raw)

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 
-from vhdx_common import GiB, ROOT, Timer, data_chunks, report, temp_folder, win_path
+from vhdx_common import ROOT, GiB, Timer, data_chunks, report, temp_folder, win_path
 
 from emulator.vhdx import VhdxFile, create_differencing, create_dynamic, open_chain
 
@@ -63,8 +62,8 @@ def main() -> None:
             pos += len(chunk)
         chain.close()
         child_size = os.path.getsize(folder.path / "c1.avhdx")
-        fields = dict(root=str(ROOT), folder=str(folder.path), child_win=win_path("c1.avhdx"),
-                      base_win=win_path("base.vhdx"))
+        fields = {"root": str(ROOT), "folder": str(folder.path), "child_win": win_path("c1.avhdx"),
+                      "base_win": win_path("base.vhdx")}
         idle = child_maxrss_mb(MERGE.format(merge=False, **fields))
         t = Timer()
         peak = child_maxrss_mb(MERGE.format(merge=True, **fields))

@@ -9,6 +9,7 @@ read-only (a file with children must never change).
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
@@ -59,7 +60,7 @@ class VhdxChain:
     def __init__(self, files: Sequence[VhdxFile], *, cache_units: int = DEFAULT_CACHE_UNITS) -> None:
         if not files:
             raise ValueError("empty chain")
-        for child, parent in zip(files, files[1:]):
+        for child, parent in itertools.pairwise(files):
             if not child.has_parent:
                 raise VhdxError(f"{child.name}: base disk cannot have a parent in a chain")
             check_linkage(child, parent)

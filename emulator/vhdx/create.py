@@ -25,7 +25,6 @@ from .layout import (
     DEFAULT_DYNAMIC_BLOCK_SIZE,
     FILE_PARAMETERS_GUID,
     HEADER_OFFSETS,
-    KiB,
     LOG_LENGTH,
     LOG_OFFSET,
     LOGICAL_SECTOR_SIZE_GUID,
@@ -45,6 +44,7 @@ from .layout import (
     VIRTUAL_DISK_SIZE_GUID,
     ZERO_GUID,
     Geometry,
+    KiB,
     bat_entry,
 )
 from .paths import absolute_win32_path, relative_win_path

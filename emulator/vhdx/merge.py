@@ -42,11 +42,11 @@ from .create import make_parent_locator
 from .errors import MergeError
 from .journal import JournalStore
 from .layout import (
-    MiB,
     PAYLOAD_BLOCK_FULLY_PRESENT,
     PAYLOAD_BLOCK_NOT_PRESENT,
     PAYLOAD_BLOCK_PARTIALLY_PRESENT,
     ZERO_STATES,
+    MiB,
 )
 from .structs import KEY_PARENT_LINKAGE2, ParentLocator, guid_text
 from .vhdxfile import VhdxFile

@@ -22,6 +22,7 @@ PAGE_SIZE = 1 << 20
 ZERO_GRANULE = 64 * 1024
 _ZERO_PAGE = bytes(PAGE_SIZE)
 _ZERO_VIEW = memoryview(_ZERO_PAGE)
+_ZERO_GRANULE = bytes(ZERO_GRANULE)
 
 
 @runtime_checkable
@@ -54,13 +55,22 @@ class RandomAccessFile(Protocol):
 
 
 def is_zero(data: Buffer) -> bool:
-    """True if every byte of ``data`` is zero (fast: compares 1 MiB slices)."""
+    """True if every byte of ``data`` is zero (memcmp speed; memoryview == is slow)."""
     view = memoryview(data).cast("B")
     n = len(view)
     pos = 0
     while pos < n:
         end = min(n, pos + PAGE_SIZE)
-        if view[pos:end] != _ZERO_PAGE[: end - pos]:
+        if view[pos] or view[end - 1]:
+            return False
+        size = end - pos
+        if size == PAGE_SIZE:
+            reference = _ZERO_PAGE
+        elif size == ZERO_GRANULE:
+            reference = _ZERO_GRANULE
+        else:
+            reference = bytes(size)
+        if view[pos:end].tobytes() != reference:
             return False
         pos = end
     return True
@@ -194,13 +204,13 @@ class SparseMemoryFile:
             chunk = view[pos : pos + n]
             page = self._pages.get(index)
             if page is None:
-                if chunk != _ZERO_PAGE[:n]:
+                if not is_zero(chunk):
                     page = bytearray(PAGE_SIZE)
                     page[lo : lo + n] = chunk
                     self._pages[index] = page
             else:
                 page[lo : lo + n] = chunk
-                if chunk == _ZERO_PAGE[:n] and page == _ZERO_PAGE:
+                if is_zero(chunk) and page == _ZERO_PAGE:
                     del self._pages[index]
             pos += n
         self._size = max(self._size, offset + len(view))
@@ -356,6 +366,6 @@ def write_sparse(
     if run_start >= 0:
         raf.write_at(offset + run_start, view[run_start:total])
         written += total - run_start
-    if offset + total > raf.size():
-        raf.truncate(offset + total)
+    elif total and offset + total > raf.size():
+        raf.truncate(offset + total)  # the skipped zeros still extend the file
     return written

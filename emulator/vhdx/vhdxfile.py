@@ -11,6 +11,7 @@ entries are ever written (LogGuid stays zero).
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from array import array
 from collections.abc import Iterator
@@ -103,7 +104,7 @@ class Extent:
 
 def _check_no_overlap(name: str, structure: str, extents: list[Extent]) -> None:
     ordered = sorted(extents, key=lambda e: (e.offset, e.length))
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         if after.offset < before.end:
             raise CorruptVhdxError(name, structure, f"{before.label} overlaps {after.label}")
 
@@ -474,7 +475,8 @@ class VhdxFile:
         state, foff = self.block_state(block)
         index = geo.payload_index(block)
         reads_zero = state in ZERO_STATES or (state == PAYLOAD_BLOCK_NOT_PRESENT and not self.has_parent)
-        if zero and whole:
+        keep_allocated = self.leave_blocks_allocated and state in DATA_STATES
+        if zero and whole and not keep_allocated:
             if not reads_zero and state != PAYLOAD_BLOCK_ZERO:
                 self._set_bat(index, PAYLOAD_BLOCK_ZERO, 0)
             return
@@ -558,9 +560,9 @@ class _Opener:
                 problems.append(f"header {slot + 1}: {exc}")
         if not valid:
             raise self.fail("header", "no valid header (" + "; ".join(problems) + ")")
-        if len(valid) == 2 and valid[0][0].sequence_number == valid[1][0].sequence_number:
-            if valid[0][2] != valid[1][2]:
-                raise self.fail("header", "both headers have the same sequence number but differ")
+        same_seq = len(valid) == 2 and valid[0][0].sequence_number == valid[1][0].sequence_number
+        if same_seq and valid[0][2] != valid[1][2]:
+            raise self.fail("header", "both headers have the same sequence number but differ")
         best = max(valid, key=lambda v: v[0].sequence_number)
         return best[0], best[1]
 

@@ -8,6 +8,7 @@ headers valid with consecutive sequence numbers, Hyper-V's metadata flags).
 
 from __future__ import annotations
 
+import itertools
 import os
 import struct
 import uuid
@@ -98,7 +99,7 @@ def parse_and_check(path: str | os.PathLike[str]) -> tuple[Parsed, list[str]]:
             if raw[:4] != b"head" or not crc_ok(raw):
                 problems.append(f"header {i + 1} signature/CRC")
                 continue
-            seq, fwg, dwg, lg, logv, ver, loglen, logoff = struct.unpack_from("<Q16s16s16sHHIQ", raw, 8)
+            seq, _fwg, dwg, lg, logv, ver, loglen, logoff = struct.unpack_from("<Q16s16s16sHHIQ", raw, 8)
             headers.append((seq, uuid.UUID(bytes_le=dwg), uuid.UUID(bytes_le=lg), logv, ver, loglen, logoff))
             if any(read(off + 4096, 0x10000 - 4096)):
                 problems.append(f"header {i + 1} slot not zero after 4 KiB")
@@ -126,7 +127,7 @@ def parse_and_check(path: str | os.PathLike[str]) -> tuple[Parsed, list[str]]:
             problems.append("region tables differ")
         count = struct.unpack_from("<I", tables[0], 8)[0]
         for i in range(min(count, 2047)):
-            guid, off, length, req = struct.unpack_from("<16sQII", tables[0], 16 + 32 * i)
+            guid, off, length, _req = struct.unpack_from("<16sQII", tables[0], 16 + 32 * i)
             g = uuid.UUID(bytes_le=guid)
             if off % MB or length % MB or off < MB or length == 0:
                 problems.append(f"region {g} not 1 MiB aligned")
@@ -162,7 +163,7 @@ def parse_and_check(path: str | os.PathLike[str]) -> tuple[Parsed, list[str]]:
             item_extents.append((off, length, str(g)))
             items[g] = meta[off : off + length]
         item_extents.sort()
-        for a, b in zip(item_extents, item_extents[1:]):
+        for a, b in itertools.pairwise(item_extents):
             if b[0] < a[0] + a[1]:
                 problems.append(f"metadata items overlap: {a[2]} {b[2]}")
         for g in (FILE_PARAMS, VSIZE, DISK_ID, LSS, PSS):
@@ -234,7 +235,7 @@ def parse_and_check(path: str | os.PathLike[str]) -> tuple[Parsed, list[str]]:
                 if p.bitmap(chunk) & 7 != 6:
                     problems.append(f"BAT {i}: partial block without sector bitmap")
         everything = sorted(extents + blocks)
-        for a, b in zip(everything, everything[1:]):
+        for a, b in itertools.pairwise(everything):
             if b[0] < a[0] + a[1]:
                 problems.append(f"overlap: {a[2]} and {b[2]}")
         return p, problems

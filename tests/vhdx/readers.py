@@ -21,6 +21,7 @@ so tests keep a chain in one folder.
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import shutil
 import struct
@@ -40,7 +41,7 @@ class LibvhdiView(io.RawIOBase):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__()
         self.path = os.fspath(path)
-        self._fh = open(self.path, "rb")
+        self._fh = open(self.path, "rb")  # noqa: SIM115 - closed by close()
         parsed, _problems = parse_and_check(self.path)
         self._real_size = parsed.size
         self._patches: dict[int, bytes] = {}
@@ -117,7 +118,7 @@ def pyvhdi_open_chain(paths: Sequence[str | os.PathLike[str]], *, patched: bool 
         else:
             f.open(os.fspath(path))
         handles.append(f)
-    for child, parent in reversed(list(zip(handles, handles[1:]))):
+    for child, parent in reversed(list(itertools.pairwise(handles))):
         child.set_parent(parent)
     return handles
 
@@ -154,7 +155,7 @@ def dissect_read(path: str | os.PathLike[str], length: int) -> bytes:
 
 def qemu(*args: str) -> subprocess.CompletedProcess[str]:
     assert QEMU_IMG is not None
-    return subprocess.run([QEMU_IMG, *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([QEMU_IMG, *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def qemu_check(path: str | os.PathLike[str]) -> None:

@@ -28,10 +28,6 @@ LEVEL_WRITES = [
 ]
 
 
-class Handle:
-    """Something with ``create(name)`` and an opener call (LocalOpener, MemoryOpener)."""
-
-
 def build(disks: Opener, size: int = 16 * MiB, levels: int = 3, *, with_length: int = 0) -> dict[str, bytes]:
     """base.vhdx <- c1.avhdx <- ... ; returns the expected view of every file.
 

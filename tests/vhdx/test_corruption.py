@@ -168,4 +168,5 @@ def test_log_needing_replay_is_refused(base):
     patch(base, MiB, entry)
     with pytest.raises(UnsupportedVhdxError, match="replay"):
         open_base(base)
-    assert Header.decode(open(base, "rb").read()[0x10000 : 0x11000]).log_guid == log_guid
+    with open(base, "rb") as handle:
+        assert Header.decode(handle.read()[0x10000:0x11000]).log_guid == log_guid

@@ -11,6 +11,7 @@ from emulator.vhdx import (
     LocalFileJournal,
     MergeError,
     MergeJob,
+    ParentLinkageError,
     RafJournal,
     SparseMemoryFile,
     VhdxFile,
@@ -92,7 +93,7 @@ def test_zero_blocks_stay_holes(disks, tmp_path):
     base.write(3 * GiB, b"\x43" * MiB)
     child = create_differencing_with_length(
         disks.create("c1.avhdx"), base, parent_win_path=win_path("base.vhdx"),
-        child_win_path=win_path("c1.avhdx"), length=512 * MiB + 4 * MiB, name="c1.avhdx",
+        child_win_path=win_path("c1.avhdx"), length=256 * MiB + 4 * MiB, name="c1.avhdx",
     )
     child.close()
     base.close()
@@ -164,9 +165,9 @@ def test_start_refuses_bad_requests(tmp_path):
     files = MemoryOpener()
     build(files)
     journal = RafJournal(SparseMemoryFile())
-    with pytest.raises(Exception, match="parent"):
+    with pytest.raises(ParentLinkageError, match="parent"):  # c2's parent is c1
         MergeJob.start(child=ref("c2.avhdx"), parent=ref("base.vhdx"), dependants=[], journal=journal, opener=files)
-    with pytest.raises(Exception):
+    with pytest.raises(ParentLinkageError):  # c3 is not a child of c1
         MergeJob.start(child=ref("c1.avhdx"), parent=ref("base.vhdx"), dependants=[ref("c3.avhdx")],
                        journal=journal, opener=files)
     job = MergeJob.start(child=ref("c1.avhdx"), parent=ref("base.vhdx"), dependants=[ref("c2.avhdx")],

@@ -12,7 +12,14 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.vhdx import DiskRef, MergeJob, RafJournal, SparseMemoryFile, VhdxFile, recover
+from emulator.vhdx import (
+    DiskRef,
+    MergeJob,
+    RafJournal,
+    SparseMemoryFile,
+    VhdxFile,
+    recover,
+)
 
 from .helpers import MemoryOpener, win_path
 from .scenario import build, read_view

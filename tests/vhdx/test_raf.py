@@ -4,7 +4,14 @@ import fsspec
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
-from emulator.vhdx import FsspecFile, LocalFile, RandomAccessFile, SparseMemoryFile, open_raf, write_sparse
+from emulator.vhdx import (
+    FsspecFile,
+    LocalFile,
+    RandomAccessFile,
+    SparseMemoryFile,
+    open_raf,
+    write_sparse,
+)
 
 MiB = 1 << 20
 GiB = 1 << 30

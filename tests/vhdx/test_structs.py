@@ -5,9 +5,20 @@ import uuid
 import crc32c
 import pytest
 
-from emulator.vhdx import ParentLocator, absolute_win32_path, relative_win_path, resolve_parent_name
+from emulator.vhdx import (
+    ParentLocator,
+    absolute_win32_path,
+    relative_win_path,
+    resolve_parent_name,
+)
 from emulator.vhdx.layout import BAT_GUID, Geometry
-from emulator.vhdx.structs import Header, StructError, decode_region_table, encode_region_table, RegionEntry
+from emulator.vhdx.structs import (
+    Header,
+    RegionEntry,
+    StructError,
+    decode_region_table,
+    encode_region_table,
+)
 
 MiB = 1 << 20
 
