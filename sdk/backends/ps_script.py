@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 import typing
 from collections.abc import Sequence
 
@@ -63,34 +64,31 @@ _ENCODED_PREFIX = "([System.Text.Encoding]::UTF8.GetString([System.Convert]::Fro
 _ENCODED_SUFFIX = ")))"
 
 
-def _needs_encoding(ch: str) -> bool:
-    o = ord(ch)
-    return (o < 0x20 and ch not in "\t\r\n") or o in (0xFFFE, 0xFFFF)
+# Characters a single-quoted literal cannot carry (see the module docstring).
+_NEEDS_ENCODING = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_DOUBLE_QUOTES_TABLE = {ord(q): q + q for q in SINGLE_QUOTES}
 
 
 def _check_representable(value: str) -> None:
-    for i, ch in enumerate(value):
-        if 0xD800 <= ord(ch) <= 0xDFFF:
-            raise InvalidNameError(
-                f"The value cannot be sent to PowerShell: it holds an unpaired surrogate (U+{ord(ch):04X}) "
-                f"at index {i}.",
-                error_id="InvalidArgument", category="InvalidArgument",
-            )
+    m = _SURROGATE.search(value)
+    if m:
+        raise InvalidNameError(
+            f"The value cannot be sent to PowerShell: it holds an unpaired surrogate (U+{ord(m.group()):04X}) "
+            f"at index {m.start()}.",
+            error_id="InvalidArgument", category="InvalidArgument",
+        )
 
 
 def ps_single_quoted(value: str) -> str:
     """`value` as a single-quoted PowerShell literal (every quote character doubled). Only for
     values `is_literal_safe` accepts; `ps_quote` is the function to call."""
-    out = ["'"]
-    for ch in value:
-        out.append(ch + ch if ch in SINGLE_QUOTES else ch)
-    out.append("'")
-    return "".join(out)
+    return "'" + value.translate(_DOUBLE_QUOTES_TABLE) + "'"
 
 
 def is_literal_safe(value: str) -> bool:
     """True when `value` can be written as a single-quoted literal (else it is encoded)."""
-    return not any(_needs_encoding(ch) for ch in value)
+    return _NEEDS_ENCODING.search(value) is None
 
 
 def ps_quote(value: str) -> str:
@@ -101,8 +99,7 @@ def ps_quote(value: str) -> str:
     _check_representable(value)
     if is_literal_safe(value):
         return ps_single_quoted(value)
-    encoded = base64.b64encode(value.encode("utf-8")).decode("ascii")
-    return _ENCODED_PREFIX + ps_single_quoted(encoded) + _ENCODED_SUFFIX
+    return encoded_form(value)
 
 
 def encoded_form(value: str) -> str:
