@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import pathlib
 import sys
 from typing import Any
@@ -88,6 +87,8 @@ def _check_mode(state: int, accepted: set[str]) -> list[str]:
 
 def build_tables(text: str) -> dict[str, Any]:
     """Run lark's LALR analysis on the grammar text and return the JSON-able tables."""
+    import logging
+
     from lark import Lark, logger
     from lark.lexer import Lexer
 
