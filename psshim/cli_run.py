@@ -51,6 +51,7 @@ class _Session:
     def __init__(self, args: argparse.Namespace) -> None:
         import sdk
         from psshim.cli import CLIError
+        from psshim.session import Session
 
         self.temp_url: str | None = None
         state = getattr(args, "state", None)
@@ -65,46 +66,21 @@ class _Session:
                 # A throwaway state lives in memory: no disk writes, and sparse disk files cost
                 # nothing (a world's gigabytes of `written` are holes).
                 state = self.temp_url = f"memory://hvemu-run/{uuid.uuid4().hex}"
-            elif _holds_state(state):
+            elif sdk.state_exists(state):
                 raise CLIError(f"the state '{state}' already holds a state; run without --world to use it, "
                                "or give an empty --state.")
             sdk.load_world(state, text, world)
         self.url = state or sdk.default_state_url()
-        self.client = sdk.connect(self.url, computer_name=getattr(args, "computer_name", None))
+        client = sdk.connect(self.url, computer_name=getattr(args, "computer_name", None))
+        self.session = Session(client, url=self.url, edition=getattr(args, "edition", None),
+                               timeout=getattr(args, "timeout", None))
+
+    def runspace(self, script_dir: str | None) -> Any:
+        return self.session.runspace(_writer(sys.stdout), _writer(sys.stderr), script_dir=script_dir)
 
     def close(self) -> None:
         if self.temp_url is not None:
-            from emulator.storage import open_store
-
-            open_store(self.temp_url).remove_all()
-
-
-def _holds_state(url: str) -> bool:
-    from emulator.engine import Emulator
-
-    try:
-        emu = Emulator(url)
-    except Exception:  # noqa: BLE001 - a bad URL is reported when it is used
-        return False
-    return emu.exists()
-
-
-def _runspace(session: _Session, args: argparse.Namespace, script_dir: str | None) -> Any:
-    from psshim.host_services import LocalAndHostFiles, SdkFileView, SdkServices
-    from psshim.runtime.host import Host
-    from psshim.runtime.runner import RunSettings, Runspace
-
-    client = session.client
-    settings = client.settings()
-    env = dict(os.environ)
-    env.update(settings.get("env", {}))
-    edition = getattr(args, "edition", None) or settings.get("edition", "5.1")
-    services = SdkServices(client, env)
-    services.files = LocalAndHostFiles(SdkFileView(client, "utf-8" if edition == "7" else "cp1252"), script_dir)
-    run_settings = RunSettings(edition=edition, culture=settings.get("culture", "en-US"),
-                               width=int(settings.get("width", 120)), timeout_seconds=getattr(args, "timeout", None))
-    host = Host(_writer(sys.stdout), _writer(sys.stderr))
-    return Runspace(services, run_settings, host)
+            self.session.discard()
 
 
 def _writer(stream: Any) -> Any:
@@ -128,22 +104,17 @@ def _writer(stream: Any) -> Any:
 
 
 def _read_script(path: str) -> str:
-    """A script file as powershell.exe reads it: a BOM decides, else UTF-8 (falling back to
-    Windows-1252, the ANSI code page 5.1 assumes for BOM-less files)."""
     from psshim.cli import CLIError
+    from psshim.host_services import decode_text
+    from psshim.session import read_script
 
     try:
-        data = sys.stdin.buffer.read() if path == "-" else open(path, "rb").read()
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            return decode_text(data) if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe")) else data.decode("utf-8", "replace")
+        return read_script(path)
     except OSError as exc:
         raise CLIError(f"cannot read the script '{path}': {exc.strerror or exc}.") from exc
-    from psshim.host_services import decode_text
-
-    if data.startswith(b"\xef\xbb\xbf") or data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        return decode_text(data)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -157,12 +128,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     session = _Session(args)
     try:
         if args.command is not None:
-            rs = _runspace(session, args, os.getcwd())
-            return int(rs.run_command(args.command))
+            return int(session.runspace(os.getcwd()).run_command(args.command))
         path = args.script
         text = _read_script(path)
         script_path = None if path == "-" else os.path.abspath(path)
-        rs = _runspace(session, args, os.path.dirname(script_path) if script_path else os.getcwd())
+        rs = session.runspace(os.path.dirname(script_path) if script_path else os.getcwd())
         return int(rs.run_script(text, script_path, list(args.script_args)))
     finally:
         session.close()
@@ -171,8 +141,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_shell(args: argparse.Namespace) -> int:
     session = _Session(args)
     try:
-        rs = _runspace(session, args, os.getcwd())
-        return _repl(rs)
+        return _repl(session.runspace(os.getcwd()))
     finally:
         session.close()
 

@@ -109,10 +109,33 @@ def export_world(url: str) -> str:
         raise translate(exc) from exc
 
 
+def state_exists(url: str) -> bool:
+    """Whether an emulator state already exists at `url`."""
+    from emulator import Emulator
+    from emulator.errors import EmulatorError
+
+    try:
+        return Emulator(url).exists()
+    except EmulatorError:
+        return False
+
+
+def delete_state(url: str) -> None:
+    """Delete the emulator state at `url` (its metadata and every host file under it)."""
+    from emulator.errors import EmulatorError
+    from emulator.storage import open_store
+    from sdk.backends.emulated import translate
+
+    try:
+        open_store(url).remove_all()
+    except EmulatorError as exc:
+        raise translate(exc) from exc
+
+
 __all__ = [
     "VHD", "VM", "AlreadyExistsError", "BackendError", "Checkpoint", "CheckpointFailedError",
     "CheckpointNotFoundError", "CheckpointType", "HardDrive", "HostEvent", "HyperVClient", "HyperVError",
     "HyperVWarning", "InvalidNameError", "InvalidStateError", "MultipleCheckpointsError", "SnapshotType",
     "StateError", "VMNotFoundError", "VMOperationalStatus", "VMState", "WorldFileError", "connect",
-    "default_state_url", "export_world", "load_world",
+    "default_state_url", "delete_state", "export_world", "load_world", "state_exists",
 ]
