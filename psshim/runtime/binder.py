@@ -130,6 +130,8 @@ class Binder:
         self.invoke_script = invoke_script
         self.lookup_property = lookup_property
         self.is_script = not meta.is_cmdlet
+        self._order: dict[int, int] = {}
+        self._unknown: list[tuple[int, Any]] = []
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -165,6 +167,8 @@ class Binder:
         state = BindState(sets=set(self.meta.set_names()))
         named: list[tuple[ParameterMetadata, Arg]] = []
         positional: list[Arg] = []
+        self._order = {id(a): n for n, a in enumerate(args)}
+        self._unknown: list[tuple[int, Any]] = []
         i = 0
         while i < len(args):
             a = args[i]
@@ -174,10 +178,10 @@ class Binder:
                 continue
             p = self.lookup(a.name, a.extent)
             if p is None:
-                # simple function: the unknown parameter goes to $args as text
-                state.extra_args.append(a.token_text or f"-{a.name}")
+                # simple function: the unknown parameter goes to $args as text, in argument order
+                self._unknown.append((i, a.token_text or f"-{a.name}"))
                 if a.value is not NO_VALUE:
-                    state.extra_args.append(a.value)
+                    self._unknown.append((i, a.value))
                 i += 1
                 continue
             if a.value is NO_VALUE and not p.is_switch:
@@ -206,6 +210,8 @@ class Binder:
             self._narrow(state, p, a.extent)
 
         self._bind_positional(state, positional)
+        if self._unknown:
+            state.extra_args[:0] = [v for _, v in self._unknown]
         if not expects_input:
             if state.delay:
                 name = next(iter(state.delay))
@@ -288,7 +294,10 @@ class Binder:
             self._narrow(state, p, leftovers[0].extent)
             return
         if not self.meta.is_advanced:
-            state.extra_args.extend(a.value for a in leftovers)
+            merged = self._unknown + [(self._order.get(id(a), 0), a.value) for a in leftovers]
+            merged.sort(key=lambda pair: pair[0])
+            state.extra_args[:] = [v for _, v in merged]
+            self._unknown = []
             return
         a = leftovers[0]
         shown = C.to_string(a.value) if not isinstance(a.value, list) else "System.Object[]"
@@ -528,7 +537,7 @@ class Binder:
         value_bound = False
         for p in order:
             if spec_in(p, "pipeline") and self._exact(p.type, obj):
-                values[p.name] = obj
+                values[p.name] = self._convert(p, obj, None) if p.type.kind == "array" else obj
                 narrow(p, "pipeline")
                 value_bound = True
                 break
@@ -537,7 +546,7 @@ class Binder:
                 continue
             found, v = self._property(obj, p)
             if found and self._exact(p.type, v):
-                values[p.name] = v
+                values[p.name] = self._convert(p, v, None) if p.type.kind == "array" else v
                 narrow(p, "pipeline_by_property")
         if not value_bound:
             for p in order:

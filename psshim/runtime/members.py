@@ -94,6 +94,8 @@ class MemberEnv(Protocol):
 
 
 SCRIPTBLOCK_TYPE = "System.Management.Automation.ScriptBlock"
+# what a void .NET method returns: no output at all (not even $null)
+VOID: Any = C.AutomationNull()
 
 
 def is_scriptblock(v: Any) -> bool:
@@ -854,7 +856,7 @@ def _hashtable_method(h: Hashtable, name: str, n: str, args: list[Any], env: Mem
                 name, na,
                 f"Item has already been added. Key in dictionary: '{_str(args[0])}'  Key being added: '{_str(args[0])}'")
         h[args[0]] = args[1]
-        return None
+        return VOID
     if n in ("containskey", "contains"):
         _argc(name, args, 1)
         return args[0] in h
@@ -864,10 +866,10 @@ def _hashtable_method(h: Hashtable, name: str, n: str, args: list[Any], env: Mem
         _argc(name, args, 1)
         if args[0] in h:
             del h[args[0]]
-        return None
+        return VOID
     if n == "clear":
         h.clear()
-        return None
+        return VOID
     if n == "clone":
         return h.copy()
     if n == "getenumerator":
@@ -882,7 +884,7 @@ def _hashtable_method(h: Hashtable, name: str, n: str, args: list[Any], env: Mem
         return h.get(args[0])
     if n == "set_item":
         h[args[0]] = args[1]
-        return None
+        return VOID
     raise method_not_found(h, name, env.adapters)
 
 
@@ -938,12 +940,12 @@ def _list_method(lst: list[Any], name: str, n: str, args: list[Any], env: Member
         if not growable:
             raise method_exception(name, na, "Collection was of a fixed size.", "System.NotSupportedException")
         lst.append(args[0])
-        return None if isinstance(lst, GenericList) else len(lst) - 1
+        return VOID if isinstance(lst, GenericList) else len(lst) - 1
     if n == "addrange":
         if not growable:
             raise method_not_found(lst, name, env.adapters)
         lst.extend(C.as_list(args[0]))
-        return None
+        return VOID
     if n in ("remove", "removeat", "insert", "clear", "reverse", "sort"):
         if not growable and n not in ("clear",):
             if n in ("reverse", "sort"):
@@ -953,29 +955,29 @@ def _list_method(lst: list[Any], name: str, n: str, args: list[Any], env: Member
             for i, x in enumerate(lst):
                 if O.equals(x, args[0], False, env.adapters):
                     del lst[i]
-                    return True if isinstance(lst, GenericList) else None
-            return False if isinstance(lst, GenericList) else None
+                    return True if isinstance(lst, GenericList) else VOID
+            return False if isinstance(lst, GenericList) else VOID
         if n == "removeat":
             del lst[_int(args[0])]
-            return None
+            return VOID
         if n == "insert":
             lst.insert(_int(args[0]), args[1])
-            return None
+            return VOID
         if n == "clear":
             if not growable:
                 for i in range(len(lst)):
                     lst[i] = None
             else:
                 lst.clear()
-            return None
+            return VOID
         if n == "reverse":
             lst.reverse()
-            return None
+            return VOID
         if n == "sort":
             import functools
 
             lst.sort(key=functools.cmp_to_key(lambda a, b: O.compare(a, b, True, env.adapters)))
-            return None
+            return VOID
     if n == "toarray":
         return list(lst)
     if n == "clone":
@@ -992,7 +994,7 @@ def _list_method(lst: list[Any], name: str, n: str, args: list[Any], env: Member
         return get_index(lst, args[0], env)
     if n == "setvalue":
         set_index(lst, args[1], args[0], env)
-        return None
+        return VOID
     # method enumeration: call the method on every element
     if lst:
         out3 = []
@@ -1484,7 +1486,7 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
                     del env.environment[k]
             if args[1] is not None and _str(args[1]) != "":
                 env.environment[key] = _str(args[1])
-            return None
+            return VOID
         if n == "getenvironmentvariables":
             return Hashtable(dict(env.environment))
         if n == "expandenvironmentvariables":
@@ -1529,7 +1531,7 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
         if n == "reverse":
             if isinstance(args[0], list):
                 args[0].reverse()
-            return None
+            return VOID
         if n == "indexof":
             return _list_method(C.as_list(args[0]), "IndexOf", "indexof", [args[1]], env)
         if n == "sort":
@@ -1537,7 +1539,7 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
 
             if isinstance(args[0], list):
                 args[0].sort(key=functools.cmp_to_key(lambda a, b: O.compare(a, b, True, env.adapters)))
-            return None
+            return VOID
         if n == "empty":
             return []
         if n == "exists":
@@ -1552,7 +1554,7 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
             return [x for x in C.as_list(args[0])
                     if C.to_bool(C.collect(env.invoke_scriptblock(args[1], [], dollar_under=x)))]
         if n == "clear":
-            return None
+            return VOID
     elif fn == "System.Management.Automation.ScriptBlock":
         if n == "create":
             return env.create_scriptblock(_str(args[0]))
