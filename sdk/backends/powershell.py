@@ -26,8 +26,9 @@ Query options. Local: `exe=powershell.exe|pwsh|<path>`, `timeout=<seconds>` (def
 ntlm|kerberos|credssp|basic|certificate` (default negotiate), `ssl=1|0`, `cert_validation=1|0|<CA
 bundle path>`, `password_env=<VAR>`, `user=<name>` (instead of `user@`; `DOMAIN%5Cuser` works in
 both), `configuration=<session configuration>` (default Microsoft.PowerShell),
-`operation_timeout=<s>`, `read_timeout=<s>`, `encryption=auto|always|never`, `computer=<host>`
-(a default `-ComputerName`). The password comes from the environment variable `password_env`
+`operation_timeout=<s>`, `read_timeout=<s>`, `connection_timeout=<s>`, `encryption=auto|always|never`,
+`certificate_pem=<path>&certificate_key_pem=<path>` (auth=certificate), `computer=<host>` (a default
+`-ComputerName`). The password comes from the environment variable `password_env`
 names, else `HVEMU_WINRM_PASSWORD`; a URL that carries a password (`user:secret@host`) is refused,
 and no message repeats it. Kerberos can go without a password (the ticket cache).
 
@@ -37,6 +38,8 @@ Differences from the emulator that a real host imposes, on purpose kept visible:
 - `new_vm()` refuses a name an existing VM has (case-insensitively), as the emulator does, though
   Hyper-V itself would allow the duplicate.
 - `lookup_vms()` returns VMs in the order Get-VM gives them (per name), each once.
+
+docs/real-hosts.md has the whole story: URL forms, auth, the scripts, the error table.
 """
 
 from __future__ import annotations
