@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import typing
 from typing import Any
 
 import cattrs
@@ -18,10 +19,57 @@ from emulator.model import SCHEMA_VERSION, EmulatorState
 
 
 def make_converter() -> cattrs.Converter:
+    """Strict: unknown keys, and values of the wrong JSON type (`"120"` for a number, `"false"`
+    for a boolean, `{}` for a list), are errors; cattrs would otherwise coerce them silently."""
     conv = cattrs.Converter(forbid_extra_keys=True)
     conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
     conv.register_structure_hook(dt.datetime, lambda v, _: _parse_datetime(v))
+    conv.register_structure_hook(str, _exact(str, "a string"))
+    conv.register_structure_hook(bool, _exact(bool, "true or false"))
+    conv.register_structure_hook(int, _exact(int, "an integer"))
+    conv.register_structure_hook(float, _exact(float, "a number"))
+    conv.register_structure_hook_factory(lambda t: _origin(t) is list, lambda t: _list_hook(conv, t))
+    conv.register_structure_hook_factory(lambda t: _origin(t) is dict, lambda t: _dict_hook(conv, t))
     return conv
+
+
+def _origin(t: Any) -> Any:
+    return typing.get_origin(t)
+
+
+def _exact(kind: type, what: str) -> Any:
+    """A structure hook that takes a JSON value of exactly `kind` (a number for float); the
+    subclasses it also serves (str-based enums) are built from the value as usual."""
+    accepted: tuple[type, ...] = (int, float) if kind is float else (kind,)
+
+    def structure(value: Any, target: Any) -> Any:
+        if isinstance(value, bool) is not (kind is bool) or not isinstance(value, accepted):
+            raise TypeError(f"expected {what}, got {value!r}")
+        return target(value)
+
+    return structure
+
+
+def _list_hook(conv: cattrs.Converter, t: Any) -> Any:
+    (item,) = typing.get_args(t)
+
+    def structure(value: Any, _: Any) -> list[Any]:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {value!r}")
+        return [conv.structure(v, item) for v in value]
+
+    return structure
+
+
+def _dict_hook(conv: cattrs.Converter, t: Any) -> Any:
+    key, item = typing.get_args(t)
+
+    def structure(value: Any, _: Any) -> dict[Any, Any]:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {value!r}")
+        return {conv.structure(k, key): conv.structure(v, item) for k, v in value.items()}
+
+    return structure
 
 
 def _parse_datetime(value: Any) -> dt.datetime:
@@ -53,7 +101,7 @@ def loads(data: bytes, where: str) -> EmulatorState:
             f"The state file '{where}' has schema version {version}, newer than this release "
             f"understands ({SCHEMA_VERSION}); upgrade hyperv-emu to open it."
         )
-    doc = _migrate(doc, version)
+    doc = _migrate(doc, version, where)
     try:
         return _CONVERTER.structure(doc, EmulatorState)
     except (ClassValidationError, ForbiddenExtraKeysError, ValueError, TypeError, KeyError) as exc:
@@ -61,8 +109,8 @@ def loads(data: bytes, where: str) -> EmulatorState:
         raise StateError(f"The state file '{where}' is corrupt: {detail}.") from exc
 
 
-def _migrate(doc: dict[str, Any], version: int) -> dict[str, Any]:
+def _migrate(doc: dict[str, Any], version: int, where: str) -> dict[str, Any]:
     """Bring an older document up to SCHEMA_VERSION (version 1 is the first; nothing to do)."""
     if version < 1:
-        raise StateError(f"Schema version {version} is too old to open.")
+        raise StateError(f"The state file '{where}' has schema version {version}, too old to open.")
     return doc
