@@ -168,7 +168,7 @@ class Binder:
         named: list[tuple[ParameterMetadata, Arg]] = []
         positional: list[Arg] = []
         self._order = {id(a): n for n, a in enumerate(args)}
-        self._unknown: list[tuple[int, Any]] = []
+        self._unknown = []
         i = 0
         while i < len(args):
             a = args[i]
@@ -269,6 +269,12 @@ class Binder:
             group = [p for pos, p in cands if pos == minpos]
             arg = positional[idx]
             chosen = self._pick(group, arg.value, state)
+            if chosen is not None and self._takes_remaining(chosen, state.sets) and idx + 1 < len(positional):
+                # ValueFromRemainingArguments with a position: it takes every argument left
+                rest = positional[idx:]
+                self._bind(state, chosen, [a.value for a in rest], arg)
+                self._narrow(state, chosen, arg.extent)
+                return
             if chosen is None:
                 preferred = self._prefer_default(group)[0]
                 self._bind(state, preferred, arg.value, arg)  # raises the conversion error
@@ -290,7 +296,7 @@ class Binder:
         if remaining:
             p = self._prefer_default(remaining)[0]
             values = [a.value for a in leftovers]
-            self._bind(state, p, values, leftovers[0])
+            self._bind(state, p, values if len(values) > 1 or p.type.kind == "array" else values[0], leftovers[0])
             self._narrow(state, p, leftovers[0].extent)
             return
         if not self.meta.is_advanced:
@@ -305,6 +311,10 @@ class Binder:
             shown = a.source_text
         raise self._err(f"A positional parameter cannot be found that accepts argument '{shown}'.",
                         "PositionalParameterNotFound", extent=a.extent)
+
+    @staticmethod
+    def _takes_remaining(p: ParameterMetadata, sets: set[str]) -> bool:
+        return any(spec.remaining and (s == ALL_SETS or s in sets) for s, spec in p.sets.items())
 
     def _prefer_default(self, group: list[ParameterMetadata]) -> list[ParameterMetadata]:
         d = self.meta.default_set

@@ -262,8 +262,9 @@ def properties_of(obj: Any, adapters: AdapterRegistry | None) -> list[tuple[str,
         adapter = adapters.find(obj)
         if adapter is not None:
             return adapter.properties(obj)
-    if isinstance(obj, PSNative):
-        return obj.__ps_properties__()
+    if isinstance(obj, PSNative) or hasattr(obj, "__ps_properties__"):
+        result: list[tuple[str, Any]] = obj.__ps_properties__()
+        return result
     if isinstance(obj, dt.timedelta):
         return [(p, timespan_property(obj, p)[1]) for p in TIMESPAN_PROPERTIES]
     if isinstance(obj, dt.datetime):
@@ -426,6 +427,10 @@ def try_get_member(obj: Any, name: str, env: MemberEnv) -> tuple[bool, Any]:
         adapter = env.adapters.find(obj)
         if adapter is not None:
             f, v = adapter.lookup(obj, name)
+            if f:
+                return True, v
+        elif hasattr(obj, "__ps_get__") or hasattr(obj, "__ps_properties__"):
+            f, v = _native_get(obj, name)
             if f:
                 return True, v
         else:

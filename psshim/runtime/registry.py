@@ -487,14 +487,13 @@ class CmdletInfo:
 
     def metadata(self, table: T.TypeTable | None = None) -> CommandMetadata:
         if self._metadata is None:
-            params: list[ParameterMetadata] = []
-            seen: set[str] = set()
+            declared: dict[str, Param] = {}
             for klass in reversed(self.cls.__mro__):
                 for attr in vars(klass).values():
-                    if isinstance(attr, Param) and attr.name.casefold() not in seen:
-                        seen.add(attr.name.casefold())
-                        params.append(attr.metadata(table))
-            # keep declaration order of the most derived class last-wins
+                    if isinstance(attr, Param):
+                        # a subclass's declaration replaces its base's (keeping the base's order)
+                        declared[attr.name.casefold()] = attr
+            params = [p.metadata(table) for p in declared.values()]
             self._metadata = CommandMetadata(
                 name=self.name,
                 parameters=params,
