@@ -1,8 +1,24 @@
-"""Standalone VHDX / AVHDX reader-writer ([MS-VHDX]).
+r"""Standalone VHDX / AVHDX reader-writer ([MS-VHDX]).
 
 Bytes live wherever the caller says: every function takes a
-:class:`RandomAccessFile` or an :data:`Opener` (``opener(name, writable)``).
-This package imports nothing from the rest of the project.
+:class:`RandomAccessFile` or an :data:`Opener` (``opener(name, writable)``
+returning one). This package imports nothing from the rest of the project.
+
+Typical use::
+
+    base = create_dynamic(opener_new("SRV.vhdx"), 60 * 10**9, name="SRV.vhdx")
+    child = create_differencing(opener_new("SRV_<GUID>.avhdx"), base,
+                                parent_win_path=r"D:\VMs\SRV.vhdx",
+                                child_win_path=r"D:\VMs\SRV_<GUID>.avhdx")
+    chain = open_chain(opener, "SRV_<GUID>.avhdx")   # parents found by relative_path
+    chain.write(4096, b"...")                          # only the top is ever written
+    data = chain.read(0, 1 << 20)
+    merge_into_parent(DiskRef("SRV_<GUID>.avhdx"), DiskRef("SRV.vhdx", r"D:\VMs\SRV.vhdx"),
+                      [], journal, opener, delete_child=delete)
+    recover(journal, opener, delete_child=delete)      # after a crash, in any later process
+
+Objects are not thread-safe; a :class:`VhdxChain` caches block resolution and
+BATs, so reopen it after another object (e.g. a merge) changed its files.
 """
 
 from .chain import Opener, ParentResolver, VhdxChain, check_linkage, open_chain

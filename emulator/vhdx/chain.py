@@ -212,14 +212,24 @@ class VhdxChain:
 
     def write_zeros(self, offset: int, length: int) -> None:
         """Make a range of the top read as zeros (no zeros stored where avoidable)."""
+        if offset < 0 or length < 0 or offset + length > self.virtual_size:
+            raise ValueError(f"range {offset}+{length} outside the virtual disk ({self.virtual_size})")
         granule = 8 * self.logical_sector_size if self.top.has_parent else 1
-        if offset % granule or (length % granule and offset + length != self.virtual_size):
+        start = -(-offset // granule) * granule
+        end = (offset + length) // granule * granule
+        if offset + length == self.virtual_size:
+            end = offset + length
+        if end <= start:
             self.write(offset, bytes(length))
             return
+        if start > offset:
+            self.write(offset, bytes(start - offset))
         try:
-            self.top.write_zeros(offset, length)
+            self.top.write_zeros(start, end - start)
         finally:
-            self._invalidate(offset, length)
+            self._invalidate(start, end - start)
+        if offset + length > end:
+            self.write(end, bytes(offset + length - end))
 
     def _invalidate(self, offset: int, length: int) -> None:
         if length <= 0:

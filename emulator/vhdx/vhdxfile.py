@@ -109,6 +109,19 @@ def _check_no_overlap(name: str, structure: str, extents: list[Extent]) -> None:
             raise CorruptVhdxError(name, structure, f"{before.label} overlaps {after.label}")
 
 
+_ZERO_4K = bytes(4096)
+
+
+def _nonzero_indices(raw: bytes) -> Iterator[int]:
+    """Indices of the non-zero u64 entries of ``raw`` (skips zero 4 KiB runs quickly)."""
+    for start in range(0, len(raw), 4096):
+        if raw[start : start + 4096] == _ZERO_4K[: min(4096, len(raw) - start)]:
+            continue
+        for pos in range(start, min(len(raw), start + 4096) - 7, 8):
+            if raw[pos : pos + 8] != b"\0\0\0\0\0\0\0\0":
+                yield pos // 8
+
+
 class VhdxFile:
     """An open VHDX/AVHDX file. Use :meth:`open`; :meth:`close` closes the raf too."""
 
@@ -633,7 +646,7 @@ class _Opener:
     def _metadata(
         self, region: RegionEntry
     ) -> tuple[list[MetadataEntry], Geometry, int, UUID, bool, ParentLocator | None]:
-        raw = self.raf.read_at(region.file_offset, region.length)
+        raw = self.raf.read_at(region.file_offset, METADATA_TABLE_SIZE)
         try:
             entries = decode_metadata_table(raw)
         except StructError as exc:
@@ -654,7 +667,8 @@ class _Opener:
                 extents.append(Extent(entry.offset, entry.length, f"item {entry.item_id}"))
             if entry.item_id not in _KNOWN_ITEMS and entry.is_required:
                 raise UnsupportedVhdxError(self.name, f"unknown required metadata item {entry.item_id}")
-            items[entry.item_id] = raw[entry.offset : entry.offset + entry.length]
+            item = self.raf.read_at(region.file_offset + entry.offset, entry.length) if entry.length else b""
+            items[entry.item_id] = item
         _check_no_overlap(self.name, "metadata", extents)
 
         def need(guid: UUID, label: str) -> bytes:
@@ -703,7 +717,8 @@ class _Opener:
         if count * 8 > region.length:
             raise self.fail("BAT", f"region holds {region.length // 8} entries, {count} needed")
         bat: array[int] = array("Q")
-        bat.frombytes(self.raf.read_at(region.file_offset, count * 8))
+        raw_bat = self.raf.read_at(region.file_offset, count * 8)
+        bat.frombytes(raw_bat[: len(raw_bat) // 8 * 8])
         if len(bat) != count:
             raise self.fail("BAT", "region truncated")
         extents = [
@@ -715,9 +730,8 @@ class _Opener:
         end = max(e.end for e in extents)
         period = geo.chunk_ratio + 1
         partial_chunks = set()
-        for index, entry in enumerate(bat):
-            if not entry:
-                continue
+        for index in _nonzero_indices(raw_bat):
+            entry = bat[index]
             state = entry & 7
             if entry & BAT_RESERVED_MASK:
                 raise self.fail("BAT", f"entry {index} has reserved bits set")
