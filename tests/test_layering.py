@@ -42,12 +42,19 @@ def test_sdk_reaches_the_emulator_only_through_its_adapter() -> None:
             assert "emulator" not in _imports(path), path
 
 
+def test_psshim_reaches_the_emulator_only_through_the_sdk() -> None:
+    for path in _modules("psshim"):
+        if path.name in ("cli.py", "pytest_plugin.py") or path.name.startswith("cli_"):
+            continue  # the top of the flow may import every package
+        assert "emulator" not in _imports(path), path
+
+
 def test_nothing_imports_the_cli() -> None:
     for package in ("emulator", "sdk", "psshim"):
         for path in _modules(package):
-            if path.name in ("cli.py",) or path.name.startswith("cli_"):
+            if path.name in ("cli.py", "pytest_plugin.py") or path.name.startswith("cli_"):
                 continue
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
                 if isinstance(node, ast.ImportFrom) and node.module:
-                    assert not node.module.startswith("psshim.cli"), path
+                    assert not node.module.startswith(("psshim.cli", "psshim.pytest_plugin")), path
