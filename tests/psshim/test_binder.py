@@ -383,3 +383,19 @@ def test_pscustomobject_by_property_name_to_a_function() -> None:
     out, errors, _ = run(text)
     assert not errors and out == ["a 2026"]
     assert isinstance(PSObject(), PSObject) and dt.datetime(2026, 1, 1).year == 2026
+
+
+def test_supported_cmdlets_document_lists_every_registered_cmdlet() -> None:
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "scripts" / "gen_supported_cmdlets.py"
+    spec = importlib.util.spec_from_file_location("gen_supported_cmdlets", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    reg = registry()
+    text = mod.render(reg)
+    for info in reg.all():
+        assert f"### {info.name}\n" in text
+    assert "`-Name` [String[]]; position 0; mandatory; pipeline; pipeline by property name; alias -ThingName" in text
