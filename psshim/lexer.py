@@ -11,7 +11,7 @@ next token by the rules of that mode:
   expression; anything else is a command name, scanned as a generic token.
 - MODE_ARGUMENT: command arguments.  Barewords are generic tokens (which absorb quotes and
   `$var`/`$(...)` parts), `-Name`/`-Name:` are parameters, a token that ends at a separator and
-  looks like a number is a number.
+  looks like an unsigned number is a number (`10MB`, `007`); `-7` stays the bareword "-7".
 - MODE_MEMBER: a simple name (member name, hashtable key, attribute argument name, label).
 - MODE_FUNCNAME: the name after `function`.
 - MODE_OPERAND: an expression operand: `-5` is a number, `-not` an operator, `[int]` a type.
@@ -586,7 +586,9 @@ class Lexer:
                 return self._bareword(pos)
             if _is_ident_start(nxt) or nxt == "?":
                 return self._parameter(pos)
-        if c in _DIGITS or c in DASHES or c in "+." :
+        if c in _DIGITS or c == ".":
+            # Signed numbers are barewords in command mode: `-7` is the string "-7", which a
+            # typed parameter converts (tokenizer.cs: AllowSignedNumbers is for expressions).
             number, end = self._scan_number(pos, expression=False)
             if number is not None:
                 return self._tok("ARG_NUMBER", number, pos, end)

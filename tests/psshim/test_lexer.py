@@ -78,7 +78,7 @@ def test_parameters_and_arguments() -> None:
         ("PARAM", "Force"),
         ("PARAM", "Dash"),
         ("PARAM_COLON", "Days"),
-        ("ARG_NUMBER", None),
+        ("BAREWORD", None),
         ("DASHDASH", "--"),
     ]
 

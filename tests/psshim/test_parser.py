@@ -110,7 +110,7 @@ def test_command_with_named_and_positional_arguments() -> None:
 
 def test_colon_parameters_bind_their_value() -> None:
     assert arguments("Restore-VMCheckpoint -Confirm:$false") == (P("Confirm", V("false"), colon=True),)
-    assert arguments("Get-Thing -Days:-7") == (P("Days", C(-7), colon=True),)
+    assert arguments("Get-Thing -Days:-7") == (P("Days", S("-7"), colon=True),)
     assert arguments("Get-Thing -Name: x") == (P("Name", S("x"), colon=True),)
     assert arguments("Get-Thing -List:a,b") == (P("List", A(S("a"), S("b")), colon=True),)
 
@@ -140,9 +140,15 @@ def test_barewords_are_strings_even_when_they_look_like_operators() -> None:
 
 
 def test_numbers_in_command_mode_end_at_a_separator() -> None:
-    args = arguments("Write-Output 10MB -7 007 1.5 0x10 1..5")
-    assert args == (C(10485760), C(-7), C(7), C(1.5), C(16), S("1..5"))
-    assert [a.extent.text for a in args] == ["10MB", "-7", "007", "1.5", "0x10", "1..5"]
+    args = arguments("Write-Output 10MB 007 1.5 .5 0x10 1..5 10mb.txt")
+    assert args == (C(10485760), C(7), C(1.5), C(0.5), C(16), S("1..5"), S("10mb.txt"))
+    assert [a.extent.text for a in args] == ["10MB", "007", "1.5", ".5", "0x10", "1..5", "10mb.txt"]
+
+
+def test_signed_numbers_in_command_mode_are_barewords() -> None:
+    # tokenizer.cs scans `-7`/`+7` as generic tokens outside expressions; a typed parameter
+    # converts the string, Write-Output prints it as typed.
+    assert arguments("Write-Output -7 +5 -007") == (S("-7"), S("+5"), S("-007"))
 
 
 def test_expandable_barewords() -> None:
