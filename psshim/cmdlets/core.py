@@ -20,7 +20,7 @@ from psshim.runtime import paths as P
 from psshim.runtime import types as T
 from psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
 from psshim.runtime.errors import PSError, WRITE_ERROR_EXCEPTION, not_supported
-from psshim.runtime.nativeobjects import ExceptionView
+from psshim.runtime.nativeobjects import ExceptionView, PSNative
 from psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
 from psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateSet, cmdlet
 from psshim.runtime.scopes import FunctionInfo, ScriptBlock
@@ -506,7 +506,7 @@ class GetRandom(Cmdlet):
 # ------------------------------------------------------------------------------------------
 
 
-class CommandInfoView:
+class CommandInfoView(PSNative):
     __ps_type_names__ = ["System.Management.Automation.CmdletInfo", "System.Management.Automation.CommandInfo",
                          "System.Object"]
 
@@ -521,13 +521,16 @@ class CommandInfoView:
                                       "System.Management.Automation.CommandInfo", "System.Object"]
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
+        # the four columns of PowerShell's CommandInfo table view
         name = f"{self.name} -> {self.definition}" if self.kind == "Alias" else self.name
-        return [("CommandType", self.kind), ("Name", name), ("Version", ""), ("Source", self.source),
-                ("Definition", self.definition or self.name), ("ModuleName", self.source)]
+        return [("CommandType", self.kind), ("Name", name), ("Version", ""), ("Source", self.source)]
 
     def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        if name.casefold() == "name":
-            return True, self.name
+        extra = {"name": self.name, "definition": self.definition or self.name, "modulename": self.source,
+                 "displayname": self.__ps_properties__()[1][1],
+                 "resolvedcommandname": self.definition if self.kind == "Alias" else self.name}
+        if name.casefold() in extra:
+            return True, extra[name.casefold()]
         for k, v in self.__ps_properties__():
             if k.casefold() == name.casefold():
                 return True, v
@@ -601,7 +604,7 @@ class GetCommand(Cmdlet):
                     exception_type="System.Management.Automation.CommandNotFoundException"))
 
 
-class PSVariableView:
+class PSVariableView(PSNative):
     __ps_type_names__ = ["System.Management.Automation.PSVariable", "System.Object"]
 
     def __init__(self, name: str, value: Any) -> None:
@@ -609,10 +612,12 @@ class PSVariableView:
         self.value = value
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
-        return [("Name", self.name), ("Value", self.value), ("Description", ""), ("Options", "None"),
-                ("Visibility", "Public")]
+        return [("Name", self.name), ("Value", self.value)]
 
     def __ps_get__(self, name: str) -> tuple[bool, Any]:
+        extra = {"description": "", "options": "None", "visibility": "Public"}
+        if name.casefold() in extra:
+            return True, extra[name.casefold()]
         for k, v in self.__ps_properties__():
             if k.casefold() == name.casefold():
                 return True, v
@@ -1058,20 +1063,20 @@ class SplitPath(Cmdlet):
                 yield P.parent(p)
 
 
-class PathInfo:
+class PathInfo(PSNative):
     __ps_type_names__ = ["System.Management.Automation.PathInfo", "System.Object"]
 
     def __init__(self, path: str) -> None:
         self.path = path
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
-        return [("Drive", self.path[:1]), ("Provider", "Microsoft.PowerShell.Core\\FileSystem"),
-                ("ProviderPath", self.path), ("Path", self.path)]
+        return [("Path", self.path)]
 
     def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        for k, v in self.__ps_properties__():
-            if k.casefold() == name.casefold():
-                return True, v
+        extra = {"drive": self.path[:1], "provider": "Microsoft.PowerShell.Core\\FileSystem",
+                 "providerpath": self.path, "path": self.path}
+        if name.casefold() in extra:
+            return True, extra[name.casefold()]
         return False, None
 
     def __ps_string__(self) -> str:

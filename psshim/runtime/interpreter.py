@@ -663,7 +663,8 @@ class Interpreter:
     def _s_for(self, stmt: A.ForStatementAst, frame: Frame) -> Iterator[Any]:
         if stmt.initializer is not None:
             yield from self.exec_statement(stmt.initializer, frame)
-        watch = self.loop_watch(stmt, frame)
+        # a counted loop ends by itself; only `for (;;)` is watched for polling a frozen clock
+        watch = self.loop_watch(stmt, frame) if stmt.condition is None else None
         while True:
             self.tick(stmt)
             if stmt.condition is not None and not C.to_bool(self.statement_value(stmt.condition, frame)):
@@ -679,7 +680,8 @@ class Interpreter:
                     raise
             if stmt.iterator is not None:
                 yield from self.exec_statement(stmt.iterator, frame)
-            watch.step()
+            if watch is not None:
+                watch.step()
 
     def _s_while(self, stmt: A.WhileStatementAst, frame: Frame) -> Iterator[Any]:
         watch = self.loop_watch(stmt, frame)

@@ -264,13 +264,22 @@ class Runspace:
 
     def _bind_script_params(self, parsed: A.ScriptBlockAst, frame: Frame, args: list[Any]) -> None:
         from psshim.runtime.binder import Arg, Binder
-        from psshim.runtime.pipeline import _binding_error_factory
         from psshim.runtime.scopes import ScriptBlock
 
         sb = ScriptBlock(parsed, frame.source)
-        name = frame.source.path or ""
-        meta = self.interp.script_metadata(sb, name, frame)
-        binder = Binder(meta, _binding_error_factory(self.interp, frame, name, name), adapters=self.adapters)
+        path = frame.source.path or ""
+        leaf = path.replace("/", "\\").rsplit("\\", 1)[-1]
+        meta = self.interp.script_metadata(sb, leaf, frame)
+
+        def errors(message: str, error_id: str, category: str, exception_type: str, extent: Any,
+                   *, target: Any = None) -> PSError:
+            # binding the script's own parameters (`powershell -File s.ps1 args`): no position,
+            # the script's path as prefix and its file name as the activity
+            return PSError(make_record(message, error_id, category, exception_type=exception_type,
+                                       activity=leaf, fqid=f"{error_id},{leaf}", prefix=path,
+                                       invocation=InvocationInfo(leaf, None)))
+
+        binder = Binder(meta, errors, adapters=self.adapters)
         arg_list: list[Arg] = []
         for a in args:
             if isinstance(a, str) and a.startswith("-") and len(a) > 1 and not a[1].isdigit():
