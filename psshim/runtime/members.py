@@ -1145,8 +1145,9 @@ def _round(args: list[Any], name: str) -> Any:
     digits = 0
     mode = "ToEven"
     if na >= 2:
-        if isinstance(args[1], str) and not args[1].strip().lstrip("-").isdigit():
-            mode = args[1]
+        if isinstance(args[1], enum.Enum) or (isinstance(args[1], str)
+                                              and not args[1].strip().lstrip("-").isdigit()):
+            mode = _str(args[1])
         else:
             digits = _int(args[1])
     if na == 3:

@@ -137,7 +137,6 @@ CONVERT = _t("static", "System.Convert")
 ENUM = _t("static", "System.Enum")
 CULTUREINFO = _t("cultureinfo", "System.Globalization.CultureInfo")
 STRINGBUILDER = _t("stringbuilder", "System.Text.StringBuilder")
-DATETIMEKIND = _t("static", "System.DateTimeKind")
 DAYOFWEEK = _t("dayofweek", "System.DayOfWeek")
 EXCEPTION = _t("exception", "System.Exception")
 XML = _t("unsupported", "System.Xml.XmlDocument")
@@ -170,6 +169,35 @@ _ACCELERATORS: dict[str, PSType] = {
 
 _BY_FULL_NAME: dict[str, PSType] = {t.full_name.casefold(): t for t in _BUILTIN}
 _BY_FULL_NAME["system.management.automation.actionpreference"] = ACTION_PREFERENCE
+
+
+def _dotnet_enum(full_name: str, members: list[tuple[str, int]], flags: bool = False) -> PSType:
+    short = full_name.rsplit(".", 1)[-1]
+    factory: Any = enum.IntFlag if flags else enum.IntEnum
+    cls: type[enum.Enum] = factory(short, members)
+    setattr(cls, "__ps_type_name__", full_name)
+    t = PSType("enum", full_name, py_class=cls)
+    _BY_FULL_NAME[full_name.casefold()] = t
+    return t
+
+
+# .NET enums scripts commonly pass to methods
+STRING_SPLIT_OPTIONS = _dotnet_enum("System.StringSplitOptions", [("None", 0), ("RemoveEmptyEntries", 1),
+                                                                  ("TrimEntries", 2)], flags=True)
+MIDPOINT_ROUNDING = _dotnet_enum("System.MidpointRounding", [("ToEven", 0), ("AwayFromZero", 1), ("ToZero", 2),
+                                                             ("ToNegativeInfinity", 3), ("ToPositiveInfinity", 4)])
+STRING_COMPARISON = _dotnet_enum("System.StringComparison", [
+    ("CurrentCulture", 0), ("CurrentCultureIgnoreCase", 1), ("InvariantCulture", 2),
+    ("InvariantCultureIgnoreCase", 3), ("Ordinal", 4), ("OrdinalIgnoreCase", 5)])
+CONSOLE_COLOR = _dotnet_enum("System.ConsoleColor", [
+    (n, i) for i, n in enumerate(["Black", "DarkBlue", "DarkGreen", "DarkCyan", "DarkRed", "DarkMagenta",
+                                  "DarkYellow", "Gray", "DarkGray", "Blue", "Green", "Cyan", "Red", "Magenta",
+                                  "Yellow", "White"])])
+DATETIME_KIND = _dotnet_enum("System.DateTimeKind", [("Unspecified", 0), ("Utc", 1), ("Local", 2)])
+REGEX_OPTIONS = _dotnet_enum("System.Text.RegularExpressions.RegexOptions", [
+    ("None", 0), ("IgnoreCase", 1), ("Multiline", 2), ("ExplicitCapture", 4), ("Compiled", 8), ("Singleline", 16),
+    ("IgnorePatternWhitespace", 32), ("RightToLeft", 64), ("ECMAScript", 256), ("CultureInvariant", 512)],
+    flags=True)
 
 
 class TypeTable:
