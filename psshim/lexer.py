@@ -130,7 +130,18 @@ KEYWORDS = {
 }
 # Statement keywords PowerShell parses that psshim does not implement.
 UNSUPPORTED_KEYWORDS = frozenset(
-    {"trap", "data", "class", "enum", "using", "workflow", "configuration", "parallel", "sequence"}
+    {
+        "trap",
+        "data",
+        "class",
+        "enum",
+        "using",
+        "workflow",
+        "configuration",
+        "parallel",
+        "sequence",
+        "dynamicparam",
+    }
 )
 # StatementRule reports these as ReservedKeywordNotAllowed.
 RESERVED_KEYWORDS = frozenset({"from", "define", "var"})
@@ -474,7 +485,9 @@ class Lexer:
             if self._ch(end) in _FORCE_START or end >= self.end:
                 word = src[pos:end].lower()
                 keyword = KEYWORDS.get(word)
-                if keyword is not None and view.can(keyword):
+                if keyword == "KW_PARAM" and self._ch(self._skip_newlines_and_trivia(end)) != "(":
+                    keyword = None  # ParamBlockRule: `param` without `(` is a command name
+                if keyword is not None and view.can_exact(keyword):
                     return self._tok(keyword, word, pos, end)
                 if word in UNSUPPORTED_KEYWORDS and keyword is None:
                     raise UnsupportedSyntax(pos, end, f"the '{word}' statement")
@@ -770,7 +783,7 @@ class Lexer:
                 end += 1
             word = src[pos:end].lower()
             keyword = KEYWORDS.get(word)
-            if keyword is not None and (end >= self.end or src[end] in _FORCE_START) and view.can(keyword):
+            if keyword is not None and (end >= self.end or src[end] in _FORCE_START) and view.can_exact(keyword):
                 return self._tok(keyword, word, pos, end)
         return self._generic(pos)
 

@@ -112,7 +112,14 @@ def test_verbatim_argument_runs_to_the_end_of_the_line() -> None:
 
 
 def test_statement_mode_keywords_and_command_names() -> None:
-    assert types("if foreach-object function param", MODE_STATEMENT) == ["KW_IF", "CMD_NAME", "KW_FUNCTION", "KW_PARAM"]
+    assert types("if foreach-object function param (", MODE_STATEMENT) == [
+        "KW_IF",
+        "CMD_NAME",
+        "KW_FUNCTION",
+        "KW_PARAM",
+        "LPAREN",
+    ]
+    assert types("param x", MODE_STATEMENT) == ["CMD_NAME", "CMD_NAME"]
     assert types("7z.exe .\\x.ps1 % ?", MODE_STATEMENT) == ["CMD_NAME", "CMD_NAME", "CMD_NAME", "CMD_NAME"]
 
 

@@ -452,6 +452,8 @@ def test_script_level_param_block_and_requires() -> None:
 
 def test_param_is_a_command_name_after_the_first_statement() -> None:
     assert statements("Get-X\nparam") == (PIPE(CMD(S("Get-X"))), PIPE(CMD(S("param"))))
+    assert statements("param x") == (PIPE(CMD(S("param"), S("x"))),)
+    assert parse("\nparam\n(\n$a\n)").param_block == ast.ParamBlockAst((), (ast.ParameterAst("a"),))
 
 
 def test_script_block_expression() -> None:
@@ -759,7 +761,7 @@ def test_semantic_errors(source: str, error_id: str) -> None:
     assert caught.value.errors[0].error_id == error_id
 
 
-@pytest.mark.parametrize("keyword", ["class", "enum", "trap", "data", "using", "workflow", "configuration"])
+@pytest.mark.parametrize("keyword", ["class", "enum", "trap", "data", "using", "workflow", "configuration", "dynamicparam"])
 def test_unsupported_statements_are_clear_errors(keyword: str) -> None:
     with pytest.raises(ParseError) as caught:
         parse(f"{keyword} X {{ }}")
