@@ -16,25 +16,23 @@ from vhdx_common import GiB, MiB, Timer, data_chunks, report, temp_folder, win_p
 from emulator.vhdx import VhdxFile, create_differencing, create_dynamic, open_chain
 
 
-def checkpoint_times(folder, base: str, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
-    times = []
-    for i in range(repeat):
-        name = f"{base}_{i}.avhdx"
-        t = Timer()
-        parent = VhdxFile.open(folder(base, False), base)
-        child = create_differencing(folder.create(name), parent, parent_win_path=win_path(base),
-                                    child_win_path=win_path(name), name=name)
-        child.close()
-        parent.close()
-        times.append(t())
-        folder.delete(name)
-    return times
+def checkpoint_time(folder, base: str, i: int) -> float:  # type: ignore[no-untyped-def]
+    name = f"{base}_{i}.avhdx"
+    t = Timer()
+    parent = VhdxFile.open(folder(base, False), base)
+    child = create_differencing(folder.create(name), parent, parent_win_path=win_path(base),
+                                child_win_path=win_path(name), name=name)
+    child.close()
+    parent.close()
+    elapsed = t()
+    folder.delete(name)
+    return elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-gib", type=float, default=2.0)
-    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--repeat", type=int, default=60)
     args = parser.parse_args()
     size = 127 * GiB
     data = int(args.data_gib * GiB)
@@ -48,9 +46,10 @@ def main() -> None:
             pos += len(chunk)
         chain.close()
         report("checkpoint.data_bytes", data)
-        empty = checkpoint_times(folder, "empty.vhdx", args.repeat)
-        full = checkpoint_times(folder, "full.vhdx", args.repeat)
-        empty = checkpoint_times(folder, "empty.vhdx", args.repeat)  # again, warm
+        empty, full = [], []
+        for i in range(args.repeat):  # interleaved, so load changes hit both alike
+            empty.append(checkpoint_time(folder, "empty.vhdx", i))
+            full.append(checkpoint_time(folder, "full.vhdx", i))
         e, f = statistics.median(empty), statistics.median(full)
         report("checkpoint.empty_ms", e * 1000)
         report("checkpoint.with_data_ms", f * 1000)
