@@ -1131,3 +1131,18 @@ class ResolvePath(Cmdlet):
                     target_object=full, exception_type="System.Management.Automation.ItemNotFoundException"))
                 continue
             yield PathInfo(full)
+
+
+@cmdlet("Get-Help", aliases=("help", "man"), module=CORE, class_name=NS + "GetHelpCommand")
+class GetHelp(Cmdlet):
+    """Not emulated: there is no help content (see docs/supported-cmdlets.md)."""
+
+    Name = Param("string", position=0, pipeline_by_property=True)
+    Full = Param("switch")
+    Detailed = Param("switch")
+    Examples = Param("switch")
+    Parameter = Param("string")
+    Online = Param("switch")
+
+    def process_record(self) -> None:
+        raise not_supported("Get-Help (see docs/supported-cmdlets.md for what each cmdlet accepts)")

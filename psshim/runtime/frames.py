@@ -52,7 +52,8 @@ DEFAULT_ROUTING = Routing()
 class CallInfo:
     """The function, script or script block a frame belongs to ($MyInvocation, Write-Error)."""
 
-    __slots__ = ("name", "kind", "extent", "source", "metadata", "bound", "set_name", "cmdlet_ctx", "script_path")
+    __slots__ = ("name", "kind", "extent", "source", "metadata", "bound", "set_name", "cmdlet_ctx", "script_path",
+                 "stream_vars")
 
     def __init__(self, name: str, kind: str, extent: Extent = NO_EXTENT, source: ScriptSource | None = None,
                  metadata: "CommandMetadata | None" = None, script_path: str | None = None) -> None:
@@ -65,6 +66,9 @@ class CallInfo:
         self.set_name: str | None = None
         self.cmdlet_ctx: Any = None
         self.script_path = script_path
+        # -ErrorVariable/-WarningVariable/-InformationVariable of this call and its callers:
+        # (common parameter name, variable spec, the frame the variable lives in)
+        self.stream_vars: list[tuple[str, Any, "Frame"]] = []
 
 
 class Frame:

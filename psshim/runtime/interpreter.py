@@ -75,6 +75,8 @@ from psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, 
 
 VOID = C.AutomationNull()
 AP = C.ActionPreference
+_DOTNET_NAMESPACES = {"system", "microsoft", "diagnostics", "io", "net", "text", "collections", "security",
+                      "management", "threading", "globalization", "reflection", "runtime", "xml", "data"}
 
 
 class EnvMap(MutableMapping[str, str]):
@@ -430,10 +432,23 @@ class Interpreter:
         lst.append(item)
         self.set_variable(frame, name, None, lst)
 
+    def _enclosing_stream_vars(self, frame: Frame, kind: str, item: Any) -> None:
+        call = frame.call
+        if call is None:
+            return
+        for cname, spec, target in call.stream_vars:
+            if cname == kind:
+                name = C.to_string(spec).lstrip("+")
+                current = self.get_variable(target, name, None)
+                lst = current if isinstance(current, ArrayList) else ArrayList(C.as_list(current))
+                lst.append(item)
+                self.set_variable(target, name, None, lst)
+
     def write_error(self, record: ErrorRecord, frame: Frame, common: dict[str, Any]) -> None:
         """A non-terminating error written by a command."""
         if "ErrorVariable" in common:
             self._append_stream_variable(frame, common["ErrorVariable"], record)
+        self._enclosing_stream_vars(frame, "ErrorVariable", record)
         action = self.preference(frame, "ErrorActionPreference", common, "ErrorAction")
         if action == AP.Stop:
             raise PSError(record, script_terminating=True, stop=True)
@@ -466,6 +481,7 @@ class Interpreter:
         record = WarningRecord(message)
         if "WarningVariable" in common:
             self._append_stream_variable(frame, common["WarningVariable"], record)
+        self._enclosing_stream_vars(frame, "WarningVariable", record)
         action = self.preference(frame, "WarningPreference", common, "WarningAction")
         if action in (AP.SilentlyContinue, AP.Ignore):
             return
@@ -500,6 +516,7 @@ class Interpreter:
         record = InformationRecord(text)
         if "InformationVariable" in common:
             self._append_stream_variable(frame, common["InformationVariable"], record)
+        self._enclosing_stream_vars(frame, "InformationVariable", record)
         action = self.preference(frame, "InformationPreference", common, "InformationAction")
         if action in (AP.SilentlyContinue, AP.Ignore):
             return
@@ -954,7 +971,12 @@ class Interpreter:
             return t
         if lenient:
             return T.resolve_type(name, self.types, lenient=True)
-        raise T.type_not_found(name.strip())
+        stripped = name.strip()
+        first = stripped.split(".", 1)[0].casefold()
+        if "." in stripped and first in _DOTNET_NAMESPACES:
+            # a real .NET type that hvemu does not emulate (not PowerShell's "Unable to find type")
+            raise not_supported(f"The .NET type [{stripped}]")
+        raise T.type_not_found(stripped)
 
     def _e_convert(self, node: A.ConvertExpressionAst, frame: Frame) -> Any:
         tn = node.type_name.strip().casefold()

@@ -36,7 +36,7 @@ from psshim.runtime.nativeobjects import NOT_FOUND
 from psshim.runtime.records import InvocationInfo, ScriptPosition
 from psshim.runtime.registry import CmdletInfo
 from psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
-from psshim.runtime.values import Hashtable
+from psshim.runtime.values import ArrayList, Hashtable
 
 if TYPE_CHECKING:
     from psshim.runtime.interpreter import Interpreter
@@ -227,6 +227,14 @@ class ScriptProcessor(Processor):
             parent = sb.module.scope if sb.module is not None and sb.module.scope is not None else frame.scope
             scope = Scope(parent, "script" if kind == "script" else "function")
         call = CallInfo(invocation_name or name, kind, extent, frame.source, self.meta, script_path)
+        if frame.call is not None:
+            call.stream_vars = list(frame.call.stream_vars)
+        for cname in ("ErrorVariable", "WarningVariable", "InformationVariable"):
+            if cname in self.state.common:
+                spec = self.state.common[cname]
+                call.stream_vars.append((cname, spec, frame))
+                if not C.to_string(spec).startswith("+"):
+                    interp.set_variable(frame, C.to_string(spec), None, ArrayList())
         self.frame = frame.child(scope=scope, source=sb.source, call=call)
         self.scope = scope
         self.input_items: list[Any] = []

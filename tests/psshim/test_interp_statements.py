@@ -387,3 +387,20 @@ def test_whatif_and_confirm(edition: str) -> None:
     prefix = "PowerShell" if edition == "7" else "Windows PowerShell"
     assert rs.errors[0].message == f"{prefix} is in NonInteractive mode. Read and Prompt functionality is not " \
                                    f"available."
+
+
+def test_stream_variables_of_advanced_functions_collect_nested_writes() -> None:
+    text = ("function f { [CmdletBinding()] param() Write-Warning 'w1'; Write-Error 'e1' }\n"
+            "f -WarningVariable wv -WarningAction SilentlyContinue -ErrorVariable ev -ErrorAction SilentlyContinue\n"
+            "$wv.Count; $wv[0].Message; $ev.Count; \"$($ev[0])\"")
+    assert out_lines(text) == ["1", "w1", "1", "e1"]
+
+
+def test_output_variable() -> None:
+    assert out_lines("Get-Date -OutVariable d | Out-Null; $d.Count; $d[0].Year") == ["1", "2026"]
+
+
+def test_unemulated_dotnet_types_are_not_supported_not_missing() -> None:
+    code, out, err, rs = run("[System.Diagnostics.Stopwatch]::StartNew(); [NoSuchType]::X")
+    assert rs.errors[1].fully_qualified_error_id == "NotSupportedByHvemu"
+    assert rs.errors[0].message == "Unable to find type [NoSuchType]."

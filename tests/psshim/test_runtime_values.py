@@ -380,3 +380,9 @@ def test_void_and_null_assignment_discard_output() -> None:
     assert values("[void](1); $null = 2; $l = New-Object System.Collections.ArrayList; [void]$l.Add(1); 'end'") == \
         ["end"]
     assert values("@(& { [void]1 }).Count; @(& { $null }).Count") == [0, 1]
+
+
+def test_dotnet_enums_used_as_method_arguments() -> None:
+    assert values("'a b  c'.Split(' ', [StringSplitOptions]::RemoveEmptyEntries)") == ["a", "b", "c"]
+    assert values("[math]::Round(2.5, [MidpointRounding]::AwayFromZero)") == [3.0]
+    assert values("'Hello'.Equals('hello', [StringComparison]::OrdinalIgnoreCase)") == [True]
