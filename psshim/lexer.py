@@ -353,8 +353,9 @@ class Lexer:
 
     # ---------------------------------------------------------------------------- trivia
 
-    def _skip_trivia(self, pos: int) -> int:
-        """Skip whitespace, comments and line continuations (not newlines)."""
+    def _skip_trivia(self, pos: int, lookahead: bool = False) -> int:
+        """Skip whitespace, comments and line continuations (not newlines).  `#Requires` lines
+        and an unterminated `<#` are recorded unless this is only a `lookahead`."""
         src = self.src
         end = self.end
         while pos < end:
@@ -365,12 +366,13 @@ class Lexer:
                 start = pos
                 while pos < end and src[pos] not in _NEWLINE_CHARS:
                     pos += 1
-                if self.requires is not None and src[start + 1 : start + 9].lower() == "requires":
+                if self.requires is not None and not lookahead and src[start + 1 : start + 9].lower() == "requires":
                     self.requires.append(src[start + 9 : pos].strip())
             elif c == "<" and pos + 1 < end and src[pos + 1] == "#":
                 close = src.find("#>", pos + 2, end)
                 if close < 0:
-                    self.error(pos, end, "MissingTerminatorMultiLineComment")
+                    if not lookahead:
+                        self.error(pos, end, "MissingTerminatorMultiLineComment")
                     pos = end
                 else:
                     pos = close + 2
@@ -383,9 +385,9 @@ class Lexer:
                 break
         return pos
 
-    def _skip_newlines_and_trivia(self, pos: int) -> int:
+    def _skip_newlines_and_trivia(self, pos: int, lookahead: bool = False) -> int:
         while True:
-            pos = self._skip_trivia(pos)
+            pos = self._skip_trivia(pos, lookahead)
             if pos < self.end and self.src[pos] in _NEWLINE_CHARS:
                 pos += 1
                 continue
@@ -447,7 +449,7 @@ class Lexer:
         while word_end < self.end and _is_ident_follow(src[word_end]):
             word_end += 1
         keyword = _CONTINUATION_KEYWORDS.get(src[after:word_end].lower())
-        if keyword is not None and self._ch(word_end) in _FORCE_START | {""} and view.can_exact(keyword):
+        if keyword is not None and (word_end >= self.end or src[word_end] in _FORCE_START) and view.can_exact(keyword):
             return None
         self.prev_end = pos + width
         self.prev_type = "NEWLINE"
@@ -485,7 +487,7 @@ class Lexer:
             if self._ch(end) in _FORCE_START or end >= self.end:
                 word = src[pos:end].lower()
                 keyword = KEYWORDS.get(word)
-                if keyword == "KW_PARAM" and self._ch(self._skip_newlines_and_trivia(end)) != "(":
+                if keyword == "KW_PARAM" and self._ch(self._skip_newlines_and_trivia(end, lookahead=True)) != "(":
                     keyword = None  # ParamBlockRule: `param` without `(` is a command name
                 if keyword is not None and view.can_exact(keyword):
                     return self._tok(keyword, word, pos, end)

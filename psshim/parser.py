@@ -282,8 +282,12 @@ class _Run:
                 self.lexer.pos = token.start
                 return
             raise _Abort()
-        if kind == "MissingArgument":
-            return  # the comma is dropped; the command goes on
+        if kind in ("MissingArgument", "AmpersandNotAllowed"):
+            return  # the token is dropped; the command goes on (CommandRule)
+        if kind == "InvalidEndOfLine" and self.can_exact("PIPE"):
+            # 5.1 parses `&&`/`||` like a pipe after reporting it (PipelineRule).
+            self._feed(Tok("PIPE", "|", token.start, token.start))
+            return
         if kind == "UnexpectedToken" and token.start != self.recovered_at:
             if token.type in _CLOSERS and self.can_exact("$END"):
                 self.recovered_at = token.start
