@@ -1273,7 +1273,9 @@ class Interpreter:
         try:
             return parse(text, path)
         except ParseError as exc:
-            raise PSError(self.parse_error_record(exc, text, path), script_terminating=True) from None
+            # a script file (dot-sourced, called, imported) or text that does not parse: the
+            # statement that loads it fails; the calling script goes on
+            raise PSError(self.parse_error_record(exc, text, path)) from None
 
     def parse_error_record(self, exc: Any, text: str, path: str | None) -> ErrorRecord:
         items = list(getattr(exc, "errors", ()) or ())

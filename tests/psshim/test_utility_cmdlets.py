@@ -335,3 +335,33 @@ def test_not_emulated_options_fail_clearly(text: str) -> None:
     rs.invoke("'x' | " + text)
     assert rs.errors[0].message.endswith("is not supported by hvemu.")
     assert type_names(rs.errors[0])[0] == "System.Management.Automation.ErrorRecord"
+
+
+def test_run_as_job_api_for_asjob_cmdlets() -> None:
+    from typing import Iterator as _It
+
+    from psshim.cmdlets import default_registry
+    from psshim.cmdlets.jobs import run_as_job
+    from psshim.runtime.registry import Cmdlet, Param, cmdlet
+
+    @cmdlet("Invoke-Work", module="Test", class_name="Test.InvokeWork")
+    class InvokeWork(Cmdlet):
+        AsJob = Param("switch")
+
+        def work(self) -> _It[Any]:
+            yield "done"
+            self.ctx.write_warning("careful")
+
+        def process_record(self) -> _It[Any]:
+            if self.AsJob:
+                yield run_as_job(self.ctx, None, "Invoke-Work", self.work)
+            else:
+                yield from self.work()
+
+    reg = default_registry(include_optional=False)
+    reg.register(InvokeWork)
+    host = CapturingHost()
+    rs = Runspace(SimpleServices(), RunSettings(), host, registry=reg)
+    out = rs.invoke("$j = Invoke-Work -AsJob; $j.State; $j | Receive-Job")
+    assert out == ["Completed", "done"]
+    assert host.stdout == "WARNING: careful\n"
