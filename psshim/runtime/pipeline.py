@@ -349,6 +349,44 @@ class ScriptProcessor(Processor):
         yield from self._block(ast_.end_block)
 
 
+class _MyCommand:
+    """`$MyInvocation.MyCommand`: the running function (FunctionInfo-like) or script
+    (ExternalScriptInfo-like); prints as its name."""
+
+    def __init__(self, call: CallInfo | None) -> None:
+        self.call = call
+
+    @property
+    def __ps_type_names__(self) -> list[str]:
+        kind = self.call.kind if self.call else ""
+        if kind == "script":
+            return ["System.Management.Automation.ExternalScriptInfo",
+                    "System.Management.Automation.CommandInfo", "System.Object"]
+        return ["System.Management.Automation.FunctionInfo", "System.Management.Automation.CommandInfo",
+                "System.Object"]
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        call = self.call
+        if call is None:
+            return [("CommandType", "Script"), ("Name", ""), ("Definition", "")]
+        if call.kind == "script" and call.script_path:
+            return [("CommandType", "ExternalScript"), ("Name", paths.leaf(call.script_path)),
+                    ("Path", call.script_path), ("Definition", call.script_path),
+                    ("Source", call.script_path)]
+        return [("CommandType", "Function" if call.kind == "function" else "Script"), ("Name", call.name),
+                ("Definition", ""), ("Source", "")]
+
+    def __ps_get__(self, name: str) -> tuple[bool, Any]:
+        for k, v in self.__ps_properties__():
+            if k.casefold() == name.casefold():
+                return True, v
+        return False, None
+
+    def __ps_string__(self) -> str:
+        props = dict(self.__ps_properties__())
+        return str(props.get("Name", ""))
+
+
 class _MyInvocation:
     __ps_type_names__ = ["System.Management.Automation.InvocationInfo", "System.Object"]
 
@@ -364,7 +402,7 @@ class _MyInvocation:
             if 0 < call.extent.start_line <= len(lines):
                 line = lines[call.extent.start_line - 1]
         return [
-            ("MyCommand", call.name if call else ""),
+            ("MyCommand", _MyCommand(call)),
             ("BoundParameters", self.bound),
             ("UnboundArguments", []),
             ("ScriptLineNumber", call.extent.start_line if call else 0),

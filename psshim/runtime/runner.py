@@ -89,7 +89,8 @@ def register_runtime_adapters(adapters: AdapterRegistry) -> None:
 
     adapter = _native_adapter()
     for cls in (nativeobjects.PSNative, dotnet_regex.PSGroup, dotnet_regex.PSMatch, scopes.FunctionInfo,
-                scopes.ModuleInfo, interpreter.HostInfo, pipeline._MyInvocation, pipeline._PSCmdlet):
+                scopes.ModuleInfo, interpreter.HostInfo, pipeline._MyInvocation, pipeline._MyCommand,
+                pipeline._PSCmdlet):
         if cls not in adapters.by_class:
             adapters.register(cls, adapter)
 
@@ -219,9 +220,12 @@ class Runspace:
         frame = Frame(interp, scope, source, call=call)
         if script and path is not None:
             from psshim.runtime import paths
+            from psshim.runtime.pipeline import _MyInvocation
+            from psshim.runtime.values import Hashtable
 
             scope.define("PSScriptRoot", paths.parent(path))
             scope.define("PSCommandPath", path)
+            scope.define("MyInvocation", _MyInvocation(call, Hashtable()))
         scope.define("args", list(args)) if script else None
         out = self._out()
         code = 0

@@ -404,3 +404,9 @@ def test_unemulated_dotnet_types_are_not_supported_not_missing() -> None:
     code, out, err, rs = run("[System.Diagnostics.Stopwatch]::StartNew(); [NoSuchType]::X")
     assert rs.errors[1].fully_qualified_error_id == "NotSupportedByHvemu"
     assert rs.errors[0].message == "Unable to find type [NoSuchType]."
+
+
+def test_my_invocation() -> None:
+    assert out_lines("$MyInvocation.MyCommand.Name; $MyInvocation.MyCommand.Path\n"
+                     "function f { $MyInvocation.MyCommand.Name; \"$($MyInvocation.MyCommand)\" }; f") == \
+        ["test.ps1", SCRIPT, "f", "f"]
