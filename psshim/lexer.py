@@ -56,7 +56,7 @@ _WHITESPACE = frozenset(
 )
 _NEWLINE_CHARS = frozenset("\r\n")
 # Characters that end a generic token, a number or a variable in command mode.
-_FORCE_START = frozenset("\t\n\v\f\r &(),;{|}") | _WHITESPACE
+_FORCE_START = frozenset("\0\t\n\v\f\r &(),;{|}") | _WHITESPACE
 # ... and, in expression mode, the characters that end a number.
 _FORCE_START_AFTER_NUMBER = _FORCE_START | frozenset("!#%*+-./<=>]")
 DASHES = frozenset("-\u2013\u2014\u2015")

@@ -148,6 +148,16 @@ def test_error_after_a_stray_closer_keeps_parsing() -> None:
     assert errors("Get-X )\n$y = 1 +") == [("UnexpectedToken", 1, 7), ("ExpectedValueExpression", 2, 9)]
 
 
+def test_ampersand_and_double_ampersand_are_reported_and_skipped() -> None:
+    assert errors("Get-X a & b\n$y = 1 +") == [("AmpersandNotAllowed", 1, 9), ("ExpectedValueExpression", 2, 9)]
+    assert errors("Get-X && Get-Y )") == [("InvalidEndOfLine", 1, 7), ("UnexpectedToken", 1, 16)]
+
+
+def test_repeated_errors_are_reported_once() -> None:
+    found = errors("Get-X ) )")
+    assert found == [("UnexpectedToken", 1, 7), ("UnexpectedToken", 1, 9)]
+
+
 def test_parse_error_carries_source_and_path() -> None:
     with pytest.raises(ParseError) as caught:
         parse("\ufeff$x = ", path="C:\\s.ps1")
