@@ -154,8 +154,9 @@ def test_ampersand_and_double_ampersand_are_reported_and_skipped() -> None:
 
 
 def test_repeated_errors_are_reported_once() -> None:
-    found = errors("Get-X ) )")
-    assert found == [("UnexpectedToken", 1, 7), ("UnexpectedToken", 1, 9)]
+    # The string is scanned after `1`, then again as the start of the next statement.
+    assert errors('$x = 1 "$y: z"') == [("InvalidVariableReferenceWithDrive", 1, 9), ("UnexpectedToken", 1, 8)]
+    assert errors("Get-X ) )") == [("UnexpectedToken", 1, 7), ("UnexpectedToken", 1, 9)]
 
 
 def test_parse_error_carries_source_and_path() -> None:
