@@ -410,3 +410,7 @@ def test_my_invocation() -> None:
     assert out_lines("$MyInvocation.MyCommand.Name; $MyInvocation.MyCommand.Path\n"
                      "function f { $MyInvocation.MyCommand.Name; \"$($MyInvocation.MyCommand)\" }; f") == \
         ["test.ps1", SCRIPT, "f", "f"]
+
+
+def test_module_qualified_names_and_the_get_prefix() -> None:
+    assert out_lines("Microsoft.PowerShell.Utility\\Write-Output 'q'; (Date).Year") == ["q", "2026"]
