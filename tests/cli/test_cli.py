@@ -112,8 +112,6 @@ def test_a_missing_state_is_one_clear_error(tmp_path: pathlib.Path, capsys: pyte
     assert_one_error(err, "hvemu init --world FILE")
 
 
-@pytest.mark.xfail(strict=True, reason="emulator bug: LocalFileStore.lock() creates the state folder and its "
-                   "lock file, so a command on a missing state leaves them behind (emulator/storage.py)")
 def test_a_missing_state_is_left_missing(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "vm", "list", "--state", str(tmp_path / "nothing"))[0] == 1
     assert not (tmp_path / "nothing").exists()
