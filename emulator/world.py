@@ -8,7 +8,8 @@ shared format, all optional and backwards compatible:
   seed and a counter, so runs are reproducible;
 - `[[vm]]` `version`, `processor_count`, `notes`;
 - `[[vm.checkpoint]]` `id` (pin the checkpoint's GUID) and `automatic` (an automatic checkpoint);
-  `parent = ""` makes a root, so that a root need not be listed first.
+  `parent = ""` makes a root, so that a root need not be listed first; where several checkpoints
+  share the parent's name, `parent` may give the parent's `id` instead (export does so).
 """
 
 from __future__ import annotations
@@ -411,15 +412,19 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
                              last_write.replace(tzinfo=None) if last_write else None, [g.upper() for g in guids]))
     if not specs:
         return
-    by_name: dict[str, _CpSpec] = {}
+    by_id: dict[str, _CpSpec] = {}
     for s in specs:
-        by_name.setdefault(s.record.name, s)
+        if s.record.id in by_id or any(s.record.id == c.id for v in host.vms for c in v.checkpoints):
+            raise ctx.error(vm_table + ("checkpoint", s.index), "id", f"the id {s.record.id} is used twice")
+        by_id[s.record.id] = s
     for s in specs:
         table = vm_table + ("checkpoint", s.index)
         if s.parent_name == "":
             continue  # `parent = ""`: a root (as expected-after.toml writes it), listed anywhere
         if s.parent_name is not None:
-            parent = by_name.get(s.parent_name)
+            # by name; when several checkpoints share it, `parent` may give the parent's id instead
+            named = [p for p in specs if p.record.name == s.parent_name]
+            parent = named[0] if len(named) == 1 else by_id.get(s.parent_name.lower()) or (named[0] if named else None)
             if parent is None:
                 raise ctx.error(table, "parent", f"no checkpoint named {s.parent_name!r} on this VM")
             if parent is s:
@@ -561,7 +566,8 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
                           f"kind = {_toml_str('standard' if cp.has_memory else 'production')}"]
                 parent = next((p for p in vm.checkpoints if p.id == cp.parent_id), None)
                 if parent is not None:
-                    lines.append(f"parent = {_toml_str(parent.name)}")
+                    shared = sum(p.name == parent.name for p in vm.checkpoints) > 1
+                    lines.append(f"parent = {_toml_str(parent.id if shared else parent.name)}")
                 if cp.is_automatic:
                     lines.append("automatic = true")
                 if cp.id == vm.parent_checkpoint_id:
