@@ -372,7 +372,9 @@ class _Run:
         self, token: Tok, name: str, origin: str, before: str, expansion: list[str], dot: int, previous: Any
     ) -> str | None:
         after_start, after_end = self._after_last()
-        keyword = self._keyword_text()
+
+        def keyword() -> str:
+            return self._text(self._item_keyword(self.stack, dot, expansion))
 
         def report(error_id: str, *args: str, at: tuple[int, int] | None = None) -> str:
             start, end = at if at is not None else (after_start, after_end)
@@ -417,11 +419,11 @@ class _Run:
             return report("MissingFileSpecification")
         if name in ("if_first", "if_more"):
             if before in ("KW_IF", "KW_ELSEIF"):
-                return report("MissingOpenParenthesisInIfStatement", keyword)
+                return report("MissingOpenParenthesisInIfStatement", keyword())
             if before == "LPAREN":
-                return report("IfStatementMissingCondition", keyword)
+                return report("IfStatementMissingCondition", keyword())
             if before == "rparen":
-                return report("MissingStatementBlock", keyword, at=(previous.start, previous.end))
+                return report("MissingStatementBlock", keyword(), at=(previous.start, previous.end))
         if name == "if_else" and before == "KW_ELSE":
             return report("MissingStatementBlockAfterElse")
         if name == "foreach_stmt":
@@ -430,13 +432,13 @@ class _Run:
             return report(_FOREACH_ERRORS.get(before, "MissingEndParenthesisAfterForeach"))
         if name == "while_stmt" or (name in ("do_while", "do_until") and dot > 2):
             if before in ("KW_WHILE", "KW_UNTIL"):
-                return report("MissingOpenParenthesisAfterKeyword", keyword)
+                return report("MissingOpenParenthesisAfterKeyword", keyword())
             if before == "LPAREN":
-                return report("MissingExpressionAfterKeyword", keyword)
+                return report("MissingExpressionAfterKeyword", keyword())
             if before == "rparen":
-                return report("MissingLoopStatement", keyword)
+                return report("MissingLoopStatement", keyword())
             if before == "pipeline":
-                return report("MissingEndParenthesisAfterStatement", keyword)
+                return report("MissingEndParenthesisAfterStatement", keyword())
         if name in ("do_while", "do_until"):
             if before == "KW_DO":
                 return report("MissingLoopStatement", "do")
@@ -480,13 +482,6 @@ class _Run:
         if name == "parameter" and before == "EQUALS":
             return report("MissingExpressionAfterToken", "=")
         return None
-
-    def _keyword_text(self) -> str:
-        """The text of the nearest keyword token on the value stack (if/while/until...)."""
-        for value in reversed(self.values):
-            if isinstance(value, Tok) and value.type.startswith("KW_"):
-                return self._text(value)
-        return ""
 
     def _diagnose_closer(self, token: Tok, closer: str, stack: list[int]) -> str | None:
         """`token` ends a construct whose closer (`closer`) is missing."""
@@ -554,7 +549,7 @@ class _Run:
         return None
 
     def _item_keyword(self, stack: list[int], dot: int, expansion: list[str]) -> Tok:
-        """The keyword token of a kernel item (if/elseif/while/until)."""
+        """The (last) keyword token of a kernel item: if/elseif/while/until."""
         for position in range(dot - 1, -1, -1):
             if expansion[position].startswith("KW_"):
                 value: Tok = self._value(stack, dot, position)
