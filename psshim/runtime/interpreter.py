@@ -232,7 +232,21 @@ class Interpreter:
         return now
 
     def sleep(self, seconds: float) -> None:
-        self.services.clock.sleep(seconds)
+        clock = self.services.clock
+        limit = self.settings.timeout_seconds
+        if limit is not None and not getattr(clock, "is_virtual", False):
+            remaining = limit - (time.monotonic() - self.started)
+            if seconds > remaining:
+                clock.sleep(max(0.0, remaining))
+                self._time_budget_exceeded(None)
+        clock.sleep(seconds)
+
+    def _time_budget_exceeded(self, node: A.Ast | None) -> None:
+        raise HaltSignal(make_record(
+            f"The script was stopped after {self.settings.timeout_seconds} seconds: it exceeded hvemu's "
+            f"time budget (timeout_seconds).",
+            "HvemuTimeBudgetExceeded", "OperationStopped", exception_type="Hvemu.BudgetExceededException",
+            invocation=self._position_of(node)))
 
     def new_guid(self) -> uuid.UUID:
         fn = getattr(self.services, "new_guid", None)
@@ -280,11 +294,7 @@ class Interpreter:
                 invocation=self._position_of(node)))
         if (self.steps & 1023) == 0 and self.settings.timeout_seconds is not None:
             if time.monotonic() - self.started > self.settings.timeout_seconds:
-                raise HaltSignal(make_record(
-                    f"The script was stopped after {self.settings.timeout_seconds} seconds: it exceeded hvemu's "
-                    f"time budget (timeout_seconds).",
-                    "HvemuTimeBudgetExceeded", "OperationStopped", exception_type="Hvemu.BudgetExceededException",
-                    invocation=self._position_of(node)))
+                self._time_budget_exceeded(node)
 
     def _position_of(self, node: A.Ast | None, frame: Frame | None = None) -> InvocationInfo | None:
         if node is None:

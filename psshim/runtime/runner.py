@@ -203,7 +203,12 @@ class Runspace:
                                "HvemuInternalError", "ParserError")
 
     def _run(self, text: str, path: str | None, args: list[Any], script: bool) -> int:
+        import time
+
         interp = self.interp
+        # the budget is per run (a shell session runs many)
+        interp.started = time.monotonic()
+        interp.steps = 0
         if text.startswith("\ufeff"):
             text = text[1:]
         parsed = self._parse(text, path)

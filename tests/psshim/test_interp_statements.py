@@ -414,3 +414,16 @@ def test_my_invocation() -> None:
 
 def test_module_qualified_names_and_the_get_prefix() -> None:
     assert out_lines("Microsoft.PowerShell.Utility\\Write-Output 'q'; (Date).Year") == ["q", "2026"]
+
+
+def test_time_budget_cuts_a_real_sleep_short() -> None:
+    import time
+
+    from psshim.runtime.services import RealClock
+
+    host = CapturingHost()
+    rs = Runspace(SimpleServices(clock=RealClock()), RunSettings(timeout_seconds=0.3), host)
+    started = time.monotonic()
+    code = rs.run_script("'a'; Start-Sleep 30; 'b'", SCRIPT)
+    assert code == 1 and time.monotonic() - started < 5
+    assert host.stdout == "a\n" and rs.errors[0].fully_qualified_error_id == "HvemuTimeBudgetExceeded"
