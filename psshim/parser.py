@@ -399,7 +399,7 @@ class _Run:
             if before == "EQUALS":
                 return report("MissingStatementInHashLiteral")
             return report("MissingEqualsInHashLiteral")
-        if name == "pipeline_more":
+        if origin == "pipe_chain" and before == "PIPE":
             return report("EmptyPipeElement")
         if name == "paren" and before in ("LPAREN", "ARG_LPAREN"):
             return report("ExpectedExpression")

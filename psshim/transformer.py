@@ -371,14 +371,6 @@ class AstBuilder:
                 self._error(extent.start_offset, extent.end_offset, "ExpressionsMustBeFirstInPipeline")
         return ast.PipelineAst(tuple(elements), extent=self.extent(elements, elements))
 
-    def pipeline_first(self, c: Children) -> list[Any]:
-        return [c[0]]
-
-    def pipeline_more(self, c: Children) -> list[Any]:
-        items: list[Any] = c[0]
-        items.append(c[2])
-        return items
-
     def command_expression(self, c: Children) -> ast.CommandExpressionAst:
         redirections: list[ast.RedirectionAst] = c[1] if len(c) == 2 else []
         return ast.CommandExpressionAst(c[0], tuple(redirections), extent=self.extent(c[0], c[-1]))
@@ -491,10 +483,7 @@ class AstBuilder:
         return ast.ConstantExpressionAst(value.value, value.is_long, extent=self.extent(token, token))
 
     def string(self, c: Children) -> ast.ExpressionAst:
-        token: Tok = c[0]
-        return self._string(cast(StringValue, token.value), token)
-
-    def bareword(self, c: Children) -> ast.ExpressionAst:
+        """A quoted string, a here-string or a command-mode bareword."""
         token: Tok = c[0]
         return self._string(cast(StringValue, token.value), token)
 
