@@ -83,7 +83,7 @@ def check(text: str) -> None:
 
 
 FUZZ = settings(
-    max_examples=250,
+    max_examples=150,
     deadline=2000,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
