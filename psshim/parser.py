@@ -430,6 +430,11 @@ class _Run:
             if before == "KW_FOREACH":
                 return report("MissingOpenParenthesisAfterKeyword", "foreach")
             return report(_FOREACH_ERRORS.get(before, "MissingEndParenthesisAfterForeach"))
+        if name == "for_stmt":
+            if before == "KW_FOR":
+                return report("MissingOpenParenthesisAfterKeyword", "for")
+            if before == "RPAREN":
+                return report("MissingLoopStatement", "for")
         if name == "while_stmt" or (name in ("do_while", "do_until") and dot > 2):
             if before in ("KW_WHILE", "KW_UNTIL"):
                 return report("MissingOpenParenthesisAfterKeyword", keyword())
@@ -537,6 +542,9 @@ class _Run:
             if name == "foreach_stmt":
                 self._error(after_start, after_end, "MissingEndParenthesisAfterForeach")
                 return "MissingEndParenthesisAfterForeach"
+            if name == "for_stmt":
+                self._error(after_start, after_end, "MissingEndParenthesisAfterStatement", "for")
+                return "MissingEndParenthesisAfterStatement"
             if name == "switch_stmt":
                 self._error(after_start, after_end, "MissingEndParenthesisInSwitchStatement")
                 return "MissingEndParenthesisInSwitchStatement"

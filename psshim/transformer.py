@@ -268,7 +268,31 @@ class AstBuilder:
         return ast.ForEachStatementAst(target, c[4], c[6], extent=self.extent(c[0], c[6]))
 
     def for_stmt(self, c: Children) -> ast.ForStatementAst:
-        return ast.ForStatementAst(c[2], c[4], c[6], c[8], extent=self.extent(c[0], c[8]))
+        parts: list[ast.StatementAst | None] = [None, None, None]
+        part = 0
+        filled = False
+        last_end = c[1].end
+        for item in c[2]:
+            if isinstance(item, Tok):
+                # `;` always ends the current part; a newline ends it only once it has a pipeline.
+                if item.type == "SEMI" or filled:
+                    part += 1
+                    filled = False
+                if part > 2:
+                    break
+                last_end = item.end if item.type == "SEMI" else last_end
+                continue
+            if filled:
+                part += 1
+            if part > 2:
+                break
+            parts[part] = item
+            filled = True
+            last_end = _end(item)
+        if part > 2:
+            # ForStatementRule stops after the iterator and wants `)` there.
+            self._error(last_end, last_end, "MissingEndParenthesisAfterStatement", "for")
+        return ast.ForStatementAst(parts[0], parts[1], parts[2], c[4], extent=self.extent(c[0], c[4]))
 
     def while_stmt(self, c: Children) -> ast.WhileStatementAst:
         return ast.WhileStatementAst(c[2], c[4], extent=self.extent(c[0], c[4]))

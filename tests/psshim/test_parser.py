@@ -317,6 +317,14 @@ def test_foreach_for_while_do() -> None:
     assert found.iterator == EXPR_STMT(U("post++", V("i")))
     found = statement("for (;;) { break }")
     assert isinstance(found, ast.ForStatementAst) and found.initializer is None and found.condition is None
+    # Newlines end the parts too; a `;` after a newline leaves the part empty (ForStatementRule).
+    found = statement("for ($i = 0\n  $i -lt 3\n  $i++) { }")
+    assert isinstance(found, ast.ForStatementAst)
+    assert found.condition == EXPR_STMT(B("-lt", V("i"), C(3))) and found.iterator == EXPR_STMT(U("post++", V("i")))
+    found = statement("for ($i = 0\n; $j) { }")
+    assert isinstance(found, ast.ForStatementAst) and found.condition is None and found.iterator == EXPR_STMT(V("j"))
+    found = statement("for ($i = 0) { }")
+    assert isinstance(found, ast.ForStatementAst) and found.condition is None and found.iterator is None
     found = statement("while ($true) { continue }")
     assert found == ast.WhileStatementAst(EXPR_STMT(V("true")), ast.StatementBlockAst((ast.ContinueStatementAst(),)))
     found = statement("do { $i-- } until ($i -le 0)")
