@@ -443,7 +443,8 @@ class Lexer:
         width = 2 if src[pos] == "\r" and pos + 1 < self.end and src[pos + 1] == "\n" else 1
         after = self._skip_newlines_and_trivia(pos)
         self.pos = after
-        if not view.can_exact("NEWLINE"):
+        if not view.can_exact("NEWLINE") and self.prev_type != "PARAM_COLON":
+            # (`-Name:` then a newline is "Parameter -Name: requires an argument", CommandRule)
             return None
         word_end = after
         while word_end < self.end and _is_ident_follow(src[word_end]):

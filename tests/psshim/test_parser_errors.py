@@ -46,6 +46,7 @@ FIRST_ERRORS = [
     ("Get-VM | | Get-X", "EmptyPipeElement", 1, 9, 1, 9, None),
     ("Get-X\n| Get-Y", "EmptyPipeElement", 2, 1, 2, 2, None),
     ("Get-X -Name:", "ParameterRequiresArgument", 1, 13, 1, 13, "Parameter -Name: requires an argument."),
+    ("Get-X -Name:\n  value", "ParameterRequiresArgument", 1, 13, 1, 13, None),
     ("Get-X a &", "AmpersandNotAllowed", 1, 9, 1, 10, None),
     ("Get-X && Get-Y", "InvalidEndOfLine", 1, 7, 1, 9, "The token '&&' is not a valid statement separator in this version."),
     ("Get-X || Get-Y", "InvalidEndOfLine", 1, 7, 1, 9, "The token '||' is not a valid statement separator in this version."),
