@@ -103,7 +103,7 @@ def _tables() -> _Tables:
 
     text = parse_build.grammar_text()
     if parse_build.grammar_digest(text) == parse_tables.GRAMMAR_SHA256:
-        return _Tables(json.loads(parse_tables.TABLES_JSON))
+        return _Tables(parse_build.decode_tables(json.loads(parse_tables.TABLES_JSON)))
     return _Tables(parse_build.build_tables(text))
 
 

@@ -19,6 +19,12 @@ def test_generated_tables_match_the_grammar() -> None:
     ), "run python -m psshim.parse_build"
 
 
+def test_stored_tables_decode_to_the_built_ones() -> None:
+    pytest.importorskip("lark")
+    tables = parse_build.build_tables(parse_build.grammar_text())
+    assert parse_build.decode_tables(parse_build.encode_tables(tables)) == dict(tables, symbols=parse_build.encode_tables(tables)["symbols"])
+
+
 def test_only_the_documented_conflicts() -> None:
     pytest.importorskip("lark")
     tables = parse_build.build_tables(parse_build.grammar_text())
