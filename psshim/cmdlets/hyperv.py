@@ -77,12 +77,22 @@ class HyperVCmdlet(Cmdlet):
     def passthru(self) -> bool:
         return bool(self.ctx.bound.get("Passthru") or self.ctx.bound.get("PassThru"))
 
-    def check_asjob(self) -> None:
-        if self.ctx.bound.get("AsJob"):
-            if self.passthru():
-                self.ctx.throw_terminating("The Asjob and Passthru switches cannot be set at the same time.",
-                                           "InvalidParameter", "InvalidArgument")
-            raise not_supported("-AsJob on Hyper-V cmdlets (run the command without it)")
+    def process(self) -> Iterator[Any]:
+        """The cmdlet's work for one pipeline record (subclasses)."""
+        return iter(())
+
+    def process_record(self) -> Iterator[Any]:
+        """-AsJob runs the work as a job (psshim runs it at once and keeps its results for
+        Receive-Job), writing the job object instead of the results."""
+        if not self.ctx.bound.get("AsJob"):
+            yield from self.process()
+            return
+        if self.passthru():
+            self.ctx.throw_terminating("The Asjob and Passthru switches cannot be set at the same time.",
+                                       "InvalidParameter", "InvalidArgument")
+        from psshim.cmdlets.jobs import run_as_job
+
+        yield run_as_job(self.ctx, None, self.__cmdlet_info__.name, lambda: list(self.process()))
 
 
 def _vm_not_found(name: str) -> HyperVError:
@@ -108,7 +118,7 @@ class GetVM(HyperVCmdlet):
     CimSession = Param("object", InSet("Name"), InSet("Id"))
     Credential = Param("object", InSet("Name"), InSet("Id"))
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         for client in self.clients():
             if self.is_bound("Id"):
                 try:
@@ -118,7 +128,10 @@ class GetVM(HyperVCmdlet):
                 continue
             names = self._bound_list("Name")
             if not names:
-                yield from client.lookup_vms(None).found
+                try:
+                    yield from client.lookup_vms(None).found
+                except HyperVError as exc:  # e.g. an unknown -ComputerName
+                    self.report(exc)
                 continue
             try:
                 found = client.lookup_vms([str(n) for n in names])
@@ -146,7 +159,7 @@ class NewVM(HyperVCmdlet):
     ComputerName = Param("string[]")
     NoVHD = Param("switch")
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         if self.is_bound("SwitchName") or self.is_bound("BootDevice"):
             raise not_supported("New-VM -SwitchName/-BootDevice (virtual networks and boot order are not emulated)")
         name = self.Name or "New Virtual Machine"
@@ -173,7 +186,7 @@ class RemoveVM(HyperVCmdlet):
     Force = Param("switch")
     Passthru = Param("switch")
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         for client, vm in self.target_vms():
             if not self.Force and not self.ctx.should_process(
                     vm.name, text=f'Remove-VM will remove virtual machine "{vm.name}".'):
@@ -201,7 +214,7 @@ class SetVM(HyperVCmdlet):
     Notes = Param("string")
     Passthru = Param("switch")
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         settings: dict[str, Any] = {}
         if self.is_bound("CheckpointType"):
             settings["checkpoint_type"] = CheckpointType(int(self.CheckpointType))
@@ -246,8 +259,7 @@ class _StateCmdlet(HyperVCmdlet):
     def prompt(self, vm: VMValue) -> str:
         raise NotImplementedError
 
-    def process_record(self) -> Iterator[Any]:
-        self.check_asjob()
+    def process(self) -> Iterator[Any]:
         for client, vm in self.target_vms():
             if not self.ctx.should_process(vm.name, text=self.prompt(vm)):
                 continue
@@ -282,11 +294,11 @@ class StopVM(_StateCmdlet):
             return f'Stop-VM will turn off virtual machine "{vm.name}".'
         return f'Stop-VM will shut down the virtual machine "{vm.name}".'
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         if self.Save and self.TurnOff:
             self.ctx.throw_terminating("The Save and TurnOff parameters are mutually exclusive.",
                                        "InvalidParameter", "InvalidArgument")
-        yield from super().process_record()
+        yield from super().process()
 
     def act(self, client: HyperVClient, vm: VMValue) -> VMValue:
         return client.stop_vm(vm, save=bool(self.Save), turn_off=bool(self.TurnOff), force=bool(self.Force))
@@ -328,8 +340,7 @@ class CheckpointVM(HyperVCmdlet):
     AsJob = Param("switch")
     Passthru = Param("switch")
 
-    def process_record(self) -> Iterator[Any]:
-        self.check_asjob()
+    def process(self) -> Iterator[Any]:
         for client, vm in self.target_vms():
             if not self.ctx.should_process(
                     vm.name, text=f'Checkpoint-VM will create a snapshot for virtual machine "{vm.name}".'):
@@ -378,7 +389,7 @@ class GetVMSnapshot(_SnapshotCmdlet):
                          aliases=("VMRecoveryCheckpoint",))
     ComputerName = Param("string[]", InSet("VMName"), InSet("Id"))
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         name = str(self.Name) if self.is_bound("Name") else None
         stype = str(self.SnapshotType) if self.is_bound("SnapshotType") else None
         if self.is_bound("Id"):
@@ -441,8 +452,7 @@ class RestoreVMSnapshot(_SnapshotCmdlet):
     AsJob = Param("switch")
     Passthru = Param("switch")
 
-    def process_record(self) -> Iterator[Any]:
-        self.check_asjob()
+    def process(self) -> Iterator[Any]:
         for client, cp in self._targets():
             if not self.ctx.should_process(cp.name, text=f'Restore-VMSnapshot will restore snapshot "{cp.name}".'):
                 continue
@@ -490,8 +500,7 @@ class RemoveVMSnapshot(_SnapshotCmdlet):
             return f'Remove-VMSnapshot will remove snapshot "{cp.name}" and all of its child snapshots.'
         return f'Remove-VMSnapshot will remove snapshot "{cp.name}".'
 
-    def process_record(self) -> Iterator[Any]:
-        self.check_asjob()
+    def process(self) -> Iterator[Any]:
         include = bool(self.IncludeAllChildSnapshots)
         if self.is_bound("VMSnapshot"):
             for cp in self._bound_list("VMSnapshot"):
@@ -556,7 +565,7 @@ class RenameVMSnapshot(_SnapshotCmdlet):
     ComputerName = Param("string[]", InSet("SnapshotName"))
     Passthru = Param("switch")
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         if self.is_bound("VMSnapshot"):
             cp = self.VMSnapshot
             targets = [(self.client(None if cp.client is None else cp.client.computer_name), cp)]
@@ -599,8 +608,7 @@ class ExportVMSnapshot(_SnapshotCmdlet):
     AsJob = Param("switch")
     Passthru = Param("switch")
 
-    def process_record(self) -> Iterator[Any]:
-        self.check_asjob()
+    def process(self) -> Iterator[Any]:
         targets: list[tuple[HyperVClient, Checkpoint]] = []
         if self.is_bound("VMSnapshot"):
             targets = [(self.client(None if c.client is None else c.client.computer_name), c)
@@ -634,7 +642,7 @@ class ImportVM(HyperVCmdlet):
     GenerateNewId = Param("switch")
     ComputerName = Param("string[]")
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         for client in self.clients():
             if not self.ctx.should_process(str(self.Path), text=f'Import-VM will import the virtual machine from "{self.Path}".'):
                 continue
@@ -660,7 +668,7 @@ class GetVMHardDiskDrive(HyperVCmdlet):
     ControllerNumber = Param("int")
     ControllerLocation = Param("int")
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         owners: list[Any]
         if self.is_bound("VMSnapshot"):
             owners = [self.VMSnapshot]
@@ -687,7 +695,7 @@ class GetVHD(HyperVCmdlet):
     VMId = Param("string[]", InSet("VMId", mandatory=True, pipeline_by_property=True), aliases=("Id",))
     ComputerName = Param("string[]")
 
-    def process_record(self) -> Iterator[Any]:
+    def process(self) -> Iterator[Any]:
         for client in self.clients():
             paths: Iterable[str]
             if self.is_bound("VMId"):
