@@ -27,7 +27,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from psshim.parser import parse  # noqa: E402
+from psshim.parser import parse
 
 
 def scenarios() -> pathlib.Path:

@@ -179,7 +179,7 @@ class VariableValue:
 class VariablePart:
     """A `$var` inside an expandable string or bareword, with its offsets in the source."""
 
-    __slots__ = ("name", "scope", "start", "end")
+    __slots__ = ("end", "name", "scope", "start")
 
     def __init__(self, name: str, scope: str | None, start: int, end: int) -> None:
         self.name = name
@@ -191,7 +191,7 @@ class VariablePart:
 class SubExpressionPart:
     """A `$( ... )` inside an expandable string: offsets of `$(` and of the closing `)` + 1."""
 
-    __slots__ = ("start", "end", "closed")
+    __slots__ = ("closed", "end", "start")
 
     def __init__(self, start: int, end: int, closed: bool) -> None:
         self.start = start
@@ -223,7 +223,7 @@ class StringValue:
 
 
 class NumberValue:
-    __slots__ = ("value", "is_long")
+    __slots__ = ("is_long", "value")
 
     def __init__(self, value: int | float | Decimal, is_long: bool) -> None:
         self.value = value
@@ -233,7 +233,7 @@ class NumberValue:
 class RedirectValue:
     """`>`/`>>`/`2>` (stream, append) or `2>&1` (stream, to_stream)."""
 
-    __slots__ = ("stream", "append", "to_stream")
+    __slots__ = ("append", "stream", "to_stream")
 
     def __init__(self, stream: str, append: bool, to_stream: str | None) -> None:
         self.stream = stream
@@ -247,7 +247,7 @@ TokenValue = Union[str, VariableValue, StringValue, NumberValue, RedirectValue, 
 class Tok:
     """One token: terminal name of psshim/grammar.lark, value, source offsets [start, end)."""
 
-    __slots__ = ("type", "value", "start", "end")
+    __slots__ = ("end", "start", "type", "value")
 
     def __init__(self, type_: str, value: TokenValue, start: int, end: int) -> None:
         self.type = type_
@@ -820,7 +820,7 @@ class Lexer:
     def _generic(self, pos: int) -> Tok:
         """A token no expression rule accepts, scanned as PowerShell's command-mode rescan would
         (its text is what `Unexpected token '...'` shows)."""
-        value, end = self._scan_generic(pos)
+        _, end = self._scan_generic(pos)
         return self._tok("GENERIC", self.src[pos:end], pos, max(end, pos + 1))
 
     def command_mode_token(self, pos: int) -> Tok:
@@ -850,7 +850,7 @@ class Lexer:
                 variable = self._scan_variable(pos, command_mode=True)
                 if variable is not None:
                     return Tok("GENERIC", self.src[pos : variable[1]], pos, variable[1])
-            value, end = self._scan_generic(pos)
+            _, end = self._scan_generic(pos)
             end = max(end, pos + 1)
             return Tok("GENERIC", self.src[pos:end], pos, end)
         finally:
@@ -1269,9 +1269,8 @@ class Lexer:
             multiplier = _MULTIPLIERS[c.lower()]
             cursor += 2
         stop = self._ch(cursor)
-        if stop != "" and stop not in _FORCE_START:
-            if not expression or stop not in _FORCE_START_AFTER_NUMBER:
-                return None, pos
+        if stop != "" and stop not in _FORCE_START and (not expression or stop not in _FORCE_START_AFTER_NUMBER):
+            return None, pos
         value = _number_value(number_text, hexadecimal, real, suffix, multiplier, negative)
         if value is None:
             if not expression:

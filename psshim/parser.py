@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from psshim import ast
 from psshim.lexer import MODE_ARGUMENT, Lexer, SourceMap, Tok, UnsupportedSyntax
@@ -50,8 +51,7 @@ class ParseError(Exception):
 
 def parse(text: str, path: str | None = None) -> ast.ScriptBlockAst:
     """Parse a whole script.  Raises ParseError if PowerShell would report any parse error."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     session = _Session(text)
     script = session.parse_script()
     if session.errors:

@@ -10,7 +10,8 @@ shared error list; they do not stop the parse.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence, Union, cast
+from collections.abc import Callable, Sequence
+from typing import Any, Union, cast
 
 import attrs
 

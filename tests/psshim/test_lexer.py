@@ -160,7 +160,7 @@ def number(text: str, mode: int = MODE_OPERAND) -> NumberValue:
         ("\u20133", -3, False),
         ("+3", 3, False),
         ("1.5kb", 1536.0, False),
-        ("9223372036854775808", Decimal("9223372036854775808"), False),
+        ("9223372036854775808", Decimal(9223372036854775808), False),
     ],
 )
 def test_number_values(text: str, value: int | float | Decimal, is_long: bool) -> None:

@@ -22,7 +22,8 @@ import importlib.util
 import pathlib
 import re
 import types
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import attrs
 import pytest

@@ -8,7 +8,7 @@ import importlib.util
 import pathlib
 import signal
 import types
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -73,7 +73,7 @@ def _expected_stderr_errors() -> list[tuple[int, int, str, str]]:
 
 @needs_shared
 def test_scenario_13_fails_with_exactly_the_two_errors_of_expected_stderr() -> None:
-    (name, text), = [s for s in SCENARIOS if s[0].startswith("13-")]
+    ((_, text),) = [s for s in SCENARIOS if s[0].startswith("13-")]
     with pytest.raises(ParseError) as caught:
         parse(text, path="script.ps1")
     errors = caught.value.errors

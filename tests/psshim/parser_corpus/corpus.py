@@ -19,7 +19,7 @@ SHARED = REPO.parent / "shared"
 # does not read as a quote; they must fail with these two errors (line, column, id).
 SMART_QUOTES_ERRORS = ((7, 19, "UnexpectedToken"), (7, 34, "MissingArgument"))
 
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)```powershell[ \t]*\n(?P<body>.*?)^(?P=indent)```", re.M | re.S)
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)```powershell[ \t]*\n(?P<body>.*?)^(?P=indent)```", re.MULTILINE | re.DOTALL)
 # Unfenced seeds: lines that are PowerShell (a comment, a variable, a Verb-Noun command).
 _CODE_LINE = re.compile(r"^(#\s|\$\w|[A-Z][a-z]+-[A-Z][A-Za-z]+(\s|$))")
 # A command quoted inline in prose: "... use: Checkpoint-VM -Name """.
