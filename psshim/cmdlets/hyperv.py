@@ -11,8 +11,8 @@ Not emulated (each fails with a clear "not supported by hvemu" error when used):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from psshim.cmdlets.hyperv_support import error_record
 from psshim.runtime.errors import not_supported
@@ -21,6 +21,9 @@ from sdk.client import HyperVClient
 from sdk.errors import CheckpointNotFoundError, HyperVError
 from sdk.types import VHD, Checkpoint, CheckpointType, ControllerType
 from sdk.types import VM as VMValue
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 MODULE = "Hyper-V"
 NS = "Microsoft.HyperV.PowerShell.Commands."
@@ -74,6 +77,21 @@ class HyperVCmdlet(Cmdlet):
             out.extend((client, vm) for vm in self.vms_by_name(client, names))
         return out
 
+    def each(self, targets: Iterable[tuple[HyperVClient, T]], text: Callable[[T], str],
+             act: Callable[[HyperVClient, T], R], *, confirm: bool = True) -> Iterator[R]:
+        """The shape of every Hyper-V action: ShouldProcess, one SDK call, its error reported
+        as non-terminating, the result written only with -Passthru."""
+        for client, item in targets:
+            if confirm and not self.ctx.should_process(getattr(item, "name", item), text=text(item)):
+                continue
+            try:
+                result = act(client, item)
+            except HyperVError as exc:
+                self.report(exc, item)
+                continue
+            if self.passthru():
+                yield result
+
     def passthru(self) -> bool:
         return bool(self.ctx.bound.get("Passthru") or self.ctx.bound.get("PassThru"))
 
@@ -101,8 +119,17 @@ def _vm_not_found(name: str) -> HyperVError:
     return VMNotFoundError(f'Hyper-V was unable to find a virtual machine with name "{name}".', target=name)
 
 
-def _computer() -> Param:
-    return Param("string[]", InSet("Name"), aliases=("PSComputerName",), name="ComputerName")
+class _ByNameOrVM(HyperVCmdlet):
+    """The Name and VMObject parameter sets most VM cmdlets share (-ComputerName, -CimSession
+    and -Credential exist only in the by-name set)."""
+
+    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
+                 validate=(ValidateNotNullOrEmpty(),))
+    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
+    ComputerName = Param("string[]", InSet("Name"), aliases=("PSComputerName",))
+    CimSession = Param("object", InSet("Name"))
+    Credential = Param("object", InSet("Name"))
+    Passthru = Param("switch")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -178,41 +205,26 @@ class NewVM(HyperVCmdlet):
 
 @cmdlet("Remove-VM", module=MODULE, class_name=NS + "RemoveVM", default_set="Name",
         supports_should_process=True, confirm_impact="High")
-class RemoveVM(HyperVCmdlet):
-    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
-                 validate=(ValidateNotNullOrEmpty(),))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    ComputerName = _computer()
+class RemoveVM(_ByNameOrVM):
     Force = Param("switch")
-    Passthru = Param("switch")
 
     def process(self) -> Iterator[Any]:
-        for client, vm in self.target_vms():
-            if not self.Force and not self.ctx.should_process(
-                    vm.name, text=f'Remove-VM will remove virtual machine "{vm.name}".'):
-                continue
-            try:
-                client.remove_vm(vm)
-            except HyperVError as exc:
-                self.report(exc, vm)
-                continue
-            if self.passthru():
-                yield vm
+        def remove(client: HyperVClient, vm: VMValue) -> VMValue:
+            client.remove_vm(vm)
+            return vm
+
+        yield from self.each(self.target_vms(), lambda vm: f'Remove-VM will remove virtual machine "{vm.name}".',
+                             remove, confirm=not self.Force)
 
 
 @cmdlet("Set-VM", module=MODULE, class_name=NS + "SetVM", default_set="Name", supports_should_process=True)
-class SetVM(HyperVCmdlet):
-    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
-                 validate=(ValidateNotNullOrEmpty(),))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    ComputerName = _computer()
+class SetVM(_ByNameOrVM):
     CheckpointType = Param(CheckpointType)
     AutomaticCheckpointsEnabled = Param("bool")
     SnapshotFileLocation = Param("string")
     MemoryStartupBytes = Param("long")
     ProcessorCount = Param("long")
     Notes = Param("string")
-    Passthru = Param("switch")
 
     def process(self) -> Iterator[Any]:
         settings: dict[str, Any] = {}
@@ -228,16 +240,8 @@ class SetVM(HyperVCmdlet):
             settings["processor_count"] = int(self.ProcessorCount)
         if self.is_bound("Notes"):
             settings["notes"] = str(self.Notes)
-        for client, vm in self.target_vms():
-            if not self.ctx.should_process(vm.name, text=f'Set-VM will modify virtual machine "{vm.name}".'):
-                continue
-            try:
-                updated = client.set_vm(vm, **settings)
-            except HyperVError as exc:
-                self.report(exc, vm)
-                continue
-            if self.passthru():
-                yield updated
+        yield from self.each(self.target_vms(), lambda vm: f'Set-VM will modify virtual machine "{vm.name}".',
+                             lambda client, vm: client.set_vm(vm, **settings))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,13 +249,8 @@ class SetVM(HyperVCmdlet):
 # ---------------------------------------------------------------------------------------------
 
 
-class _StateCmdlet(HyperVCmdlet):
-    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
-                 validate=(ValidateNotNullOrEmpty(),))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    ComputerName = _computer()
+class _StateCmdlet(_ByNameOrVM):
     AsJob = Param("switch")
-    Passthru = Param("switch")
 
     def act(self, client: HyperVClient, vm: VMValue) -> VMValue:
         raise NotImplementedError
@@ -260,16 +259,7 @@ class _StateCmdlet(HyperVCmdlet):
         raise NotImplementedError
 
     def process(self) -> Iterator[Any]:
-        for client, vm in self.target_vms():
-            if not self.ctx.should_process(vm.name, text=self.prompt(vm)):
-                continue
-            try:
-                result = self.act(client, vm)
-            except HyperVError as exc:
-                self.report(exc, vm)
-                continue
-            if self.passthru():
-                yield result
+        yield from self.each(self.target_vms(), self.prompt, self.act)
 
 
 @cmdlet("Start-VM", module=MODULE, class_name=NS + "StartVM", default_set="Name", supports_should_process=True)
@@ -329,29 +319,14 @@ class ResumeVM(_StateCmdlet):
 
 @cmdlet("Checkpoint-VM", module=MODULE, class_name=NS + "CheckpointVM", default_set="Name",
         supports_should_process=True)
-class CheckpointVM(HyperVCmdlet):
-    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
-                 validate=(ValidateNotNullOrEmpty(),))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    ComputerName = _computer()
-    CimSession = Param("object", InSet("Name"))
-    Credential = Param("object", InSet("Name"))
+class CheckpointVM(_ByNameOrVM):
     SnapshotName = Param("string", position=1, aliases=("CheckpointName",), validate=(ValidateNotNullOrEmpty(),))
     AsJob = Param("switch")
-    Passthru = Param("switch")
 
     def process(self) -> Iterator[Any]:
-        for client, vm in self.target_vms():
-            if not self.ctx.should_process(
-                    vm.name, text=f'Checkpoint-VM will create a snapshot for virtual machine "{vm.name}".'):
-                continue
-            try:
-                cp = client.checkpoint_vm(vm, self.SnapshotName)
-            except HyperVError as exc:
-                self.report(exc, vm)
-                continue
-            if self.passthru():
-                yield cp
+        yield from self.each(self.target_vms(),
+                             lambda vm: f'Checkpoint-VM will create a snapshot for virtual machine "{vm.name}".',
+                             lambda client, vm: client.checkpoint_vm(vm, self.SnapshotName))
 
 
 class _SnapshotCmdlet(HyperVCmdlet):
@@ -453,16 +428,8 @@ class RestoreVMSnapshot(_SnapshotCmdlet):
     Passthru = Param("switch")
 
     def process(self) -> Iterator[Any]:
-        for client, cp in self._targets():
-            if not self.ctx.should_process(cp.name, text=f'Restore-VMSnapshot will restore snapshot "{cp.name}".'):
-                continue
-            try:
-                restored = client.restore_checkpoint(cp)
-            except HyperVError as exc:
-                self.report(exc, cp)
-                continue
-            if self.passthru():
-                yield restored
+        yield from self.each(self._targets(), lambda cp: f'Restore-VMSnapshot will restore snapshot "{cp.name}".',
+                             lambda client, cp: client.restore_checkpoint(cp))
 
     def _targets(self) -> list[tuple[HyperVClient, Checkpoint]]:
         if self.is_bound("VMSnapshot"):
@@ -525,15 +492,8 @@ class RemoveVMSnapshot(_SnapshotCmdlet):
                     yield from self._remove_one(client, cp, include)
 
     def _remove_one(self, client: HyperVClient, cp: Checkpoint, include: bool) -> Iterator[Any]:
-        if not self.ctx.should_process(cp.name, text=self._text(cp)):
-            return
-        try:
-            removed = client.remove_checkpoint(cp, include_children=include)
-        except HyperVError as exc:
-            self.report(exc, cp)
-            return
-        if self.passthru():
-            yield removed
+        yield from self.each([(client, cp)], self._text,
+                             lambda c, item: c.remove_checkpoint(item, include_children=include))
 
 
 def _subtree(client: HyperVClient, cp: Checkpoint) -> list[Checkpoint]:
@@ -581,17 +541,9 @@ class RenameVMSnapshot(_SnapshotCmdlet):
                     targets.append((client, client.find_checkpoint(vm, str(self.Name))))
                 except HyperVError as exc:
                     self.report(exc)
-        for client, cp in targets:
-            new = str(self.NewName)
-            if not self.ctx.should_process(cp.name, text=f'Rename-VMSnapshot will rename snapshot "{cp.name}" to "{new}".'):
-                continue
-            try:
-                renamed = client.rename_checkpoint(cp, new)
-            except HyperVError as exc:
-                self.report(exc, cp)
-                continue
-            if self.passthru():
-                yield renamed
+        new = str(self.NewName)
+        yield from self.each(targets, lambda cp: f'Rename-VMSnapshot will rename snapshot "{cp.name}" to "{new}".',
+                             lambda client, cp: client.rename_checkpoint(cp, new))
 
 
 @cmdlet("Export-VMSnapshot", aliases=("Export-VMCheckpoint",), module=MODULE, class_name=NS + "ExportVMSnapshot",
@@ -623,16 +575,13 @@ class ExportVMSnapshot(_SnapshotCmdlet):
             for client, vm in pairs:
                 for pattern in self.name_patterns():
                     targets.extend((client, cp) for cp in self.snapshots_of(client, [vm], pattern, quiet_when_none=False))
-        for client, cp in targets:
-            if not self.ctx.should_process(cp.name, text=f'Export-VMSnapshot will export the snapshot "{cp.name}" to the given location.'):
-                continue
-            try:
-                client.export_checkpoint(cp, str(self.Path))
-            except HyperVError as exc:
-                self.report(exc, cp)
-                continue
-            if self.passthru():
-                yield cp
+        def export(client: HyperVClient, cp: Checkpoint) -> Checkpoint:
+            client.export_checkpoint(cp, str(self.Path))
+            return cp
+
+        yield from self.each(targets,
+                             lambda cp: f'Export-VMSnapshot will export the snapshot "{cp.name}" to the given location.',
+                             export)
 
 
 @cmdlet("Import-VM", module=MODULE, class_name=NS + "ImportVM", supports_should_process=True)
