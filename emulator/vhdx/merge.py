@@ -89,9 +89,17 @@ class MergeProgress:
         return self.phase == "done"
 
 
-def _block_weight(f: VhdxFile, block: int) -> int:
-    state, _ = f.block_state(block)
-    return 0 if state == PAYLOAD_BLOCK_NOT_PRESENT else f.geometry.block_length(block)
+def _weight(f: VhdxFile, first: int = 0, end: int | None = None) -> int:
+    """Child data in blocks ``first`` .. ``end - 1`` (allocated blocks only are visited)."""
+    return sum(
+        f.geometry.block_length(b) for b in f.allocated_blocks(first) if end is None or b < end
+    )
+
+
+def _reads_as_hole(raf: Any, offset: int, length: int) -> bool:
+    """The file says the range is a hole (reads as zeros without being stored); optional."""
+    probe = getattr(raf, "is_hole", None)
+    return bool(probe(offset, length)) if probe is not None else False
 
 
 class MergeJob:
@@ -149,7 +157,7 @@ class MergeJob:
                         check_linkage(dep_f, child_f)
                     finally:
                         dep_f.close()
-                total = sum(_block_weight(child_f, b) for b in range(child_f.geometry.payload_blocks))
+                total = _weight(child_f)
                 record: dict[str, Any] = {
                     "kind": "merge",
                     "version": JOURNAL_VERSION,
@@ -200,9 +208,7 @@ class MergeJob:
             return MergeProgress(self.phase, 0, total)
         if self._done_bytes is None:
             child = self._open_child()
-            self._done_bytes = sum(
-                _block_weight(child, b) for b in range(int(self._record["next_block"]))
-            )
+            self._done_bytes = _weight(child, 0, int(self._record["next_block"]))
         return MergeProgress(self.phase, self._done_bytes, total)
 
     # ------------------------------------------------------------------ work
@@ -310,13 +316,14 @@ class MergeJob:
         block = int(self._record["next_block"])
         blocks = child.geometry.payload_blocks
         spent = 0
-        visited = 0
-        while block < blocks and visited < MAX_BLOCKS_PER_STEP:
-            spent += self._merge_block(child, parent, block)
-            block += 1
-            visited += 1
+        todo = child.allocated_blocks(block)
+        for allocated in todo[:MAX_BLOCKS_PER_STEP]:
+            spent += self._merge_block(child, parent, allocated)
+            block = allocated + 1
             if spent >= max_bytes:
                 break
+        if not todo or block > todo[-1]:
+            block = blocks  # nothing left to copy
         parent.flush()
         assert self._done_bytes is not None
         self._done_bytes += spent
@@ -351,6 +358,10 @@ class MergeJob:
             pos = 0
             while pos < length:
                 n = min(PIECE, length - pos)
+                if _reads_as_hole(child.raf, foff + start + pos, n):
+                    parent.write_zeros(vstart + start + pos, n)  # stored nowhere if it reads zero
+                    pos += n
+                    continue
                 data = child.raf.read_at(foff + start + pos, n)
                 if len(data) < n:
                     data += bytes(n - len(data))

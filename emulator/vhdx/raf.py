@@ -7,12 +7,16 @@ filesystem); the library only sees :class:`RandomAccessFile` objects.
   free on Linux, so extending with :meth:`truncate` costs no disk.
 * :class:`SparseMemoryFile` -- a dict of 1 MiB pages; all-zero pages are never
   stored, so a 2 GiB file of zeros costs nothing.
+
+Both also answer the optional ``is_hole(offset, length)`` (not part of the
+protocol): a merge skips reading ranges that are holes.
 * :class:`FsspecFile` -- whole-file adapter for any other fsspec filesystem
   (loads on open, writes back on flush); fine for small files only.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from typing import Any, Protocol, runtime_checkable
 
@@ -150,6 +154,18 @@ class LocalFile:
             os.close(self._fd)
             self._fd = None
 
+    def is_hole(self, offset: int, length: int) -> bool:
+        """True when ``[offset, offset + length)`` holds no data (SEEK_DATA finds none there),
+        so it reads as zeros; False when it may hold data (or the system cannot tell)."""
+        fd = self._desc()
+        end = offset + length
+        if offset >= os.fstat(fd).st_size:
+            return True
+        try:
+            return os.lseek(fd, offset, os.SEEK_DATA) >= end
+        except OSError as exc:
+            return exc.errno == errno.ENXIO  # no data at or after offset
+
     def allocated_bytes(self) -> int:
         """Bytes the file really occupies on disk (st_blocks x 512)."""
         return os.fstat(self._desc()).st_blocks * 512
@@ -236,6 +252,16 @@ class SparseMemoryFile:
 
     def close(self) -> None:
         self.closed = True
+
+    def is_hole(self, offset: int, length: int) -> bool:
+        """True when no page of ``[offset, offset + length)`` is stored (it reads as zeros)."""
+        if length <= 0:
+            return True
+        first = offset // PAGE_SIZE
+        last = (offset + length - 1) // PAGE_SIZE
+        if last - first < len(self._pages):
+            return all(i not in self._pages for i in range(first, last + 1))
+        return not any(first <= i <= last for i in self._pages)
 
     def stored_bytes(self) -> int:
         """Memory really used by data pages."""

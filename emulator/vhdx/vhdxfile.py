@@ -246,6 +246,26 @@ class VhdxFile:
             state, offset = self.block_state(block)
             yield block, state, offset
 
+    def allocated_blocks(self, first: int = 0) -> list[int]:
+        """The payload blocks from ``first`` on whose state is not NOT_PRESENT, in order.
+
+        Scans the BAT for non-zero entries (a zero entry is NOT_PRESENT), so a
+        large, mostly empty disk costs little.
+        """
+        geo = self.geometry
+        period = geo.chunk_ratio + 1
+        start = geo.payload_index(first) if first < geo.payload_blocks else len(self._bat)
+        out = []
+        for index in _nonzero_indices(self._bat[start:].tobytes()):
+            index += start
+            pos = index % period
+            if pos == geo.chunk_ratio:
+                continue
+            block = index // period * geo.chunk_ratio + pos
+            if block < geo.payload_blocks and bat_state(self._bat[index]) != PAYLOAD_BLOCK_NOT_PRESENT:
+                out.append(block)
+        return out
+
     def sector_runs(self, block: int, first_sector: int, count: int) -> list[tuple[int, int, bool]]:
         """Runs ``(sector, count, present)`` of a PARTIALLY_PRESENT block's bitmap.
 

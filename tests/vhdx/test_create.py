@@ -167,3 +167,20 @@ def test_differencing_with_length_2gib_is_instant_and_free(disks):
     create_differencing_with_length(raf, mem_parent, parent_win_path="D:\\p.vhdx",
                                     child_win_path="D:\\c.avhdx", length=2 * GiB + 7, name="mc")
     assert raf.size() == 2 * GiB + 7 and raf.stored_bytes() <= 4 * MiB
+
+
+def test_allocated_blocks_lists_present_blocks_only(disks):
+    parent = create_dynamic(disks.create("p.vhdx"), 20 * GiB, name="p.vhdx")
+    child = create_differencing_with_length(
+        disks.create("c.avhdx"), parent, parent_win_path=win_path("p.vhdx"),
+        child_win_path=win_path("c.avhdx"), length=4 * MiB + 6 * MiB, name="c.avhdx",
+    )
+    assert child.allocated_blocks() == [0, 1, 2]
+    child.write(5000 * 2 * MiB + 512, b"x" * 512)  # past the first 4 GiB chunk, partially present
+    child.write_zeros(7000 * 2 * MiB, 2 * MiB)
+    assert child.allocated_blocks() == [0, 1, 2, 5000, 7000]
+    assert child.allocated_blocks(3) == [5000, 7000]
+    assert child.allocated_blocks(7001) == []
+    assert parent.allocated_blocks() == []
+    child.close()
+    parent.close()

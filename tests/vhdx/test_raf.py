@@ -90,3 +90,17 @@ def test_write_sparse_skips_zero_granules():
     written = write_sparse(f, 256 * 1024, bytes(128 * 1024))
     assert written == 64 * 1024
     assert f.read_at(300 * 1024, 10) == bytes(10)
+
+
+def test_is_hole_on_local_and_memory_files(tmp_path):
+    local = LocalFile(tmp_path / "h.bin", "w")
+    mem = SparseMemoryFile()
+    for f in (local, mem):
+        f.truncate(64 * MiB)
+        f.write_at(20 * MiB + 5, b"data")
+        assert f.is_hole(0, 16 * MiB)
+        assert not f.is_hole(16 * MiB, 8 * MiB)
+        assert not f.is_hole(20 * MiB, 1)  # the page or extent holding the data
+        assert f.is_hole(40 * MiB, 24 * MiB)
+        assert f.is_hole(64 * MiB, MiB)  # past the end reads as nothing stored
+    local.close()
