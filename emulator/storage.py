@@ -9,8 +9,13 @@ Layout of a root:
 Supported protocols:
 - local paths and ``file://``: atomic saves with ``os.replace``, a lock file (filelock) that
   works across processes, and sparse files (a fresh 60 GB disk costs 4 MiB);
-- ``memory://``: fsspec's in-process memory file system, for fast tests; disk files are kept
-  sparse in memory (`SparseMemoryFile`), a lock per root serialises threads.
+- ``memory://``: fsspec's in-process memory file system, for fast tests; disk and memory-state
+  files are kept sparse in memory (the VHDX library's `SparseMemoryFile`: zero pages are never
+  stored), a lock per root serialises threads.
+
+Random access (`FileStore.open_random`) hands out objects of the VHDX library's
+`RandomAccessFile` protocol (`emulator.vhdx.raf`): its `LocalFile` (pread/pwrite) for local
+roots, its `SparseMemoryFile` for memory roots. There is one implementation of each.
 Other protocols lack the atomic rename and locking that concurrent saves need; they are refused
 with a clear error rather than risking lost updates.
 """
@@ -23,13 +28,16 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 import fsspec
 from fsspec.implementations.memory import MemoryFile
 
 from emulator.errors import StateError
+
+if TYPE_CHECKING:
+    from emulator.vhdx.raf import Buffer, RandomAccessFile, SparseMemoryFile
 
 STATE_FILE = "hvemu-state.json"
 LOCK_FILE = "hvemu.lock"
@@ -45,15 +53,6 @@ class Entry:
     mtime: dt.datetime | None = None
 
 
-class RandomAccess(Protocol):
-    def read_at(self, offset: int, length: int) -> bytes: ...
-    def write_at(self, offset: int, data: bytes) -> None: ...
-    def size(self) -> int: ...
-    def truncate(self, length: int) -> None: ...
-    def flush(self) -> None: ...
-    def close(self) -> None: ...
-
-
 class FileStore(Protocol):
     url: str
 
@@ -67,7 +66,8 @@ class FileStore(Protocol):
     def listdir(self, rel: str) -> list[Entry]: ...
     def makedirs(self, rel: str) -> None: ...
     def create_sparse(self, rel: str, length: int) -> None: ...
-    def open_random(self, rel: str) -> RandomAccess: ...
+    def open_random(self, rel: str, writable: bool = True) -> RandomAccessFile: ...
+    def copy_sparse(self, src: str, dst: str, length: int) -> None: ...
     def lock(self) -> contextlib.AbstractContextManager[None]: ...
     def is_empty(self) -> bool: ...
     def remove_all(self) -> None: ...
@@ -78,37 +78,6 @@ def _join(root: str, rel: str) -> str:
 
 
 # --- local ------------------------------------------------------------------------------------
-
-
-class LocalFile:
-    """A random-access local file (pread/pwrite); extending by truncate is sparse."""
-
-    def __init__(self, path: str, writable: bool = True) -> None:
-        self._fd = os.open(path, (os.O_RDWR if writable else os.O_RDONLY))
-
-    def read_at(self, offset: int, length: int) -> bytes:
-        return os.pread(self._fd, length, offset)
-
-    def write_at(self, offset: int, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            n = os.pwrite(self._fd, view, offset)
-            view = view[n:]
-            offset += n
-
-    def size(self) -> int:
-        return os.fstat(self._fd).st_size
-
-    def truncate(self, length: int) -> None:
-        os.ftruncate(self._fd, length)
-
-    def flush(self) -> None:
-        os.fsync(self._fd)
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
 
 
 class LocalFileStore:
@@ -179,8 +148,41 @@ class LocalFileStore:
         with open(path, "wb") as f:
             f.truncate(length)
 
-    def open_random(self, rel: str) -> RandomAccess:
-        return LocalFile(self._p(rel))
+    def open_random(self, rel: str, writable: bool = True) -> RandomAccessFile:
+        from emulator.vhdx.raf import LocalFile
+
+        return LocalFile(self._p(rel), "r+" if writable else "r")
+
+    def copy_sparse(self, src: str, dst: str, length: int) -> None:
+        """`dst` becomes a copy of `src` cut or extended to `length`; only `src`'s data extents
+        are read and written (SEEK_DATA / SEEK_HOLE), so holes stay holes."""
+        from emulator.vhdx.raf import LocalFile, write_sparse
+
+        target = self._p(dst)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd = os.open(self._p(src), os.O_RDONLY)
+        try:
+            out = LocalFile(target, "w")
+            try:
+                out.truncate(length)
+                end = min(length, os.fstat(fd).st_size)
+                pos = 0
+                while pos < end:
+                    try:
+                        start = os.lseek(fd, pos, os.SEEK_DATA)
+                    except OSError:  # ENXIO: no data after pos
+                        break
+                    stop = min(end, os.lseek(fd, start, os.SEEK_HOLE))
+                    while start < stop:
+                        n = min(PAGE, stop - start)
+                        write_sparse(out, start, os.pread(fd, n, start), target_is_zero=True)
+                        start += n
+                    pos = max(pos + 1, stop)
+                out.flush()
+            finally:
+                out.close()
+        finally:
+            os.close(fd)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -206,82 +208,49 @@ class LocalFileStore:
 # --- memory -----------------------------------------------------------------------------------
 
 
-class SparseMemoryFile(MemoryFile):  # type: ignore[misc]
-    """An in-memory file whose zero pages are never stored, kept in fsspec's memory store so
-    that fsspec's listings and sizes see it. Used for disk and memory-state files."""
+class _SparseEntry(MemoryFile):  # type: ignore[misc]
+    """A file of fsspec's memory store whose bytes are a VHDX-library `SparseMemoryFile`, so
+    that fsspec's listings and sizes see it while random access goes to the sparse pages."""
 
-    def __init__(self, fs: Any = None, path: str | None = None, length: int = 0) -> None:
+    def __init__(self, fs: Any, path: str, data: SparseMemoryFile) -> None:
         super().__init__(fs, path)
-        self.pages: dict[int, bytearray] = {}
-        self.length = length
+        self.data = data
 
     @property
     def size(self) -> int:
-        return self.length
+        return self.data.size()
 
     def getvalue(self) -> bytes:
-        return self.read_at(0, self.length)
+        return self.data.getvalue()
 
-    def read_at(self, offset: int, length: int) -> bytes:
-        length = max(0, min(length, self.length - offset))
-        out = bytearray(length)
-        pos = 0
-        while pos < length:
-            page, inner = divmod(offset + pos, PAGE)
-            n = min(PAGE - inner, length - pos)
-            data = self.pages.get(page)
-            if data is not None:
-                out[pos : pos + n] = data[inner : inner + n]
-            pos += n
-        return bytes(out)
-
-    def write_at(self, offset: int, data: bytes) -> None:
-        pos = 0
-        while pos < len(data):
-            page, inner = divmod(offset + pos, PAGE)
-            n = min(PAGE - inner, len(data) - pos)
-            chunk = data[pos : pos + n]
-            buf = self.pages.get(page)
-            if buf is None:
-                if not any(chunk):
-                    pos += n
-                    continue
-                buf = self.pages[page] = bytearray(PAGE)
-            buf[inner : inner + n] = chunk
-            pos += n
-        self.length = max(self.length, offset + len(data))
-
-    def truncate(self, length: int | None = None) -> int:
-        length = self.length if length is None else length
-        for page in [p for p in self.pages if p * PAGE >= length]:
-            del self.pages[page]
-        if length % PAGE and (length // PAGE) in self.pages:
-            buf = self.pages[length // PAGE]
-            buf[length % PAGE :] = bytes(PAGE - length % PAGE)
-        self.length = length
-        return length
-
-    def flush(self) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
+    def getbuffer(self) -> memoryview:
+        return memoryview(self.data.getvalue())
 
 
-class _MemoryRandom:
-    def __init__(self, f: SparseMemoryFile) -> None:
+class _MemoryHandle:
+    """A handle on a shared `SparseMemoryFile`: closing it leaves the file's bytes alone."""
+
+    def __init__(self, f: SparseMemoryFile, writable: bool) -> None:
         self._f = f
+        self._writable = writable
 
     def read_at(self, offset: int, length: int) -> bytes:
         return self._f.read_at(offset, length)
 
-    def write_at(self, offset: int, data: bytes) -> None:
+    def write_at(self, offset: int, data: Buffer) -> None:
+        if not self._writable:
+            raise PermissionError("opened read-only")
         self._f.write_at(offset, data)
 
     def size(self) -> int:
-        return self._f.length
+        return self._f.size()
+
+    def is_hole(self, offset: int, length: int) -> bool:
+        return self._f.is_hole(offset, length)
 
     def truncate(self, length: int) -> None:
+        if not self._writable:
+            raise PermissionError("opened read-only")
         self._f.truncate(length)
 
     def flush(self) -> None:
@@ -321,7 +290,7 @@ class MemoryFileStore:
 
     def read_bytes(self, rel: str) -> bytes:
         obj = self.fs.store.get(self._p(rel))
-        if isinstance(obj, SparseMemoryFile):
+        if isinstance(obj, _SparseEntry):
             return obj.getvalue()
         return bytes(self.fs.cat_file(self._p(rel)))
 
@@ -351,17 +320,32 @@ class MemoryFileStore:
     def create_sparse(self, rel: str, length: int) -> None:
         path = self._p(rel)
         self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        self.fs.store[path] = SparseMemoryFile(self.fs, path, length)
+        from emulator.vhdx.raf import SparseMemoryFile
 
-    def open_random(self, rel: str) -> RandomAccess:
-        path = self._p(rel)
+        self.fs.store[path] = _SparseEntry(self.fs, path, SparseMemoryFile(length))
+
+    def _sparse(self, path: str) -> SparseMemoryFile:
         obj = self.fs.store.get(path)
-        if not isinstance(obj, SparseMemoryFile):
-            data = bytes(self.fs.cat_file(path)) if obj is not None else b""
-            obj = SparseMemoryFile(self.fs, path, 0)
-            obj.write_at(0, data)
-            self.fs.store[path] = obj
-        return _MemoryRandom(obj)
+        if isinstance(obj, _SparseEntry):
+            return obj.data
+        if obj is None:
+            raise FileNotFoundError(path)
+        from emulator.vhdx.raf import SparseMemoryFile
+
+        data = SparseMemoryFile()
+        data.write_at(0, bytes(self.fs.cat_file(path)))
+        self.fs.store[path] = _SparseEntry(self.fs, path, data)
+        return data
+
+    def open_random(self, rel: str, writable: bool = True) -> RandomAccessFile:
+        return _MemoryHandle(self._sparse(self._p(rel)), writable)
+
+    def copy_sparse(self, src: str, dst: str, length: int) -> None:
+        copy = self._sparse(self._p(src)).clone()
+        copy.truncate(length)
+        path = self._p(dst)
+        self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+        self.fs.store[path] = _SparseEntry(self.fs, path, copy)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
