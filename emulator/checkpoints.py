@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 
-from emulator import culture, disks, winpath
+from emulator import culture, disks, guest, winpath
 from emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
 from emulator.engine import Transaction
 from emulator.errors import (
@@ -97,6 +97,7 @@ def _has_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> 
 
 def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, automatic: bool) -> CheckpointRecord:
     has_memory = _has_memory(tx, host, vm)
+    disks.quiesce(tx, host, vm)
     now = tx.now()
     cp = CheckpointRecord(
         id=tx.new_id(),
@@ -116,20 +117,15 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
     vm.parent_checkpoint_id = cp.id
     write_checkpoint_config(tx, host, vm, cp)
     if has_memory:
-        _write_saved_state(tx, host, vm, cp)
+        guest.capture_memory(tx, host, vm, cp)
     write_vm_config(tx, host, vm)
     tx.advance(tx.state.timing.checkpoint_seconds)
     return cp
 
 
-def _write_saved_state(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
-    path = checkpoint_config_path(vm, cp, "vmrs")
-    tx.queue(FileOp(kind="sparse_file", host=host.name, path=path, size=vm.memory_startup))
-    host.file_times[winpath.parse(path).key()] = tx.now()
-
-
 def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:
     was_running = vm.state is VMStateName.RUNNING
+    disks.quiesce(tx, host, vm)
     # 1. a running or paused VM is saved first; 2. apply; 3. the cmdlet starts it again.
     for d in vm.disks:
         f = disks.find_file(host, d.path)
@@ -146,10 +142,12 @@ def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Che
     vm.parent_checkpoint_id = cp.id
     vm.memory_startup = cp.memory_startup
     if cp.has_memory:
+        guest.restore_memory(tx, host, vm, cp)
         vm.state = VMStateName.RUNNING if was_running else VMStateName.SAVED
         if was_running:
             vm.started_at = tx.now()
     else:
+        guest.drop_memory(tx, host, vm)
         vm.state = VMStateName.OFF
         vm.started_at = None
     write_vm_config(tx, host, vm)
@@ -168,6 +166,7 @@ def descendants(vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[Checkpoi
 
 
 def remove(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord, include_children: bool) -> None:
+    disks.quiesce(tx, host, vm)
     doomed = [cp] + (descendants(vm, cp) if include_children else [])
     doomed_ids = {c.id for c in doomed}
     for c in vm.checkpoints:
@@ -262,8 +261,8 @@ def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) ->
         )
         for d in manifest["HardDrives"]:
             p = str(winpath.parse(d["path"]))
-            disks.add_base_disk(tx, host, vm, p, int(d["size"]))
-            vm.disks.append(HardDrive(p, p, int(d["size"]), d["controller_type"], int(d["controller_number"]), int(d["controller_location"])))
+            size = disks.add_base_disk(tx, host, vm, p, int(d["size"]))
+            vm.disks.append(HardDrive(p, p, size, d["controller_type"], int(d["controller_number"]), int(d["controller_location"])))
     except (KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
         raise ImportFailed(f"The exported configuration '{config_path}' is not valid: {exc}.", target=str(wp)) from exc
     host.vms.append(vm)

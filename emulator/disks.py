@@ -12,9 +12,17 @@ The rules (hyperv-reference.md §4.2–4.4, scenarios.md "Differencing disks", "
   one child gets that child merged into it in the background (the child's data folds into the
   parent, the child's children and pins move to the parent, the child file goes); with two or
   more children nothing happens until one remains.
-- Merges of one VM run one after another; each lasts length / merge_rate seconds of the clock.
-  Until a merge's end, its files stay as they are; `settle_merges` carries out every merge whose
-  end has come, at the start of each transaction.
+- Merges of one VM run one after another. Under the virtual clock each lasts length / merge_rate
+  seconds: until its end its files stay as they are, and `settle_merges` carries out every merge
+  whose end has come, at the start of each transaction (the physical merge, a journaled
+  `MergeJob`, runs as the transaction's "merge" file operation, so a process killed in the middle
+  leaves a journal that the next transaction's replay finishes). Under the real clock a merge is
+  a background job (`emulator.background`): a worker thread copies a slice at a time, each slice
+  in its own transaction, and carries out the merge's effects when its job is done; a later
+  process resumes a job that was cut off. Before an operation changes a VM's disks, `quiesce`
+  finishes the job that has started for it (so no file of a running job changes under it).
+
+The files themselves are real VHDX / AVHDX files (`emulator.vdisk`).
 
 GC decisions are taken on the *logical* graph: the physical files with every pending merge
 already applied, so that several removals in a row (a pipeline removing every checkpoint) plan
@@ -28,7 +36,14 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from emulator import winpath
-from emulator.model import DiskFile, FileOp, HostRecord, MergeTask, VirtualMachineRecord
+from emulator.model import (
+    ClockMode,
+    DiskFile,
+    FileOp,
+    HostRecord,
+    MergeTask,
+    VirtualMachineRecord,
+)
 
 if TYPE_CHECKING:
     from emulator.engine import Transaction
@@ -60,11 +75,24 @@ def find_file(host: HostRecord, path: str) -> DiskFile | None:
 # --- creating files -----------------------------------------------------------------------------
 
 
-def add_base_disk(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, path: str, size: int) -> None:
-    if find_file(host, path) is None:
-        host.disk_files.append(DiskFile(path=path, kind="vhdx", size=size, vm_id=vm.id))
+def add_base_disk(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, path: str, size: int) -> int:
+    """Record (and create) the base disk `path`; returns its virtual size. A file already on the
+    host's storage (an exported disk being imported) is used as it is: it must be a VHDX."""
+    existing = find_file(host, path)
+    if existing is not None:
+        return existing.size
+    from emulator.vdisk import HostDisks, normalise_size
+
+    files = HostDisks(tx.store, host.name)
+    if files.exists(path):
+        size = files.info(path).size
+    else:
+        size = normalise_size(size)
         host.file_times[winpath.parse(path).key()] = tx.now()
         tx.queue(FileOp(kind="create_vhdx", host=host.name, path=path, size=size, mtime=tx.now()))
+    host.disk_files.append(DiskFile(path=path, kind="vhdx", size=size, vm_id=vm.id))
+    tx.changed = True
+    return size
 
 
 def add_differencing(
@@ -181,17 +209,19 @@ def schedule_merge(
     seconds = length / max(1, merge_rate)
     host.merges.append(
         MergeTask(id=tx.new_id(), vm_id=vm.id, child=child, into=into, length=length,
-                  start=start, end=start + dt.timedelta(seconds=seconds))
+                  start=start, end=start + dt.timedelta(seconds=seconds),
+                  job=tx.state.clock.mode is ClockMode.REAL)
     )
     tx.changed = True
 
 
 def settle_merges(tx: "Transaction") -> None:
-    """Carry out, in order, every merge whose end time has come."""
+    """Carry out, in order, every merge whose end time has come (a real-clock merge, `job`, ends
+    when its background job is done instead)."""
     now = tx.now()
     for host in tx.state.hosts:
         while True:
-            due = [m for m in host.merges if m.end <= now]
+            due = [m for m in host.merges if not m.job and m.end <= now]
             if not due:
                 break
             task = min(due, key=lambda m: (m.end, m.start))
@@ -202,7 +232,7 @@ def finish_merge(tx: "Transaction", host: HostRecord, task: MergeTask) -> None:
     """The merge's effects: data folded into `into`, dependants re-linked, pins moved, child gone."""
     host.merges.remove(task)
     child_key, into = file_key(task.child), task.into
-    dependants = [f for f in host.disk_files if f.parent is not None and file_key(f.parent) == child_key]
+    dependants = _dependants(host, task.child)
     tx.queue(FileOp(kind="merge", host=host.name, path=task.child, parent=into,
                     payload="\n".join(f.path for f in dependants)))
     for f in dependants:
@@ -221,28 +251,74 @@ def finish_merge(tx: "Transaction", host: HostRecord, task: MergeTask) -> None:
     tx.changed = True
 
 
+def _dependants(host: HostRecord, child: str) -> list[DiskFile]:
+    return [f for f in host.disk_files if f.parent is not None and file_key(f.parent) == file_key(child)]
+
+
 def merging(host: HostRecord, vm_id: str, now: dt.datetime) -> bool:
-    return any(m.vm_id == vm_id and m.end > now for m in host.merges)
+    """A merge of the VM has not finished (virtual clock: its end is still to come; real clock:
+    its job is not done)."""
+    return any(m.vm_id == vm_id and (m.job or m.end > now) for m in host.merges)
+
+
+# --- physical merges under the real clock (emulator.background drives them) ------------------------
+
+
+def merge_slice(tx: "Transaction", max_bytes: int) -> bool:
+    """One slice of the first unfinished merge of the state (real clock); when its job is done,
+    the merge's effects are carried out in this transaction. False when there is no merge."""
+    from emulator.vdisk import HostDisks
+
+    for host in tx.state.hosts:
+        jobs = [m for m in host.merges if m.job]
+        if not jobs:
+            continue
+        task = jobs[0]
+        files = HostDisks(tx.store, host.name)
+        deps = [f.path for f in _dependants(host, task.child)]
+        if files.merge_slice(task.child, task.into, deps, max_bytes):
+            finish_merge(tx, host, task)
+        return True
+    return False
+
+
+def quiesce(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord) -> None:
+    """Before the VM's disks change (a checkpoint, a restore, a removal, guest data): finish the
+    merge job that has started for it, so that no file of a running job changes under it. Only
+    the real clock has such jobs between transactions."""
+    tasks = [m for m in host.merges if m.vm_id == vm.id and m.job]
+    if not tasks:
+        return
+    from emulator.vdisk import HostDisks
+
+    files = HostDisks(tx.store, host.name)
+    for task in tasks:
+        if files.merge_started(task.child):
+            # Files first (the job is resumed from its journal), then the records: a crash in
+            # between leaves a task whose child is gone, which the worker then just finishes.
+            files.merge_to_end(task.child, task.into, [f.path for f in _dependants(host, task.child)])
+            finish_merge(tx, host, task)
 
 
 # --- world materialisation and file operations ----------------------------------------------------
 
 
 def apply_op(store: "FileStore", op: FileOp) -> None:
+    """Carry out one journaled file operation; each is idempotent (a replay after a crash
+    finishes what was cut off: a torn creation is made again, a merge resumes from its journal)."""
     from emulator.engine import host_rel
+    from emulator.vdisk import HostDisks
 
     rel = host_rel(op.host, op.path)
     if op.kind == "create_vhdx":
-        if not store.exists(rel):
-            store.create_sparse(rel, EMPTY_VHDX)
+        HostDisks(store, op.host).create_base(op.path, op.size)
     elif op.kind == "create_avhdx":
-        if not store.exists(rel):
-            store.create_sparse(rel, max(EMPTY_AVHDX, op.size))
+        HostDisks(store, op.host).create_child(op.path, op.parent, max(EMPTY_AVHDX, op.size))
     elif op.kind == "delete":
         store.delete(rel)
     elif op.kind == "merge":
-        # Placeholder files carry no data yet; the child goes once its dependants point past it.
-        store.delete(rel)
+        dependants = [d for d in op.payload.split("\n") if d]
+        HostDisks(store, op.host).merge_to_end(op.path, op.parent, dependants)
     elif op.kind == "write_file":
         store.write_atomic(rel, op.payload.encode("utf-8"))
     elif op.kind == "write_bytes":  # any bytes, base64 in the journal
@@ -250,10 +326,14 @@ def apply_op(store: "FileStore", op: FileOp) -> None:
     elif op.kind == "sparse_file":
         if not store.exists(rel) or store.size(rel) != op.size:
             store.create_sparse(rel, op.size)
-    elif op.kind == "export_disk":
-        # The exported disk holds the checkpoint's disk state (flattened); placeholder for now.
-        if not store.exists(rel):
-            store.create_sparse(rel, EMPTY_VHDX)
+    elif op.kind == "copy_sparse":  # a memory state: parent (a Windows path) -> path
+        src = host_rel(op.host, op.parent)
+        if store.exists(src):
+            store.copy_sparse(src, rel, op.size)
+        elif not store.exists(rel) or store.size(rel) != op.size:
+            store.create_sparse(rel, op.size)
+    elif op.kind == "export_disk":  # the checkpoint's disk (parent) flattened into a new VHDX
+        HostDisks(store, op.host).flatten(op.parent, op.path)
     elif op.kind == "mkdir":
         store.makedirs(rel)
     else:

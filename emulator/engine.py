@@ -4,10 +4,14 @@ Every operation runs inside `Emulator.transaction()`:
 
 1. take the state's lock (other processes wait);
 2. load the state document and replay any file operations a crashed process left journaled;
-3. finish the background merges whose time has come;
+3. finish the background merges whose time has come (committed at once, as in 5, so that the
+   operation sees their files merged);
 4. run the operation on the in-memory state, which queues file operations;
 5. save the state with those operations journaled (atomic replace), apply them (each is
    idempotent), and save again with the journal empty.
+
+Under the real clock, a transaction that leaves merges unfinished makes sure this process's
+background worker (`emulator.background`) is carrying them out.
 
 A process killed at any point thus leaves either the old state, or the new state with a journal
 that the next transaction replays: no update is lost and no file is left half-made.
@@ -171,9 +175,12 @@ class Emulator:
             self._commit(tx)
 
     def _wipe_hosts(self) -> None:
-        if self.store.exists(HOSTS_DIR):
-            for entry in self.store.listdir(HOSTS_DIR):
-                self._remove_tree(HOSTS_DIR + "/" + entry.name)
+        from emulator.vdisk import MERGES_DIR
+
+        for top in (HOSTS_DIR, MERGES_DIR):
+            if self.store.exists(top):
+                for entry in self.store.listdir(top):
+                    self._remove_tree(top + "/" + entry.name)
 
     def _remove_tree(self, rel: str) -> None:
         if self.store.is_dir(rel):
@@ -202,9 +209,16 @@ class Emulator:
                 state.pending_ops = []
                 tx.changed = True
             disks.settle_merges(tx)
+            if tx.ops:
+                self._commit(tx)  # the merges that came due happen before the operation runs
             yield tx
             if tx.changed:
                 self._commit(tx)
+            jobs = any(m.job for h in tx.state.hosts for m in h.merges)
+        if jobs:
+            from emulator import background
+
+            background.ensure_worker(self.url)
 
     def _commit(self, tx: Transaction) -> None:
         # Refuse, before anything is saved, what could not be stored: a journaled operation that

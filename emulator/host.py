@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from emulator import checkpoints, disks, lifecycle, winpath
+from emulator import checkpoints, disks, guest, lifecycle, winpath
 from emulator.configfiles import vm_config_path, write_vm_config
 from emulator.engine import Emulator, Transaction, host_rel
 from emulator.errors import (
@@ -35,6 +35,7 @@ from emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from emulator.vdisk import HostDisks
 from emulator.views import (
     CheckpointView,
     EventView,
@@ -141,9 +142,7 @@ class Host:
             ):
                 assert disk_path is not None
                 p = str(winpath.parse(disk_path))
-                existing = disks.find_file(host, p)
-                actual = existing.size if existing else size
-                disks.add_base_disk(tx, host, vm, p, actual)
+                actual = disks.add_base_disk(tx, host, vm, p, size)
                 vm.disks.append(HardDrive(path=p, base_path=p, size=actual,
                                           controller_type="SCSI" if generation == 2 else "IDE",
                                           controller_location=i))
@@ -155,6 +154,8 @@ class Host:
             vm = _vm_by_id(host, vm_id)
             if vm.state in (VMStateName.RUNNING, VMStateName.PAUSED):
                 raise InvalidVMState(vm.name)
+            disks.quiesce(tx, host, vm)
+            guest.drop_memory(tx, host, vm)
             for cp in vm.checkpoints:
                 checkpoints.delete_config_files(tx, host, vm, cp)
             tx.queue(FileOp(kind="delete", host=host.name, path=vm_config_path(vm)))
@@ -326,17 +327,48 @@ class Host:
     # --- drives, disks, files, events, clock --------------------------------------------------
 
     def get_vhd(self, path: str) -> VhdView:
+        """Get-VHD: what the file's VHDX headers say (virtual size, parent, block and sector
+        sizes) and its length. A corrupt file raises DiskError naming the file and the
+        structure at fault."""
         with self._tx() as (tx, host):
             p = str(winpath.parse(path))
             f = disks.find_file(host, p)
-            if f is None:
+            files = HostDisks(tx.store, host.name)
+            if not files.exists(p) or tx.store.is_dir(host_rel(host.name, p)):
                 raise PathError(f"The system cannot find the file specified: '{p}'.", target=p)
+            info = files.info(f.path if f is not None else p)
             attached = any(disks.file_key(d.path) == disks.file_key(p) for v in host.vms for d in v.disks)
+            parent = info.parent_path
+            if parent is not None:
+                known = disks.find_file(host, parent)
+                parent = known.path if known is not None else parent
             return VhdView(
-                path=f.path, parent_path=f.parent, vhd_type="Differencing" if f.kind == "avhdx" else "Dynamic",
-                size=f.size, file_size=disks.file_length(tx, host, f.path),
-                computer_name=winpath.netbios_name(host.name), attached=attached,
+                path=info.path, parent_path=parent, vhd_type="Differencing" if info.differencing else "Dynamic",
+                size=info.size, file_size=info.file_size, computer_name=winpath.netbios_name(host.name),
+                attached=attached, block_size=info.block_size, logical_sector_size=info.logical_sector_size,
+                physical_sector_size=info.physical_sector_size, disk_id=info.disk_id,
             )
+
+    # --- guest data ------------------------------------------------------------------------------
+
+    def write_guest_disk(self, vm_id: str, disk: int, offset: int, data: bytes) -> None:
+        """Bytes into the VM's disk `disk` (0 = its first hard drive) at `offset`, through its
+        chain: the VM's current file takes them, its parents are never written."""
+        with self._tx() as (tx, host):
+            guest.write_disk(tx, host, _vm_by_id(host, vm_id), disk, offset, bytes(data))
+
+    def read_guest_disk(self, vm_id: str, disk: int, offset: int, length: int) -> bytes:
+        with self._tx() as (tx, host):
+            return guest.read_disk(tx, host, _vm_by_id(host, vm_id), disk, offset, length)
+
+    def write_guest_memory(self, vm_id: str, offset: int, data: bytes) -> None:
+        """Bytes into the memory of a running (or paused) VM."""
+        with self._tx() as (tx, host):
+            guest.write_memory(tx, host, _vm_by_id(host, vm_id), offset, bytes(data))
+
+    def read_guest_memory(self, vm_id: str, offset: int, length: int) -> bytes:
+        with self._tx() as (tx, host):
+            return guest.read_memory(tx, host, _vm_by_id(host, vm_id), offset, length)
 
     def events(self) -> list[EventView]:
         with self._tx() as (tx, host):

@@ -12,6 +12,9 @@
 Already in the target state: the warning "The virtual machine is already in the specified
 state.", no error. Anything else: InvalidVMState.
 
+Memory (emulator.guest): Stop-VM -Save keeps the VM's memory in its saved state (.vmrs); a
+shutdown or turn-off drops it.
+
 Automatic checkpoints: starting an Off VM that has AutomaticCheckpointsEnabled and no current
 checkpoint first takes an automatic checkpoint (a failure is ignored); a shutdown or turn-off
 deletes the VM's current checkpoint when it is automatic.
@@ -19,7 +22,7 @@ deletes the VM's current checkpoint when it is automatic.
 
 from __future__ import annotations
 
-from emulator import checkpoints
+from emulator import checkpoints, guest
 from emulator.configfiles import write_vm_config
 from emulator.engine import Transaction
 from emulator.errors import EmulatorError, InvalidVMState
@@ -71,6 +74,7 @@ def stop(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, mode: str,
             return [ALREADY]
         if vm.state not in (VMStateName.RUNNING, VMStateName.PAUSED):
             raise InvalidVMState(vm.name)
+        guest.save_memory(tx, host, vm)
         _set(tx, host, vm, VMStateName.SAVED)
         return []
     if mode not in ("shutdown", "turnoff"):
@@ -80,6 +84,7 @@ def stop(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, mode: str,
     if mode == "shutdown" and vm.state is not VMStateName.RUNNING and not force:
         # The guest cannot shut itself down; the cmdlet would ask to turn the VM off instead.
         raise InvalidVMState(vm.name)
+    guest.drop_memory(tx, host, vm)
     _set(tx, host, vm, VMStateName.OFF)
     _drop_automatic_checkpoint(tx, host, vm)
     return []

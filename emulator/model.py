@@ -145,6 +145,7 @@ class MergeTask:
 
     end: the clock time at which the merge is complete (virtual clock: modelled as
     length / merge_rate after the previous merge of the same VM).
+    job: a real-clock merge, which ends when its background job is done (`end` is an estimate).
     """
 
     id: str
@@ -154,6 +155,7 @@ class MergeTask:
     length: int
     start: dt.datetime
     end: dt.datetime
+    job: bool = False
 
 
 @attrs.define
@@ -187,8 +189,11 @@ class FileOp:
     """A journaled file-system operation, applied after the state that needs it is saved.
 
     kind: "write_file" (path, UTF-8 text payload), "write_bytes" (path, base64 payload),
-    "delete" (path), "create_vhdx" (path, size),
-    "create_avhdx" (path, parent, length, mtime), "mkdir" (path), "touch_vmrs" (path, size).
+    "delete" (path), "create_vhdx" (path, size: a dynamic VHDX),
+    "create_avhdx" (path, parent, size: the file's length, mtime: a differencing disk),
+    "merge" (path: the child, parent: the file it folds into, payload: its dependants, one per
+    line), "export_disk" (path, parent: the disk flattened into it), "mkdir" (path),
+    "sparse_file" (path, size), "copy_sparse" (path, parent: the file copied, size).
     All are idempotent, so a crash between saving and applying is repaired by replaying.
     """
 

@@ -83,6 +83,8 @@ class CheckpointView:
 
 @attrs.frozen
 class VhdView:
+    """Get-VHD's object, from the file's VHDX headers."""
+
     path: str
     parent_path: str | None
     vhd_type: str  # "Dynamic" | "Differencing"
@@ -90,6 +92,10 @@ class VhdView:
     file_size: int
     computer_name: str
     attached: bool
+    block_size: int = 0
+    logical_sector_size: int = 512
+    physical_sector_size: int = 4096
+    disk_id: str = ""
 
 
 @attrs.frozen

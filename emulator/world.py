@@ -290,6 +290,12 @@ class _NullStore:
     def size(self, rel: str) -> int:
         raise FileNotFoundError(rel)
 
+    def exists(self, rel: str) -> bool:
+        return False
+
+    def is_dir(self, rel: str) -> bool:
+        return False
+
 
 def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any, ...], v: Any) -> None:
     if not isinstance(v, dict):
@@ -356,7 +362,10 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         if disks.find_file(host, p) is not None:
             raise ctx.error(table, "disks", f"entry {i + 1}: {p!r} is already used")
         size = _size(ctx, table, "disks", d.get("size", "127GB"))
-        disks.add_base_disk(tx, host, vm, p, size)
+        try:
+            size = disks.add_base_disk(tx, host, vm, p, size)
+        except EmulatorError as exc:
+            raise ctx.error(table, "disks", f"entry {i + 1}: {exc.message}") from None
         vm.disks.append(HardDrive(path=p, base_path=p, size=size, controller_type="SCSI" if generation == 2 else "IDE",
                                   controller_location=i))
     _load_checkpoints(ctx, tx, host, vm, table, _get(ctx, table, v, "checkpoint", list, []))

@@ -14,6 +14,7 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
 | Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
+| (the guest, emulator only)     | `write_guest_disk`, `read_guest_disk`, `set_guest_memory`, `read_guest_memory` |
 
 Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, category
 `HyperVWarning`). Restore starts a VM that was running, as Restore-VMSnapshot does.
@@ -260,6 +261,27 @@ class HyperVClient:
 
     def events(self) -> list[HostEvent]:
         return self.backend.events(self.computer_name)
+
+    # --- guest data (the emulator; a real host raises BackendError) ---------------------------
+
+    def write_guest_disk(self, vm: VMRef, disk: int, offset: int, data: bytes) -> None:
+        """What the guest writes: `data` into the VM's virtual disk `disk` (0 = its first hard
+        drive, in Get-VMHardDiskDrive's order) at byte `offset`. The bytes go to the VM's
+        current file (its newest avhdx, or the .vhdx); checkpoints' files are never written."""
+        self.backend.write_guest_disk(self.computer_name, self._vm_id(vm), disk, offset, bytes(data))
+
+    def read_guest_disk(self, vm: VMRef, disk: int, offset: int, length: int) -> bytes:
+        """What the guest reads from its virtual disk `disk` at `offset`, through the chain."""
+        return self.backend.read_guest_disk(self.computer_name, self._vm_id(vm), disk, offset, length)
+
+    def set_guest_memory(self, vm: VMRef, offset: int, data: bytes) -> None:
+        """Set bytes of the memory of a running (or paused) VM. A standard checkpoint or
+        Stop-VM -Save keeps it (a .vmrs); restoring such a checkpoint brings it back."""
+        self.backend.set_guest_memory(self.computer_name, self._vm_id(vm), offset, bytes(data))
+
+    def read_guest_memory(self, vm: VMRef, offset: int, length: int) -> bytes:
+        """The memory of a running, paused or saved VM (zeros where nothing was set)."""
+        return self.backend.read_guest_memory(self.computer_name, self._vm_id(vm), offset, length)
 
     def set_faults(self, vm: VMRef, *, guest_vss_failing: bool | None = None, pass_through_disks: int | None = None) -> VM:
         """Switch the emulator's faults at run time (guest VSS failing, pass-through disks)."""

@@ -113,7 +113,8 @@ def _vhd(v: VhdView) -> VHD:
     return VHD(
         path=v.path, parent_path=v.parent_path, vhd_type=VhdType[v.vhd_type], vhd_format=VhdFormat.VHDX,
         size=v.size, file_size=v.file_size, computer_name=v.computer_name, attached=v.attached,
-        block_size=(2 if v.vhd_type == "Differencing" else 32) * 1024 * 1024,
+        block_size=v.block_size, logical_sector_size=v.logical_sector_size,
+        physical_sector_size=v.physical_sector_size,
     )
 
 
@@ -209,6 +210,20 @@ class EmulatedBackend:
 
     def get_vhd(self, computer: str | None, path: str) -> VHD:
         return _vhd(self._call(lambda: self._host(computer).get_vhd(path)))
+
+    # --- guest data ---------------------------------------------------------------------------
+
+    def write_guest_disk(self, computer: str | None, vm_id: str, disk: int, offset: int, data: bytes) -> None:
+        self._call(lambda: self._host(computer).write_guest_disk(vm_id, disk, offset, data))
+
+    def read_guest_disk(self, computer: str | None, vm_id: str, disk: int, offset: int, length: int) -> bytes:
+        return self._call(lambda: self._host(computer).read_guest_disk(vm_id, disk, offset, length))
+
+    def set_guest_memory(self, computer: str | None, vm_id: str, offset: int, data: bytes) -> None:
+        self._call(lambda: self._host(computer).write_guest_memory(vm_id, offset, data))
+
+    def read_guest_memory(self, computer: str | None, vm_id: str, offset: int, length: int) -> bytes:
+        return self._call(lambda: self._host(computer).read_guest_memory(vm_id, offset, length))
 
     def events(self, computer: str | None) -> list[HostEvent]:
         return [HostEvent(e.time, e.level, e.event_id, e.message, e.vm_name, e.vm_id)

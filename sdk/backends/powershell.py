@@ -131,6 +131,8 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     _rule(errors.VMNotFoundError, message=r"unable to find a virtual machine"),
     _rule(errors.CheckpointNotFoundError, message=r"unable to find a (snapshot|checkpoint)"),
     _rule(errors.MultipleCheckpointsError, message=r"more than one (snapshot|checkpoint)"),
+    # a -ComputerName the Hyper-V module cannot reach (the emulator's text, then Hyper-V's)
+    _rule(errors.HostNotFoundError, message=r"unable to find the computer|error trying to access an object on computer"),
     _rule(errors.InvalidStateError, ids={"InvalidState"}),
     _rule(errors.InvalidStateError, message=r"cannot be performed while the virtual machine is in its current state"),
     # Stop-VM asks before turning off a VM whose guest cannot shut down; non-interactive hosts refuse.
@@ -435,6 +437,26 @@ class PowerShellBackend:
                    pass_through_disks: int | None) -> VM:
         raise errors.BackendError("set_faults is not available on a real host: fault injection is an emulator "
                                   "feature.", error_id="NotSupported", category="NotImplemented")
+
+    # --- guest data: the emulator's, not a real host's ---------------------------------------------
+
+    @staticmethod
+    def _no_guest(call: str) -> errors.BackendError:
+        return errors.BackendError(f"{call} is not available on a real host: the guest's disks and memory are "
+                                   "reached only in the emulator.", error_id="NotSupported",
+                                   category="NotImplemented")
+
+    def write_guest_disk(self, computer: str | None, vm_id: str, disk: int, offset: int, data: bytes) -> None:
+        raise self._no_guest("write_guest_disk")
+
+    def read_guest_disk(self, computer: str | None, vm_id: str, disk: int, offset: int, length: int) -> bytes:
+        raise self._no_guest("read_guest_disk")
+
+    def set_guest_memory(self, computer: str | None, vm_id: str, offset: int, data: bytes) -> None:
+        raise self._no_guest("set_guest_memory")
+
+    def read_guest_memory(self, computer: str | None, vm_id: str, offset: int, length: int) -> bytes:
+        raise self._no_guest("read_guest_memory")
 
     # --- the host: name, clock, files ------------------------------------------------------------
 
