@@ -42,11 +42,9 @@ LIVE = (VMStateName.RUNNING, VMStateName.PAUSED)
 def _drive_path(vm: VirtualMachineRecord, disk: int) -> str:
     if not isinstance(disk, int) or isinstance(disk, bool) or not 0 <= disk < len(vm.disks):
         count = len(vm.disks)
-        raise DiskError(
-            f"The virtual machine '{vm.name}' has no hard drive {disk} "
-            f"(it has {count}{': 0 to ' + str(count - 1) if count else ''}).",
-            target=vm.name,
-        )
+        has = "none" if not count else "only drive 0" if count == 1 else f"drives 0 to {count - 1}"
+        raise DiskError(f"The virtual machine '{vm.name}' has no hard drive {disk} (it has {has}).",
+                        target=vm.name)
     return vm.disks[disk].path
 
 

@@ -8,6 +8,8 @@
     hvemu world export [--output FILE]
     hvemu events
     hvemu clock [--advance SECONDS]
+    hvemu guest write|read VM --disk N --offset O (--file F | --length L [--output F])
+    hvemu guest memory write|read VM --offset O (--file F | --length L [--output F])
 
 The top of the flow: it may import every package and nothing imports it. One subcommand group
 per noun (`_add_vm_commands`, `_add_checkpoint_commands`, ...); each leaf sets `handler`, a
@@ -387,6 +389,89 @@ def cmd_clock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- guest ----------------------------------------------------------------------------------------
+
+_SIZE_SUFFIXES = {"": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+
+
+def byte_count(text: str) -> int:
+    """A byte count or offset for argparse: decimal, 0x hexadecimal, or with PowerShell's
+    KB/MB/GB/TB suffixes (powers of 1024): `4096`, `0x1000`, `2MB`, `1.5GB`."""
+    raw = text.strip().replace("_", "")
+    upper = raw.upper()
+    suffix = next((s for s in ("KB", "MB", "GB", "TB") if upper.endswith(s)), "")
+    number = raw[: len(raw) - len(suffix)].strip()
+    try:
+        if number.lower().startswith("0x") and not suffix:
+            value = int(number, 16)
+        else:
+            exact = float(number) * _SIZE_SUFFIXES[suffix]
+            value = int(exact)
+            if value != exact:
+                raise ValueError(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a byte count (e.g. 4096, 0x1000, 2MB)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is negative")
+    return value
+
+
+def _read_bytes(path: str, what: str) -> bytes:
+    """A file's bytes; `-` is standard input."""
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise CLIError(f"{what} '{path}' does not exist.") from None
+    except IsADirectoryError:
+        raise CLIError(f"{what} '{path}' is a folder, not a file.") from None
+    except OSError as exc:
+        raise CLIError(f"cannot read {what.lower()} '{path}': {exc.strerror or exc}") from None
+
+
+def _write_bytes(path: str | None, data: bytes) -> None:
+    """Raw bytes to standard output (no newline added), or into a file."""
+    if path in (None, "-"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    assert path is not None
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+    except OSError as exc:
+        raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
+
+
+def cmd_guest_write(args: argparse.Namespace) -> int:
+    data = _read_bytes(args.file, "The data file")
+    hv = _client(args)
+    hv.write_guest_disk(hv.vm(args.vm), args.disk, args.offset, data)
+    return EXIT_OK
+
+
+def cmd_guest_read(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    _write_bytes(args.output, hv.read_guest_disk(hv.vm(args.vm), args.disk, args.offset, args.length))
+    return EXIT_OK
+
+
+def cmd_guest_memory_write(args: argparse.Namespace) -> int:
+    data = _read_bytes(args.file, "The data file")
+    hv = _client(args)
+    hv.set_guest_memory(hv.vm(args.vm), args.offset, data)
+    return EXIT_OK
+
+
+def cmd_guest_memory_read(args: argparse.Namespace) -> int:
+    hv = _client(args)
+    _write_bytes(args.output, hv.read_guest_memory(hv.vm(args.vm), args.offset, args.length))
+    return EXIT_OK
+
+
 # --- the parser -----------------------------------------------------------------------------------
 
 
@@ -525,8 +610,39 @@ def register_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     importlib.import_module("psshim.cli_run").register(sub, common)
 
 
-# `hvemu guest read|write` (the disk issue) goes in as `_add_guest_commands(sub, common)` below,
-# registered in build_parser() like the other nouns.
+def _add_guest_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    guest = _group(sub, "guest", "what the guest sees: the bytes of a VM's disks and memory (emulator only)")
+
+    def target(p: argparse.ArgumentParser, disk: bool) -> None:
+        p.add_argument("vm", metavar="VM", help="the VM's name")
+        if disk:
+            p.add_argument("--disk", type=int, default=0, metavar="N",
+                           help="the VM's hard drive, 0 first, in Get-VMHardDiskDrive's order (default 0)")
+        p.add_argument("--offset", type=byte_count, default=0, metavar="O",
+                       help="the byte offset (4096, 0x1000, 2MB; default 0)")
+
+    def writer(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--file", required=True, metavar="F", help="the bytes to write (- for standard input)")
+
+    def reader(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--length", type=byte_count, required=True, metavar="L", help="how many bytes to read")
+        p.add_argument("--output", "-o", metavar="F", help="the file to write them to (default: standard output)")
+
+    p = _leaf(guest, "write", common, cmd_guest_write,
+              "write bytes into a VM's virtual disk, through its chain (its newest file takes them)")
+    target(p, True)
+    writer(p)
+    p = _leaf(guest, "read", common, cmd_guest_read, "read bytes of a VM's virtual disk, through its chain")
+    target(p, True)
+    reader(p)
+
+    memory = _group(guest, "memory", "the memory of a running VM (kept by standard checkpoints and Stop-VM -Save)")
+    p = _leaf(memory, "write", common, cmd_guest_memory_write, "set bytes of a running VM's memory")
+    target(p, False)
+    writer(p)
+    p = _leaf(memory, "read", common, cmd_guest_memory_read, "read bytes of a running, paused or saved VM's memory")
+    target(p, False)
+    reader(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -544,6 +660,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_path_command(sub, common)
     _add_world_commands(sub, common)
     _add_host_commands(sub, common)
+    _add_guest_commands(sub, common)
     register_run_commands(sub, common)
     return parser
 
