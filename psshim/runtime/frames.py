@@ -150,5 +150,13 @@ class FrameEnv:
     def file_exists(self, path: str) -> bool:
         return self.frame.interp.file_exists(path)
 
+    @property
+    def files(self) -> Any:
+        """The run's host files (services.files), for .NET's file statics (dotnet_io)."""
+        return getattr(self.frame.interp.services, "files", None)
+
+    def resolve_path(self, path: str) -> str:
+        return self.frame.interp.resolve_path(path)
+
     def read_file(self, path: str) -> str:
         return self.frame.interp.read_file(path, self.frame)

@@ -20,10 +20,11 @@ import math
 import re
 import uuid
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any, Callable, MutableMapping, Protocol
+from typing import Any, Callable, MutableMapping, Protocol, cast
 
 from psshim.runtime import conversions as C
 from psshim.runtime import dotnet_datetime as dtf
+from psshim.runtime import dotnet_io
 from psshim.runtime import operators as O
 from psshim.runtime import options
 from psshim.runtime import types as T
@@ -1345,6 +1346,9 @@ def get_static(t: T.PSType, name: str, env: MemberEnv) -> Any:
             return CultureInfoValue(env.culture)
     if fn == "System.Text.RegularExpressions.Regex" and n == "cachesize":
         return 15
+    r = dotnet_io.get_static(fn, n)
+    if r is not NOT_FOUND:
+        return r
     return None
 
 
@@ -1509,7 +1513,12 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
         r2 = _path_static(name, n, args, env)
         if r2 is not NOT_FOUND:
             return r2
-    elif fn == "System.IO.File":
+    elif fn in (dotnet_io.FILE, dotnet_io.DIRECTORY, dotnet_io.ENCODING):
+        r4 = dotnet_io.invoke_static(fn, name, n, args, cast(dotnet_io.IOEnv, env))
+        if r4 is not NOT_FOUND:
+            return r4
+        if fn != dotnet_io.FILE:
+            raise static_not_found(t, name)
         if n == "exists":
             return env.file_exists(_str(args[0]))
         if n == "readalltext":
