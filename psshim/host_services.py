@@ -120,6 +120,24 @@ class SdkServices:
         if self.files is None:
             self.files = SdkFileView(self.hyperv)
 
+    def for_computer(self, computer: str) -> "SdkServices | None":
+        """The services of a remote session on `computer` (Invoke-Command -ComputerName): that
+        host's Hyper-V, clock and files, and `COMPUTERNAME` its NetBIOS name; None when the
+        backend knows no such host."""
+        client = self.hyperv.host(computer)
+        try:
+            name = client.host_name
+            here = self.hyperv.host_name
+        except HyperVError:
+            return None
+        env = dict(self.environment)
+        if name.casefold() != here.casefold():
+            env["COMPUTERNAME"] = name.split(".")[0][:15].upper()
+        encoding = str(getattr(self.files, "default_encoding", None) or getattr(
+            getattr(self.files, "host", None), "default_encoding", "cp1252"))
+        return SdkServices(client, env, files=SdkFileView(client, encoding),
+                           deterministic_guids=self.deterministic_guids)
+
     def new_guid(self) -> uuid.UUID:
         if not self.deterministic_guids:
             return uuid.uuid4()

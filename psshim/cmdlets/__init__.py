@@ -17,10 +17,12 @@ CMDLET_MODULES: tuple[str, ...] = (
     "psshim.cmdlets.core",
     "psshim.cmdlets.utility",
     "psshim.cmdlets.jobs",
+    "psshim.cmdlets.remoting",
 )
 OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "psshim.cmdlets.files",
     "psshim.cmdlets.hyperv",
+    "psshim.cmdlets.diagnostics",
 )
 
 

@@ -57,6 +57,8 @@ def error_record(exc: HyperVError, cmdlet: str, invocation: InvocationInfo | Non
 
     Get-VM reports an unknown name with the name as CategoryInfo's target (`(X:String)`); the
     other cmdlets leave the target empty (`(:)`), as real 5.1 output shows (scenario 21).
+    TargetObject is the exception's target when it has one (a VM or checkpoint name), else
+    `target_object` (the VM or checkpoint the cmdlet acted on).
     """
     cls = CMDLET_CLASSES.get(cmdlet, "Microsoft.HyperV.PowerShell.Commands." + cmdlet.replace("-", ""))
     show_target = exc.error_id == "InvalidParameter" and cmdlet == "Get-VM" and bool(exc.target)
@@ -72,6 +74,8 @@ def error_record(exc: HyperVError, cmdlet: str, invocation: InvocationInfo | Non
         ),
         exception_type=VIRTUALIZATION_EXCEPTION,
         invocation=invocation,
-        target_object=target_object if target_object is not None else (exc.target or None),
+        # the SDK error's own target (the name it is about) first, so a PowerShell host's record
+        # carries what the emulator's exception does; else the object the cmdlet acted on
+        target_object=exc.target or target_object,
         prefix=invocation.command_name if invocation and invocation.command_name else cmdlet,
     )
