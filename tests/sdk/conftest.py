@@ -7,6 +7,9 @@ Adding a backend (the PowerShell backend over psshim, issue 5) is one more entry
 - memory: the emulator in process, a unique memory:// root per test;
 - local: the emulator with its state in a local folder (/dev/shm when present, else tmp_path;
   HVEMU_TEST_DISK_STATE=1 forces tmp_path);
+- powershell: the PowerShell backend (sdk.backends.powershell) over the in-process transport
+  (psshim.transport): every call is the script a real host would run, run by psshim on a
+  memory:// emulator; sleep and set_faults go to that emulator directly (InProcessBackend);
 - winrm: a real Hyper-V host, opt-in with HVEMU_TEST_WINRM=winrm://user@host (skipped otherwise);
   tests that need the emulator's world files, virtual clock, faults or host files are skipped
   there (they use the `emulated` fixture).
@@ -36,6 +39,12 @@ def _local(world: str | None, tmp_path, request) -> sdk.HyperVClient:
     return sdk.load_world(url, world if world is not None else T.base_world())
 
 
+def _powershell(world: str | None, tmp_path, request) -> sdk.HyperVClient:
+    from psshim.transport import in_process_client
+
+    return in_process_client(_memory(world, tmp_path, request))
+
+
 def _winrm(world: str | None, tmp_path, request) -> sdk.HyperVClient:
     if world is not None:
         pytest.skip("a real host cannot load a world file")
@@ -45,12 +54,14 @@ def _winrm(world: str | None, tmp_path, request) -> sdk.HyperVClient:
 BACKENDS = {
     "memory": (_memory, True),
     "local": (_local, True),
+    "powershell": (_powershell, True),
     "winrm": (_winrm, False),
 }
 
 BACKEND_PARAMS = [
     pytest.param("memory"),
     pytest.param("local"),
+    pytest.param("powershell"),
     pytest.param("winrm", marks=[pytest.mark.real, pytest.mark.skipif(not REAL_URL, reason="set HVEMU_TEST_WINRM to run against a real host")]),
 ]
 

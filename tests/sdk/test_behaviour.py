@@ -1051,9 +1051,10 @@ class TestValues:
         got = named.vm(vm.name)
         assert got.client is named and got.computer_name == T.HOST.upper()
         assert client.host("localhost").vm(vm.name).id == vm.id
-        with pytest.raises(sdk.HyperVError) as ei:
+        with pytest.raises(sdk.errors.HostNotFoundError) as ei:
             client.host("nowhere").get_vms()
         assert ei.value.error_id == "ObjectNotFound"
+        assert ei.value.message.startswith('Hyper-V was unable to find the computer "nowhere".')
 
     def test_unbound_value_says_so(self, client, fleet):
         vm = fleet.vm("v")
