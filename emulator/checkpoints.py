@@ -55,11 +55,11 @@ MAX_NAME = 100
 FALLBACK_EVENT_ID = 18016
 
 
-def check_name_given(name: str) -> None:
-    """An explicit name must not be empty (ValidateNotNullOrEmpty on -SnapshotName), and must be
-    Unicode text (a lone surrogate cannot be stored)."""
+def check_name_given(name: str, parameter: str = "SnapshotName") -> None:
+    """An explicit name must not be empty (ValidateNotNullOrEmpty on -SnapshotName, or -NewName
+    when renaming), and must be Unicode text (a lone surrogate cannot be stored)."""
     if name is None or name == "":
-        raise checkpoint_name_empty()
+        raise checkpoint_name_empty(parameter)
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
@@ -189,7 +189,7 @@ def delete_config_files(tx: Transaction, host: HostRecord, vm: VirtualMachineRec
 
 
 def rename(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord, new_name: str) -> None:
-    check_name_given(new_name)
+    check_name_given(new_name, "NewName")
     if len(new_name) > MAX_NAME:
         raise checkpoint_name_too_long(vm.name, vm.id, new_name)
     cp.name = new_name

@@ -124,10 +124,11 @@ def checkpoint_name_too_long(vm_name: str, vm_id: str, name: str) -> CheckpointN
     )
 
 
-def checkpoint_name_empty() -> CheckpointNameInvalid:
-    """PowerShell's parameter validation error ([ValidateNotNullOrEmpty] on -SnapshotName)."""
+def checkpoint_name_empty(parameter: str = "SnapshotName") -> CheckpointNameInvalid:
+    """PowerShell's parameter validation error ([ValidateNotNullOrEmpty] on -SnapshotName, or
+    Rename-VMSnapshot's -NewName)."""
     err = CheckpointNameInvalid(
-        "Cannot validate argument on parameter 'SnapshotName'. The argument is null or empty. "
+        f"Cannot validate argument on parameter '{parameter}'. The argument is null or empty. "
         "Provide an argument that is not null or empty, and then try the command again."
     )
     err.error_id = "ParameterArgumentValidationError"

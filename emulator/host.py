@@ -490,6 +490,11 @@ def _parent_id_of(host: HostRecord, obj_id: str) -> str | None:
 
 
 def _check_vm_name(name: str) -> None:
+    if name is None or name == "":  # New-VM's [ValidateNotNullOrEmpty()] on -Name
+        err = VMNameInvalid("Cannot validate argument on parameter 'Name'. The argument is null or empty. Provide an "
+                            "argument that is not null or empty, and then try the command again.")
+        err.error_id, err.category = "ParameterArgumentValidationError", "InvalidData"
+        raise err
     if not isinstance(name, str) or not name.strip():
         raise VMNameInvalid("The virtual machine name cannot be empty.")
     if len(name) > 100:

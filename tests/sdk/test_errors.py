@@ -225,6 +225,23 @@ def test_empty_checkpoint_name_is_a_parameter_validation_error(client, fleet):
           "ParameterArgumentValidationError", "InvalidData")
 
 
+def test_empty_new_names_are_parameter_validation_errors(client, fleet):
+    vm = fleet.vm("nm", disk=False)
+    cp = client.checkpoint_vm(vm, "c")
+    with pytest.raises(InvalidNameError) as ei:
+        client.rename_checkpoint(cp, "")
+    check(ei, InvalidNameError,
+          "Cannot validate argument on parameter 'NewName'. The argument is null or empty. "
+          "Provide an argument that is not null or empty, and then try the command again.",
+          "ParameterArgumentValidationError", "InvalidData")
+    with pytest.raises(InvalidNameError) as ei:
+        client.new_vm("")
+    check(ei, InvalidNameError,
+          "Cannot validate argument on parameter 'Name'. The argument is null or empty. "
+          "Provide an argument that is not null or empty, and then try the command again.",
+          "ParameterArgumentValidationError", "InvalidData")
+
+
 def test_too_long_checkpoint_name(client, fleet, emulated):
     vm = fleet.vm("nm", disk=False)
     name = "n" * 101
