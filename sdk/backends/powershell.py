@@ -461,7 +461,9 @@ class PowerShellBackend:
     # --- the host: name, clock, files ------------------------------------------------------------
 
     def host_name(self, computer: str | None) -> str:
-        return str(self._one(self._run(self.scripts.host_name(self._c(computer))), "host name"))
+        # unwrap: through Invoke-Command, 5.1 serialises a string with its remoting notes as
+        # {"value": "HV01", "PSComputerName": …} (ConvertTo-Json keeps a scalar's ETS members)
+        return str(ps_json.unwrap(self._one(self._run(self.scripts.host_name(self._c(computer))), "host name")))
 
     def now(self, computer: str | None) -> dt.datetime:
         return ps_json.parse_date(self._one(self._run(self.scripts.now(self._c(computer))), "time"))
@@ -484,7 +486,7 @@ class PowerShellBackend:
 
     def read_file(self, computer: str | None, path: str) -> bytes:
         env = self._run(self.scripts.read_file(self._c(computer), path))
-        text = env.items[0] if env.items else ""
+        text = ps_json.unwrap(env.items[0]) if env.items else ""  # unwrap: see host_name
         try:
             return base64.b64decode(str(text or ""), validate=True)
         except ValueError as exc:

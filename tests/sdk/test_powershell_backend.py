@@ -157,6 +157,19 @@ def test_computer_names_and_default_computer() -> None:
     assert "-ComputerName 'HV''03'" in t.last
 
 
+def test_remote_scalars_with_51_remoting_notes() -> None:
+    """Through Invoke-Command, 5.1's ConvertTo-Json writes a string with its remoting notes as an
+    object; host_name, now and read_file read the value."""
+    notes = {"PSComputerName": "HV02", "RunspaceId": "5d1e3c9a-0000-4000-8000-000000000001",
+             "PSShowComputerName": True}
+    b, t = backend(envelope([{"value": "HV02", **notes}]),
+                   envelope([{"value": "2026-02-20T08:00:00.0000000+01:00", **notes}]),
+                   envelope([{"value": base64.b64encode(b"\x00hi").decode(), **notes}]), default_computer="HV02")
+    assert b.host_name(None) == "HV02"
+    assert b.now(None) == dt.datetime(2026, 2, 20, 8, 0)
+    assert b.read_file(None, "D:\\f.bin") == b"\x00hi"
+
+
 def test_ids_are_checked_before_any_script() -> None:
     b, t = backend()
     with pytest.raises(errors.VMNotFoundError, match='with id "nope"'):
