@@ -155,3 +155,23 @@ def test_host_calls_match_the_emulator(emulated, twin, computer):
     both(lambda c: c.delete_file(folder + "\\f.bin"))
     both(lambda c: c.list_dir(folder))
     both(lambda c: c.events())
+
+
+def test_the_readme_shows_a_working_in_process_example(tmp_path, monkeypatch, capsys):
+    """README, "Point the SDK at a real host": the in-process example runs as written."""
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    fleet = re.search(r"in `fleet.toml`:\n\n```toml\n(.*?)```", text, re.S)
+    section = text.split("## Point the SDK at a real host", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert fleet is not None and len(blocks) == 2
+    (tmp_path / "fleet.toml").write_text(fleet.group(1), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    try:
+        exec("import sdk\n" + blocks[1], {})
+    finally:
+        sdk.delete_state("memory://try")
+    out = capsys.readouterr().out
+    assert out.startswith("# hyperv-emu: checkpoint_vm\n") and "-SnapshotName 'Before KB5034567'" in out
