@@ -101,7 +101,7 @@ def add_differencing(
     vm: VirtualMachineRecord,
     parent: str,
     base_path: str,
-    owner: str,
+    owner: str | None,
     *,
     guid: str | None = None,
     length: int = EMPTY_AVHDX,

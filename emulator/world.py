@@ -49,6 +49,7 @@ HOST_KEYS = {"name", "default"}
 VM_KEYS = {
     "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
     "path", "guest_vss", "disks", "pass_through_disks", "checkpoint", "version", "processor_count", "notes",
+    "parent_checkpoint",
 }
 DISK_KEYS = {"path", "size"}
 CHECKPOINT_KEYS = {"name", "created", "kind", "state", "parent", "current", "written", "last_write", "avhdx_guids", "id", "automatic"}
@@ -368,7 +369,8 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
             raise ctx.error(table, "disks", f"entry {i + 1}: {exc.message}") from None
         vm.disks.append(HardDrive(path=p, base_path=p, size=size, controller_type="SCSI" if generation == 2 else "IDE",
                                   controller_location=i))
-    _load_checkpoints(ctx, tx, host, vm, table, _get(ctx, table, v, "checkpoint", list, []))
+    _load_checkpoints(ctx, tx, host, vm, table, _get(ctx, table, v, "checkpoint", list, []),
+                      _get(ctx, table, v, "parent_checkpoint", str))
     write_vm_config(tx, host, vm)
 
 
@@ -383,7 +385,11 @@ class _CpSpec:
     guids: list[str]
 
 
-def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, vm_table: tuple[Any, ...], items: list[Any]) -> None:
+def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, vm_table: tuple[Any, ...],
+                      items: list[Any], hangs_from: str | None = None) -> None:
+    """`hangs_from` is the VM's `parent_checkpoint` key: a checkpoint's name (the same as its
+    `current = true`), or "" for a VM whose state hangs from no checkpoint although it has some
+    (its root was removed while the VM hung from it)."""
     specs: list[_CpSpec] = []
     for i, c in enumerate(items):
         table = vm_table + ("checkpoint", i)
@@ -453,9 +459,16 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
     currents = [s for s in specs if s.current]
     if len(currents) > 1:
         raise ctx.error(vm_table + ("checkpoint", currents[1].index), "current", "only one checkpoint can be current")
-    current = currents[0] if currents else specs[-1]
+    current: _CpSpec | None = currents[0] if currents else specs[-1]
+    if hangs_from is not None:
+        named = [s for s in specs if s.record.name == hangs_from]
+        if hangs_from != "" and not named:
+            raise ctx.error(vm_table, "parent_checkpoint", f"no checkpoint named {hangs_from!r} on this VM")
+        if currents and (hangs_from == "" or currents[0] not in named):
+            raise ctx.error(vm_table, "parent_checkpoint", "disagrees with the checkpoint marked current = true")
+        current = named[0] if named else None
     on_branch = set()
-    cur_id: str | None = current.record.id
+    cur_id: str | None = current.record.id if current is not None else None
     while cur_id is not None:
         on_branch.add(cur_id)
         cur_id = ids[cur_id].record.parent_id
@@ -503,8 +516,12 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
                 for d, f in zip(vm.disks, files):
                     d.path = f
         vm.checkpoints.append(cp)
+    if current is None:
+        # The VM's own files grow from the original disks, owned by no checkpoint.
+        for d in vm.disks:
+            d.path = disks.add_differencing(tx, host, vm, d.path, d.base_path, None, mtime=tx.now())
     vm.checkpoints.sort(key=lambda c: next(s.index for s in specs if s.record is c))
-    vm.parent_checkpoint_id = current.record.id
+    vm.parent_checkpoint_id = current.record.id if current is not None else None
     for cp in vm.checkpoints:
         write_checkpoint_config(tx, host, vm, cp)
         host.file_times[winpath.parse(checkpoint_config_path(vm, cp)).key()] = cp.creation_time
@@ -569,6 +586,8 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
                 lines.append(f"notes = {_toml_str(vm.notes)}")
             entries = ", ".join(f"{{ path = {_toml_str(d.base_path)}, size = {_toml_str(format_size(d.size))} }}" for d in vm.disks)
             lines.append(f"disks = [{entries}]")
+            if vm.checkpoints and vm.parent_checkpoint_id is None:
+                lines.append('parent_checkpoint = ""')
             for cp in sorted(vm.checkpoints, key=lambda c: c.creation_time):
                 lines += ["", "[[vm.checkpoint]]", f"name = {_toml_str(cp.name)}", f"id = {_toml_str(cp.id)}",
                           f"created = {_toml_dt(cp.creation_time)}",

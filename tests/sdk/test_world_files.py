@@ -260,8 +260,6 @@ def test_round_trip_settles_running_merges(memory_url, other_url):
     assert fleet_facts(copy) == fleet_facts(client)
 
 
-@pytest.mark.xfail(strict=True, reason="a world cannot say that a VM with checkpoints hangs from none of them "
-                   "(its root was removed while the VM hung from it): the format would need a new key")
 def test_round_trip_of_a_vm_hanging_from_no_checkpoint(memory_url, other_url):
     client = sdk.load_world(memory_url, T.base_world(extra=T.vm_table("Loose", state="Running")))
     root = client.checkpoint_vm("Loose", "root")
