@@ -103,7 +103,7 @@ def host_rel(host: str, path: str) -> str:
     return "/".join([HOSTS_DIR, host.casefold(), wp.drive, *wp.parts])
 
 
-_CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "export_disk"}
+_CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "copy_sparse", "export_disk"}
 _REMOVES_FILE = {"delete", "merge"}
 
 
