@@ -27,7 +27,7 @@ import datetime as dt
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
@@ -73,6 +73,27 @@ class FileStore(Protocol):
     def remove_all(self) -> None: ...
 
 
+def ntfs_lookup(rel: str, exists: Callable[[str], bool], children: Callable[[str], list[str]]) -> str:
+    """A host path as NTFS finds it: each component of `hosts/<host>/<drive>/...` that does not
+    exist as written matches an existing entry case-insensitively (its stored case is used);
+    components that exist nowhere keep the case given, so new files are created as named.
+    `children(rel)` lists a folder's names ([] when `rel` is no folder)."""
+    if not rel.startswith(HOSTS_DIR + "/") or exists(rel):
+        return rel
+    parts = rel.split("/")
+    out = parts[:3]
+    for i, comp in enumerate(parts[3:], start=3):
+        here = "/".join(out)
+        if not exists(here + "/" + comp):
+            folded = comp.casefold()
+            match = next((n for n in children(here) if n.casefold() == folded), None)
+            if match is None:
+                return "/".join(out + parts[i:])
+            comp = match
+        out.append(comp)
+    return "/".join(out)
+
+
 def _join(root: str, rel: str) -> str:
     return root.rstrip("/") + ("/" + rel if rel else "")
 
@@ -87,6 +108,10 @@ class LocalFileStore:
         self._thread_lock = threading.RLock()
 
     def _p(self, rel: str) -> str:
+        if rel.startswith(HOSTS_DIR + "/"):
+            rel = ntfs_lookup(rel, lambda r: os.path.lexists(os.path.join(self.root, r)),
+                              lambda r: os.listdir(os.path.join(self.root, r))
+                              if os.path.isdir(os.path.join(self.root, r)) else [])
         path = os.path.normpath(os.path.join(self.root, rel)) if rel else self.root
         if path != self.root and not path.startswith(self.root + os.sep):
             raise StateError(f"Refusing to touch '{path}': it is outside the state root '{self.root}'.")
@@ -277,6 +302,11 @@ class MemoryFileStore:
     def _p(self, rel: str) -> str:
         if ".." in rel.split("/"):
             raise StateError(f"Refusing to touch '{rel}': it is outside the state root.")
+        if rel.startswith(HOSTS_DIR + "/"):
+            rel = ntfs_lookup(rel, lambda r: bool(self.fs.exists(_join(self.root, r))),
+                              lambda r: [str(n).rstrip("/").rsplit("/", 1)[-1]
+                                         for n in self.fs.ls(_join(self.root, r), detail=False)]
+                              if self.fs.isdir(_join(self.root, r)) else [])
         return _join(self.root, rel)
 
     def display_path(self, rel: str) -> str:

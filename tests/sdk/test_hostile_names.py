@@ -237,12 +237,15 @@ def test_a_snapshot_folder_that_became_a_file(sandbox):
     sandbox.check()
 
 
-@pytest.mark.xfail(strict=True, reason="host paths map to case-sensitive storage paths: NTFS's case-insensitive "
-                   "lookup of an existing file would need a case-folding resolver in storage/engine (design change)")
 def test_paths_are_case_insensitive_like_ntfs(sandbox):
     c = sandbox.client
     c.write_file("C:\\Case\\File.txt", b"x")
     assert c.file_info("c:\\case\\file.TXT") is not None
+    assert c.read_file("C:\\CASE\\FILE.TXT") == b"x"
+    c.write_file("c:\\case\\file.txt", b"y")          # the same file, not a second one
+    c.write_file("c:\\case\\Other.txt", b"z")          # a new file keeps the case given...
+    assert [f.name for f in c.list_dir("C:\\Case")] == ["File.txt", "Other.txt"]   # ...in the folder as stored
+    assert c.read_file("C:\\Case\\File.txt") == b"y"
 
 
 # --- any Unicode (hypothesis) ---------------------------------------------------------------------
