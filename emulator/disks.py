@@ -330,7 +330,7 @@ def apply_op(store: "FileStore", op: FileOp) -> None:
         src = host_rel(op.host, op.parent)
         if store.exists(src):
             store.copy_sparse(src, rel, op.size)
-        elif not store.exists(rel) or store.size(rel) != op.size:
+        else:  # memory never set: zeros
             store.create_sparse(rel, op.size)
     elif op.kind == "export_disk":  # the checkpoint's disk (parent) flattened into a new VHDX
         HostDisks(store, op.host).flatten(op.parent, op.path)
