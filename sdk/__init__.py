@@ -20,8 +20,8 @@ URL forms (`connect(url)`):
 | `powershell://localhost`              | a real local host through `powershell.exe` / `pwsh` (the PowerShell backend) |
 | `winrm://[user@]host[:port]`          | a real remote host over WinRM/PSRP (`pip install hyperv-emu[winrm]`) |
 
-The real-host backends come with the PowerShell backend (see the README); until it is installed,
-connecting to one raises BackendError saying so.
+The real-host URLs use the PowerShell backend (`sdk/backends/powershell.py`; docs/real-hosts.md
+lists every option); WinRM needs the `winrm` extra (pypsrp).
 """
 
 from __future__ import annotations
