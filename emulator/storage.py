@@ -386,8 +386,9 @@ class MemoryFileStore:
         return not self.fs.exists(self.root) or not self.fs.ls(self.root)
 
     def remove_all(self) -> None:
-        if self.fs.exists(self.root):
-            self.fs.rm(self.root, recursive=True)
+        with self._lock:  # after a transaction in flight (a real-clock merge slice), never during
+            if self.fs.exists(self.root):
+                self.fs.rm(self.root, recursive=True)
 
 
 def open_store(url: str) -> FileStore:
