@@ -23,6 +23,8 @@ import uuid
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
 
+from psshim.format import dotnet_format as DF
+from psshim.format.culture import INVARIANT
 from psshim.runtime import dotnet_datetime as dtf
 from psshim.runtime import options
 from psshim.runtime import types as T
@@ -176,9 +178,9 @@ def to_string(v: Any, ofs: str = " ", adapters: AdapterRegistry | None = None) -
     if isinstance(v, Decimal):
         return format_decimal(v)
     if isinstance(v, dt.datetime):
-        return dtf.datetime_invariant(v)
+        return DF.format_datetime(v, "G", INVARIANT)
     if isinstance(v, dt.timedelta):
-        return dtf.timespan_text(v)
+        return DF.format_timespan(v, None, INVARIANT)
     if isinstance(v, uuid.UUID):
         return str(v)
     if isinstance(v, Version):

@@ -1,14 +1,14 @@
-"""DateTime and TimeSpan parsing as .NET does it (invariant culture), and the invariant texts.
+"""DateTime and TimeSpan parsing as .NET does it (invariant culture), and ticks.
 
 - `parse_datetime(s, today)`: `[datetime]'...'`, `DateTime.Parse(s)` with the invariant culture
   (month first: `02/20/2026 08:00:00`, ISO 8601, `Feb 20 2026 8:00 AM`, time only = today).
 - `parse_exact(s, fmt)`: `[datetime]::ParseExact(s, 'yyyy-MM-dd HH:mm', $null)` for the usual
   custom specifiers.
-- `datetime_invariant(d)`: `MM/dd/yyyy HH:mm:ss` (string interpolation of a DateTime).
-- `timespan_text(t)`: the constant ("c") format `[-][d.]hh:mm:ss[.fffffff]`.
+- `ticks_of(d)`, `from_ticks(n)`, `timespan_from_ticks(n)`: DateTime/TimeSpan ticks.
 - `parse_timespan(s)`: TimeSpan.Parse.
 
-Culture-specific output (`ToString('D')`, `Get-Date -Format`) is `psshim.format.dotnet_format`.
+All text output (the invariant `MM/dd/yyyy HH:mm:ss` of interpolation, TimeSpan's "c" format,
+`ToString('D')`, `Get-Date -Format`) is `psshim.format.dotnet_format`.
 """
 
 from __future__ import annotations
@@ -16,25 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from psshim.format.objects import timespan_ticks
+
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-TICKS_PER_SECOND = 10_000_000
 DOTNET_EPOCH = dt.datetime(1, 1, 1)
 
 
-def datetime_invariant(d: dt.datetime) -> str:
-    return d.strftime("%m/%d/%Y %H:%M:%S").rjust(19, "0")
-
-
 def ticks_of(d: dt.datetime) -> int:
-    delta = d - DOTNET_EPOCH
-    return (delta.days * 86400 + delta.seconds) * TICKS_PER_SECOND + delta.microseconds * 10
-
-
-def timedelta_ticks(t: dt.timedelta) -> int:
-    return (t.days * 86400 + t.seconds) * TICKS_PER_SECOND + t.microseconds * 10
+    return timespan_ticks(d - DOTNET_EPOCH)
 
 
 def from_ticks(ticks: int) -> dt.datetime:
@@ -43,23 +35,6 @@ def from_ticks(ticks: int) -> dt.datetime:
 
 def timespan_from_ticks(ticks: int) -> dt.timedelta:
     return dt.timedelta(microseconds=int(ticks / 10))
-
-
-def timespan_text(t: dt.timedelta) -> str:
-    ticks = timedelta_ticks(t)
-    sign = "-" if ticks < 0 else ""
-    ticks = abs(ticks)
-    days, rem = divmod(ticks, 86400 * TICKS_PER_SECOND)
-    hours, rem = divmod(rem, 3600 * TICKS_PER_SECOND)
-    minutes, rem = divmod(rem, 60 * TICKS_PER_SECOND)
-    seconds, frac = divmod(rem, TICKS_PER_SECOND)
-    out = sign
-    if days:
-        out += f"{days}."
-    out += f"{hours:02d}:{minutes:02d}:{seconds:02d}"
-    if frac:
-        out += f".{frac:07d}"
-    return out
 
 
 _TS_RE = re.compile(

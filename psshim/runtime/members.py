@@ -22,6 +22,7 @@ import uuid
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Callable, MutableMapping, Protocol, cast
 
+from psshim.format.objects import timespan_ticks
 from psshim.runtime import conversions as C
 from psshim.runtime import dotnet_datetime as dtf
 from psshim.runtime import dotnet_io
@@ -192,7 +193,7 @@ def datetime_property(d: dt.datetime, name: str) -> tuple[bool, Any]:
 
 
 def _ts_parts(t: dt.timedelta) -> tuple[int, int, int, int, int, int]:
-    ticks = dtf.timedelta_ticks(t)
+    ticks = timespan_ticks(t)
     sign = -1 if ticks < 0 else 1
     a = abs(ticks)
     days, rem = divmod(a, 86400 * 10**7)
@@ -206,7 +207,7 @@ def _ts_parts(t: dt.timedelta) -> tuple[int, int, int, int, int, int]:
 def timespan_property(t: dt.timedelta, name: str) -> tuple[bool, Any]:
     n = name.casefold()
     sign, days, hours, minutes, seconds, ms = _ts_parts(t)
-    ticks = dtf.timedelta_ticks(t)
+    ticks = timespan_ticks(t)
     table: dict[str, Any] = {
         "days": sign * days, "hours": sign * hours, "minutes": sign * minutes,
         "seconds": sign * seconds, "milliseconds": sign * ms, "ticks": Int64(ticks) if abs(ticks) < 2**31 else ticks,
@@ -1101,10 +1102,9 @@ def _timespan_method(t: dt.timedelta, name: str, n: str, args: list[Any], env: M
     if n == "duration":
         return abs(t)
     if n == "tostring":
-        if not args:
-            return dtf.timespan_text(t)
-        return textformat.format_timespan(t, _str(args[0]) if args[0] is not None else None,
-                                          _culture_name(args[1], env) if len(args) > 1 else env.culture)
+        fmt = _str(args[0]) if args and args[0] is not None else None
+        culture = _culture_name(args[1], env) if len(args) > 1 else env.culture
+        return textformat.format_timespan(t, fmt, culture)
     if n == "compareto":
         return O.compare(t, args[0], False, env.adapters)
     if n == "equals":
