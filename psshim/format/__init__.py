@@ -5,7 +5,7 @@ Modules (imported directly; this package imports nothing so that it can be loade
 - `settings`: FormatSettings(culture, edition, width, enumeration_limit, utc_offset).
 - `culture`: Culture data (en-US, en-GB, fr-FR, de-DE, sv-SE, invariant), `get_culture`.
 - `dotnet_format`: format_number, format_datetime, format_timespan, composite_format (-f),
-  to_display_string, to_invariant_string (interpolation), FormatError.
+  to_display_string, to_invariant_string (interpolation), double_to_string (G15), FormatError.
 - `out_default`: OutDefault, format_table, format_list, out_string, render_lines,
   PropertySpec, FormatRecord.
 - `views`: the registered views (Hyper-V, GroupInfo, hashtables, FileInfo, ...).

@@ -1065,6 +1065,37 @@ def psobject_to_string(
     return "@{" + "; ".join(parts) + "}"
 
 
+def double_to_string(value: float) -> str:
+    """PowerShell's conversion of a double to string (`"$x"`, `[string]$x`, the invariant
+    culture): 15 significant digits ("G15") in both editions: `"$(2/3)"` is `0.666666666666667`
+    and `"$(0.1 + 0.2)"` is `0.3`. 5.1 gets it from .NET Framework's double.ToString(); pwsh 7
+    asks for G15 on purpose (PowerShell PR #9893) although .NET Core's ToString() became
+    shortest round-trip. (`double.ToString()` itself, edition by edition, is `format_number`.)"""
+    special = _special_double(value, INVARIANT)
+    if special is not None:
+        return special
+    if value == 0:
+        return "0"
+    digits, exp = _g15_digits(value)
+    sign = "-" if value < 0 else ""
+    # exp: position of the decimal point relative to the digit string (scientific exponent)
+    if exp >= 15 or exp < -4:
+        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        esign = "+" if exp >= 0 else "-"
+        return f"{sign}{mant}E{esign}{abs(exp):02d}"
+    if exp < 0:
+        return f"{sign}0.{'0' * (-exp - 1)}{digits}"
+    intpart = digits[: exp + 1].ljust(exp + 1, "0")
+    frac = digits[exp + 1:]
+    return f"{sign}{intpart}{'.' + frac if frac else ''}"
+
+
+def _g15_digits(value: float) -> tuple[str, int]:
+    """The 15 significant digits of |value| (trailing zeros dropped) and its decimal exponent."""
+    mant, _, e = f"{abs(value):.14e}".partition("e")
+    return mant.replace(".", "").rstrip("0") or "0", int(e)
+
+
 def to_invariant_string(
     value: object,
     *,
@@ -1072,13 +1103,11 @@ def to_invariant_string(
     ofs: str = " ",
     adapters: AdapterRegistry | None = None,
 ) -> str:
-    """What `"$value"` gives: the invariant culture (`02/20/2026 08:00:00`), doubles in `R`
-    round-trip style, TimeSpan `7.00:00:00`, bool `True`, arrays joined with `ofs` ($OFS)."""
+    """What `"$value"` gives: the invariant culture (`02/20/2026 08:00:00`), doubles with 15
+    significant digits (`double_to_string`), TimeSpan `7.00:00:00`, bool `True`, arrays joined
+    with `ofs` ($OFS)."""
     if isinstance(value, float):
-        special = _special_double(value, INVARIANT)
-        if special is not None:
-            return special
-        return format_number(value, "R", INVARIANT, edition=edition)
+        return double_to_string(value)
     if isinstance(value, (list, tuple)):
         return ofs.join(
             to_invariant_string(v, edition=edition, adapters=adapters)
@@ -1287,6 +1316,7 @@ def composite_format(
 __all__ = [
     "FormatError",
     "composite_format",
+    "double_to_string",
     "enum_name",
     "enumerable_display",
     "format_datetime",

@@ -100,58 +100,6 @@ def to_bool(v: Any) -> bool:
 # ------------------------------------------------------------------------------------------
 
 
-def format_double(f: float) -> str:
-    """PowerShell's conversion of a double to string (invariant culture): 15 significant digits
-    ("G15"). 5.1 gets it from .NET Framework's double.ToString(); pwsh 7 keeps it on purpose
-    (PowerShell PR #9893) although .NET Core's ToString() became shortest round-trip."""
-    if math.isnan(f):
-        return "NaN"
-    if math.isinf(f):
-        return "Infinity" if f > 0 else "-Infinity"
-    if f == 0:
-        return "0"
-    digits, exp = _g_digits(f, 15)
-    sign = "-" if f < 0 else ""
-    # exp: position of the decimal point relative to the digit string (scientific exponent)
-    if exp >= 15 or exp < -4:
-        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        esign = "+" if exp >= 0 else "-"
-        return f"{sign}{mant}E{esign}{abs(exp):02d}"
-    if exp < 0:
-        return f"{sign}0.{'0' * (-exp - 1)}{digits}"
-    intpart = digits[: exp + 1].ljust(exp + 1, "0")
-    frac = digits[exp + 1:]
-    return f"{sign}{intpart}{'.' + frac if frac else ''}"
-
-
-def _g_digits(f: float, precision: int) -> tuple[str, int]:
-    s = f"{abs(f):.{precision - 1}e}"
-    mant, _, e = s.partition("e")
-    digits = mant.replace(".", "").rstrip("0") or "0"
-    return digits, int(e)
-
-
-def _shortest_digits(f: float) -> tuple[str, int]:
-    r = repr(abs(f))
-    if "e" in r or "E" in r:
-        mant, _, e = r.lower().partition("e")
-        exp = int(e)
-    else:
-        mant, exp = r, 0
-    if "." in mant:
-        ip, fp = mant.split(".")
-    else:
-        ip, fp = mant, ""
-    if fp == "0":
-        fp = ""
-    all_digits = ip + fp
-    lead = len(all_digits) - len(all_digits.lstrip("0"))
-    digits = all_digits.lstrip("0").rstrip("0") or "0"
-    point = len(ip) + exp  # digits before the point in the full string
-    sci = point - lead - 1
-    return digits, sci
-
-
 def format_decimal(d: Decimal) -> str:
     if d.is_nan():
         return "NaN"
@@ -174,7 +122,7 @@ def to_string(v: Any, ofs: str = " ", adapters: AdapterRegistry | None = None) -
     if isinstance(v, int):
         return str(int(v))
     if isinstance(v, float):
-        return format_double(v)
+        return DF.double_to_string(v)
     if isinstance(v, Decimal):
         return format_decimal(v)
     if isinstance(v, dt.datetime):
