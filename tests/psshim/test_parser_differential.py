@@ -18,10 +18,7 @@ tree-sitter is not a validity oracle; its known gaps (§7) are handled so:
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
 import re
-import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,20 +28,11 @@ import pytest
 from psshim import ast
 from psshim.parser import parse
 
+from parser_corpus_loader import corpus
+
 tree_sitter = pytest.importorskip("tree_sitter")
 tree_sitter_powershell = pytest.importorskip("tree_sitter_powershell")
 
-
-def _load_corpus() -> types.ModuleType:
-    path = pathlib.Path(__file__).parent / "parser_corpus" / "corpus.py"
-    spec = importlib.util.spec_from_file_location("psshim_parser_corpus", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
 
 ONE_LINERS = [
     "Get-VM | Where-Object { $_.State -eq 'Running' } | Stop-VM -Force",

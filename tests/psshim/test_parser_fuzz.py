@@ -4,10 +4,7 @@ give a ScriptBlockAst or a ParseError — never another exception, never a hang.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
-import pathlib
 import signal
-import types
 from collections.abc import Iterator
 
 import pytest
@@ -17,17 +14,8 @@ from hypothesis import strategies as st
 from psshim import ast
 from psshim.parser import ParseError, parse
 
+from parser_corpus_loader import corpus
 
-def _load_corpus() -> types.ModuleType:
-    path = pathlib.Path(__file__).parent / "parser_corpus" / "corpus.py"
-    spec = importlib.util.spec_from_file_location("psshim_parser_corpus", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
 
 TOKENS = [
     # keywords and command names

@@ -3,26 +3,13 @@ smart-quote line of seed 004 (scenario 13), which fails exactly as expected-stde
 
 from __future__ import annotations
 
-import importlib.util
-import pathlib
-import types
-
 import pytest
 
 from psshim import ast
 from psshim.parser import ParseError, parse
 
+from parser_corpus_loader import corpus
 
-def _load_corpus() -> types.ModuleType:
-    path = pathlib.Path(__file__).parent / "parser_corpus" / "corpus.py"
-    spec = importlib.util.spec_from_file_location("psshim_parser_corpus", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus()
 needs_shared = pytest.mark.skipif(not corpus.SHARED.is_dir(), reason="../shared is not checked out")
 
 SCENARIOS = corpus.scenario_scripts() if corpus.SHARED.is_dir() else []
