@@ -53,7 +53,11 @@ class DiskMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = _scratch()
-        self.client = sdk.load_world(str(self.folder / "state"), WORLD)
+        try:
+            self.client = sdk.load_world(str(self.folder / "state"), WORLD)
+        except BaseException:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
         self.vm = [D.Disk(s) for s in SIZES]
         self.cps: dict[str, list[D.Disk]] = {}
         self.windows: list[tuple[int, int]] = []
