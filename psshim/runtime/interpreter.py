@@ -1443,7 +1443,7 @@ def attrs_evolve_position(spec: InSet, pos: int) -> InSet:
 class LoopWatch:
     """Detects a loop that keeps observing a virtual clock that never moves."""
 
-    __slots__ = ("interp", "node", "frame", "last_now", "count", "obs_start")
+    __slots__ = ("interp", "node", "frame", "last_now", "count", "obs_start", "last_obs")
 
     def __init__(self, interp: Interpreter, node: A.Ast, frame: Frame) -> None:
         self.interp = interp
@@ -1453,11 +1453,20 @@ class LoopWatch:
         self.last_now = clock.now() if getattr(clock, "is_virtual", False) else None
         self.count = 0
         self.obs_start = interp.observations
+        self.last_obs = interp.observations
 
     def step(self) -> None:
         clock = self.interp.services.clock
         if not getattr(clock, "is_virtual", False):
             return
+        observed = self.interp.observations
+        if observed == self.last_obs:
+            # This pass looked at nothing that changes with time: it is not polling, and the
+            # clock (a read of the emulator's state) need not be consulted.
+            self.count = 0
+            self.obs_start = observed
+            return
+        self.last_obs = observed
         now = clock.now()
         if now != self.last_now:
             self.last_now = now

@@ -53,7 +53,7 @@ class RunSettings:
     edition: str = "5.1"
     culture: str = "en-US"
     width: int = 120
-    max_steps: int | None = 20_000_000
+    max_steps: int | None = 5_000_000  # about 30 s of a tight loop on a slow machine
     timeout_seconds: float | None = None
     poll_limit: int = 1000
     location: str = "C:\\Users\\Administrator"
