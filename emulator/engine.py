@@ -157,6 +157,10 @@ class Emulator:
     def __init__(self, url: str) -> None:
         self.url = url
         self.store = open_store(url)
+        # The last state document read or written, and the state it holds: a transaction that
+        # finds the same bytes again reuses the state instead of structuring it anew. A
+        # transaction that fails drops it (its state object may be half-changed).
+        self._cache: tuple[bytes, EmulatorState] | None = None
 
     def exists(self) -> bool:
         return self.store.exists(STATE_FILE)
@@ -194,7 +198,12 @@ class Emulator:
             raise StateError(
                 f"No hvemu state at '{self.url}'. Create one with `hvemu init --world FILE --state {self.url}`."
             )
-        return loads(self.store.read_bytes(STATE_FILE), self.store.display_path(STATE_FILE))
+        data = self.store.read_bytes(STATE_FILE)
+        if self._cache is not None and self._cache[0] == data:
+            return self._cache[1]
+        state = loads(data, self.store.display_path(STATE_FILE))
+        self._cache = (data, state)
+        return state
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Transaction]:
@@ -208,12 +217,16 @@ class Emulator:
                 self._apply_ops(state.pending_ops)
                 state.pending_ops = []
                 tx.changed = True
-            disks.settle_merges(tx)
-            if tx.ops:
-                self._commit(tx)  # the merges that came due happen before the operation runs
-            yield tx
-            if tx.changed:
-                self._commit(tx)
+            try:
+                disks.settle_merges(tx)
+                if tx.ops:
+                    self._commit(tx)  # the merges that came due happen before the operation runs
+                yield tx
+                if tx.changed:
+                    self._commit(tx)
+            except BaseException:
+                self._cache = None
+                raise
             jobs = any(m.job for h in tx.state.hosts for m in h.merges)
         if jobs:
             from emulator import background
@@ -235,7 +248,9 @@ class Emulator:
         if tx.ops:
             self._apply_ops(tx.ops)
             tx.state.pending_ops = []
-            self.store.write_atomic(STATE_FILE, dumps(tx.state))
+            document = dumps(tx.state)
+            self.store.write_atomic(STATE_FILE, document)
+        self._cache = (document, tx.state)
         tx.ops = []
         tx.changed = False
 
