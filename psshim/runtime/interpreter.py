@@ -500,26 +500,23 @@ class Interpreter:
         self._emit_stream("warning", "WARNING: " + message, frame, record)
 
     def write_verbose(self, message: str, frame: Frame, common: dict[str, Any]) -> None:
-        if "Verbose" in common:
-            action = AP.Continue if common["Verbose"] else AP.SilentlyContinue
-        else:
-            action = self.preference(frame, "VerbosePreference")
-        if action in (AP.SilentlyContinue, AP.Ignore):
-            return
-        if action == AP.Stop:
-            raise self._stream_stop("VerbosePreference", message)
-        self._emit_stream("verbose", "VERBOSE: " + message, frame, VerboseRecord(message))
+        self._write_switched("Verbose", message, frame, common)
 
     def write_debug(self, message: str, frame: Frame, common: dict[str, Any]) -> None:
-        if "Debug" in common:
-            action = AP.Continue if common["Debug"] else AP.SilentlyContinue
+        self._write_switched("Debug", message, frame, common)
+
+    def _write_switched(self, stream: str, message: str, frame: Frame, common: dict[str, Any]) -> None:
+        """The Verbose and Debug streams: on with -Verbose/-Debug (the common switch), else as
+        $VerbosePreference/$DebugPreference say."""
+        if stream in common:
+            action = AP.Continue if common[stream] else AP.SilentlyContinue
         else:
-            action = self.preference(frame, "DebugPreference")
+            action = self.preference(frame, stream + "Preference")
         if action in (AP.SilentlyContinue, AP.Ignore):
             return
         if action == AP.Stop:
-            raise self._stream_stop("DebugPreference", message)
-        self._emit_stream("debug", "DEBUG: " + message, frame, VerboseRecord(message))
+            raise self._stream_stop(stream + "Preference", message)
+        self._emit_stream(stream.lower(), f"{stream.upper()}: " + message, frame, VerboseRecord(message))
 
     def write_information(self, data: Any, frame: Frame, common: dict[str, Any]) -> None:
         text = C.to_string(data, " ", self.adapters)
