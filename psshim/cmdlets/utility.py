@@ -761,31 +761,37 @@ def _format_properties(ctx: Any, raw: Any) -> list[Any] | None:
     return out
 
 
-@cmdlet("Format-Table", aliases=("ft",), module=UTILITY, class_name=NS + "FormatTableCommand")
-class FormatTable(Cmdlet):
-    """Formats objects as a table (format records for Out-Default/Out-String)."""
+class _FormatCmdlet(Cmdlet):
+    """What Format-Table and Format-List share: they collect their input, then write format
+    records for Out-Default/Out-String at the end."""
 
     InputObject = Param("psobject", pipeline=True)
     Property = Param("object[]", position=0)
-    AutoSize = Param("switch")
-    HideTableHeaders = Param("switch")
-    Wrap = Param("switch")
     GroupBy = Param("object")
     View = Param("string")
     ShowError = Param("switch")
     DisplayError = Param("switch")
     Force = Param("switch")
     Expand = Param("string")
-    RepeatHeader = Param("switch")
 
     def begin_processing(self) -> None:
         if self.is_bound("GroupBy"):
-            raise not_supported("Format-Table -GroupBy")
+            raise not_supported(f"{self.__cmdlet_info__.name} -GroupBy")
         self.items: list[Any] = []
 
     def process_record(self) -> None:
         if self.ctx.has_input:
             self.items.append(self.ctx.input_object)
+
+
+@cmdlet("Format-Table", aliases=("ft",), module=UTILITY, class_name=NS + "FormatTableCommand")
+class FormatTable(_FormatCmdlet):
+    """Formats objects as a table (format records for Out-Default/Out-String)."""
+
+    AutoSize = Param("switch")
+    HideTableHeaders = Param("switch")
+    Wrap = Param("switch")
+    RepeatHeader = Param("switch")
 
     def end_processing(self) -> Iterator[Any]:
         from psshim.format.out_default import format_table
@@ -797,26 +803,8 @@ class FormatTable(Cmdlet):
 
 
 @cmdlet("Format-List", aliases=("fl",), module=UTILITY, class_name=NS + "FormatListCommand")
-class FormatList(Cmdlet):
+class FormatList(_FormatCmdlet):
     """Formats objects as a list of properties."""
-
-    InputObject = Param("psobject", pipeline=True)
-    Property = Param("object[]", position=0)
-    GroupBy = Param("object")
-    View = Param("string")
-    ShowError = Param("switch")
-    DisplayError = Param("switch")
-    Force = Param("switch")
-    Expand = Param("string")
-
-    def begin_processing(self) -> None:
-        if self.is_bound("GroupBy"):
-            raise not_supported("Format-List -GroupBy")
-        self.items: list[Any] = []
-
-    def process_record(self) -> None:
-        if self.ctx.has_input:
-            self.items.append(self.ctx.input_object)
 
     def end_processing(self) -> Iterator[Any]:
         from psshim.format.out_default import format_list
