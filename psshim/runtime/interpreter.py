@@ -22,7 +22,7 @@ import datetime as dt
 import enum
 import time
 import uuid
-from typing import Any, Callable, Iterator, MutableMapping
+from typing import Any, Callable, Generator, Iterator, MutableMapping
 
 from psshim import ast as A
 from psshim.runtime import conversions as C
@@ -660,6 +660,20 @@ class Interpreter:
             return True
         return loop_label is not None and signal_label.casefold() == loop_label.casefold()
 
+    def _loop_pass(self, body: A.StatementBlockAst, label: str | None, frame: Frame) -> Generator[Any, None, bool]:
+        """One pass of a loop's body: True when a `break` meant for this loop ended it; a
+        `continue` for it ends just the pass; signals for an outer label go on up."""
+        try:
+            yield from self.exec_block(body.statements, frame)
+        except BreakSignal as b:
+            if self._label_match(b.label, label):
+                return True
+            raise
+        except ContinueSignal as c:
+            if not self._label_match(c.label, label):
+                raise
+        return False
+
     def _foreach_items(self, value: Any) -> list[Any]:
         if value is None or isinstance(value, C.AutomationNull):
             return []
@@ -673,16 +687,8 @@ class Interpreter:
         for item in items:
             self.tick(stmt)
             self.set_variable(frame, var.name, var.scope, item)
-            try:
-                yield from self.exec_block(stmt.body.statements, frame)
-            except BreakSignal as b:
-                if self._label_match(b.label, stmt.label):
-                    break
-                raise
-            except ContinueSignal as c:
-                if self._label_match(c.label, stmt.label):
-                    continue
-                raise
+            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
+                break
 
     def _s_for(self, stmt: A.ForStatementAst, frame: Frame) -> Iterator[Any]:
         if stmt.initializer is not None:
@@ -693,15 +699,8 @@ class Interpreter:
             self.tick(stmt)
             if stmt.condition is not None and not C.to_bool(self.statement_value(stmt.condition, frame)):
                 break
-            try:
-                yield from self.exec_block(stmt.body.statements, frame)
-            except BreakSignal as b:
-                if self._label_match(b.label, stmt.label):
-                    break
-                raise
-            except ContinueSignal as c:
-                if not self._label_match(c.label, stmt.label):
-                    raise
+            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
+                break
             if stmt.iterator is not None:
                 yield from self.exec_statement(stmt.iterator, frame)
             if watch is not None:
@@ -713,30 +712,16 @@ class Interpreter:
             self.tick(stmt)
             if not C.to_bool(self.statement_value(stmt.condition, frame)):
                 break
-            try:
-                yield from self.exec_block(stmt.body.statements, frame)
-            except BreakSignal as b:
-                if self._label_match(b.label, stmt.label):
-                    break
-                raise
-            except ContinueSignal as c:
-                if not self._label_match(c.label, stmt.label):
-                    raise
+            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
+                break
             watch.step()
 
     def _s_dowhile(self, stmt: A.DoWhileStatementAst, frame: Frame) -> Iterator[Any]:
         watch = self.loop_watch(stmt, frame)
         while True:
             self.tick(stmt)
-            try:
-                yield from self.exec_block(stmt.body.statements, frame)
-            except BreakSignal as b:
-                if self._label_match(b.label, stmt.label):
-                    break
-                raise
-            except ContinueSignal as c:
-                if not self._label_match(c.label, stmt.label):
-                    raise
+            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
+                break
             cond = C.to_bool(self.statement_value(stmt.condition, frame))
             if cond == stmt.until:
                 break
