@@ -124,12 +124,6 @@ class HostInfo:
                 ("CurrentCulture", self.culture), ("CurrentUICulture", self.culture),
                 ("PrivateData", None), ("DebuggerEnabled", True), ("IsRunspacePushed", False), ("Runspace", None)]
 
-    def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        for k, v in self.__ps_properties__():
-            if k.casefold() == name.casefold():
-                return True, v
-        return False, None
-
 
 class Interpreter:
     def __init__(self, *, settings: Any, services: Any, registry: Registry, adapters: AdapterRegistry,

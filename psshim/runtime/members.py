@@ -422,7 +422,7 @@ def try_get_member(obj: Any, name: str, env: MemberEnv) -> tuple[bool, Any]:
         if n == "isarray":
             return True, obj.is_array
     elif isinstance(obj, (PSNative, PSGroup)):
-        f, v = _native_get(obj, name)
+        f, v = native_get(obj, name)
         if f:
             return True, v
     else:
@@ -432,7 +432,7 @@ def try_get_member(obj: Any, name: str, env: MemberEnv) -> tuple[bool, Any]:
             if f:
                 return True, v
         elif hasattr(obj, "__ps_get__") or hasattr(obj, "__ps_properties__"):
-            f, v = _native_get(obj, name)
+            f, v = native_get(obj, name)
             if f:
                 return True, v
         else:
@@ -444,7 +444,9 @@ def try_get_member(obj: Any, name: str, env: MemberEnv) -> tuple[bool, Any]:
     return False, None
 
 
-def _native_get(obj: Any, name: str) -> tuple[bool, Any]:
+def native_get(obj: Any, name: str) -> tuple[bool, Any]:
+    """A property of a runtime object: its `__ps_get__` when it has one (for properties beyond
+    its listed ones), else a case-insensitive look through `__ps_properties__`."""
     getter = getattr(obj, "__ps_get__", None)
     if getter is not None:
         result: tuple[bool, Any] = getter(name)

@@ -28,13 +28,6 @@ class PSNative:
     def __ps_properties__(self) -> list[tuple[str, Any]]:
         return []
 
-    def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        folded = name.casefold()
-        for k, v in self.__ps_properties__():
-            if k.casefold() == folded:
-                return True, v
-        return False, None
-
     def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
         return NOT_FOUND
 

@@ -376,12 +376,6 @@ class _MyCommand:
         return [("CommandType", "Function" if call.kind == "function" else "Script"), ("Name", call.name),
                 ("Definition", ""), ("Source", "")]
 
-    def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        for k, v in self.__ps_properties__():
-            if k.casefold() == name.casefold():
-                return True, v
-        return False, None
-
     def __ps_string__(self) -> str:
         props = dict(self.__ps_properties__())
         return str(props.get("Name", ""))
@@ -414,12 +408,6 @@ class _MyInvocation:
             ("PSCommandPath", call.script_path if call else None),
         ]
 
-    def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        for k, v in self.__ps_properties__():
-            if k.casefold() == name.casefold():
-                return True, v
-        return False, None
-
 
 class _PSCmdlet:
     """`$PSCmdlet` of an advanced function (ShouldProcess, Write*, ParameterSetName)."""
@@ -443,12 +431,6 @@ class _PSCmdlet:
         inv = self.proc.scope.local_variable("MyInvocation")
         return [("ParameterSetName", self.proc.state.chosen_set or "__AllParameterSets"),
                 ("MyInvocation", inv.value if inv is not None else None)]
-
-    def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        for k, v in self.__ps_properties__():
-            if k.casefold() == name.casefold():
-                return True, v
-        return False, None
 
     def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
         n = name.casefold()

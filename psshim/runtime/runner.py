@@ -69,17 +69,9 @@ def _native_adapter() -> Adapter:
         fn = getattr(obj, "__ps_properties__", None)
         return list(fn()) if fn is not None else []
 
-    def lookup(obj: Any, name: str) -> tuple[bool, Any]:
-        getter = getattr(obj, "__ps_get__", None)
-        if getter is not None:
-            result: tuple[bool, Any] = getter(name)
-            return result
-        for k, v in props(obj):
-            if k.casefold() == name.casefold():
-                return True, v
-        return False, None
+    from psshim.runtime.members import native_get
 
-    return Adapter(type_names=names, properties=props, lookup=lookup)
+    return Adapter(type_names=names, properties=props, lookup=native_get)
 
 
 def register_runtime_adapters(adapters: AdapterRegistry) -> None:

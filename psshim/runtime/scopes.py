@@ -45,12 +45,6 @@ class ModuleInfo:
         return [("ModuleType", "Script" if self.path else "Binary"), ("Version", self.version),
                 ("Name", self.name), ("ExportedCommands", []), ("Path", self.path)]
 
-    def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        for k, v in self.__ps_properties__():
-            if k.casefold() == name.casefold():
-                return True, v
-        return False, None
-
     def __ps_string__(self) -> str:
         return self.name
 
@@ -111,12 +105,6 @@ class FunctionInfo:
         return [("CommandType", self.command_type), ("Name", self.name), ("Version", ""),
                 ("Source", self.module.name if self.module else ""),
                 ("Definition", self.scriptblock.text), ("ScriptBlock", self.scriptblock)]
-
-    def __ps_get__(self, name: str) -> tuple[bool, Any]:
-        for k, v in self.__ps_properties__():
-            if k.casefold() == name.casefold():
-                return True, v
-        return False, None
 
     def __ps_string__(self) -> str:
         return self.name
