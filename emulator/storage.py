@@ -303,20 +303,30 @@ class MemoryFileStore:
         if ".." in rel.split("/"):
             raise StateError(f"Refusing to touch '{rel}': it is outside the state root.")
         if rel.startswith(HOSTS_DIR + "/"):
-            rel = ntfs_lookup(rel, lambda r: bool(self.fs.exists(_join(self.root, r))),
+            rel = ntfs_lookup(rel, lambda r: self._exists(_join(self.root, r)),
                               lambda r: [str(n).rstrip("/").rsplit("/", 1)[-1]
                                          for n in self.fs.ls(_join(self.root, r), detail=False)]
-                              if self.fs.isdir(_join(self.root, r)) else [])
+                              if self._isdir(_join(self.root, r)) else [])
         return _join(self.root, rel)
+
+    # fsspec's memory `info` scans the whole store (a directory is any prefix); a stored file or
+    # an explicit folder is answered from the dicts first.
+    def _exists(self, path: str) -> bool:
+        return path in self.fs.store or path in self.fs.pseudo_dirs or bool(self.fs.exists(path))
+
+    def _isdir(self, path: str) -> bool:
+        if path in self.fs.store:
+            return False
+        return path in self.fs.pseudo_dirs or bool(self.fs.isdir(path))
 
     def display_path(self, rel: str) -> str:
         return "memory://" + self._p(rel)
 
     def exists(self, rel: str) -> bool:
-        return bool(self.fs.exists(self._p(rel)))
+        return self._exists(self._p(rel))
 
     def is_dir(self, rel: str) -> bool:
-        return bool(self.fs.isdir(self._p(rel)))
+        return self._isdir(self._p(rel))
 
     def read_bytes(self, rel: str) -> bytes:
         obj = self.fs.store.get(self._p(rel))
@@ -330,11 +340,15 @@ class MemoryFileStore:
 
     def delete(self, rel: str) -> None:
         path = self._p(rel)
-        if self.fs.exists(path):
+        if self._exists(path):
             self.fs.rm_file(path)
 
     def size(self, rel: str) -> int:
-        return int(self.fs.info(self._p(rel))["size"])
+        path = self._p(rel)
+        obj = self.fs.store.get(path)
+        if obj is not None:
+            return int(obj.size)
+        return int(self.fs.info(path)["size"])
 
     def listdir(self, rel: str) -> list[Entry]:
         out = []

@@ -15,6 +15,7 @@ Every file name the emulator touches goes through `parse`, so no name, however h
 
 from __future__ import annotations
 
+import functools
 import re
 
 import attrs
@@ -62,7 +63,17 @@ class WinPath:
 
 
 def parse(text: str) -> WinPath:
+    """The checked, normalised path `text` (PathError says why it is refused)."""
     if not isinstance(text, str) or not text:
+        raise PathError("The path is empty.")
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> WinPath:
+    # A pure function of the text (WinPath is frozen): the emulator parses the same few
+    # paths hundreds of times per run, so results are memoised (refusals are not).
+    if not text:
         raise PathError("The path is empty.")
     if len(text) > MAX_PATH:
         raise PathError(f"The path is longer than {MAX_PATH} characters.")

@@ -56,7 +56,11 @@ class _Session:
         self.temp_url: str | None = None
         state = getattr(args, "state", None)
         world = getattr(args, "world", None)
-        if world is not None:
+        computer_name = getattr(args, "computer_name", None)
+        if world is None:
+            self.url = state or sdk.default_state_url()
+            client = sdk.connect(self.url, computer_name=computer_name)
+        else:
             try:
                 with open(world, encoding="utf-8-sig") as f:
                     text = f.read()
@@ -69,9 +73,8 @@ class _Session:
             elif sdk.state_exists(state):
                 raise CLIError(f"the state '{state}' already holds a state; run without --world to use it, "
                                "or give an empty --state.")
-            sdk.load_world(state, text, world)
-        self.url = state or sdk.default_state_url()
-        client = sdk.connect(self.url, computer_name=getattr(args, "computer_name", None))
+            self.url = state
+            client = sdk.load_world(state, text, world, computer_name=computer_name)
         self.session = Session(client, url=self.url, edition=getattr(args, "edition", None),
                                timeout=getattr(args, "timeout", None))
 
@@ -118,7 +121,7 @@ def _read_script(path: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from psshim.cli import CLIError
+    from psshim.cli import CLIError, startup_finished
 
     if args.command is None and args.script is None:
         raise CLIError("give a script to run (a .ps1 file, or - for standard input), or -c COMMAND.")
@@ -128,20 +131,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     session = _Session(args)
     try:
         if args.command is not None:
-            return int(session.runspace(os.getcwd()).run_command(args.command))
+            rs = session.runspace(os.getcwd())
+            startup_finished(args)
+            return int(rs.run_command(args.command))
         path = args.script
         text = _read_script(path)
         script_path = None if path == "-" else os.path.abspath(path)
         rs = session.runspace(os.path.dirname(script_path) if script_path else os.getcwd())
+        startup_finished(args)
         return int(rs.run_script(text, script_path, list(args.script_args)))
     finally:
         session.close()
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
+    from psshim.cli import startup_finished
+
     session = _Session(args)
     try:
-        return _repl(session.runspace(os.getcwd()))
+        rs = session.runspace(os.getcwd())
+        startup_finished(args)
+        return _repl(rs)
     finally:
         session.close()
 

@@ -82,17 +82,19 @@ def connect(url: str | None = None, *, computer_name: str | None = None) -> Hype
     return HyperVClient(EmulatedBackend(url), computer_name)
 
 
-def load_world(url: str, world_text: str, source: str = "<world>", *, force: bool = False) -> HyperVClient:
+def load_world(url: str, world_text: str, source: str = "<world>", *, force: bool = False,
+               computer_name: str | None = None) -> HyperVClient:
     """Create an emulator state at `url` from a world file's text and connect to it."""
     from emulator import init_from_world
     from emulator.errors import EmulatorError
-    from sdk.backends.emulated import translate
+    from sdk.backends.emulated import EmulatedBackend, translate
 
     try:
-        init_from_world(url, world_text, source, force=force)
+        emu = init_from_world(url, world_text, source, force=force)
     except EmulatorError as exc:
         raise translate(exc) from exc
-    return connect(url)
+    # The client keeps the emulator that wrote the state (and the state it holds in memory).
+    return HyperVClient(EmulatedBackend(url, emulator=emu), computer_name)
 
 
 def export_world(url: str) -> str:

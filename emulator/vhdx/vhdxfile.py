@@ -553,7 +553,8 @@ class _Opener:
         size = self.raf.size()
         if size < HEADER_SECTION_SIZE:
             raise self.fail("header section", f"file is {size} bytes, shorter than 1 MiB")
-        section = self.raf.read_at(0, HEADER_SECTION_SIZE)
+        # The structures of the header section end with the second region table (320 KiB).
+        section = self.raf.read_at(0, max(REGION_TABLE_OFFSETS) + REGION_TABLE_SIZE)
         try:
             check_file_identifier(section)
         except StructError as exc:

@@ -125,9 +125,11 @@ def _file(f: EmuFileInfo) -> FileInfo:
 class EmulatedBackend:
     """An SDK backend over an emulator state at `url`."""
 
-    def __init__(self, url: str) -> None:
-        with _mapped():
-            self.emulator = Emulator(url)
+    def __init__(self, url: str, *, emulator: Emulator | None = None) -> None:
+        if emulator is None:
+            with _mapped():
+                emulator = Emulator(url)
+        self.emulator = emulator
         self.url = url
 
     def _host(self, computer: str | None) -> Host:
