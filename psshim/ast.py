@@ -20,9 +20,11 @@ from typing import Union
 
 import attrs
 
+from sdk.fieldwise import Fieldwise
 
-@attrs.frozen
-class Extent:
+
+@attrs.frozen(eq=False, repr=False)
+class Extent(Fieldwise):
     """A span of the script text. Lines and columns are 1-based; offsets are 0-based."""
 
     start_offset: int
@@ -37,8 +39,8 @@ class Extent:
 NO_EXTENT = Extent(0, 0, 1, 1, 1, 1, "")
 
 
-@attrs.frozen
-class Ast:
+@attrs.frozen(eq=False, repr=False)
+class Ast(Fieldwise):
     extent: Extent = attrs.field(kw_only=True, default=NO_EXTENT, eq=False)
 
 
@@ -47,7 +49,7 @@ class Ast:
 # ---------------------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ConstantExpressionAst(Ast):
     """A number literal (`42`, `0x1F`, `1.5`, `10MB` -> 10485760, `7d` -> Decimal, `5l`)."""
 
@@ -55,7 +57,7 @@ class ConstantExpressionAst(Ast):
     is_long: bool = False  # `l` suffix or too big for Int32
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class StringConstantAst(Ast):
     """A string with nothing to expand.
 
@@ -69,7 +71,7 @@ class StringConstantAst(Ast):
     kind: str = "single"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ExpandableStringAst(Ast):
     """A "double-quoted" string (or a bareword in command mode) with `$var` / `$(...)` parts.
 
@@ -81,7 +83,7 @@ class ExpandableStringAst(Ast):
     kind: str = "double"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class VariableExpressionAst(Ast):
     """`$name`, `${any name}`, `$env:PATH` (drive "env"), `$script:x` (scope "script"), `@name`.
 
@@ -94,14 +96,14 @@ class VariableExpressionAst(Ast):
     splatted: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class TypeExpressionAst(Ast):
     """`[math]`, `[datetime]` used as a value (static member access target)."""
 
     type_name: str
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ConvertExpressionAst(Ast):
     """`[int]$x`, `[string[]]$a`, `[pscustomobject]@{...}`, `[ordered]@{...}`."""
 
@@ -109,7 +111,7 @@ class ConvertExpressionAst(Ast):
     child: "ExpressionAst"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class MemberExpressionAst(Ast):
     """`$x.Name`, `$x.$prop`, `[math]::PI` (static=True)."""
 
@@ -118,7 +120,7 @@ class MemberExpressionAst(Ast):
     static: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class InvokeMemberExpressionAst(Ast):
     """`$d.AddDays(-7)`, `[math]::Round($x, 2)`, `$s.ToUpper()`."""
 
@@ -128,7 +130,7 @@ class InvokeMemberExpressionAst(Ast):
     static: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class IndexExpressionAst(Ast):
     """`$a[0]`, `$h['key']`, `$a[1,2]`, `$a[-1]`."""
 
@@ -136,7 +138,7 @@ class IndexExpressionAst(Ast):
     index: "ExpressionAst"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class UnaryExpressionAst(Ast):
     """op: `-` `+` `!` `-not` `-bnot` `,` (unary comma) `-split` `-join` `++` `--` (prefix)
     `post++` `post--` (postfix)."""
@@ -145,7 +147,7 @@ class UnaryExpressionAst(Ast):
     child: "ExpressionAst"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class BinaryExpressionAst(Ast):
     """op: arithmetic `+ - * / %`, comparison `-eq -ne -gt -ge -lt -le -like -notlike -match
     -notmatch -contains -notcontains -in -notin -replace -split -join -is -isnot -as` (with
@@ -157,42 +159,42 @@ class BinaryExpressionAst(Ast):
     right: "ExpressionAst"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ArrayLiteralAst(Ast):
     """`1, 2, 3` (the comma operator)."""
 
     elements: tuple["ExpressionAst", ...]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ArrayExpressionAst(Ast):
     """`@( ... )`: always an array."""
 
     statements: "StatementBlockAst"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class SubExpressionAst(Ast):
     """`$( ... )`."""
 
     statements: "StatementBlockAst"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ParenExpressionAst(Ast):
     """`( pipeline )`."""
 
     pipeline: "StatementAst"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class HashtableAst(Ast):
     """`@{ key = value; ... }`. Values are statements (`@{t = Get-Date}` runs a command)."""
 
     pairs: tuple[tuple["ExpressionAst", "StatementAst"], ...]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ScriptBlockExpressionAst(Ast):
     """`{ ... }` used as a value or argument."""
 
@@ -225,7 +227,7 @@ ExpressionAst = Union[
 # ---------------------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class CommandParameterAst(Ast):
     """`-Name`, `-Confirm:$false` (argument set, colon=True), `–Name` (en dash, name "Name").
 
@@ -238,7 +240,7 @@ class CommandParameterAst(Ast):
     text: str = ""
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class RedirectionAst(Ast):
     """`> file`, `>> file`, `2> file`, `2>&1`, `*> $null`. stream: "1" "2" "3" ... "*";
     to_stream set for merging redirections (`2>&1`), else target and append."""
@@ -252,7 +254,7 @@ class RedirectionAst(Ast):
 CommandElementAst = Union[CommandParameterAst, ExpressionAst]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class CommandAst(Ast):
     """A command invocation. elements[0] is the command name: a StringConstantAst(kind="bare")
     for `Get-VM`, or any expression after `&` / `.` (`& $sb`, `& 'C:\\x.ps1'`).
@@ -265,7 +267,7 @@ class CommandAst(Ast):
     redirections: tuple[RedirectionAst, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class CommandExpressionAst(Ast):
     """An expression used as a pipeline element (`$x | ...`, `1..5`)."""
 
@@ -276,7 +278,7 @@ class CommandExpressionAst(Ast):
 CommandBaseAst = Union[CommandAst, CommandExpressionAst]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class PipelineAst(Ast):
     elements: tuple[CommandBaseAst, ...]
 
@@ -286,12 +288,12 @@ class PipelineAst(Ast):
 # ---------------------------------------------------------------------------------------------
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class StatementBlockAst(Ast):
     statements: tuple["StatementAst", ...]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class AssignmentStatementAst(Ast):
     """`$x = ...`, `$a, $b = 1, 2`, `$h.k += 1`, `[int]$n = '5'`. op: `=` `+=` `-=` `*=` `/=`
     `%=`. right is a statement (a pipeline, or another assignment for `$a = $b = 1`)."""
@@ -301,13 +303,13 @@ class AssignmentStatementAst(Ast):
     right: "StatementAst"
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class IfStatementAst(Ast):
     clauses: tuple[tuple["PipelineAst", StatementBlockAst], ...]
     else_body: StatementBlockAst | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ForEachStatementAst(Ast):
     variable: VariableExpressionAst
     iterable: "StatementAst"
@@ -315,7 +317,7 @@ class ForEachStatementAst(Ast):
     label: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ForStatementAst(Ast):
     initializer: "StatementAst | None"
     condition: "StatementAst | None"
@@ -324,14 +326,14 @@ class ForStatementAst(Ast):
     label: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class WhileStatementAst(Ast):
     condition: "StatementAst"
     body: StatementBlockAst
     label: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class DoWhileStatementAst(Ast):
     """`do { } while (cond)` (until=False) or `do { } until (cond)` (until=True)."""
 
@@ -341,7 +343,7 @@ class DoWhileStatementAst(Ast):
     label: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class SwitchClauseAst(Ast):
     """pattern: an expression (string/number/variable) or a ScriptBlockExpressionAst."""
 
@@ -349,7 +351,7 @@ class SwitchClauseAst(Ast):
     body: StatementBlockAst
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class SwitchStatementAst(Ast):
     """flags: lower-case option names (`wildcard`, `regex`, `exact`, `casesensitive`, `file`)."""
 
@@ -360,7 +362,7 @@ class SwitchStatementAst(Ast):
     label: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class CatchClauseAst(Ast):
     """type_names: `catch [System.Management.Automation.RuntimeException] { }`; () = catch all."""
 
@@ -368,39 +370,39 @@ class CatchClauseAst(Ast):
     body: StatementBlockAst
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class TryStatementAst(Ast):
     body: StatementBlockAst
     catches: tuple[CatchClauseAst, ...] = ()
     finally_body: StatementBlockAst | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ThrowStatementAst(Ast):
     pipeline: "StatementAst | None" = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ReturnStatementAst(Ast):
     pipeline: "StatementAst | None" = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ExitStatementAst(Ast):
     pipeline: "StatementAst | None" = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class BreakStatementAst(Ast):
     label: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ContinueStatementAst(Ast):
     label: str | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class AttributeAst(Ast):
     """`[Parameter(Mandatory, Position=0)]`, `[CmdletBinding()]`, `[Alias('VM')]`,
     `[ValidateSet('A','B')]`, `[ValidateNotNullOrEmpty()]`.
@@ -413,27 +415,27 @@ class AttributeAst(Ast):
     named_arguments: tuple[tuple[str, ExpressionAst | None], ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class TypeConstraintAst(Ast):
     """`[string[]]` in a parameter declaration."""
 
     type_name: str
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ParameterAst(Ast):
     name: str  # without `$`
     attributes: tuple[AttributeAst | TypeConstraintAst, ...] = ()
     default: ExpressionAst | None = None
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ParamBlockAst(Ast):
     attributes: tuple[AttributeAst, ...]  # e.g. [CmdletBinding()] before param(
     parameters: tuple[ParameterAst, ...]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class NamedBlockAst(Ast):
     """A begin/process/end block; `unnamed` is True for a script block without named blocks
     (its statements form the end block)."""
@@ -442,7 +444,7 @@ class NamedBlockAst(Ast):
     unnamed: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class ScriptBlockAst(Ast):
     """A whole script, a function body or a `{ }` literal."""
 
@@ -454,7 +456,7 @@ class ScriptBlockAst(Ast):
     requires: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(eq=False, repr=False)
 class FunctionDefinitionAst(Ast):
     """`function Name { ... }`, `function Name($a, $b) { ... }`, `filter Name { ... }`.
 
@@ -492,8 +494,8 @@ StatementAst = Union[
 # ---------------------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class ParseErrorItem:
+@attrs.frozen(eq=False, repr=False)
+class ParseErrorItem(Fieldwise):
     """One parse error as PowerShell reports it.
 
     error_id: PowerShell's id (`UnexpectedToken`, `MissingArgument`, `TerminatorExpectedAtEndOfString`,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from psshim import ast
@@ -77,6 +77,30 @@ def _unique(errors: list[ast.ParseErrorItem]) -> tuple[ast.ParseErrorItem, ...]:
 # --------------------------------------------------------------------------------------------
 
 
+class _States:
+    """The action rows of the states, each decoded from parse_tables' compact form (symbol
+    numbers and actions, alternating) the first time the parser enters that state: a script
+    visits a small part of the ~400 states, and decoding them all cost more than parsing it."""
+
+    def __init__(self, symbols: list[str], rows: list[list[int]]) -> None:
+        self._symbols = symbols
+        self._rows = rows
+        self._decoded: list[dict[str, int] | None] = [None] * len(rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __iter__(self) -> Iterator[dict[str, int]]:
+        return (self[state] for state in range(len(self._rows)))
+
+    def __getitem__(self, state: int) -> dict[str, int]:
+        row = self._decoded[state]
+        if row is None:
+            raw, symbols = self._rows[state], self._symbols
+            row = self._decoded[state] = {symbols[raw[i]]: raw[i + 1] for i in range(0, len(raw), 2)}
+        return row
+
+
 class _Tables:
     """The LALR tables of parse_tables.py, in the shapes the driver uses."""
 
@@ -88,7 +112,7 @@ class _Tables:
         self.expansions: list[list[str]] = [r[3] for r in rules]
         # Unnamed single-symbol rules pass their value through: no callback to call.
         self.passthrough: list[bool] = [r[1] == 1 and r[2] == "" for r in rules]
-        self.states: list[dict[str, int]] = data["states"]
+        self.states = _States(data["symbols"], data["states"])
         self.kernels: list[list[list[int]]] = data["kernels"]
         self.modes: list[int] = data["modes"]
         self.defaults: list[int] = data["defaults"]
@@ -103,8 +127,8 @@ def _tables() -> _Tables:
 
     text = parse_build.grammar_text()
     if parse_build.grammar_digest(text) == parse_tables.GRAMMAR_SHA256:
-        return _Tables(parse_build.decode_tables(json.loads(parse_tables.TABLES_JSON)))
-    return _Tables(parse_build.build_tables(text))
+        return _Tables(json.loads(parse_tables.TABLES_JSON))
+    return _Tables(parse_build.encode_tables(parse_build.build_tables(text)))
 
 
 # --------------------------------------------------------------------------------------------

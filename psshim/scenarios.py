@@ -21,6 +21,7 @@ import attrs
 
 import sdk
 from psshim.session import RunResult, Session
+from sdk.fieldwise import Fieldwise
 
 
 def normalise(text: str) -> list[str]:
@@ -38,8 +39,8 @@ def _diff(expected: list[str], actual: list[str], what: str) -> str:
     return body or f"{what} differs"
 
 
-@attrs.frozen
-class ScenarioResult:
+@attrs.frozen(eq=False, repr=False)
+class ScenarioResult(Fieldwise):
     folder: pathlib.Path
     run: RunResult
     stdout_problem: str | None

@@ -21,10 +21,11 @@ import attrs
 
 import sdk
 from psshim.runtime.records import ErrorRecord
+from sdk.fieldwise import Fieldwise
 
 
-@attrs.frozen
-class RunResult:
+@attrs.frozen(eq=False, repr=False)
+class RunResult(Fieldwise):
     exit_code: int
     stdout: str
     stderr: str

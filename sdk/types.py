@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from sdk.fieldwise import Fieldwise
+
 if TYPE_CHECKING:
     from sdk.client import HyperVClient
 
@@ -146,8 +148,8 @@ def _client_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, kw_only=True, metadata={"ps": ""})
 
 
-@attrs.frozen
-class HardDrive:
+@attrs.frozen(eq=False, repr=False)
+class HardDrive(Fieldwise):
     """Microsoft.HyperV.PowerShell.HardDiskDrive (Get-VMHardDiskDrive)."""
 
     vm_name: str = attrs.field(metadata=ps("VMName"))
@@ -162,8 +164,8 @@ class HardDrive:
     disk_number: int | None = None
 
 
-@attrs.frozen
-class VHD:
+@attrs.frozen(eq=False, repr=False)
+class VHD(Fieldwise):
     """Microsoft.Vhd.PowerShell.VirtualHardDisk (Get-VHD)."""
 
     path: str
@@ -179,8 +181,8 @@ class VHD:
     physical_sector_size: int = 4096
 
 
-@attrs.frozen
-class HostEvent:
+@attrs.frozen(eq=False, repr=False)
+class HostEvent(Fieldwise):
     """An entry of the Hyper-V host's event log (e.g. a production checkpoint that fell back)."""
 
     time_created: dt.datetime
@@ -191,8 +193,8 @@ class HostEvent:
     vm_id: str = attrs.field(default="", metadata=ps("VMId"))
 
 
-@attrs.frozen
-class VM:
+@attrs.frozen(eq=False, repr=False)
+class VM(Fieldwise):
     """Microsoft.HyperV.PowerShell.VirtualMachine."""
 
     name: str
@@ -265,8 +267,8 @@ class VM:
         return self._c().remove_checkpoints(self, name=name, include_children=include_children)
 
 
-@attrs.frozen
-class Checkpoint:
+@attrs.frozen(eq=False, repr=False)
+class Checkpoint(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMSnapshot."""
 
     id: str
@@ -326,16 +328,16 @@ class Checkpoint:
             return []
 
 
-@attrs.frozen
-class VMLookup:
+@attrs.frozen(eq=False, repr=False)
+class VMLookup(Fieldwise):
     """VMs found by name (host order) and the plain names that matched nothing."""
 
     found: tuple[VM, ...]
     missing: tuple[str, ...]
 
 
-@attrs.frozen
-class FileInfo:
+@attrs.frozen(eq=False, repr=False)
+class FileInfo(Fieldwise):
     """A file or folder of a host's Windows file system."""
 
     path: str

@@ -17,6 +17,9 @@ from typing import Any
 
 import attrs
 
+from sdk.fieldwise import Fieldwise
+
+
 _EN_DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 _EN_DAYS_ABBR = ("Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 _EN_MONTHS = (
@@ -36,8 +39,8 @@ _EN_MONTHS = (
 _EN_MONTHS_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@attrs.frozen
-class Culture:
+@attrs.frozen(eq=False, repr=False)
+class Culture(Fieldwise):
     """The parts of a CultureInfo that formatting reads (DateTimeFormatInfo, NumberFormatInfo)."""
 
     name: str

@@ -41,6 +41,7 @@ from psshim.format.culture import INVARIANT
 from psshim.format.dotnet_format import format_number, to_string
 from psshim.format.objects import ps_properties, timespan_properties
 from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject
+from sdk.fieldwise import Fieldwise
 
 _EPOCH = _dt.datetime(1970, 1, 1)
 
@@ -55,13 +56,13 @@ class JsonError(ValueError):
         self.message = message
 
 
-@attrs.frozen
-class _Date:
+@attrs.frozen(eq=False, repr=False)
+class _Date(Fieldwise):
     value: _dt.datetime
 
 
-@attrs.frozen
-class _Raw:
+@attrs.frozen(eq=False, repr=False)
+class _Raw(Fieldwise):
     """A number already in its JSON text."""
 
     text: str
@@ -271,8 +272,8 @@ class _Writer:
         return self.scalar(node)
 
 
-@attrs.frozen
-class JsonOutput:
+@attrs.frozen(eq=False, repr=False)
+class JsonOutput(Fieldwise):
     text: str
     truncated: bool
 

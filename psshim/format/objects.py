@@ -18,10 +18,11 @@ import attrs
 
 from psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
 from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject, type_names
+from sdk.fieldwise import Fieldwise
 
 
-@attrs.frozen
-class DictionaryEntry:
+@attrs.frozen(eq=False, repr=False)
+class DictionaryEntry(Fieldwise):
     """System.Collections.DictionaryEntry: what enumerating a hashtable gives (Out-Default shows
     a hashtable as a Name/Value table of these). `Name` is an alias of `Key`."""
 

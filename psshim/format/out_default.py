@@ -43,14 +43,15 @@ from psshim.format.views import (
     evaluate,
 )
 from psshim.runtime.values import AdapterRegistry, Char
+from sdk.fieldwise import Fieldwise
 
 # =============================================================================================
 # Format packets
 # =============================================================================================
 
 
-@attrs.frozen
-class ColumnInfo:
+@attrs.frozen(eq=False, repr=False)
+class ColumnInfo(Fieldwise):
     """A table column as the renderer sees it. alignment: undefined/left/right/center."""
 
     label: str
@@ -58,21 +59,21 @@ class ColumnInfo:
     alignment: str = "undefined"
 
 
-@attrs.frozen
-class TableHeader:
+@attrs.frozen(eq=False, repr=False)
+class TableHeader(Fieldwise):
     columns: tuple[ColumnInfo, ...]
     hide_headers: bool = False
     autosize: bool = False
 
 
-@attrs.frozen
-class FormatStart:
+@attrs.frozen(eq=False, repr=False)
+class FormatStart(Fieldwise):
     shape: str  # "table" | "list" | "custom"
     table: TableHeader | None = None
 
 
-@attrs.frozen
-class GroupStart:
+@attrs.frozen(eq=False, repr=False)
+class GroupStart(Fieldwise):
     """label: the text of a GroupBy header (None: no header)."""
 
     label: str | None = None
@@ -80,40 +81,40 @@ class GroupStart:
     newline_after: bool = False
 
 
-@attrs.frozen
-class GroupEnd:
+@attrs.frozen(eq=False, repr=False)
+class GroupEnd(Fieldwise):
     pass
 
 
-@attrs.frozen
-class FormatEnd:
+@attrs.frozen(eq=False, repr=False)
+class FormatEnd(Fieldwise):
     pass
 
 
-@attrs.frozen
-class TableRow:
+@attrs.frozen(eq=False, repr=False)
+class TableRow(Fieldwise):
     cells: tuple[str, ...]
     wrap: bool = False
 
 
-@attrs.frozen
-class ListEntry:
+@attrs.frozen(eq=False, repr=False)
+class ListEntry(Fieldwise):
     fields: tuple[tuple[str, str], ...]
 
 
-@attrs.frozen
-class ComplexEntry:
+@attrs.frozen(eq=False, repr=False)
+class ComplexEntry(Fieldwise):
     text: str
     prewrapped: bool = False
 
 
-@attrs.frozen
-class RawText:
+@attrs.frozen(eq=False, repr=False)
+class RawText(Fieldwise):
     text: str
 
 
-@attrs.frozen
-class OutOfBand:
+@attrs.frozen(eq=False, repr=False)
+class OutOfBand(Fieldwise):
     entry: Union[ListEntry, ComplexEntry, RawText]
 
 
@@ -122,16 +123,16 @@ Packet = Union[
 ]
 
 
-@attrs.frozen
-class FormatRecord:
+@attrs.frozen(eq=False, repr=False)
+class FormatRecord(Fieldwise):
     """What Format-Table / Format-List write to the pipeline: format packets that Out-Default,
     Out-String or Out-File print verbatim."""
 
     packets: tuple[Packet, ...]
 
 
-@attrs.frozen
-class PropertySpec:
+@attrs.frozen(eq=False, repr=False)
+class PropertySpec(Fieldwise):
     """A -Property entry of Format-Table/Format-List: a property name (wildcards allowed) or a
     calculated property (`@{Label=...; Expression=...; FormatString=...; Width=...;
     Alignment=...}`). `expression` is a property name or a callable evaluating the script block

@@ -8,12 +8,13 @@ from typing import Literal
 import attrs
 
 from psshim.format.culture import EN_US, Culture
+from sdk.fieldwise import Fieldwise
 
 Edition = Literal["5.1", "7"]
 
 
-@attrs.frozen
-class FormatSettings:
+@attrs.frozen(eq=False, repr=False)
+class FormatSettings(Fieldwise):
     """culture: the current culture (`-f`, `.ToString()`, console display of numbers and dates).
     edition: "5.1" (Windows PowerShell, the default) or "7" (pwsh 7.4/7.5 rules).
     width: the console buffer width. Out-Default lays tables out within `width - 1` columns and

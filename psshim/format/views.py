@@ -21,18 +21,15 @@ from typing import Union
 
 import attrs
 
-from psshim.format.dotnet_format import (
-    composite_format,
-    format_datetime,
-    to_display_string,
-)
+from psshim.format.dotnet_format import composite_format, format_datetime, to_display_string
 from psshim.format.objects import ps_property
 from psshim.format.settings import FormatSettings
 from psshim.runtime.values import AdapterRegistry
+from sdk.fieldwise import Fieldwise
 
 
-@attrs.frozen
-class ViewContext:
+@attrs.frozen(eq=False, repr=False)
+class ViewContext(Fieldwise):
     """What a view's computed values need: the settings and the adapters."""
 
     settings: FormatSettings
@@ -52,8 +49,8 @@ class ViewContext:
 ValueSpec = Union[str, Callable[[object, ViewContext], object]]
 
 
-@attrs.frozen
-class Column:
+@attrs.frozen(eq=False, repr=False)
+class Column(Fieldwise):
     """A table column: `value` is a property name or a function of (object, context).
     width 0 = unsized; alignment "undefined" prints left."""
 
@@ -63,14 +60,14 @@ class Column:
     alignment: str = "undefined"
 
 
-@attrs.frozen
-class ListItem:
+@attrs.frozen(eq=False, repr=False)
+class ListItem(Fieldwise):
     label: str
     value: ValueSpec
 
 
-@attrs.frozen
-class GroupBy:
+@attrs.frozen(eq=False, repr=False)
+class GroupBy(Fieldwise):
     """A view's GroupBy: objects are grouped while `key` stays equal; each group starts with
     `label` shown in a frame indented by `indent` (followed by an empty line when
     `newline_after`, as 5.1's FileSystem grouping control ends with a NewLine)."""
@@ -81,8 +78,8 @@ class GroupBy:
     newline_after: bool = False
 
 
-@attrs.frozen
-class TableView:
+@attrs.frozen(eq=False, repr=False)
+class TableView(Fieldwise):
     name: str
     type_names: tuple[str, ...]
     columns: tuple[Column, ...]
@@ -90,8 +87,8 @@ class TableView:
     wrap: bool = False
 
 
-@attrs.frozen
-class ListView:
+@attrs.frozen(eq=False, repr=False)
+class ListView(Fieldwise):
     """items None = every property of the object, in order."""
 
     name: str
@@ -100,8 +97,8 @@ class ListView:
     group_by: GroupBy | None = None
 
 
-@attrs.frozen
-class CustomView:
+@attrs.frozen(eq=False, repr=False)
+class CustomView(Fieldwise):
     """A custom control: `render` gives the text (ComplexWriter wraps it to the width unless
     `prewrapped`). Out-of-band views print wherever the object arrives."""
 

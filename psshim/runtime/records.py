@@ -19,10 +19,11 @@ from typing import Any
 import attrs
 
 from psshim.ast import Extent
+from sdk.fieldwise import Fieldwise
 
 
-@attrs.frozen
-class ScriptPosition:
+@attrs.frozen(eq=False, repr=False)
+class ScriptPosition(Fieldwise):
     """Where an error happened: the script file (None for a command typed at a prompt or given
     with `-c`), and the extent to underline within the full source text."""
 
@@ -31,8 +32,8 @@ class ScriptPosition:
     source: str  # the whole script text, to cut the line from
 
 
-@attrs.frozen
-class InvocationInfo:
+@attrs.frozen(eq=False, repr=False)
+class InvocationInfo(Fieldwise):
     """command_name: the name as the user typed it (`Get-VMCheckpoint`, an alias), or None for
     errors that carry no invocation name (parameter-binding errors, `throw`), in which case the
     error view prefixes the real cmdlet name from CategoryInfo.activity when `prefix_activity`."""
@@ -41,8 +42,8 @@ class InvocationInfo:
     position: ScriptPosition | None
 
 
-@attrs.frozen
-class CategoryInfo:
+@attrs.frozen(eq=False, repr=False)
+class CategoryInfo(Fieldwise):
     """`ObjectNotFound: (SRV-WEB01:String) [Checkpoint-VM], VirtualizationException`.
 
     category: the ErrorCategory name (`ObjectNotFound`, `InvalidArgument`, `InvalidData`,
@@ -60,8 +61,8 @@ class CategoryInfo:
     reason: str = ""
 
 
-@attrs.frozen
-class ErrorRecord:
+@attrs.frozen(eq=False, repr=False)
+class ErrorRecord(Fieldwise):
     """A PowerShell ErrorRecord.
 
     exception_type: full .NET type name of the exception
@@ -88,18 +89,18 @@ class ErrorRecord:
     extra_positions: tuple[tuple[str, ScriptPosition], ...] = ()
 
 
-@attrs.frozen
-class WarningRecord:
+@attrs.frozen(eq=False, repr=False)
+class WarningRecord(Fieldwise):
     message: str
 
 
-@attrs.frozen
-class VerboseRecord:
+@attrs.frozen(eq=False, repr=False)
+class VerboseRecord(Fieldwise):
     message: str
 
 
-@attrs.frozen
-class InformationRecord:
+@attrs.frozen(eq=False, repr=False)
+class InformationRecord(Fieldwise):
     """Write-Host output: text already joined; no_newline for -NoNewline."""
 
     text: str

@@ -45,6 +45,7 @@ import attrs
 
 from psshim.runtime import types as T
 from psshim.runtime.values import Hashtable
+from sdk.fieldwise import Fieldwise
 
 if TYPE_CHECKING:
     from psshim.runtime.context import CommandContext
@@ -250,8 +251,8 @@ class ValidateScript(Validator):
 # ------------------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class InSet:
+@attrs.frozen(eq=False, repr=False)
+class InSet(Fieldwise):
     """A parameter's membership of one parameter set (one `[Parameter(...)]` attribute)."""
 
     name: str = ALL_SETS

@@ -37,6 +37,8 @@ from typing import Any
 
 import attrs
 
+from sdk.fieldwise import Fieldwise
+
 
 class Char(str):
     """A System.Char: a one-character string that prints as itself but types as [char]."""
@@ -174,8 +176,8 @@ class PSObject:
 # --- adapters ------------------------------------------------------------------------------
 
 
-@attrs.frozen
-class Adapter:
+@attrs.frozen(eq=False, repr=False)
+class Adapter(Fieldwise):
     """How PowerShell sees instances of one Python class.
 
     type_names: PSTypeNames for an instance, most derived first.
