@@ -344,12 +344,7 @@ def _original_disks(hv: HyperVClient, vm: VM) -> list[str]:
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
-    from psshim.cli_tree import (
-        TreeNode,
-        labels_for_culture,
-        render_mermaid,
-        render_text,
-    )
+    from psshim.cli_tree import TreeNode, labels_for_culture, render_mermaid, render_text
 
     hv = _client(args)
     vm = hv.vm(args.vm)
