@@ -121,7 +121,7 @@ def _read_script(path: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from psshim.cli import CLIError, startup_finished
+    from psshim.cli import CLIError
 
     if args.command is None and args.script is None:
         raise CLIError("give a script to run (a .ps1 file, or - for standard input), or -c COMMAND.")
@@ -130,18 +130,32 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CLIError("give either a script or -c COMMAND, not both.")
     session = _Session(args)
     try:
-        if args.command is not None:
-            rs = session.runspace(os.getcwd())
-            startup_finished(args)
-            return int(rs.run_command(args.command))
-        path = args.script
-        text = _read_script(path)
-        script_path = None if path == "-" else os.path.abspath(path)
-        rs = session.runspace(os.path.dirname(script_path) if script_path else os.getcwd())
-        startup_finished(args)
-        return int(rs.run_script(text, script_path, list(args.script_args)))
-    finally:
+        code = _run(session, args)
+    except BaseException:
         session.close()
+        raise
+    if session.temp_url is not None and getattr(args, "owns_process", False):
+        # The state lived in this process's memory and nobody else can see it: the process may
+        # end at once, without tearing the state and every other object down (see cli.main).
+        args.exit_process = True
+    else:
+        session.close()
+    return code
+
+
+def _run(session: _Session, args: argparse.Namespace) -> int:
+    from psshim.cli import startup_finished
+
+    if args.command is not None:
+        rs = session.runspace(os.getcwd())
+        startup_finished(args)
+        return int(rs.run_command(args.command))
+    path = args.script
+    text = _read_script(path)
+    script_path = None if path == "-" else os.path.abspath(path)
+    rs = session.runspace(os.path.dirname(script_path) if script_path else os.getcwd())
+    startup_finished(args)
+    return int(rs.run_script(text, script_path, list(args.script_args)))
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
