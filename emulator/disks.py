@@ -123,13 +123,13 @@ def add_differencing(
 
 
 def delete_file(tx: "Transaction", host: HostRecord, path: str) -> None:
+    # A merge of this file can no longer happen.
+    host.merges = [m for m in host.merges if file_key(m.child) != file_key(path)]
     f = find_file(host, path)
     if f is None:
         return
     host.disk_files.remove(f)
     host.file_times.pop(winpath.parse(path).key(), None)
-    # A merge of this file can no longer happen.
-    host.merges = [m for m in host.merges if file_key(m.child) != file_key(path)]
     tx.queue(FileOp(kind="delete", host=host.name, path=path))
 
 
@@ -162,6 +162,12 @@ def _resolve(aliases: dict[str, str], path: str) -> str:
     return path
 
 
+def _merging_into(host: HostRecord, aliases: dict[str, str], key: str) -> list[str]:
+    """The files whose pending merges lead, directly or through other pending merges, into the
+    file `key`: the physical files that make up that logical file besides itself."""
+    return [m.child for m in host.merges if file_key(_resolve(aliases, m.child)) == key]
+
+
 def _pins(host: HostRecord, vm: VirtualMachineRecord, aliases: dict[str, str]) -> set[str]:
     pins = {file_key(_resolve(aliases, d.path)) for d in vm.disks}
     for cp in vm.checkpoints:
@@ -187,8 +193,12 @@ def collect(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, merge
                 continue
             kids = children.get(key, [])
             if not kids and f.kind == "avhdx":
-                for m in [m for m in host.merges if file_key(m.into) == key]:
-                    delete_file(tx, host, m.child)
+                # The file goes with every file still to be merged into it, however indirectly
+                # (a pending merge into a file that is itself to be merged into `f`): none of
+                # them has a dependant outside the group, and no merge may be left behind whose
+                # target is gone.
+                for g in _merging_into(host, aliases, key):
+                    delete_file(tx, host, g)
                 delete_file(tx, host, f.path)
                 acted = True
                 break
