@@ -5,7 +5,7 @@ filesystem); the library only sees :class:`RandomAccessFile` objects.
 
 * :class:`LocalFile` -- ``os.pread``/``os.pwrite`` on a descriptor; holes are
   free on Linux, so extending with :meth:`truncate` costs no disk.
-* :class:`SparseMemoryFile` -- a dict of 1 MiB pages; all-zero pages are never
+* :class:`SparseMemoryFile` -- a dict of 64 KiB pages; all-zero pages are never
   stored, so a 2 GiB file of zeros costs nothing.
 
 Both also answer the optional ``is_hole(offset, length)`` (not part of the
@@ -27,6 +27,11 @@ ZERO_GRANULE = 64 * 1024
 _ZERO_PAGE = bytes(PAGE_SIZE)
 _ZERO_VIEW = memoryview(_ZERO_PAGE)
 _ZERO_GRANULE = bytes(ZERO_GRANULE)
+# SparseMemoryFile's page: small, because a VHDX writes a few KiB here and there (headers, region
+# tables, metadata, BAT entries) and every page touched is allocated and zeroed whole.
+MEMORY_PAGE_SIZE = 64 * 1024
+_ZERO_MEMORY_PAGE = bytes(MEMORY_PAGE_SIZE)
+_ZERO_MEMORY_VIEW = memoryview(_ZERO_MEMORY_PAGE)
 
 
 @runtime_checkable
@@ -175,7 +180,7 @@ class LocalFile:
 
 
 class SparseMemoryFile:
-    """An in-memory sparse file made of 1 MiB pages; zero pages are never stored."""
+    """An in-memory sparse file made of 64 KiB pages; zero pages are never stored."""
 
     def __init__(self, length: int = 0) -> None:
         self._pages: dict[int, bytearray] = {}
@@ -188,22 +193,22 @@ class SparseMemoryFile:
         end = min(offset + length, self._size)
         if end <= offset:
             return b""
-        first = offset // PAGE_SIZE
-        last = (end - 1) // PAGE_SIZE
+        first = offset // MEMORY_PAGE_SIZE
+        last = (end - 1) // MEMORY_PAGE_SIZE
         if first == last:
             page = self._pages.get(first)
-            lo = offset - first * PAGE_SIZE
+            lo = offset - first * MEMORY_PAGE_SIZE
             if page is None:
                 return bytes(end - offset)
             return bytes(page[lo : lo + end - offset])
         parts: list[memoryview | bytes] = []
         pos = offset
         while pos < end:
-            index = pos // PAGE_SIZE
-            lo = pos - index * PAGE_SIZE
-            n = min(PAGE_SIZE - lo, end - pos)
+            index = pos // MEMORY_PAGE_SIZE
+            lo = pos - index * MEMORY_PAGE_SIZE
+            n = min(MEMORY_PAGE_SIZE - lo, end - pos)
             page = self._pages.get(index)
-            parts.append(_ZERO_VIEW[:n] if page is None else memoryview(page)[lo : lo + n])
+            parts.append(_ZERO_MEMORY_VIEW[:n] if page is None else memoryview(page)[lo : lo + n])
             pos += n
         return b"".join(parts)
 
@@ -214,19 +219,19 @@ class SparseMemoryFile:
         pos = 0
         while pos < len(view):
             absolute = offset + pos
-            index = absolute // PAGE_SIZE
-            lo = absolute - index * PAGE_SIZE
-            n = min(PAGE_SIZE - lo, len(view) - pos)
+            index = absolute // MEMORY_PAGE_SIZE
+            lo = absolute - index * MEMORY_PAGE_SIZE
+            n = min(MEMORY_PAGE_SIZE - lo, len(view) - pos)
             chunk = view[pos : pos + n]
             page = self._pages.get(index)
             if page is None:
                 if not is_zero(chunk):
-                    page = bytearray(PAGE_SIZE)
+                    page = bytearray(MEMORY_PAGE_SIZE)
                     page[lo : lo + n] = chunk
                     self._pages[index] = page
             else:
                 page[lo : lo + n] = chunk
-                if is_zero(chunk) and page == _ZERO_PAGE:
+                if is_zero(chunk) and page == _ZERO_MEMORY_PAGE:
                     del self._pages[index]
             pos += n
         self._size = max(self._size, offset + len(view))
@@ -238,13 +243,13 @@ class SparseMemoryFile:
         if length < 0:
             raise ValueError("negative length")
         if length < self._size:
-            keep = (length + PAGE_SIZE - 1) // PAGE_SIZE
+            keep = (length + MEMORY_PAGE_SIZE - 1) // MEMORY_PAGE_SIZE
             for index in [i for i in self._pages if i >= keep]:
                 del self._pages[index]
-            tail = length % PAGE_SIZE
-            if tail and (length // PAGE_SIZE) in self._pages:
-                page = self._pages[length // PAGE_SIZE]
-                page[tail:] = bytes(PAGE_SIZE - tail)
+            tail = length % MEMORY_PAGE_SIZE
+            if tail and (length // MEMORY_PAGE_SIZE) in self._pages:
+                page = self._pages[length // MEMORY_PAGE_SIZE]
+                page[tail:] = bytes(MEMORY_PAGE_SIZE - tail)
         self._size = length
 
     def flush(self) -> None:
@@ -257,15 +262,15 @@ class SparseMemoryFile:
         """True when no page of ``[offset, offset + length)`` is stored (it reads as zeros)."""
         if length <= 0:
             return True
-        first = offset // PAGE_SIZE
-        last = (offset + length - 1) // PAGE_SIZE
+        first = offset // MEMORY_PAGE_SIZE
+        last = (offset + length - 1) // MEMORY_PAGE_SIZE
         if last - first < len(self._pages):
             return all(i not in self._pages for i in range(first, last + 1))
         return not any(first <= i <= last for i in self._pages)
 
     def stored_bytes(self) -> int:
         """Memory really used by data pages."""
-        return len(self._pages) * PAGE_SIZE
+        return len(self._pages) * MEMORY_PAGE_SIZE
 
     def clone(self) -> SparseMemoryFile:
         """An independent copy (tests use it to freeze a crash state)."""
