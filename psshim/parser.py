@@ -18,7 +18,6 @@ file are each reported — and `ParseError.errors` lists every error found, in o
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -127,7 +126,7 @@ def _tables() -> _Tables:
 
     text = parse_build.grammar_text()
     if parse_build.grammar_digest(text) == parse_tables.GRAMMAR_SHA256:
-        return _Tables(json.loads(parse_tables.TABLES_JSON))
+        return _Tables(parse_tables.TABLES)
     return _Tables(parse_build.encode_tables(parse_build.build_tables(text)))
 
 
@@ -405,9 +404,10 @@ class _Run:
             self._error(start, end, error_id, *args)
             return error_id
 
-        if name == "binary":
+        # (Only with the operator just before the dot: `$a..` or `-`, not after a left operand.)
+        if name == "binary" and isinstance(previous, Tok):
             return report("ExpectedValueExpression", self._text(previous))
-        if name == "unary":
+        if name == "unary" and isinstance(previous, Tok):
             return report("MissingExpressionAfterOperator", self._text(previous))
         if name == "unary_comma":
             return report("MissingExpressionAfterOperator", ",")

@@ -39,6 +39,8 @@ FIRST_ERRORS = [
     ("$a = @(1, 2", "MissingEndParenthesisInSubexpression", 1, 13, 1, 13, "Missing closing ')' in subexpression."),
     ("$x.Foo(1, 2", "MissingEndParenthesisInMethodCall", 1, 12, 1, 12, "Missing ')' in method call."),
     ("$x.Foo(1 2)", "MissingEndParenthesisInMethodCall", 1, 9, 1, 9, None),
+    # A left operand then a stray word (found by the fuzz test: once an internal error).
+    ("[math]::Round($u--sed / $t, 2)", "MissingEndParenthesisInMethodCall", 1, 19, 1, 19, None),
     ("$a[1", "MissingEndSquareBracket", 1, 5, 1, 5, "Missing ']' after array index expression."),
     ("$a[]", "MissingArrayIndexExpression", 1, 4, 1, 4, "Array index expression is missing or not valid."),
     ("$x.", "MissingPropertyName", 1, 4, 1, 4, "Missing property name after reference operator."),
