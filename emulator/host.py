@@ -26,6 +26,7 @@ from emulator.errors import (
     VMNameInvalid,
     VMNotFound,
 )
+from emulator.fieldwise import Fieldwise
 from emulator.model import (
     CheckpointRecord,
     CheckpointTypeName,
@@ -47,15 +48,15 @@ from emulator.views import (
 from emulator.wildcard import has_wildcards, matches
 
 
-@attrs.frozen
-class Outcome:
+@attrs.frozen(eq=False, repr=False)
+class Outcome(Fieldwise):
     """What a state-changing operation reports besides its result: the warnings a cmdlet writes."""
 
     warnings: tuple[str, ...] = ()
 
 
-@attrs.frozen
-class FileInfo:
+@attrs.frozen(eq=False, repr=False)
+class FileInfo(Fieldwise):
     """A file or folder of the host's Windows file system, as Get-ChildItem sees it."""
 
     path: str
@@ -65,8 +66,8 @@ class FileInfo:
     last_write_time: dt.datetime
 
 
-@attrs.frozen
-class VMLookup:
+@attrs.frozen(eq=False, repr=False)
+class VMLookup(Fieldwise):
     found: tuple[VMView, ...]
     missing: tuple[str, ...]
 

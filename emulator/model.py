@@ -12,6 +12,8 @@ import enum
 
 import attrs
 
+from emulator.fieldwise import MutableFieldwise
+
 SCHEMA_VERSION = 1
 
 
@@ -36,8 +38,8 @@ class ClockMode(str, enum.Enum):
     REAL = "real"
 
 
-@attrs.define
-class Clock:
+@attrs.define(eq=False, repr=False)
+class Clock(MutableFieldwise):
     """virtual: `now` is the time, moved only by `advance`. real: time is `now` plus the wall
     time elapsed since `wall_anchor` (a UTC timestamp taken when the state was created)."""
 
@@ -46,14 +48,14 @@ class Clock:
     wall_anchor: float = 0.0
 
 
-@attrs.define
-class Timing:
+@attrs.define(eq=False, repr=False)
+class Timing(MutableFieldwise):
     checkpoint_seconds: float = 0.0
     merge_rate: int = 100 * 1024 * 1024  # bytes per (virtual) second
 
 
-@attrs.define
-class Settings:
+@attrs.define(eq=False, repr=False)
+class Settings(MutableFieldwise):
     culture: str = "en-US"
     edition: str = "5.1"
     width: int = 120
@@ -62,8 +64,8 @@ class Settings:
     id_seed: str = ""
 
 
-@attrs.define
-class HardDrive:
+@attrs.define(eq=False, repr=False)
+class HardDrive(MutableFieldwise):
     """A virtual hard disk drive of a VM (or as captured in a checkpoint).
 
     path: the Windows path of the file the drive uses now (the newest .avhdx, or the .vhdx).
@@ -78,8 +80,8 @@ class HardDrive:
     controller_location: int = 0
 
 
-@attrs.define
-class CheckpointRecord:
+@attrs.define(eq=False, repr=False)
+class CheckpointRecord(MutableFieldwise):
     """One checkpoint (a Msvm_VirtualSystemSettingData of type Snapshot:Realized).
 
     disks: the read-only disk files the checkpoint captured, one per drive, in drive order.
@@ -99,8 +101,8 @@ class CheckpointRecord:
     notes: str = ""
 
 
-@attrs.define
-class VirtualMachineRecord:
+@attrs.define(eq=False, repr=False)
+class VirtualMachineRecord(MutableFieldwise):
     id: str
     name: str
     state: VMStateName = VMStateName.OFF
@@ -123,8 +125,8 @@ class VirtualMachineRecord:
     checkpoints: list[CheckpointRecord] = attrs.field(factory=list)
 
 
-@attrs.define
-class DiskFile:
+@attrs.define(eq=False, repr=False)
+class DiskFile(MutableFieldwise):
     """A virtual disk file on the host's file system, with its chain relation.
 
     kind: "vhdx" (a base disk) or "avhdx" (a differencing disk whose parent is `parent`).
@@ -139,8 +141,8 @@ class DiskFile:
     owner: str | None = None
 
 
-@attrs.define
-class MergeTask:
+@attrs.define(eq=False, repr=False)
+class MergeTask(MutableFieldwise):
     """A background merge: `child` is folded into `into` (both Windows paths, physical names).
 
     end: the clock time at which the merge is complete (virtual clock: modelled as
@@ -158,8 +160,8 @@ class MergeTask:
     job: bool = False
 
 
-@attrs.define
-class Event:
+@attrs.define(eq=False, repr=False)
+class Event(MutableFieldwise):
     """An entry of the host's Hyper-V event log (e.g. a production checkpoint that fell back)."""
 
     time: dt.datetime
@@ -170,8 +172,8 @@ class Event:
     vm_id: str = ""
 
 
-@attrs.define
-class HostRecord:
+@attrs.define(eq=False, repr=False)
+class HostRecord(MutableFieldwise):
     name: str
     default: bool = False
     vms: list[VirtualMachineRecord] = attrs.field(factory=list)
@@ -184,8 +186,8 @@ class HostRecord:
     default_vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
 
 
-@attrs.define
-class FileOp:
+@attrs.define(eq=False, repr=False)
+class FileOp(MutableFieldwise):
     """A journaled file-system operation, applied after the state that needs it is saved.
 
     kind: "write_file" (path, UTF-8 text payload), "write_bytes" (path, base64 payload),
@@ -206,8 +208,8 @@ class FileOp:
     mtime: dt.datetime | None = None
 
 
-@attrs.define
-class EmulatorState:
+@attrs.define(eq=False, repr=False)
+class EmulatorState(MutableFieldwise):
     schema_version: int = SCHEMA_VERSION
     clock: Clock = attrs.field(factory=Clock)
     timing: Timing = attrs.field(factory=Timing)

@@ -35,6 +35,7 @@ import fsspec
 from fsspec.implementations.memory import MemoryFile
 
 from emulator.errors import StateError
+from emulator.fieldwise import Fieldwise
 
 if TYPE_CHECKING:
     from emulator.vhdx.raf import Buffer, RandomAccessFile, SparseMemoryFile
@@ -45,8 +46,8 @@ HOSTS_DIR = "hosts"
 PAGE = 1 << 20
 
 
-@attrs.frozen
-class Entry:
+@attrs.frozen(eq=False, repr=False)
+class Entry(Fieldwise):
     name: str
     is_dir: bool
     size: int

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from emulator.errors import DiskError
+from emulator.fieldwise import Fieldwise
 
 if TYPE_CHECKING:
     from emulator.storage import FileStore
@@ -60,8 +61,8 @@ def normalise_size(size: int) -> int:
     return size
 
 
-@attrs.frozen
-class DiskInfo:
+@attrs.frozen(eq=False, repr=False)
+class DiskInfo(Fieldwise):
     """What a VHDX file's headers say (Get-VHD)."""
 
     path: str

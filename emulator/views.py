@@ -12,6 +12,7 @@ import datetime as dt
 import attrs
 
 from emulator import disks, winpath
+from emulator.fieldwise import Fieldwise
 from emulator.model import CheckpointRecord, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
 
 STATUS_NORMAL = "Operating normally"
@@ -20,8 +21,8 @@ OP_OK = 2
 OP_MERGING = 32772
 
 
-@attrs.frozen
-class DriveView:
+@attrs.frozen(eq=False, repr=False)
+class DriveView(Fieldwise):
     vm_name: str
     vm_id: str
     path: str
@@ -33,8 +34,8 @@ class DriveView:
     checkpoint_name: str | None = None
 
 
-@attrs.frozen
-class VMView:
+@attrs.frozen(eq=False, repr=False)
+class VMView(Fieldwise):
     id: str
     name: str
     state: str
@@ -61,8 +62,8 @@ class VMView:
     hard_drives: tuple[DriveView, ...]
 
 
-@attrs.frozen
-class CheckpointView:
+@attrs.frozen(eq=False, repr=False)
+class CheckpointView(Fieldwise):
     id: str
     name: str
     vm_name: str
@@ -81,8 +82,8 @@ class CheckpointView:
     hard_drives: tuple[DriveView, ...]
 
 
-@attrs.frozen
-class VhdView:
+@attrs.frozen(eq=False, repr=False)
+class VhdView(Fieldwise):
     """Get-VHD's object, from the file's VHDX headers."""
 
     path: str
@@ -98,8 +99,8 @@ class VhdView:
     disk_id: str = ""
 
 
-@attrs.frozen
-class EventView:
+@attrs.frozen(eq=False, repr=False)
+class EventView(Fieldwise):
     time: dt.datetime
     level: str
     event_id: int

@@ -27,6 +27,7 @@ from emulator import culture, disks, winpath
 from emulator.configfiles import checkpoint_config_path, write_checkpoint_config, write_vm_config
 from emulator.engine import Transaction
 from emulator.errors import EmulatorError, WorldError
+from emulator.fieldwise import MutableFieldwise
 from emulator.model import (
     CheckpointRecord,
     CheckpointTypeName,
@@ -124,8 +125,8 @@ class _Lines:
         return self.tables.get(table)
 
 
-@attrs.define
-class _Ctx:
+@attrs.define(eq=False, repr=False)
+class _Ctx(MutableFieldwise):
     source: str
     lines: _Lines
 
@@ -374,8 +375,8 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
     write_vm_config(tx, host, vm)
 
 
-@attrs.define
-class _CpSpec:
+@attrs.define(eq=False, repr=False)
+class _CpSpec(MutableFieldwise):
     index: int
     record: CheckpointRecord
     parent_name: str | None
