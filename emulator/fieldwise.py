@@ -40,7 +40,7 @@ class Fieldwise:
     def __repr__(self) -> str:
         fields = attrs.fields(type(self))  # type: ignore[arg-type]
         shown = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in fields if a.repr)
-        return f"{self.__class__.__qualname__}({shown})"
+        return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}({shown})"
 
 
 class MutableFieldwise(Fieldwise):

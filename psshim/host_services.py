@@ -21,6 +21,7 @@ import attrs
 from sdk.client import HyperVClient
 from sdk.errors import HyperVError
 from sdk.types import FileInfo
+from sdk.fieldwise import MutableFieldwise
 
 
 class SdkClock:
@@ -103,8 +104,8 @@ class SdkFileView:
         self.client.delete_file(path)
 
 
-@attrs.define
-class SdkServices:
+@attrs.define(eq=False, repr=False)
+class SdkServices(MutableFieldwise):
     """Services of a run against an SDK backend (see psshim.runtime.services.Services)."""
 
     hyperv: HyperVClient

@@ -11,8 +11,10 @@ formatting records and its error records are therefore declared
 
 and share these implementations, which mean what attrs' generated ones mean: instances are
 equal when they are of the same class and their `eq=True` fields are equal; the hash is that of
-those fields; the repr is `Name(field=value, ...)` over the `repr=True` fields. attrs still
-generates the `__init__` (frozen, with defaults, converters and validators).
+those fields; the repr is `Name(field=value, ...)` over the `repr=True` fields. Mutable classes
+(`@attrs.define(eq=False, repr=False)`) derive from `MutableFieldwise`, unhashable as attrs
+makes them. attrs still generates the `__init__` (with defaults, converters and validators).
+(The emulator has the same helper, `emulator.fieldwise`: it imports nothing of the SDK.)
 """
 
 from __future__ import annotations
@@ -46,4 +48,12 @@ class Fieldwise:
     def __repr__(self) -> str:
         fields = attrs.fields(type(self))  # type: ignore[arg-type]
         shown = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in fields if a.repr)
-        return f"{self.__class__.__qualname__}({shown})"
+        return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}({shown})"
+
+
+class MutableFieldwise(Fieldwise):
+    """Base of mutable attrs classes (`@attrs.define(eq=False, repr=False)`): not hashable,
+    as attrs makes a mutable class."""
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]

@@ -36,6 +36,7 @@ from psshim.format.objects import (
 )
 from psshim.runtime.records import ErrorRecord, WarningRecord
 from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject
+from sdk.fieldwise import MutableFieldwise
 
 
 class FormatError(ValueError):
@@ -62,8 +63,8 @@ _TICKS_PER_DAY = 86_400 * _TICKS_PER_SECOND
 # =============================================================================================
 
 
-@attrs.define
-class _Number:
+@attrs.define(eq=False, repr=False)
+class _Number(MutableFieldwise):
     """value = (-1 if negative) * 0.d1d2d3... * 10**scale. digits "" means zero."""
 
     negative: bool
@@ -445,8 +446,8 @@ def _split_sections(fmt: str) -> list[str]:
     return sections
 
 
-@attrs.define
-class _CustomLayout:
+@attrs.define(eq=False, repr=False)
+class _CustomLayout(MutableFieldwise):
     digit_count: int = 0
     decimal_pos: int = -1
     first_zero: int = 0x7FFFFFFF

@@ -41,7 +41,7 @@ from psshim.format.culture import INVARIANT
 from psshim.format.dotnet_format import format_number, to_string
 from psshim.format.objects import ps_properties, timespan_properties
 from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject
-from sdk.fieldwise import Fieldwise
+from sdk.fieldwise import Fieldwise, MutableFieldwise
 
 _EPOCH = _dt.datetime(1970, 1, 1)
 
@@ -71,8 +71,8 @@ class _Raw(Fieldwise):
 Node = Union[None, bool, str, _Raw, _Date, list["Node"], dict[str, "Node"]]
 
 
-@attrs.define
-class _Walker:
+@attrs.define(eq=False, repr=False)
+class _Walker(MutableFieldwise):
     depth: int
     enums_as_strings: bool
     edition: str
@@ -191,8 +191,8 @@ def _offset(offset: _dt.timedelta) -> str:
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-@attrs.define
-class _Writer:
+@attrs.define(eq=False, repr=False)
+class _Writer(MutableFieldwise):
     edition: str
     newline: str
     utc_offset: _dt.timedelta | None

@@ -43,7 +43,7 @@ from psshim.format.views import (
     evaluate,
 )
 from psshim.runtime.values import AdapterRegistry, Char
-from sdk.fieldwise import Fieldwise
+from sdk.fieldwise import Fieldwise, MutableFieldwise
 
 # =============================================================================================
 # Format packets
@@ -200,8 +200,8 @@ def _align_name(alignment: str | None) -> str:
 # =============================================================================================
 
 
-@attrs.define
-class _Column:
+@attrs.define(eq=False, repr=False)
+class _Column(MutableFieldwise):
     """A column/list item the formatter evaluates for each object."""
 
     label: str

@@ -25,7 +25,7 @@ from psshim.format.dotnet_format import composite_format, format_datetime, to_di
 from psshim.format.objects import ps_property
 from psshim.format.settings import FormatSettings
 from psshim.runtime.values import AdapterRegistry
-from sdk.fieldwise import Fieldwise
+from sdk.fieldwise import Fieldwise, MutableFieldwise
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -118,8 +118,8 @@ def evaluate(spec: ValueSpec, obj: object, ctx: ViewContext) -> object:
     return spec(obj, ctx)
 
 
-@attrs.define
-class ViewRegistry:
+@attrs.define(eq=False, repr=False)
+class ViewRegistry(MutableFieldwise):
     """Views by type name. `find` returns the view for the most derived type name that has one
     (optionally of one kind only, as Format-Table/Format-List ask)."""
 

@@ -45,6 +45,7 @@ from psshim.runtime.registry import (
     with_common_parameters,
 )
 from psshim.runtime.values import AdapterRegistry, Hashtable, PSObject, type_names
+from sdk.fieldwise import MutableFieldwise
 
 
 class _NoValue:
@@ -55,8 +56,8 @@ class _NoValue:
 NO_VALUE: Any = _NoValue()
 
 
-@attrs.define
-class Arg:
+@attrs.define(eq=False, repr=False)
+class Arg(MutableFieldwise):
     """One command argument after evaluation.
 
     name: the parameter name as typed, without the dash (None for a positional argument).
@@ -81,8 +82,8 @@ class ErrorFactory(Protocol):
                  extent: Extent, *, target: Any = None) -> PSError: ...
 
 
-@attrs.define
-class BindState:
+@attrs.define(eq=False, repr=False)
+class BindState(MutableFieldwise):
     sets: set[str]
     bound: dict[str, Any] = attrs.field(factory=dict)
     common: dict[str, Any] = attrs.field(factory=dict)
@@ -93,8 +94,8 @@ class BindState:
     pipeline_bound: list[str] = attrs.field(factory=list)
 
 
-@attrs.define
-class PipelineBinding:
+@attrs.define(eq=False, repr=False)
+class PipelineBinding(MutableFieldwise):
     values: dict[str, Any]
     set_name: str | None
 

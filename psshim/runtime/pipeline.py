@@ -37,6 +37,7 @@ from psshim.runtime.records import InvocationInfo, ScriptPosition
 from psshim.runtime.registry import CmdletInfo
 from psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
 from psshim.runtime.values import ArrayList, Hashtable
+from sdk.fieldwise import MutableFieldwise
 
 if TYPE_CHECKING:
     from psshim.runtime.interpreter import Interpreter
@@ -496,8 +497,8 @@ def _binding_error_factory(interp: "Interpreter", frame: Frame, real_name: str, 
 # ------------------------------------------------------------------------------------------
 
 
-@attrs.define
-class Resolved:
+@attrs.define(eq=False, repr=False)
+class Resolved(MutableFieldwise):
     kind: str  # "cmdlet", "function", "script", "scriptblock"
     name: str
     cmdlet: CmdletInfo | None = None

@@ -45,7 +45,7 @@ import attrs
 
 from psshim.runtime import types as T
 from psshim.runtime.values import Hashtable
-from sdk.fieldwise import Fieldwise
+from sdk.fieldwise import Fieldwise, MutableFieldwise
 
 if TYPE_CHECKING:
     from psshim.runtime.context import CommandContext
@@ -263,8 +263,8 @@ class InSet(Fieldwise):
     remaining: bool = False  # ValueFromRemainingArguments
 
 
-@attrs.define
-class ParameterMetadata:
+@attrs.define(eq=False, repr=False)
+class ParameterMetadata(MutableFieldwise):
     name: str
     type: T.PSType
     aliases: tuple[str, ...] = ()
@@ -299,8 +299,8 @@ class ParameterMetadata:
         return (self.name,) + self.aliases
 
 
-@attrs.define
-class CommandMetadata:
+@attrs.define(eq=False, repr=False)
+class CommandMetadata(MutableFieldwise):
     """What the binder needs to know about a command (cmdlet or script function)."""
 
     name: str
@@ -463,8 +463,8 @@ class Cmdlet:
         return name in self.ctx.bound
 
 
-@attrs.define
-class CmdletInfo:
+@attrs.define(eq=False, repr=False)
+class CmdletInfo(MutableFieldwise):
     name: str
     cls: type[Cmdlet]
     module: str

@@ -41,10 +41,11 @@ from psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
 from psshim.runtime.registry import Registry
 from psshim.runtime.scopes import Scope, ScriptSource
 from psshim.runtime.values import Adapter, AdapterRegistry
+from sdk.fieldwise import MutableFieldwise
 
 
-@attrs.define
-class RunSettings:
+@attrs.define(eq=False, repr=False)
+class RunSettings(MutableFieldwise):
     """edition: "5.1" or "7"; culture: the current culture's name; width: the console width.
     max_steps / timeout_seconds: the budget (statements and loop iterations / wall seconds;
     None = unlimited). poll_limit: iterations a loop may poll an unmoving virtual clock.

@@ -18,6 +18,8 @@ from typing import Any, Mapping, Protocol, runtime_checkable
 
 import attrs
 
+from sdk.fieldwise import MutableFieldwise
+
 
 @runtime_checkable
 class Clock(Protocol):
@@ -128,8 +130,8 @@ class MemoryFileView:
         return sorted(names.values(), key=str.casefold)
 
 
-@attrs.define
-class SimpleServices:
+@attrs.define(eq=False, repr=False)
+class SimpleServices(MutableFieldwise):
     """A Services implementation for tests and for running scripts without Hyper-V."""
 
     clock: Any = attrs.field(factory=VirtualClock)

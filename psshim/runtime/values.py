@@ -37,7 +37,7 @@ from typing import Any
 
 import attrs
 
-from sdk.fieldwise import Fieldwise
+from sdk.fieldwise import Fieldwise, MutableFieldwise
 
 
 class Char(str):
@@ -191,8 +191,8 @@ class Adapter(Fieldwise):
     lookup: Callable[[Any, str], tuple[bool, Any]]
 
 
-@attrs.define
-class AdapterRegistry:
+@attrs.define(eq=False, repr=False)
+class AdapterRegistry(MutableFieldwise):
     """Adapters by Python class (looked up along the MRO). One per runtime, no globals."""
 
     by_class: dict[type, Adapter] = attrs.field(factory=dict)
