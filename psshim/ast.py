@@ -16,7 +16,8 @@ Conventions
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Union
+from collections.abc import Iterator
+from typing import Any, Union
 
 import attrs
 
@@ -487,6 +488,18 @@ StatementAst = Union[
     FunctionDefinitionAst,
     StatementBlockAst,
 ]
+
+
+def walk(node: Ast) -> Iterator[Ast]:
+    """`node` and every node under it (in nested script blocks too), depth first."""
+    pending: list[Any] = [node]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Ast):
+            yield item
+            pending.extend(reversed([getattr(item, a.name) for a in attrs.fields(type(item))]))
+        elif isinstance(item, (tuple, list)):
+            pending.extend(reversed(item))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -248,6 +248,12 @@ class StartJob(Cmdlet):
             raise not_supported("Start-Job -FilePath")
         sb = self.ScriptBlock
         args = list(self.ArgumentList or [])
-        job = run_as_job(self.ctx, self.Name, C.to_string(sb),
-                         lambda: self.ctx.interp.stream_scriptblock(sb, self.ctx.frame, args=args, new_scope=True))
+        interp = self.ctx.interp
+        saved_using = interp.using_values
+        interp.using_values = interp.using_values_of(sb.ast, self.ctx.frame)
+        try:
+            job = run_as_job(self.ctx, self.Name, C.to_string(sb),
+                             lambda: interp.stream_scriptblock(sb, self.ctx.frame, args=args, new_scope=True))
+        finally:
+            interp.using_values = saved_using
         yield job

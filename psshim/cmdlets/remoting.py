@@ -4,7 +4,8 @@ Without -ComputerName the script block runs in a child scope of the caller (with
 the caller's scope), its pipeline input in `$input`, as `&` would run it.
 
 With -ComputerName each computer gets what a remote session gives: a fresh runspace on that
-host (none of the caller's variables or functions; `$using:` is not emulated), whose Hyper-V
+host (none of the caller's variables or functions; `$using:name` gives the caller's value of
+`name`, taken when the command runs, passed as it is rather than serialised), whose Hyper-V
 cmdlets, clock, files and `$env:COMPUTERNAME` are that host's (`services.for_computer(name)`,
 which the SDK-backed services provide; a host the run cannot reach fails as WinRM does). The
 remote errors and warnings come back as Invoke-Command's own (an error that ended the remote
@@ -123,6 +124,7 @@ class InvokeCommand(Cmdlet):
         interp = self.ctx.interp
         remote = Runspace(services, interp.settings, Host(_discard, _discard), registry=interp.registry)
         rinterp = remote.interp
+        rinterp.using_values = interp.using_values_of(sb.ast, self.ctx.frame)
         sink: list[Any] = []
         routing = Routing("output", "output", "output", "output", "output", sink)
         call = CallInfo("", "interactive", sb.ast.extent, sb.source)

@@ -75,6 +75,11 @@ from psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, 
 
 VOID = C.AutomationNull()
 AP = C.ActionPreference
+_USING_WITHOUT_INVOKE = (
+    "A Using variable cannot be retrieved. A Using variable can be used only with Invoke-Command, Start-Job, or "
+    "InlineScript in the script workflow. When it is used with Invoke-Command, the Using variable is valid only if "
+    "the script block is invoked on a remote computer."
+)
 _DOTNET_NAMESPACES = {"system", "microsoft", "diagnostics", "io", "net", "text", "collections", "security",
                       "management", "threading", "globalization", "reflection", "runtime", "xml", "data"}
 
@@ -146,6 +151,9 @@ class Interpreter:
         self.last_exit_code: int | None = None
         self.modules: dict[str, ModuleInfo] = {}
         self.jobs: Any = None
+        # The values of `$using:` variables, by lower-cased name: set on a remote session's
+        # interpreter by Invoke-Command -ComputerName; None elsewhere (`$using:` is then an error).
+        self.using_values: dict[str, Any] | None = None
         self.location = str(getattr(settings, "location", "C:\\Users\\Administrator"))
         self._init_globals()
 
@@ -332,8 +340,18 @@ class Interpreter:
             f = frame.scope.find_function(name)
             return f.scriptblock if f is not None else None
         if scope == "using":
-            raise not_supported("The $using: scope modifier")
+            if self.using_values is None:
+                raise runtime_error(_USING_WITHOUT_INVOKE, "UsingWithoutInvokeCommand", "InvalidOperation")
+            return self.using_values.get(n)
         raise not_supported(f"The variable drive '{scope}:'")
+
+    def using_values_of(self, block: A.ScriptBlockAst, frame: Frame) -> dict[str, Any]:
+        """The values, in `frame`, of the `$using:` variables of `block` (nested blocks too), taken
+        now, for the session that will run it (an undefined one is $null, as without
+        Set-StrictMode). The values are passed as they are, not serialised."""
+        names = {node.name.casefold(): node.name for node in A.walk(block)
+                 if isinstance(node, A.VariableExpressionAst) and node.scope == "using"}
+        return {key: self.get_variable(frame, name, None) for key, name in names.items()}
 
     def set_variable(self, frame: Frame, name: str, scope: str | None, value: Any,
                      type_constraint: T.PSType | None = None) -> None:

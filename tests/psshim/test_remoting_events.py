@@ -72,6 +72,28 @@ def test_remote_errors_come_back_and_stop_makes_them_terminating(session):
     assert ok(session, text) == ["caught: PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand"]
 
 
+def test_using_gives_the_callers_values_to_a_remote_block(session):
+    text = ("$vm = 'B'; $n = 2; Invoke-Command -ComputerName hv-host02.corp.local { "
+            "Checkpoint-VM -Name $Using:vm -SnapshotName pre; (Get-VMSnapshot -VMName $using:VM).Name; "
+            "$using:n * 21; $null -eq $using:undefined; & { $USING:vm } }")
+    assert ok(session, text) == ["pre", 42, True, "B"]
+    # the value is taken when Invoke-Command runs, not when the block was written
+    assert ok(session, "$n = 1; $sb = { $using:n }; $n = 2; Invoke-Command -cn localhost $sb") == [2]
+    assert ok(session, "$n = 5; Receive-Job (Start-Job { $using:n + 1 })") == [6]
+
+
+def test_using_outside_a_remote_block_is_powershells_error(session):
+    for text, column in (("$x = 1; $using:x", 9), ("$x = 1; Invoke-Command { $using:x }", 26)):
+        r = session.run_command(text)
+        assert r.output == ()
+        record = r.errors[0]
+        assert record.fully_qualified_error_id == "UsingWithoutInvokeCommand"
+        assert record.category_info.category == "InvalidOperation"
+        assert record.message.startswith("A Using variable cannot be retrieved. A Using variable can be used only "
+                                         "with Invoke-Command, Start-Job, or InlineScript in the script workflow.")
+        assert f"char:{column}" in r.stderr
+
+
 def test_unknown_computer_fails_as_winrm_does(session):
     r = session.run_command("Invoke-Command -ComputerName ghost { 1 }")
     assert r.output == ()
