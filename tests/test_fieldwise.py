@@ -13,26 +13,18 @@ import emulator.fieldwise
 import sdk.fieldwise
 
 
+def _point_class(module: ModuleType, name: str) -> Any:
+    fields = {"x": attrs.field(), "y": attrs.field(default="a"), "note": attrs.field(default="", eq=False),
+              "secret": attrs.field(default="", repr=False)}
+    return attrs.make_class(name, fields, bases=(module.Fieldwise,), frozen=True, eq=False, repr=False)
+
+
 def _classes(module: ModuleType) -> tuple[Any, Any, Any]:
-    @attrs.frozen(eq=False, repr=False)
-    class Point(module.Fieldwise):  # type: ignore[name-defined,misc]
-        x: int
-        y: str = "a"
-        note: str = attrs.field(default="", eq=False)
-        secret: str = attrs.field(default="", repr=False)
-
-    @attrs.frozen(eq=False, repr=False)
-    class Other(module.Fieldwise):  # type: ignore[name-defined,misc]
-        x: int
-        y: str = "a"
-        note: str = attrs.field(default="", eq=False)
-        secret: str = attrs.field(default="", repr=False)
-
     @attrs.define(eq=False, repr=False)
     class Record(module.MutableFieldwise):  # type: ignore[name-defined,misc]
         items: list[int] = attrs.Factory(list)
 
-    return Point, Other, Record
+    return _point_class(module, "Point"), _point_class(module, "Other"), Record
 
 
 @attrs.frozen
