@@ -18,7 +18,7 @@ file are each reported — and `ParseError.errors` lists every error found, in o
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from psshim import ast
@@ -76,27 +76,24 @@ def _unique(errors: list[ast.ParseErrorItem]) -> tuple[ast.ParseErrorItem, ...]:
 # --------------------------------------------------------------------------------------------
 
 
-class _States:
-    """The action rows of the states, each decoded from parse_tables' compact form (symbol
-    numbers and actions, alternating) the first time the parser enters that state: a script
-    visits a small part of the ~400 states, and decoding them all cost more than parsing it."""
+class _States(dict[int, dict[str, int]]):
+    """The action rows of the states by state number, each decoded from parse_tables' compact
+    form (symbol numbers and actions, alternating) the first time the parser enters that state:
+    a script visits a small part of the ~400 states, and decoding them all cost more than parsing
+    it. (A dict: a decoded row is found at dict speed; `__missing__` decodes the others.)"""
 
     def __init__(self, symbols: list[str], rows: list[list[int]]) -> None:
+        super().__init__()
         self._symbols = symbols
         self._rows = rows
-        self._decoded: list[dict[str, int] | None] = [None] * len(rows)
 
-    def __len__(self) -> int:
+    @property
+    def count(self) -> int:
         return len(self._rows)
 
-    def __iter__(self) -> Iterator[dict[str, int]]:
-        return (self[state] for state in range(len(self._rows)))
-
-    def __getitem__(self, state: int) -> dict[str, int]:
-        row = self._decoded[state]
-        if row is None:
-            raw, symbols = self._rows[state], self._symbols
-            row = self._decoded[state] = {symbols[raw[i]]: raw[i + 1] for i in range(0, len(raw), 2)}
+    def __missing__(self, state: int) -> dict[str, int]:
+        raw, symbols = self._rows[state], self._symbols
+        row = self[state] = {symbols[raw[i]]: raw[i + 1] for i in range(0, len(raw), 2)}
         return row
 
 

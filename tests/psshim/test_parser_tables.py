@@ -33,8 +33,9 @@ def test_only_the_documented_conflicts() -> None:
 
 def test_every_state_has_one_lexer_mode() -> None:
     tables = parser._tables()
-    assert len(tables.modes) == len(tables.states)
-    for state, row in enumerate(tables.states):
+    assert len(tables.modes) == tables.states.count
+    for state in range(tables.states.count):
+        row = tables.states[state]
         if tables.defaults[state] >= 0:
             continue
         accepted = {symbol for symbol in row if symbol.isupper()}
