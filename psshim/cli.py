@@ -800,4 +800,8 @@ def _main(argv: list[str] | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m psshim.cli`: run the module under its own name, whose CLIError is the one the
+    # handlers (which import psshim.cli) raise.
+    from psshim.cli import main as _main_of_module
+
+    sys.exit(_main_of_module())

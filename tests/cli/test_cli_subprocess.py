@@ -53,6 +53,14 @@ def test_usage_errors_exit_2_and_a_missing_state_exits_1(tmp_path: pathlib.Path)
     assert "Traceback" not in nothing.stderr
 
 
+def test_an_error_of_a_handler_module_is_a_one_line_error(tmp_path: pathlib.Path) -> None:
+    # cli_run raises psshim.cli's CLIError; run as `python -m psshim.cli`, the module is also
+    # __main__, and its handler must still catch that class (exit 1, not an internal error 70).
+    done = hvemu("run", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr == "hvemu: error: give a script to run (a .ps1 file, or - for standard input), or -c COMMAND.\n"
+
+
 def test_box_drawing_survives_a_non_utf8_console(tmp_path: pathlib.Path) -> None:
     world = tmp_path / "w.toml"
     world.write_text(WORLD_07, encoding="utf-8")
