@@ -72,9 +72,8 @@ def parse(text: str) -> WinPath:
 @functools.lru_cache(maxsize=4096)
 def _parse(text: str) -> WinPath:
     # A pure function of the text (WinPath is frozen): the emulator parses the same few
-    # paths hundreds of times per run, so results are memoised (refusals are not).
-    if not text:
-        raise PathError("The path is empty.")
+    # paths hundreds of times per run, so results are memoised (refusals are not). `parse` has
+    # refused non-strings and the empty path.
     if len(text) > MAX_PATH:
         raise PathError(f"The path is longer than {MAX_PATH} characters.")
     if "\x00" in text:
