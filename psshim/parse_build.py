@@ -202,11 +202,16 @@ def encode_tables(tables: dict[str, Any]) -> dict[str, Any]:
     return dict(tables, symbols=symbols, states=states)
 
 
+def decode_row(symbols: list[str], row: list[int]) -> dict[str, int]:
+    """One stored state row back to its actions by symbol name (the parser decodes each row the
+    first time it enters that state)."""
+    return {symbols[row[i]]: row[i + 1] for i in range(0, len(row), 2)}
+
+
 def decode_tables(data: dict[str, Any]) -> dict[str, Any]:
     """The inverse of `encode_tables`."""
     symbols: list[str] = data["symbols"]
-    states = [{symbols[row[i]]: row[i + 1] for i in range(0, len(row), 2)} for row in data["states"]]
-    return dict(data, states=states)
+    return dict(data, states=[decode_row(symbols, row) for row in data["states"]])
 
 
 def render_module(text: str, tables: dict[str, Any]) -> str:

@@ -83,17 +83,19 @@ class _States(dict[int, dict[str, int]]):
     it. (A dict: a decoded row is found at dict speed; `__missing__` decodes the others.)"""
 
     def __init__(self, symbols: list[str], rows: list[list[int]]) -> None:
+        from psshim.parse_build import decode_row
+
         super().__init__()
         self._symbols = symbols
         self._rows = rows
+        self._decode = decode_row
 
     @property
     def count(self) -> int:
         return len(self._rows)
 
     def __missing__(self, state: int) -> dict[str, int]:
-        raw, symbols = self._rows[state], self._symbols
-        row = self[state] = {symbols[raw[i]]: raw[i + 1] for i in range(0, len(raw), 2)}
+        row = self[state] = self._decode(self._symbols, self._rows[state])
         return row
 
 
