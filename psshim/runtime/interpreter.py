@@ -152,7 +152,8 @@ class Interpreter:
         self.modules: dict[str, ModuleInfo] = {}
         self.jobs: Any = None
         # The values of `$using:` variables, by lower-cased name: set on a remote session's
-        # interpreter by Invoke-Command -ComputerName; None elsewhere (`$using:` is then an error).
+        # interpreter by Invoke-Command -ComputerName, and here while Start-Job runs its block;
+        # None elsewhere (`$using:` is then an error).
         self.using_values: dict[str, Any] | None = None
         self.location = str(getattr(settings, "location", "C:\\Users\\Administrator"))
         self._init_globals()
