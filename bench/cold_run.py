@@ -2,7 +2,7 @@
 
     python bench/cold_run.py [--repeat 11]
 
-Prints `name: value` lines: the median wall time of a fresh `python -m psshim.cli run --world
+Prints `name: value` lines: the median wall time of a fresh `python -m hyperv_emu.cli.main run --world
 world.toml script.ps1` process, the median of `python -c "import lark, attrs, cattrs, fsspec"`,
 of `python -c pass`, and the ratio run/floor (target <= 1.5). Bytecode caching is left on (as a
 user's installation has it; this machine's environment may set PYTHONDONTWRITEBYTECODE, which
@@ -52,7 +52,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     folder = scenario_dir()
     medians = timed({
-        "run": [sys.executable, "-m", "psshim.cli", "run", "--world", str(folder / "world.toml"),
+        "run": [sys.executable, "-m", "hyperv_emu.cli", "run", "--world", str(folder / "world.toml"),
                 str(folder / "script.ps1")],
         "floor": [sys.executable, "-c", "import lark, attrs, cattrs, fsspec"],
         "bare": [sys.executable, "-c", "pass"],

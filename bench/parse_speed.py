@@ -27,7 +27,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from psshim.parser import parse
+from hyperv_emu.psshim.parser import parse
 
 
 def scenarios() -> pathlib.Path:
@@ -61,9 +61,9 @@ def best_of(function: object, rounds: int) -> float:
 COLD = """
 import json, sys, time
 start = time.perf_counter()
-import psshim.parser
+import hyperv_emu.psshim.parser
 imported = time.perf_counter()
-psshim.parser.parse(open(sys.argv[1], encoding="utf-8-sig").read())
+hyperv_emu.psshim.parser.parse(open(sys.argv[1], encoding="utf-8-sig").read())
 parsed = time.perf_counter()
 print(json.dumps({"import": imported - start, "parse": parsed - imported}))
 """

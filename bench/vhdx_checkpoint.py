@@ -13,7 +13,7 @@ import statistics
 
 from vhdx_common import GiB, MiB, Timer, data_chunks, report, temp_folder, win_path
 
-from emulator.vhdx import VhdxFile, create_differencing, create_dynamic, open_chain
+from hyperv_emu.emulator.vhdx import VhdxFile, create_differencing, create_dynamic, open_chain
 
 
 def checkpoint_time(folder, base: str, i: int) -> float:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from emulator.vhdx import LocalFile, RandomAccessFile
+from hyperv_emu.emulator.vhdx import LocalFile, RandomAccessFile
 
 MiB = 1 << 20
 GiB = 1 << 30

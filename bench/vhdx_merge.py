@@ -23,7 +23,7 @@ import subprocess
 
 from vhdx_common import GiB, MiB, Timer, data_chunks, report, temp_folder, win_path
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     DiskRef,
     LocalFileJournal,
     VhdxFile,

@@ -18,13 +18,13 @@ import sys
 
 from vhdx_common import ROOT, GiB, Timer, data_chunks, report, temp_folder, win_path
 
-from emulator.vhdx import VhdxFile, create_differencing, create_dynamic, open_chain
+from hyperv_emu.emulator.vhdx import VhdxFile, create_differencing, create_dynamic, open_chain
 
 MERGE = """
 import sys
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from emulator.vhdx import DiskRef, LocalFile, LocalFileJournal, merge_into_parent
+from hyperv_emu.emulator.vhdx import DiskRef, LocalFile, LocalFileJournal, merge_into_parent
 folder = Path({folder!r})
 def opener(name, writable):
     return LocalFile(folder / name, "r+" if writable else "r")

@@ -16,7 +16,7 @@ import random
 
 from vhdx_common import MiB, Timer, data_chunks, report, temp_folder, win_path
 
-from emulator.vhdx import VhdxFile, create_differencing, create_dynamic, open_chain
+from hyperv_emu.emulator.vhdx import VhdxFile, create_differencing, create_dynamic, open_chain
 
 SIZE = 256 * MiB
 

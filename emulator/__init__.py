@@ -5,14 +5,14 @@ It imports neither `sdk` nor `psshim`; the SDK's emulated backend adapts it.
 
 from __future__ import annotations
 
-from emulator.engine import Emulator
-from emulator.errors import EmulatorError
-from emulator.host import Host, Outcome
+from hyperv_emu.emulator.engine import Emulator
+from hyperv_emu.emulator.errors import EmulatorError
+from hyperv_emu.emulator.host import Host, Outcome
 
 
 def init_from_world(url: str, world_text: str, source: str = "<world>", *, force: bool = False) -> Emulator:
     """Create the state at `url` from a world file's text (see docs/world-files.md)."""
-    from emulator.world import load_text
+    from hyperv_emu.emulator.world import load_text
 
     state, ops = load_text(world_text, source)
     emu = Emulator(url)

@@ -28,8 +28,8 @@ class _Worker:
         self.stop = threading.Event()
 
     def run(self) -> None:
-        from emulator import disks
-        from emulator.engine import Emulator
+        from hyperv_emu.emulator import disks
+        from hyperv_emu.emulator.engine import Emulator
 
         try:
             emulator = Emulator(self.url)

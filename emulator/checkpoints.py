@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import json
 
-from emulator import culture, disks, guest, winpath
-from emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
-from emulator.engine import Transaction
-from emulator.errors import (
+from hyperv_emu.emulator import culture, disks, guest, winpath
+from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
+from hyperv_emu.emulator.engine import Transaction
+from hyperv_emu.emulator.errors import (
     CheckpointNameInvalid,
     ExportFailed,
     ImportFailed,
@@ -41,7 +41,7 @@ from emulator.errors import (
     pass_through_checkpoint_failed,
     production_checkpoint_failed,
 )
-from emulator.model import (
+from hyperv_emu.emulator.model import (
     CheckpointRecord,
     CheckpointTypeName,
     FileOp,
@@ -229,7 +229,7 @@ def export(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Chec
 
 
 def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) -> VirtualMachineRecord:
-    from emulator.engine import host_rel
+    from hyperv_emu.emulator.engine import host_rel
 
     wp = winpath.parse(path)
     config_path = wp

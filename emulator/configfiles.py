@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from emulator import winpath
-from emulator.engine import Transaction
-from emulator.model import CheckpointRecord, Event, FileOp, HostRecord, VirtualMachineRecord
+from hyperv_emu.emulator import winpath
+from hyperv_emu.emulator.engine import Transaction
+from hyperv_emu.emulator.model import CheckpointRecord, Event, FileOp, HostRecord, VirtualMachineRecord
 
 
 def vm_config_path(vm: VirtualMachineRecord) -> str:

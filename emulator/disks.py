@@ -35,8 +35,8 @@ import base64
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from emulator import winpath
-from emulator.model import (
+from hyperv_emu.emulator import winpath
+from hyperv_emu.emulator.model import (
     ClockMode,
     DiskFile,
     FileOp,
@@ -46,8 +46,8 @@ from emulator.model import (
 )
 
 if TYPE_CHECKING:
-    from emulator.engine import Transaction
-    from emulator.storage import FileStore
+    from hyperv_emu.emulator.engine import Transaction
+    from hyperv_emu.emulator.storage import FileStore
 
 EMPTY_AVHDX = 4 * 1024 * 1024  # an empty dynamic VHDX / AVHDX: header, log, metadata, BAT
 EMPTY_VHDX = 4 * 1024 * 1024
@@ -81,7 +81,7 @@ def add_base_disk(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord,
     existing = find_file(host, path)
     if existing is not None:
         return existing.size
-    from emulator.vdisk import HostDisks, normalise_size
+    from hyperv_emu.emulator.vdisk import HostDisks, normalise_size
 
     files = HostDisks(tx.store, host.name)
     if files.exists(path):
@@ -134,7 +134,7 @@ def delete_file(tx: "Transaction", host: HostRecord, path: str) -> None:
 
 
 def file_length(tx: "Transaction", host: HostRecord, path: str) -> int:
-    from emulator.engine import host_rel
+    from hyperv_emu.emulator.engine import host_rel
 
     rel = host_rel(host.name, path)
     try:
@@ -277,7 +277,7 @@ def merging(host: HostRecord, vm_id: str, now: dt.datetime) -> bool:
 def merge_slice(tx: "Transaction", max_bytes: int) -> bool:
     """One slice of the first unfinished merge of the state (real clock); when its job is done,
     the merge's effects are carried out in this transaction. False when there is no merge."""
-    from emulator.vdisk import HostDisks
+    from hyperv_emu.emulator.vdisk import HostDisks
 
     for host in tx.state.hosts:
         jobs = [m for m in host.merges if m.job]
@@ -299,7 +299,7 @@ def quiesce(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord) -> No
     tasks = [m for m in host.merges if m.vm_id == vm.id and m.job]
     if not tasks:
         return
-    from emulator.vdisk import HostDisks
+    from hyperv_emu.emulator.vdisk import HostDisks
 
     files = HostDisks(tx.store, host.name)
     for task in tasks:
@@ -316,8 +316,8 @@ def quiesce(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord) -> No
 def apply_op(store: "FileStore", op: FileOp) -> None:
     """Carry out one journaled file operation; each is idempotent (a replay after a crash
     finishes what was cut off: a torn creation is made again, a merge resumes from its journal)."""
-    from emulator.engine import host_rel
-    from emulator.vdisk import HostDisks
+    from hyperv_emu.emulator.engine import host_rel
+    from hyperv_emu.emulator.vdisk import HostDisks
 
     rel = host_rel(op.host, op.path)
     if op.kind == "create_vhdx":

@@ -29,11 +29,11 @@ from collections.abc import Iterator
 
 import attrs
 
-from emulator import disks, winpath
-from emulator.errors import EmulatorError, HostNotFound, PathError, StateError
-from emulator.model import ClockMode, EmulatorState, FileOp, HostRecord
-from emulator.persist import dumps, loads
-from emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
+from hyperv_emu.emulator import disks, winpath
+from hyperv_emu.emulator.errors import EmulatorError, HostNotFound, PathError, StateError
+from hyperv_emu.emulator.model import ClockMode, EmulatorState, FileOp, HostRecord
+from hyperv_emu.emulator.persist import dumps, loads
+from hyperv_emu.emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
 
 
 @attrs.define
@@ -179,7 +179,7 @@ class Emulator:
             self._commit(tx)
 
     def _wipe_hosts(self) -> None:
-        from emulator.vdisk import MERGES_DIR
+        from hyperv_emu.emulator.vdisk import MERGES_DIR
 
         for top in (HOSTS_DIR, MERGES_DIR):
             if self.store.exists(top):
@@ -229,7 +229,7 @@ class Emulator:
                 raise
             jobs = any(m.job for h in tx.state.hosts for m in h.merges)
         if jobs:
-            from emulator import background
+            from hyperv_emu.emulator import background
 
             background.ensure_worker(self.url)
 

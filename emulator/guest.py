@@ -20,18 +20,18 @@ leaves the VM off, without memory. All of these are journaled file operations.
 
 from __future__ import annotations
 
-from emulator import disks, winpath
-from emulator.configfiles import checkpoint_config_path
-from emulator.engine import Transaction, host_rel
-from emulator.errors import DiskError, InvalidVMState
-from emulator.model import (
+from hyperv_emu.emulator import disks, winpath
+from hyperv_emu.emulator.configfiles import checkpoint_config_path
+from hyperv_emu.emulator.engine import Transaction, host_rel
+from hyperv_emu.emulator.errors import DiskError, InvalidVMState
+from hyperv_emu.emulator.model import (
     CheckpointRecord,
     FileOp,
     HostRecord,
     VirtualMachineRecord,
     VMStateName,
 )
-from emulator.vdisk import HostDisks
+from hyperv_emu.emulator.vdisk import HostDisks
 
 LIVE = (VMStateName.RUNNING, VMStateName.PAUSED)
 

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 
 import attrs
 
-from emulator import checkpoints, disks, guest, lifecycle, winpath
-from emulator.configfiles import vm_config_path, write_vm_config
-from emulator.engine import Emulator, Transaction, host_rel
-from emulator.errors import (
+from hyperv_emu.emulator import checkpoints, disks, guest, lifecycle, winpath
+from hyperv_emu.emulator.configfiles import vm_config_path, write_vm_config
+from hyperv_emu.emulator.engine import Emulator, Transaction, host_rel
+from hyperv_emu.emulator.errors import (
     CheckpointNotFound,
     InvalidVMState,
     MoreThanOneCheckpoint,
@@ -26,8 +26,8 @@ from emulator.errors import (
     VMNameInvalid,
     VMNotFound,
 )
-from emulator.fieldwise import Fieldwise
-from emulator.model import (
+from hyperv_emu.emulator.fieldwise import Fieldwise
+from hyperv_emu.emulator.model import (
     CheckpointRecord,
     CheckpointTypeName,
     FileOp,
@@ -36,8 +36,8 @@ from emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from emulator.vdisk import HostDisks
-from emulator.views import (
+from hyperv_emu.emulator.vdisk import HostDisks
+from hyperv_emu.emulator.views import (
     CheckpointView,
     EventView,
     VhdView,
@@ -45,7 +45,7 @@ from emulator.views import (
     checkpoint_view,
     vm_view,
 )
-from emulator.wildcard import has_wildcards, matches
+from hyperv_emu.emulator.wildcard import has_wildcards, matches
 
 
 @attrs.frozen(eq=False, repr=False)

@@ -22,11 +22,11 @@ deletes the VM's current checkpoint when it is automatic.
 
 from __future__ import annotations
 
-from emulator import checkpoints, guest
-from emulator.configfiles import write_vm_config
-from emulator.engine import Transaction
-from emulator.errors import EmulatorError, InvalidVMState
-from emulator.model import HostRecord, VirtualMachineRecord, VMStateName
+from hyperv_emu.emulator import checkpoints, guest
+from hyperv_emu.emulator.configfiles import write_vm_config
+from hyperv_emu.emulator.engine import Transaction
+from hyperv_emu.emulator.errors import EmulatorError, InvalidVMState
+from hyperv_emu.emulator.model import HostRecord, VirtualMachineRecord, VMStateName
 
 ALREADY = "The virtual machine is already in the specified state."
 

@@ -12,7 +12,7 @@ import enum
 
 import attrs
 
-from emulator.fieldwise import MutableFieldwise
+from hyperv_emu.emulator.fieldwise import MutableFieldwise
 
 SCHEMA_VERSION = 1
 

@@ -14,8 +14,8 @@ from typing import Any
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
-from emulator.errors import StateError
-from emulator.model import SCHEMA_VERSION, EmulatorState
+from hyperv_emu.emulator.errors import StateError
+from hyperv_emu.emulator.model import SCHEMA_VERSION, EmulatorState
 
 
 def make_converter() -> cattrs.Converter:

@@ -34,11 +34,11 @@ import attrs
 import fsspec
 from fsspec.implementations.memory import MemoryFile
 
-from emulator.errors import StateError
-from emulator.fieldwise import Fieldwise
+from hyperv_emu.emulator.errors import StateError
+from hyperv_emu.emulator.fieldwise import Fieldwise
 
 if TYPE_CHECKING:
-    from emulator.vhdx.raf import Buffer, RandomAccessFile, SparseMemoryFile
+    from hyperv_emu.emulator.vhdx.raf import Buffer, RandomAccessFile, SparseMemoryFile
 
 STATE_FILE = "hvemu-state.json"
 LOCK_FILE = "hvemu.lock"
@@ -175,14 +175,14 @@ class LocalFileStore:
             f.truncate(length)
 
     def open_random(self, rel: str, writable: bool = True) -> RandomAccessFile:
-        from emulator.vhdx.raf import LocalFile
+        from hyperv_emu.emulator.vhdx.raf import LocalFile
 
         return LocalFile(self._p(rel), "r+" if writable else "r")
 
     def copy_sparse(self, src: str, dst: str, length: int) -> None:
         """`dst` becomes a copy of `src` cut or extended to `length`; only `src`'s data extents
         are read and written (SEEK_DATA / SEEK_HOLE), so holes stay holes."""
-        from emulator.vhdx.raf import LocalFile, write_sparse
+        from hyperv_emu.emulator.vhdx.raf import LocalFile, write_sparse
 
         target = self._p(dst)
         os.makedirs(os.path.dirname(target), exist_ok=True)
@@ -365,7 +365,7 @@ class MemoryFileStore:
     def create_sparse(self, rel: str, length: int) -> None:
         path = self._p(rel)
         self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        from emulator.vhdx.raf import SparseMemoryFile
+        from hyperv_emu.emulator.vhdx.raf import SparseMemoryFile
 
         self.fs.store[path] = _SparseEntry(self.fs, path, SparseMemoryFile(length))
 
@@ -375,7 +375,7 @@ class MemoryFileStore:
             return obj.data
         if obj is None:
             raise FileNotFoundError(path)
-        from emulator.vhdx.raf import SparseMemoryFile
+        from hyperv_emu.emulator.vhdx.raf import SparseMemoryFile
 
         data = SparseMemoryFile()
         data.write_at(0, bytes(self.fs.cat_file(path)))

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from emulator.errors import DiskError
-from emulator.fieldwise import Fieldwise
+from hyperv_emu.emulator.errors import DiskError
+from hyperv_emu.emulator.fieldwise import Fieldwise
 
 if TYPE_CHECKING:
-    from emulator.storage import FileStore
-    from emulator.vhdx import (
+    from hyperv_emu.emulator.storage import FileStore
+    from hyperv_emu.emulator.vhdx import (
         MergeJob,
         ParentLocator,
         RandomAccessFile,
@@ -80,7 +80,7 @@ class DiskInfo(Fieldwise):
 
 
 def _message(exc: Exception) -> str:
-    from emulator.vhdx import CorruptVhdxError, ParentLinkageError, UnsupportedVhdxError
+    from hyperv_emu.emulator.vhdx import CorruptVhdxError, ParentLinkageError, UnsupportedVhdxError
 
     if isinstance(exc, CorruptVhdxError):
         return f"The virtual disk file '{exc.path}' is corrupt: its {exc.structure} is not valid ({exc.detail})."
@@ -95,7 +95,7 @@ def _message(exc: Exception) -> str:
 @contextlib.contextmanager
 def disk_errors() -> Iterator[None]:
     """Turn the VHDX library's errors into DiskErrors."""
-    from emulator.vhdx import VhdxError
+    from hyperv_emu.emulator.vhdx import VhdxError
 
     try:
         yield
@@ -117,7 +117,7 @@ class HostDisks:
         self.host = host
 
     def rel(self, path: str) -> str:
-        from emulator.engine import host_rel
+        from hyperv_emu.emulator.engine import host_rel
 
         return host_rel(self.host, path)
 
@@ -135,21 +135,21 @@ class HostDisks:
 
     @staticmethod
     def resolve_parent(child: str, locator: ParentLocator) -> str:
-        from emulator.vhdx import resolve_parent_name
-        from emulator.vhdx.paths import strip_long_prefix
+        from hyperv_emu.emulator.vhdx import resolve_parent_name
+        from hyperv_emu.emulator.vhdx.paths import strip_long_prefix
 
         if locator.absolute_win32_path:
             return strip_long_prefix(locator.absolute_win32_path)
         return resolve_parent_name(child, locator)
 
     def open_file(self, path: str, writable: bool = False) -> VhdxFile:
-        from emulator.vhdx import VhdxFile
+        from hyperv_emu.emulator.vhdx import VhdxFile
 
         with disk_errors():
             return VhdxFile.open(self.open(path, writable), path, writable=writable)
 
     def open_chain(self, path: str, *, writable: bool) -> VhdxChain:
-        from emulator.vhdx import open_chain
+        from hyperv_emu.emulator.vhdx import open_chain
 
         with disk_errors():
             return open_chain(self.open, path, writable=writable, resolver=self.resolve_parent)
@@ -173,7 +173,7 @@ class HostDisks:
 
     def create_base(self, path: str, size: int) -> None:
         """An empty dynamic VHDX (idempotent: a file that already opens is left alone)."""
-        from emulator.vhdx import create_dynamic
+        from hyperv_emu.emulator.vhdx import create_dynamic
 
         if self.is_vhdx(path):
             return
@@ -183,7 +183,7 @@ class HostDisks:
 
     def create_child(self, path: str, parent: str, length: int) -> None:
         """A differencing disk of `parent`, exactly max(4 MiB, length) long (idempotent)."""
-        from emulator.vhdx import create_differencing_with_length
+        from hyperv_emu.emulator.vhdx import create_differencing_with_length
 
         if self.is_vhdx(path):
             return
@@ -200,8 +200,8 @@ class HostDisks:
     def flatten(self, source: str, target: str) -> None:
         """A new dynamic VHDX at `target` holding the disk `source`'s chain reads (Export).
         Only the ranges some file of the chain allocates are read; zeros are not stored."""
-        from emulator.vhdx import create_dynamic
-        from emulator.vhdx.layout import PAYLOAD_BLOCK_NOT_PRESENT
+        from hyperv_emu.emulator.vhdx import create_dynamic
+        from hyperv_emu.emulator.vhdx.layout import PAYLOAD_BLOCK_NOT_PRESENT
 
         chain = self.open_chain(source, writable=False)
         try:
@@ -271,7 +271,7 @@ class HostDisks:
     def _job(self, child: str, into: str, dependants: Sequence[str]) -> tuple[MergeJob, RandomAccessFile] | None:
         """The merge of `child` into `into`: resumed from its journal, else started; None when
         there is nothing (left) to do (the child is gone)."""
-        from emulator.vhdx import DiskRef, MergeJob, RafJournal
+        from hyperv_emu.emulator.vhdx import DiskRef, MergeJob, RafJournal
 
         jrel = journal_rel(self.host, child)
         if self.store.exists(jrel):

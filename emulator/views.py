@@ -11,9 +11,9 @@ import datetime as dt
 
 import attrs
 
-from emulator import disks, winpath
-from emulator.fieldwise import Fieldwise
-from emulator.model import CheckpointRecord, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
+from hyperv_emu.emulator import disks, winpath
+from hyperv_emu.emulator.fieldwise import Fieldwise
+from hyperv_emu.emulator.model import CheckpointRecord, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
 
 STATUS_NORMAL = "Operating normally"
 STATUS_MERGING = "Merging disks"

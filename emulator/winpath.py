@@ -20,7 +20,7 @@ import re
 
 import attrs
 
-from emulator.errors import PathError
+from hyperv_emu.emulator.errors import PathError
 
 MAX_COMPONENT = 255
 MAX_PATH = 32767

@@ -23,12 +23,12 @@ from typing import Any, cast
 
 import attrs
 
-from emulator import culture, disks, winpath
-from emulator.configfiles import checkpoint_config_path, write_checkpoint_config, write_vm_config
-from emulator.engine import Transaction
-from emulator.errors import EmulatorError, WorldError
-from emulator.fieldwise import MutableFieldwise
-from emulator.model import (
+from hyperv_emu.emulator import culture, disks, winpath
+from hyperv_emu.emulator.configfiles import checkpoint_config_path, write_checkpoint_config, write_vm_config
+from hyperv_emu.emulator.engine import Transaction
+from hyperv_emu.emulator.errors import EmulatorError, WorldError
+from hyperv_emu.emulator.fieldwise import MutableFieldwise
+from hyperv_emu.emulator.model import (
     CheckpointRecord,
     CheckpointTypeName,
     Clock,
@@ -42,7 +42,7 @@ from emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from emulator.storage import FileStore
+from hyperv_emu.emulator.storage import FileStore
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
@@ -550,7 +550,7 @@ def _toml_dt(d: dt.datetime) -> str:
 def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
     """The current state as a world file. Merges still running are finished in the export (a
     world describes files at rest); their effect is what the world shows."""
-    from emulator.engine import host_rel
+    from hyperv_emu.emulator.engine import host_rel
 
     lines = [
         "# Exported by `hvemu world export`.",

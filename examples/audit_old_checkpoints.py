@@ -10,7 +10,7 @@ import datetime as dt
 import pathlib
 import uuid
 
-import sdk
+from hyperv_emu import sdk
 
 
 def old_checkpoints(hv: sdk.HyperVClient, days: int) -> list[tuple[sdk.Checkpoint, int]]:

@@ -10,7 +10,7 @@ import datetime as dt
 import pathlib
 import uuid
 
-import sdk
+from hyperv_emu import sdk
 
 
 def rotate(hv: sdk.HyperVClient, vm_name: str, retention_days: int = 7) -> list[str]:

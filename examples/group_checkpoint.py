@@ -9,7 +9,7 @@ import argparse
 import pathlib
 import uuid
 
-import sdk
+from hyperv_emu import sdk
 
 
 def group_checkpoint(hv: sdk.HyperVClient, vm_names: list[str], name: str) -> list[sdk.Checkpoint]:

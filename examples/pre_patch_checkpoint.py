@@ -9,7 +9,7 @@ import argparse
 import pathlib
 import uuid
 
-import sdk
+from hyperv_emu import sdk
 
 
 def pre_patch(hv: sdk.HyperVClient, vm_names: list[str], ticket: str, fail_on: set[str]) -> list[sdk.VM]:

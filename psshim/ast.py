@@ -21,7 +21,7 @@ from typing import Any, Union
 
 import attrs
 
-from sdk.fieldwise import Fieldwise
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 
 @attrs.frozen(eq=False, repr=False)

@@ -18,10 +18,10 @@ from typing import Any
 
 import attrs
 
-from sdk.client import HyperVClient
-from sdk.errors import HyperVError
-from sdk.types import FileInfo
-from sdk.fieldwise import MutableFieldwise
+from hyperv_emu.sdk.client import HyperVClient
+from hyperv_emu.sdk.errors import HyperVError
+from hyperv_emu.sdk.types import FileInfo
+from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
 
 class SdkClock:

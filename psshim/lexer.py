@@ -35,8 +35,8 @@ from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 from typing import Protocol, Union
 
-from psshim.ast import Extent, ParseErrorItem
-from psshim.parse_messages import message
+from hyperv_emu.psshim.ast import Extent, ParseErrorItem
+from hyperv_emu.psshim.parse_messages import message
 
 # Lexer modes (see the module docstring); psshim/parse_build.py assigns one to every state.
 MODE_STATEMENT = 0

@@ -25,7 +25,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 GRAMMAR_PATH = HERE / "grammar.lark"
 TABLES_PATH = HERE / "parse_tables.py"
 
-from psshim.lexer import (
+from hyperv_emu.psshim.lexer import (
     MODE_AFTER,
     MODE_ARGUMENT,
     MODE_FUNCNAME,

@@ -21,10 +21,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from psshim import ast
-from psshim.lexer import MODE_ARGUMENT, Lexer, SourceMap, Tok, UnsupportedSyntax
-from psshim.parse_messages import message
-from psshim.transformer import AstBuilder
+from hyperv_emu.psshim import ast
+from hyperv_emu.psshim.lexer import MODE_ARGUMENT, Lexer, SourceMap, Tok, UnsupportedSyntax
+from hyperv_emu.psshim.parse_messages import message
+from hyperv_emu.psshim.transformer import AstBuilder
 
 __all__ = ["ParseError", "parse"]
 
@@ -83,7 +83,7 @@ class _States(dict[int, dict[str, int]]):
     it. (A dict: a decoded row is found at dict speed; `__missing__` decodes the others.)"""
 
     def __init__(self, symbols: list[str], rows: list[list[int]]) -> None:
-        from psshim.parse_build import decode_row
+        from hyperv_emu.psshim.parse_build import decode_row
 
         super().__init__()
         self._symbols = symbols
@@ -121,7 +121,7 @@ class _Tables:
 @functools.lru_cache(maxsize=1)
 def _tables() -> _Tables:
     """Load the tables once; rebuild them with lark if grammar.lark changed since generation."""
-    from psshim import parse_build, parse_tables
+    from hyperv_emu.psshim import parse_build, parse_tables
 
     text = parse_build.grammar_text()
     if parse_build.grammar_digest(text) == parse_tables.GRAMMAR_SHA256:

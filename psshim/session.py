@@ -19,9 +19,9 @@ from typing import Any
 
 import attrs
 
-import sdk
-from psshim.runtime.records import ErrorRecord
-from sdk.fieldwise import Fieldwise
+from hyperv_emu import sdk
+from hyperv_emu.psshim.runtime.records import ErrorRecord
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -36,7 +36,7 @@ class RunResult(Fieldwise):
 def read_script(path: str | os.PathLike[str]) -> str:
     """A script file as powershell.exe reads it: a BOM decides, else UTF-8 (falling back to
     Windows-1252, the ANSI code page 5.1 assumes for files without a BOM)."""
-    from psshim.host_services import decode_text
+    from hyperv_emu.psshim.host_services import decode_text
 
     data = pathlib.Path(path).read_bytes()
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
@@ -89,9 +89,9 @@ class Session:
 
     def runspace(self, write_out: Callable[[str], None], write_err: Callable[[str], None],
                  output: Callable[[Any], None] | None = None, script_dir: str | None = None) -> Any:
-        from psshim.host_services import LocalAndHostFiles, SdkFileView, SdkServices
-        from psshim.runtime.host import Host
-        from psshim.runtime.runner import RunSettings, Runspace
+        from hyperv_emu.psshim.host_services import LocalAndHostFiles, SdkFileView, SdkServices
+        from hyperv_emu.psshim.runtime.host import Host
+        from hyperv_emu.psshim.runtime.runner import RunSettings, Runspace
 
         services = SdkServices(self.client, self.environment)
         services.files = LocalAndHostFiles(SdkFileView(self.client, "utf-8" if self.edition == "7" else "cp1252"),
@@ -101,7 +101,7 @@ class Session:
         return Runspace(services, settings, Host(write_out, write_err), output=output)
 
     def _capture(self, run: Callable[[Any], int], script_dir: str | None) -> RunResult:
-        from psshim.format.out_default import OutDefault
+        from hyperv_emu.psshim.format.out_default import OutDefault
 
         out: list[str] = []
         err: list[str] = []

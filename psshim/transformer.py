@@ -15,8 +15,8 @@ from typing import Any, Union, cast
 
 import attrs
 
-from psshim import ast
-from psshim.lexer import (
+from hyperv_emu.psshim import ast
+from hyperv_emu.psshim.lexer import (
     NumberValue,
     RedirectValue,
     SourceMap,
@@ -26,7 +26,7 @@ from psshim.lexer import (
     VariablePart,
     VariableValue,
 )
-from psshim.parse_messages import message
+from hyperv_emu.psshim.parse_messages import message
 
 Children = list[Any]
 # Parses `text[start:end]` as a statement list (a `$( )` inside a string).

@@ -1,9 +1,9 @@
 """The in-process PowerShell transport: the SDK's PowerShell backend, run through psshim on an
 emulated host, so its scripts can be tested (and seen) without Windows.
 
-    import sdk
-    from sdk.backends.powershell import PowerShellBackend
-    from psshim.transport import InProcessTransport
+    from hyperv_emu import sdk
+    from hyperv_emu.sdk.backends.powershell import PowerShellBackend
+    from hyperv_emu.psshim.transport import InProcessTransport
 
     emulated = sdk.load_world("memory://demo", open("fleet.toml").read())
     hv = sdk.HyperVClient(PowerShellBackend(InProcessTransport(emulated)))
@@ -38,13 +38,13 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-import sdk
-from psshim.runtime.registry import Registry
-from psshim.session import RunResult
-from sdk.backends.powershell import PowerShellBackend
-from sdk.backends.transports import TransportResult
-from sdk.client import HyperVClient
-from sdk.types import VM
+from hyperv_emu import sdk
+from hyperv_emu.psshim.runtime.registry import Registry
+from hyperv_emu.psshim.session import RunResult
+from hyperv_emu.sdk.backends.powershell import PowerShellBackend
+from hyperv_emu.sdk.backends.transports import TransportResult
+from hyperv_emu.sdk.client import HyperVClient
+from hyperv_emu.sdk.types import VM
 
 
 class InProcessTransport:
@@ -75,7 +75,7 @@ class InProcessTransport:
     @property
     def registry(self) -> Registry:
         if self._registry is None:
-            from psshim.cmdlets import default_registry
+            from hyperv_emu.psshim.cmdlets import default_registry
 
             self._registry = default_registry()
         return self._registry
@@ -86,10 +86,10 @@ class InProcessTransport:
 
     def run_result(self, script: str) -> RunResult:
         """`run`, with psshim's whole result (error records and output objects too)."""
-        from psshim.format.out_default import OutDefault
-        from psshim.host_services import SdkFileView, SdkServices
-        from psshim.runtime.host import Host
-        from psshim.runtime.runner import RunSettings, Runspace
+        from hyperv_emu.psshim.format.out_default import OutDefault
+        from hyperv_emu.psshim.host_services import SdkFileView, SdkServices
+        from hyperv_emu.psshim.runtime.host import Host
+        from hyperv_emu.psshim.runtime.runner import RunSettings, Runspace
 
         settings = self.client.settings()
         edition = self.edition or str(settings.get("edition", "5.1"))

@@ -16,8 +16,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from psshim.cmdlets import default_registry  # noqa: E402
-from psshim.runtime.registry import ALL_SETS, CmdletInfo, ParameterMetadata, Registry  # noqa: E402
+from hyperv_emu.psshim.cmdlets import default_registry  # noqa: E402
+from hyperv_emu.psshim.runtime.registry import ALL_SETS, CmdletInfo, ParameterMetadata, Registry  # noqa: E402
 
 TARGET = ROOT / "docs" / "supported-cmdlets.md"
 

@@ -1,6 +1,6 @@
 """A typed SDK for Hyper-V VMs and checkpoints, one API over the emulator and real hosts.
 
-    import sdk
+    from hyperv_emu import sdk
     hv = sdk.connect()                      # the emulator at $HVEMU_STATE or ./.hvemu/state
     hv = sdk.connect("memory://demo")       # an in-process emulator state (tests)
     hv = sdk.connect("/srv/hvemu/state")    # an emulator state in a local folder (file://… too)
@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import os
 
-from sdk.client import HyperVClient
-from sdk.errors import (
+from hyperv_emu.sdk.client import HyperVClient
+from hyperv_emu.sdk.errors import (
     AlreadyExistsError,
     BackendError,
     CheckpointFailedError,
@@ -43,7 +43,7 @@ from sdk.errors import (
     VMNotFoundError,
     WorldFileError,
 )
-from sdk.types import (
+from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
     CheckpointType,
@@ -69,7 +69,7 @@ def connect(url: str | None = None, *, computer_name: str | None = None) -> Hype
     lowered = url.lower()
     if lowered.startswith(("powershell:", "winrm:", "psrp:", "https:", "http:")):
         try:
-            from sdk.backends.powershell import backend_for_url  # type: ignore[import-not-found,unused-ignore]
+            from hyperv_emu.sdk.backends.powershell import backend_for_url  # type: ignore[import-not-found,unused-ignore]
         except ImportError as exc:
             raise BackendError(
                 f"The PowerShell backend for '{url}' is not available in this installation."
@@ -77,7 +77,7 @@ def connect(url: str | None = None, *, computer_name: str | None = None) -> Hype
         return HyperVClient(backend_for_url(url), computer_name)  # type: ignore[no-any-return,unused-ignore]
     if lowered.startswith("emulator:"):
         url = url[len("emulator:"):]
-    from sdk.backends.emulated import EmulatedBackend
+    from hyperv_emu.sdk.backends.emulated import EmulatedBackend
 
     return HyperVClient(EmulatedBackend(url), computer_name)
 
@@ -85,9 +85,9 @@ def connect(url: str | None = None, *, computer_name: str | None = None) -> Hype
 def load_world(url: str, world_text: str, source: str = "<world>", *, force: bool = False,
                computer_name: str | None = None) -> HyperVClient:
     """Create an emulator state at `url` from a world file's text and connect to it."""
-    from emulator import init_from_world
-    from emulator.errors import EmulatorError
-    from sdk.backends.emulated import EmulatedBackend, translate
+    from hyperv_emu.emulator import init_from_world
+    from hyperv_emu.emulator.errors import EmulatorError
+    from hyperv_emu.sdk.backends.emulated import EmulatedBackend, translate
 
     try:
         emu = init_from_world(url, world_text, source, force=force)
@@ -99,10 +99,10 @@ def load_world(url: str, world_text: str, source: str = "<world>", *, force: boo
 
 def export_world(url: str) -> str:
     """The emulator state at `url` written back as a world file."""
-    from emulator import Emulator
-    from emulator.errors import EmulatorError
-    from emulator.world import export_world as _export
-    from sdk.backends.emulated import translate
+    from hyperv_emu.emulator import Emulator
+    from hyperv_emu.emulator.errors import EmulatorError
+    from hyperv_emu.emulator.world import export_world as _export
+    from hyperv_emu.sdk.backends.emulated import translate
 
     try:
         emu = Emulator(url)
@@ -113,8 +113,8 @@ def export_world(url: str) -> str:
 
 def state_exists(url: str) -> bool:
     """Whether an emulator state already exists at `url`."""
-    from emulator import Emulator
-    from emulator.errors import EmulatorError
+    from hyperv_emu.emulator import Emulator
+    from hyperv_emu.emulator.errors import EmulatorError
 
     try:
         return Emulator(url).exists()
@@ -124,9 +124,9 @@ def state_exists(url: str) -> bool:
 
 def delete_state(url: str) -> None:
     """Delete the emulator state at `url` (its metadata and every host file under it)."""
-    from emulator.errors import EmulatorError
-    from emulator.storage import open_store
-    from sdk.backends.emulated import translate
+    from hyperv_emu.emulator.errors import EmulatorError
+    from hyperv_emu.emulator.storage import open_store
+    from hyperv_emu.sdk.backends.emulated import translate
 
     try:
         open_store(url).remove_all()

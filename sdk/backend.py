@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from sdk.types import VHD, Checkpoint, FileInfo, HostEvent, StopMode, VM, VMLookup
+from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, StopMode, VM, VMLookup
 
 
 class Backend(Protocol):

@@ -29,9 +29,9 @@ from typing import Any
 
 import attrs
 
-from sdk.backend import Backend
-from sdk.errors import CheckpointNotFoundError, HyperVWarning, InvalidNameError, VMNotFoundError
-from sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, StopMode, VM, VMLookup
+from hyperv_emu.sdk.backend import Backend
+from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVWarning, InvalidNameError, VMNotFoundError
+from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, StopMode, VM, VMLookup
 
 VMRef = VM | str
 

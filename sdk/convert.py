@@ -19,7 +19,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from sdk.types import VHD, Checkpoint, HardDrive, HostEvent, VM
+from hyperv_emu.sdk.types import VHD, Checkpoint, HardDrive, HostEvent, VM
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 

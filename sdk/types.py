@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
-from sdk.fieldwise import Fieldwise
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 if TYPE_CHECKING:
-    from sdk.client import HyperVClient
+    from hyperv_emu.sdk.client import HyperVClient
 
 
 def ps(name: str) -> dict[str, str]:
@@ -320,7 +320,7 @@ class Checkpoint(Fieldwise):
 
     def children(self) -> list["Checkpoint"]:
         """The immediate children; a leaf has none (Get-VMSnapshot -ChildOf would raise)."""
-        from sdk.errors import CheckpointNotFoundError
+        from hyperv_emu.sdk.errors import CheckpointNotFoundError
 
         try:
             return self._c().get_child_checkpoints(self)

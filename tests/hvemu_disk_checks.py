@@ -21,7 +21,7 @@ from vhdx.readers import (
     qemu_compare,
 )
 
-import sdk
+from hyperv_emu import sdk
 
 MiB = 1 << 20
 PAGE = MiB

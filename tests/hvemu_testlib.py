@@ -17,7 +17,7 @@ from typing import Any
 
 import fsspec
 
-import sdk
+from hyperv_emu import sdk
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 

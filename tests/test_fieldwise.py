@@ -9,8 +9,8 @@ from typing import Any
 import attrs
 import pytest
 
-import emulator.fieldwise
-import sdk.fieldwise
+from hyperv_emu.emulator import fieldwise as emulator_fieldwise
+from hyperv_emu.sdk import fieldwise as sdk_fieldwise
 
 
 def _point_class(module: ModuleType, name: str) -> Any:
@@ -35,7 +35,7 @@ class AttrsPoint:
     secret: str = attrs.field(default="", repr=False)
 
 
-@pytest.mark.parametrize("module", [sdk.fieldwise, emulator.fieldwise], ids=["sdk", "emulator"])
+@pytest.mark.parametrize("module", [sdk_fieldwise, emulator_fieldwise], ids=["sdk", "emulator"])
 def test_fieldwise_methods_mean_what_attrs_generates(module: ModuleType) -> None:
     Point, Other, Record = _classes(module)
     a, b = Point(1, "b", note="x", secret="s"), Point(1, "b", note="y", secret="s")
@@ -59,7 +59,7 @@ def test_fieldwise_methods_mean_what_attrs_generates(module: ModuleType) -> None
 def test_repr_of_an_sdk_value_is_attrs_shaped() -> None:
     import datetime as dt
 
-    from sdk.types import FileInfo
+    from hyperv_emu.sdk.types import FileInfo
 
     f = FileInfo(path="C:\\a", name="a", is_dir=False, length=1, last_write_time=dt.datetime(2020, 1, 2))
     assert repr(f) == ("FileInfo(path='C:\\\\a', name='a', is_dir=False, length=1, "

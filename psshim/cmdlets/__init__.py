@@ -11,18 +11,18 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from psshim.runtime.registry import Registry
+from hyperv_emu.psshim.runtime.registry import Registry
 
 CMDLET_MODULES: tuple[str, ...] = (
-    "psshim.cmdlets.core",
-    "psshim.cmdlets.utility",
-    "psshim.cmdlets.jobs",
-    "psshim.cmdlets.remoting",
+    "hyperv_emu.psshim.cmdlets.core",
+    "hyperv_emu.psshim.cmdlets.utility",
+    "hyperv_emu.psshim.cmdlets.jobs",
+    "hyperv_emu.psshim.cmdlets.remoting",
 )
 OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
-    "psshim.cmdlets.files",
-    "psshim.cmdlets.hyperv",
-    "psshim.cmdlets.diagnostics",
+    "hyperv_emu.psshim.cmdlets.files",
+    "hyperv_emu.psshim.cmdlets.hyperv",
+    "hyperv_emu.psshim.cmdlets.diagnostics",
 )
 
 
@@ -49,9 +49,9 @@ def register_modules(registry: Registry, names: tuple[str, ...], optional: bool 
 def _sdk_setup(registry: Registry) -> None:
     """SDK value types and enums as PowerShell types, and their adapters."""
     try:
-        from psshim.cmdlets.hyperv_support import register_sdk_adapters
-        from sdk import types as sdk_types
-        from sdk.convert import PS_TYPE_NAMES
+        from hyperv_emu.psshim.cmdlets.hyperv_support import register_sdk_adapters
+        from hyperv_emu.sdk import types as sdk_types
+        from hyperv_emu.sdk.convert import PS_TYPE_NAMES
     except ImportError:
         return
     import enum

@@ -12,20 +12,20 @@ import datetime as dt
 import random
 from typing import Any, Iterator
 
-from psshim.runtime import conversions as C
-from psshim.runtime import dotnet_datetime as dtf
-from psshim.runtime import members as M
-from psshim.runtime import options
-from psshim.runtime import paths as P
-from psshim.runtime import types as T
-from psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
-from psshim.runtime.errors import PSError, WRITE_ERROR_EXCEPTION, not_supported
-from psshim.runtime.nativeobjects import ExceptionView, PSNative
-from psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
-from psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateSet, cmdlet
-from psshim.runtime.scopes import FunctionInfo, ScriptBlock
-from psshim.runtime.textformat import culture_string, format_datetime, format_uformat
-from psshim.runtime.values import Hashtable, PSObject, type_names
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import dotnet_datetime as dtf
+from hyperv_emu.psshim.runtime import members as M
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime import paths as P
+from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
+from hyperv_emu.psshim.runtime.errors import PSError, WRITE_ERROR_EXCEPTION, not_supported
+from hyperv_emu.psshim.runtime.nativeobjects import ExceptionView, PSNative
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateSet, cmdlet
+from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ScriptBlock
+from hyperv_emu.psshim.runtime.textformat import culture_string, format_datetime, format_uformat
+from hyperv_emu.psshim.runtime.values import Hashtable, PSObject, type_names
 
 UTILITY = "Microsoft.PowerShell.Utility"
 MGMT = "Microsoft.PowerShell.Management"
@@ -166,7 +166,7 @@ class WriteError(Cmdlet):
     def process_record(self) -> None:
         import attrs
 
-        from psshim.runtime.errors import make_record
+        from hyperv_emu.psshim.runtime.errors import make_record
 
         if self.is_bound("ErrorRecord"):
             self.ctx.interp.write_error(self.ErrorRecord, self.ctx.frame, self.ctx.common)
@@ -805,7 +805,7 @@ class ImportModule(Cmdlet):
     Scope = Param("string")
 
     def process_record(self) -> Iterator[Any]:
-        from psshim.runtime.pipeline import import_module
+        from hyperv_emu.psshim.runtime.pipeline import import_module
 
         for name in self.Name or []:
             mod = import_module(self.ctx.interp, str(name), self.ctx.frame, force=bool(self.Force))
@@ -879,7 +879,7 @@ class InvokeExpression(Cmdlet):
         interp = self.ctx.interp
         text = str(self.Command)
         ast_ = interp.parse(text, None)
-        from psshim.runtime.scopes import ScriptSource
+        from hyperv_emu.psshim.runtime.scopes import ScriptSource
 
         frame = self.ctx.frame.child(source=ScriptSource(None, text))
         statements: list[Any] = []

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from psshim.runtime import conversions as C
-from psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
-from psshim.runtime.errors import not_supported
-from psshim.runtime.nativeobjects import PSNative
-from psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
-from sdk.client import HyperVClient
-from sdk.errors import HyperVError
-from sdk.types import HostEvent
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
+from hyperv_emu.psshim.runtime.errors import not_supported
+from hyperv_emu.psshim.runtime.nativeobjects import PSNative
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
+from hyperv_emu.sdk.client import HyperVClient
+from hyperv_emu.sdk.errors import HyperVError
+from hyperv_emu.sdk.types import HostEvent
 
 DIAGNOSTICS = "Microsoft.PowerShell.Diagnostics"
 CLASS = "Microsoft.PowerShell.Commands.GetWinEventCommand"

@@ -17,15 +17,15 @@ import codecs
 from collections.abc import Iterator
 from typing import Any
 
-from psshim.host_services import decode_text
-from psshim.runtime import conversions as C
-from psshim.runtime import options
-from psshim.runtime import paths as P
-from psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
-from psshim.runtime.errors import not_supported
-from psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
-from psshim.runtime.values import PSObject
-from sdk.types import FileInfo
+from hyperv_emu.psshim.host_services import decode_text
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime import paths as P
+from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
+from hyperv_emu.psshim.runtime.errors import not_supported
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
+from hyperv_emu.psshim.runtime.values import PSObject
+from hyperv_emu.sdk.types import FileInfo
 
 MGMT = "Microsoft.PowerShell.Management"
 NS = "Microsoft.PowerShell.Commands."
@@ -323,7 +323,7 @@ class OutFile(_WriteContent):
         super().end_processing()
 
     def render(self, chunks: list[Any]) -> str:
-        from psshim.format.out_default import out_string
+        from hyperv_emu.psshim.format.out_default import out_string
 
         text = out_string(chunks, self.ctx.settings, int(self.Width) if self.is_bound("Width") else None,
                           adapters=self.ctx.adapters)
@@ -372,7 +372,7 @@ class RemoveItem(_FileCmdlet):
     Force = Param("switch")
 
     def process_record(self) -> None:
-        from sdk.errors import HyperVError
+        from hyperv_emu.sdk.errors import HyperVError
 
         literal = self.is_bound("LiteralPath")
         for raw in (self.LiteralPath if literal else self.Path) or []:

@@ -14,13 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from psshim.cmdlets.hyperv_support import error_record
-from psshim.runtime.errors import not_supported
-from psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNull, ValidateNotNullOrEmpty, cmdlet
-from sdk.client import HyperVClient
-from sdk.errors import CheckpointNotFoundError, HyperVError
-from sdk.types import VHD, Checkpoint, CheckpointType, ControllerType
-from sdk.types import VM as VMValue
+from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
+from hyperv_emu.psshim.runtime.errors import not_supported
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNull, ValidateNotNullOrEmpty, cmdlet
+from hyperv_emu.sdk.client import HyperVClient
+from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVError
+from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, ControllerType
+from hyperv_emu.sdk.types import VM as VMValue
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -108,13 +108,13 @@ class HyperVCmdlet(Cmdlet):
         if self.passthru():
             self.ctx.throw_terminating("The Asjob and Passthru switches cannot be set at the same time.",
                                        "InvalidParameter", "InvalidArgument")
-        from psshim.cmdlets.jobs import run_as_job
+        from hyperv_emu.psshim.cmdlets.jobs import run_as_job
 
         yield run_as_job(self.ctx, None, self.__cmdlet_info__.name, lambda: list(self.process()))
 
 
 def _vm_not_found(name: str) -> HyperVError:
-    from sdk.errors import VMNotFoundError
+    from hyperv_emu.sdk.errors import VMNotFoundError
 
     return VMNotFoundError(f'Hyper-V was unable to find a virtual machine with name "{name}".', target=name)
 

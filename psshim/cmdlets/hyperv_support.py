@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo
-from psshim.runtime.values import Adapter, AdapterRegistry
-from sdk.convert import PS_TYPE_NAMES, ps_lookup, ps_properties
-from sdk.errors import HyperVError
+from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo
+from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry
+from hyperv_emu.sdk.convert import PS_TYPE_NAMES, ps_lookup, ps_properties
+from hyperv_emu.sdk.errors import HyperVError
 
 VIRTUALIZATION_EXCEPTION = "Microsoft.HyperV.PowerShell.VirtualizationException"
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator
 
-from psshim.runtime import conversions as C
-from psshim.runtime.dotnet_regex import wildcard_match
-from psshim.runtime.errors import PSError
-from psshim.runtime.frames import Routing
-from psshim.runtime.nativeobjects import PSNative
-from psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
-from psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime.dotnet_regex import wildcard_match
+from hyperv_emu.psshim.runtime.errors import PSError
+from hyperv_emu.psshim.runtime.frames import Routing
+from hyperv_emu.psshim.runtime.nativeobjects import PSNative
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
 
 CORE = "Microsoft.PowerShell.Core"
 NS = "Microsoft.PowerShell.Commands."
@@ -243,7 +243,7 @@ class StartJob(Cmdlet):
 
     def process_record(self) -> Iterator[Any]:
         if self.ctx.parameter_set != "ComputerName":
-            from psshim.runtime.errors import not_supported
+            from hyperv_emu.psshim.runtime.errors import not_supported
 
             raise not_supported("Start-Job -FilePath")
         sb = self.ScriptBlock

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from psshim.runtime import conversions as C
-from psshim.runtime.errors import PSError, not_supported
-from psshim.runtime.frames import CallInfo, Frame, Routing
-from psshim.runtime.records import ErrorRecord, WarningRecord
-from psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
-from psshim.runtime.scopes import ScriptBlock as PSScriptBlock
-from psshim.runtime.values import PSObject
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime.errors import PSError, not_supported
+from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
+from hyperv_emu.psshim.runtime.records import ErrorRecord, WarningRecord
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
+from hyperv_emu.psshim.runtime.scopes import ScriptBlock as PSScriptBlock
+from hyperv_emu.psshim.runtime.values import PSObject
 
 CORE = "Microsoft.PowerShell.Core"
 NS = "Microsoft.PowerShell.Commands."
@@ -111,8 +111,8 @@ class InvokeCommand(Cmdlet):
     # --- another host ---------------------------------------------------------------------------
 
     def _remote(self, computer: str, sb: PSScriptBlock, args: list[Any], inputs: list[Any]) -> Iterator[Any]:
-        from psshim.runtime.host import Host
-        from psshim.runtime.runner import Runspace
+        from hyperv_emu.psshim.runtime.host import Host
+        from hyperv_emu.psshim.runtime.runner import Runspace
 
         services_for = getattr(self.ctx.services, "for_computer", None)
         if services_for is None:

@@ -10,15 +10,15 @@ import math
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
-from psshim.runtime import conversions as C
-from psshim.runtime import members as M
-from psshim.runtime import operators as O
-from psshim.runtime import options
-from psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
-from psshim.runtime.errors import PSError, not_supported
-from psshim.runtime.registry import Cmdlet, InSet, Param, ValidateRange, cmdlet
-from psshim.runtime.scopes import ScriptBlock
-from psshim.runtime.values import ArrayList, Hashtable, PSObject, type_names
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import members as M
+from hyperv_emu.psshim.runtime import operators as O
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
+from hyperv_emu.psshim.runtime.errors import PSError, not_supported
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateRange, cmdlet
+from hyperv_emu.psshim.runtime.scopes import ScriptBlock
+from hyperv_emu.psshim.runtime.values import ArrayList, Hashtable, PSObject, type_names
 
 UTILITY = "Microsoft.PowerShell.Utility"
 CORE = "Microsoft.PowerShell.Core"
@@ -718,8 +718,8 @@ def _as_double_if_number(v: Any) -> Any:
 
 
 def _format_settings(ctx: Any) -> Any:
-    from psshim.format.settings import FormatSettings
-    from psshim.runtime.textformat import culture_object
+    from hyperv_emu.psshim.format.settings import FormatSettings
+    from hyperv_emu.psshim.runtime.textformat import culture_object
 
     s = ctx.interp.settings
     return FormatSettings(culture=culture_object(s.culture), edition="7" if options.is_core() else "5.1",
@@ -729,7 +729,7 @@ def _format_settings(ctx: Any) -> Any:
 def _format_properties(ctx: Any, raw: Any) -> list[Any] | None:
     if raw is None:
         return None
-    from psshim.format.out_default import PropertySpec as FSpec
+    from hyperv_emu.psshim.format.out_default import PropertySpec as FSpec
 
     out: list[Any] = []
     for spec in parse_property_specs(ctx, raw, ("name", "label", "expression", "formatstring", "width",
@@ -794,7 +794,7 @@ class FormatTable(_FormatCmdlet):
     RepeatHeader = Param("switch")
 
     def end_processing(self) -> Iterator[Any]:
-        from psshim.format.out_default import format_table
+        from hyperv_emu.psshim.format.out_default import format_table
 
         yield format_table(self.items, _format_settings(self.ctx), self.ctx.adapters,
                            properties=_format_properties(self.ctx, self.ctx.bound.get("Property")),
@@ -807,7 +807,7 @@ class FormatList(_FormatCmdlet):
     """Formats objects as a list of properties."""
 
     def end_processing(self) -> Iterator[Any]:
-        from psshim.format.out_default import format_list
+        from hyperv_emu.psshim.format.out_default import format_list
 
         yield format_list(self.items, _format_settings(self.ctx), self.ctx.adapters,
                           properties=_format_properties(self.ctx, self.ctx.bound.get("Property")),
@@ -844,7 +844,7 @@ class OutString(Cmdlet):
             self.items.append(self.ctx.input_object)
 
     def end_processing(self) -> Iterator[Any]:
-        from psshim.format.out_default import out_string
+        from hyperv_emu.psshim.format.out_default import out_string
 
         width = self.Width if self.is_bound("Width") else None
         result = out_string(self.items, _format_settings(self.ctx), width, adapters=self.ctx.adapters,
@@ -870,7 +870,7 @@ class OutHost(Cmdlet):
             self.items.append(self.ctx.input_object)
 
     def end_processing(self) -> None:
-        from psshim.format.out_default import render_lines
+        from hyperv_emu.psshim.format.out_default import render_lines
 
         for line in render_lines(self.items, _format_settings(self.ctx), self.ctx.adapters):
             self.ctx.interp.host.write_out(line + "\n")
@@ -901,7 +901,7 @@ class ConvertToJson(Cmdlet):
         self.items.append(self.ctx.bound.get("InputObject"))
 
     def end_processing(self) -> Iterator[Any]:
-        from psshim.format.json import convert_to_json_ex
+        from hyperv_emu.psshim.format.json import convert_to_json_ex
 
         if not self.items:
             return
@@ -934,7 +934,7 @@ class ConvertFromJson(Cmdlet):
         self.parts.append(str(self.ctx.bound.get("InputObject") or ""))
 
     def end_processing(self) -> Iterator[Any]:
-        from psshim.format.json import JsonError, convert_from_json, convert_from_json_hashtable
+        from hyperv_emu.psshim.format.json import JsonError, convert_from_json, convert_from_json_hashtable
 
         text = "\n".join(self.parts)
         core = options.is_core()
@@ -970,8 +970,8 @@ class ConvertToCsv(Cmdlet):
         self.items.append(self.ctx.bound.get("InputObject"))
 
     def lines(self) -> list[str]:
-        from psshim.format.csv import convert_to_csv
-        from psshim.runtime.textformat import culture_object
+        from hyperv_emu.psshim.format.csv import convert_to_csv
+        from hyperv_emu.psshim.runtime.textformat import culture_object
 
         return convert_to_csv(self.items, no_type_information=bool(self.NoTypeInformation),
                               include_type_information=bool(self.IncludeTypeInformation),
@@ -1033,7 +1033,7 @@ class ConvertFromCsv(Cmdlet):
             self.lines.append(C.to_string(v))
 
     def end_processing(self) -> Iterator[Any]:
-        from psshim.format.csv import CsvError, convert_from_csv
+        from hyperv_emu.psshim.format.csv import CsvError, convert_from_csv
 
         try:
             yield from convert_from_csv(self.lines, delimiter=str(self.Delimiter or ","),
@@ -1054,7 +1054,7 @@ class ImportCsv(Cmdlet):
     UseCulture = Param("switch")
 
     def process_record(self) -> Iterator[Any]:
-        from psshim.format.csv import CsvError, convert_from_csv
+        from hyperv_emu.psshim.format.csv import CsvError, convert_from_csv
 
         for p in (self.Path or self.LiteralPath or []):
             full = self.ctx.resolve_path(str(p))
@@ -1113,7 +1113,7 @@ class SelectString(Cmdlet):
         self.any = False
 
     def process_record(self) -> Iterator[Any]:
-        from psshim.runtime.dotnet_regex import compile_regex
+        from hyperv_emu.psshim.runtime.dotnet_regex import compile_regex
 
         if not self.ctx.has_input:
             return

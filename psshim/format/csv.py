@@ -17,10 +17,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Sequence
 
-from psshim.format.culture import EN_US, Culture
-from psshim.format.dotnet_format import enum_name, to_string
-from psshim.format.objects import ps_properties, ps_property, ps_type_names
-from psshim.runtime.values import AdapterRegistry, Hashtable, PSObject
+from hyperv_emu.psshim.format.culture import EN_US, Culture
+from hyperv_emu.psshim.format.dotnet_format import enum_name, to_string
+from hyperv_emu.psshim.format.objects import ps_properties, ps_property, ps_type_names
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, Hashtable, PSObject
 
 
 class CsvError(ValueError):

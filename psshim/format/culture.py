@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from sdk.fieldwise import Fieldwise
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 
 _EN_DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")

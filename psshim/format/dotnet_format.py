@@ -25,18 +25,18 @@ from collections.abc import Sequence
 from decimal import Decimal
 import attrs
 
-from psshim.format.culture import INVARIANT, Culture
-from psshim.format.settings import FormatSettings
-from psshim.format.objects import (
+from hyperv_emu.psshim.format.culture import INVARIANT, Culture
+from hyperv_emu.psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.format.objects import (
     DictionaryEntry,
     iter_output,
     ps_properties,
     ps_type_names,
     timespan_ticks,
 )
-from psshim.runtime.records import ErrorRecord, WarningRecord
-from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject
-from sdk.fieldwise import MutableFieldwise
+from hyperv_emu.psshim.runtime.records import ErrorRecord, WarningRecord
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject
+from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
 
 class FormatError(ValueError):

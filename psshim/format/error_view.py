@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import re
 
-from psshim.format.settings import FormatSettings
-from psshim.format.text import generate_lines, split_lines
-from psshim.runtime.records import CategoryInfo, ErrorRecord, ScriptPosition
+from hyperv_emu.psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.format.text import generate_lines, split_lines
+from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, ScriptPosition
 
 _MAX_LINE = 69
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -37,11 +37,11 @@ from typing import Any, Union
 
 import attrs
 
-from psshim.format.culture import INVARIANT
-from psshim.format.dotnet_format import format_number, to_string
-from psshim.format.objects import ps_properties, timespan_properties
-from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject
-from sdk.fieldwise import Fieldwise, MutableFieldwise
+from hyperv_emu.psshim.format.culture import INVARIANT
+from hyperv_emu.psshim.format.dotnet_format import format_number, to_string
+from hyperv_emu.psshim.format.objects import ps_properties, timespan_properties
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject
+from hyperv_emu.sdk.fieldwise import Fieldwise, MutableFieldwise
 
 _EPOCH = _dt.datetime(1970, 1, 1)
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import attrs
 
-from psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
-from psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject, type_names
-from sdk.fieldwise import Fieldwise
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, Char, Hashtable, PSObject, type_names
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 
 @attrs.frozen(eq=False, repr=False)

@@ -27,11 +27,11 @@ from typing import Union
 
 import attrs
 
-from psshim.format.dotnet_format import format_number, format_value, to_display_string
-from psshim.format.objects import is_scalar, iter_output, ps_properties, ps_property, ps_type_names
-from psshim.format.settings import FormatSettings
-from psshim.format.text import fit_cell, generate_lines, split_lines
-from psshim.format.views import (
+from hyperv_emu.psshim.format.dotnet_format import format_number, format_value, to_display_string
+from hyperv_emu.psshim.format.objects import is_scalar, iter_output, ps_properties, ps_property, ps_type_names
+from hyperv_emu.psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.format.text import fit_cell, generate_lines, split_lines
+from hyperv_emu.psshim.format.views import (
     Column,
     CustomView,
     ListView,
@@ -42,8 +42,8 @@ from psshim.format.views import (
     default_views,
     evaluate,
 )
-from psshim.runtime.values import AdapterRegistry, Char
-from sdk.fieldwise import Fieldwise, MutableFieldwise
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, Char
+from hyperv_emu.sdk.fieldwise import Fieldwise, MutableFieldwise
 
 # =============================================================================================
 # Format packets

@@ -7,8 +7,8 @@ from typing import Literal
 
 import attrs
 
-from psshim.format.culture import EN_US, Culture
-from sdk.fieldwise import Fieldwise
+from hyperv_emu.psshim.format.culture import EN_US, Culture
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 Edition = Literal["5.1", "7"]
 

@@ -21,11 +21,11 @@ from typing import Union
 
 import attrs
 
-from psshim.format.dotnet_format import composite_format, format_datetime, to_display_string
-from psshim.format.objects import ps_property
-from psshim.format.settings import FormatSettings
-from psshim.runtime.values import AdapterRegistry
-from sdk.fieldwise import Fieldwise, MutableFieldwise
+from hyperv_emu.psshim.format.dotnet_format import composite_format, format_datetime, to_display_string
+from hyperv_emu.psshim.format.objects import ps_property
+from hyperv_emu.psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.runtime.values import AdapterRegistry
+from hyperv_emu.sdk.fieldwise import Fieldwise, MutableFieldwise
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -182,7 +182,7 @@ def _parent_directory(obj: object, ctx: ViewContext) -> str:
 
 
 def _is_directory(obj: object, ctx: ViewContext) -> bool:
-    from psshim.format.objects import ps_type_names
+    from hyperv_emu.psshim.format.objects import ps_type_names
 
     names = ps_type_names(obj, ctx.adapters)
     if any(n.casefold() == "system.io.directoryinfo" for n in names):
@@ -237,8 +237,8 @@ def _datetime_text(obj: object, ctx: ViewContext) -> str:
 
 
 def _error_text(obj: object, ctx: ViewContext) -> str:
-    from psshim.format.error_view import render_error
-    from psshim.runtime.records import ErrorRecord
+    from hyperv_emu.psshim.format.error_view import render_error
+    from hyperv_emu.psshim.runtime.records import ErrorRecord
 
     if isinstance(obj, ErrorRecord):
         return render_error(obj, ctx.settings).rstrip("\n")

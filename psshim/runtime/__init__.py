@@ -2,8 +2,8 @@
 
 Running PowerShell
 ------------------
-    from psshim.runtime.runner import Runspace, RunSettings
-    from psshim.runtime.host import Host
+    from hyperv_emu.psshim.runtime.runner import Runspace, RunSettings
+    from hyperv_emu.psshim.runtime.host import Host
 
     rs = Runspace(services, RunSettings(edition="5.1", culture="en-US", width=120),
                   Host(write_out=sys.stdout.write, write_err=sys.stderr.write))
@@ -22,7 +22,7 @@ RunSettings: edition, culture, width, max_steps / timeout_seconds (the budget), 
 
 Declaring cmdlets (the Hyper-V and file cmdlets are declared this way)
 ---------------------------------------------------------------------
-    from psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet, ValidateNotNullOrEmpty
+    from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet, ValidateNotNullOrEmpty
 
     @cmdlet("Get-Thing", aliases=("gth",), module="My.Module", class_name="My.Commands.GetThing",
             default_set="Name", supports_should_process=False, polls=True)

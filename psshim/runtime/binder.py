@@ -27,25 +27,25 @@ from typing import Any, Callable, Protocol
 
 import attrs
 
-from psshim.ast import NO_EXTENT, Extent
-from psshim.runtime import conversions as C
-from psshim.runtime import options
-from psshim.runtime import types as T
-from psshim.runtime.errors import (
+from hyperv_emu.psshim.ast import NO_EXTENT, Extent
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.errors import (
     PARAMETER_BINDING_EXCEPTION,
     PARAMETER_BINDING_TRANSFORMATION_EXCEPTION,
     PARAMETER_BINDING_VALIDATION_EXCEPTION,
     PSError,
 )
-from psshim.runtime.registry import (
+from hyperv_emu.psshim.runtime.registry import (
     ALL_SETS,
     CommandMetadata,
     ParameterMetadata,
     ValidationFailure,
     with_common_parameters,
 )
-from psshim.runtime.values import AdapterRegistry, Hashtable, PSObject, type_names
-from sdk.fieldwise import MutableFieldwise
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, Hashtable, PSObject, type_names
+from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
 
 class _NoValue:

@@ -18,17 +18,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Iterator, NoReturn
 
-from psshim.ast import NO_EXTENT, Extent
-from psshim.runtime import conversions as C
-from psshim.runtime import options
-from psshim.runtime.errors import INVALID_OPERATION_EXCEPTION, PSError, make_record
-from psshim.runtime.nativeobjects import NOT_FOUND
-from psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.ast import NO_EXTENT, Extent
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime.errors import INVALID_OPERATION_EXCEPTION, PSError, make_record
+from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
 
 if TYPE_CHECKING:
-    from psshim.runtime.frames import Frame
-    from psshim.runtime.interpreter import Interpreter
-    from psshim.runtime.registry import CmdletInfo
+    from hyperv_emu.psshim.runtime.frames import Frame
+    from hyperv_emu.psshim.runtime.interpreter import Interpreter
+    from hyperv_emu.psshim.runtime.registry import CmdletInfo
 
 
 class CommandContext:

@@ -23,20 +23,20 @@ import uuid
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
 
-from psshim.format import dotnet_format as DF
-from psshim.format.culture import INVARIANT
-from psshim.runtime import dotnet_datetime as dtf
-from psshim.runtime import options
-from psshim.runtime import types as T
-from psshim.runtime.errors import (
+from hyperv_emu.psshim.format import dotnet_format as DF
+from hyperv_emu.psshim.format.culture import INVARIANT
+from hyperv_emu.psshim.runtime import dotnet_datetime as dtf
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.errors import (
     INVALID_CAST_EXCEPTION,
     PSError,
     invalid_cast,
     not_supported,
     runtime_error,
 )
-from psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
-from psshim.runtime.values import (
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
+from hyperv_emu.psshim.runtime.values import (
     AdapterRegistry,
     ArrayList,
     Char,
@@ -656,7 +656,7 @@ def convert_to(
     if k == "dayofweek":
         return to_enum(v, DayOfWeek, "System.DayOfWeek")
     if k == "regex":
-        from psshim.runtime.dotnet_regex import PSRegex
+        from hyperv_emu.psshim.runtime.dotnet_regex import PSRegex
 
         if isinstance(v, PSRegex):
             return v

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from psshim.format.objects import timespan_ticks
+from hyperv_emu.psshim.format.objects import timespan_ticks
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]

@@ -19,11 +19,11 @@ from __future__ import annotations
 import codecs
 from typing import Any, Protocol
 
-from psshim.runtime import conversions as C
-from psshim.runtime import paths as P
-from psshim.runtime.errors import PSError
-from psshim.runtime.nativeobjects import NOT_FOUND, PSNative
-from psshim.runtime.values import PSObject
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import paths as P
+from hyperv_emu.psshim.runtime.errors import PSError
+from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND, PSNative
+from hyperv_emu.psshim.runtime.values import PSObject
 
 FILE = "System.IO.File"
 DIRECTORY = "System.IO.Directory"
@@ -81,7 +81,7 @@ class EncodingValue(PSNative):
         return self.cls
 
     def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
-        from psshim.runtime.members import method_exception, overload_error
+        from hyperv_emu.psshim.runtime.members import method_exception, overload_error
 
         n = name.casefold()
         if n == "getstring":
@@ -108,7 +108,7 @@ class EncodingValue(PSNative):
 
 
 def _bytes(value: Any, name: str, nargs: int) -> bytes:
-    from psshim.runtime.members import method_exception
+    from hyperv_emu.psshim.runtime.members import method_exception
 
     if value is None:
         raise method_exception(name, nargs, _null_note("bytes"), "System.ArgumentNullException")
@@ -120,7 +120,7 @@ def _bytes(value: Any, name: str, nargs: int) -> bytes:
 
 
 def _null_note(param: str) -> str:
-    from psshim.runtime.members import _param_note
+    from hyperv_emu.psshim.runtime.members import _param_note
 
     return "Value cannot be null." + _param_note(param)
 
@@ -161,7 +161,7 @@ def _directory_info(full: str) -> PSObject:
 
 
 def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv) -> Any:
-    from psshim.runtime.members import method_exception
+    from hyperv_emu.psshim.runtime.members import method_exception
 
     if full_name not in (FILE, DIRECTORY, ENCODING):
         return NOT_FOUND
@@ -212,7 +212,7 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
             writer(full, data, False)
         else:
             files.write_text(full, data.decode("utf-8", "replace"), False)
-        from psshim.runtime.members import VOID
+        from hyperv_emu.psshim.runtime.members import VOID
 
         return VOID
     if full_name == DIRECTORY and n == "exists" and len(args) == 1:
@@ -237,7 +237,7 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
         if chain:
             maker = getattr(files, "make_dir", None)
             if maker is None:
-                from psshim.runtime.errors import not_supported
+                from hyperv_emu.psshim.runtime.errors import not_supported
 
                 raise not_supported("Creating folders on this host")
             maker(full)
@@ -246,6 +246,6 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
 
 
 def _raise_null(name: str, nargs: int) -> Any:
-    from psshim.runtime.members import method_exception
+    from hyperv_emu.psshim.runtime.members import method_exception
 
     raise method_exception(name, nargs, _null_note("path"), "System.ArgumentNullException")

@@ -15,8 +15,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from psshim.runtime.errors import ARGUMENT_EXCEPTION, PSError, runtime_error
-from psshim.runtime.values import Hashtable
+from hyperv_emu.psshim.runtime.errors import ARGUMENT_EXCEPTION, PSError, runtime_error
+from hyperv_emu.psshim.runtime.values import Hashtable
 
 _UNICODE_CLASSES = {
     "L": r"^\W\d_", "Lu": r"A-Z\u00C0-\u00DE", "Ll": r"a-z\u00DF-\u00FF", "N": r"\d", "Nd": r"\d",

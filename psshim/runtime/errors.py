@@ -19,8 +19,8 @@ from typing import Any
 
 import attrs
 
-from psshim.ast import Extent
-from psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.ast import Extent
+from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo, ScriptPosition
 
 SMA = "System.Management.Automation."
 RUNTIME_EXCEPTION = SMA + "RuntimeException"

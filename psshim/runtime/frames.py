@@ -12,16 +12,16 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING, Any, MutableMapping
 
-from psshim.ast import NO_EXTENT, Extent
-from psshim.runtime import types as T
-from psshim.runtime.nativeobjects import NOT_FOUND
-from psshim.runtime.scopes import Scope, ScriptSource
-from psshim.runtime.values import AdapterRegistry, Hashtable
+from hyperv_emu.psshim.ast import NO_EXTENT, Extent
+from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
+from hyperv_emu.psshim.runtime.scopes import Scope, ScriptSource
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, Hashtable
 
 if TYPE_CHECKING:
-    from psshim.runtime.errors import PSError
-    from psshim.runtime.interpreter import Interpreter
-    from psshim.runtime.registry import CommandMetadata
+    from hyperv_emu.psshim.runtime.errors import PSError
+    from hyperv_emu.psshim.runtime.interpreter import Interpreter
+    from hyperv_emu.psshim.runtime.registry import CommandMetadata
 
 
 class Routing:
@@ -115,7 +115,7 @@ class FrameEnv:
         v = self.frame.scope.find_variable("OFS")
         if v is None or v.value is None:
             return " "
-        from psshim.runtime.conversions import to_string
+        from hyperv_emu.psshim.runtime.conversions import to_string
 
         return to_string(v.value)
 
@@ -131,7 +131,7 @@ class FrameEnv:
         self.frame.interp.set_variable(self.frame, "Matches", None, table)
 
     def format(self, fmt: str, args: list[Any]) -> str:
-        from psshim.runtime.textformat import composite_format
+        from hyperv_emu.psshim.runtime.textformat import composite_format
 
         return composite_format(fmt, args, self.culture)
 

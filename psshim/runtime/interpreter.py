@@ -24,14 +24,14 @@ import time
 import uuid
 from typing import Any, Callable, Generator, Iterator, MutableMapping
 
-from psshim import ast as A
-from psshim.runtime import conversions as C
-from psshim.runtime import members as M
-from psshim.runtime import operators as O
-from psshim.runtime import options
-from psshim.runtime import types as T
-from psshim.runtime.dotnet_regex import compile_regex, matches_table, wildcard_match
-from psshim.runtime.errors import (
+from hyperv_emu.psshim import ast as A
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import members as M
+from hyperv_emu.psshim.runtime import operators as O
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.dotnet_regex import compile_regex, matches_table, wildcard_match
+from hyperv_emu.psshim.runtime.errors import (
     ACTION_PREFERENCE_STOP_EXCEPTION,
     BreakSignal,
     ContinueSignal,
@@ -44,9 +44,9 @@ from psshim.runtime.errors import (
     not_supported,
     runtime_error,
 )
-from psshim.runtime.frames import CallInfo, Frame, Routing
-from psshim.runtime.nativeobjects import NOT_FOUND, ExceptionView
-from psshim.runtime.records import (
+from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
+from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND, ExceptionView
+from hyperv_emu.psshim.runtime.records import (
     ErrorRecord,
     InformationRecord,
     InvocationInfo,
@@ -54,7 +54,7 @@ from psshim.runtime.records import (
     VerboseRecord,
     WarningRecord,
 )
-from psshim.runtime.registry import (
+from hyperv_emu.psshim.runtime.registry import (
     ALL_SETS,
     CommandMetadata,
     InSet,
@@ -70,8 +70,8 @@ from psshim.runtime.registry import (
     ValidateSet,
     Validator,
 )
-from psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
-from psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, PSObject, Version, type_names
+from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, PSObject, Version, type_names
 
 VOID = C.AutomationNull()
 AP = C.ActionPreference
@@ -259,7 +259,7 @@ class Interpreter:
         return uuid.uuid4()
 
     def resolve_path(self, path: str) -> str:
-        from psshim.runtime import paths
+        from hyperv_emu.psshim.runtime import paths
 
         return paths.resolve(self.location, path)
 
@@ -640,7 +640,7 @@ class Interpreter:
     # -- individual statements ---------------------------------------------------------------
 
     def _s_pipeline(self, stmt: A.PipelineAst, frame: Frame) -> Iterator[Any]:
-        from psshim.runtime.pipeline import run_pipeline
+        from hyperv_emu.psshim.runtime.pipeline import run_pipeline
 
         before = self.failures
         yield from run_pipeline(self, stmt, frame)
@@ -1272,7 +1272,7 @@ class Interpreter:
 
     def parse(self, text: str, path: str | None) -> A.ScriptBlockAst:
         try:
-            from psshim.parser import ParseError, parse
+            from hyperv_emu.psshim.parser import ParseError, parse
         except ImportError:
             raise not_supported("Running PowerShell text before psshim.parser exists") from None
         try:

@@ -22,22 +22,22 @@ import uuid
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Callable, MutableMapping, Protocol, cast
 
-from psshim.format.objects import timespan_ticks
-from psshim.runtime import conversions as C
-from psshim.runtime import dotnet_datetime as dtf
-from psshim.runtime import dotnet_io
-from psshim.runtime import operators as O
-from psshim.runtime import options
-from psshim.runtime import types as T
-from psshim.runtime.dotnet_regex import PSGroup, PSMatch, PSRegex, compile_regex, expand_replacement
-from psshim.runtime.errors import (
+from hyperv_emu.psshim.format.objects import timespan_ticks
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import dotnet_datetime as dtf
+from hyperv_emu.psshim.runtime import dotnet_io
+from hyperv_emu.psshim.runtime import operators as O
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.dotnet_regex import PSGroup, PSMatch, PSRegex, compile_regex, expand_replacement
+from hyperv_emu.psshim.runtime.errors import (
     METHOD_EXCEPTION,
     METHOD_INVOCATION_EXCEPTION,
     PSError,
     not_supported,
     runtime_error,
 )
-from psshim.runtime.nativeobjects import (
+from hyperv_emu.psshim.runtime.nativeobjects import (
     NOT_FOUND,
     CategoryInfoView,
     CultureInfoValue,
@@ -48,10 +48,10 @@ from psshim.runtime.nativeobjects import (
     PSObjectView,
     StringBuilder,
 )
-from psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
-from psshim.runtime import textformat
-from psshim.runtime.textformat import culture_string, format_datetime, format_number
-from psshim.runtime.values import (
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InformationRecord, VerboseRecord, WarningRecord
+from hyperv_emu.psshim.runtime import textformat
+from hyperv_emu.psshim.runtime.textformat import culture_string, format_datetime, format_number
+from hyperv_emu.psshim.runtime.values import (
     AdapterRegistry,
     ArrayList,
     Char,
@@ -1587,7 +1587,7 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
 
 
 def _path_static(name: str, n: str, args: list[Any], env: MemberEnv) -> Any:
-    from psshim.runtime import paths
+    from hyperv_emu.psshim.runtime import paths
 
     if n == "combine":
         parts = args[0] if len(args) == 1 and isinstance(args[0], list) else args

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo
+from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo
 
 
 class _NotFound:
@@ -44,7 +44,7 @@ class ExceptionView(PSNative):
 
     @property
     def __ps_type_names__(self) -> list[str]:  # type: ignore[override]
-        from psshim.runtime.errors import exception_lineage
+        from hyperv_emu.psshim.runtime.errors import exception_lineage
 
         return exception_lineage(self.type_name) + ["System.Object"]
 
@@ -153,14 +153,14 @@ class PropertyInfoView(PSNative):
         self.value = value
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
-        from psshim.runtime.values import type_names
+        from hyperv_emu.psshim.runtime.values import type_names
 
         tn = type_names(self.value)[0] if self.value is not None else "System.Object"
         return [("Value", self.value), ("MemberType", "NoteProperty"), ("IsSettable", True),
                 ("IsGettable", True), ("TypeNameOfValue", tn), ("Name", self.name), ("IsInstance", True)]
 
     def __ps_string__(self) -> str:
-        from psshim.runtime.conversions import to_string
+        from hyperv_emu.psshim.runtime.conversions import to_string
 
         return f"{self.name}={to_string(self.value)}"
 
@@ -211,7 +211,7 @@ class StringBuilder(PSNative):
         return self.text()
 
     def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
-        from psshim.runtime.conversions import to_string
+        from hyperv_emu.psshim.runtime.conversions import to_string
 
         n = name.casefold()
         if n == "append":
@@ -221,7 +221,7 @@ class StringBuilder(PSNative):
             self.parts.append((to_string(args[0]) if args else "") + "\r\n")
             return self
         if n == "appendformat":
-            from psshim.runtime.textformat import composite_format
+            from hyperv_emu.psshim.runtime.textformat import composite_format
 
             self.parts.append(composite_format(to_string(args[0]), list(args[1:])))
             return self

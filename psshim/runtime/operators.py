@@ -19,23 +19,23 @@ import uuid
 from decimal import Decimal
 from typing import Any, Callable, Protocol
 
-from psshim.runtime import conversions as C
-from psshim.runtime import dotnet_datetime as dtf
-from psshim.runtime import types as T
-from psshim.runtime.dotnet_regex import (
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import dotnet_datetime as dtf
+from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.dotnet_regex import (
     PSRegex,
     compile_regex,
     expand_replacement,
     matches_table,
     wildcard_match,
 )
-from psshim.runtime.errors import (
+from hyperv_emu.psshim.runtime.errors import (
     INVALID_OPERATION_EXCEPTION,
     PSError,
     invalid_cast,
     runtime_error,
 )
-from psshim.runtime.values import AdapterRegistry, Char, Hashtable, Int64, PSObject, Version, type_names
+from hyperv_emu.psshim.runtime.values import AdapterRegistry, Char, Hashtable, Int64, PSObject, Version, type_names
 
 
 class OpEnv(Protocol):
@@ -70,7 +70,7 @@ class SimpleOpEnv:
     def format(self, fmt: str, args: list[Any]) -> str:
         if self._formatter is not None:
             return self._formatter(fmt, args)
-        from psshim.runtime.textformat import composite_format
+        from hyperv_emu.psshim.runtime.textformat import composite_format
 
         return composite_format(fmt, args)
 
@@ -688,7 +688,7 @@ def unary_join(value: Any, env: OpEnv) -> str:
 def range_op(left: Any, right: Any) -> list[Any]:
     if isinstance(left, str) and isinstance(right, str) and len(left) == 1 and len(right) == 1 \
             and not (left.isdigit() and right.isdigit()):
-        from psshim.runtime import options
+        from hyperv_emu.psshim.runtime import options
 
         if options.is_core():
             a, b = ord(left), ord(right)

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import attrs
 
-from psshim import ast as A
-from psshim.ast import Extent
-from psshim.runtime import conversions as C
-from psshim.runtime import members as M
-from psshim.runtime import options
-from psshim.runtime import paths
-from psshim.runtime.binder import Arg, Binder, BindState, InputNotBound, NO_VALUE, splat_hashtable, splat_list
-from psshim.runtime.context import CommandContext
-from psshim.runtime.errors import (
+from hyperv_emu.psshim import ast as A
+from hyperv_emu.psshim.ast import Extent
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import members as M
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime import paths
+from hyperv_emu.psshim.runtime.binder import Arg, Binder, BindState, InputNotBound, NO_VALUE, splat_hashtable, splat_list
+from hyperv_emu.psshim.runtime.context import CommandContext
+from hyperv_emu.psshim.runtime.errors import (
     COMMAND_NOT_FOUND_EXCEPTION,
     ExitSignal,
     HaltSignal,
@@ -31,16 +31,16 @@ from psshim.runtime.errors import (
     not_supported,
     runtime_error,
 )
-from psshim.runtime.frames import CallInfo, Frame, Routing
-from psshim.runtime.nativeobjects import NOT_FOUND
-from psshim.runtime.records import InvocationInfo, ScriptPosition
-from psshim.runtime.registry import CmdletInfo
-from psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
-from psshim.runtime.values import ArrayList, Hashtable
-from sdk.fieldwise import MutableFieldwise
+from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
+from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
+from hyperv_emu.psshim.runtime.records import InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.runtime.registry import CmdletInfo
+from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
+from hyperv_emu.psshim.runtime.values import ArrayList, Hashtable
+from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
 if TYPE_CHECKING:
-    from psshim.runtime.interpreter import Interpreter
+    from hyperv_emu.psshim.runtime.interpreter import Interpreter
 
 NO_INPUT: Any = object()
 
@@ -151,7 +151,7 @@ class CmdletProcessor(Processor):
         except (PSError, HaltSignal, GeneratorExit):
             raise
         except BaseException as exc:
-            from psshim.runtime.errors import FlowControl
+            from hyperv_emu.psshim.runtime.errors import FlowControl
 
             if isinstance(exc, FlowControl):
                 raise
@@ -197,7 +197,7 @@ class CmdletProcessor(Processor):
             append = name.startswith("+")
             name = name.lstrip("+")
             current = self.interp.get_variable(self.frame, name, None) if append else None
-            from psshim.runtime.values import ArrayList
+            from hyperv_emu.psshim.runtime.values import ArrayList
 
             lst = ArrayList(C.as_list(current))
             lst.extend(self.outvar)
@@ -921,7 +921,7 @@ def _export(interp: "Interpreter", module: ModuleInfo) -> None:
 
 
 def _wild(name: str, pattern: str) -> bool:
-    from psshim.runtime.dotnet_regex import wildcard_match
+    from hyperv_emu.psshim.runtime.dotnet_regex import wildcard_match
 
     return wildcard_match(name, pattern)
 

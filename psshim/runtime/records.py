@@ -18,8 +18,8 @@ from typing import Any
 
 import attrs
 
-from psshim.ast import Extent
-from sdk.fieldwise import Fieldwise
+from hyperv_emu.psshim.ast import Extent
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 
 @attrs.frozen(eq=False, repr=False)

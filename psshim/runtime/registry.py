@@ -2,7 +2,7 @@
 
 A cmdlet is declared ONCE, as a class:
 
-    from psshim.runtime.registry import Cmdlet, Param, InSet, cmdlet, ValidateNotNullOrEmpty
+    from hyperv_emu.psshim.runtime.registry import Cmdlet, Param, InSet, cmdlet, ValidateNotNullOrEmpty
 
     @cmdlet("Checkpoint-VM", module="Hyper-V",
             class_name="Microsoft.HyperV.PowerShell.Commands.CheckpointVM",
@@ -43,12 +43,12 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Sequence
 
 import attrs
 
-from psshim.runtime import types as T
-from psshim.runtime.values import Hashtable
-from sdk.fieldwise import Fieldwise, MutableFieldwise
+from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.values import Hashtable
+from hyperv_emu.sdk.fieldwise import Fieldwise, MutableFieldwise
 
 if TYPE_CHECKING:
-    from psshim.runtime.context import CommandContext
+    from hyperv_emu.psshim.runtime.context import CommandContext
 
 ALL_SETS = "__AllParameterSets"
 
@@ -118,7 +118,7 @@ class ValidateSet(Validator):
         self.ignore_case = ignore_case
 
     def validate(self, value: Any, invoke: Callable[[Any, Any], Any] | None = None) -> None:
-        from psshim.runtime.conversions import to_string
+        from hyperv_emu.psshim.runtime.conversions import to_string
 
         items = value if isinstance(value, list) else [value]
         for item in items:
@@ -141,8 +141,8 @@ class ValidateRange(Validator):
         self.maximum = maximum
 
     def validate(self, value: Any, invoke: Callable[[Any, Any], Any] | None = None) -> None:
-        from psshim.runtime.conversions import to_string
-        from psshim.runtime.operators import compare
+        from hyperv_emu.psshim.runtime.conversions import to_string
+        from hyperv_emu.psshim.runtime.operators import compare
 
         items = value if isinstance(value, list) else [value]
         for item in items:
@@ -173,7 +173,7 @@ class ValidateLength(Validator):
         self.maximum = maximum
 
     def validate(self, value: Any, invoke: Callable[[Any, Any], Any] | None = None) -> None:
-        from psshim.runtime.conversions import to_string
+        from hyperv_emu.psshim.runtime.conversions import to_string
 
         items = value if isinstance(value, list) else [value]
         for item in items:
@@ -196,8 +196,8 @@ class ValidatePattern(Validator):
         self.pattern = pattern
 
     def validate(self, value: Any, invoke: Callable[[Any, Any], Any] | None = None) -> None:
-        from psshim.runtime.conversions import to_string
-        from psshim.runtime.dotnet_regex import compile_regex
+        from hyperv_emu.psshim.runtime.conversions import to_string
+        from hyperv_emu.psshim.runtime.dotnet_regex import compile_regex
 
         items = value if isinstance(value, list) else [value]
         for item in items:
@@ -233,7 +233,7 @@ class ValidateScript(Validator):
         self.script = script
 
     def validate(self, value: Any, invoke: Callable[[Any, Any], Any] | None = None) -> None:
-        from psshim.runtime.conversions import to_bool, to_string
+        from hyperv_emu.psshim.runtime.conversions import to_bool, to_string
 
         if invoke is None:
             return
@@ -332,7 +332,7 @@ class CommandMetadata(MutableFieldwise):
 
 
 def _common_parameters(should_process: bool) -> list[ParameterMetadata]:
-    from psshim.runtime import options
+    from hyperv_emu.psshim.runtime import options
 
     def p(name: str, type_: T.PSType, *aliases: str) -> ParameterMetadata:
         return ParameterMetadata(name, type_, aliases, {ALL_SETS: InSet()}, is_common=True)

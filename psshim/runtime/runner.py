@@ -22,10 +22,10 @@ from typing import Any, Callable, Sequence
 
 import attrs
 
-from psshim import ast as A
-from psshim.runtime import conversions as C
-from psshim.runtime import options
-from psshim.runtime.errors import (
+from hyperv_emu.psshim import ast as A
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime.errors import (
     BreakSignal,
     ContinueSignal,
     ExitSignal,
@@ -34,14 +34,14 @@ from psshim.runtime.errors import (
     ReturnSignal,
     make_record,
 )
-from psshim.runtime.frames import CallInfo, Frame
-from psshim.runtime.host import Host
-from psshim.runtime.interpreter import Interpreter
-from psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
-from psshim.runtime.registry import Registry
-from psshim.runtime.scopes import Scope, ScriptSource
-from psshim.runtime.values import Adapter, AdapterRegistry
-from sdk.fieldwise import MutableFieldwise
+from hyperv_emu.psshim.runtime.frames import CallInfo, Frame
+from hyperv_emu.psshim.runtime.host import Host
+from hyperv_emu.psshim.runtime.interpreter import Interpreter
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.runtime.registry import Registry
+from hyperv_emu.psshim.runtime.scopes import Scope, ScriptSource
+from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry
+from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
 
 @attrs.define(eq=False, repr=False)
@@ -70,7 +70,7 @@ def _native_adapter() -> Adapter:
         fn = getattr(obj, "__ps_properties__", None)
         return list(fn()) if fn is not None else []
 
-    from psshim.runtime.members import native_get
+    from hyperv_emu.psshim.runtime.members import native_get
 
     return Adapter(type_names=names, properties=props, lookup=native_get)
 
@@ -78,7 +78,7 @@ def _native_adapter() -> Adapter:
 def register_runtime_adapters(adapters: AdapterRegistry) -> None:
     """PowerShell's view of the runtime's own .NET-like objects (match info, exceptions, jobs,
     GroupInfo, ...): every class that implements `__ps_properties__`."""
-    from psshim.runtime import dotnet_regex, interpreter, nativeobjects, pipeline, scopes
+    from hyperv_emu.psshim.runtime import dotnet_regex, interpreter, nativeobjects, pipeline, scopes
 
     adapter = _native_adapter()
     for cls in (nativeobjects.PSNative, dotnet_regex.PSGroup, dotnet_regex.PSMatch, scopes.FunctionInfo,
@@ -109,7 +109,7 @@ class Runspace:
         self.settings = settings or RunSettings()
         self.host = host or Host()
         if registry is None:
-            from psshim.cmdlets import default_registry
+            from hyperv_emu.psshim.cmdlets import default_registry
 
             registry = default_registry()
         self.registry = registry
@@ -121,22 +121,22 @@ class Runspace:
         with options.using_edition(self.settings.edition):
             self.interp = Interpreter(settings=self.settings, services=services, registry=registry,
                                       adapters=self.adapters, host=self.host, render_error=self.render_error)
-        from psshim.cmdlets.jobs import JobTable
+        from hyperv_emu.psshim.cmdlets.jobs import JobTable
 
         self.interp.jobs = JobTable()
 
     # -- formatting ------------------------------------------------------------------------
 
     def format_settings(self) -> Any:
-        from psshim.format.settings import FormatSettings
-        from psshim.runtime.textformat import culture_object
+        from hyperv_emu.psshim.format.settings import FormatSettings
+        from hyperv_emu.psshim.runtime.textformat import culture_object
 
         edition = "7" if self.settings.edition.startswith("7") else "5.1"
         return FormatSettings(culture=culture_object(self.settings.culture), edition=edition,  # type: ignore[arg-type]
                               width=self.settings.width, utc_offset=self.settings.utc_offset)
 
     def render_error(self, record: ErrorRecord) -> str:
-        from psshim.format.error_view import render_error
+        from hyperv_emu.psshim.format.error_view import render_error
 
         with options.using_edition(self.settings.edition):
             return render_error(record, self.format_settings())
@@ -154,7 +154,7 @@ class Runspace:
 
             return _Sink()
         try:
-            from psshim.format.out_default import OutDefault
+            from hyperv_emu.psshim.format.out_default import OutDefault
 
             return OutDefault(self.host.write_out, self.format_settings(), self.adapters)
         except ImportError:  # pragma: no cover - the formatter is part of psshim
@@ -185,7 +185,7 @@ class Runspace:
         return collected
 
     def _parse(self, text: str, path: str | None) -> A.ScriptBlockAst | ErrorRecord:
-        from psshim.parser import ParseError, parse
+        from hyperv_emu.psshim.parser import ParseError, parse
 
         try:
             return parse(text, path)
@@ -217,9 +217,9 @@ class Runspace:
         call = CallInfo(path or "", "script" if script else "interactive", parsed.extent, source, None, path)
         frame = Frame(interp, scope, source, call=call)
         if script and path is not None:
-            from psshim.runtime import paths
-            from psshim.runtime.pipeline import _MyInvocation
-            from psshim.runtime.values import Hashtable
+            from hyperv_emu.psshim.runtime import paths
+            from hyperv_emu.psshim.runtime.pipeline import _MyInvocation
+            from hyperv_emu.psshim.runtime.values import Hashtable
 
             scope.define("PSScriptRoot", paths.parent(path))
             scope.define("PSCommandPath", path)
@@ -265,8 +265,8 @@ class Runspace:
         return code
 
     def _bind_script_params(self, parsed: A.ScriptBlockAst, frame: Frame, args: list[Any]) -> None:
-        from psshim.runtime.binder import Arg, Binder
-        from psshim.runtime.scopes import ScriptBlock
+        from hyperv_emu.psshim.runtime.binder import Arg, Binder
+        from hyperv_emu.psshim.runtime.scopes import ScriptBlock
 
         sb = ScriptBlock(parsed, frame.source)
         path = frame.source.path or ""
@@ -301,7 +301,7 @@ class Runspace:
         frame.scope.define("args", list(state.extra_args))
 
     def _check_requires(self, parsed: A.ScriptBlockAst, frame: Frame, path: str | None) -> None:
-        from psshim.runtime.pipeline import import_module
+        from hyperv_emu.psshim.runtime.pipeline import import_module
 
         script_name = (path or "").replace("/", "\\").rsplit("\\", 1)[-1]
         for req in parsed.requires:
@@ -364,6 +364,6 @@ class Runspace:
 
 
 def _NO_VALUE() -> Any:
-    from psshim.runtime.binder import NO_VALUE
+    from hyperv_emu.psshim.runtime.binder import NO_VALUE
 
     return NO_VALUE

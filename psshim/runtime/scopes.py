@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
-from psshim.ast import ScriptBlockAst
-from psshim.runtime import types as T
+from hyperv_emu.psshim.ast import ScriptBlockAst
+from hyperv_emu.psshim.runtime import types as T
 
 if TYPE_CHECKING:
-    from psshim.runtime.registry import CommandMetadata
+    from hyperv_emu.psshim.runtime.registry import CommandMetadata
 
 
 class ScriptSource:

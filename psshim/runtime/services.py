@@ -18,7 +18,7 @@ from typing import Any, Mapping, Protocol, runtime_checkable
 
 import attrs
 
-from sdk.fieldwise import MutableFieldwise
+from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
 
 @runtime_checkable

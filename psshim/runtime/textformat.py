@@ -12,10 +12,10 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from psshim.format import dotnet_format as DF
-from psshim.format.culture import Culture, get_culture
-from psshim.runtime import options
-from psshim.runtime.errors import PSError, runtime_error
+from hyperv_emu.psshim.format import dotnet_format as DF
+from hyperv_emu.psshim.format.culture import Culture, get_culture
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime.errors import PSError, runtime_error
 
 
 @lru_cache(maxsize=64)

@@ -20,8 +20,8 @@ import uuid
 from decimal import Decimal
 from typing import Any, Callable
 
-from psshim.runtime.errors import PSError, runtime_error
-from psshim.runtime.values import (
+from hyperv_emu.psshim.runtime.errors import PSError, runtime_error
+from hyperv_emu.psshim.runtime.values import (
     AdapterRegistry,
     ArrayList,
     Char,

@@ -37,7 +37,7 @@ from typing import Any
 
 import attrs
 
-from sdk.fieldwise import Fieldwise, MutableFieldwise
+from hyperv_emu.sdk.fieldwise import Fieldwise, MutableFieldwise
 
 
 class Char(str):
@@ -266,7 +266,7 @@ def _enum_type_name(value: enum.Enum) -> str:
 
 
 def _record_type_names(obj: object) -> list[str] | None:
-    from psshim.runtime import records
+    from hyperv_emu.psshim.runtime import records
 
     sma = "System.Management.Automation."
     if isinstance(obj, records.ErrorRecord):

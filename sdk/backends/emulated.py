@@ -12,14 +12,14 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from emulator import errors as emu_errors
-from emulator.engine import Emulator
-from emulator.host import FileInfo as EmuFileInfo
-from emulator.host import Host
-from emulator.model import ClockMode
-from emulator.views import CheckpointView, DriveView, VhdView, VMView
-from sdk import errors
-from sdk.types import (
+from hyperv_emu.emulator import errors as emu_errors
+from hyperv_emu.emulator.engine import Emulator
+from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
+from hyperv_emu.emulator.host import Host
+from hyperv_emu.emulator.model import ClockMode
+from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
+from hyperv_emu.sdk import errors
+from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
     CheckpointType,

@@ -7,8 +7,8 @@ exactly the properties the SDK types need, plus the error records and warnings i
 `sdk.backends.ps_json` turns that into SDK values. Error records map to the SDK exceptions the
 emulator raises, through one table (`ERROR_TABLE`), keeping the host's message and error id.
 
-    from sdk.backends.powershell import PowerShellBackend, backend_for_url, script_for
-    from sdk.backends.transports import LocalPowerShellTransport
+    from hyperv_emu.sdk.backends.powershell import PowerShellBackend, backend_for_url, script_for
+    from hyperv_emu.sdk.backends.transports import LocalPowerShellTransport
     hv = HyperVClient(PowerShellBackend(LocalPowerShellTransport("pwsh")))
     print(script_for("checkpoint_vm", None, "1c4f0e52-…", "Before KB5034567"))   # the exact script
 
@@ -55,20 +55,20 @@ from typing import Any
 
 import attrs
 
-from sdk import errors
-from sdk.backends import ps_json
-from sdk.backends.ps_json import Envelope, HostErrorRecord
-from sdk.backends.ps_script import Script, ScriptBuilder
-from sdk.backends.transports import (
+from hyperv_emu.sdk import errors
+from hyperv_emu.sdk.backends import ps_json
+from hyperv_emu.sdk.backends.ps_json import Envelope, HostErrorRecord
+from hyperv_emu.sdk.backends.ps_script import Script, ScriptBuilder
+from hyperv_emu.sdk.backends.transports import (
     AUTH_METHODS,
     LocalPowerShellTransport,
     Transport,
     WinRMTransport,
     env_password,
 )
-from sdk.types import VHD, Checkpoint, FileInfo, HostEvent, SnapshotType, StopMode, VM, VMLookup
+from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, SnapshotType, StopMode, VM, VMLookup
 
-log = logging.getLogger("sdk.backends.powershell")
+log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
 
 _GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$")
 

@@ -31,9 +31,9 @@ from typing import Any
 
 import attrs
 
-from sdk.convert import make_converter, parse_ps_datetime, parse_ps_timespan, ps_name
-from sdk.errors import BackendError
-from sdk.types import (
+from hyperv_emu.sdk.convert import make_converter, parse_ps_datetime, parse_ps_timespan, ps_name
+from hyperv_emu.sdk.errors import BackendError
+from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
     FileInfo,

@@ -47,9 +47,9 @@ from collections.abc import Sequence
 
 import attrs
 
-from sdk.convert import ps_name
-from sdk.errors import InvalidNameError
-from sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, SnapshotType, StopMode, VM
+from hyperv_emu.sdk.convert import ps_name
+from hyperv_emu.sdk.errors import InvalidNameError
+from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, SnapshotType, StopMode, VM
 
 # PowerShell's single-quote characters: ' and its look-alikes (tokenizer: CharExtensions.IsSingleQuote).
 SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"

@@ -39,9 +39,9 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from sdk.errors import BackendError
+from hyperv_emu.sdk.errors import BackendError
 
-log = logging.getLogger("sdk.backends.transports")
+log = logging.getLogger("hyperv_emu.sdk.backends.transports")
 
 
 @attrs.frozen

@@ -6,7 +6,7 @@ Standard output must equal expected.txt after trimming each line's trailing spac
 leading and trailing blank lines; standard error must equal expected-stderr.txt (the script's
 absolute path replaced by `{script}`), or contain the lines of expected-stderr-contains.txt in
 order, or be empty; the world after the run must satisfy expected-after.toml. The comparisons
-are psshim.scenarios' (the same the pytest plugin uses for users' scenario folders).
+are hyperv_emu.testing.scenarios' (the same the pytest plugin uses for users' scenario folders).
 
 KNOWN_DIFFERENCES lists any scenario whose expected file was shown, from a primary source, to
 differ from real PowerShell (with the evidence); none is listed today.
@@ -23,9 +23,9 @@ import tomllib
 import pytest
 
 import hvemu_testlib as T
-import sdk
-from psshim import scenarios
-from psshim.cli import main
+from hyperv_emu import sdk
+from hyperv_emu.testing import scenarios
+from hyperv_emu.cli.main import main
 
 KNOWN_DIFFERENCES: dict[str, str] = {}
 

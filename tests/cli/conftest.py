@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from psshim.cli import main
+from hyperv_emu.cli.main import main
 
 from .worlds import WORLD_07, WORLD_10
 

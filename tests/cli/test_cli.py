@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from psshim import cli
-from psshim.cli import main
+from hyperv_emu.cli import main as cli
+from hyperv_emu.cli.main import main
 
 from .worlds import WORLD_07, WORLD_10
 
@@ -638,21 +638,21 @@ def test_the_run_hook_adds_the_commands_of_psshim_cli_run(monkeypatch: pytest.Mo
     import sys
     import types
 
-    module = types.ModuleType("psshim.cli_run")
-    module.__spec__ = importlib.machinery.ModuleSpec("psshim.cli_run", None)
+    module = types.ModuleType("hyperv_emu.cli.run")
+    module.__spec__ = importlib.machinery.ModuleSpec("hyperv_emu.cli.run", None)
 
     def register(sub: object, common: object) -> None:
         parser = cli._leaf(sub, "run", common, lambda args: 3, "run a script")  # type: ignore[arg-type]
         parser.add_argument("script")
 
     module.register = register  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "psshim.cli_run", module)
+    monkeypatch.setitem(sys.modules, "hyperv_emu.cli.run", module)
     assert run(capsys, "run", "x.ps1") == (3, "", "")
 
 
 def test_without_psshim_cli_run_there_is_no_run_command(capsys: pytest.CaptureFixture[str]) -> None:
     import importlib.util
 
-    if importlib.util.find_spec("psshim.cli_run") is not None:
-        pytest.skip("psshim.cli_run exists: `hvemu run` is there")
+    if importlib.util.find_spec("hyperv_emu.cli.run") is not None:
+        pytest.skip("hyperv_emu.cli.run exists: `hvemu run` is there")
     assert run(capsys, "run", "x.ps1")[0] == 2

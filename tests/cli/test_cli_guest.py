@@ -7,7 +7,7 @@ import pathlib
 
 import pytest
 
-from psshim.cli import byte_count, main
+from hyperv_emu.cli.main import byte_count, main
 
 WORLD = """now = 2026-02-20T08:00:00
 [[vm]]
@@ -32,7 +32,7 @@ def one_error(err: str, contains: str) -> None:
 
 @pytest.fixture
 def state(tmp_path: pathlib.Path) -> str:
-    import sdk
+    from hyperv_emu import sdk
 
     url = str(tmp_path / "state")
     sdk.load_world(url, WORLD)

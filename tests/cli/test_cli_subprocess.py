@@ -1,4 +1,4 @@
-"""`hvemu` as a real process: `python -m psshim.cli` (what the console script runs), exit
+"""`hvemu` as a real process: `python -m hyperv_emu.cli.main` (what the console script runs), exit
 codes, one-line errors, no traceback, UTF-8 output."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ def hvemu(*argv: str, cwd: pathlib.Path, env: dict[str, str] | None = None,
     environ = {k: v for k, v in os.environ.items() if k not in ("HVEMU_STATE", "HVEMU_DEBUG")}
     environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), environ.get("PYTHONPATH", "")])
     environ.update(env or {})
-    return subprocess.run([sys.executable, "-m", "psshim.cli", *argv], cwd=cwd, env=environ, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "hyperv_emu.cli", *argv], cwd=cwd, env=environ, capture_output=True,
                           text=True, encoding="utf-8", input=stdin, timeout=60)
 
 
@@ -54,7 +54,7 @@ def test_usage_errors_exit_2_and_a_missing_state_exits_1(tmp_path: pathlib.Path)
 
 
 def test_an_error_of_a_handler_module_is_a_one_line_error(tmp_path: pathlib.Path) -> None:
-    # cli_run raises psshim.cli's CLIError; run as `python -m psshim.cli`, the module is also
+    # cli_run raises hyperv_emu.cli.main's CLIError; run as `python -m hyperv_emu.cli.main`, the module is also
     # __main__, and its handler must still catch that class (exit 1, not an internal error 70).
     done = hvemu("run", cwd=tmp_path)
     assert done.returncode == 1

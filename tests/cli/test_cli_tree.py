@@ -1,8 +1,8 @@
-"""psshim.cli_tree: the checkpoint tree as text and as a mermaid flowchart (pure functions)."""
+"""hyperv_emu.cli.tree: the checkpoint tree as text and as a mermaid flowchart (pure functions)."""
 
 from __future__ import annotations
 
-from psshim.cli_tree import ENGLISH, FRENCH, TreeNode, labels_for_culture, mermaid_label, render_mermaid, render_text
+from hyperv_emu.cli.tree import ENGLISH, FRENCH, TreeNode, labels_for_culture, mermaid_label, render_mermaid, render_text
 
 CHAIN = [TreeNode("a", "One", None), TreeNode("b", "Two", "a"), TreeNode("c", "Three", "b")]
 BRANCHED = [

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-import sdk
-from psshim.cli import main
+from hyperv_emu import sdk
+from hyperv_emu.cli.main import main
 
 WORLD = """now = 2026-02-20T08:00:00
 [[vm]]
@@ -78,10 +78,10 @@ def test_missing_script_is_one_error_line(world: pathlib.Path, capsys: pytest.Ca
 
 
 def test_script_on_standard_input_and_shell(world: pathlib.Path, tmp_path: pathlib.Path) -> None:
-    run = subprocess.run([sys.executable, "-m", "psshim.cli", "run", "--world", str(world), "-"],
+    run = subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "run", "--world", str(world), "-"],
                          input="(Get-VM).Name\nexit 4\n", capture_output=True, text=True, timeout=120)
     assert (run.returncode, run.stdout.strip()) == (4, "SRV-APP01")
-    shell = subprocess.run([sys.executable, "-m", "psshim.cli", "shell", "--world", str(world)],
+    shell = subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "shell", "--world", str(world)],
                            input="$x = 2\nif ($x -eq 2) {\n'two'\n}\nGet-VM | Select-Object -ExpandProperty Name\n",
                            capture_output=True, text=True, timeout=120, env={"HOME": str(tmp_path), "PATH": ""})
     assert shell.returncode == 0, shell.stderr

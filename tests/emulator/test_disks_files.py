@@ -24,9 +24,9 @@ import hvemu_testlib as T
 import pytest
 from vhdx.checker import assert_valid
 
-import sdk
-from emulator.storage import open_store
-from sdk.errors import BackendError, DiskError, InvalidStateError
+from hyperv_emu import sdk
+from hyperv_emu.emulator.storage import open_store
+from hyperv_emu.sdk.errors import BackendError, DiskError, InvalidStateError
 
 MiB = D.MiB
 requires_qemu = pytest.mark.skipif(D.QEMU_IMG is None, reason="qemu-img not installed (Debian qemu-utils)")
@@ -241,7 +241,7 @@ def test_a_later_process_carries_out_a_virtual_merge(local, tmp_path: pathlib.Pa
     client.remove_checkpoint(_checkpoint_with_data(client, oracle, 8, 2))
     url = client.backend.url  # type: ignore[attr-defined]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "psshim.cli", "clock", "--advance", "3600", "--state", url],
+    done = subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "clock", "--advance", "3600", "--state", url],
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     vm = client.vm("A")
@@ -380,7 +380,7 @@ def test_a_corrupt_file_is_a_disk_error_naming_file_and_structure(local) -> None
 
 
 def test_cli_reports_a_corrupt_disk_in_one_line(local, capsys: pytest.CaptureFixture[str]) -> None:
-    from psshim.cli import main
+    from hyperv_emu.cli.main import main
 
     client = local(world())
     with open(D.storage_path(client, f"{VHD_DIR}\\A.vhdx"), "r+b") as f:
@@ -418,7 +418,7 @@ def test_new_vm_refuses_a_file_that_is_not_a_vhdx(local) -> None:
 
 
 def test_a_real_host_has_no_guest_door() -> None:
-    from sdk.backends.powershell import PowerShellBackend
+    from hyperv_emu.sdk.backends.powershell import PowerShellBackend
 
     backend = PowerShellBackend(object())  # type: ignore[arg-type]
     for call in (lambda: backend.write_guest_disk(None, "id", 0, 0, b"x"),

@@ -28,8 +28,8 @@ import time
 import hvemu_disk_checks as D
 import pytest
 
-import sdk
-from emulator import background
+from hyperv_emu import sdk
+from hyperv_emu.emulator import background
 
 MiB = D.MiB
 SIZE = 128 * MiB
@@ -40,7 +40,7 @@ pytestmark = pytest.mark.skipif(D.QEMU_IMG is None, reason="qemu-img not install
 
 WORKER = """
 import sys, time
-import sdk
+from hyperv_emu import sdk
 url, clock = sys.argv[1], sys.argv[2]
 client = sdk.connect(url)
 client.remove_checkpoints("A")

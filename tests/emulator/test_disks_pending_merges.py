@@ -13,8 +13,8 @@ from __future__ import annotations
 import hvemu_testlib as T
 import pytest
 
-import sdk
-from emulator.engine import Emulator
+from hyperv_emu import sdk
+from hyperv_emu.emulator.engine import Emulator
 
 MiB = 1 << 20
 WORLD = T.base_world(checkpoint_seconds=1, merge_rate="1MB",

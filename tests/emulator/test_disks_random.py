@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-import sdk
+from hyperv_emu import sdk
 
 MiB = D.MiB
 MAX_CHECKPOINTS = 4  # alive at once (each adds two chains for the readers to check)

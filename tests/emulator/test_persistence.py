@@ -30,11 +30,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hvemu_testlib as T
-import sdk
-from emulator import disks, model, persist
-from emulator.engine import Emulator
-from emulator.model import SCHEMA_VERSION, EmulatorState, FileOp
-from emulator.storage import STATE_FILE
+from hyperv_emu import sdk
+from hyperv_emu.emulator import disks, model, persist
+from hyperv_emu.emulator.engine import Emulator
+from hyperv_emu.emulator.model import SCHEMA_VERSION, EmulatorState, FileOp
+from hyperv_emu.emulator.storage import STATE_FILE
 
 STORED_TYPES = [obj for obj in vars(model).values()
                 if isinstance(obj, type) and attrs.has(obj) and obj.__module__ == model.__name__]

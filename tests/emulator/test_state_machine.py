@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 import hvemu_testlib as T
-import sdk
-from emulator.engine import Emulator
+from hyperv_emu import sdk
+from hyperv_emu.emulator.engine import Emulator
 
 ALREADY = "The virtual machine is already in the specified state."
 VMS = ["A", "A", "B"]  # A, which starts with a chain, is drawn more often
@@ -197,7 +197,7 @@ class CheckpointMachine(RuleBasedStateMachine):
     @rule(vm=st.sampled_from(VMS), pattern=st.sampled_from([None, "dup", "snap*", "nothing*"]))
     def remove_by_name(self, vm: str, pattern: str | None) -> None:
         ref = self.vms[vm]
-        from emulator.wildcard import matches
+        from hyperv_emu.emulator.wildcard import matches
 
         targets = [c.id for c in sorted(ref.cps.values(), key=lambda c: c.created)
                    if pattern is None or matches(pattern, c.name)]

@@ -11,8 +11,8 @@ from types import ModuleType
 
 import pytest
 
-import sdk
-from psshim.cli import main
+from hyperv_emu import sdk
+from hyperv_emu.cli.main import main
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 FLEET = EXAMPLES / "worlds" / "fleet.toml"

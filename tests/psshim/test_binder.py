@@ -10,10 +10,10 @@ from typing import Any, Iterator
 
 import pytest
 
-from psshim.cmdlets import default_registry
-from psshim.runtime.host import CapturingHost
-from psshim.runtime.records import ErrorRecord
-from psshim.runtime.registry import (
+from hyperv_emu.psshim.cmdlets import default_registry
+from hyperv_emu.psshim.runtime.host import CapturingHost
+from hyperv_emu.psshim.runtime.records import ErrorRecord
+from hyperv_emu.psshim.runtime.registry import (
     Cmdlet,
     InSet,
     Param,
@@ -24,9 +24,9 @@ from psshim.runtime.registry import (
     ValidateSet,
     cmdlet,
 )
-from psshim.runtime.runner import Runspace, RunSettings
-from psshim.runtime.services import SimpleServices
-from psshim.runtime.values import PSObject
+from hyperv_emu.psshim.runtime.runner import Runspace, RunSettings
+from hyperv_emu.psshim.runtime.services import SimpleServices
+from hyperv_emu.psshim.runtime.values import PSObject
 
 
 class TColor(enum.IntEnum):

@@ -7,9 +7,9 @@ import datetime as dt
 import attrs
 import pytest
 
-from psshim.format.culture import EN_US, INVARIANT, SV_SE, get_culture, supported_cultures
-from psshim.format.dotnet_format import format_datetime, to_display_string
-from psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.format.culture import EN_US, INVARIANT, SV_SE, get_culture, supported_cultures
+from hyperv_emu.psshim.format.dotnet_format import format_datetime, to_display_string
+from hyperv_emu.psshim.format.settings import FormatSettings
 
 
 def test_lookup_names() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import hvemu_testlib as T
-from psshim.session import Session
+from hyperv_emu.psshim.session import Session
 
 
 @pytest.fixture

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from psshim.ast import Extent
-from psshim.format.error_view import (
+from hyperv_emu.psshim.ast import Extent
+from hyperv_emu.psshim.format.error_view import (
     category_text,
     position_lines,
     position_message,
     render_error,
 )
-from psshim.format.settings import FormatSettings
-from psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo, ScriptPosition
 
 S51 = FormatSettings()
 S7 = FormatSettings(edition="7")

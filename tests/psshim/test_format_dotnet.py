@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from psshim.format.culture import DE_DE, EN_GB, EN_US, FR_FR, INVARIANT, SV_SE, get_culture
-from psshim.format.dotnet_format import (
+from hyperv_emu.psshim.format.culture import DE_DE, EN_GB, EN_US, FR_FR, INVARIANT, SV_SE, get_culture
+from hyperv_emu.psshim.format.dotnet_format import (
     FormatError,
     composite_format,
     format_datetime,
@@ -20,8 +20,8 @@ from psshim.format.dotnet_format import (
     to_display_string,
     to_invariant_string,
 )
-from psshim.format.settings import FormatSettings
-from psshim.runtime.values import Hashtable, PSObject
+from hyperv_emu.psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.runtime.values import Hashtable, PSObject
 
 US7 = get_culture("en-US", "7")
 

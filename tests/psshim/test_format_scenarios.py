@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from psshim.ast import Extent
-from psshim.format.error_view import render_error
-from psshim.format.out_default import OutDefault, format_table, render_lines
-from psshim.format.settings import FormatSettings
-from psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo, ScriptPosition
-from psshim.runtime.values import PSObject
+from hyperv_emu.psshim.ast import Extent
+from hyperv_emu.psshim.format.error_view import render_error
+from hyperv_emu.psshim.format.out_default import OutDefault, format_table, render_lines
+from hyperv_emu.psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.runtime.values import PSObject
 
 SCENARIOS = Path("/work/shared/scenarios")
 

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 
-from psshim.format.out_default import (
+from hyperv_emu.psshim.format.out_default import (
     FormatRecord,
     OutDefault,
     PropertySpec,
@@ -16,10 +16,10 @@ from psshim.format.out_default import (
     out_string,
     render_lines,
 )
-from psshim.format.settings import FormatSettings
-from psshim.format.views import Column, TableView, default_views
-from psshim.runtime.records import WarningRecord
-from psshim.runtime.values import Adapter, AdapterRegistry, Hashtable, PSObject
+from hyperv_emu.psshim.format.settings import FormatSettings
+from hyperv_emu.psshim.format.views import Column, TableView, default_views
+from hyperv_emu.psshim.runtime.records import WarningRecord
+from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry, Hashtable, PSObject
 
 S7 = FormatSettings(edition="7")
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from psshim.runtime.host import CapturingHost
-from psshim.runtime.runner import Runspace, RunSettings
-from psshim.runtime.services import MemoryFileView, SimpleServices, VirtualClock
+from hyperv_emu.psshim.runtime.host import CapturingHost
+from hyperv_emu.psshim.runtime.runner import Runspace, RunSettings
+from hyperv_emu.psshim.runtime.services import MemoryFileView, SimpleServices, VirtualClock
 
 SCRIPT = "C:\\scripts\\test.ps1"
 
@@ -419,7 +419,7 @@ def test_module_qualified_names_and_the_get_prefix() -> None:
 def test_time_budget_cuts_a_real_sleep_short() -> None:
     import time
 
-    from psshim.runtime.services import RealClock
+    from hyperv_emu.psshim.runtime.services import RealClock
 
     host = CapturingHost()
     rs = Runspace(SimpleServices(clock=RealClock()), RunSettings(timeout_seconds=0.3), host)

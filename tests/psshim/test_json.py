@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from psshim.format.csv import CsvError, convert_from_csv, convert_to_csv
-from psshim.format.culture import DE_DE
-from psshim.format.json import (
+from hyperv_emu.psshim.format.csv import CsvError, convert_from_csv, convert_to_csv
+from hyperv_emu.psshim.format.culture import DE_DE
+from hyperv_emu.psshim.format.json import (
     JsonError,
     convert_from_json,
     convert_from_json_hashtable,
@@ -19,7 +19,7 @@ from psshim.format.json import (
     json_depth_exceeded,
     to_json_lines,
 )
-from psshim.runtime.values import Hashtable, PSObject
+from hyperv_emu.psshim.runtime.values import Hashtable, PSObject
 
 
 class VMState(enum.IntEnum):

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from psshim import ast
-from psshim.lexer import (
+from hyperv_emu.psshim import ast
+from hyperv_emu.psshim.lexer import (
     MODE_AFTER,
     MODE_ARGUMENT,
     MODE_OPERAND,
@@ -24,7 +24,7 @@ from psshim.lexer import (
     VariablePart,
     VariableValue,
 )
-from psshim.parser import ParseError, parse
+from hyperv_emu.psshim.parser import ParseError, parse
 
 
 class AcceptAll:

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from psshim import ast
-from psshim.parser import ParseError, parse
+from hyperv_emu.psshim import ast
+from hyperv_emu.psshim.parser import ParseError, parse
 
 # ---------------------------------------------------------------------------------------------
 # helpers

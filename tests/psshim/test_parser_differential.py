@@ -25,8 +25,8 @@ from typing import Any
 import attrs
 import pytest
 
-from psshim import ast
-from psshim.parser import parse
+from hyperv_emu.psshim import ast
+from hyperv_emu.psshim.parser import parse
 
 from parser_corpus_loader import corpus
 

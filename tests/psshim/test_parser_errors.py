@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from psshim.parser import ParseError, parse
+from hyperv_emu.psshim.parser import ParseError, parse
 
 # (source, error id, start line, start column, end line, end column, message or None)
 FIRST_ERRORS = [

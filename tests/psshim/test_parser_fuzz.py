@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from psshim import ast
-from psshim.parser import ParseError, parse
+from hyperv_emu.psshim import ast
+from hyperv_emu.psshim.parser import ParseError, parse
 
 from parser_corpus_loader import corpus
 

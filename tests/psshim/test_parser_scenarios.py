@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from psshim import ast
-from psshim.parser import ParseError, parse
+from hyperv_emu.psshim import ast
+from hyperv_emu.psshim.parser import ParseError, parse
 
 from parser_corpus_loader import corpus
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from psshim import parse_build, parse_tables, parser
+from hyperv_emu.psshim import parse_build, parse_tables, parser
 
 
 def test_generated_tables_match_the_grammar() -> None:

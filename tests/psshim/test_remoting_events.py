@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import hvemu_testlib as T
-from psshim.session import Session
+from hyperv_emu.psshim.session import Session
 
 WORLD = T.base_world(extra=T.vm_table("A", state="Running", checkpoint_type="Production", guest_vss="failing")) + """
 [[host]]

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hvemu_testlib as T
-from psshim.session import Session, read_script
+from hyperv_emu.psshim.session import Session, read_script
 
 SCENARIOS = T.scenario_dirs()
 SCRIPTS = [read_script(d / "script.ps1") for d in SCENARIOS]

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from psshim.runtime import conversions as C
-from psshim.runtime import operators as O
-from psshim.runtime import options
-from psshim.runtime.host import CapturingHost
-from psshim.runtime.runner import Runspace, RunSettings
-from psshim.runtime.services import SimpleServices, VirtualClock
-from psshim.runtime.values import Char, Hashtable, Int64, PSObject, type_names
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime import operators as O
+from hyperv_emu.psshim.runtime import options
+from hyperv_emu.psshim.runtime.host import CapturingHost
+from hyperv_emu.psshim.runtime.runner import Runspace, RunSettings
+from hyperv_emu.psshim.runtime.services import SimpleServices, VirtualClock
+from hyperv_emu.psshim.runtime.values import Char, Hashtable, Int64, PSObject, type_names
 
 
 def session(edition: str = "5.1") -> tuple[Runspace, CapturingHost]:

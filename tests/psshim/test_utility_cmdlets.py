@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from psshim.runtime.host import CapturingHost
-from psshim.runtime.runner import Runspace, RunSettings
-from psshim.runtime.services import MemoryFileView, SimpleServices, VirtualClock
-from psshim.runtime.values import Hashtable, PSObject, type_names
+from hyperv_emu.psshim.runtime.host import CapturingHost
+from hyperv_emu.psshim.runtime.runner import Runspace, RunSettings
+from hyperv_emu.psshim.runtime.services import MemoryFileView, SimpleServices, VirtualClock
+from hyperv_emu.psshim.runtime.values import Hashtable, PSObject, type_names
 
 START = dt.datetime(2026, 2, 20, 8, 0, 0)
 
@@ -340,9 +340,9 @@ def test_not_emulated_options_fail_clearly(text: str) -> None:
 def test_run_as_job_api_for_asjob_cmdlets() -> None:
     from typing import Iterator as _It
 
-    from psshim.cmdlets import default_registry
-    from psshim.cmdlets.jobs import run_as_job
-    from psshim.runtime.registry import Cmdlet, Param, cmdlet
+    from hyperv_emu.psshim.cmdlets import default_registry
+    from hyperv_emu.psshim.cmdlets.jobs import run_as_job
+    from hyperv_emu.psshim.runtime.registry import Cmdlet, Param, cmdlet
 
     @cmdlet("Invoke-Work", module="Test", class_name="Test.InvokeWork")
     class InvokeWork(Cmdlet):

@@ -23,7 +23,7 @@ import uuid
 import pytest
 
 import hvemu_testlib as T
-import sdk
+from hyperv_emu import sdk
 
 REAL_URL = os.environ.get("HVEMU_TEST_WINRM", "")
 
@@ -40,7 +40,7 @@ def _local(world: str | None, tmp_path, request) -> sdk.HyperVClient:
 
 
 def _powershell(world: str | None, tmp_path, request) -> sdk.HyperVClient:
-    from psshim.transport import in_process_client
+    from hyperv_emu.psshim.transport import in_process_client
 
     return in_process_client(_memory(world, tmp_path, request))
 

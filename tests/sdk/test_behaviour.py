@@ -13,8 +13,8 @@ import datetime as dt
 import pytest
 
 import hvemu_testlib as T
-import sdk
-from sdk import (
+from hyperv_emu import sdk
+from hyperv_emu.sdk import (
     CheckpointFailedError,
     CheckpointNotFoundError,
     CheckpointType,

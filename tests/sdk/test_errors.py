@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import hvemu_testlib as T
-import sdk
-from sdk import (
+from hyperv_emu import sdk
+from hyperv_emu.sdk import (
     CheckpointFailedError,
     CheckpointNotFoundError,
     InvalidNameError,
@@ -301,7 +301,7 @@ def test_unsupported_protocol():
 def test_real_host_backend_missing_is_a_backend_error():
     import importlib.util
 
-    if importlib.util.find_spec("sdk.backends.powershell") is None:
+    if importlib.util.find_spec("hyperv_emu.sdk.backends.powershell") is None:
         with pytest.raises(sdk.BackendError):
             sdk.connect("powershell://localhost")
     else:

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hvemu_testlib as T
-import sdk
-from emulator.storage import STATE_FILE
+from hyperv_emu import sdk
+from hyperv_emu.emulator.storage import STATE_FILE
 
 HOSTILE_STRINGS = [
     "..\\..\\x", "../../x", "/", "\\", "C:\\..\\..\\..\\etc\\passwd", "/etc/passwd", "\x00", "a\x00b",

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 
 import hvemu_testlib as T
-import sdk
-from psshim.transport import InProcessBackend, InProcessTransport, in_process_client
-from sdk.backends import ps_json
-from sdk.backends.powershell import PowerShellBackend, map_error, script_for
-from sdk.backends.transports import Transport, TransportResult
+from hyperv_emu import sdk
+from hyperv_emu.psshim.transport import InProcessBackend, InProcessTransport, in_process_client
+from hyperv_emu.sdk.backends import ps_json
+from hyperv_emu.sdk.backends.powershell import PowerShellBackend, map_error, script_for
+from hyperv_emu.sdk.backends.transports import Transport, TransportResult
 
 WORLD = T.base_world(extra=T.vm_table("A", state="Running"))
 

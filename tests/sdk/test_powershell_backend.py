@@ -15,19 +15,19 @@ from typing import Any
 
 import pytest
 
-from sdk import errors
-from sdk.backends import powershell as psb
-from sdk.backends.powershell import PowerShellBackend, backend_for_url, map_error, script_for
-from sdk.backends.ps_json import HostErrorRecord
-from sdk.backends.transports import (
+from hyperv_emu.sdk import errors
+from hyperv_emu.sdk.backends import powershell as psb
+from hyperv_emu.sdk.backends.powershell import PowerShellBackend, backend_for_url, map_error, script_for
+from hyperv_emu.sdk.backends.ps_json import HostErrorRecord
+from hyperv_emu.sdk.backends.transports import (
     LocalPowerShellTransport,
     MAX_ENCODED_COMMAND,
     Transport,
     TransportResult,
     WinRMTransport,
 )
-from sdk.client import HyperVClient
-from sdk.types import StopMode, VMState
+from hyperv_emu.sdk.client import HyperVClient
+from hyperv_emu.sdk.types import StopMode, VMState
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "ps_json"
 APP_ID = "1c4f0e52-6f1b-4e7d-9a43-0b8d2f7c9e11"
@@ -589,7 +589,7 @@ def test_winrm_urls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_connect_routes_to_this_backend() -> None:
-    import sdk
+    from hyperv_emu import sdk
 
     hv = sdk.connect("powershell://localhost?exe=pwsh")
     assert isinstance(hv.backend, PowerShellBackend)
@@ -628,7 +628,7 @@ def fake_exe(tmp_path: pathlib.Path) -> str:
 
 
 def _run_local(transport: LocalPowerShellTransport, script: str) -> dict[str, Any]:
-    from sdk.backends import ps_json
+    from hyperv_emu.sdk.backends import ps_json
 
     env = ps_json.find_envelope(transport.run(script).stdout)
     assert env is not None

@@ -10,9 +10,9 @@ import pathlib
 
 import pytest
 
-from sdk.backends import ps_json
-from sdk.errors import BackendError
-from sdk.types import (
+from hyperv_emu.sdk.backends import ps_json
+from hyperv_emu.sdk.errors import BackendError
+from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
     CheckpointType,

@@ -32,9 +32,9 @@ import tree_sitter_powershell as tsp
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sdk import errors
-from sdk.backends.powershell import PowerShellBackend
-from sdk.backends.ps_script import (
+from hyperv_emu.sdk import errors
+from hyperv_emu.sdk.backends.powershell import PowerShellBackend
+from hyperv_emu.sdk.backends.ps_script import (
     DOUBLE_QUOTES,
     SINGLE_QUOTES,
     Script,
@@ -45,8 +45,8 @@ from sdk.backends.ps_script import (
     ps_int,
     ps_quote,
 )
-from sdk.backends.transports import TransportResult
-from sdk.types import StopMode
+from hyperv_emu.sdk.backends.transports import TransportResult
+from hyperv_emu.sdk.types import StopMode
 
 LANGUAGE = ts.Language(tsp.language())
 PARSER = ts.Parser(LANGUAGE)

@@ -30,11 +30,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import hvemu_testlib as T
-import sdk
-from psshim.cmdlets import default_registry
-from psshim.runtime.registry import Cmdlet, CmdletInfo, Param, Registry, cmdlet
-from psshim.transport import InProcessBackend, InProcessTransport
-from sdk.backends.transports import TransportResult
+from hyperv_emu import sdk
+from hyperv_emu.psshim.cmdlets import default_registry
+from hyperv_emu.psshim.runtime.registry import Cmdlet, CmdletInfo, Param, Registry, cmdlet
+from hyperv_emu.psshim.transport import InProcessBackend, InProcessTransport
+from hyperv_emu.sdk.backends.transports import TransportResult
 
 WORLD = 'id_seed = "hvemu-injection"\n' + T.base_world(extra=T.vm_table("Target", state="Running"))
 

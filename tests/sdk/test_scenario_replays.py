@@ -18,8 +18,8 @@ from collections.abc import Callable
 import pytest
 
 import hvemu_testlib as T
-import sdk
-from sdk import HyperVClient, HyperVError
+from hyperv_emu import sdk
+from hyperv_emu.sdk import HyperVClient, HyperVError
 
 Replay = Callable[[HyperVClient, list[HyperVError]], None]
 REPLAYS: dict[str, Replay] = {}

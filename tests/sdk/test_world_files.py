@@ -10,8 +10,8 @@ import re
 import pytest
 
 import hvemu_testlib as T
-import sdk
-from sdk import WorldFileError
+from hyperv_emu import sdk
+from hyperv_emu.sdk import WorldFileError
 
 # --- the scenario worlds --------------------------------------------------------------------------
 

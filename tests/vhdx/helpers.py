@@ -6,7 +6,7 @@ import os
 import random
 from pathlib import Path
 
-from emulator.vhdx import LocalFile, RandomAccessFile, SparseMemoryFile
+from hyperv_emu.emulator.vhdx import LocalFile, RandomAccessFile, SparseMemoryFile
 
 WIN_DIR = "D:\\Hyper-V\\Virtual Hard Disks"
 MiB = 1 << 20

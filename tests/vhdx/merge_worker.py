@@ -18,7 +18,7 @@ import signal
 import sys
 from pathlib import Path
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     DiskRef,
     JournalStore,
     LocalFile,

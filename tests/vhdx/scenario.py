@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     Opener,
     VhdxFile,
     create_differencing,

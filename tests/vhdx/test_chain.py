@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     LocalFile,
     ParentLinkageError,
     ReadOnlyVhdxError,
@@ -13,7 +13,7 @@ from emulator.vhdx import (
     create_dynamic,
     open_chain,
 )
-from emulator.vhdx.layout import (
+from hyperv_emu.emulator.vhdx.layout import (
     PAYLOAD_BLOCK_FULLY_PRESENT,
     PAYLOAD_BLOCK_NOT_PRESENT,
     PAYLOAD_BLOCK_PARTIALLY_PRESENT,
@@ -175,7 +175,7 @@ def test_depth_32_chain_and_cache_invalidation():
 def test_fsspec_local_and_memory_backends(tmp_path):
     import fsspec
 
-    from emulator.vhdx import open_raf
+    from hyperv_emu.emulator.vhdx import open_raf
 
     fs = fsspec.filesystem("file")
     raf = open_raf(fs, str(tmp_path / "x.vhdx"), "w")

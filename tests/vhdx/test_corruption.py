@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     CorruptVhdxError,
     UnsupportedVhdxError,
     VhdxFile,
@@ -13,7 +13,7 @@ from emulator.vhdx import (
     create_dynamic,
     open_chain,
 )
-from emulator.vhdx.layout import BAT_OFFSET, METADATA_OFFSET
+from hyperv_emu.emulator.vhdx.layout import BAT_OFFSET, METADATA_OFFSET
 
 from .helpers import win_path
 
@@ -44,7 +44,7 @@ def base(disks):
 
 
 def open_base(path) -> VhdxFile:
-    from emulator.vhdx import LocalFile
+    from hyperv_emu.emulator.vhdx import LocalFile
 
     return VhdxFile.open(LocalFile(path), "D:\\VMs\\base.vhdx")
 
@@ -151,7 +151,7 @@ def test_truncated_and_foreign_files(disks):
 
 
 def test_log_needing_replay_is_refused(base):
-    from emulator.vhdx.structs import Header
+    from hyperv_emu.emulator.vhdx.structs import Header
 
     f = open_base(base)
     log_guid = uuid.uuid4()

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     ReadOnlyVhdxError,
     SparseMemoryFile,
     VhdxFile,
@@ -15,7 +15,7 @@ from emulator.vhdx import (
     create_dynamic,
     open_chain,
 )
-from emulator.vhdx.layout import PAYLOAD_BLOCK_FULLY_PRESENT
+from hyperv_emu.emulator.vhdx.layout import PAYLOAD_BLOCK_FULLY_PRESENT
 
 from .checker import assert_valid
 from .conftest import requires_qemu

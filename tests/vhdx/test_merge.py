@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     DiskRef,
     LocalFile,
     LocalFileJournal,
@@ -19,7 +19,7 @@ from emulator.vhdx import (
     open_chain,
     recover,
 )
-from emulator.vhdx.layout import PAYLOAD_BLOCK_ZERO
+from hyperv_emu.emulator.vhdx.layout import PAYLOAD_BLOCK_ZERO
 
 from .checker import assert_valid
 from .conftest import requires_qemu
@@ -86,7 +86,7 @@ def test_merge_into_differencing_parent_and_leaf_merge(disks, tmp_path):
 def test_zero_blocks_stay_holes(disks, tmp_path):
     size = 4 * GiB
     views_size = size
-    from emulator.vhdx import create_differencing_with_length, create_dynamic
+    from hyperv_emu.emulator.vhdx import create_differencing_with_length, create_dynamic
 
     base = create_dynamic(disks.create("base.vhdx"), views_size, name="base.vhdx")
     base.write(0, b"\x42" * MiB)
@@ -115,7 +115,7 @@ def test_zero_blocks_stay_holes(disks, tmp_path):
 
 def test_whole_zero_block_becomes_zero_state(tmp_path):
     files = MemoryOpener()
-    from emulator.vhdx import create_differencing, create_dynamic
+    from hyperv_emu.emulator.vhdx import create_differencing, create_dynamic
 
     base = create_dynamic(files.create("base.vhdx"), 16 * MiB, name="base.vhdx", block_size=2 * MiB)
     base.write(0, b"\1" * (16 * MiB))

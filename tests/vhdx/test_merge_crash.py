@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     DiskRef,
     MergeJob,
     RafJournal,

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.vhdx import LocalFile, LocalFileJournal, RafJournal, recover
+from hyperv_emu.emulator.vhdx import LocalFile, LocalFileJournal, RafJournal, recover
 
 from .checker import assert_valid
 from .helpers import LocalOpener

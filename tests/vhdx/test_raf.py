@@ -4,7 +4,7 @@ import fsspec
 import pytest
 from fsspec.implementations.local import LocalFileSystem
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     FsspecFile,
     LocalFile,
     RandomAccessFile,
@@ -12,7 +12,7 @@ from emulator.vhdx import (
     open_raf,
     write_sparse,
 )
-from emulator.vhdx.raf import MEMORY_PAGE_SIZE
+from hyperv_emu.emulator.vhdx.raf import MEMORY_PAGE_SIZE
 
 MiB = 1 << 20
 GiB = 1 << 30

@@ -18,7 +18,7 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     DiskRef,
     MergeJob,
     RafJournal,

@@ -5,14 +5,14 @@ import uuid
 import crc32c
 import pytest
 
-from emulator.vhdx import (
+from hyperv_emu.emulator.vhdx import (
     ParentLocator,
     absolute_win32_path,
     relative_win_path,
     resolve_parent_name,
 )
-from emulator.vhdx.layout import BAT_GUID, Geometry
-from emulator.vhdx.structs import (
+from hyperv_emu.emulator.vhdx.layout import BAT_GUID, Geometry
+from hyperv_emu.emulator.vhdx.structs import (
     Header,
     RegionEntry,
     StructError,

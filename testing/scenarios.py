@@ -19,9 +19,9 @@ from typing import Any
 
 import attrs
 
-import sdk
-from psshim.session import RunResult, Session
-from sdk.fieldwise import Fieldwise
+from hyperv_emu import sdk
+from hyperv_emu.psshim.session import RunResult, Session
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 
 def normalise(text: str) -> list[str]:

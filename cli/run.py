@@ -49,9 +49,9 @@ class _Session:
     """The state a run uses, created and cleaned up as the options say."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        import sdk
-        from psshim.cli import CLIError
-        from psshim.session import Session
+        from hyperv_emu import sdk
+        from hyperv_emu.cli.main import CLIError
+        from hyperv_emu.psshim.session import Session
 
         self.temp_url: str | None = None
         state = getattr(args, "state", None)
@@ -107,9 +107,9 @@ def _writer(stream: Any) -> Any:
 
 
 def _read_script(path: str) -> str:
-    from psshim.cli import CLIError
-    from psshim.host_services import decode_text
-    from psshim.session import read_script
+    from hyperv_emu.cli.main import CLIError
+    from hyperv_emu.psshim.host_services import decode_text
+    from hyperv_emu.psshim.session import read_script
 
     try:
         if path == "-":
@@ -121,7 +121,7 @@ def _read_script(path: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from psshim.cli import CLIError
+    from hyperv_emu.cli.main import CLIError
 
     if args.command is None and args.script is None:
         raise CLIError("give a script to run (a .ps1 file, or - for standard input), or -c COMMAND.")
@@ -144,7 +144,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(session: _Session, args: argparse.Namespace) -> int:
-    from psshim.cli import startup_finished
+    from hyperv_emu.cli.main import startup_finished
 
     if args.command is not None:
         rs = session.runspace(os.getcwd())
@@ -159,7 +159,7 @@ def _run(session: _Session, args: argparse.Namespace) -> int:
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
-    from psshim.cli import startup_finished
+    from hyperv_emu.cli.main import startup_finished
 
     session = _Session(args)
     try:
@@ -181,7 +181,7 @@ def _repl(rs: Any) -> int:
             pass
     except ImportError:  # pragma: no cover - readline is absent on some platforms
         history = ""
-    from psshim.parser import ParseError, parse
+    from hyperv_emu.psshim.parser import ParseError, parse
 
     code = 0
     while True:

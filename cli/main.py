@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     import datetime as dt
 
-    from sdk.client import HyperVClient
-    from sdk.types import VM, Checkpoint
+    from hyperv_emu.sdk.client import HyperVClient
+    from hyperv_emu.sdk.types import VM, Checkpoint
 
 PROG = "hvemu"
 EXIT_OK = 0
@@ -97,8 +97,8 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> str:
     """A date as PowerShell prints a DateTime in a table (the culture's `G` pattern: en-US
     `2/20/2026 8:00:00 AM`); ISO 8601 for a culture psshim has no data for."""
-    from psshim.format.culture import get_culture
-    from psshim.format.dotnet_format import format_datetime as dotnet_format_datetime
+    from hyperv_emu.psshim.format.culture import get_culture
+    from hyperv_emu.psshim.format.dotnet_format import format_datetime as dotnet_format_datetime
 
     try:
         return dotnet_format_datetime(value, "G", get_culture(culture, edition))
@@ -111,7 +111,7 @@ def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> s
 
 def _state_url(args: argparse.Namespace) -> str:
     """`--state`, else `$HVEMU_STATE`, else `./.hvemu/state` (sdk.default_state_url)."""
-    from sdk import default_state_url
+    from hyperv_emu.sdk import default_state_url
 
     url: str | None = getattr(args, "state", None)
     return url or default_state_url()
@@ -130,7 +130,7 @@ def _computer(args: argparse.Namespace) -> str | None:
 
 def _client(args: argparse.Namespace) -> HyperVClient:
     """A client for `--state` / `--computer-name` whose warnings print as `WARNING:` lines."""
-    import sdk
+    from hyperv_emu import sdk
 
     return sdk.connect(_state_url(args), computer_name=_computer(args)).with_warnings(_warn)
 
@@ -179,7 +179,7 @@ def _read_text(path: str, what: str) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    import sdk
+    from hyperv_emu import sdk
 
     text = _read_text(args.world, "The world file")
     url = _emulator_url(args)
@@ -194,7 +194,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_world_export(args: argparse.Namespace) -> int:
-    import sdk
+    from hyperv_emu import sdk
 
     text = sdk.export_world(_emulator_url(args))
     if args.output in (None, "-"):
@@ -233,7 +233,7 @@ def _vm_action(action: Callable[[HyperVClient, VM, argparse.Namespace], VM]) -> 
     matches nothing, or a VM the action fails on, is an error; the others still run."""
 
     def handler(args: argparse.Namespace) -> int:
-        from sdk.errors import HyperVError
+        from hyperv_emu.sdk.errors import HyperVError
 
         hv = _client(args)
         vms, errors = _lookup_vms(hv, args.names)
@@ -270,7 +270,7 @@ def _checkpoint_rows(hv: HyperVClient, checkpoints: Sequence[Checkpoint]) -> lis
 
 
 def cmd_checkpoint_create(args: argparse.Namespace) -> int:
-    from sdk.errors import HyperVError
+    from hyperv_emu.sdk.errors import HyperVError
 
     hv = _client(args)
     vms, errors = _lookup_vms(hv, args.vms)
@@ -327,7 +327,7 @@ def cmd_checkpoint_rename(args: argparse.Namespace) -> int:
 
 def _original_disks(hv: HyperVClient, vm: VM) -> list[str]:
     """The file names at the bottom of each of the VM's disk chains (`SRV-APP01.vhdx`)."""
-    from sdk.errors import HyperVError
+    from hyperv_emu.sdk.errors import HyperVError
 
     names = []
     for drive in vm.hard_drives:
@@ -344,7 +344,7 @@ def _original_disks(hv: HyperVClient, vm: VM) -> list[str]:
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
-    from psshim.cli_tree import TreeNode, labels_for_culture, render_mermaid, render_text
+    from hyperv_emu.cli.tree import TreeNode, labels_for_culture, render_mermaid, render_text
 
     hv = _client(args)
     vm = hv.vm(args.vm)
@@ -599,16 +599,16 @@ def _add_host_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 def register_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     """HOOK for `hvemu run` and `hvemu shell` (the psshim run/shell issue).
 
-    Those commands live in `psshim/cli_run.py`, which defines
+    Those commands live in `cli/run.py`, which defines
     `register(sub, common) -> None` adding its subparsers (handlers `(args) -> int`, SDK and
     interpreter imported inside the handlers). Until that module exists this is a no-op.
     """
     import importlib
     import importlib.util
 
-    if importlib.util.find_spec("psshim.cli_run") is None:
+    if importlib.util.find_spec("hyperv_emu.cli.run") is None:
         return
-    importlib.import_module("psshim.cli_run").register(sub, common)
+    importlib.import_module("hyperv_emu.cli.run").register(sub, common)
 
 
 def _add_guest_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -785,7 +785,7 @@ def _main(argv: list[str] | None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:
-        from sdk.errors import HyperVError
+        from hyperv_emu.sdk.errors import HyperVError
 
         if isinstance(exc, HyperVError):
             _error(exc.message)
@@ -797,11 +797,3 @@ def _main(argv: list[str] | None) -> int:
         _error(f"internal error: {type(exc).__name__}: {exc} "
                f"(set {DEBUG_ENV}=1 to see the traceback, and please report it)")
         return EXIT_INTERNAL
-
-
-if __name__ == "__main__":
-    # `python -m psshim.cli`: run the module under its own name, whose CLIError is the one the
-    # handlers (which import psshim.cli) raise.
-    from psshim.cli import main as _main_of_module
-
-    sys.exit(_main_of_module())

@@ -13,7 +13,7 @@ Fixtures:
 Scenario folders: list folders in the ini option `hyperv_scenarios` (pytest.ini / pyproject
 `[tool.pytest.ini_options]`); every subfolder holding world.toml, script.ps1 and expected.txt
 (the format of the acceptance scenarios) becomes a test, with a unified diff when the output
-differs. For code that calls `sdk.connect()` itself, use `sdk.testing.mock_hyperv()`.
+differs. For code that calls `sdk.connect()` itself, use `hyperv_emu.testing.mock.mock_hyperv()`.
 
 The plugin sits at the top of the flow: it may import psshim, sdk and emulator; nothing imports it.
 """
@@ -42,7 +42,7 @@ class HyperV:
 
     def load_world(self, world: str | pathlib.Path) -> "HyperV":
         """Replace the state with a world: a path (relative to the test file) or TOML text."""
-        from psshim.session import Session
+        from hyperv_emu.psshim.session import Session
 
         if isinstance(world, pathlib.Path) or (isinstance(world, str) and world.endswith(".toml") and "\n" not in world):
             path = pathlib.Path(world)
@@ -81,7 +81,7 @@ class HyperV:
         return self.now()
 
     def close(self) -> None:
-        import sdk
+        from hyperv_emu import sdk
 
         if self.url.startswith("memory://"):
             sdk.delete_state(self.url)
@@ -147,7 +147,7 @@ class ScenarioFailure(Exception):
 
 class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
-        from psshim.scenarios import run_folder
+        from hyperv_emu.testing.scenarios import run_folder
 
         result = run_folder(self.path.parent)
         problems = result.problems()

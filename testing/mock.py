@@ -1,6 +1,6 @@
 """`mock_hyperv()`: a fresh emulated Hyper-V for code that calls `sdk.connect()` itself.
 
-    from sdk.testing import mock_hyperv
+    from hyperv_emu.testing.mock import mock_hyperv
 
     @mock_hyperv(world="tests/fleet.toml")
     def test_nightly_job():
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from sdk.client import HyperVClient
+from hyperv_emu.sdk.client import HyperVClient
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,7 +50,7 @@ class mock_hyperv:  # noqa: N801 - named like moto's mock_aws, used as a decorat
         self.client: HyperVClient | None = None
 
     def __enter__(self) -> HyperVClient:
-        from sdk import connect, load_world
+        from hyperv_emu.sdk import connect, load_world
 
         url = self.url or f"memory://hvemu-mock/{uuid.uuid4().hex}"
         if self.world_path is not None:
@@ -70,7 +70,7 @@ class mock_hyperv:  # noqa: N801 - named like moto's mock_aws, used as a decorat
         else:
             os.environ["HVEMU_STATE"] = previous
         if url.startswith("memory://"):
-            from emulator.storage import open_store
+            from hyperv_emu.emulator.storage import open_store
 
             open_store(url).remove_all()
         self.client = None
