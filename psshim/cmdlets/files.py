@@ -323,9 +323,10 @@ class OutFile(_WriteContent):
         super().end_processing()
 
     def render(self, chunks: list[Any]) -> str:
+        from hyperv_emu.psshim.cmdlets.utility import format_settings
         from hyperv_emu.psshim.format.out_default import out_string
 
-        text = out_string(chunks, self.ctx.settings, int(self.Width) if self.is_bound("Width") else None,
+        text = out_string(chunks, format_settings(self.ctx), int(self.Width) if self.is_bound("Width") else None,
                           adapters=self.ctx.adapters)
         assert isinstance(text, str)
         return text.replace("\n", "\r\n")
