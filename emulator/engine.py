@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import time
 import uuid
 from collections.abc import Iterator
@@ -30,7 +31,7 @@ from collections.abc import Iterator
 import attrs
 
 from hyperv_emu.emulator import disks, winpath
-from hyperv_emu.emulator.errors import EmulatorError, HostNotFound, PathError, StateError
+from hyperv_emu.emulator.errors import EmulatorError, HostNotFound, InvalidArgument, PathError, StateError
 from hyperv_emu.emulator.model import ClockMode, EmulatorState, FileOp, HostRecord
 from hyperv_emu.emulator.persist import dumps, loads
 from hyperv_emu.emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
@@ -54,7 +55,12 @@ class Transaction:
         return clock.now
 
     def advance(self, seconds: float) -> None:
-        """Move the virtual clock (a no-op on the real clock, where time moves by itself)."""
+        """Move the virtual clock (a no-op on the real clock, where time moves by itself).
+        The clock is a .NET DateTime: it cannot pass 9999-12-31T23:59:59.9999999."""
+        if not math.isfinite(seconds) or seconds > (dt.datetime.max - self.now()).total_seconds():
+            raise InvalidArgument(f"Cannot move the clock on by {seconds!r} seconds: the clock stops at "
+                                  f"{dt.datetime.max.isoformat()} and it is {self.now().isoformat()}.",
+                                  target=repr(seconds))
         if seconds <= 0:
             return
         if self.state.clock.mode is ClockMode.VIRTUAL:

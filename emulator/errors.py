@@ -185,6 +185,13 @@ class PathError(EmulatorError):
     category = "InvalidArgument"
 
 
+class InvalidArgument(EmulatorError):
+    """A value no Hyper-V host would take (a clock moved by NaN seconds, or past year 9999)."""
+
+    error_id = "InvalidArgument"
+    category = "InvalidArgument"
+
+
 class WorldError(EmulatorError):
     """A world file that cannot be loaded; the message names the key and its line."""
 

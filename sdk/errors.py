@@ -82,6 +82,13 @@ class HostPathError(HyperVError):
     default_category = "InvalidArgument"
 
 
+class InvalidArgumentError(HyperVError):
+    """A value no Hyper-V host would take (a clock moved by NaN seconds or past year 9999)."""
+
+    default_error_id = "InvalidArgument"
+    default_category = "InvalidArgument"
+
+
 class StateError(HyperVError):
     """The emulator's state location cannot be used (missing, corrupt, newer, locked)."""
 

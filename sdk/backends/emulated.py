@@ -54,6 +54,7 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.ImportFailed, errors.ExportImportError),
     (emu_errors.PathError, errors.HostPathError),
     (emu_errors.WorldError, errors.WorldFileError),
+    (emu_errors.InvalidArgument, errors.InvalidArgumentError),
     (emu_errors.StateError, errors.StateError),
     (emu_errors.DiskError, errors.DiskError),
     (emu_errors.EmulatorError, errors.HyperVError),
