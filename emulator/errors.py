@@ -146,6 +146,13 @@ class VMAlreadyExists(EmulatorError):
     category = "InvalidArgument"
 
 
+class VMCreateFailed(EmulatorError):
+    """New-VM could not create what it was asked to (a -NewVHDPath that exists)."""
+
+    error_id = "OperationFailed"
+    category = "ResourceExists"
+
+
 class ExportFailed(EmulatorError):
     error_id = "OperationFailed"
     category = "InvalidOperation"
@@ -190,6 +197,13 @@ class InvalidArgument(EmulatorError):
 
     error_id = "InvalidArgument"
     category = "InvalidArgument"
+
+
+class FileInUse(PathError):
+    """A file a VM's worker process or a merge holds open (.NET's IOException on a host)."""
+
+    error_id = "FileInUse"
+    category = "WriteError"
 
 
 class WorldError(EmulatorError):

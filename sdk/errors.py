@@ -89,6 +89,13 @@ class InvalidArgumentError(HyperVError):
     default_category = "InvalidArgument"
 
 
+class FileInUseError(HostPathError):
+    """A file a running VM or a merge holds open (the host's IOException: "being used by another process")."""
+
+    default_error_id = "FileInUse"
+    default_category = "WriteError"
+
+
 class StateError(HyperVError):
     """The emulator's state location cannot be used (missing, corrupt, newer, locked)."""
 

@@ -72,15 +72,20 @@ def sdk_error_record(exc: BaseException, ctx: Any) -> Any:
     module's shape for Hyper-V cmdlets (`hyperv_support.error_record`), else the exception's
     message, error id and category under the cmdlet's own class (a file cmdlet's bad host path)."""
     from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
-    from hyperv_emu.sdk.errors import HostPathError, HyperVError
+    from hyperv_emu.sdk.errors import FileInUseError, HostPathError, HyperVError
 
     if not isinstance(exc, HyperVError):
         return None
     if ctx.info.module == "Hyper-V":
         return error_record(exc, ctx.info.name, None, exc.target or None)
+    if isinstance(exc, FileInUseError):
+        exception_type = "System.IO.IOException"
+    elif isinstance(exc, HostPathError):
+        exception_type = "System.ArgumentException"
+    else:
+        exception_type = "System.InvalidOperationException"
     return ctx.error_record(exc.message, exc.error_id, exc.category, target_object=exc.target or None,
-                            exception_type="System.ArgumentException" if isinstance(exc, HostPathError)
-                            else "System.InvalidOperationException")
+                            exception_type=exception_type)
 
 
 def default_registry(include_optional: bool = True) -> Registry:
