@@ -647,11 +647,17 @@ def _add_guest_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 # The command groups, in the order `hvemu --help` lists them, by the command names they add.
+def _add_state_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    from hyperv_emu.cli import state
+
+    state.register(sub, common)
+
+
 _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
     "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
-    "run": register_run_commands, "shell": register_run_commands,
+    "run": register_run_commands, "shell": register_run_commands, "state": _add_state_commands,
 }
 
 
