@@ -43,6 +43,14 @@ TEST_PREFIX = "test"
 EMPTY_WORLD = "now = 2026-01-01T08:00:00\n"
 
 
+def _call_optional(function: Any, instance: object, method: object) -> None:
+    """Call a setup_method/teardown_method as pytest does: with the test method if it takes it."""
+    if getattr(getattr(function, "__code__", None), "co_argcount", 2) > 1:
+        function(instance, method)
+    else:
+        function(instance)
+
+
 class mock_hyperv:  # noqa: N801 - named like moto's mock_aws, used as a decorator
     def __init__(
         self,
@@ -142,20 +150,20 @@ class mock_hyperv:  # noqa: N801 - named like moto's mock_aws, used as a decorat
         attribute = f"_mock_hyperv_{id(self)}"
 
         @functools.wraps(setup_method)
-        def setup(instance: Any, *args: Any) -> None:
+        def setup(instance: Any, method: Any = None) -> None:
             mock = self._fresh()
             mock.__enter__()
             try:
-                setup_method(instance, *args)
+                _call_optional(setup_method, instance, method)
             except BaseException:
                 mock.__exit__(None, None, None)
                 raise
             setattr(instance, attribute, mock)
 
-        def teardown(instance: Any, *args: Any) -> None:
+        def teardown(instance: Any, method: Any = None) -> None:
             try:
                 if teardown_method is not None:
-                    teardown_method(instance, *args)
+                    _call_optional(teardown_method, instance, method)
             finally:
                 mock = instance.__dict__.pop(attribute, None)
                 if mock is not None:

@@ -27,8 +27,8 @@ import datetime as dt
 import pytest
 
 @pytest.mark.hyperv_world("fleet.toml")
-def test_run(hyperv, ps):
-    result = ps("Checkpoint-VM -Name SRV-APP01 -SnapshotName 'Before'; Get-VMSnapshot -VMName SRV-APP01 | Select-Object -ExpandProperty Name")
+def test_run(hyperv, hyperv_ps):
+    result = hyperv_ps("Checkpoint-VM -Name SRV-APP01 -SnapshotName 'Before'; Get-VMSnapshot -VMName SRV-APP01 | Select-Object -ExpandProperty Name")
     assert result.exit_code == 0
     assert result.output == ("Before",)
     assert result.stdout.strip() == "Before"
