@@ -18,7 +18,7 @@ import tomllib
 from typing import Any
 
 from hyperv_emu import sdk
-from hyperv_emu.testing.scenarios import ScenarioResult, normalise
+from hyperv_emu.testing.scenarios import ScenarioResult, normalise, script_placeholder
 
 STDOUT = "expected.txt"
 STDERR = "expected-stderr.txt"
@@ -101,7 +101,7 @@ def update_folder(result: ScenarioResult, client: sdk.HyperVClient) -> list[str]
         _write_lines(folder / STDOUT, result.run.stdout)
         written.append(STDOUT)
     if result.stderr_problem and not (folder / STDERR_CONTAINS).exists():
-        stderr = result.run.stderr.replace(str((folder / "script.ps1").resolve()), "{script}")
+        stderr = script_placeholder(result.run.stderr, folder / "script.ps1")
         _write_lines(folder / STDERR, stderr)
         written.append(STDERR)
     after = folder / AFTER
