@@ -71,3 +71,42 @@ def test_folders_outside_the_ini_option_are_not_collected(pytester: pytest.Pytes
     shutil.copytree(T.scenario_dirs()[0], pytester.path / "elsewhere" / "s")
     result = pytester.runpytest("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_ps_is_a_deprecated_alias_of_hyperv_ps(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_it='''
+def test_old_name(ps, hyperv):
+    assert ps("Write-Output hi").stdout == "hi\\n"
+
+def test_new_name(hyperv_ps, hyperv):
+    assert hyperv_ps("Write-Output hi").stdout == "hi\\n"
+    assert hyperv_ps.__self__ is hyperv
+''')
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*test_old_name*", "*DeprecationWarning: the `ps` fixture of hyperv-emu is deprecated*"
+                                 "use `hyperv_ps`*"])
+    assert result.stdout.str().count("DeprecationWarning") == 1
+    strict = pytester.runpytest("-p", "no:cacheprovider", "-W", "error::DeprecationWarning")
+    strict.assert_outcomes(passed=1, errors=1)
+
+
+def test_under_xdist_each_worker_has_its_own_states(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makefile(".toml", fleet=WORLD)
+    tests = "\n".join(f'''
+@pytest.mark.hyperv_world("fleet.toml")
+def test_{i}(hyperv, worker_id):
+    hyperv.run("Checkpoint-VM -Name SRV-APP01 -SnapshotName 'cp {i}'")
+    assert [c.name for c in hyperv.vm("SRV-APP01").checkpoints()] == ["cp {i}"]
+    URLS.append((worker_id, hyperv.url))
+    assert len(set(u for _, u in URLS)) == len(URLS)
+''' for i in range(6))
+    pytester.makepyfile(test_it="import pytest\nURLS = []\n" + tests + '''
+@pytest.mark.hyperv_world("fleet.toml", storage="local")
+def test_local(hyperv, tmp_path, worker_id):
+    assert worker_id.startswith("gw") and hyperv.url.startswith(str(tmp_path))
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=7)
+    result.stdout.fnmatch_lines(["*2 workers*"])
