@@ -57,7 +57,8 @@ MIN_PYTEST = 8
 KEEP_SECTION = "hyperv-emu state"
 KEPT_PROPERTY = "hyperv_kept_state"
 UPDATED_PROPERTY = "hyperv_updated_expected"
-_FIXTURE_KEY = pytest.StashKey[tuple[HyperV, pathlib.Path]]()
+# a test's emulator state and where --hyperv-keep-state writes it if the test fails
+_KEEP_KEY = pytest.StashKey[tuple[str, pathlib.Path]]()
 
 
 class RunScript(Protocol):
@@ -112,7 +113,7 @@ def hyperv(request: pytest.FixtureRequest, tmp_path: pathlib.Path,
     hv = HyperV(url, base) if world is None else HyperV(url, base, world)
     keep = _keep_root(request.config, tmp_path_factory)
     if keep is not None:
-        request.node.stash[_FIXTURE_KEY] = (hv, keep)
+        request.node.stash[_KEEP_KEY] = (hv.url, keep)
     try:
         yield hv
     finally:
@@ -144,18 +145,20 @@ def _folder_name(nodeid: str) -> str:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport,
                                                                                             pytest.TestReport]:
     report = yield
-    kept = item.stash.get(_FIXTURE_KEY, None)
+    kept = item.stash.get(_KEEP_KEY, None)
     if kept is not None and report.failed and report.when == "call":
-        hv, root = kept
+        from hyperv_emu.testing.keep_state import keep_state
+
+        url, root = kept
         folder = root / _folder_name(item.nodeid)
         n = 1
         while folder.exists():
             n += 1
             folder = root / f"{_folder_name(item.nodeid)}-{n}"
         try:
-            hv.keep(folder)
+            keep_state(url, folder)
         except Exception as exc:  # a report must not crash: say what went wrong instead
-            report.sections.append((KEEP_SECTION, f"could not keep the state of {hv.url}: {exc}"))
+            report.sections.append((KEEP_SECTION, f"could not keep the state of {url}: {exc}"))
         else:
             report.sections.append((KEEP_SECTION, f"the state is kept in {folder}\n"
                                     f"  world file: {folder / 'world.toml'}\n"
@@ -211,29 +214,45 @@ class ScenarioFailure(Exception):
 
 
 class ScenarioItem(pytest.Item):
+    url: str | None = None
+
     def runtest(self) -> None:
         from hyperv_emu.testing.scenarios import run_folder
 
         folder = self.path.parent
-        if not self.config.getoption("hyperv_update_expected"):
+        update = self.config.getoption("hyperv_update_expected")
+        # pytest keeps its TempPathFactory on the config (the tmp_path_factory fixture returns it)
+        keep = _keep_root(self.config, self.config._tmp_path_factory)  # type: ignore[attr-defined]
+        if not update and keep is None:
             problems = run_folder(folder).problems()
             if problems:
                 raise ScenarioFailure("\n\n".join(problems))
             return
         from hyperv_emu import sdk
-        from hyperv_emu.testing.update_expected import update_folder
 
-        url = f"memory://pytest-hyperv-scenario/{uuid.uuid4().hex}"
-        try:
-            result = run_folder(folder, url)
-            written = update_folder(result, sdk.connect(url)) if result.problems() else []
-            problems = run_folder(folder).problems() if written else result.problems()
-        finally:
-            sdk.delete_state(url)
-        if written:
-            self.user_properties.append((UPDATED_PROPERTY, ", ".join(written)))
+        self.url = f"memory://pytest-hyperv-scenario/{uuid.uuid4().hex}"
+        if keep is not None:
+            self.stash[_KEEP_KEY] = (self.url, keep)
+        result = run_folder(folder, self.url)
+        problems = result.problems()
+        if update and problems:
+            from hyperv_emu.testing.update_expected import update_folder
+
+            written = update_folder(result, sdk.connect(self.url))
+            if written:
+                self.user_properties.append((UPDATED_PROPERTY, ", ".join(written)))
+                problems = run_folder(folder).problems()
+                if problems:
+                    problems.insert(0, "(some expected files could not be updated)")
         if problems:
-            raise ScenarioFailure("\n\n".join(["(some expected files could not be updated)", *problems]))
+            raise ScenarioFailure("\n\n".join(problems))
+
+    def teardown(self) -> None:
+        if self.url is not None:
+            from hyperv_emu import sdk
+
+            sdk.delete_state(self.url)
+            self.url = None
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioFailure):

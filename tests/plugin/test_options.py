@@ -161,3 +161,17 @@ def test_update_expected_cannot_rewrite_hand_written_stderr_lines(pytester: pyte
     assert contains.read_text() == "Checkpoint-VM : a line no run prints\n"
     assert normalise((scen / "20-checkpoint-disabled" / "expected.txt").read_text()) == \
         normalise((SCENARIOS["20-checkpoint-disabled"] / "expected.txt").read_text(encoding="utf-8-sig"))
+
+
+@pytest.mark.skipif(not SCENARIOS, reason="the shared scenarios are not here")
+def test_keep_state_keeps_a_failed_scenarios_state_after_its_run(pytester: pytest.Pytester) -> None:
+    scen = _copy(pytester, "08-remove-merging-disks", "06-list-and-restore")
+    (scen / "08-remove-merging-disks" / "expected.txt").write_text("wrong\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--hyperv-keep-state")
+    result.assert_outcomes(passed=1, failed=1)
+    [(name, folder)] = re.findall(r"_ scenario: (\S+) _.*?the state is kept in (\S+)", result.stdout.str(), re.S)
+    assert name == "08-remove-merging-disks"
+    world = tomllib.loads((pathlib.Path(folder) / "world.toml").read_text(encoding="utf-8"))
+    after = tomllib.loads((SCENARIOS[name] / "expected-after.toml").read_text(encoding="utf-8-sig"))
+    assert world["now"] == after["now"]                          # the clock as the script left it
+    assert [vm.get("checkpoints", []) for vm in world["vm"] if vm["name"] == "SRV-APP01"] == [[]]

@@ -110,3 +110,13 @@ def test_local(hyperv, tmp_path, worker_id):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=7)
     result.stdout.fnmatch_lines(["*2 workers*"])
+
+
+def test_an_older_pytest_is_told_what_the_plugin_needs(monkeypatch: pytest.MonkeyPatch,
+                                                        pytestconfig: pytest.Config) -> None:
+    from hyperv_emu.testing import pytest_plugin
+
+    monkeypatch.setattr(pytest, "version_tuple", (7, 4, 4))
+    monkeypatch.setattr(pytest, "__version__", "7.4.4")
+    with pytest.raises(pytest.UsageError, match=r"needs pytest>=8, this is pytest 7.4.4: pip install 'hyperv-emu\[pytest\]'"):
+        pytest_plugin.pytest_configure(pytestconfig)
