@@ -105,7 +105,7 @@ def hyperv(request: pytest.FixtureRequest, tmp_path: pathlib.Path,
     marker = request.node.get_closest_marker("hyperv_world")
     storage = marker.kwargs.get("storage", "memory") if marker else "memory"
     if storage not in ("memory", "local"):
-        raise pytest.UsageError(f"hyperv_world(storage={storage!r}): use 'memory' or 'local'")
+        pytest.fail(f"hyperv_world(storage={storage!r}): use 'memory' or 'local'", pytrace=False)
     url = str(tmp_path / "hyperv-state") if storage == "local" else f"memory://pytest-hyperv/{uuid.uuid4().hex}"
     path = getattr(request.node, "path", None)
     base = pathlib.Path(str(path)).parent if path is not None else pathlib.Path.cwd()

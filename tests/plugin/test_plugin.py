@@ -106,10 +106,13 @@ def test_{i}(hyperv, worker_id):
 @pytest.mark.hyperv_world("fleet.toml", storage="local")
 def test_local(hyperv, tmp_path, worker_id):
     assert worker_id.startswith("gw") and hyperv.url.startswith(str(tmp_path))
+
+def test_fails(hyperv):
+    assert False
 ''')
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
-    result.assert_outcomes(passed=7)
-    result.stdout.fnmatch_lines(["*2 workers*"])
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--hyperv-keep-state")
+    result.assert_outcomes(passed=7, failed=1)
+    result.stdout.fnmatch_lines(["*2 workers*", "*hyperv-emu kept states*", "test_it.py::test_fails: */hyperv-kept/*"])
 
 
 def test_an_older_pytest_is_told_what_the_plugin_needs(monkeypatch: pytest.MonkeyPatch,
@@ -120,3 +123,29 @@ def test_an_older_pytest_is_told_what_the_plugin_needs(monkeypatch: pytest.Monke
     monkeypatch.setattr(pytest, "__version__", "7.4.4")
     with pytest.raises(pytest.UsageError, match=r"needs pytest>=8, this is pytest 7.4.4: pip install 'hyperv-emu\[pytest\]'"):
         pytest_plugin.pytest_configure(pytestconfig)
+
+
+def test_loading_the_plugin_stays_cheap() -> None:
+    """pytest loads the plugin in every run of an environment with hyperv-emu: importing it must
+    not import the emulator, the SDK, psshim or their libraries."""
+    import subprocess
+    import sys
+
+    code = ("import sys, hyperv_emu.testing.pytest_plugin; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'attrs', 'cattrs', 'lark', 'fsspec', 'filelock'}"
+            " or m.startswith(('hyperv_emu.sdk', 'hyperv_emu.emulator', 'hyperv_emu.psshim'))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout.strip()) == (0, "[]"), proc.stderr
+
+
+def test_an_unknown_storage_fails_the_test_clearly(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_it='''
+import pytest
+
+@pytest.mark.hyperv_world("now = 2026-01-01T00:00:00\\n", storage="s3")
+def test_it(hyperv):
+    pass
+''')
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*hyperv_world(storage='s3'): use 'memory' or 'local'*"])
