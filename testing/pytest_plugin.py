@@ -167,24 +167,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    kept: list[str] = []
-    updated: list[str] = []
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int,
+                            config: pytest.Config) -> None:
+    # dicts keep the order and drop repeats (a report of the teardown carries the test's properties)
+    lines: dict[str, dict[str, None]] = {KEPT_PROPERTY: {}, UPDATED_PROPERTY: {}}
     for outcome in ("failed", "passed", "error"):
         for report in terminalreporter.stats.get(outcome, []):
             for name, value in getattr(report, "user_properties", []):
-                if name == KEPT_PROPERTY:
-                    kept.append(f"{report.nodeid}: {value}")
-                elif name == UPDATED_PROPERTY:
-                    updated.append(f"{report.nodeid}: {value}")
-    if kept:
-        terminalreporter.section("hyperv-emu kept states")
-        for line in kept:
-            terminalreporter.write_line(line)
-    if updated:
-        terminalreporter.section("hyperv-emu updated expected files")
-        for line in updated:
-            terminalreporter.write_line(line)
+                if name in lines:
+                    lines[name][f"{report.nodeid}: {value}"] = None
+    for name, title in ((KEPT_PROPERTY, "hyperv-emu kept states"), (UPDATED_PROPERTY, "hyperv-emu updated expected files")):
+        if lines[name]:
+            terminalreporter.section(title)
+            for line in lines[name]:
+                terminalreporter.write_line(line)
 
 
 # --- scenario folders ---------------------------------------------------------------------------
