@@ -56,6 +56,7 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.WorldError, errors.WorldFileError),
     (emu_errors.StateError, errors.StateError),
     (emu_errors.DiskError, errors.DiskError),
+    (emu_errors.InvalidWildcardPattern, errors.InvalidPatternError),
     (emu_errors.EmulatorError, errors.HyperVError),
 ]
 
