@@ -462,9 +462,11 @@ class _HostTx:
 
 
 def _name_matches(pattern: str, name: str) -> bool:
-    """A -Name entry: a wildcard pattern when it holds wildcard characters, else a name compared
-    without case (as the emulator compares VM names everywhere)."""
-    return is_match(pattern, name) if contains_wildcards(pattern) else pattern.casefold() == name.casefold()
+    """A -Name entry, read as PowerShell's cmdlets read one (Get-Process, Get-Service:
+    `WildcardPattern.Get(name, IgnoreCase).IsMatch`): a name without wildcard characters is
+    compared without case, and its backtick escapes count (`` `[lab`] `` is the name `[lab]`), so
+    `Get-VM -Name P` selects what `Where-Object Name -like P` does."""
+    return is_match(pattern, name)
 
 
 def _vm_by_id(host: HostRecord, vm_id: str) -> VirtualMachineRecord:
