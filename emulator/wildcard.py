@@ -29,7 +29,7 @@ and escapes with a backtick. The rules, from the PowerShell source
   a bracket set also matches the lower-case forms of its members (Regex IgnoreCase);
 - `ContainsWildcardCharacters` counts an unescaped `*`, `?`, `[` or `]`.
 
-The matcher walks the pattern once per text with the classic backtrack-to-the-last-star loop,
+The matcher places the runs between stars leftmost-first (`str.find` for runs of literals),
 O(len(pattern) * len(text)) at worst, so hostile names cannot make it blow up as a backtracking
 regex (`*a*a*a*b` against 10,000 `a`) would.
 """
@@ -87,48 +87,76 @@ class _Set:
 _Element = _Star | _Any | str | _Set  # a literal is one code unit (lower-cased unless case-sensitive)
 
 
+
+_Segment = str | tuple[_Element, ...]  # a run between stars: its literals as a str when it has only those
+
+
 @attrs.frozen
 class WildcardPattern:
-    """A compiled pattern; `compile()` builds (and caches) one."""
+    """A compiled pattern (`compile()` builds and caches one): the runs of single-character
+    elements between its stars. One run means no star."""
 
     pattern: str
     case_sensitive: bool
-    elements: tuple[_Element, ...]
+    segments: tuple[_Segment, ...]
 
     def is_match(self, text: str) -> bool:
-        """Whether the whole of `text` matches (WildcardPattern.IsMatch)."""
+        """Whether the whole of `text` matches (WildcardPattern.IsMatch). The first run sits at
+        the start, the last at the end, and each run between takes its leftmost place after the
+        one before (if any placement works, that one does): O(pattern * text) at worst."""
         units = _normalise(_code_units(text), not self.case_sensitive)
-        elements = self.elements
-        n_pat, n_txt = len(elements), len(units)
-        p = t = 0
-        star_p, star_t = -1, 0
-        while t < n_txt:
-            el = elements[p] if p < n_pat else None
-            if isinstance(el, _Star):
-                star_p, star_t = p, t
-                p += 1
-                continue
-            if el is not None and _one(el, units[t]):
-                p += 1
-                t += 1
-                continue
-            if star_p < 0:
+        segments = self.segments
+        first = segments[0]
+        if len(segments) == 1:
+            return len(units) == len(first) and _at(first, units, 0)
+        last = segments[-1]
+        end = len(units) - len(last)
+        if end < len(first) or not _at(first, units, 0) or not _at(last, units, end):
+            return False
+        pos = len(first)
+        for seg in segments[1:-1]:
+            pos = _find(seg, units, pos, end)
+            if pos < 0:
                 return False
-            # let the last star take one more character, and try again after it
-            star_t += 1
-            p, t = star_p + 1, star_t
-        while p < n_pat and isinstance(elements[p], _Star):
-            p += 1
-        return p == n_pat
+            pos += len(seg)
+        return True
+
+
+def _at(seg: _Segment, units: str, i: int) -> bool:
+    """Whether the run matches the code units from `i` (which has room for it)."""
+    if isinstance(seg, str):
+        return units.startswith(seg, i)
+    return all(_one(el, units[i + k]) for k, el in enumerate(seg))
+
+
+def _find(seg: _Segment, units: str, start: int, end: int) -> int:
+    """The leftmost place at or after `start` where the run matches and ends by `end`, or -1."""
+    if isinstance(seg, str):
+        return units.find(seg, start, end)
+    for i in range(start, end - len(seg) + 1):
+        if _at(seg, units, i):
+            return i
+    return -1
 
 
 def _one(el: _Element, unit: str) -> bool:
-    """Whether a single-character element (not a star) matches one code unit."""
+    """Whether a single-character element matches one code unit."""
     if isinstance(el, str):
         return el == unit
     if isinstance(el, _Set):
         return unit in el
     return isinstance(el, _Any)
+
+
+def _segments(elements: list[_Element]) -> tuple[_Segment, ...]:
+    runs: list[list[_Element]] = [[]]
+    for el in elements:
+        if isinstance(el, _Star):
+            runs.append([])
+        else:
+            runs[-1].append(el)
+    return tuple("".join(r) if all(isinstance(e, str) for e in r) else tuple(r)  # type: ignore[arg-type]
+                 for r in runs)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -165,7 +193,7 @@ def compile(pattern: str, case_sensitive: bool = False) -> WildcardPattern:  # n
         raise InvalidWildcardPattern(pattern)
     if escaped and pattern != ESCAPE:
         elements.append(ESCAPE)
-    return WildcardPattern(pattern, case_sensitive, tuple(elements))
+    return WildcardPattern(pattern, case_sensitive, _segments(elements))
 
 
 def _bracket(members: list[tuple[str, bool]], pattern: str, ignore_case: bool) -> _Set:

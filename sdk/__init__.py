@@ -57,8 +57,8 @@ from hyperv_emu.sdk.types import (
     VMState,
 )
 
-if TYPE_CHECKING:
-    from hyperv_emu.emulator.wildcard import WildcardPattern
+if TYPE_CHECKING:  # the type `wildcard()` returns (the module is imported on first use)
+    from hyperv_emu.emulator.wildcard import WildcardPattern as WildcardPattern
 
 DEFAULT_STATE = os.path.join(".hvemu", "state")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hyperv_emu.psshim.runtime.errors import (
     ARGUMENT_EXCEPTION,
@@ -27,6 +27,9 @@ from hyperv_emu.psshim.runtime.errors import (
 from hyperv_emu.psshim.runtime.values import Hashtable
 from hyperv_emu.sdk import InvalidPatternError, contains_wildcards
 from hyperv_emu.sdk import wildcard as sdk_wildcard
+
+if TYPE_CHECKING:
+    from hyperv_emu.sdk import WildcardPattern
 
 _UNICODE_CLASSES = {
     "L": r"^\W\d_", "Lu": r"A-Z\u00C0-\u00DE", "Ll": r"a-z\u00DF-\u00FF", "N": r"\d", "Nd": r"\d",
@@ -280,9 +283,14 @@ def wildcard_match(text: str, pattern: str, case_sensitive: bool = False) -> boo
     """`text -like pattern`: PowerShell's WildcardPattern, whose one implementation the SDK
     exports (`sdk.wildcard`); an invalid pattern is the WildcardPatternException PowerShell throws."""
     try:
-        return sdk_wildcard(pattern, case_sensitive=case_sensitive).is_match(text)
+        return _wildcard(pattern, case_sensitive).is_match(text)
     except InvalidPatternError as exc:
         raise wildcard_error(exc) from None
+
+
+@lru_cache(maxsize=1024)
+def _wildcard(pattern: str, case_sensitive: bool) -> WildcardPattern:
+    return sdk_wildcard(pattern, case_sensitive=case_sensitive)
 
 
 def wildcard_error(exc: InvalidPatternError) -> PSError:

@@ -11,9 +11,12 @@ Expected results come from PowerShell's documentation and source, not from our o
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hyperv_emu.emulator import wildcard as W
 from hyperv_emu.emulator.errors import InvalidWildcardPattern
@@ -61,6 +64,9 @@ SOURCE_RULES = [
     ("[\U0001F600]", "\U0001F600", False),
     # whole-string matches, `*` may be empty, `?` is exactly one
     ("a*b", "ab", True), ("a*b", "a\nb", True), ("a?b", "ab", False), ("*a", "ba", True), ("*a", "ab", False),
+    # several stars: each run between them may sit anywhere after the one before
+    ("*a*b*", "aba", True), ("*a*b*", "bba", False), ("*a?*b", "xaxab", True), ("a*[ab]*a", "aa", False),
+    ("a*[ab]*a", "aba", True), ("*ab*ab*", "abab", True), ("*ab*ab*", "aba", False),
 ]
 
 
@@ -115,3 +121,27 @@ def test_hostile_patterns_take_linear_time() -> None:
     assert not W.is_match("*a*a*a*a*a*b", "a" * 20_000)
     assert W.is_match("*a*a*a*a*a*", "a" * 20_000)
     assert time.perf_counter() - start < 5
+
+
+# --- against an independent reading: patterns built from tokens, and the same tokens as a regex ---
+
+_ALPHABET = "abAB-^!]*?`["
+_token = st.one_of(
+    st.sampled_from(_ALPHABET).map(lambda c: (("`" + c) if c in "*?[]`" else c, re.escape(c))),
+    st.just(("?", ".")),
+    st.just(("*", ".*")),
+    st.lists(st.one_of(
+        st.sampled_from(_ALPHABET).map(lambda c: (("`" + c) if c in "]`-" else c, re.escape(c))),
+        st.tuples(st.sampled_from("aAb"), st.sampled_from("bBz")).filter(lambda r: r[0] <= r[1]).map(
+            lambda r: (f"{r[0]}-{r[1]}", f"{r[0]}-{r[1]}")),
+    ), min_size=1, max_size=3).map(lambda members: (
+        "[" + "".join(m[0] for m in members) + "]", "[" + "".join(m[1] for m in members) + "]")),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(_token, max_size=6), text=st.text(_ALPHABET + "x", max_size=8), cs=st.booleans())
+def test_agrees_with_a_regex_built_from_the_same_tokens(tokens: list[tuple[str, str]], text: str, cs: bool) -> None:
+    pattern = "".join(t[0] for t in tokens)
+    regex = re.compile("".join(t[1] for t in tokens), re.DOTALL | (0 if cs else re.IGNORECASE))
+    assert W.is_match(pattern, text, case_sensitive=cs) is (regex.fullmatch(text) is not None), pattern
