@@ -93,7 +93,7 @@ _Segment = str | tuple[_Element, ...]  # a run between stars: its literals as a 
 
 @attrs.frozen
 class WildcardPattern:
-    """A compiled pattern (`compile()` builds and caches one): the runs of single-character
+    """A compiled pattern (`compile_pattern()` builds and caches one): the runs of single-character
     elements between its stars. One run means no star."""
 
     pattern: str
@@ -160,7 +160,7 @@ def _segments(elements: list[_Element]) -> tuple[_Segment, ...]:
 
 
 @functools.lru_cache(maxsize=1024)
-def compile(pattern: str, case_sensitive: bool = False) -> WildcardPattern:  # noqa: A001 - re.compile's name
+def compile_pattern(pattern: str, case_sensitive: bool = False) -> WildcardPattern:
     """Parse `pattern`; raises InvalidWildcardPattern for an unclosed `[` or a reversed range."""
     ignore_case = not case_sensitive
     units = _code_units(pattern)
@@ -215,7 +215,7 @@ def _bracket(members: list[tuple[str, bool]], pattern: str, ignore_case: bool) -
 
 def is_match(pattern: str, text: str, case_sensitive: bool = False) -> bool:
     """`text -like pattern` (`-clike` with case_sensitive)."""
-    return compile(pattern, case_sensitive).is_match(text)
+    return compile_pattern(pattern, case_sensitive).is_match(text)
 
 
 def contains_wildcards(text: str) -> bool:

@@ -128,10 +128,10 @@ def wildcard(pattern: str, *, case_sensitive: bool = False) -> WildcardPattern:
     negation), case-insensitive unless asked; `.is_match(text)` tests a whole string. Raises
     InvalidPatternError for an unclosed `[` or a reversed range."""
     from hyperv_emu.emulator.errors import InvalidWildcardPattern
-    from hyperv_emu.emulator.wildcard import compile as _compile
+    from hyperv_emu.emulator.wildcard import compile_pattern
 
     try:
-        return _compile(pattern, case_sensitive)
+        return compile_pattern(pattern, case_sensitive)
     except InvalidWildcardPattern as exc:
         from hyperv_emu.sdk.backends.emulated import translate
 

@@ -85,7 +85,7 @@ def test_clike_is_case_sensitive(pattern: str, text: str, expected: bool) -> Non
 @pytest.mark.parametrize("pattern", ["[a", "a[", "wr[ite", "[]", "[`]", "[z-a]", "x[9-0]y", "[["])
 def test_invalid_patterns_raise_the_wildcard_pattern_exception(pattern: str) -> None:
     with pytest.raises(InvalidWildcardPattern) as info:
-        W.compile(pattern)
+        W.compile_pattern(pattern)
     assert info.value.message == f"The specified wildcard character pattern is not valid: {pattern}"
     assert (info.value.error_id, info.value.category) == ("RuntimeException", "NotSpecified")
 
