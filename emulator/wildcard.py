@@ -85,9 +85,6 @@ class _Set:
 
 
 _Element = _Star | _Any | str | _Set  # a literal is one code unit (lower-cased unless case-sensitive)
-
-
-
 _Segment = str | tuple[_Element, ...]  # a run between stars: its literals as a str when it has only those
 
 
