@@ -292,8 +292,8 @@ disks = [{{ path = '{folder}Long.vhdx', size = "60GB" }}, {{ path = '{folder}Lon
 # (not printable, so a hand-written escaper that writes `\uXXXX` would cut them), quotes,
 # backslashes, control characters, a BOM, line and paragraph separators.
 _ANY_CHAR = st.one_of(
-    st.characters(blacklist_categories=("Cs",)),
-    st.characters(min_codepoint=0x10000, max_codepoint=0x10FFFF, blacklist_categories=("Cs",)),
+    st.characters(exclude_categories=("Cs",)),
+    st.characters(min_codepoint=0x10000, max_codepoint=0x10FFFF, exclude_categories=("Cs",)),
     st.sampled_from("\"'\\\n\r\t\x00\x01\x1b\x7f\ufeff\u2028\u2029\U000F0000\U0010FFFD\U0001F600"),
 )
 _VM_FORBIDDEN = set('\\/:*?"<>|')
