@@ -97,6 +97,34 @@ def load_world(url: str, world_text: str, source: str = "<world>", *, force: boo
     return HyperVClient(EmulatedBackend(url, emulator=emu), computer_name)
 
 
+def read_world_file(path: str | os.PathLike[str]) -> str:
+    """A world file's text (UTF-8; a byte-order mark is dropped). A file that cannot be read is a
+    `WorldFileError` whose message every entry point shows as it is (`hvemu init --world`,
+    `hvemu run --world`, the pytest plugin's `hyperv_world` marker, `mock_hyperv(world=...)`):
+    `The world file 'fleet.toml' does not exist.`"""
+    shown = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise WorldFileError(f"The world file '{shown}' does not exist.", error_id="WorldFileNotFound",
+                             category="ObjectNotFound", target=shown) from None
+    except IsADirectoryError:
+        raise WorldFileError(f"The world file '{shown}' is a folder, not a file.", target=shown) from None
+    except UnicodeDecodeError as exc:
+        raise WorldFileError(f"The world file '{shown}' is not UTF-8 text (byte {exc.start}).",
+                             target=shown) from None
+    except OSError as exc:
+        raise WorldFileError(f"The world file '{shown}' cannot be read: {exc.strerror or exc}.",
+                             category="ReadError", target=shown) from None
+
+
+def load_world_file(url: str, path: str | os.PathLike[str], *, force: bool = False,
+                    computer_name: str | None = None) -> HyperVClient:
+    """`load_world` from a world file on disk (`read_world_file` reads it)."""
+    return load_world(url, read_world_file(path), os.fspath(path), force=force, computer_name=computer_name)
+
+
 def export_world(url: str) -> str:
     """The emulator state at `url` written back as a world file."""
     from hyperv_emu.emulator import Emulator
@@ -139,5 +167,6 @@ __all__ = [
     "CheckpointNotFoundError", "CheckpointType", "HardDrive", "HostEvent", "HyperVClient", "HyperVError",
     "HyperVWarning", "InvalidNameError", "InvalidStateError", "MultipleCheckpointsError", "SnapshotType",
     "StateError", "VMNotFoundError", "VMOperationalStatus", "VMState", "WorldFileError", "connect",
-    "default_state_url", "delete_state", "export_world", "load_world", "state_exists",
+    "default_state_url", "delete_state", "export_world", "load_world", "load_world_file", "read_world_file",
+    "state_exists",
 ]
