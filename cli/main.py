@@ -137,11 +137,12 @@ def _computer(args: argparse.Namespace) -> str | None:
     return name
 
 
-def _client(args: argparse.Namespace) -> HyperVClient:
-    """A client for `--state` / `--computer-name` whose warnings print as `WARNING:` lines."""
+def _client(args: argparse.Namespace, progress: Callable[[str, int, int], None] | None = None) -> HyperVClient:
+    """A client for `--state` / `--computer-name` whose warnings print as `WARNING:` lines
+    (`progress`: see sdk.connect)."""
     from hyperv_emu import sdk
 
-    return sdk.connect(_state_url(args), computer_name=_computer(args)).with_warnings(_warn)
+    return sdk.connect(_state_url(args), computer_name=_computer(args), progress=progress).with_warnings(_warn)
 
 
 def _settings(hv: HyperVClient) -> tuple[str, str]:
@@ -182,7 +183,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     text = _read_stdin_text("The world file") if args.world == "-" else sdk.read_world_file(args.world)
     url = _emulator_url(args)
     source = "<stdin>" if args.world == "-" else args.world
-    hv = sdk.load_world(url, text, source=source, force=args.force)
+    from hyperv_emu.cli.progress import FileOpsBar
+
+    bar = FileOpsBar("Creating disk files")
+    try:
+        hv = sdk.load_world(url, text, source=source, force=args.force, progress=bar)
+    finally:
+        bar.close()
     vms = hv.get_vms()
     checkpoints = hv.get_checkpoints(vms) if vms else []
     _out(f"Created the hvemu state at {url} from {source}: "
@@ -380,7 +387,16 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
-    hv = _client(args)
+    from hyperv_emu.cli.progress import FileOpsBar
+
+    bar = FileOpsBar("Merging disks")
+    try:
+        return _clock(args, _client(args, bar))
+    finally:
+        bar.close()
+
+
+def _clock(args: argparse.Namespace, hv: HyperVClient) -> int:
     if args.advance is not None:
         if args.advance < 0:
             raise CLIError("--advance takes a number of seconds that is 0 or more.")

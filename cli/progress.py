@@ -1,5 +1,6 @@
 """Progress bars on a terminal: a script's Write-Progress records in `hvemu run`, and hvemu's own
-long operations (`hvemu guest write` of a large file). Nothing at all, not even a blank line,
+long operations (`hvemu guest write` of a large file, `hvemu clock --advance` over merges,
+`hvemu init` of a big world: the SDK's `progress` callback, `FileOpsBar`). Nothing at all, not even a blank line,
 when standard error is not a terminal: redirected output stays byte-identical.
 
 The bars are tqdm's. Why tqdm: one small, maintained, dependency-free package that already does
@@ -61,6 +62,37 @@ def bar(total: int | None, description: str, *, unit: str = "B", stream: Any = N
         yield shown
 
 
+class FileOpsBar:
+    """The SDK's `progress(description, done, total)` callback drawn as a bar named `title`
+    (`Merging disks`, `Creating disk files`): a bar per batch of operations, the operation under
+    way beside it, gone when the batch is done. Draws nothing when `stream` is not a terminal."""
+
+    def __init__(self, title: str, stream: Any = None) -> None:
+        self.title = title
+        self.stream = sys.stderr if stream is None else stream
+        self.shown: Any = None
+        self.on = enabled(self.stream)
+
+    def __call__(self, description: str, done: int, total: int) -> None:
+        if not self.on:
+            return
+        if self.shown is None:
+            from tqdm import tqdm
+
+            self.shown = tqdm(total=total, desc=self.title, unit="file", file=self.stream, leave=False,
+                              dynamic_ncols=True, mininterval=0.05)
+        self.shown.n = done
+        self.shown.set_postfix_str(description.rsplit("\\", 1)[-1], refresh=False)
+        self.shown.refresh()
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.shown is not None:
+            self.shown.close()
+            self.shown = None
+
+
 def _brace(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
@@ -95,13 +127,27 @@ class ProgressView:
         if shown is None:
             from tqdm import tqdm
 
-            shown = tqdm(total=100, file=self.stream, leave=False, dynamic_ncols=True,
-                         position=len(self.bars), mininterval=0.05)
+            shown = tqdm(total=100, initial=max(0, min(100, record.percent_complete)), file=self.stream,
+                         leave=False, dynamic_ncols=True, position=len(self.bars), mininterval=0.05,
+                         bar_format=record_format(record))
             self.bars[record.activity_id] = shown
             self.parents[record.activity_id] = record.parent_activity_id
+            return
         shown.bar_format = record_format(record)
         shown.n = max(0, min(100, record.percent_complete))
         shown.refresh()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a write of the script's text: the bars step aside (cleared, then drawn again
+        below it), so text and bars do not mix on one line."""
+        if not self.bars:
+            yield
+            return
+        from tqdm import tqdm
+
+        with tqdm.external_write_mode(file=self.stream):
+            yield
 
     def _remove(self, activity_id: int) -> None:
         for child, parent in list(self.parents.items()):

@@ -90,14 +90,24 @@ class _Session:
         err = _writer(sys.stderr)
         stream_colour = colour.painter(sys.stdout, colour.WARNING)
 
+        if progress.enabled(sys.stderr):
+            view = self.progress = progress.ProgressView(sys.stderr)
+            plain_out, plain_err = out, err
+
+            def out(text: str) -> None:
+                with view.writing():
+                    plain_out(text)
+
+            def err(text: str) -> None:
+                with view.writing():
+                    plain_err(text)
+
         def write_err(text: str) -> None:
             err(error_colour(text))
 
         def write_stream(kind: str, text: str) -> None:
             out(stream_colour(text) if kind in ("warning", "verbose", "debug") else text)
 
-        if progress.enabled(sys.stderr):
-            self.progress = progress.ProgressView(sys.stderr)
         return self.session.runspace(out, write_err, script_dir=script_dir, write_stream=write_stream,
                                      progress=self.progress)
 

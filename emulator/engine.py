@@ -25,7 +25,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import attrs
 
@@ -151,11 +151,19 @@ def check_ops(store: FileStore, ops: list[FileOp]) -> None:
             gone.add(rel)
 
 
+# `on_file_ops(description, done, total)`: told before each journaled file operation is applied
+# (`description` is its kind and path: `merge D:\VMs\x.avhdx`) and once when all are done
+# (description "", done == total): an application shows the progress of long merges and of the
+# creation of a big world's disk files.
+FileOpsProgress = Callable[[str, int, int], None]
+
+
 class Emulator:
     """An emulated Hyper-V installation whose state lives at `url`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, on_file_ops: FileOpsProgress | None = None) -> None:
         self.url = url
+        self.on_file_ops = on_file_ops
         self.store = open_store(url)
         # The last state document read or written, and the state it holds: a transaction that
         # finds the same bytes again reuses the state instead of structuring it anew. A
@@ -255,8 +263,13 @@ class Emulator:
         tx.changed = False
 
     def _apply_ops(self, ops: list[FileOp]) -> None:
-        for op in ops:
+        report = self.on_file_ops
+        for done, op in enumerate(ops):
+            if report is not None:
+                report(f"{op.kind} {op.path}", done, len(ops))
             disks.apply_op(self.store, op)
+        if report is not None and ops:
+            report("", len(ops), len(ops))
 
     def read_state(self) -> EmulatorState:
         """The current state (after replaying the journal and finishing due merges)."""

@@ -27,6 +27,7 @@ lists every option); WinRM needs the `winrm` extra (pypsrp).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import (
@@ -63,8 +64,14 @@ def default_state_url() -> str:
     return os.environ.get("HVEMU_STATE") or os.path.abspath(DEFAULT_STATE)
 
 
-def connect(url: str | None = None, *, computer_name: str | None = None) -> HyperVClient:
-    """A client for the backend the URL names (see the module docstring)."""
+Progress = Callable[[str, int, int], None]
+
+
+def connect(url: str | None = None, *, computer_name: str | None = None,
+            progress: Progress | None = None) -> HyperVClient:
+    """A client for the backend the URL names (see the module docstring). `progress(description,
+    done, total)` is told as an emulator state's disk files are written and merged (long merges
+    after `sleep`); a real host never calls it."""
     url = url or default_state_url()
     lowered = url.lower()
     if lowered.startswith(("powershell:", "winrm:", "psrp:", "https:", "http:")):
@@ -79,18 +86,19 @@ def connect(url: str | None = None, *, computer_name: str | None = None) -> Hype
         url = url[len("emulator:"):]
     from hyperv_emu.sdk.backends.emulated import EmulatedBackend
 
-    return HyperVClient(EmulatedBackend(url), computer_name)
+    return HyperVClient(EmulatedBackend(url, progress=progress), computer_name)
 
 
 def load_world(url: str, world_text: str, source: str = "<world>", *, force: bool = False,
-               computer_name: str | None = None) -> HyperVClient:
-    """Create an emulator state at `url` from a world file's text and connect to it."""
+               computer_name: str | None = None, progress: Progress | None = None) -> HyperVClient:
+    """Create an emulator state at `url` from a world file's text and connect to it
+    (`progress`: see `connect`; told as the world's disk files are made)."""
     from hyperv_emu.emulator import init_from_world
     from hyperv_emu.emulator.errors import EmulatorError
     from hyperv_emu.sdk.backends.emulated import EmulatedBackend, translate
 
     try:
-        emu = init_from_world(url, world_text, source, force=force)
+        emu = init_from_world(url, world_text, source, force=force, on_file_ops=progress)
     except EmulatorError as exc:
         raise translate(exc) from exc
     # The client keeps the emulator that wrote the state (and the state it holds in memory).

@@ -96,3 +96,65 @@ def test_no_bar_on_a_dumb_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not progress.enabled(Terminal())
     monkeypatch.delenv("TERM")
     assert progress.enabled(Terminal()) and not progress.enabled(io.StringIO())
+
+
+MERGE_WORLD = """now = 2026-02-20T02:00:00
+[[vm]]
+name = "SRV-APP01"
+state = "Running"
+disks = [{ path = 'D:\\\\VMs\\\\SRV-APP01.vhdx', size = "1GB" }]
+[[vm.checkpoint]]
+name = "Daily"
+created = 2026-02-10T02:00:00
+written = "8MB"
+"""
+
+
+def test_init_and_clock_advance_over_a_merge_show_bars_on_a_terminal_only(
+        tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("TERM", raising=False)
+    world = tmp_path / "w.toml"
+    world.write_text(MERGE_WORLD, encoding="utf-8")
+    state = str(tmp_path / "s")
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["init", "--world", str(world), "--state", state]) == 0
+    assert "Creating disk files" in terminal.getvalue() and "SRV-APP01.vhdx" in terminal.getvalue()
+    assert main(["checkpoint", "remove", "SRV-APP01", "--state", state]) == 0
+    terminal.seek(0)
+    terminal.truncate()
+    assert main(["clock", "--advance", "3600", "--state", state]) == 0
+    drawn = terminal.getvalue()
+    assert "Merging disks" in drawn and "1/1" in drawn and ".avhdx" in drawn
+    assert capsys.readouterr().out.endswith("2026-02-20T03:00:00\n")
+    # redirected: the same commands print only their text
+    monkeypatch.undo()
+    state2 = str(tmp_path / "s2")
+    assert main(["init", "--world", str(world), "--state", state2]) == 0
+    assert main(["checkpoint", "remove", "SRV-APP01", "--state", state2]) == 0
+    assert main(["clock", "--advance", "3600", "--state", state2]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_the_sdk_reports_file_operations(tmp_path: pathlib.Path) -> None:
+    told: list[tuple[str, int, int]] = []
+    hv = sdk.load_world(str(tmp_path / "s"), MERGE_WORLD, progress=lambda *a: told.append(a))
+    assert told[0][1:] == (0, len(told) - 1) and told[-1] == ("", len(told) - 1, len(told) - 1)
+    assert any(d.endswith("SRV-APP01.vhdx") for d, _, _ in told)
+    hv.vm("SRV-APP01").remove_checkpoints()
+    told.clear()
+    merging = sdk.connect(str(tmp_path / "s"), progress=lambda *a: told.append(a))
+    merging.sleep(3600)
+    assert told[0][0].startswith("merge D:\\VMs\\SRV-APP01_") and told[-1][1:] == (1, 1)
+
+
+def test_script_text_and_bars_do_not_share_a_line(world: str, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("TERM", raising=False)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setattr("sys.stdout", terminal)
+    assert main(["run", "--world", world, "-c",
+                 "Write-Progress -Activity A -Status S -PercentComplete 50; 'text'; 'more'"]) == 0
+    lines = terminal.getvalue().replace("\r", "\n").splitlines()
+    assert "text" in lines and "more" in lines
