@@ -71,4 +71,12 @@ class SuggestingParser(argparse.ArgumentParser):
     are made of the same class (argparse uses the parent's class)."""
 
     def error(self, message: str) -> NoReturn:
-        super().error(with_suggestion(self, message))
+        """argparse's usage error (the usage, then `prog: error: message`, exit 2), with the
+        suggestion, and the error line in the error colours on a colour terminal."""
+        import sys
+
+        from hyperv_emu.cli import colour
+
+        self.print_usage(sys.stderr)
+        line = f"{self.prog}: error: {with_suggestion(self, message)}"
+        self.exit(2, colour.painter(sys.stderr, colour.ERROR)(line) + "\n")

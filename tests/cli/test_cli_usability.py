@@ -171,6 +171,8 @@ def test_cli_errors_warnings_and_the_tree_in_colour(state10: str, monkeypatch: p
     code, _, err = run(capsys, "vm", "start", "NOPE", "--state", state10)
     assert code == 1
     assert err == '\x1b[91;40mhvemu: error: Hyper-V was unable to find a virtual machine with name "NOPE".\x1b[0m\n'
+    code, _, err = run(capsys, "tre", "SRV-WEB01")
+    assert code == 2 and err.splitlines()[-1].startswith("\x1b[91;40mhvemu: error: argument COMMAND: invalid choice: 'tre'")
     tree = run(capsys, "tree", "SRV-WEB01", "--state", state10)[1]
     assert "\x1b[92mNow\x1b[0m" in tree
     assert "\x1b[90m└── \x1b[0m" in tree or "\x1b[90m    └── \x1b[0m" in tree
