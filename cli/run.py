@@ -74,7 +74,13 @@ class _Session:
                 raise CLIError(f"the state '{state}' already holds a state; run without --world to use it, "
                                "or give an empty --state.")
             self.url = state
-            client = sdk.load_world(state, text, world, computer_name=computer_name)
+            from hyperv_emu.cli.progress import FileOpsBar
+
+            bar = FileOpsBar("Creating disk files")  # a big world's files, on a terminal
+            try:
+                client = sdk.load_world(state, text, world, computer_name=computer_name, progress=bar)
+            finally:
+                bar.close()
         self.session = Session(client, url=self.url, edition=getattr(args, "edition", None),
                                timeout=getattr(args, "timeout", None))
 

@@ -101,6 +101,7 @@ def load_world(url: str, world_text: str, source: str = "<world>", *, force: boo
         emu = init_from_world(url, world_text, source, force=force, on_file_ops=progress)
     except EmulatorError as exc:
         raise translate(exc) from exc
+    emu.on_file_ops = None  # told of the world's files only
     # The client keeps the emulator that wrote the state (and the state it holds in memory).
     return HyperVClient(EmulatedBackend(url, emulator=emu), computer_name)
 
