@@ -5,7 +5,8 @@
     PS C:\\Users\\Administrator> Get-VMSnapshot -VMName SRV<TAB>  -> SRV-APP01, SRV-WEB01
 
 As PowerShell's own completion does: the first word of a command (after `|`, `;`, `{`, `(` or
-the start of the line) completes with the cmdlet names (and the runspace's aliases); a word
+the start of the line) completes with the cmdlet names, the runspace's aliases and the functions
+defined at the prompt; a word
 starting with `-` with that command's parameters, common parameters included; the word after
 `-VMName`, or `-Name` of a `*-VM` cmdlet (or an alias of them), with the state's VM names, in single quotes when a
 name holds a space. Matching ignores case. `ShellCompleter.candidates` is the pure part (tested
@@ -94,7 +95,8 @@ def for_runspace(rs: Any) -> ShellCompleter:
         return registry.find(registry.resolve_alias(command) or command)
 
     def cmdlets() -> list[str]:
-        return [i.name for i in registry.all()] + list(registry.aliases)
+        functions = [f.name for f in rs.interp.global_scope.functions.values()]  # defined at the prompt
+        return [i.name for i in registry.all()] + list(registry.aliases) + functions
 
     def parameters(command: str) -> list[str]:
         found = info(command)

@@ -54,3 +54,12 @@ def test_names_are_read_at_tab_time() -> None:
     assert names.candidates("Get-VMSnapshot -VMName A") == ["A1"]
     vms.append("A2")
     assert names.candidates("Get-VMSnapshot -VMName A") == ["A1", "A2"]
+
+
+def test_functions_defined_at_the_prompt() -> None:
+    client = sdk.load_world("memory://shell-complete-functions", WORLD_10)
+    rs = Session(client).runspace(lambda text: None, lambda text: None)
+    completer = for_runspace(rs)
+    assert completer.candidates("Invoke-Nightl") == []
+    rs.run_command("function Invoke-NightlyCheckpoint { 'x' }")
+    assert completer.candidates("Invoke-Nightl") == ["Invoke-NightlyCheckpoint"]
