@@ -9,7 +9,8 @@ builds the whole parser and hands it to `complete`, which prints the candidates 
 process. argcomplete is imported only then (and by `hvemu completion`), never by a normal run.
 Commands, options and `--format` choices come from the parser; VM arguments (`hvemu
 checkpoint list <TAB>`) complete with the names of the VMs in the state the command line names
-(`--state`, else `$HVEMU_STATE`, else ./.hvemu/state), and nothing when it cannot be read.
+(`--state`, else `$HVEMU_STATE`, else ./.hvemu/state), and nothing when it cannot be read or
+is a real host.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 from typing import Any
 
 SHELLS = ("bash", "zsh", "fish", "tcsh", "powershell")
+REMOTE_SCHEMES = ("powershell:", "winrm:", "psrp:", "https:", "http:")
 PROG = "hvemu"
 
 
@@ -28,10 +30,13 @@ def vm_names(prefix: str, parsed_args: argparse.Namespace, **_: Any) -> list[str
     from hyperv_emu.sdk.errors import HyperVError
 
     url = getattr(parsed_args, "state", None) or sdk.default_state_url()
+    if url.lower().startswith(REMOTE_SCHEMES):
+        return []  # a real host: a round trip per TAB is not cheap
     try:
-        if not url.lower().startswith(("powershell:", "winrm:", "psrp:", "http")) and not sdk.state_exists(url):
+        if not sdk.state_exists(url):
             return []
-        names = [vm.name for vm in sdk.connect(url, computer_name=getattr(parsed_args, "computer_name", None)).get_vms()]
+        client = sdk.connect(url, computer_name=getattr(parsed_args, "computer_name", None))
+        names = [vm.name for vm in client.get_vms()]
     except (HyperVError, OSError):
         return []
     return [n for n in names if n.casefold().startswith(prefix.casefold())]

@@ -23,9 +23,9 @@ Output: tables and text on stdout; a cmdlet's warnings as `WARNING: ...` lines o
 PowerShell's console host prints them); each error as one line `hvemu: error: <message>` on
 stderr. On a colour terminal errors and warnings take the console host's colours and the tree
 its own (cli/colour.py); long operations draw a bar on a terminal's stderr (cli/progress.py).
-A usage error suggests the command or option meant (cli/suggest.py). Exit codes: 0 success, 1 an error (an SDK exception, a file that cannot be read), 2 a
-usage error (argparse), 70 an unexpected internal error (its traceback only with HVEMU_DEBUG=1),
-130 interrupted.
+A usage error suggests the command or option meant (cli/suggest.py). Exit codes: 0 success, 1 an
+error (an SDK exception, a file that cannot be read), 2 a usage error (argparse), 70 an
+unexpected internal error (its traceback only with HVEMU_DEBUG=1), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -178,13 +178,12 @@ def _read_stdin_text(what: str) -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from hyperv_emu import sdk
+    from hyperv_emu.cli.progress import FileOpsBar
 
     # A file is read by the SDK, which words a missing one as every entry point does.
     text = _read_stdin_text("The world file") if args.world == "-" else sdk.read_world_file(args.world)
     url = _emulator_url(args)
     source = "<stdin>" if args.world == "-" else args.world
-    from hyperv_emu.cli.progress import FileOpsBar
-
     bar = FileOpsBar("Creating disk files")
     try:
         hv = sdk.load_world(url, text, source=source, force=args.force, progress=bar)
