@@ -26,7 +26,7 @@ import json
 import math
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import attrs
 
@@ -205,11 +205,19 @@ def park_event(tx: Transaction, op: FileOp, message: str) -> None:
                              vm_name=vm.name if vm else "", vm_id=vm.id if vm else ""))
 
 
+# `on_file_ops(description, done, total)`: told before each journaled file operation is applied
+# (`description` is its kind and path: `merge D:\VMs\x.avhdx`) and once when all are done
+# (description "", done == total): an application shows the progress of long merges and of the
+# creation of a big world's disk files.
+FileOpsProgress = Callable[[str, int, int], None]
+
+
 class Emulator:
     """An emulated Hyper-V installation whose state lives at `url`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, on_file_ops: FileOpsProgress | None = None) -> None:
         self.url = url
+        self.on_file_ops = on_file_ops
         self.store = open_store(url)
         # The last state document read or written, and the state it holds: a transaction that
         # finds the same bytes again reuses the state instead of structuring it anew. A
@@ -314,16 +322,15 @@ class Emulator:
         tx.ops = []
         tx.changed = False
 
-    def _apply_ops(self, ops: list[FileOp]) -> None:
-        for op in ops:
-            disks.apply_op(self.store, op)
-
     def _apply_or_park(self, tx: Transaction, ops: list[FileOp]) -> EmulatorError | None:
         """Apply `ops` in order; one that fails with a disk or path error (its file deleted or
         damaged outside the emulator) is parked in the state with its error and an Error event,
         and the rest still run. Returns the first such error (None if all were applied)."""
         first: EmulatorError | None = None
-        for op in ops:
+        report = self.on_file_ops
+        for done, op in enumerate(ops):
+            if report is not None:
+                report(f"{op.kind} {op.path}", done, len(ops))
             try:
                 disks.apply_op(self.store, op)
             except (DiskError, PathError, OSError) as exc:
@@ -332,6 +339,8 @@ class Emulator:
                 first = first or error
                 tx.state.parked_ops.append(ParkedOp(op=op, error=error.message, time=tx.now()))
                 park_event(tx, op, error.message)
+        if report is not None and ops:
+            report("", len(ops), len(ops))
         return first
 
     def read_state(self) -> EmulatorState:

@@ -68,11 +68,11 @@ class mock_hyperv:  # noqa: N801 - named like moto's mock_aws, used as a decorat
         self.client: HyperVClient | None = None
 
     def __enter__(self) -> HyperVClient:
-        from hyperv_emu.sdk import connect, load_world
+        from hyperv_emu.sdk import connect, load_world, read_world_file
 
         url = self.url or f"memory://hvemu-mock/{uuid.uuid4().hex}"
         if self.world_path is not None:
-            text, source = self.world_path.read_text(encoding="utf-8-sig"), str(self.world_path)
+            text, source = read_world_file(self.world_path), str(self.world_path)
         else:
             text, source = (self.world_text or EMPTY_WORLD), "<mock_hyperv>"
         load_world(url, text, source, force=True)

@@ -22,7 +22,7 @@ from hyperv_emu.psshim.runtime import types as T
 from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
 from hyperv_emu.psshim.runtime.errors import PSError, WRITE_ERROR_EXCEPTION, not_supported
 from hyperv_emu.psshim.runtime.nativeobjects import ExceptionView, PSNative
-from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ProgressRecord, ScriptPosition
 from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateSet, cmdlet
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ScriptBlock
 from hyperv_emu.psshim.runtime.textformat import culture_string, format_datetime, format_uformat
@@ -134,7 +134,10 @@ class WriteInformation(Cmdlet):
 
 @cmdlet("Write-Progress", module=UTILITY, class_name=NS + "WriteProgressCommand")
 class WriteProgress(Cmdlet):
-    """Progress records are not printed."""
+    """Writes a progress record: a bar on a terminal (`hvemu run`), nothing when redirected.
+
+    The record goes to the host (`runtime.host.Host.write_progress`), as the console host's
+    progress pane gets it; $ProgressPreference SilentlyContinue hides it."""
 
     Activity = Param("string", position=0)
     Status = Param("string", position=1)
@@ -145,6 +148,16 @@ class WriteProgress(Cmdlet):
     ParentId = Param("int")
     Completed = Param("switch")
     SourceId = Param("int")
+
+    def process_record(self) -> None:
+        self.ctx.write_progress(ProgressRecord(
+            activity_id=self.Id or 0, activity=self.Activity or "",
+            status_description=self.Status if self.Status else "Processing",
+            current_operation=self.CurrentOperation or "",
+            parent_activity_id=-1 if self.ParentId is None else self.ParentId,
+            percent_complete=-1 if self.PercentComplete is None else self.PercentComplete,
+            seconds_remaining=-1 if self.SecondsRemaining is None else self.SecondsRemaining,
+            completed=bool(self.Completed)))
 
 
 @cmdlet("Write-Error", module=UTILITY, class_name=NS + "WriteErrorCommand", default_set="NoException")

@@ -4,25 +4,48 @@
 `WARNING: `/`VERBOSE: `/`DEBUG: `/`What if: ` lines (the 5.1 console host writes them to
 standard output when redirected); standard error gets rendered error records. Windows line
 ends (`[Environment]::NewLine`) are written as `\\n`.
+
+Two optional callbacks let an application show more on a terminal: `write_stream(kind, text)`
+gets the warning, verbose, debug and information lines (kind `warning`, ...; default: standard
+output, as above), so a console can colour them; `progress(record)` gets each Write-Progress
+record (`records.ProgressRecord`; default: dropped, as a redirected console host drops them).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from hyperv_emu.psshim.runtime.records import ProgressRecord
 
 
 class Host:
     def __init__(self, write_out: Callable[[str], None] | None = None,
-                 write_err: Callable[[str], None] | None = None) -> None:
+                 write_err: Callable[[str], None] | None = None, *,
+                 write_stream: Callable[[str, str], None] | None = None,
+                 progress: Callable[[ProgressRecord], None] | None = None) -> None:
         self._out = write_out or (lambda s: sys.stdout.write(s))
         self._err = write_err or (lambda s: sys.stderr.write(s))
+        self._stream = write_stream
+        self._progress = progress
 
     def write_out(self, text: str) -> None:
         self._out(text.replace("\r\n", "\n"))
 
     def write_err(self, text: str) -> None:
         self._err(text.replace("\r\n", "\n"))
+
+    def write_stream(self, kind: str, text: str) -> None:
+        """A line of the warning, verbose, debug or information stream (its prefix included)."""
+        if self._stream is None:
+            self.write_out(text)
+        else:
+            self._stream(kind, text.replace("\r\n", "\n"))
+
+    def write_progress(self, record: ProgressRecord) -> None:
+        if self._progress is not None:
+            self._progress(record)
 
     # names used in docs/psshim-internals.md
     def write_output_text(self, text: str) -> None:

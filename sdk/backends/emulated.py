@@ -129,10 +129,15 @@ def _file(f: EmuFileInfo) -> FileInfo:
 class EmulatedBackend:
     """An SDK backend over an emulator state at `url`."""
 
-    def __init__(self, url: str, *, emulator: Emulator | None = None) -> None:
+    def __init__(self, url: str, *, emulator: Emulator | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        """`progress(description, done, total)`: told as the emulator applies its file operations
+        (disk files made, merges folded; see emulator.engine.FileOpsProgress)."""
         if emulator is None:
             with _mapped():
-                emulator = Emulator(url)
+                emulator = Emulator(url, on_file_ops=progress)
+        elif progress is not None:
+            emulator.on_file_ops = progress
         self.emulator = emulator
         self.url = url
 
