@@ -152,7 +152,7 @@ def test_unknown_parameter() -> None:
 
 
 def test_missing_mandatory_parameter_in_a_non_interactive_run() -> None:
-    # Set-VMNetworkAdapterVlan's VMName set: -VMName is mandatory; -Access is a switch that picks no set
+    # no argument: the default set (VMName) is taken, and its mandatory -VMName is missing
     rec = one_error("Get-VMSnapshot")
     assert rec.message == "Cannot process command because of one or more missing mandatory parameters: VMName."
     assert rec.fully_qualified_error_id == "MissingMandatoryParameter,Microsoft.HyperV.PowerShell.Commands.GetVMSnapshot"
@@ -197,10 +197,23 @@ def test_not_emulated_cmdlet_binds_then_fails_naming_it() -> None:
 
 
 def test_not_emulated_cmdlet_reports_the_binding_error_first() -> None:
+    # CannotConvertArgumentNoMessage: "Cannot bind parameter '{1}'. {6}", {6} the conversion's message
     rec = one_error("Add-VMDvdDrive -VMName SRV-APP01 -ControllerNumber lots")
-    assert rec.fully_qualified_error_id.startswith("ParameterArgumentTransformationError") or \
-        rec.fully_qualified_error_id.startswith("CannotConvertArgumentNoMessage")
-    assert "ControllerNumber" in rec.message
+    assert rec.message == ('Cannot bind parameter \'ControllerNumber\'. Cannot convert value "lots" to type '
+                           '"System.Int32". Error: "Input string was not in a correct format."')
+    assert rec.fully_qualified_error_id == \
+        "CannotConvertArgumentNoMessage,Microsoft.HyperV.PowerShell.Commands.AddVMDvdDrive"
+    # a ValidateSet of a not-emulated cmdlet (New-VHD -LogicalSectorSizeBytes: 512, 4096)
+    rec = one_error("New-VHD -Path D:\\x.vhdx -SizeBytes 1GB -Dynamic -LogicalSectorSizeBytes 1024")
+    assert rec.message == (
+        "Cannot validate argument on parameter 'LogicalSectorSizeBytes'. The argument \"1024\" does not belong to "
+        "the set \"512,4096\" specified by the ValidateSet attribute. Supply an argument that is in the set and then "
+        "try the command again.")
+    assert rec.fully_qualified_error_id == \
+        "ParameterArgumentValidationError,Microsoft.Vhd.PowerShell.Commands.NewVHD"
+    # a parameter of another set: the set cannot be resolved
+    rec = one_error("New-VHD -Path D:\\x.vhdx -SizeBytes 1GB -Fixed -ParentPath D:\\p.vhdx")
+    assert rec.message == "Parameter set cannot be resolved using the specified named parameters."
 
 
 def test_module_qualified_names_and_aliases_resolve() -> None:
