@@ -1,8 +1,9 @@
 """The Hyper-V module's cmdlet declarations, read from the generated metadata.
 
 Every cmdlet of the Hyper-V module is declared by `hyperv_metadata.json` (written by
-`scripts/gen_hyperv_metadata.py` from the winserver2022-ps cmdlet reference pages; the source
-commit is at its top), corrected by `hyperv_overrides.OVERRIDES` where the pages are wrong.
+`scripts/gen_hyperv_metadata.py` from the winserver2022-ps cmdlet reference pages and the
+module's own metadata as a reflection stub recorded it; both source commits are at its top),
+corrected by `hyperv_overrides.OVERRIDES` where neither shows the real behaviour.
 
 - `hyperv_cmdlet(name)` decorates an emulated cmdlet's class: the class keeps its handler (the
   `process` method) and reads its bound values through `Bound` attributes; its parameters come
@@ -11,8 +12,12 @@ commit is at its top), corrected by `hyperv_overrides.OVERRIDES` where the pages
 - `register_all(registry)` registers the rest of the module: each cmdlet binds exactly as the
   real one does and then fails with the `NotSupportedByHvemu` error naming it.
 
-Nothing is read at start-up but `hyperv_index` (names, synopses, aliases); the JSON is read when
-a Hyper-V cmdlet's parameters are first needed, and one cmdlet's declaration is built at a time.
+- `resolve_enum` makes the module's enums type literals (`[Microsoft.HyperV.PowerShell.StartAction]`)
+  with the module's values; the SDK's own enums (VMState, CheckpointType, ...) take precedence.
+
+Nothing is read at start-up but `hyperv_index` (names, synopses, ConfirmImpact, aliases); the
+JSON is read when a Hyper-V cmdlet's parameters or one of its enums are first needed, and one
+cmdlet's declaration is built at a time.
 """
 
 from __future__ import annotations
@@ -36,6 +41,12 @@ from hyperv_emu.psshim.runtime.registry import (
     InSet,
     ParameterMetadata,
     Registry,
+    ValidateCount,
+    ValidateLength,
+    ValidateNotNull,
+    ValidateNotNullOrEmpty,
+    ValidatePattern,
+    ValidateRange,
     ValidateSet,
     Validator,
 )
@@ -62,31 +73,59 @@ def class_name(cmdlet: str) -> str:
     return ns + verb + noun
 
 
-def _enum_type(full_name: str, names: list[str]) -> T.PSType:
-    """An enum the SDK does not define, from the names the page lists (values in page order:
-    the pages do not give the numbers)."""
-    short = full_name.rsplit(".", 1)[-1]
-    cls: type[enum.Enum] = enum.IntEnum(short, [(n, i) for i, n in enumerate(names)])  # type: ignore[misc]
+def _enum_type(full_name: str, members: dict[str, int]) -> T.PSType:
+    """An enum of the module that the SDK does not define, with its members' values."""
+    short = full_name.rsplit(".", 1)[-1].rsplit("+", 1)[-1]
+    cls: type[enum.Enum] = enum.IntEnum(short, list(members.items()))  # type: ignore[misc]
     setattr(cls, "__ps_type_name__", full_name)
     return T.PSType("enum", full_name, py_class=cls)
+
+
+_NAMESPACES = ("microsoft.hyperv.powershell.", "microsoft.vhd.powershell.", "system.diagnostics.")
+
+
+def resolve_enum(name: str) -> T.PSType | None:
+    """A TypeTable resolver: the module's enums by full name (`[Microsoft.HyperV.PowerShell.StartAction]`),
+    with the values of the module's metadata; the data is read only for such a name."""
+    if not name.casefold().startswith(_NAMESPACES):
+        return None
+    enums: dict[str, dict[str, int]] = load_data()["enums"]
+    key = name.strip().casefold()
+    for full, members in enums.items():
+        if full.casefold() == key:
+            return _enum_type(full, members)
+    return None
 
 
 def _param_type(entry: dict[str, Any], table: T.TypeTable | None) -> T.PSType:
     full: str = entry["type"]
     is_array = full.endswith("[]")
     element = full[:-2] if is_array else full
-    t = T.resolve_type(element, table)
-    names = entry.get("enum")
-    if names and not (t.kind == "enum" and t.py_class is not None):
-        t = _enum_type(element, names)
+    t = T.find_type(element, table) or resolve_enum(element) or T.resolve_type(element, table)
+    if not (t.kind == "enum" and t.py_class is not None) and entry.get("enum"):
+        # an enum the module's metadata does not have: the pages give the names only, so the
+        # values are in page order (no source for the numbers)
+        t = _enum_type(element, {name: i for i, name in enumerate(entry["enum"])})
     return T.array_of(t) if is_array else t
+
+
+_VALIDATORS: dict[str, Callable[..., Validator]] = {
+    "ValidateNotNull": ValidateNotNull, "ValidateNotNullOrEmpty": ValidateNotNullOrEmpty,
+    "ValidateRange": ValidateRange, "ValidateSet": ValidateSet, "ValidateLength": ValidateLength,
+    "ValidatePattern": ValidatePattern, "ValidateCount": ValidateCount,
+}
+_ALLOW = ("AllowNull", "AllowEmptyString", "AllowEmptyCollection")
 
 
 def _parameter(entry: dict[str, Any], table: T.TypeTable | None, fix: ParamOverride | None) -> ParameterMetadata:
     sets = {name: InSet(name, spec[0], spec[1], spec[2], spec[3]) for name, spec in entry["sets"].items()}
     validators: list[Validator] = []
-    if entry.get("validate_set"):
-        validators.append(ValidateSet(*entry["validate_set"]))
+    allow: set[str] = set()
+    for name, *args in entry.get("validators", ()):
+        if name in _ALLOW:
+            allow.add(name)
+        elif name in _VALIDATORS:
+            validators.append(_VALIDATORS[name](*args))
     aliases = tuple(entry.get("aliases", ()))
     if fix is not None:
         if fix.sets is not None:
@@ -95,7 +134,9 @@ def _parameter(entry: dict[str, Any], table: T.TypeTable | None, fix: ParamOverr
             aliases = fix.aliases
         validators = [*validators, *fix.validators]
     return ParameterMetadata(name=entry["name"], type=_param_type(entry, table), aliases=aliases, sets=sets,
-                             validators=tuple(validators))
+                             validators=tuple(validators), allow_null="AllowNull" in allow,
+                             allow_empty_string="AllowEmptyString" in allow,
+                             allow_empty_collection="AllowEmptyCollection" in allow)
 
 
 def build_metadata(cmdlet: str, table: T.TypeTable | None = None) -> CommandMetadata:
@@ -111,7 +152,7 @@ def build_metadata(cmdlet: str, table: T.TypeTable | None = None) -> CommandMeta
         parameters=params,
         default_set=page["default_set"],
         supports_should_process=bool(page["supports_should_process"]),
-        confirm_impact=fixes.confirm_impact if fixes and fixes.confirm_impact else "Medium",
+        confirm_impact=_confirm_impact(cmdlet),
         is_advanced=True,
         is_cmdlet=True,
         class_name=class_name(cmdlet),
@@ -124,7 +165,9 @@ def _declaration(cmdlet: str) -> Callable[[T.TypeTable | None], CommandMetadata]
 
 def _confirm_impact(cmdlet: str) -> str:
     fixes = OVERRIDES.get(cmdlet)
-    return fixes.confirm_impact if fixes and fixes.confirm_impact else "Medium"
+    if fixes and fixes.confirm_impact:
+        return fixes.confirm_impact
+    return hyperv_index.CONFIRM_IMPACT.get(cmdlet, "Medium")
 
 
 def _info(cmdlet: str, cls: type[Cmdlet]) -> CmdletInfo:
@@ -215,6 +258,8 @@ def register_all(registry: Registry) -> None:
             registry.register_info(_info(cmdlet, NotEmulated))
     for alias, target in hyperv_index.ALIASES.items():
         registry.add_alias(alias, target)
+    if resolve_enum not in registry.types.resolvers:
+        registry.types.resolvers.append(resolve_enum)
 
 
 def declared_sets(meta: CommandMetadata) -> dict[str, dict[str, tuple[int | None, bool, bool, bool]]]:

@@ -45,8 +45,13 @@ def test_the_data_names_its_source_commit_and_the_index_agrees() -> None:
     assert hyperv_index.SOURCE_COMMIT == source["commit"]
     assert list(hyperv_index.CMDLETS) == list(DATA["cmdlets"])
     assert hyperv_index.ALIASES == DATA["aliases"]
-    # the whole module: 226 cmdlets on the winserver2022-ps pages, plus the five *-VMCheckpoint aliases
-    assert len(DATA["cmdlets"]) == 226
+    stub = source["stub"]
+    assert stub["repository"] == "dsccommunity/HyperVDsc" and len(stub["commit"]) == 40
+    # the whole module: 226 cmdlets on the winserver2022-ps pages and 14 more that only the module's
+    # metadata (the reflection stub) has, such as Wait-VM; plus the five *-VMCheckpoint aliases
+    from_pages = [n for n, c in DATA["cmdlets"].items() if c.get("source") != "stub"]
+    assert len(from_pages) == 226 and len(DATA["cmdlets"]) == 240
+    assert DATA["cmdlets"]["Wait-VM"]["source"] == "stub"
     assert {"Get-VM", "Checkpoint-VM", "Set-VMNetworkAdapterVlan", "New-VHD", "Get-VMHostNumaNode"} <= set(DATA["cmdlets"])
 
 
@@ -74,6 +79,10 @@ def test_declaration_matches_the_data(registry: Registry, cmdlet: str) -> None:
     assert info is not None
     meta = info.metadata(registry.types)
     assert meta.default_set == page["default_set"]
+    fix = OVERRIDES.get(cmdlet)
+    assert meta.confirm_impact == (fix.confirm_impact if fix and fix.confirm_impact else
+                                   page.get("confirm_impact") or "Medium")
+    assert info.confirm_impact == meta.confirm_impact
     assert meta.supports_should_process == page["supports_should_process"]
     sets = declared_sets(meta)
     own = [p for p in meta.parameters if not p.is_common]
@@ -86,13 +95,21 @@ def test_declaration_matches_the_data(registry: Registry, cmdlet: str) -> None:
         assert param.aliases == aliases
         assert param.type.full_name.casefold() == entry["type"].casefold(), (cmdlet, param.name)
         assert param.is_switch == (entry["type"] == "System.Management.Automation.SwitchParameter")
-        sets_of = [v.values for v in param.validators if isinstance(v, ValidateSet)]
-        assert sets_of == ([tuple(entry["validate_set"])] if "validate_set" in entry else [])
-        if "enum" in entry:
-            element = param.type.element if param.type.is_array else param.type
-            assert element is not None and element.kind == "enum"
-            assert element.py_class is not None
-            assert {m.name for m in element.py_class} >= set(entry["enum"])  # type: ignore[attr-defined]
+        extra = pfix.validators if pfix is not None else ()
+        expected = [v[0] for v in entry.get("validators", ()) if not v[0].startswith("Allow")]
+        assert [v.name for v in param.validators] == expected + [v.name for v in extra], (cmdlet, param.name)
+        for v, spec in zip(param.validators, entry.get("validators", ())):
+            if isinstance(v, ValidateSet):
+                assert v.values == tuple(spec[1:])
+        element = param.type.element if param.type.is_array else param.type
+        assert element is not None
+        members = DATA["enums"].get(entry["type"].removesuffix("[]"))
+        if "enum" in entry or members:
+            assert element.kind == "enum" and element.py_class is not None, (cmdlet, param.name)
+            names = {m.name: int(m.value) for m in element.py_class}  # type: ignore[attr-defined]
+            assert set(names) >= set(entry.get("enum", ()))
+            if members and element.py_class.__module__ != "hyperv_emu.sdk.types":
+                assert names == members
 
 
 def test_whatif_and_confirm_come_with_supports_should_process(registry: Registry) -> None:
@@ -170,7 +187,7 @@ def test_ambiguous_parameter_set() -> None:
 
 
 def test_validate_set_failure() -> None:
-    # New-VM -Generation has [ValidateSet("1","2")] per its page's Accepted values
+    # New-VM -Generation is [ValidateSet('1','2')] (the module's metadata; the page's Accepted values agree)
     rec = one_error("New-VM -Name X -Generation 3")
     assert rec.message == (
         "Cannot validate argument on parameter 'Generation'. The argument \"3\" does not belong to the set \"1,2\" "
@@ -183,8 +200,34 @@ def test_enum_parameter_conversion_failure_names_the_enumerators() -> None:
     rec = one_error("Set-VM -Name SRV-APP01 -AutomaticStartAction Sometimes")
     assert rec.message.startswith(
         "Cannot bind parameter 'AutomaticStartAction'. Cannot convert value \"Sometimes\" to type "
-        "\"Microsoft.HyperV.PowerShell.StartAction\".")
-    assert "Nothing, StartIfRunning, Start" in rec.message
+        "\"Microsoft.HyperV.PowerShell.StartAction\". Error: \"Unable to match the identifier name Sometimes to a "
+        "valid enumerator name. Specify one of the following enumerator names and try again:")
+    assert rec.message.endswith("Nothing, StartIfRunning, Start\"")
+
+
+def test_enum_values_are_the_modules() -> None:
+    # StartAction: Nothing=2, StartIfRunning=3, Start=4 (the module's metadata; hyperv-object-model.md agrees)
+    out, errors = run("[int][Microsoft.HyperV.PowerShell.StartAction]::Start; "
+                      "[Microsoft.HyperV.PowerShell.StopAction]'ShutDown' -as [int]; "
+                      "[Microsoft.HyperV.PowerShell.StartAction]::Nothing.GetType().FullName")
+    assert errors == [] and out == ["4", "4", "Microsoft.HyperV.PowerShell.StartAction"]
+
+
+def test_validate_not_null_or_empty_from_the_modules_metadata() -> None:
+    rec = one_error("Get-VM -Name ''")
+    assert rec.message == ("Cannot validate argument on parameter 'Name'. The argument is null or empty. Provide an "
+                           "argument that is not null or empty, and then try the command again.")
+    assert rec.fully_qualified_error_id == "ParameterArgumentValidationError,Microsoft.HyperV.PowerShell.Commands.GetVM"
+
+
+def test_validate_range_of_a_not_emulated_cmdlet() -> None:
+    # Wait-VM -Delay [ValidateRange(1, 65535)] (a cmdlet only the module's metadata has)
+    rec = one_error("Wait-VM -Name SRV-APP01 -Delay 0")
+    assert rec.message == ("Cannot validate argument on parameter 'Delay'. The 0 argument is less than the minimum "
+                           "allowed range of 1. Supply an argument that is greater than or equal to 1 and then try "
+                           "the command again.")
+    rec = one_error("Wait-VM -Name SRV-APP01 -For Heartbeat")
+    assert rec.message == "Wait-VM is not supported by hvemu."
 
 
 def test_not_emulated_cmdlet_binds_then_fails_naming_it() -> None:
