@@ -245,9 +245,14 @@ _COMMON = frozenset(n.casefold() for n in (
 
 
 class NotEmulated(Cmdlet):
-    """A Hyper-V cmdlet whose behaviour hvemu does not emulate: it binds, then fails."""
+    """A Hyper-V cmdlet whose behaviour hvemu does not emulate: it binds, then fails. It fails in
+    its first ProcessRecord, after the first input object is bound (so a pipeline binding error
+    is PowerShell's), or at EndProcessing when no input came."""
 
-    def begin_processing(self) -> Iterable[Any] | None:
+    def process_record(self) -> Iterable[Any] | None:
+        raise not_supported(self.ctx.info.name)
+
+    def end_processing(self) -> Iterable[Any] | None:
         raise not_supported(self.ctx.info.name)
 
 
