@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import json
 import pathlib
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -60,9 +59,35 @@ _VHD_NOUNS = ("VHD", "VHDSet", "VHDSnapshot", "VFD")
 
 
 @functools.cache
-def load_data() -> dict[str, Any]:
-    """The generated metadata (read once per process; it is never modified)."""
-    data: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+def _data_text() -> str:
+    return DATA_FILE.read_text(encoding="utf-8")
+
+
+def _section(head: str, end: str) -> Any:
+    """One top-level entry of the data file, parsed alone: the generator writes each cmdlet from
+    a line `  "<name>":{...` to a line `  ]}` and the enums on one line, so a run parses only the
+    cmdlets it binds (the whole file takes ~20 ms to parse, one cmdlet ~0.1 ms)."""
+    import json  # not loaded at start-up otherwise
+
+    text = _data_text()
+    at = text.find(head)
+    if at < 0:
+        raise KeyError(head.strip())
+    stop = text.index(end, at + len(head)) + len(end)
+    return json.loads(text[at + len(head):stop].strip().rstrip(","))
+
+
+@functools.cache
+def cmdlet_data(cmdlet: str) -> dict[str, Any]:
+    """The data of one cmdlet (read once per process; never modified)."""
+    data: dict[str, Any] = _section(f'\n  "{cmdlet}":', "\n  ]}")
+    return data
+
+
+@functools.cache
+def enum_data() -> dict[str, dict[str, int]]:
+    """The module's enums: {full name: {member: value}}."""
+    data: dict[str, dict[str, int]] = _section('\n "enums":', "\n")
     return data
 
 
@@ -89,7 +114,7 @@ def resolve_enum(name: str) -> T.PSType | None:
     with the values of the module's metadata; the data is read only for such a name."""
     if not name.casefold().startswith(_NAMESPACES):
         return None
-    enums: dict[str, dict[str, int]] = load_data()["enums"]
+    enums = enum_data()
     key = name.strip().casefold()
     for full, members in enums.items():
         if full.casefold() == key:
@@ -141,7 +166,7 @@ def _parameter(entry: dict[str, Any], table: T.TypeTable | None, fix: ParamOverr
 
 def build_metadata(cmdlet: str, table: T.TypeTable | None = None) -> CommandMetadata:
     """The declaration of one Hyper-V cmdlet: the data, with its overrides applied."""
-    page = load_data()["cmdlets"][cmdlet]
+    page = cmdlet_data(cmdlet)
     fixes = OVERRIDES.get(cmdlet)
     params = []
     for entry in page["parameters"]:
@@ -279,5 +304,5 @@ def declared_sets(meta: CommandMetadata) -> dict[str, dict[str, tuple[int | None
     return out
 
 
-__all__ = ["ALL_SETS", "Bound", "NotEmulated", "build_metadata", "check_honoured", "hyperv_cmdlet", "load_data",
+__all__ = ["ALL_SETS", "Bound", "NotEmulated", "build_metadata", "check_honoured", "hyperv_cmdlet", "cmdlet_data",
            "register_all"]

@@ -13,18 +13,19 @@ from __future__ import annotations
 import attrs
 
 from hyperv_emu.psshim.runtime.registry import InSet, Validator
+from hyperv_emu.sdk.fieldwise import Fieldwise
 
 
-@attrs.frozen
-class ParamOverride:
+@attrs.frozen(eq=False, repr=False)
+class ParamOverride(Fieldwise):
     sets: tuple[InSet, ...] | None = None
     aliases: tuple[str, ...] | None = None
     validators: tuple[Validator, ...] = ()
     source: str = ""
 
 
-@attrs.frozen
-class CmdletOverride:
+@attrs.frozen(eq=False, repr=False)
+class CmdletOverride(Fieldwise):
     parameters: dict[str, ParamOverride] = attrs.field(factory=dict)
     confirm_impact: str | None = None
     source: str = ""

@@ -133,12 +133,21 @@ def test_the_metadata_is_read_lazily() -> None:
         "import sys, hyperv_emu.psshim.cmdlets.hyperv_declare as d\n"
         "from hyperv_emu.psshim.cmdlets import default_registry\n"
         "r = default_registry()\n"
-        "print(d.load_data.cache_info().currsize, sum(i._metadata is not None for i in r.cmdlets.values()))\n"
+        "print(d._data_text.cache_info().currsize, sum(i._metadata is not None for i in r.cmdlets.values()),\n"
+        "      'json' in sys.modules)\n"
         "r.find('Add-VMDvdDrive').metadata(r.types)\n"
-        "print(d.load_data.cache_info().currsize)\n"
+        "print(d._data_text.cache_info().currsize, d.cmdlet_data.cache_info().currsize)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["0", "0", "1"]
+    assert out == ["0", "0", "False", "1", "1"]
+
+
+def test_one_cmdlets_entry_parses_alone_as_in_the_whole_file() -> None:
+    from hyperv_emu.psshim.cmdlets.hyperv_declare import cmdlet_data, enum_data
+
+    assert enum_data() == DATA["enums"]
+    for name, page in DATA["cmdlets"].items():
+        assert cmdlet_data(name) == page
 
 
 # --- binding through the runtime ----------------------------------------------------------------
