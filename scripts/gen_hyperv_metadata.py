@@ -569,13 +569,13 @@ def build(repo: pathlib.Path, stub_repo: pathlib.Path | None = None) -> tuple[di
         for name in cmdlets:
             if name not in functions:
                 problems.append(f"{name}: has a page but is not in the module's metadata (newer than the stub)")
-    used = {p["type"].removesuffix("[]").casefold() for c in cmdlets.values() for p in c["parameters"]}
     data = {
         "source": sources,
         "generator": "scripts/gen_hyperv_metadata.py",
         "aliases": MODULE_ALIASES,
         "problems": problems,
-        "enums": {k: v for k, v in sorted(enums.items()) if k.casefold() in used},
+        # every enum of the module (type literals such as [Microsoft.HyperV.PowerShell.VMHeartbeatStatus])
+        "enums": dict(sorted(enums.items())),
         "cmdlets": dict(sorted(cmdlets.items(), key=lambda kv: kv[0].casefold())),
     }
     return data, commit

@@ -106,7 +106,7 @@ def _enum_type(full_name: str, members: dict[str, int]) -> T.PSType:
     return T.PSType("enum", full_name, py_class=cls)
 
 
-_NAMESPACES = ("microsoft.hyperv.powershell.", "microsoft.vhd.powershell.", "system.diagnostics.")
+_NAMESPACES = ("microsoft.hyperv.powershell.", "microsoft.vhd.powershell.", "microsoft.virtualization.client.management.")
 
 
 def resolve_enum(name: str) -> T.PSType | None:

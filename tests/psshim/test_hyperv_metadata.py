@@ -220,6 +220,11 @@ def test_enum_values_are_the_modules() -> None:
                       "[Microsoft.HyperV.PowerShell.StopAction]'ShutDown' -as [int]; "
                       "[Microsoft.HyperV.PowerShell.StartAction]::Nothing.GetType().FullName")
     assert errors == [] and out == ["4", "4", "Microsoft.HyperV.PowerShell.StartAction"]
+    # enums no parameter uses are type literals too (VM.Heartbeat's type); the SDK's own win
+    out, errors = run("[int][Microsoft.HyperV.PowerShell.VMHeartbeatStatus]::OkApplicationsHealthy; "
+                      "[int][Microsoft.Vhd.PowerShell.VhdType]'Differencing'; "
+                      "(Get-VM SRV-APP01).State -is [Microsoft.HyperV.PowerShell.VMState]")
+    assert errors == [] and out == ["6", "4", "True"]
 
 
 def test_validate_not_null_or_empty_from_the_modules_metadata() -> None:
