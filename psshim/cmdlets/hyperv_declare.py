@@ -33,7 +33,6 @@ from hyperv_emu.psshim.cmdlets.hyperv_overrides import OVERRIDES, ParamOverride
 from hyperv_emu.psshim.runtime import types as T
 from hyperv_emu.psshim.runtime.errors import not_supported
 from hyperv_emu.psshim.runtime.registry import (
-    ALL_SETS,
     Cmdlet,
     CmdletInfo,
     CommandMetadata,
@@ -304,5 +303,5 @@ def declared_sets(meta: CommandMetadata) -> dict[str, dict[str, tuple[int | None
     return out
 
 
-__all__ = ["ALL_SETS", "Bound", "NotEmulated", "build_metadata", "check_honoured", "hyperv_cmdlet", "cmdlet_data",
+__all__ = ["Bound", "NotEmulated", "build_metadata", "check_honoured", "hyperv_cmdlet", "cmdlet_data",
            "register_all"]
