@@ -199,6 +199,13 @@ class InvalidArgument(EmulatorError):
     category = "InvalidArgument"
 
 
+class AccessDenied(PathError):
+    """A path the host refuses (a link in the state leading outside its root)."""
+
+    error_id = "UnauthorizedAccess"
+    category = "PermissionDenied"
+
+
 class FileInUse(PathError):
     """A file a VM's worker process or a merge holds open (.NET's IOException on a host)."""
 

@@ -89,6 +89,13 @@ class InvalidArgumentError(HyperVError):
     default_category = "InvalidArgument"
 
 
+class AccessDeniedError(HostPathError):
+    """A host path the host refuses to open (.NET's UnauthorizedAccessException)."""
+
+    default_error_id = "UnauthorizedAccess"
+    default_category = "PermissionDenied"
+
+
 class FileInUseError(HostPathError):
     """A file a running VM or a merge holds open (the host's IOException: "being used by another process")."""
 

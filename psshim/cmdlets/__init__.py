@@ -72,7 +72,7 @@ def sdk_error_record(exc: BaseException, ctx: Any) -> Any:
     module's shape for Hyper-V cmdlets (`hyperv_support.error_record`), else the exception's
     message, error id and category under the cmdlet's own class (a file cmdlet's bad host path)."""
     from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
-    from hyperv_emu.sdk.errors import FileInUseError, HostPathError, HyperVError
+    from hyperv_emu.sdk.errors import AccessDeniedError, FileInUseError, HostPathError, HyperVError
 
     if not isinstance(exc, HyperVError):
         return None
@@ -80,6 +80,8 @@ def sdk_error_record(exc: BaseException, ctx: Any) -> Any:
         return error_record(exc, ctx.info.name, None, exc.target or None)
     if isinstance(exc, FileInUseError):
         exception_type = "System.IO.IOException"
+    elif isinstance(exc, AccessDeniedError):
+        exception_type = "System.UnauthorizedAccessException"
     elif isinstance(exc, HostPathError):
         exception_type = "System.ArgumentException"
     else:

@@ -53,6 +53,7 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.ExportFailed, errors.ExportImportError),
     (emu_errors.ImportFailed, errors.ExportImportError),
     (emu_errors.FileInUse, errors.FileInUseError),
+    (emu_errors.AccessDenied, errors.AccessDeniedError),
     (emu_errors.PathError, errors.HostPathError),
     (emu_errors.VMCreateFailed, errors.AlreadyExistsError),
     (emu_errors.WorldError, errors.WorldFileError),
