@@ -32,6 +32,7 @@ from hyperv_emu.emulator import culture, disks, guest, openfiles, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
 from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import (
+    MAX_CHECKPOINTS,
     CheckpointNameInvalid,
     ExportFailed,
     ImportFailed,
@@ -39,7 +40,9 @@ from hyperv_emu.emulator.errors import (
     checkpoint_name_too_long,
     checkpoints_disabled,
     pass_through_checkpoint_failed,
+    checkpoint_state_missing,
     production_checkpoint_failed,
+    too_many_checkpoints,
 )
 from hyperv_emu.emulator.model import (
     CheckpointRecord,
@@ -96,6 +99,8 @@ def _has_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> 
 
 
 def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, automatic: bool) -> CheckpointRecord:
+    if len(vm.checkpoints) >= MAX_CHECKPOINTS:
+        raise too_many_checkpoints(vm.name, vm.id)
     has_memory = _has_memory(tx, host, vm)
     disks.quiesce(tx, host, vm)
     now = tx.now()
@@ -125,6 +130,12 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
 
 def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:
     was_running = vm.state is VMStateName.RUNNING
+    if cp.has_memory:
+        from hyperv_emu.emulator.engine import host_rel
+
+        saved = checkpoint_config_path(vm, cp, "vmrs")
+        if not tx.store.exists(host_rel(host.name, saved)):
+            raise checkpoint_state_missing(vm.name, vm.id, cp.name, saved)
     disks.quiesce(tx, host, vm)
     # 1. a running or paused VM is saved first; 2. apply; 3. the cmdlet starts it again.
     for d in vm.disks:
