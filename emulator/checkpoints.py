@@ -30,7 +30,6 @@ import json
 
 from hyperv_emu.emulator import culture, disks, guest, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
-from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import (
     CheckpointNameInvalid,
     ExportFailed,
@@ -50,6 +49,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 MAX_NAME = 100
 FALLBACK_EVENT_ID = 18016
@@ -229,8 +229,6 @@ def export(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Chec
 
 
 def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) -> VirtualMachineRecord:
-    from hyperv_emu.emulator.engine import host_rel
-
     wp = winpath.parse(path)
     config_path = wp
     if not wp.name.casefold().endswith(".vmcx"):

@@ -16,7 +16,7 @@ import attrs
 
 from hyperv_emu.emulator import checkpoints, disks, guest, lifecycle, winpath
 from hyperv_emu.emulator.configfiles import vm_config_path, write_vm_config
-from hyperv_emu.emulator.engine import Emulator, Transaction, host_rel
+from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import (
     CheckpointNotFound,
     InvalidVMState,
@@ -36,6 +36,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.views import (
     CheckpointView,

@@ -25,7 +25,6 @@ import attrs
 
 from hyperv_emu.emulator import culture, disks, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, write_checkpoint_config, write_vm_config
-from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import EmulatorError, WorldError
 from hyperv_emu.emulator.fieldwise import MutableFieldwise
 from hyperv_emu.emulator.model import (
@@ -43,6 +42,7 @@ from hyperv_emu.emulator.model import (
     VMStateName,
 )
 from hyperv_emu.emulator.storage import FileStore
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
@@ -550,8 +550,6 @@ def _toml_dt(d: dt.datetime) -> str:
 def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
     """The current state as a world file. Merges still running are finished in the export (a
     world describes files at rest); their effect is what the world shows."""
-    from hyperv_emu.emulator.engine import host_rel
-
     lines = [
         "# Exported by `hvemu world export`.",
         f"now = {_toml_dt(state.clock.now)}",
