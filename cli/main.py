@@ -33,26 +33,23 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from hyperv_emu.cli.common import (
+    DEBUG_ENV,
+    EXIT_ERROR,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    CLIError,
+    Handler,
+)
+
 if TYPE_CHECKING:
     import datetime as dt
 
     from hyperv_emu.sdk.client import HyperVClient
     from hyperv_emu.sdk.types import VM, Checkpoint
-
-PROG = "hvemu"
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
-DEBUG_ENV = "HVEMU_DEBUG"
-
-Handler = Callable[[argparse.Namespace], int]
-
-
-class CLIError(Exception):
-    """An error of the command line itself (a file that cannot be read, a wrong combination):
-    printed as one `hvemu: error:` line, exit 1."""
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -593,22 +590,12 @@ def _add_host_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="move the virtual clock on (finishing the merges that come due)")
 
 
-# --- extension points -----------------------------------------------------------------------------
+def _add_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`hvemu run` and `hvemu shell`, which `cli.run` defines (imported only when they are
+    built: the other commands do without it)."""
+    from hyperv_emu.cli import run
 
-
-def register_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    """HOOK for `hvemu run` and `hvemu shell` (the psshim run/shell issue).
-
-    Those commands live in `cli/run.py`, which defines
-    `register(sub, common) -> None` adding its subparsers (handlers `(args) -> int`, SDK and
-    interpreter imported inside the handlers). Until that module exists this is a no-op.
-    """
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec("hyperv_emu.cli.run") is None:
-        return
-    importlib.import_module("hyperv_emu.cli.run").register(sub, common)
+    run.register(sub, common)
 
 
 def _add_guest_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -651,7 +638,7 @@ _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
     "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
-    "run": register_run_commands, "shell": register_run_commands,
+    "run": _add_run_commands, "shell": _add_run_commands,
 }
 
 
@@ -724,15 +711,6 @@ def _utf8_safe_streams() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if encoding != "utf8" and reconfigure is not None:
             reconfigure(errors="replace")
-
-
-def startup_finished(args: argparse.Namespace) -> None:
-    """Called by a handler once its imports and set-up are done, before the long part of its
-    work (a script run): garbage collection resumes. In a process of its own, the objects built so
-    far (classes, tables, the state) live until exit, so they are frozen out of later collections."""
-    if getattr(args, "owns_process", False):
-        gc.freeze()
-    gc.enable()
 
 
 def main(argv: list[str] | None = None) -> int:
