@@ -20,6 +20,7 @@ that the next transaction replays: no update is lost and no file is left half-ma
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Callable, Iterator
 
@@ -156,7 +157,7 @@ class Emulator:
                 raise
             jobs = any(m.job for h in tx.state.hosts for m in h.merges)
         if jobs:
-            background.ensure_worker(self.url, lambda: _merge_slices(self.url))
+            background.ensure_worker(self.url, functools.partial(_merge_slices, self.url))
 
     def _commit(self, tx: Transaction) -> None:
         # Refuse, before anything is saved, what could not be stored: a journaled operation that
