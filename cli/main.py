@@ -14,8 +14,9 @@
 The top of the flow: it may import every package and nothing imports it. One subcommand group
 per noun (`_add_vm_commands`, `_add_checkpoint_commands`, ...); each leaf sets `handler`, a
 function `(args) -> exit code`. Every leaf takes `--state URL` and `--computer-name HOST`
-(`_common_options`). This module imports only argparse at load time: the SDK (and the
-emulator behind it) is imported inside the handlers, so `hvemu --help` starts fast.
+(`_common_options`). This module imports only argparse and `cli.common` (what it shares with
+`cli.run`) at load time: the SDK (and the emulator behind it) is imported inside the handlers,
+so `hvemu --help` starts fast.
 
 Output: tables and text on stdout; a cmdlet's warnings as `WARNING: ...` lines on stdout (as
 PowerShell's console host prints them); each error as one line `hvemu: error: <message>` on
