@@ -44,6 +44,11 @@ from hyperv_emu.cli.common import (
     PROG,
     CLIError,
     Handler,
+    _emulator_url,
+    _group,
+    _leaf,
+    _out,
+    _state_url,
 )
 
 if TYPE_CHECKING:
@@ -54,10 +59,6 @@ if TYPE_CHECKING:
 
 
 # --- output -------------------------------------------------------------------------------------
-
-
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
 
 
 def _warn(message: str) -> None:
@@ -105,20 +106,6 @@ def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> s
 
 
 # --- connecting ---------------------------------------------------------------------------------
-
-
-def _state_url(args: argparse.Namespace) -> str:
-    """`--state`, else `$HVEMU_STATE`, else `./.hvemu/state` (sdk.default_state_url)."""
-    from hyperv_emu.sdk import default_state_url
-
-    url: str | None = getattr(args, "state", None)
-    return url or default_state_url()
-
-
-def _emulator_url(args: argparse.Namespace) -> str:
-    """The state URL for the commands that need an emulator state (init, world export)."""
-    url = _state_url(args)
-    return url[len("emulator:"):] if url.lower().startswith("emulator:") else url
 
 
 def _computer(args: argparse.Namespace) -> str | None:
@@ -486,19 +473,6 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
-def _leaf(sub: Any, name: str, common: argparse.ArgumentParser, handler: Handler, help_text: str,
-          **kwargs: Any) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text,
-                                                     description=help_text, **kwargs)
-    parser.set_defaults(handler=handler, leaf_parser=parser)
-    return parser
-
-
-def _group(sub: Any, name: str, help_text: str) -> Any:
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
-    return parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
-
-
 def _passthru(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--passthru", action="store_true", help=f"print the {what} afterwards (-Passthru)")
 
@@ -635,11 +609,17 @@ def _add_guest_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 # The command groups, in the order `hvemu --help` lists them, by the command names they add.
+def _add_state_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    from hyperv_emu.cli import state
+
+    state.register(sub, common)
+
+
 _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
     "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
-    "run": _add_run_commands, "shell": _add_run_commands,
+    "run": _add_run_commands, "shell": _add_run_commands, "state": _add_state_commands,
 }
 
 

@@ -146,6 +146,13 @@ class VMAlreadyExists(EmulatorError):
     category = "InvalidArgument"
 
 
+class VMCreateFailed(EmulatorError):
+    """New-VM could not create what it was asked to (a -NewVHDPath that exists)."""
+
+    error_id = "OperationFailed"
+    category = "ResourceExists"
+
+
 class ExportFailed(EmulatorError):
     error_id = "OperationFailed"
     category = "InvalidOperation"
@@ -183,6 +190,20 @@ class PathError(EmulatorError):
 
     error_id = "InvalidPath"
     category = "InvalidArgument"
+
+
+class InvalidArgument(EmulatorError):
+    """A value no Hyper-V host would take (a clock moved by NaN seconds, or past year 9999)."""
+
+    error_id = "InvalidArgument"
+    category = "InvalidArgument"
+
+
+class FileInUse(PathError):
+    """A file a VM's worker process or a merge holds open (.NET's IOException on a host)."""
+
+    error_id = "FileInUse"
+    category = "WriteError"
 
 
 class WorldError(EmulatorError):

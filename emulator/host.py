@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from hyperv_emu.emulator import checkpoints, disks, guest, lifecycle, winpath
+from hyperv_emu.emulator import checkpoints, disks, guest, lifecycle, openfiles, winpath
 from hyperv_emu.emulator.configfiles import vm_config_path, write_vm_config
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import (
@@ -23,6 +23,7 @@ from hyperv_emu.emulator.errors import (
     MoreThanOneCheckpoint,
     PathError,
     VMAlreadyExists,
+    VMCreateFailed,
     VMNameInvalid,
     VMNotFound,
 )
@@ -144,6 +145,12 @@ class Host:
             ):
                 assert disk_path is not None
                 p = str(winpath.parse(disk_path))
+                if disk_path == new_vhd_path and (disks.find_file(host, p) is not None
+                                                  or tx.store.exists(host_rel(host.name, p))):
+                    raise VMCreateFailed(
+                        f"Failed to create a new virtual machine. The system failed to create '{p}': "
+                        f"The file exists. (0x80070050).", target=p)
+                openfiles.ensure_not_held(host, p)
                 actual = disks.add_base_disk(tx, host, vm, p, size)
                 vm.disks.append(HardDrive(path=p, base_path=p, size=actual,
                                           controller_type="SCSI" if generation == 2 else "IDE",
@@ -421,6 +428,7 @@ class Host:
     def write_file(self, path: str, data: bytes) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
+            openfiles.ensure_not_held(host, str(wp))
             tx.queue(FileOp(kind="write_bytes", host=host.name, path=str(wp), payload=base64.b64encode(data).decode("ascii")))
             host.file_times[wp.key()] = tx.now()
 
@@ -432,6 +440,7 @@ class Host:
     def delete_file(self, path: str) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
+            openfiles.ensure_not_held(host, str(wp))
             if disks.find_file(host, str(wp)) is not None:
                 raise PathError(f"The file '{wp}' is in use by a virtual machine.", target=str(wp))
             tx.queue(FileOp(kind="delete", host=host.name, path=str(wp)))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import time
 import uuid
 
 import attrs
 
 from hyperv_emu.emulator import winpath
-from hyperv_emu.emulator.errors import HostNotFound, StateError
+from hyperv_emu.emulator.errors import HostNotFound, InvalidArgument, StateError
 from hyperv_emu.emulator.model import ClockMode, EmulatorState, FileOp, HostRecord
 from hyperv_emu.emulator.storage import HOSTS_DIR, FileStore
 
@@ -38,7 +39,12 @@ class Transaction:
         return clock.now
 
     def advance(self, seconds: float) -> None:
-        """Move the virtual clock (a no-op on the real clock, where time moves by itself)."""
+        """Move the virtual clock (a no-op on the real clock, where time moves by itself).
+        The clock is a .NET DateTime: it cannot pass 9999-12-31T23:59:59.9999999."""
+        if not math.isfinite(seconds) or seconds > (dt.datetime.max - self.now()).total_seconds():
+            raise InvalidArgument(f"Cannot move the clock on by {seconds!r} seconds: the clock stops at "
+                                  f"{dt.datetime.max.isoformat()} and it is {self.now().isoformat()}.",
+                                  target=repr(seconds))
         if seconds <= 0:
             return
         if self.state.clock.mode is ClockMode.VIRTUAL:

@@ -15,6 +15,7 @@ shared format, all optional and backwards compatible:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import socket
 import time
@@ -46,6 +47,7 @@ from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
+MAX_CHECKPOINT_SECONDS = 86400  # a checkpoint that takes longer than a day is no host's
 HOST_KEYS = {"name", "default"}
 VM_KEYS = {
     "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
@@ -205,6 +207,10 @@ def load_text(text: str, source: str = "<world>") -> tuple[EmulatorState, list[F
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WorldError(f"{source}: not valid TOML: {exc}") from exc
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise WorldError(f"{source}: arrays or tables nested too deep to be a world file") from None
+    except ValueError as exc:  # an integer beyond Python's digit limit (sys.get_int_max_str_digits)
+        raise WorldError(f"{source}: a number too long to be a world's value ({exc.args[0].split(':')[0]})") from None
     ctx = _Ctx(source, _Lines(text))
     return _build(ctx, doc)
 
@@ -239,8 +245,9 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
     timing_doc = _get(ctx, top, doc, "timing", dict, {})
     _check_keys(ctx, ("timing",), timing_doc, TIMING_KEYS)
     secs = _get(ctx, ("timing",), timing_doc, "checkpoint_seconds", (int, float), 0)
-    if secs < 0:
-        raise ctx.error(("timing",), "checkpoint_seconds", "cannot be negative")
+    if not math.isfinite(secs) or not 0 <= secs <= MAX_CHECKPOINT_SECONDS:
+        raise ctx.error(("timing",), "checkpoint_seconds",
+                        f"must be a number of seconds from 0 to {MAX_CHECKPOINT_SECONDS} (one day)")
     rate = _size(ctx, ("timing",), "merge_rate", timing_doc.get("merge_rate", "100MB"))
     if rate <= 0:
         raise ctx.error(("timing",), "merge_rate", "must be positive")

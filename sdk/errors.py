@@ -82,6 +82,20 @@ class HostPathError(HyperVError):
     default_category = "InvalidArgument"
 
 
+class InvalidArgumentError(HyperVError):
+    """A value no Hyper-V host would take (a clock moved by NaN seconds or past year 9999)."""
+
+    default_error_id = "InvalidArgument"
+    default_category = "InvalidArgument"
+
+
+class FileInUseError(HostPathError):
+    """A file a running VM or a merge holds open (the host's IOException: "being used by another process")."""
+
+    default_error_id = "FileInUse"
+    default_category = "WriteError"
+
+
 class StateError(HyperVError):
     """The emulator's state location cannot be used (missing, corrupt, newer, locked)."""
 

@@ -9,6 +9,7 @@ waits otherwise. Test-Path/Join-Path/Split-Path work on the emulated host's Wind
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from typing import Any, Iterator
 
@@ -313,13 +314,29 @@ class StartSleep(Cmdlet):
         else:
             seconds = float(self.Seconds)
             if not options.is_core():
+                # 5.1 declares -Seconds as Int32: the value converts first
+                if not math.isfinite(seconds) or not -2**31 <= C.round_half_even(seconds) < 2**31:
+                    self.ctx.throw_terminating(
+                        f"Cannot bind parameter 'Seconds'. Cannot convert value \"{C.to_string(self.Seconds)}\" to "
+                        f"type \"System.Int32\". Error: \"Value was either too large or too small for an Int32.\"",
+                        "CannotConvertArgumentNoMessage", "InvalidArgument")
                 seconds = float(C.round_half_even(seconds))
-        if seconds < 0:
+        # ValidateRange(0, int.MaxValue / 1000); NaN compares below every number, as .NET's CompareTo has it
+        if math.isnan(seconds) or seconds < 0:
             self.ctx.throw_terminating(
                 f"Cannot validate argument on parameter 'Seconds'. The {C.to_string(seconds)} argument is less than "
                 f"the minimum allowed range of 0. Supply an argument that is greater than or equal to 0 and then "
                 f"try the command again.", "ParameterArgumentValidationError", "InvalidData")
+        if seconds > _MAX_SLEEP_SECONDS and self.ctx.parameter_set == "Seconds":
+            self.ctx.throw_terminating(
+                f"Cannot validate argument on parameter 'Seconds'. The {C.to_string(seconds)} argument is greater "
+                f"than the maximum allowed range of {_MAX_SLEEP_SECONDS}. Supply an argument that is less than or "
+                f"equal to {_MAX_SLEEP_SECONDS} and then try the command again.",
+                "ParameterArgumentValidationError", "InvalidData")
         self.ctx.sleep(seconds)
+
+
+_MAX_SLEEP_SECONDS = 2**31 // 1000  # Start-Sleep's ValidateRange(0, int.MaxValue / 1000)
 
 
 # ------------------------------------------------------------------------------------------
