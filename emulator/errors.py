@@ -218,3 +218,17 @@ class DiskError(EmulatorError):
 
     error_id = "DiskError"
     category = "InvalidData"
+
+
+class InvalidWildcardPattern(EmulatorError):
+    """PowerShell's WildcardPatternException (emulator/wildcard.py): an unclosed `[` or a
+    reversed range. The text is WildcardPatternStrings.InvalidPattern; the exception is a
+    RuntimeException whose ErrorRecord PowerShell builds by default (regex.cs), hence the
+    `RuntimeException` id and the NotSpecified category."""
+
+    error_id = "RuntimeException"
+    category = "NotSpecified"
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__(f"The specified wildcard character pattern is not valid: {pattern}", target=pattern)
+        self.pattern = pattern

@@ -47,7 +47,7 @@ from hyperv_emu.emulator.views import (
     checkpoint_view,
     vm_view,
 )
-from hyperv_emu.emulator.wildcard import has_wildcards, matches
+from hyperv_emu.emulator.wildcard import contains_wildcards, is_match
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -107,7 +107,7 @@ class Host:
             chosen: list[VirtualMachineRecord] = []
             for name in names:
                 hits = [v for v in host.vms if _name_matches(name, v.name)]
-                if not hits and not has_wildcards(name):
+                if not hits and not contains_wildcards(name):
                     missing.append(name)
                 chosen.extend(h for h in hits if h not in chosen)
             ordered = [v for v in host.vms if v in chosen]
@@ -279,7 +279,7 @@ class Host:
             if snapshot_type is not None and snapshot_type.casefold() != "standard":
                 pairs = []
             if name is not None:
-                pairs = [(vm, cp) for vm, cp in pairs if matches(name, cp.name)]
+                pairs = [(vm, cp) for vm, cp in pairs if is_match(name, cp.name)]
             if parent_of is not None:
                 target = _parent_id_of(host, parent_of)
                 pairs = [(vm, cp) for vm, cp in pairs if cp.id == target]
@@ -294,7 +294,7 @@ class Host:
         """Exactly one checkpoint of the VM whose name matches the pattern (Restore/Rename)."""
         with self._tx() as (tx, host):
             vm = _vm_by_id(host, vm_id)
-            hits = [cp for cp in vm.checkpoints if matches(name, cp.name)]
+            hits = [cp for cp in vm.checkpoints if is_match(name, cp.name)]
             if not hits:
                 raise CheckpointNotFound()
             if len(hits) > 1:
@@ -472,7 +472,11 @@ class _HostTx:
 
 
 def _name_matches(pattern: str, name: str) -> bool:
-    return matches(pattern, name) if has_wildcards(pattern) else pattern.casefold() == name.casefold()
+    """A -Name entry, read as PowerShell's cmdlets read one (Get-Process, Get-Service:
+    `WildcardPattern.Get(name, IgnoreCase).IsMatch`): a name without wildcard characters is
+    compared without case, and its backtick escapes count (`` `[lab`] `` is the name `[lab]`), so
+    `Get-VM -Name P` selects what `Where-Object Name -like P` does."""
+    return is_match(pattern, name)
 
 
 def _vm_by_id(host: HostRecord, vm_id: str) -> VirtualMachineRecord:

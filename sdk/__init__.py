@@ -27,6 +27,7 @@ lists every option); WinRM needs the `winrm` extra (pypsrp).
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import (
@@ -37,6 +38,7 @@ from hyperv_emu.sdk.errors import (
     HyperVError,
     HyperVWarning,
     InvalidNameError,
+    InvalidPatternError,
     InvalidStateError,
     MultipleCheckpointsError,
     StateError,
@@ -54,6 +56,9 @@ from hyperv_emu.sdk.types import (
     VMOperationalStatus,
     VMState,
 )
+
+if TYPE_CHECKING:  # the type `wildcard()` returns (the module is imported on first use)
+    from hyperv_emu.emulator.wildcard import WildcardPattern as WildcardPattern
 
 DEFAULT_STATE = os.path.join(".hvemu", "state")
 
@@ -111,6 +116,54 @@ def export_world(url: str) -> str:
         raise translate(exc) from exc
 
 
+# --- wildcards ----------------------------------------------------------------------------------
+# PowerShell's WildcardPattern has one implementation, emulator/wildcard.py (the lowest layer, which
+# must work alone); these re-export it as SDK API, for psshim and for SDK users who filter names
+# the way Hyper-V's cmdlets do. The emulator module is imported on first use, so an SDK that talks
+# to a real host does not load the emulator just by being imported.
+
+
+def wildcard(pattern: str, *, case_sensitive: bool = False) -> WildcardPattern:
+    """PowerShell's `WildcardPattern` for `pattern` (`*`, `?`, `[a-c]`, backtick escapes; no
+    negation), case-insensitive unless asked; `.is_match(text)` tests a whole string. Raises
+    InvalidPatternError for an unclosed `[` or a reversed range."""
+    from hyperv_emu.emulator.errors import InvalidWildcardPattern
+    from hyperv_emu.emulator.wildcard import compile_pattern
+
+    try:
+        return compile_pattern(pattern, case_sensitive)
+    except InvalidWildcardPattern as exc:
+        from hyperv_emu.sdk.backends.emulated import translate
+
+        raise translate(exc) from exc
+
+
+def wildcard_match(pattern: str, text: str, *, case_sensitive: bool = False) -> bool:
+    """`text -like pattern` (`-clike` with case_sensitive)."""
+    return wildcard(pattern, case_sensitive=case_sensitive).is_match(text)
+
+
+def contains_wildcards(text: str) -> bool:
+    """WildcardPattern.ContainsWildcardCharacters: an unescaped `*`, `?`, `[` or `]`."""
+    from hyperv_emu.emulator.wildcard import contains_wildcards as _contains
+
+    return _contains(text)
+
+
+def escape_wildcards(text: str) -> str:
+    """WildcardPattern.Escape: `text` as a pattern that matches only itself."""
+    from hyperv_emu.emulator.wildcard import escape
+
+    return escape(text)
+
+
+def unescape_wildcards(text: str) -> str:
+    """WildcardPattern.Unescape."""
+    from hyperv_emu.emulator.wildcard import unescape
+
+    return unescape(text)
+
+
 def state_exists(url: str) -> bool:
     """Whether an emulator state already exists at `url`."""
     from hyperv_emu.emulator import Emulator
@@ -137,7 +190,8 @@ def delete_state(url: str) -> None:
 __all__ = [
     "VHD", "VM", "AlreadyExistsError", "BackendError", "Checkpoint", "CheckpointFailedError",
     "CheckpointNotFoundError", "CheckpointType", "HardDrive", "HostEvent", "HyperVClient", "HyperVError",
-    "HyperVWarning", "InvalidNameError", "InvalidStateError", "MultipleCheckpointsError", "SnapshotType",
-    "StateError", "VMNotFoundError", "VMOperationalStatus", "VMState", "WorldFileError", "connect",
-    "default_state_url", "delete_state", "export_world", "load_world", "state_exists",
+    "HyperVWarning", "InvalidNameError", "InvalidPatternError", "InvalidStateError", "MultipleCheckpointsError",
+    "SnapshotType", "StateError", "VMNotFoundError", "VMOperationalStatus", "VMState", "WorldFileError", "connect",
+    "contains_wildcards", "default_state_url", "delete_state", "escape_wildcards", "export_world", "load_world",
+    "state_exists", "unescape_wildcards", "wildcard", "wildcard_match",
 ]

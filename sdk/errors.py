@@ -115,6 +115,14 @@ class DiskError(HyperVError):
     default_category = "InvalidData"
 
 
+class InvalidPatternError(HyperVError):
+    """PowerShell's WildcardPatternException: a wildcard pattern with an unclosed `[` or a
+    reversed range (`sdk.wildcard`, or a -Name filter)."""
+
+    default_error_id = "RuntimeException"
+    default_category = "NotSpecified"
+
+
 class BackendError(HyperVError):
     """A backend failed in a way the other types do not describe (a transport failure,
     unparseable output from a host)."""

@@ -59,6 +59,7 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.InvalidArgument, errors.InvalidArgumentError),
     (emu_errors.StateError, errors.StateError),
     (emu_errors.DiskError, errors.DiskError),
+    (emu_errors.InvalidWildcardPattern, errors.InvalidPatternError),
     (emu_errors.EmulatorError, errors.HyperVError),
 ]
 

