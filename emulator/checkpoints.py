@@ -30,7 +30,6 @@ import json
 
 from hyperv_emu.emulator import culture, disks, guest, openfiles, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
-from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import (
     MAX_CHECKPOINTS,
     CheckpointNameInvalid,
@@ -53,6 +52,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 MAX_NAME = 100
 FALLBACK_EVENT_ID = 18016
@@ -131,8 +131,6 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
 def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:
     was_running = vm.state is VMStateName.RUNNING
     if cp.has_memory:
-        from hyperv_emu.emulator.engine import host_rel
-
         saved = checkpoint_config_path(vm, cp, "vmrs")
         if not tx.store.exists(host_rel(host.name, saved)):
             raise checkpoint_state_missing(vm.name, vm.id, cp.name, saved)
@@ -244,8 +242,6 @@ def export(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Chec
 def _refuse_existing_targets(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, targets: list[str]) -> None:
     """An export never replaces a file: not a VM's live disk (held open), not an earlier export,
     not any disk the host knows (Hyper-V's copy fails with ERROR_FILE_EXISTS)."""
-    from hyperv_emu.emulator.engine import host_rel
-
     for target in targets:
         openfiles.ensure_not_held(host, target)
         if disks.find_file(host, target) is not None or tx.store.exists(host_rel(host.name, target)):
@@ -254,8 +250,6 @@ def _refuse_existing_targets(tx: Transaction, host: HostRecord, vm: VirtualMachi
 
 
 def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) -> VirtualMachineRecord:
-    from hyperv_emu.emulator.engine import host_rel
-
     wp = winpath.parse(path)
     config_path = wp
     if not wp.name.casefold().endswith(".vmcx"):
