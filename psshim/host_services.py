@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from hyperv_emu.psshim.runtime.fileerrors import LocalPathReadOnly, PartOfPathNotFound
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError
 from hyperv_emu.sdk.types import FileInfo
@@ -89,10 +90,24 @@ class SdkFileView:
         except HyperVError as exc:
             raise FileNotFoundError(path) from exc
 
+    def check_writable(self, path: str) -> None:
+        """Raise what .NET's FileStream would when opening `path` for writing."""
+        if not self._folder_exists(path):
+            # .NET opens a file only in a folder that exists (the emulator would create it)
+            raise PartOfPathNotFound(path)
+
     def write_bytes(self, path: str, data: bytes, append: bool = False) -> None:
+        self.check_writable(path)
         if append and self.exists(path):
             data = self.client.read_file(path) + data
         self.client.write_file(path, data)
+
+    def _folder_exists(self, path: str) -> bool:
+        from hyperv_emu.psshim.runtime import paths
+
+        folder = paths.parent(paths.normalize(path))
+        drive_root = len(folder) == 3 and folder[1:] == ":\\"
+        return not folder or drive_root or self.is_dir(folder)
 
     def write_text(self, path: str, text: str, append: bool = False) -> None:
         self.write_bytes(path, text.encode(self.default_encoding, "replace"), append)
@@ -147,10 +162,11 @@ class SdkServices(MutableFieldwise):
 
 
 class LocalAndHostFiles:
-    """The files a script run by `hvemu run` sees: the emulated host's Windows paths, plus the
-    script's own folder on this machine (so `. $PSScriptRoot\\lib.ps1` and `Import-Module` of a
-    module beside the script work). A path is local when it is absolute POSIX (`/…`); anything
-    else (`C:\\…`) is the emulated host's."""
+    """The files a script run by `hvemu run` sees: the emulated host's Windows paths, plus this
+    machine's files, read-only (so `. $PSScriptRoot\\lib.ps1`, `Import-Module` of a module beside
+    the script or in a local `$env:PSModulePath` folder work). A path is local when it is
+    absolute POSIX (`/…`, see psshim.runtime.localpaths); anything else (`C:\\…`) is the
+    emulated host's. Every write to a local path raises LocalPathReadOnly."""
 
     def __init__(self, host: SdkFileView, script_dir: str | None) -> None:
         self.host = host
@@ -158,8 +174,10 @@ class LocalAndHostFiles:
 
     @staticmethod
     def _local(path: str) -> str | None:
-        if path.startswith("/"):
-            return path.replace("\\", "/")
+        from hyperv_emu.psshim.runtime import localpaths
+
+        if localpaths.is_local(path):
+            return localpaths.normalize(path)
         return None
 
     def info(self, path: str) -> FileInfo | None:
@@ -211,20 +229,27 @@ class LocalAndHostFiles:
             return self.host.read_text(path)
         return decode_text(self.read_bytes(path), "utf-8")
 
+    def _refuse_local(self, path: str) -> None:
+        local = self._local(path)
+        if local is not None:
+            raise LocalPathReadOnly(local)
+
+    def check_writable(self, path: str) -> None:
+        self._refuse_local(path)
+        self.host.check_writable(path)
+
     def write_bytes(self, path: str, data: bytes, append: bool = False) -> None:
-        if self._local(path) is not None:
-            raise PermissionError(f"hvemu does not let scripts write to this machine's files: '{path}'")
+        self._refuse_local(path)
         self.host.write_bytes(path, data, append)
 
     def write_text(self, path: str, text: str, append: bool = False) -> None:
-        if self._local(path) is not None:
-            raise PermissionError(f"hvemu does not let scripts write to this machine's files: '{path}'")
+        self._refuse_local(path)
         self.host.write_text(path, text, append)
 
     def make_dir(self, path: str) -> None:
+        self._refuse_local(path)
         self.host.make_dir(path)
 
     def delete(self, path: str) -> None:
-        if self._local(path) is not None:
-            raise PermissionError(f"hvemu does not let scripts delete this machine's files: '{path}'")
+        self._refuse_local(path)
         self.host.delete(path)

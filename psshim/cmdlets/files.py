@@ -23,6 +23,7 @@ from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import paths as P
 from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
 from hyperv_emu.psshim.runtime.errors import not_supported
+from hyperv_emu.psshim.runtime.fileerrors import FileViewError, PartOfPathNotFound
 from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
 from hyperv_emu.psshim.runtime.values import PSObject
 from hyperv_emu.sdk.types import FileInfo
@@ -72,6 +73,17 @@ class _FileCmdlet(Cmdlet):
             f"Cannot find path '{path}' because it does not exist.", f"{error_id}",
             "ObjectNotFound", target_object=path,
             exception_type="System.Management.Automation.ItemNotFoundException"))
+
+    def file_error(self, exc: FileViewError, prefix: str, path: str, *, io_catch_all: bool = False) -> None:
+        """A failed write as the FileSystem provider reports it: `<prefix><exception>` ids
+        (GetContentWriterDirectoryNotFoundError, NewItemUnauthorizedAccessError, ...). Where the
+        provider catches every IOException at once (`io_catch_all`: New-Item), a missing folder
+        is `<prefix>IOError`."""
+        suffix, category = exc.id_suffix, exc.category
+        if io_catch_all and isinstance(exc, PartOfPathNotFound):
+            suffix, category = "IOError", "WriteError"
+        self.ctx.write_error(self.ctx.error_record(
+            exc.message, prefix + suffix, category, target_object=path, exception_type=exc.exception_type))
 
     def info(self, path: str) -> FileInfo | None:
         getter = getattr(self.files, "info", None)
@@ -267,7 +279,16 @@ class _WriteContent(_FileCmdlet):
                                        "PermissionDenied", target_object=path)
         if not self.ctx.should_process(path, self.__cmdlet_info__.name.split("-")[0] + " Content"):
             return
-        self.write_text(path, self.render(self._chunks), self.ctx.bound.get("Encoding"), self.append, self.out_file)
+        try:
+            self.write_text(path, self.render(self._chunks), self.ctx.bound.get("Encoding"), self.append,
+                            self.out_file)
+        except FileViewError as exc:
+            if self.out_file:
+                # Out-File opens its stream up front and stops there (PathUtils.ReportFileOpenFailure)
+                self.ctx.throw_terminating(exc.message, "FileOpenFailure", "OpenError",
+                                           exception_type=exc.exception_type)
+            # Set-Content / Add-Content: the provider's content writer writes the error and goes on
+            self.file_error(exc, "GetContentWriter", path)
 
     def render(self, chunks: list[Any]) -> str:
         if self.ctx.bound.get("NoNewline"):
@@ -314,6 +335,18 @@ class OutFile(_WriteContent):
     def target(self) -> str:
         return str(self.FilePath)
 
+    def begin_processing(self) -> None:
+        super().begin_processing()
+        # Out-File opens its file before the first object arrives: a folder that does not exist
+        # or a path of this machine stops it at once
+        path = self.ctx.resolve_path(self.target())
+        check = getattr(self.files, "check_writable", None)
+        try:
+            if check is not None:
+                check(path)
+        except FileViewError as exc:
+            self.ctx.throw_terminating(exc.message, "FileOpenFailure", "OpenError", exception_type=exc.exception_type)
+
     def process_record(self) -> None:
         if self.InputObject is not None:
             self._chunks.append(self.InputObject)
@@ -323,9 +356,10 @@ class OutFile(_WriteContent):
         super().end_processing()
 
     def render(self, chunks: list[Any]) -> str:
+        from hyperv_emu.psshim.cmdlets.utility import _format_settings
         from hyperv_emu.psshim.format.out_default import out_string
 
-        text = out_string(chunks, self.ctx.settings, int(self.Width) if self.is_bound("Width") else None,
+        text = out_string(chunks, _format_settings(self.ctx), int(self.Width) if self.is_bound("Width") else None,
                           adapters=self.ctx.adapters)
         assert isinstance(text, str)
         return text.replace("\n", "\r\n")
@@ -352,15 +386,27 @@ class NewItem(_FileCmdlet):
                 continue
             if not self.ctx.should_process(path, "Create " + ("Directory" if kind == "directory" else "File")):
                 continue
-            if kind == "directory":
-                self.files.make_dir(path)
-            elif kind == "file":
-                self.write_text(path, "" if self.Value is None else C.to_string(self.Value), None, False, False)
-            else:
+            if kind not in ("directory", "file"):
                 raise not_supported(f"New-Item -ItemType {self.ItemType}")
+            try:
+                if kind == "directory":
+                    self.files.make_dir(path)
+                else:
+                    self._new_file(path)
+            except FileViewError as exc:
+                self.file_error(exc, "CreateDirectory" if kind == "directory" else "NewItem", path,
+                                io_catch_all=True)
+                continue
             info = self.info(path)
             if info is not None:
                 yield item_object(info)
+
+
+    def _new_file(self, path: str) -> None:
+        parent = P.parent(path)
+        if self.Force and parent and self.info(parent) is None:
+            self.files.make_dir(parent)  # -Force creates the missing folders
+        self.write_text(path, "" if self.Value is None else C.to_string(self.Value), None, False, False)
 
 
 @cmdlet("Remove-Item", aliases=("ri", "rm", "del", "erase", "rd", "rmdir"), module=MGMT,
@@ -385,6 +431,10 @@ class RemoveItem(_FileCmdlet):
                     self.ctx.write_error(self.ctx.error_record(
                         exc.message, "RemoveFileSystemItemIOError", "WriteError", target_object=item.path,
                         exception_type="System.IO.IOException"))
+                except FileViewError as exc:
+                    self.ctx.write_error(self.ctx.error_record(
+                        exc.message, "RemoveFileSystemItemUnAuthorizedAccess", "PermissionDenied",
+                        target_object=item.path, exception_type=exc.exception_type))
 
     def _remove(self, item: FileInfo) -> None:
         if item.is_dir:

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime import paths as P
 from hyperv_emu.psshim.runtime.errors import PSError
+from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND, PSNative
 from hyperv_emu.psshim.runtime.values import PSObject
 
@@ -208,10 +209,13 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
         if up is None or not up.is_dir:
             raise fail(f"Could not find a part of the path '{full}'.", "System.IO.DirectoryNotFoundException")
         writer = getattr(files, "write_bytes", None)
-        if writer is not None:
-            writer(full, data, False)
-        else:
-            files.write_text(full, data.decode("utf-8", "replace"), False)
+        try:
+            if writer is not None:
+                writer(full, data, False)
+            else:
+                files.write_text(full, data.decode("utf-8", "replace"), False)
+        except FileViewError as exc:  # a path of this machine (read-only)
+            raise fail(exc.message, exc.exception_type) from None
         from hyperv_emu.psshim.runtime.members import VOID
 
         return VOID
@@ -240,7 +244,10 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
                 from hyperv_emu.psshim.runtime.errors import not_supported
 
                 raise not_supported("Creating folders on this host")
-            maker(full)
+            try:
+                maker(full)
+            except FileViewError as exc:  # a path of this machine (read-only)
+                raise fail(exc.message, exc.exception_type) from None
         return _directory_info(full)
     return NOT_FOUND
 

@@ -204,6 +204,10 @@ class CmdletProcessor(Processor):
             self.interp.set_variable(self.frame, name, None, lst)
 
 
+_DOTTED_AUTOMATIC = ("psscriptroot", "pscommandpath", "myinvocation", "psboundparameters", "args", "input",
+                     "pscmdlet")
+
+
 class ScriptProcessor(Processor):
     """A function, filter, script block (`& {}` / `. {}`) or script file as a pipeline element."""
 
@@ -242,6 +246,10 @@ class ScriptProcessor(Processor):
         self.kind = kind
         self.script_path = script_path
         self.exited = False
+        # A dot-sourced command runs in its caller's scope, but its automatic variables
+        # ($PSScriptRoot, $MyInvocation, ...) are its own: PowerShell keeps them apart (the
+        # scope's DottedScopes) and the caller's come back when it ends.
+        self._dotted_saved = {k: scope.variables.get(k) for k in _DOTTED_AUTOMATIC} if dot_source else None
         self._setup()
 
     def _setup(self) -> None:
@@ -300,6 +308,16 @@ class ScriptProcessor(Processor):
             elif self.scope.local_variable(p.name) is None:
                 self.scope.define(p.name, None)
 
+    def _restore_dotted(self) -> None:
+        saved, self._dotted_saved = self._dotted_saved, None
+        if saved is None:
+            return
+        for key, var in saved.items():
+            if var is None:
+                self.scope.variables.pop(key, None)
+            else:
+                self.scope.variables[key] = var
+
     def _block(self, block: A.NamedBlockAst | None) -> Iterator[Any]:
         if block is None or self.exited:
             return
@@ -307,6 +325,9 @@ class ScriptProcessor(Processor):
             yield from self.interp.exec_block(block.statements, self.frame)
         except ReturnSignal:
             return
+        except (PSError, GeneratorExit):
+            self._restore_dotted()
+            raise
         except ExitSignal as ex:
             if self.kind != "script":
                 raise
@@ -316,8 +337,20 @@ class ScriptProcessor(Processor):
             self.interp.global_scope.define("LASTEXITCODE", ex.code)
 
     def begin(self) -> Iterator[Any]:
+        if self.kind == "script" and self.sb.ast.requires:
+            self._requires()
         self._defaults()
         yield from self._block(self.sb.ast.begin_block)
+
+    def _requires(self) -> None:
+        from hyperv_emu.psshim.runtime.requires import check_requires
+
+        try:
+            check_requires(self.interp, self.sb.ast, self.frame, self.script_path)
+        except PSError as exc:
+            # a script called with & or . that cannot run fails as that one command
+            self._restore_dotted()
+            raise PSError(exc.record) from None
 
     def process(self, item: Any) -> Iterator[Any]:
         ast_ = self.sb.ast
@@ -347,7 +380,10 @@ class ScriptProcessor(Processor):
         if self.is_filter and ast_.process_block is None:
             return
         self.scope.define("input", list(self.input_items))
-        yield from self._block(ast_.end_block)
+        try:
+            yield from self._block(ast_.end_block)
+        finally:
+            self._restore_dotted()
 
 
 class _MyCommand:

@@ -301,67 +301,9 @@ class Runspace:
         frame.scope.define("args", list(state.extra_args))
 
     def _check_requires(self, parsed: A.ScriptBlockAst, frame: Frame, path: str | None) -> None:
-        from hyperv_emu.psshim.runtime.pipeline import import_module
+        from hyperv_emu.psshim.runtime.requires import check_requires
 
-        script_name = (path or "").replace("/", "\\").rsplit("\\", 1)[-1]
-        for req in parsed.requires:
-            tokens = req.replace(",", " ").split()
-            i = 0
-            while i < len(tokens):
-                tok = tokens[i].lower()
-                if tok in ("-modules", "-module"):
-                    i += 1
-                    missing: list[str] = []
-                    while i < len(tokens) and not tokens[i].startswith("-"):
-                        name = tokens[i].strip("'\"")
-                        if name.startswith("@{"):
-                            i += 1
-                            continue
-                        if import_module(self.interp, name, frame) is None:
-                            missing.append(name)
-                        i += 1
-                    if missing:
-                        record = make_record(
-                            f"The script '{script_name}' cannot be run because the following modules that are "
-                            f'specified by the "#requires" statements of the script are missing: {", ".join(missing)}.',
-                            "ScriptRequiresMissingModules", "ResourceUnavailable",
-                            exception_type="System.Management.Automation.ScriptRequiresException",
-                            target_name=script_name, target_type="String")
-                        raise PSError(record, script_terminating=True)
-                    continue
-                if tok == "-version" and i + 1 < len(tokens):
-                    want = tokens[i + 1]
-                    have = "7.4" if options.is_core() else "5.1"
-                    try:
-                        if tuple(int(x) for x in want.split(".")[:2]) > tuple(int(x) for x in have.split(".")):
-                            product = "PowerShell" if options.is_core() else "Windows PowerShell"
-                            raise PSError(make_record(
-                                f"The script '{script_name}' cannot be run because it contains a \"#requires\" "
-                                f"statement for {product} {want}. The version of {product} that is required by "
-                                f"the script does not match the currently running version of {product} {have}.",
-                                "ScriptRequiresUnmatchedPSVersion", "ResourceUnavailable",
-                                exception_type="System.Management.Automation.ScriptRequiresException",
-                                target_name=script_name, target_type="String"), script_terminating=True)
-                    except ValueError:
-                        pass
-                    i += 2
-                    continue
-                if tok == "-pseditions" or tok == "-psedition":
-                    want_ed = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-                    have_ed = "core" if options.is_core() else "desktop"
-                    if want_ed and want_ed != have_ed:
-                        raise PSError(make_record(
-                            f"The script '{script_name}' cannot be run because it contains a \"#requires\" "
-                            f"statement for PowerShell editions '{tokens[i + 1]}'. The edition of PowerShell that is "
-                            f"required by the script does not match the currently running PowerShell "
-                            f"{'Core' if have_ed == 'core' else 'Desktop'} edition.",
-                            "ScriptRequiresUnmatchedPSEdition", "ResourceUnavailable",
-                            exception_type="System.Management.Automation.ScriptRequiresException",
-                            target_name=script_name, target_type="String"), script_terminating=True)
-                    i += 2
-                    continue
-                i += 1
-
+        check_requires(self.interp, parsed, frame, path)
 
 def _NO_VALUE() -> Any:
     from hyperv_emu.psshim.runtime.binder import NO_VALUE
