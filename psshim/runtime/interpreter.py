@@ -355,8 +355,10 @@ class Interpreter:
         return {key: self.get_variable(frame, name, None) for key, name in names.items()}
 
     def set_variable(self, frame: Frame, name: str, scope: str | None, value: Any,
-                     type_constraint: T.PSType | None = None) -> None:
-        if isinstance(value, C.AutomationNull):
+                     type_constraint: T.PSType | None = None, *, no_output: bool = False) -> None:
+        """Assign a variable; AutomationNull ("no output") is kept only when `no_output` (a plain
+        `$x = ...` of an untyped variable), else it is $null."""
+        if isinstance(value, C.AutomationNull) and not (no_output and scope not in ("env",)):
             value = None
         n = name.casefold()
         if n == "psitem":
@@ -403,6 +405,8 @@ class Interpreter:
         target.define(name if n != "_" else "_", value, type_constraint)
 
     def _convert_for_variable(self, value: Any, t: T.PSType) -> Any:
+        if isinstance(value, C.AutomationNull):
+            value = None
         if t.kind == "enum" and t.full_name == "System.Management.Automation.ConfirmImpact":
             return C.to_confirm_impact(value)
         try:
@@ -623,9 +627,10 @@ class Interpreter:
             raise not_supported(f"The statement {type(stmt).__name__}")
         return handler(self, stmt, frame)
 
-    def statement_value(self, stmt: A.StatementAst, frame: Frame) -> Any:
+    def statement_value(self, stmt: A.StatementAst, frame: Frame, empty: Any = None) -> Any:
         """The value of a statement on the right of `=` (an expression keeps its shape; a
-        pipeline's output is collected: nothing -> $null, one -> itself, more -> array)."""
+        pipeline's output is collected: nothing -> `empty` ($null, or AutomationNull for `=`),
+        one -> itself, more -> array)."""
         if isinstance(stmt, A.PipelineAst) and len(stmt.elements) == 1:
             el = stmt.elements[0]
             if isinstance(el, A.CommandExpressionAst) and not el.redirections:
@@ -635,7 +640,8 @@ class Interpreter:
             for _ in self._exec_raw(stmt, frame):
                 pass
             return self.eval(stmt.left, frame) if not isinstance(stmt.left, A.ArrayLiteralAst) else None
-        return C.collect(list(self._exec_raw(stmt, frame)))
+        out = list(self._exec_raw(stmt, frame))
+        return C.collect(out) if out else empty
 
     # -- individual statements ---------------------------------------------------------------
 
@@ -647,7 +653,9 @@ class Interpreter:
         self.status = self.failures == before
 
     def _s_assign(self, stmt: A.AssignmentStatementAst, frame: Frame) -> Iterator[Any]:
-        value = self.statement_value(stmt.right, frame)
+        # `$x = <a pipeline that wrote nothing>` holds AutomationNull: `@($x).Count` is 0 and
+        # `$x | ForEach-Object` runs no iteration, where `$x = $null` gives 1 and one
+        value = self.statement_value(stmt.right, frame, VOID if stmt.op == "=" else None)
         if stmt.op != "=":
             current = self.eval(stmt.left, frame)
             try:
@@ -1144,11 +1152,11 @@ class Interpreter:
     # ------------------------------------------------------------------------------------
 
     def assign(self, target: A.ExpressionAst, value: Any, frame: Frame) -> None:
+        if isinstance(target, A.VariableExpressionAst):
+            self.set_variable(frame, target.name, target.scope, value, no_output=True)
+            return
         if isinstance(value, C.AutomationNull):
             value = None
-        if isinstance(target, A.VariableExpressionAst):
-            self.set_variable(frame, target.name, target.scope, value)
-            return
         if isinstance(target, A.ConvertExpressionAst):
             inner = target.child
             t = self.resolve_type(target.type_name)

@@ -40,7 +40,7 @@ from hyperv_emu.psshim.runtime.interpreter import Interpreter
 from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
 from hyperv_emu.psshim.runtime.registry import Registry
 from hyperv_emu.psshim.runtime.scopes import Scope, ScriptSource
-from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry
+from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry, Hashtable
 from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
 
@@ -219,11 +219,14 @@ class Runspace:
         if script and path is not None:
             from hyperv_emu.psshim.runtime import paths
             from hyperv_emu.psshim.runtime.pipeline import _MyInvocation
-            from hyperv_emu.psshim.runtime.values import Hashtable
 
             scope.define("PSScriptRoot", paths.parent(path))
             scope.define("PSCommandPath", path)
-            scope.define("MyInvocation", _MyInvocation(call, Hashtable()))
+            # the script's bound parameters: filled by _bind_script_params, shared with
+            # $MyInvocation.BoundParameters as in PowerShell
+            bound = Hashtable()
+            scope.define("PSBoundParameters", bound)
+            scope.define("MyInvocation", _MyInvocation(call, bound))
         scope.define("args", list(args)) if script else None
         out = self._out()
         code = 0
@@ -292,6 +295,13 @@ class Runspace:
         state = binder.bind_arguments(arg_list, expects_input=False)
         for k, v in state.bound.items():
             frame.scope.define(k, v)
+        bound = frame.scope.local_variable("PSBoundParameters")
+        if bound is not None and isinstance(bound.value, Hashtable):
+            for name in state.bound_order:
+                if name in state.bound:
+                    bound.value[name] = state.bound[name]
+                elif name in state.common:
+                    bound.value[name] = state.common[name]
         for p in meta.parameters:
             if p.name not in state.bound:
                 if p.default_ast is not None:
