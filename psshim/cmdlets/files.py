@@ -38,11 +38,12 @@ def item_object(info: FileInfo) -> PSObject:
     parent = P.parent(info.path)
     name = info.name
     base, dot, ext = name.rpartition(".")
+    local = info.path.startswith("/")  # a file of this machine: drive and root `/` as in pwsh on Linux
     props: dict[str, Any] = {
         "PSPath": PROVIDER + info.path,
         "PSParentPath": PROVIDER + parent,
         "PSChildName": name,
-        "PSDrive": info.path[:1],
+        "PSDrive": "/" if local else info.path[:1],
         "PSProvider": "Microsoft.PowerShell.Core\\FileSystem",
         "PSIsContainer": info.is_dir,
         "Mode": "d-----" if info.is_dir else "-a----",
@@ -50,7 +51,8 @@ def item_object(info: FileInfo) -> PSObject:
         "Name": name,
     }
     if info.is_dir:
-        props.update({"FullName": info.path, "Parent": P.leaf(parent), "Exists": True, "Root": info.path[:3],
+        props.update({"FullName": info.path, "Parent": P.leaf(parent), "Exists": True,
+                      "Root": "/" if local else info.path[:3],
                       "Extension": "", "CreationTime": info.last_write_time, "LastAccessTime": info.last_write_time,
                       "LastWriteTime": info.last_write_time, "Attributes": "Directory"})
         type_names = ["System.IO.DirectoryInfo", "System.IO.FileSystemInfo", "System.MarshalByRefObject", "System.Object"]

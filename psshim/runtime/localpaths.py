@@ -89,3 +89,19 @@ def resolve(base: str, path: str) -> str | None:
     if p.startswith("/"):  # `\x` from a local location: the root of this machine
         return fold(p)
     return fold(join(base, p))
+
+
+def module_path_entries(value: str) -> list[str]:
+    """The folders of a `$env:PSModulePath` value: `;`-separated as on Windows; an entry of this
+    machine may also hold several POSIX folders separated by `:` (a PSModulePath exported by a
+    POSIX shell, as pwsh on Linux writes it)."""
+    out: list[str] = []
+    for entry in value.split(";"):
+        entry = entry.strip()
+        if not entry:
+            continue
+        if is_local(entry):
+            out.extend(p for p in entry.split(":") if p)
+        else:
+            out.append(entry)
+    return out

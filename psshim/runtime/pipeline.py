@@ -880,10 +880,10 @@ def find_module_file(interp: "Interpreter", name: str) -> str | None:
     if name.lower().endswith((".psm1", ".ps1", ".psd1")) or "\\" in name or "/" in name:
         full = interp.resolve_path(name)
         return full if files.exists(full) else None
-    for root in interp.environment.get("PSModulePath", "").split(";"):
-        if not root.strip():
-            continue
-        folder = paths.join(root.strip(), name)
+    from hyperv_emu.psshim.runtime.localpaths import module_path_entries
+
+    for root in module_path_entries(interp.environment.get("PSModulePath", "")):
+        folder = paths.join(root, name)
         for candidate in (paths.join(folder, name + ".psm1"), paths.join(folder, name + ".psd1")):
             if files.exists(candidate):
                 return candidate
