@@ -331,8 +331,11 @@ class ScriptProcessor(Processor):
         except ExitSignal as ex:
             if self.kind != "script":
                 raise
-            # `exit N` in a script run with & or . ends that script only
+            # `exit N` in a script run with & or . ends that script only; a code other than 0
+            # makes the call a failed command ($? is False)
             self.exited = True
+            if ex.code != 0:
+                self.interp.failures += 1
             self.interp.last_exit_code = ex.code
             self.interp.global_scope.define("LASTEXITCODE", ex.code)
 

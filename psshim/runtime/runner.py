@@ -240,6 +240,10 @@ class Runspace:
                 self._bind_script_params(parsed, frame, args)
             for obj in interp.exec_block(statements, frame):
                 out.write(obj)
+            if not script and not interp.status:
+                # `powershell -Command`: 1 when the last command failed ($? is False), e.g. a
+                # script it called ended with `exit 1` (about_PowerShell_exe, -Command)
+                code = 1
         except PSError as exc:
             if not exc.located and exc.record.invocation is None:
                 pass

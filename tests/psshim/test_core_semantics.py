@@ -161,3 +161,12 @@ def test_a_statement_starting_with_an_operator_word_is_a_command(session: Sessio
     assert out(session.run(text)) == ["2"]
     result = session.run("-and\n")
     assert result.errors[0].fully_qualified_error_id == "CommandNotFoundException"
+
+
+def test_a_called_script_that_exits_non_zero_is_a_failed_command(session: Session, tmp_path: pathlib.Path) -> None:
+    # about_Automatic_Variables ($?) and about_PowerShell_exe (-Command: 1 when $? is False)
+    (tmp_path / "fail.ps1").write_text("exit 3\n", encoding="utf-8")
+    (tmp_path / "ok.ps1").write_text("exit 0\n", encoding="utf-8")
+    result = session.run_command(f"& '{tmp_path / 'fail.ps1'}'; \"$? $LASTEXITCODE\"; & '{tmp_path / 'ok.ps1'}'; $?")
+    assert (out(result), result.exit_code) == (["False 3", "True"], 0)
+    assert session.run_command(f"& '{tmp_path / 'fail.ps1'}'").exit_code == 1
