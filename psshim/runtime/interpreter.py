@@ -220,6 +220,11 @@ class Interpreter:
         self.environment.setdefault("PSModulePath", "C:\\Users\\Administrator\\Documents\\WindowsPowerShell\\Modules;"
                                     "C:\\Program Files\\WindowsPowerShell\\Modules;"
                                     "C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\Modules")
+        # Windows' own variables, which scripts build paths from (`$env:SystemRoot\System32\...`)
+        # and this machine's environment lacks
+        for name, value in (("SystemRoot", "C:\\Windows"), ("windir", "C:\\Windows"),
+                            ("ProgramFiles", "C:\\Program Files"), ("ProgramData", "C:\\ProgramData")):
+            self.environment.setdefault(name, value)
 
     # ------------------------------------------------------------------------------------
     # services

@@ -186,3 +186,13 @@ def test_local_files_are_read_only(session: Session, tmp_path: pathlib.Path) -> 
     assert data.read_text(encoding="utf-8") == "keep\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.txt", "main.ps1"]
     assert session.client.read_file("C:\\Temp.txt") == b"to the host\r\n"
+
+
+def test_windows_variables_default_to_the_emulated_hosts(memory_url: str) -> None:
+    # a path built as Vagrant's get_vm_status.ps1 builds it: "$($env:SystemRoot)\System32\vmms.exe"
+    session = Session.from_world_text(T.base_world(), memory_url, environment={})
+    assert lines(session.run_command('"$($env:SystemRoot)\\System32\\vmms.exe"; $env:windir')) == [
+        "C:\\Windows\\System32\\vmms.exe", "C:\\Windows"]
+    # a variable this machine (or the world's [env]) sets wins
+    other = Session(session.client, environment={"SystemRoot": "D:\\Win"})
+    assert lines(other.run_command("$env:SystemRoot")) == ["D:\\Win"]
