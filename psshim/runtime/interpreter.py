@@ -71,6 +71,7 @@ from hyperv_emu.psshim.runtime.registry import (
     Validator,
 )
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
+from hyperv_emu.psshim.runtime.status import sets_success
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, PSObject, Version, type_names
 
 VOID = C.AutomationNull()
@@ -655,11 +656,12 @@ class Interpreter:
 
         before = self.failures
         yield from run_pipeline(self, stmt, frame)
-        self.status = self.failures == before
+        self.status = self.failures == before or sets_success(stmt)
 
     def _s_assign(self, stmt: A.AssignmentStatementAst, frame: Frame) -> Iterator[Any]:
         # `$x = <a pipeline that wrote nothing>` holds AutomationNull: `@($x).Count` is 0 and
         # `$x | ForEach-Object` runs no iteration, where `$x = $null` gives 1 and one
+        before = self.failures
         value = self.statement_value(stmt.right, frame, VOID if stmt.op == "=" else None)
         if stmt.op != "=":
             current = self.eval(stmt.left, frame)
@@ -669,7 +671,7 @@ class Interpreter:
                 self.locate(exc, stmt, frame)
                 raise
         self.assign(stmt.left, value, frame)
-        self.status = True
+        self.status = self.failures == before or sets_success(stmt)
         return iter(())
 
     def _s_if(self, stmt: A.IfStatementAst, frame: Frame) -> Iterator[Any]:

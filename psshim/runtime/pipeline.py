@@ -581,6 +581,14 @@ def resolve_command(interp: "Interpreter", name: str, frame: Frame, depth: int =
             info = interp.registry.find(alias_target)
             if info is not None:
                 return Resolved("cmdlet", info.name, cmdlet=info)
+    if depth == 0:
+        # not found: a module of $env:PSModulePath that has it is imported, then the name is
+        # looked up again (module auto-loading comes before the `Get-` prefix)
+        from hyperv_emu.psshim.runtime.autoload import autoload
+
+        qualifier, _, command = name.rpartition("\\")
+        if autoload(interp, command, qualifier or None, frame):
+            return resolve_command(interp, name, frame, depth + 1)
     if depth == 0 and "-" not in plain and module is None:
         r = resolve_command(interp, "Get-" + plain, frame, depth + 1)
         if r is not None and r.kind == "cmdlet":

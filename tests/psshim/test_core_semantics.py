@@ -170,3 +170,16 @@ def test_a_called_script_that_exits_non_zero_is_a_failed_command(session: Sessio
     result = session.run_command(f"& '{tmp_path / 'fail.ps1'}'; \"$? $LASTEXITCODE\"; & '{tmp_path / 'ok.ps1'}'; $?")
     assert (out(result), result.exit_code) == (["False 3", "True"], 0)
     assert session.run_command(f"& '{tmp_path / 'fail.ps1'}'").exit_code == 1
+
+
+@pytest.mark.parametrize(("command", "code"), [
+    ("Get-VM nope -ErrorAction SilentlyContinue", 1),          # a command that failed
+    ("(Get-VM nope -ErrorAction SilentlyContinue).Count", 0),  # a pure expression sets $? to True
+    ("$x = Get-VM nope -ErrorAction SilentlyContinue", 1),     # an assignment from a command keeps its $?
+    ("$x = 5", 0),
+    ("(Get-VM nope -ErrorAction SilentlyContinue)", 1),        # parentheses around a command keep its $?
+    ("Get-VM nope -ErrorAction SilentlyContinue; 'next'", 0),  # only the last statement counts
+])
+def test_the_exit_code_of_a_command_line_follows_dollar_question(session: Session, command: str, code: int) -> None:
+    # about_PowerShell_exe (-Command) and PowerShell's Compiler.ShouldSetExecutionStatusToSuccess
+    assert session.run_command(command).exit_code == code
