@@ -196,3 +196,11 @@ def test_windows_variables_default_to_the_emulated_hosts(memory_url: str) -> Non
     # a variable this machine (or the world's [env]) sets wins
     other = Session(session.client, environment={"SystemRoot": "D:\\Win"})
     assert lines(other.run_command("$env:SystemRoot")) == ["D:\\Win"]
+
+
+def test_os_version_is_an_operating_system_object(memory_url: str) -> None:
+    # System.OperatingSystem: Vagrant's has_vmcx_support.ps1 tests `.Version.Major -ge 10`
+    session = Session.from_world_text(T.base_world(), memory_url, environment={})
+    assert lines(session.run_command("[System.Environment]::OSVersion.Version.Major -ge 10; "
+                                     "[Environment]::OSVersion.Platform; \"$([Environment]::OSVersion)\"")) == [
+        "True", "Win32NT", "Microsoft Windows NT 10.0.20348.0"]
