@@ -171,6 +171,9 @@ class LocalAndHostFiles:
     def __init__(self, host: SdkFileView, script_dir: str | None) -> None:
         self.host = host
         self.script_dir = script_dir
+        # where relative code paths not found on the host are looked for (the run's current
+        # folder on this machine; pipeline.local_code_path)
+        self.local_cwd = script_dir if script_dir and script_dir.startswith("/") else None
 
     @staticmethod
     def _local(path: str) -> str | None:

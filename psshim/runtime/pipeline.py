@@ -706,6 +706,8 @@ def make_processor(interp: "Interpreter", cmd: A.CommandAst, frame: Frame, expec
     if resolved.kind == "script" and resolved.path is not None:
         full = interp.resolve_path(resolved.path)
         if not interp.file_exists(full):
+            full = local_code_path(interp, resolved.path) or full
+        if not interp.file_exists(full):
             raise command_not_found(interp, name, cmd.elements[0].extent, frame)
         sb = load_script(interp, full)
         return ScriptProcessor(interp, frame, sb, name=paths.leaf(full), args=args, cmd=cmd,
@@ -884,13 +886,27 @@ def run_pipeline(interp: "Interpreter", pipe: A.PipelineAst, frame: Frame) -> It
 # ------------------------------------------------------------------------------------------
 
 
+def local_code_path(interp: "Interpreter", name: str) -> str | None:
+    """A relative path of code to load (`. .\\lib.ps1`, `& .\\x.ps1`, `Import-Module .\\M.psm1`)
+    that is not on the emulated host, from the folder of this machine the run started in (the
+    current folder of `hvemu run`, as powershell.exe -File resolves it); None when not there."""
+    from hyperv_emu.psshim.runtime import localpaths
+
+    files = getattr(interp.services, "files", None)
+    base = getattr(files, "local_cwd", None)
+    if files is None or not base or paths.is_rooted(name) or name.startswith("~"):
+        return None
+    candidate = localpaths.fold(localpaths.join(base, name))
+    return candidate if files.exists(candidate) else None
+
+
 def find_module_file(interp: "Interpreter", name: str) -> str | None:
     files = getattr(interp.services, "files", None)
     if files is None:
         return None
     if name.lower().endswith((".psm1", ".ps1", ".psd1")) or "\\" in name or "/" in name:
         full = interp.resolve_path(name)
-        return full if files.exists(full) else None
+        return full if files.exists(full) else local_code_path(interp, name)
     from hyperv_emu.psshim.runtime.localpaths import module_path_entries
 
     for root in module_path_entries(interp.environment.get("PSModulePath", "")):

@@ -214,3 +214,21 @@ def test_the_flow_in_a_real_process(scripts: pathlib.Path, state: str) -> None:
                           timeout=120)
     assert (done.returncode, done.stderr) == (0, "")
     assert json.loads(marked(done.stdout, "Output"))["snapshots"] == ["from-a-process"]
+
+
+def test_relative_code_paths_from_the_current_folder(scripts: pathlib.Path, state: str,
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # powershell.exe -File resolves `. .\lib.ps1` from its current folder; the emulated host's
+    # location stays C:\Users\Administrator, where writes go
+    (scripts / "relative.ps1").write_text(
+        ". .\\lib\\vmlib.ps1\nImport-Module ./utils/ResultMessages/ResultMessages.psm1\n"
+        "Write-ResultMessage $LibraryLoadedFrom\n(Get-Location).Path\n", encoding="utf-8")
+    monkeypatch.chdir(scripts)
+    code, out, err = run(["run", "--state", state, "relative.ps1"], capsys)
+    assert (code, err) == (0, "")
+    assert marked(out, "Output") == f"{scripts / 'lib'}\n"
+    assert out.splitlines()[-1] == "C:\\Users\\Administrator"
+    monkeypatch.chdir(scripts.parent)
+    code, out, err = run(["run", "--state", state, str(scripts / "relative.ps1")], capsys)
+    assert "The term '.\\lib\\vmlib.ps1' is not recognized" in err
