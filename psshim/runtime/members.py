@@ -1368,7 +1368,8 @@ class _OperatingSystem(PSNative):
                 ("VersionString", self.__ps_string__())]
 
     def __ps_string__(self) -> str:
-        return f"Microsoft Windows NT {self.version.major}.{self.version.minor}.{self.version.build}.{self.version.revision}"
+        v = self.version
+        return f"Microsoft Windows NT {v.major}.{v.minor}.{v.build}.{v.revision}"
 
 
 def _env_get(m: MutableMapping[str, str], key: str) -> str | None:
