@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from hyperv_emu.psshim.runtime.fileerrors import LocalPathReadOnly, PartOfPathNotFound
+from hyperv_emu.psshim.runtime.fileerrors import AccessDenied, LocalPathReadOnly, PartOfPathNotFound
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError
 from hyperv_emu.sdk.types import FileInfo
@@ -189,9 +189,10 @@ class LocalAndHostFiles:
         local = self._local(path)
         if local is None:
             return self.host.info(path)
-        if not os.path.exists(local):
+        try:
+            st = os.stat(local)
+        except OSError:  # missing, or in a folder this user cannot search
             return None
-        st = os.stat(local)
         return FileInfo(path=local, name=os.path.basename(local.rstrip("/")) or "/", is_dir=os.path.isdir(local),
                         length=0 if os.path.isdir(local) else st.st_size,
                         last_write_time=dt.datetime.fromtimestamp(st.st_mtime))
@@ -213,7 +214,11 @@ class LocalAndHostFiles:
         if local is None:
             return self.host.list_info(path)
         out = []
-        for name in sorted(os.listdir(local), key=str.casefold):
+        try:
+            names = os.listdir(local)
+        except OSError as exc:
+            raise AccessDenied(local) from exc
+        for name in sorted(names, key=str.casefold):
             info = self.info(local.rstrip("/") + "/" + name)
             if info is not None:
                 out.append(info)
@@ -223,8 +228,19 @@ class LocalAndHostFiles:
         local = self._local(path)
         if local is None:
             return self.host.read_bytes(path)
-        with open(local, "rb") as f:
-            return f.read()
+        import os
+        import stat
+
+        try:
+            # regular files only: a device or a pipe (/dev/zero, a FIFO) would never end
+            if not stat.S_ISREG(os.stat(local).st_mode):
+                raise AccessDenied(local)
+            with open(local, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise AccessDenied(local) from exc
 
     def read_text(self, path: str) -> str:
         local = self._local(path)

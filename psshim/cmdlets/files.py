@@ -98,7 +98,11 @@ class _FileCmdlet(Cmdlet):
         lister = getattr(self.files, "list_info", None)
         if lister is None:
             raise not_supported("Listing folders of this host")
-        result: list[FileInfo] = lister(path)
+        try:
+            result: list[FileInfo] = lister(path)
+        except FileViewError as exc:  # a folder of this machine the user may not read
+            self.file_error(exc, "Dir", path)
+            return []
         return result
 
     def expand(self, raw: str, literal: bool = False) -> list[FileInfo]:
@@ -446,3 +450,18 @@ class RemoveItem(_FileCmdlet):
             for child in children:
                 self._remove(child)
         self.files.delete(item.path)
+
+
+def setup(registry: Any) -> None:
+    """A FileViewError that escapes a cmdlet (a file of this machine it may not read or
+    change) is that .NET exception's error record, never an internal error."""
+    previous = registry.exception_mapper
+
+    def mapper(exc: BaseException, ctx: Any) -> Any:
+        if isinstance(exc, FileViewError):
+            return ctx.error_record(exc.message, exc.exception_type.rsplit(".", 1)[-1], exc.category,
+                                    target_object=exc.path, exception_type=exc.exception_type)
+        return previous(exc, ctx) if previous is not None else None
+
+    registry.exception_mapper = mapper
+

@@ -39,13 +39,20 @@ class PartOfPathNotFound(FileViewError):
         return f"Could not find a part of the path '{path}'."
 
 
-class LocalPathReadOnly(FileViewError):
-    """A write to a file of this machine: scripts read code from local paths, never change them
-    (docs/differences.md, "Scripts on this machine")."""
+class AccessDenied(FileViewError):
+    """A path the user may not read or change (.NET's UnauthorizedAccessException)."""
 
     exception_type = "System.UnauthorizedAccessException"
     id_suffix = "UnauthorizedAccessError"
     category = "PermissionDenied"
+
+    def describe(self, path: str) -> str:
+        return f"Access to the path '{path}' is denied."
+
+
+class LocalPathReadOnly(AccessDenied):
+    """A write to a file of this machine: scripts read code from local paths, never change them
+    (docs/differences.md, "Scripts on this machine")."""
 
     def describe(self, path: str) -> str:
         return (f"Access to the path '{path}' is denied. hvemu lets scripts read files on this machine but not "

@@ -71,6 +71,7 @@ from hyperv_emu.psshim.runtime.registry import (
     Validator,
 )
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
+from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.status import sets_success
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, PSObject, Version, type_names
 
@@ -282,7 +283,11 @@ class Interpreter:
             raise runtime_error(f"Cannot find path '{full}' because it does not exist.", "PathNotFound",
                                 "ObjectNotFound", exception_type="System.Management.Automation.ItemNotFoundException",
                                 target_name=full, target_type="String")
-        text = str(files.read_text(full))
+        try:
+            text = str(files.read_text(full))
+        except FileViewError as exc:  # a file of this machine the user may not read
+            raise runtime_error(exc.message, exc.exception_type.rsplit(".", 1)[-1], exc.category,
+                                exception_type=exc.exception_type, target_name=full, target_type="String") from None
         return text[1:] if text.startswith("\ufeff") else text
 
     def short_type_name(self, value: Any) -> str:

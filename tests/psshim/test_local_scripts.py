@@ -204,3 +204,19 @@ def test_os_version_is_an_operating_system_object(memory_url: str) -> None:
     assert lines(session.run_command("[System.Environment]::OSVersion.Version.Major -ge 10; "
                                      "[Environment]::OSVersion.Platform; \"$([Environment]::OSVersion)\"")) == [
         "True", "Win32NT", "Microsoft Windows NT 10.0.20348.0"]
+
+
+def test_only_regular_local_files_are_read(session: Session, tmp_path: pathlib.Path) -> None:
+    # a pipe or a device (/dev/zero) would never end: reading one is an access error, not a hang
+    import os
+
+    os.mkfifo(tmp_path / "pipe.ps1")
+    script = write(tmp_path, "main.ps1", ". $PSScriptRoot\\pipe.ps1\n'after dot-source'\n"
+                                         "Get-Content $PSScriptRoot/pipe.ps1\n'after Get-Content'\n"
+                                         "Get-ChildItem $PSScriptRoot\\none\n'after Get-ChildItem'\n")
+    result = session.run_file(script)
+    assert result.stdout.splitlines() == ["after dot-source", "after Get-Content", "after Get-ChildItem"]
+    assert [e.fully_qualified_error_id for e in reversed(result.errors)] == [
+        "UnauthorizedAccessException", "UnauthorizedAccessException,Microsoft.PowerShell.Commands.GetContentCommand",
+        "PathNotFound,Microsoft.PowerShell.Commands.GetChildItemCommand"]
+    assert result.errors[-1].message == f"Access to the path '{tmp_path / 'pipe.ps1'}' is denied."
