@@ -96,8 +96,9 @@ def test_import_module_by_path_and_by_name(session: Session, tmp_path: pathlib.P
     script = write(tmp_path, "main.ps1",
                    "Import-Module $PSScriptRoot\\Mod.psm1\nGet-Mod\n"
                    "$env:PSModulePath = $env:PSModulePath + ';' + (Join-Path $PSScriptRoot modules)\n"
-                   "Import-Module Named\nGet-Named\n")
-    assert lines(session.run_file(script)) == ["mod", f"named in {tmp_path / 'modules' / 'Named'}"]
+                   "Import-Module Named\nGet-Named\n(Get-Module Named).ModuleBase\n")
+    named = tmp_path / "modules" / "Named"
+    assert lines(session.run_file(script)) == ["mod", f"named in {named}", str(named)]
 
 
 def test_requires_finds_a_module_in_a_local_psmodulepath_folder(memory_url: str, tmp_path: pathlib.Path) -> None:
