@@ -70,12 +70,19 @@ from hyperv_emu.psshim.runtime.registry import (
     ValidateSet,
     Validator,
 )
-from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
 from hyperv_emu.psshim.runtime.fileerrors import FileViewError
+from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
 from hyperv_emu.psshim.runtime.status import sets_success
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, PSObject, Version, type_names
 
 VOID = C.AutomationNull()
+
+
+def _no_automation_null(value: Any) -> Any:
+    """AutomationNull ("no output", kept in a variable) where a value is used: $null."""
+    return None if isinstance(value, C.AutomationNull) else value
+
+
 AP = C.ActionPreference
 _USING_WITHOUT_INVOKE = (
     "A Using variable cannot be retrieved. A Using variable can be used only with Invoke-Command, Start-Job, or "
@@ -669,7 +676,7 @@ class Interpreter:
         before = self.failures
         value = self.statement_value(stmt.right, frame, VOID if stmt.op == "=" else None)
         if stmt.op != "=":
-            current = self.eval(stmt.left, frame)
+            current = _no_automation_null(self.eval(stmt.left, frame))
             try:
                 value = O.binary(stmt.op[:-1], current, value, frame.env)
             except PSError as exc:
@@ -1079,7 +1086,7 @@ class Interpreter:
         return None if isinstance(v, C.AutomationNull) else v
 
     def _e_index(self, node: A.IndexExpressionAst, frame: Frame) -> Any:
-        target = self.eval(node.target, frame)
+        target = _no_automation_null(self.eval(node.target, frame))
         index = self.eval(node.index, frame)
         return M.get_index(target, index, frame.env)
 
@@ -1094,7 +1101,7 @@ class Interpreter:
 
     def _incdec(self, node: A.UnaryExpressionAst, frame: Frame) -> Any:
         op = node.op.lower()
-        old = self.eval(node.child, frame)
+        old = _no_automation_null(self.eval(node.child, frame))
         base = C.to_number(old) if old is not None else 0
         new = O.numeric_op("+" if "++" in op else "-", base, 1)
         self.assign(node.child, new, frame)
@@ -1184,14 +1191,14 @@ class Interpreter:
             self.assign(inner, C.convert_to(value, t, self.adapters), frame)
             return
         if isinstance(target, A.MemberExpressionAst):
-            obj = self.eval(target.target, frame)
+            obj = _no_automation_null(self.eval(target.target, frame))
             name = self._member_name(target.member, frame)
             if target.static:
                 raise not_supported("Assigning to a static member")
             M.set_member(obj, name, value, frame.env)
             return
         if isinstance(target, A.IndexExpressionAst):
-            obj = self.eval(target.target, frame)
+            obj = _no_automation_null(self.eval(target.target, frame))
             index = self.eval(target.index, frame)
             M.set_index(obj, index, value, frame.env)
             return

@@ -57,8 +57,10 @@ def test_a_typed_variable_converts_automation_null_as_null(session: Session) -> 
 
 
 def test_automation_null_is_null_for_members_and_methods(session: Session) -> None:
-    result = session.run("$x = Get-VM | ? {$false}\n$x.Count\ntry { $x.GetType() } catch { $_.FullyQualifiedErrorId }\n")
-    assert out(result) == ["0", "InvokeMethodOnNull"]
+    result = session.run("$x = Get-VM | ? {$false}\n$x.Count\ntry { $x.GetType() } catch { $_.FullyQualifiedErrorId }\n"
+                         "try { $x[0] } catch { $_.FullyQualifiedErrorId }\n[string]::IsNullOrEmpty($x)\n"
+                         "$n = Get-VM | ? {$false}; $n++; $n\n$s = Get-VM | ? {$false}; $s += 'a'; $s\n")
+    assert out(result) == ["0", "InvokeMethodOnNull", "NullArray", "True", "1", "a"]
 
 
 # --- $PSBoundParameters at script scope -------------------------------------------------------------
