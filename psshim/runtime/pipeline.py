@@ -31,6 +31,7 @@ from hyperv_emu.psshim.runtime.errors import (
     not_supported,
     runtime_error,
 )
+from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
 from hyperv_emu.psshim.runtime.records import InvocationInfo, ScriptPosition
@@ -844,7 +845,13 @@ def _redirected_inner(stage: Iterator[Any], discard: bool, sink: list[Any] | Non
         writer = getattr(files, "write_text", None)
         if writer is None:
             raise not_supported("Redirecting output to a file")
-        writer(interp.resolve_path(path), "".join(line + "\r\n" for line in collected), append)
+        try:
+            writer(interp.resolve_path(path), "".join(line + "\r\n" for line in collected), append)
+        except FileViewError as exc:
+            # `>` is Out-File underneath: its terminating FileOpenFailure, named as 5.1 names it
+            raise PSError(make_record(exc.message, "FileOpenFailure", "OpenError", exception_type=exc.exception_type,
+                                      activity="Out-File", prefix="out-file",
+                                      fqid="FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand")) from None
 
 
 def run_pipeline(interp: "Interpreter", pipe: A.PipelineAst, frame: Frame) -> Iterator[Any]:

@@ -185,3 +185,14 @@ def test_a_called_script_that_exits_non_zero_is_a_failed_command(session: Sessio
 def test_the_exit_code_of_a_command_line_follows_dollar_question(session: Session, command: str, code: int) -> None:
     # about_PowerShell_exe (-Command) and PowerShell's Compiler.ShouldSetExecutionStatusToSuccess
     assert session.run_command(command).exit_code == code
+
+
+def test_redirection_into_a_missing_folder_fails_as_out_file(session: Session) -> None:
+    # `>` runs Out-File: its terminating FileOpenFailure ends the statement, the script goes on
+    result = session.run("'x' > C:\\NoSuchFolder\\r.txt\n'next'\n")
+    assert result.stdout == "next\n"
+    (error,) = result.errors
+    assert (error.message, error.fully_qualified_error_id, error.category_info.category) == (
+        "Could not find a part of the path 'C:\\NoSuchFolder\\r.txt'.",
+        "FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand", "OpenError")
+    assert result.stderr.startswith("out-file : Could not find a part of the path")
