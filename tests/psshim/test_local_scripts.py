@@ -221,3 +221,11 @@ def test_only_regular_local_files_are_read(session: Session, tmp_path: pathlib.P
         "UnauthorizedAccessException", "UnauthorizedAccessException,Microsoft.PowerShell.Commands.GetContentCommand",
         "PathNotFound,Microsoft.PowerShell.Commands.GetChildItemCommand"]
     assert result.errors[-1].message == f"Access to the path '{tmp_path / 'pipe.ps1'}' is denied."
+
+
+def test_redirection_onto_this_machine_is_refused(session: Session, tmp_path: pathlib.Path) -> None:
+    script = write(tmp_path, "main.ps1", "'x' > $PSScriptRoot\\r.txt\n'y' >> \"$PSScriptRoot/r.txt\"\n'next'\n")
+    result = session.run_file(script)
+    assert result.stdout == "next\n"
+    assert [e.exception_type for e in result.errors] == ["System.UnauthorizedAccessException"] * 2
+    assert not (tmp_path / "r.txt").exists()
