@@ -196,3 +196,13 @@ def test_redirection_into_a_missing_folder_fails_as_out_file(session: Session) -
         "Could not find a part of the path 'C:\\NoSuchFolder\\r.txt'.",
         "FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand", "OpenError")
     assert result.stderr.startswith("out-file : Could not find a part of the path")
+
+
+def test_export_csv_into_a_missing_folder_fails_as_out_file_does(session: Session) -> None:
+    # Export-Csv opens its file with PathUtils.MasterStreamOpen, as Out-File does
+    result = session.run("Get-VM | Export-Csv C:\\NoSuchFolder\\vms.csv\n'next'\n")
+    assert result.stdout == "next\n"
+    (error,) = result.errors
+    assert (error.fully_qualified_error_id, error.category_info.category, error.exception_type) == (
+        "FileOpenFailure,Microsoft.PowerShell.Commands.ExportCsvCommand", "OpenError",
+        "System.IO.DirectoryNotFoundException")
