@@ -50,6 +50,9 @@ class ModuleInfo:
             from hyperv_emu.psshim.runtime import paths
 
             return True, paths.parent(self.path) if self.path else ""
+        for key, value in self.__ps_properties__():
+            if key.casefold() == name.casefold():
+                return True, value
         return False, None
 
     def __ps_string__(self) -> str:
