@@ -559,6 +559,8 @@ class CommandInfoView(PSNative):
         extra = {"name": self.name, "definition": self.definition or self.name, "modulename": self.source,
                  "displayname": self.__ps_properties__()[1][1],
                  "resolvedcommandname": self.definition if self.kind == "Alias" else self.name}
+        if self.kind == "Function" and self.target is not None:
+            extra["scriptblock"] = self.target.scriptblock  # FunctionInfo.ScriptBlock
         if name.casefold() in extra:
             return True, extra[name.casefold()]
         for k, v in self.__ps_properties__():
@@ -830,7 +832,8 @@ class ImportModule(Cmdlet):
     Variable = Param("string[]")
     Alias = Param("string[]")
     DisableNameChecking = Param("switch")
-    MinimumVersion = Param("version")
+    MinimumVersion = Param("version", aliases=("Version",))
+    MaximumVersion = Param("string")
     RequiredVersion = Param("version")
     Scope = Param("string")
 
