@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 from collections.abc import Iterable
 
 import attrs
@@ -28,6 +27,7 @@ from hyperv_emu.emulator.errors import (
     VMNotFound,
 )
 from hyperv_emu.emulator.fieldwise import Fieldwise
+from hyperv_emu.emulator.names import check_vm_name
 from hyperv_emu.emulator.model import (
     CheckpointRecord,
     CheckpointTypeName,
@@ -504,19 +504,4 @@ def _parent_id_of(host: HostRecord, obj_id: str) -> str | None:
     raise CheckpointNotFound()
 
 
-def _check_vm_name(name: str) -> None:
-    if name is None or name == "":  # New-VM's [ValidateNotNullOrEmpty()] on -Name
-        err = VMNameInvalid("Cannot validate argument on parameter 'Name'. The argument is null or empty. Provide an "
-                            "argument that is not null or empty, and then try the command again.")
-        err.error_id, err.category = "ParameterArgumentValidationError", "InvalidData"
-        raise err
-    if not isinstance(name, str) or not name.strip():
-        raise VMNameInvalid("The virtual machine name cannot be empty.")
-    if len(name) > 100:
-        raise VMNameInvalid(f"The virtual machine name '{name[:20]}...' is longer than 100 characters.", target=name[:100])
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raise VMNameInvalid(f"The virtual machine name {json.dumps(name)[:120]} is not valid Unicode text.") from None
-    if any(ord(ch) < 32 for ch in name) or any(ch in name for ch in '\\/:*?"<>|'):
-        raise VMNameInvalid(f"The virtual machine name {json.dumps(name)[:120]} contains characters that are not allowed.")
+_check_vm_name = check_vm_name  # the one VM-name rule (emulator.names)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import typing
 from typing import Any
 
@@ -105,10 +106,68 @@ def loads(data: bytes, where: str) -> EmulatorState:
         )
     doc = _migrate(doc, version, where)
     try:
-        return _CONVERTER.structure(doc, EmulatorState)
+        state = _CONVERTER.structure(doc, EmulatorState)
     except (ClassValidationError, ForbiddenExtraKeysError, ValueError, TypeError, KeyError) as exc:
         detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, ClassValidationError) else str(exc)
         raise StateError(f"The state file '{where}' is corrupt: {detail}.") from exc
+    problem = state_problem(state)
+    if problem is not None:
+        raise StateError(f"The state file '{where}' is corrupt: {problem}.")
+    return state
+
+
+_MAX_DISK = 64 << 40
+_MAX_MEMORY = 12 << 40
+
+
+def state_problem(state: EmulatorState) -> str | None:
+    """What a well-typed state may still hold that no host would: duplicate ids, checkpoint or
+    disk parents that are missing or form a cycle, sizes out of range, timings that never end."""
+    timing = state.timing
+    if not math.isfinite(timing.checkpoint_seconds) or timing.checkpoint_seconds < 0:
+        return f"timing.checkpoint_seconds is {timing.checkpoint_seconds}"
+    if timing.merge_rate <= 0:
+        return f"timing.merge_rate is {timing.merge_rate} (merges would never end)"
+    vm_ids: set[str] = set()
+    for host in state.hosts:
+        files = {f.path.casefold(): f for f in host.disk_files}
+        if len(files) != len(host.disk_files):
+            return f"host '{host.name}' records a disk file twice"
+        for f in host.disk_files:
+            if not 0 < f.size <= _MAX_DISK:
+                return f"the disk file '{f.path}' has the size {f.size}"
+            seen, here = set(), f
+            while here.parent is not None:
+                if here.path.casefold() in seen:
+                    return f"the disk file '{f.path}' is its own ancestor"
+                seen.add(here.path.casefold())
+                parent = files.get(here.parent.casefold())
+                if parent is None:
+                    break  # a parent outside the records (an imported disk): checked on open
+                here = parent
+        cp_ids: set[str] = set()
+        for vm in host.vms:
+            if vm.id.casefold() in vm_ids:
+                return f"the VM id '{vm.id}' appears twice"
+            vm_ids.add(vm.id.casefold())
+            if not 0 < vm.memory_startup <= _MAX_MEMORY:
+                return f"the VM '{vm.name}' has {vm.memory_startup} bytes of memory"
+            parents = {c.id: c.parent_id for c in vm.checkpoints}
+            for c in vm.checkpoints:
+                if c.id.casefold() in cp_ids:
+                    return f"the checkpoint id '{c.id}' appears twice"
+                cp_ids.add(c.id.casefold())
+                if c.parent_id is not None and c.parent_id not in parents:
+                    return f"the checkpoint '{c.name}' of '{vm.name}' has the missing parent '{c.parent_id}'"
+                seen_ids, at = {c.id}, c.parent_id
+                while at is not None:
+                    if at in seen_ids:
+                        return f"the checkpoints of '{vm.name}' form a cycle through '{c.name}'"
+                    seen_ids.add(at)
+                    at = parents.get(at)
+            if vm.parent_checkpoint_id is not None and vm.parent_checkpoint_id not in parents:
+                return f"the VM '{vm.name}' hangs from the missing checkpoint '{vm.parent_checkpoint_id}'"
+    return None
 
 
 def _migrate(doc: dict[str, Any], version: int, where: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import tomli_w
 from hyperv_emu.emulator import culture, disks, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, write_checkpoint_config, write_vm_config
 from hyperv_emu.emulator.errors import EmulatorError, WorldError
+from hyperv_emu.emulator.names import check_vm_name
 from hyperv_emu.emulator.fieldwise import MutableFieldwise
 from hyperv_emu.emulator.model import (
     CheckpointRecord,
@@ -190,6 +191,17 @@ def _size(ctx: _Ctx, table: tuple[Any, ...], key: str, value: object) -> int:
         raise ctx.error(table, key, str(exc)) from None
 
 
+MIN_MEMORY, MAX_MEMORY = 32 << 20, 12 << 40  # Hyper-V's startup memory range (Server 2022, Gen 2)
+MAX_PROCESSORS = 240  # virtual processors of a Gen 2 VM on Server 2022
+MIN_DISK, MAX_DISK = 3 << 20, 64 << 40  # New-VHD's smallest VHDX and the format's largest
+
+
+def _bounded(ctx: _Ctx, table: tuple[Any, ...], key: str, value: int, low: int, high: int, what: str) -> int:
+    if not low <= value <= high:
+        raise ctx.error(table, key, f"must be between {what}, not {value}")
+    return value
+
+
 def _path(ctx: _Ctx, table: tuple[Any, ...], key: str, value: str) -> str:
     try:
         return str(winpath.parse(value))
@@ -314,6 +326,10 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
     name = _get(ctx, table, v, "name", str)
     if not name:
         raise ctx.error(table, "name", "a [[vm]] needs a non-empty name")
+    try:
+        check_vm_name(name)
+    except EmulatorError as exc:
+        raise ctx.error(table, "name", exc.message) from None
     host_name = _get(ctx, table, v, "host", str)
     try:
         host = tx.host(host_name)
@@ -341,14 +357,16 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         state=VMStateName(vm_state),
         checkpoint_type=CheckpointTypeName(cp_type),
         automatic_checkpoints=_get(ctx, table, v, "automatic_checkpoints", bool, False),
-        memory_startup=_size(ctx, table, "memory", v.get("memory", "1GB")),
+        memory_startup=_bounded(ctx, table, "memory", _size(ctx, table, "memory", v.get("memory", "1GB")),
+                                MIN_MEMORY, MAX_MEMORY, "32MB and 12TB"),
         generation=generation,
         version=str(_get(ctx, table, v, "version", (str, float, int), "10.0")),
         path=path,
         snapshot_file_location=path,
         guest_vss_failing=vss == "failing",
         pass_through_disks=pt,
-        processor_count=_get(ctx, table, v, "processor_count", int, 1),
+        processor_count=_bounded(ctx, table, "processor_count", _get(ctx, table, v, "processor_count", int, 1),
+                                 1, MAX_PROCESSORS, f"1 and {MAX_PROCESSORS}"),
         notes=_get(ctx, table, v, "notes", str, ""),
         creation_time=tx.now(),
         started_at=tx.now() if vm_state in ("Running", "Paused") else None,
@@ -372,6 +390,9 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         if disks.find_file(host, p) is not None:
             raise ctx.error(table, "disks", f"entry {i + 1}: {p!r} is already used")
         size = _size(ctx, table, "disks", d.get("size", "127GB"))
+        if not MIN_DISK <= size <= MAX_DISK or size % 512:
+            raise ctx.error(table, "disks", f"entry {i + 1}: size must be a multiple of 512 bytes from 3MB to 64TB, "
+                                            f"not {size} bytes")
         try:
             size = disks.add_base_disk(tx, host, vm, p, size)
         except EmulatorError as exc:
@@ -400,6 +421,7 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
     `current = true`), or "" for a VM whose state hangs from no checkpoint although it has some
     (its root was removed while the VM hung from it)."""
     specs: list[_CpSpec] = []
+    seen_guids: set[str] = set()
     for i, c in enumerate(items):
         table = vm_table + ("checkpoint", i)
         if not isinstance(c, dict):
@@ -422,6 +444,10 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
                 raise ctx.error(table, "avhdx_guids", f"{g!r} is not a GUID")
         if len(guids) > len(vm.disks):
             raise ctx.error(table, "avhdx_guids", f"{len(guids)} GUIDs for {len(vm.disks)} disks")
+        for g in guids:
+            if g.upper() in seen_guids:
+                raise ctx.error(table, "avhdx_guids", f"{g} names another .avhdx of this VM already")
+            seen_guids.add(g.upper())
         cp_id = _get(ctx, table, c, "id", str)
         if cp_id is not None and not _GUID.match(cp_id):
             raise ctx.error(table, "id", f"{cp_id!r} is not a GUID")
@@ -431,8 +457,11 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
             creation_time=created.replace(tzinfo=None), has_memory=cp_state == "Saved",
             is_automatic=_get(ctx, table, c, "automatic", bool, False), memory_startup=vm.memory_startup,
         )
+        written = _size(ctx, table, "written", c.get("written", 0))
+        if vm.disks and written > max(d.size for d in vm.disks):
+            raise ctx.error(table, "written", f"{written} bytes written is more than the VM's disks hold")
         specs.append(_CpSpec(i, record, _get(ctx, table, c, "parent", str), _get(ctx, table, c, "current", bool, False),
-                             _size(ctx, table, "written", c.get("written", 0)),
+                             written,
                              last_write.replace(tzinfo=None) if last_write else None, [g.upper() for g in guids]))
     if not specs:
         return
