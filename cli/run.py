@@ -5,6 +5,11 @@
     hvemu run [--state URL] [--world FILE] -          (the script on standard input)
     hvemu shell [--state URL] [--world FILE]          (an interactive prompt with history)
 
+Prompts (Read-Host, -Confirm, ShouldContinue, Get-Credential, Out-GridView -PassThru) read their
+answers from standard input, one line each, as powershell.exe does when its input is redirected;
+`hvemu run -` reads the script from standard input, so no answers are left. With
+`--non-interactive` every prompt fails at once, as under `powershell.exe -NonInteractive`.
+
 State selection (../shared/docs/scenarios.md, "Running a world"): with `--world` and `--state`,
 an empty or missing state is first initialised from the world (an existing one is an error);
 with `--world` alone the run uses a temporary in-memory state, gone afterwards; with neither,
@@ -30,6 +35,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                          description="Run a PowerShell script (or -c COMMAND) against the emulator.")
     _run_options(run)
     run.add_argument("-c", "--command", metavar="COMMAND", help="run this command line instead of a script")
+    run.add_argument("--non-interactive", "-NonInteractive", dest="non_interactive", action="store_true",
+                     help="fail every prompt at once (powershell.exe -NonInteractive)")
     run.add_argument("script", nargs="?", help="the .ps1 file, or - for standard input")
     run.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments bound to the script's param() block")
     run.set_defaults(handler=cmd_run, leaf_parser=run)
@@ -76,7 +83,7 @@ class _Session:
             self.url = state
             client = sdk.load_world(state, text, world, computer_name=computer_name)
         self.session = Session(client, url=self.url, edition=getattr(args, "edition", None),
-                               timeout=getattr(args, "timeout", None))
+                               timeout=getattr(args, "timeout", None), answers=_answers(args))
 
     def runspace(self, script_dir: str | None) -> Any:
         return self.session.runspace(_writer(sys.stdout), _writer(sys.stderr), script_dir=script_dir)
@@ -84,6 +91,16 @@ class _Session:
     def close(self) -> None:
         if self.temp_url is not None:
             self.session.discard()
+
+
+def _answers(args: argparse.Namespace) -> Any:
+    """Where prompts read their answers: standard input, unless the script itself comes from
+    there or --non-interactive is given."""
+    from hyperv_emu.psshim.runtime.prompts import Answers
+
+    if getattr(args, "non_interactive", False) or getattr(args, "script", None) == "-" or sys.stdin is None:
+        return Answers.non_interactive()
+    return Answers.from_stream(sys.stdin)
 
 
 def _writer(stream: Any) -> Any:

@@ -57,8 +57,12 @@ class Session:
         timeout: float | None = None,
         environment: Mapping[str, str] | None = None,
         script_dir: str | None = None,
+        answers: Any = None,
     ) -> None:
+        """`answers` (psshim.runtime.prompts.Answers): where prompts read from; None: every
+        prompt fails as under powershell.exe -NonInteractive."""
         self.client = client
+        self.answers = answers
         self.url = url
         self.timeout = timeout
         settings = client.settings()
@@ -98,7 +102,7 @@ class Session:
                                            script_dir or self.script_dir)
         settings = RunSettings(edition=self.edition, culture=self.culture, width=self.width,
                                timeout_seconds=self.timeout)
-        return Runspace(services, settings, Host(write_out, write_err), output=output)
+        return Runspace(services, settings, Host(write_out, write_err, answers=self.answers), output=output)
 
     def _capture(self, run: Callable[[Any], int], script_dir: str | None) -> RunResult:
         from hyperv_emu.psshim.format.out_default import OutDefault

@@ -18,6 +18,8 @@ CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.utility",
     "hyperv_emu.psshim.cmdlets.jobs",
     "hyperv_emu.psshim.cmdlets.remoting",
+    "hyperv_emu.psshim.cmdlets.admin",
+    "hyperv_emu.psshim.cmdlets.processes",
 )
 OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.files",

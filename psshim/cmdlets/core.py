@@ -912,15 +912,32 @@ class GetHost(Cmdlet):
         yield self.ctx.get_variable("Host")
 
 
-@cmdlet("Read-Host", module=UTILITY, class_name=NS + "ReadHostCommand")
+@cmdlet("Read-Host", module=UTILITY, class_name=NS + "ReadHostCommand",
+        notes="Reads a line of standard input (echoed after `Prompt: `, as the console host does when its input "
+              "is redirected); fails as under -NonInteractive when there is none.")
 class ReadHost(Cmdlet):
-    """Fails: the host is non-interactive."""
+    """A line of the host's input."""
 
     Prompt = Param("object", position=0, remaining=True)
     AsSecureString = Param("switch")
 
-    def process_record(self) -> None:
-        self.ctx.prompt_unavailable()
+    def process_record(self) -> Iterator[Any]:
+        from hyperv_emu.psshim.runtime.prompts import PromptUnavailable
+
+        prompt = self.Prompt
+        if isinstance(prompt, list):
+            prompt = " ".join(C.to_string(p) for p in prompt)
+        try:
+            line = self.ctx.prompt_ui().read_host(None if prompt is None else C.to_string(prompt),
+                                                  secure=bool(self.AsSecureString))
+        except PromptUnavailable:
+            self.ctx.prompt_unavailable()
+        if self.AsSecureString:
+            from hyperv_emu.psshim.runtime.security import SecureString
+
+            yield SecureString(line)
+        else:
+            yield line
 
 
 # ------------------------------------------------------------------------------------------

@@ -4,25 +4,37 @@
 `WARNING: `/`VERBOSE: `/`DEBUG: `/`What if: ` lines (the 5.1 console host writes them to
 standard output when redirected); standard error gets rendered error records. Windows line
 ends (`[Environment]::NewLine`) are written as `\\n`.
+
+`answers` (`psshim.runtime.prompts.Answers`) is where Read-Host, -Confirm and the other
+prompts read from; without it every prompt fails as under `powershell.exe -NonInteractive`.
+`tees` receive a copy of everything written (Start-Transcript).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 
 class Host:
     def __init__(self, write_out: Callable[[str], None] | None = None,
-                 write_err: Callable[[str], None] | None = None) -> None:
+                 write_err: Callable[[str], None] | None = None, *, answers: Any = None) -> None:
         self._out = write_out or (lambda s: sys.stdout.write(s))
         self._err = write_err or (lambda s: sys.stderr.write(s))
+        self.answers = answers
+        self.tees: list[Callable[[str], None]] = []
 
     def write_out(self, text: str) -> None:
-        self._out(text.replace("\r\n", "\n"))
+        text = text.replace("\r\n", "\n")
+        self._out(text)
+        for tee in self.tees:
+            tee(text)
 
     def write_err(self, text: str) -> None:
-        self._err(text.replace("\r\n", "\n"))
+        text = text.replace("\r\n", "\n")
+        self._err(text)
+        for tee in self.tees:
+            tee(text)
 
     # names used in docs/psshim-internals.md
     def write_output_text(self, text: str) -> None:
@@ -35,10 +47,10 @@ class Host:
 class CapturingHost(Host):
     """A host that keeps what was written (tests, `Out-String`-like captures)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, answers: Any = None) -> None:
         self.out: list[str] = []
         self.err: list[str] = []
-        super().__init__(self.out.append, self.err.append)
+        super().__init__(self.out.append, self.err.append, answers=answers)
 
     @property
     def stdout(self) -> str:

@@ -419,6 +419,10 @@ class _PSCmdlet:
         self.proc = proc
 
     def _ctx(self) -> CommandContext:
+        # one context per invocation: a Yes to All / No to All answer holds for the rest of it
+        cached: CommandContext | None = getattr(self.proc, "_pscmdlet_ctx", None)
+        if cached is not None:
+            return cached
         proc = self.proc
         info = CmdletInfo(name=proc.meta.name, cls=object, module="", class_name=proc.meta.name,  # type: ignore[arg-type]
                           supports_should_process=proc.meta.supports_should_process,
@@ -426,6 +430,7 @@ class _PSCmdlet:
         ctx = CommandContext(proc.interp, proc.frame, info, proc.meta.name, proc.frame.call.extent
                              if proc.frame.call else A.NO_EXTENT)
         ctx.common = dict(proc.state.common)
+        setattr(proc, "_pscmdlet_ctx", ctx)
         return ctx
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
@@ -443,7 +448,9 @@ class _PSCmdlet:
                 return ctx.should_process(args[0], C.to_string(args[1]))
             return ctx.should_process("", text=C.to_string(args[0]))
         if n == "shouldcontinue":
-            ctx.prompt_unavailable()
+            if len(args) != 2:
+                raise not_supported("$PSCmdlet.ShouldContinue with [ref] arguments")
+            return ctx.should_continue(C.to_string(args[0]), C.to_string(args[1]))
         if n == "writeverbose":
             self.proc.interp.write_verbose(C.to_string(args[0]), self.proc.frame, {})
             return M.VOID if hasattr(M, "VOID") else C.AutomationNull()

@@ -165,8 +165,6 @@ _ACCELERATORS: dict[str, PSType] = {
     "adsi": _t("unsupported", "System.DirectoryServices.DirectoryEntry"),
     "ipaddress": _t("unsupported", "System.Net.IPAddress"),
     "uri": _t("unsupported", "System.Uri"),
-    "securestring": _t("unsupported", "System.Security.SecureString"),
-    "pscredential": _t("unsupported", "System.Management.Automation.PSCredential"),
 }
 
 _BY_FULL_NAME: dict[str, PSType] = {t.full_name.casefold(): t for t in _BUILTIN}
@@ -200,6 +198,28 @@ REGEX_OPTIONS = _dotnet_enum("System.Text.RegularExpressions.RegexOptions", [
     ("None", 0), ("IgnoreCase", 1), ("Multiline", 2), ("ExplicitCapture", 4), ("Compiled", 8), ("Singleline", 16),
     ("IgnorePatternWhitespace", 32), ("RightToLeft", 64), ("ECMAScript", 256), ("CultureInvariant", 512)],
     flags=True)
+
+
+def _security_types() -> None:
+    """The security types of security.py (and [GC]), by full name; PSCredential and
+    SecureString are also accelerators."""
+    from hyperv_emu.psshim.runtime import security as S
+
+    for full, cls in (("System.Security.Principal.WindowsIdentity", S.WindowsIdentity),
+                      ("System.Security.Principal.WindowsPrincipal", S.WindowsPrincipal),
+                      ("System.Security.Principal.SecurityIdentifier", S.SecurityIdentifier),
+                      ("System.Security.SecureString", S.SecureString),
+                      ("System.Management.Automation.PSCredential", S.PSCredential),
+                      ("System.Net.NetworkCredential", S.NetworkCredential),
+                      ("System.GC", S.GC)):
+        _BY_FULL_NAME[full.casefold()] = PSType("class", full, py_class=cls)
+    _BY_FULL_NAME["system.security.principal.windowsbuiltinrole"] = PSType(
+        "enum", "System.Security.Principal.WindowsBuiltInRole", py_class=S.WindowsBuiltInRole)
+    _ACCELERATORS["securestring"] = _BY_FULL_NAME["system.security.securestring"]
+    _ACCELERATORS["pscredential"] = _BY_FULL_NAME["system.management.automation.pscredential"]
+
+
+_security_types()
 
 
 class TypeTable:
