@@ -1,0 +1,153 @@
+"""Prompts read the host's answers: Read-Host, -Confirm (ShouldProcess), ShouldContinue,
+Get-Credential, Out-GridView -PassThru; with no answers the host is non-interactive.
+Prompt texts: ConsoleHostUserInterfacePromptForChoice.cs and CommandBaseStrings.resx."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hyperv_emu.psshim.runtime.host import CapturingHost
+from hyperv_emu.psshim.runtime.prompts import Answers
+from hyperv_emu.psshim.runtime.runner import Runspace, RunSettings
+from hyperv_emu.psshim.runtime.services import MemoryFileView, SimpleServices, VirtualClock
+
+CHOICES = '[Y] Yes  [A] Yes to All  [N] No  [L] No to All  [S] Suspend  [?] Help (default is "Y"): '
+NONINTERACTIVE = "Windows PowerShell is in NonInteractive mode. Read and Prompt functionality is not available."
+
+REMOVER = """
+function Remove-Old {
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact='High')]
+    param([string[]]$Name)
+    foreach ($n in $Name) {
+        if ($PSCmdlet.ShouldProcess($n, 'Remove checkpoint')) { "removed $n" } else { "kept $n" }
+    }
+}
+"""
+
+
+def run(script: str, answers: list[str] | None, edition: str = "5.1",
+        files: dict[str, str] | None = None) -> tuple[str, str, CapturingHost]:
+    host = CapturingHost(answers=None if answers is None else Answers.from_lines(answers))
+    services = SimpleServices(clock=VirtualClock(dt.datetime(2026, 2, 20, 8)), files=MemoryFileView(files or {}))
+    Runspace(services, RunSettings(edition=edition), host).run_script(script, "C:\\t\\p.ps1")
+    return host.stdout, host.stderr, host
+
+
+def confirm_block(target: str, answer: str) -> str:
+    return ("\nConfirm\nAre you sure you want to perform this action?\n"
+            f'Performing the operation "Remove checkpoint" on target "{target}".\n' + CHOICES + answer + "\n")
+
+
+def test_read_host_echoes_the_answer_after_the_prompt() -> None:
+    out, err, _ = run("$n = Read-Host -Prompt 'VM name'\n\"got [$n]\"\n$m = Read-Host\n\"then [$m]\"", ["SRV-APP01", ""])
+    assert err == ""
+    assert out == "VM name: SRV-APP01\ngot [SRV-APP01]\n\nthen []\n"
+
+
+def test_read_host_without_answers_fails_as_non_interactive() -> None:
+    for answers in (None, []):
+        out, err, _ = run("$n = Read-Host 'Name'; 'after'", answers)
+        assert NONINTERACTIVE in err
+        assert "Read-Host : " in err and "ReadHostCommand" in err
+        assert out.endswith("after\n")
+
+
+def test_pwsh_message_names_powershell() -> None:
+    _, err, _ = run("Read-Host 'x'", None, edition="7")
+    assert "PowerShell is in NonInteractive mode." in err and "Windows PowerShell" not in err
+
+
+def test_confirm_yes_no_help_and_yes_to_all() -> None:
+    out, err, _ = run(REMOVER + "Remove-Old -Name a, b, c, d", ["y", "?", "n", "A"])
+    assert err == ""
+    help_lines = ("Y - Continue with only the next step of the operation.\n"
+                  "A - Continue with all the steps of the operation.\n"
+                  "N - Skip this operation and proceed with the next operation.\n"
+                  "L - Skip this operation and all subsequent operations.\n"
+                  'S - Pause the current pipeline and return to the command prompt. Type "exit" to resume the '
+                  "pipeline.\n")
+    assert out == (confirm_block("a", "y") + "removed a\n"
+                   + confirm_block("b", "?") + help_lines + CHOICES + "n\n" + "kept b\n"
+                   + confirm_block("c", "A") + "removed c\nremoved d\n")
+
+
+def test_no_to_all_and_default_answer() -> None:
+    out, _, _ = run(REMOVER + "Remove-Old -Name a, b, c\nRemove-Old -Name d", ["", "L", "no"])
+    assert out.count("Confirm\n") == 3
+    assert "removed a\n" in out and "kept b\nkept c\n" in out and "kept d\n" in out
+
+
+def test_unrecognised_answer_asks_again_and_full_label_works() -> None:
+    out, _, _ = run(REMOVER + "Remove-Old -Name a", ["maybe", "Yes to All"])
+    assert out.count(CHOICES) == 2 and out.endswith("removed a\n")
+
+
+def test_confirm_switch_on_a_cmdlet_and_confirm_false() -> None:
+    import pathlib
+    import uuid
+
+    from hyperv_emu.psshim.session import Session
+
+    world = pathlib.Path("/work/shared/scenarios/01-checkpoint-type-config/world.toml")
+    world_text = world.read_text(encoding="utf-8-sig") if world.exists() else "[host]\nname = 'HV-HOST01'\n"
+    session = Session.from_world_text(world_text, f"memory://ps12/{uuid.uuid4().hex}",
+                                      answers=Answers.from_lines(["n", "y"]))
+    try:
+        script = ("Set-Content C:\\logs\\x.txt 'v'\nRemove-Item C:\\logs\\x.txt -Confirm\nTest-Path C:\\logs\\x.txt\n"
+                  "Remove-Item C:\\logs\\x.txt -Confirm\nTest-Path C:\\logs\\x.txt")
+        result = session.run(script, path="C:\\t\\p.ps1")
+    finally:
+        session.discard()
+    assert result.stderr == ""
+    assert result.stdout.count('Performing the operation "Remove File" on target "C:\\logs\\x.txt".') == 2
+    assert result.stdout.endswith("): n\nTrue\n" + "\nConfirm\nAre you sure you want to perform this action?\n"
+                                  'Performing the operation "Remove File" on target "C:\\logs\\x.txt".\n'
+                                  + CHOICES + "y\nFalse\n")
+    out, _, _ = run(REMOVER + "Remove-Old -Name a -Confirm:$false", [])
+    assert out == "removed a\n"
+
+
+def test_answers_run_out() -> None:
+    out, err, _ = run(REMOVER + "Remove-Old -Name a, b", ["y"])
+    assert "removed a" in out and NONINTERACTIVE in err
+
+
+def test_should_continue_offers_yes_no_suspend() -> None:
+    script = """function F { [CmdletBinding()] param()
+        if ($PSCmdlet.ShouldContinue('Delete every checkpoint?', 'Cleanup')) { 'go' } else { 'stop' } }
+    F; F"""
+    out, err, _ = run(script, ["y", "n"])
+    assert err == ""
+    prompt = "\nCleanup\nDelete every checkpoint?\n[Y] Yes  [N] No  [S] Suspend  [?] Help (default is \"Y\"): "
+    assert out == prompt + "y\ngo\n" + prompt + "n\nstop\n"
+
+
+def test_get_credential_reads_user_and_password() -> None:
+    script = ("$c = Get-Credential\n$c.UserName\n$c.GetNetworkCredential().Password\n"
+              "$d = Get-Credential -UserName 'CONTOSO\\svc' -Message 'Backup account'\n$d.GetNetworkCredential().Domain")
+    out, err, _ = run(script, ["Administrator", "Secr3t", "pw2"])
+    assert err == ""
+    assert out == ("\nWindows PowerShell credential request\nEnter your credentials.\nUser: Administrator\n"
+                   "Password for user Administrator: \nAdministrator\nSecr3t\n"
+                   "\nWindows PowerShell credential request\nBackup account\nPassword for user CONTOSO\\svc: \n"
+                   "CONTOSO\n")
+
+
+def test_get_credential_non_interactive() -> None:
+    _, err, _ = run("Get-Credential", None)
+    assert NONINTERACTIVE in err and "GetCredentialCommand" in err
+
+
+def test_out_gridview_passthru_selects_rows_by_index() -> None:
+    script = "$s = 'a','b','c','d' | Out-GridView -PassThru -Title 'Pick'\n$s -join ','\n" \
+             "'x','y' | Out-GridView -OutputMode Single | % { \"one $_\" }\n'p','q' | Out-GridView\n'done'"
+    out, err, _ = run(script, ["4, 2", "2,1"])
+    assert err == ""
+    assert out == "b,d\none y\ndone\n"  # Single: the first index given
+
+
+def test_out_gridview_cancel_and_bad_index() -> None:
+    out, err, _ = run("$s = 1,2 | Out-GridView -PassThru; \"[$s]\"", [""])
+    assert out == "[]\n" and err == ""
+    _, err, _ = run("1,2 | Out-GridView -PassThru", ["7"])
+    assert "'7' is not the index of a row (1 to 2)." in err
