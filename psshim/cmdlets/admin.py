@@ -51,8 +51,8 @@ class ConvertToSecureString(Cmdlet):
 
 
 @cmdlet("Get-Credential", module=SECURITY, class_name=NS + "GetCredentialCommand", default_set="CredentialSet",
-        notes="Reads the user name and password lines from standard input (the console's credential prompt); "
-              "fails as under -NonInteractive without them.")
+        notes="Reads the user name (unless -UserName) and password lines from standard input: 5.1's dialog writes "
+              "nothing, pwsh's console prompt writes its text; fails as under -NonInteractive without them.")
 class GetCredential(Cmdlet):
     """A PSCredential from the host's prompt."""
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hyperv_emu.psshim.runtime import paths as P
+from hyperv_emu.psshim.runtime.errors import not_supported
 from hyperv_emu.psshim.runtime.registry import Cmdlet, Param, ValidateSet, cmdlet
 
 MGMT = "Microsoft.PowerShell.Management"
@@ -36,7 +37,8 @@ def child_pid(ctx: Any) -> int:
 @cmdlet("Start-Process", aliases=("saps", "start"), module=MGMT, class_name=NS + "StartProcessCommand",
         default_set="Default", supports_should_process=True,
         notes="Runs powershell.exe/pwsh -File/-Command in psshim as a new process (at once, to the end); a .ps1 "
-              "path opens its editor (nothing runs); other programs fail.")
+              "path opens its editor (nothing runs); other programs fail. -Verb RunAs changes nothing (the session "
+              "is elevated); -Credential is not supported.")
 class StartProcess(Cmdlet):
     """Starts powershell.exe or pwsh (a new psshim session)."""
 
@@ -57,6 +59,10 @@ class StartProcess(Cmdlet):
 
     def process_record(self) -> Iterator[Any]:
         ctx = self.ctx
+        if self.Credential is not None:
+            raise not_supported("Start-Process -Credential (the emulated host has one account)")
+        if self.Verb is not None and str(self.Verb).casefold() not in ("runas", "open"):
+            raise not_supported(f"Start-Process -Verb {self.Verb}")
         program = str(self.FilePath)
         leaf = P.leaf(program.replace("/", "\\")).casefold()
         if leaf in _POWERSHELL or leaf in _PWSH:
@@ -79,8 +85,6 @@ class StartProcess(Cmdlet):
             if ("\\" in program or "/" in program) and not files.exists(full):
                 self.not_found()
                 return
-            from hyperv_emu.psshim.runtime.errors import not_supported
-
             raise not_supported(f"Start-Process '{program}' (only powershell.exe and pwsh run on the emulated host)")
         if self.PassThru:
             from hyperv_emu.psshim.cmdlets.admin import ProcessInfo

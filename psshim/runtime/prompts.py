@@ -201,11 +201,16 @@ class HostUI:
         return self.inquire(SHOULD_PROCESS_WARNING.format(description), caption, to_all=True)
 
     def prompt_for_credential(self, caption: str | None, message: str | None, user: str | None) -> tuple[str, str]:
-        """The console's credential prompt (pwsh's, and 5.1's with console prompting): the
-        user name line, then the password line (not echoed)."""
+        """Get-Credential's prompt: the user name line (unless given), then the password line.
+        pwsh asks on the console (caption, message, `User: `, `Password for user X: `, the
+        password not echoed); Windows PowerShell 5.1 opens the Windows credential dialog, so
+        nothing is written to the console."""
         self.check_interactive()
-        product = "PowerShell" if self.core else "Windows PowerShell"
-        self._write(f"\n{caption or product + ' credential request'}\n")
+        if not self.core:
+            if not user:
+                user = self.answers.read_raw().rstrip("\r\n")
+            return user, self.answers.read_raw().rstrip("\r\n")
+        self._write(f"\n{caption or 'PowerShell credential request'}\n")
         self._write(f"{message or 'Enter your credentials.'}\n")
         if not user:
             self._write("User: ")

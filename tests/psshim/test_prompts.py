@@ -125,11 +125,16 @@ def test_should_continue_offers_yes_no_suspend() -> None:
 def test_get_credential_reads_user_and_password() -> None:
     script = ("$c = Get-Credential\n$c.UserName\n$c.GetNetworkCredential().Password\n"
               "$d = Get-Credential -UserName 'CONTOSO\\svc' -Message 'Backup account'\n$d.GetNetworkCredential().Domain")
+    # 5.1: the Windows credential dialog (nothing on the console)
     out, err, _ = run(script, ["Administrator", "Secr3t", "pw2"])
     assert err == ""
-    assert out == ("\nWindows PowerShell credential request\nEnter your credentials.\nUser: Administrator\n"
+    assert out == "Administrator\nSecr3t\nCONTOSO\n"
+    # pwsh 7: the console prompt
+    out, err, _ = run(script, ["Administrator", "Secr3t", "pw2"], edition="7")
+    assert err == ""
+    assert out == ("\nPowerShell credential request\nEnter your credentials.\nUser: Administrator\n"
                    "Password for user Administrator: \nAdministrator\nSecr3t\n"
-                   "\nWindows PowerShell credential request\nBackup account\nPassword for user CONTOSO\\svc: \n"
+                   "\nPowerShell credential request\nBackup account\nPassword for user CONTOSO\\svc: \n"
                    "CONTOSO\n")
 
 

@@ -23,6 +23,6 @@ Stop-Transcript | Out-Null
 
 ''
 'Logged lines:'
-Get-Content $log | Where-Object { $_ -like "$LabPrefix *" } | ForEach-Object { '  ' + $_ }
+Get-Content $log | Where-Object { $_.StartsWith("$LabPrefix ") } | ForEach-Object { '  ' + $_ }
 ''
 Get-VM | Get-VMSnapshot | ForEach-Object { "$($_.VMName): $($_.Name)" }
