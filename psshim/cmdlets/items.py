@@ -5,7 +5,8 @@
   -Recurse (without it, just the folder); a destination that is an existing folder receives
   the item under its own name;
 - Move-Item refuses an existing destination file unless -Force ("Cannot create a file when that
-  file already exists."); a folder moves with its content;
+  file already exists."); folders cannot be moved or renamed (the host's file view cannot delete
+  a folder; a clear "not supported by hvemu" error);
 - Rename-Item takes a new *name* (a path to another folder is refused); a missing item is
   "Cannot rename because item at '...' does not exist.".
 
@@ -23,6 +24,13 @@ from hyperv_emu.psshim.runtime import paths as P
 from hyperv_emu.psshim.runtime.registry import InSet, Param, cmdlet
 from hyperv_emu.sdk.errors import HyperVError
 from hyperv_emu.sdk.types import FileInfo
+
+
+def _folders_stay() -> Exception:
+    from hyperv_emu.psshim.runtime.errors import not_supported
+
+    # the emulated host's file view cannot delete a folder (Remove-Item of one fails too)
+    return not_supported("Moving or renaming a folder")
 
 
 class _TransferCmdlet(_FileCmdlet):
@@ -119,7 +127,9 @@ class MoveItem(_TransferCmdlet):
                     self.io_error("Cannot create a file when that file already exists.",
                                   "MoveDirectoryItemIOError" if item.is_dir else "MoveFileInfoItemIOError", item.path)
                     continue
-            action = "Move Directory" if item.is_dir else "Move File"
+            if item.is_dir:
+                raise _folders_stay()
+            action = "Move File"
             if not self.ctx.should_process(f"Item: {item.path} Destination: {target}", action):
                 continue
             try:
@@ -171,6 +181,8 @@ class RenameItem(_TransferCmdlet):
         if not self.ctx.should_process(f"Item: {item.path} Destination: {target}",
                                        "Rename Directory" if item.is_dir else "Rename File"):
             return
+        if item.is_dir:
+            raise _folders_stay()
         if target.casefold() == item.path.casefold():
             return  # a change of case only: Windows keeps one file, and so does the emulated host
         try:
