@@ -633,10 +633,6 @@ class PSVariableView(PSNative):
         extra = {"description": "", "options": "None", "visibility": "Public"}
         if name.casefold() in extra:
             return True, extra[name.casefold()]
-        if name.casefold() == "parameters" and self.metadata_fn is not None:
-            from hyperv_emu.psshim.cmdlets.commandinfo import parameters_table
-
-            return True, parameters_table(self.metadata_fn())
         for k, v in self.__ps_properties__():
             if k.casefold() == name.casefold():
                 return True, v
