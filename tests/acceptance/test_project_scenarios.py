@@ -85,12 +85,14 @@ def test_without_stdin_txt_prompts_fail_as_non_interactive(tmp_path: pathlib.Pat
     assert result.stderr_problem is not None
 
 
-def test_non_interactive_switch_fails_every_prompt(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize("switch", ["--non-interactive", "-NonInteractive"])
+def test_non_interactive_switch_fails_every_prompt(switch: str, tmp_path: pathlib.Path,
+                                                   capsys: pytest.CaptureFixture[str],
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     folder = FOLDER / "30-retention-confirm"
     monkeypatch.setattr("sys.stdin", io.StringIO((folder / "stdin.txt").read_text(encoding="utf-8")))
     monkeypatch.chdir(tmp_path)
-    code = main(["run", "--non-interactive", "--world", str(folder / "world.toml"), str(folder / "script.ps1")])
+    code = main(["run", switch, "--world", str(folder / "world.toml"), str(folder / "script.ps1")])
     out, err = capsys.readouterr()
     assert code == 0
     assert "Operator initials" not in out and "Confirm" not in out

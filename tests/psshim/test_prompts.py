@@ -156,3 +156,10 @@ def test_out_gridview_cancel_and_bad_index() -> None:
     assert out == "[]\n" and err == ""
     _, err, _ = run("1,2 | Out-GridView -PassThru", ["7"])
     assert "'7' is not the index of a row (1 to 2)." in err
+
+
+def test_read_host_as_secure_string_does_not_echo() -> None:
+    out, err, _ = run("$s = Read-Host 'Password' -AsSecureString\n$s.GetType().FullName\n"
+                      "[pscredential]::new('u', $s).GetNetworkCredential().Password", ["hunter2"])
+    assert err == ""
+    assert out == "Password: \nSystem.Security.SecureString\nhunter2\n"
