@@ -227,7 +227,9 @@ def test_start_process_ps1_opens_an_editor_and_other_programs_fail(session: Sess
 
 
 def test_cluster_cmdlets_are_missing_without_failover_clusters(session: Session) -> None:
-    result = run(session, "Get-ClusterNode\nGet-ClusterGroup -Cluster c1")
+    result = run(session, "Get-ClusterNode\nGet-ClusterGroup -Cluster c1\nImport-Module FailoverClusters")
     for name in ("Get-ClusterNode", "Get-ClusterGroup"):
         assert f"{name} : The term '{name}' is not recognized as the name of a cmdlet" in result.stderr
     assert result.stderr.count("CommandNotFoundException") == 4
+    assert ("Import-Module : The specified module 'FailoverClusters' was not loaded because no valid module file was "
+            "found in any") in result.stderr
