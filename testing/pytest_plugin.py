@@ -5,8 +5,10 @@ Fixtures:
   storage="local")` puts it in the test's tmp_path). Start it from a world file with
   `@pytest.mark.hyperv_world("fleet.toml")` (a path relative to the test file, or TOML text), or
   `hyperv.load_world(...)` inside the test. It offers `hyperv.client` (the SDK client),
-  `hyperv.run(script, *args)` / `hyperv.run_command(text)` (a `RunResult`: `stdout`, `stderr`,
-  `exit_code`, `errors` (ErrorRecords), `output` (objects)), and the virtual clock:
+  `hyperv.run(script, *args, stdin=None)` / `hyperv.run_command(text, stdin=None)` (a
+  `RunResult`: `stdout`, `stderr`, `exit_code`, `errors` (ErrorRecords), `output` (objects);
+  `stdin`: the answers to the script's prompts, one per line, as `hvemu run` reads them from
+  standard input; without it prompts fail as under -NonInteractive), and the virtual clock:
   `hyperv.now()`, `hyperv.advance(seconds)`.
 - `ps`: shorthand for `hyperv.run`.
 
@@ -60,8 +62,15 @@ class HyperV:
     def vm(self, name: str) -> Any:
         return self.client.vm(name)
 
-    def run(self, script: str | pathlib.Path, *args: str) -> Any:
-        """Run a .ps1 file (a path, relative to the test file) or script text."""
+    def _answers(self, stdin: str | None) -> Any:
+        from hyperv_emu.psshim.runtime.prompts import Answers
+
+        return Answers.non_interactive() if stdin is None else Answers.from_text(stdin)
+
+    def run(self, script: str | pathlib.Path, *args: str, stdin: str | None = None) -> Any:
+        """Run a .ps1 file (a path, relative to the test file) or script text; `stdin` holds
+        the answers to its prompts."""
+        self._session.answers = self._answers(stdin)
         if isinstance(script, pathlib.Path) or (str(script).endswith(".ps1") and "\n" not in str(script)):
             path = pathlib.Path(script)
             if not path.is_absolute():
@@ -69,7 +78,8 @@ class HyperV:
             return self._session.run_file(path, *args)
         return self._session.run(str(script), *args)
 
-    def run_command(self, text: str) -> Any:
+    def run_command(self, text: str, stdin: str | None = None) -> Any:
+        self._session.answers = self._answers(stdin)
         return self._session.run_command(text)
 
     def now(self) -> dt.datetime:
