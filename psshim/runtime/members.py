@@ -1329,7 +1329,7 @@ def get_static(t: T.PSType, name: str, env: MemberEnv) -> Any:
             "processorcount": lambda: 4,
             "is64bitoperatingsystem": lambda: True,
             "is64bitprocess": lambda: True,
-            "osversion": lambda: "Microsoft Windows NT 10.0.20348.0",
+            "osversion": _os_version,
             "systemdirectory": lambda: "C:\\Windows\\system32",
             "tickcount": lambda: 0,
             "userinteractive": lambda: False,
@@ -1356,6 +1356,12 @@ def get_static(t: T.PSType, name: str, env: MemberEnv) -> Any:
     if r is not NOT_FOUND:
         return r
     return None
+
+
+def _os_version() -> Any:
+    from hyperv_emu.psshim.runtime.security import OperatingSystem
+
+    return OperatingSystem()
 
 
 def _env_get(m: MutableMapping[str, str], key: str) -> str | None:

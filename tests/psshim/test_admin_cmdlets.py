@@ -95,9 +95,13 @@ def test_gc_and_other_statics(session: Session) -> None:
 [datetime]::ParseExact('2026-02-20', 'yyyy-MM-dd', $null).Day
 ([Guid]'5c7c4ba0-7d33-4c7e-9d8b-3a3d8d7b8a10').Guid
 ([Version]'10.0.20348').Build
+[Environment]::OSVersion.Version.Major
+"$([Environment]::OSVersion)"
+[Environment]::OSVersion.Version -ge [version]'10.0.17763'
 """
     assert lines(run(session, script)) == ["True", "2.57", "job", "True", "20",
-                                           "5c7c4ba0-7d33-4c7e-9d8b-3a3d8d7b8a10", "20348"]
+                                           "5c7c4ba0-7d33-4c7e-9d8b-3a3d8d7b8a10", "20348", "10",
+                                           "Microsoft Windows NT 10.0.20348.0", "True"]
 
 
 # --- locations ------------------------------------------------------------------------------------
