@@ -244,12 +244,15 @@ class StartTranscript(Cmdlet):
             path = f"{folder}\\PowerShell_transcript.{computer}.{ctx.services.new_guid().hex[:8]}." \
                    f"{_stamp(now)}.txt" if hasattr(ctx.services, "new_guid") else \
                 f"{folder}\\PowerShell_transcript.{computer}.{_stamp(now)}.txt"
-        if self.NoClobber and files.exists(path):
-            ctx.throw_terminating(ctx.error_record(
-                f"The file '{path}' already exists.", "NoClobber", "ResourceExists", target_object=path,
-                exception_type="System.IO.IOException"))
         if not ctx.should_process(path):
             return
+        if self.NoClobber and not self.Append and files.exists(path):
+            ctx.throw_terminating(ctx.error_record(
+                f"File {path} already exists and NoClobber was specified.", "NoClobber", "ResourceExists",
+                target_object=path, exception_type="System.UnauthorizedAccessException"))
+        folder = path.rsplit("\\", 1)[0]
+        if "\\" in path and not files.exists(folder):
+            files.make_dir(folder)  # the host creates the transcript's folder
         product = "PowerShell" if options.is_core() else "Windows PowerShell"
         header = ("**********************\n"
                   f"{product} transcript start\n"

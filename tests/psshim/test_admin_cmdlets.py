@@ -237,3 +237,11 @@ def test_cluster_cmdlets_are_missing_without_failover_clusters(session: Session)
     assert result.stderr.count("CommandNotFoundException") == 4
     assert ("Import-Module : The specified module 'FailoverClusters' was not loaded because no valid module file was "
             "found in any") in result.stderr
+
+
+def test_transcript_creates_its_folder_and_no_clobber(session: Session) -> None:
+    result = run(session, "Start-Transcript C:\\Logs\\New\\t.log | Out-Null\nStop-Transcript | Out-Null\n"
+                          "Test-Path C:\\Logs\\New\\t.log\nStart-Transcript C:\\Logs\\New\\t.log -NoClobber")
+    assert result.stdout == "True\n"
+    assert "File C:\\Logs\\New\\t.log already exists and NoClobber was specified." in result.stderr
+    assert "NoClobber,Microsoft.PowerShell.Commands.StartTranscriptCommand" in result.stderr
