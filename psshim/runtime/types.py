@@ -201,9 +201,10 @@ REGEX_OPTIONS = _dotnet_enum("System.Text.RegularExpressions.RegexOptions", [
 
 
 def _security_types() -> None:
-    """The security types of security.py (and [GC]), by full name; PSCredential and
-    SecureString are also accelerators."""
+    """The security types of security.py (and [GC], hostui.py's ChoiceDescription), by full
+    name; PSCredential and SecureString are also accelerators."""
     from hyperv_emu.psshim.runtime import security as S
+    from hyperv_emu.psshim.runtime.hostui import ChoiceDescription
 
     for full, cls in (("System.Security.Principal.WindowsIdentity", S.WindowsIdentity),
                       ("System.Security.Principal.WindowsPrincipal", S.WindowsPrincipal),
@@ -211,7 +212,8 @@ def _security_types() -> None:
                       ("System.Security.SecureString", S.SecureString),
                       ("System.Management.Automation.PSCredential", S.PSCredential),
                       ("System.Net.NetworkCredential", S.NetworkCredential),
-                      ("System.GC", S.GC)):
+                      ("System.GC", S.GC),
+                      ("System.Management.Automation.Host.ChoiceDescription", ChoiceDescription)):
         _BY_FULL_NAME[full.casefold()] = PSType("class", full, py_class=cls)
     _BY_FULL_NAME["system.security.principal.windowsbuiltinrole"] = PSType(
         "enum", "System.Security.Principal.WindowsBuiltInRole", py_class=S.WindowsBuiltInRole)

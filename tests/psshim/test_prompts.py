@@ -163,3 +163,36 @@ def test_read_host_as_secure_string_does_not_echo() -> None:
                       "[pscredential]::new('u', $s).GetNetworkCredential().Password", ["hunter2"])
     assert err == ""
     assert out == "Password: \nSystem.Security.SecureString\nhunter2\n"
+
+
+HOST_UI = """
+$choices = [System.Management.Automation.Host.ChoiceDescription[]]('&Yes', '&No')
+$r = $Host.UI.PromptForChoice('Cleanup', 'Remove old checkpoints?', $choices, 1)
+"answer $r"
+$keep = New-Object System.Management.Automation.Host.ChoiceDescription '&Keep', 'Keep everything'
+$delete = [System.Management.Automation.Host.ChoiceDescription]::new('&Delete', 'Delete them')
+"answer $($Host.UI.PromptForChoice($null, 'What now?', @($keep, $delete), 0))"
+"line [$($Host.UI.ReadLine())]"
+$Host.UI.WriteLine('direct')
+$Host.UI.WriteWarningLine('careful')
+$Host.UI.RawUI.WindowTitle = 'Nightly'
+$Host.UI.RawUI.WindowTitle
+"""
+
+
+def test_host_ui_prompt_for_choice_and_read_line() -> None:
+    out, err, _ = run(HOST_UI, ["", "?", "d", "hello"])
+    assert err == ""
+    assert out == ("\nCleanup\nRemove old checkpoints?\n[Y] Yes  [N] No  [?] Help (default is \"N\"): \nanswer 1\n"
+                   "What now?\n[K] Keep  [D] Delete  [?] Help (default is \"K\"): ?\nK - Keep everything\n"
+                   "D - Delete them\n[K] Keep  [D] Delete  [?] Help (default is \"K\"): d\nanswer 1\n"
+                   "hello\nline [hello]\ndirect\nWARNING: careful\nNightly\n")
+
+
+def test_host_ui_non_interactive() -> None:
+    _, err, _ = run("$Host.UI.PromptForChoice('c', 'm', [System.Management.Automation.Host.ChoiceDescription[]]"
+                    "('&Yes'), 0)", None)
+    assert ('Exception calling "PromptForChoice" with "4" argument(s): "Windows PowerShell is in NonInteractive '
+            'mode. Read and Prompt functionality is not available."') in err.replace("\n", " ").replace("  ", " ")
+    _, err, _ = run("$Host.UI.PromptForChoice('c', 'm', @(), 0)", ["y"])
+    assert '"choices" should have at least one element.' in err
