@@ -141,8 +141,18 @@ class _HostState:
         self.transcripts: list["_Transcript"] = []
 
 
-def _set_location(ctx: Any, target: str) -> str | None:
+def _set_location(ctx: Any, target: str, *, check: bool = True) -> str | None:
+    from hyperv_emu.psshim.runtime.winregistry import is_registry_path
+
+    if is_registry_path(target):
+        from hyperv_emu.psshim.runtime.errors import not_supported
+
+        raise not_supported("Changing the location to a registry drive")
     full: str = ctx.resolve_path(target)
+    if not check:  # a location pushed earlier: restored as it was
+        ctx.interp.location = full
+        ctx.interp.global_scope.define("PWD", full)
+        return full
     files = getattr(ctx.services, "files", None)
     if files is None or not files.exists(full):
         ctx.write_error(ctx.error_record(
@@ -194,7 +204,7 @@ class PopLocation(Cmdlet):
                 f"Cannot find location stack '{name}'. It does not exist or it is not a container.",
                 "Argument", "InvalidArgument", exception_type="System.Management.Automation.PSArgumentException"))
             return
-        full = _set_location(self.ctx, stack.pop())
+        full = _set_location(self.ctx, stack.pop(), check=False)
         if full is not None and self.PassThru:
             yield PathInfo(full)
 
@@ -246,13 +256,14 @@ class StartTranscript(Cmdlet):
                 f"{folder}\\PowerShell_transcript.{computer}.{_stamp(now)}.txt"
         if not ctx.should_process(path):
             return
+        from hyperv_emu.psshim.runtime.winregistry import is_registry_path
+
+        if is_registry_path(str(self.Path or self.LiteralPath or "")):
+            self.cannot_start("The current provider (Microsoft.PowerShell.Core\\Registry) cannot open a file.")
         if self.NoClobber and not self.Append and files.exists(path):
             ctx.throw_terminating(ctx.error_record(
                 f"File {path} already exists and NoClobber was specified.", "NoClobber", "ResourceExists",
                 target_object=path, exception_type="System.UnauthorizedAccessException"))
-        folder = path.rsplit("\\", 1)[0]
-        if "\\" in path and not files.exists(folder):
-            files.make_dir(folder)  # the host creates the transcript's folder
         product = "PowerShell" if options.is_core() else "Windows PowerShell"
         header = ("**********************\n"
                   f"{product} transcript start\n"
@@ -261,13 +272,27 @@ class StartTranscript(Cmdlet):
                   f"RunAs User: {computer}\\{user}\n"
                   f"Machine: {computer} (Microsoft Windows NT 10.0.20348.0)\n"
                   "**********************\n")
-        if not self.Append:
-            files.write_text(path, "", False)
         transcript = _Transcript(files, path)
-        transcript.write(header)
+        from hyperv_emu.sdk.errors import HyperVError
+
+        try:
+            folder = path.rsplit("\\", 1)[0]
+            if "\\" in path and not files.exists(folder):
+                files.make_dir(folder)  # the host creates the transcript's folder
+            if not self.Append:
+                files.write_text(path, "", False)
+            transcript.write(header)
+        except (HyperVError, OSError) as exc:
+            self.cannot_start(getattr(exc, "message", None) or str(exc))
         _state(ctx).transcripts.append(transcript)
         ctx.interp.host.tees.append(transcript.write)
         yield f"Transcript started, output file is {path}"
+
+
+    def cannot_start(self, reason: str) -> None:
+        self.ctx.throw_terminating(self.ctx.error_record(
+            f"Transcription cannot be started due to the error: {reason}", "CannotStartTranscription",
+            "InvalidOperation", exception_type="System.Management.Automation.PSInvalidOperationException"))
 
 
 @cmdlet("Stop-Transcript", module="Microsoft.PowerShell.Host", class_name=NS + "StopTranscriptCommand")

@@ -245,3 +245,18 @@ def test_transcript_creates_its_folder_and_no_clobber(session: Session) -> None:
     assert result.stdout == "True\n"
     assert "File C:\\Logs\\New\\t.log already exists and NoClobber was specified." in result.stderr
     assert "NoClobber,Microsoft.PowerShell.Commands.StartTranscriptCommand" in result.stderr
+
+
+def test_transcript_that_cannot_start(session: Session) -> None:
+    result = run(session, "Start-Transcript -Path HKLM:\\x.log\nStart-Transcript -Path 'C:\\bad|name.log'\n'after'")
+    assert result.stdout == "after\n"
+    assert result.stderr.count("Transcription cannot be started due to the error: ") == 2
+    assert "The current provider (Microsoft.PowerShell.Core\\Registry) cannot open a file." in \
+        result.stderr.replace("\n", "")
+    assert "CannotStartTranscription,Microsoft.PowerShell.Commands.StartTranscriptCommand" in result.stderr
+
+
+def test_pop_location_restores_a_location_that_is_not_a_host_folder(session: Session) -> None:
+    # the session starts in C:\Users\Administrator, which the emulated host need not hold
+    result = run(session, "Push-Location C:\\ProgramData\nPop-Location\n(Get-Location).Path")
+    assert result.stderr == "" and result.stdout == "C:\\Users\\Administrator\n"
