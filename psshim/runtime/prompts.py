@@ -43,7 +43,10 @@ class Answers:
     def from_stream(cls, stream: IO[str]) -> "Answers":
         def lines() -> Iterator[str]:
             while True:
-                line = stream.readline()
+                try:
+                    line = stream.readline()
+                except (OSError, ValueError):  # closed, or not readable (pytest's captured stdin)
+                    return
                 if not line:
                     return
                 yield line
