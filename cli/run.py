@@ -166,13 +166,16 @@ def _run(session: _Session, args: argparse.Namespace) -> int:
     if args.command is not None:
         rs = session.runspace(os.getcwd())
         startup_finished(args)
-        return int(rs.run_command(args.command))
-    path = args.script
-    text = _read_script(path)
-    script_path = None if path == "-" else os.path.abspath(path)
-    rs = session.runspace(os.path.dirname(script_path) if script_path else os.getcwd())
-    startup_finished(args)
-    return int(rs.run_script(text, script_path, list(args.script_args)))
+        code = int(rs.run_command(args.command))
+    else:
+        path = args.script
+        text = _read_script(path)
+        script_path = None if path == "-" else os.path.abspath(path)
+        rs = session.runspace(os.path.dirname(script_path) if script_path else os.getcwd())
+        startup_finished(args)
+        code = int(rs.run_script(text, script_path, list(args.script_args)))
+    rs.host.finish()  # the process ends: an open transcript writes its footer
+    return code
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
@@ -226,6 +229,7 @@ def _repl(rs: Any) -> int:
         if text.strip() in ("exit", "quit"):
             break
         code = int(rs.run_command(text))
+    rs.host.finish()
     if history:
         try:
             import readline

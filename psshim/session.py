@@ -120,6 +120,7 @@ class Session:
         formatter.append(OutDefault(rs.host.write_out, rs.format_settings(), rs.adapters))
         code = run(rs)
         formatter[0].close()
+        rs.host.finish()  # the "process" ends: an open transcript writes its footer
         return RunResult(int(code), "".join(out), "".join(err), tuple(rs.errors), tuple(objects))
 
     def run(self, text: str, *args: str, path: str = "script.ps1") -> RunResult:

@@ -221,6 +221,22 @@ class _Transcript:
         self.files.write_text(self.path, text.replace("\r\n", "\n").replace("\n", "\r\n"), True)
 
 
+def _stop_transcript(ctx: Any, transcript: _Transcript) -> None:
+    """Write the footer and stop copying (Stop-Transcript, or the end of the process)."""
+    host = ctx.interp.host
+    if transcript.write in host.tees:
+        host.tees.remove(transcript.write)
+    closer = getattr(transcript, "closer", None)
+    if closer in host.closers:
+        host.closers.remove(closer)
+    state = _state(ctx)
+    if transcript in state.transcripts:
+        state.transcripts.remove(transcript)
+    product = "PowerShell" if options.is_core() else "Windows PowerShell"
+    transcript.write(f"**********************\n{product} transcript end\nEnd time: {_stamp(ctx.now())}\n"
+                     "**********************\n")
+
+
 def _stamp(now: dt.datetime) -> str:
     return now.strftime("%Y%m%d%H%M%S")
 
@@ -286,6 +302,9 @@ class StartTranscript(Cmdlet):
             self.cannot_start(getattr(exc, "message", None) or str(exc))
         _state(ctx).transcripts.append(transcript)
         ctx.interp.host.tees.append(transcript.write)
+        closer = (lambda: _stop_transcript(ctx, transcript))
+        setattr(transcript, "closer", closer)
+        ctx.interp.host.closers.append(closer)
         yield f"Transcript started, output file is {path}"
 
 
@@ -306,11 +325,8 @@ class StopTranscript(Cmdlet):
             ctx.throw_terminating(ctx.error_record(
                 "An error occurred stopping transcription: The host is not currently transcribing.",
                 "InvalidOperation", "InvalidOperation", exception_type="System.Management.Automation.PSInvalidOperationException"))
-        transcript = transcripts.pop()
-        ctx.interp.host.tees.remove(transcript.write)
-        product = "PowerShell" if options.is_core() else "Windows PowerShell"
-        transcript.write(f"**********************\n{product} transcript end\nEnd time: {_stamp(ctx.now())}\n"
-                         "**********************\n")
+        transcript = transcripts[-1]
+        _stop_transcript(ctx, transcript)
         yield f"Transcript stopped, output file is {transcript.path}"
 
 

@@ -161,6 +161,7 @@ class StartProcess(Cmdlet):
             code = child.run_command(files.read_text(ctx.resolve_path(str(self.RedirectStandardInput))))
         else:
             code = 0  # an interactive console in a window of its own: nothing to see here
+        child.host.finish()
         self.flush(out_parts, err_parts)
         return int(code)
 

@@ -7,7 +7,9 @@ ends (`[Environment]::NewLine`) are written as `\\n`.
 
 `answers` (`psshim.runtime.prompts.Answers`) is where Read-Host, -Confirm and the other
 prompts read from; without it every prompt fails as under `powershell.exe -NonInteractive`.
-`tees` receive a copy of everything written (Start-Transcript).
+`tees` receive a copy of everything written (Start-Transcript); `finish()`, called when the
+"process" ends (a `hvemu run`, a Session run, a Start-Process child), runs the `closers`
+(a transcript still open writes its footer, as powershell.exe does when it exits).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class Host:
         self._err = write_err or (lambda s: sys.stderr.write(s))
         self.answers = answers
         self.tees: list[Callable[[str], None]] = []
+        self.closers: list[Callable[[], None]] = []
 
     def write_out(self, text: str) -> None:
         text = text.replace("\r\n", "\n")
@@ -35,6 +38,11 @@ class Host:
         self._err(text)
         for tee in self.tees:
             tee(text)
+
+    def finish(self) -> None:
+        closers, self.closers = self.closers, []
+        for close in reversed(closers):
+            close()
 
     # names used in docs/psshim-internals.md
     def write_output_text(self, text: str) -> None:

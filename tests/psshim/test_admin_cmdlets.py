@@ -260,3 +260,10 @@ def test_pop_location_restores_a_location_that_is_not_a_host_folder(session: Ses
     # the session starts in C:\Users\Administrator, which the emulated host need not hold
     result = run(session, "Push-Location C:\\ProgramData\nPop-Location\n(Get-Location).Path")
     assert result.stderr == "" and result.stdout == "C:\\Users\\Administrator\n"
+
+
+def test_transcript_left_open_ends_with_the_process(session: Session) -> None:
+    run(session, "Start-Transcript C:\\logs\\open.log | Out-Null\n'inside'")
+    log = lines(run(session, "Get-Content C:\\logs\\open.log"))
+    assert "inside" in log
+    assert log[-3:] == ["Windows PowerShell transcript end", "End time: 20260220080000", "**********************"]
