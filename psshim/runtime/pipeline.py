@@ -33,6 +33,7 @@ from hyperv_emu.psshim.runtime.errors import (
 )
 from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
+from hyperv_emu.psshim.runtime.prompts import mandatory_prompt
 from hyperv_emu.psshim.runtime.records import InvocationInfo, ScriptPosition
 from hyperv_emu.psshim.runtime.registry import CmdletInfo
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
@@ -120,7 +121,9 @@ class CmdletProcessor(Processor):
                              adapters=interp.adapters, command_extent=cmd.extent,
                              invoke_script=lambda sb, obj: C.collect(
                                  interp.invoke_scriptblock(sb, frame, dollar_under=obj, new_scope=False)),
-                             lookup_property=lambda obj, name: _lookup_property(interp, frame, obj, name))
+                             lookup_property=lambda obj, name: _lookup_property(interp, frame, obj, name),
+                             prompt_missing=mandatory_prompt(interp.host, options.is_core(), invocation_name,
+                                                             position))
         self.state: BindState = self.binder.bind_arguments(args, expects_input)
         self.ctx.common = dict(self.state.common)
         self.ctx.bound = dict(self.state.bound)
@@ -220,7 +223,8 @@ class ScriptProcessor(Processor):
                              adapters=interp.adapters, command_extent=extent,
                              invoke_script=lambda s, obj: C.collect(
                                  interp.invoke_scriptblock(s, frame, dollar_under=obj, new_scope=False)),
-                             lookup_property=lambda obj, n: _lookup_property(interp, frame, obj, n))
+                             lookup_property=lambda obj, n: _lookup_property(interp, frame, obj, n),
+                             prompt_missing=mandatory_prompt(interp.host, options.is_core(), invocation_name or name))
         self.state = self.binder.bind_arguments(args, expects_input)
         if dot_source:
             scope = frame.scope

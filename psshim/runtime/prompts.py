@@ -20,7 +20,7 @@ No to All, Suspend).
 from __future__ import annotations
 
 import enum
-from typing import IO, Iterable, Iterator, Sequence
+from typing import IO, Any, Iterable, Iterator, Sequence
 
 import attrs
 
@@ -221,3 +221,45 @@ class HostUI:
         self._write(f"Password for user {user}: ")
         password = self.read_line(echo=False)
         return user, password
+
+
+def mandatory_prompt(host: object, core: bool, command: str, position: int = 1) -> "Any":
+    """The binder's `prompt_missing` for a command: the console host's Prompt for the missing
+    mandatory parameters (`cmdlet X at command pipeline position N`, `Supply values for the
+    following parameters:`, then `Name: ` per parameter, `Name[0]: `, `Name[1]: ` ... up to an
+    empty line for an array). None when the host cannot prompt (the binder then reports the
+    missing parameters, as a non-interactive host does)."""
+
+    def prompt(params: list[Any]) -> dict[str, Any] | None:
+        ui = HostUI(host, core)
+        if not ui.answers.interactive:
+            return None
+        try:
+            ui._write(f"\ncmdlet {command} at command pipeline position {position}\n"
+                      "Supply values for the following parameters:\n")
+            values: dict[str, Any] = {}
+            for p in params:
+                secure = p.type.full_name == "System.Security.SecureString"
+                if p.type.kind == "array":
+                    items: list[str] = []
+                    while True:
+                        ui._write(f"{p.name}[{len(items)}]: ")
+                        line = ui.read_line()
+                        if line == "":
+                            break
+                        items.append(line)
+                    values[p.name] = items
+                else:
+                    ui._write(f"{p.name}: ")
+                    line = ui.read_line(echo=not secure)
+                    if secure:
+                        from hyperv_emu.psshim.runtime.security import SecureString
+
+                        values[p.name] = SecureString(line)
+                    else:
+                        values[p.name] = line
+            return values
+        except PromptUnavailable:
+            return None
+
+    return prompt

@@ -196,3 +196,40 @@ def test_host_ui_non_interactive() -> None:
             'mode. Read and Prompt functionality is not available."') in err.replace("\n", " ").replace("  ", " ")
     _, err, _ = run("$Host.UI.PromptForChoice('c', 'm', @(), 0)", ["y"])
     assert '"choices" should have at least one element.' in err
+
+
+MANDATORY = """function Remove-Old {
+  param([Parameter(Mandatory)][string]$VMName, [Parameter(Mandatory)][string[]]$Names, [int]$Days = 7)
+  "vm=$VMName names=$($Names -join '+') days=$Days" }
+Remove-Old
+Remove-Old -VMName x
+"""
+
+
+def test_missing_mandatory_parameters_are_asked_for() -> None:
+    out, err, _ = run(MANDATORY, ["SRV-APP01", "a", "b", "", "c", ""])
+    assert err == ""
+    caption = "\ncmdlet Remove-Old at command pipeline position 1\nSupply values for the following parameters:\n"
+    assert out == (caption + "VMName: SRV-APP01\nNames[0]: a\nNames[1]: b\nNames[2]: \n"
+                   "vm=SRV-APP01 names=a+b days=7\n"
+                   + caption + "Names[0]: c\nNames[1]: \nvm=x names=c days=7\n")
+
+
+def test_missing_mandatory_parameters_without_answers_are_an_error() -> None:
+    out, err, _ = run(MANDATORY, None)
+    assert out == ""
+    assert err.count("Cannot process command because of one or more missing mandatory parameters: VMName Names.") == 1
+    assert "Cannot process command because of one or more missing mandatory parameters: Names." in err
+    # answers that run out: the same error
+    _, err, _ = run(MANDATORY, ["SRV-APP01"])
+    assert "missing mandatory parameters: VMName Names." in err
+
+
+def test_a_mandatory_script_parameter_is_asked_for_in_the_scripts_name() -> None:
+    host = CapturingHost(answers=Answers.from_lines(["SRV-APP01"]))
+    services = SimpleServices(clock=VirtualClock(dt.datetime(2026, 2, 20, 8)), files=MemoryFileView({}))
+    Runspace(services, RunSettings(), host).run_script(
+        "param([Parameter(Mandatory)][string]$VMName)\n\"job for $VMName\"", "C:\\s\\nightly.ps1")
+    assert host.stderr == ""
+    assert host.stdout == ("\ncmdlet nightly.ps1 at command pipeline position 1\n"
+                           "Supply values for the following parameters:\nVMName: SRV-APP01\njob for SRV-APP01\n")
