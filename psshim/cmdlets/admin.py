@@ -216,6 +216,7 @@ class _Transcript:
     def __init__(self, files: Any, path: str) -> None:
         self.files = files
         self.path = path
+        self.closer: Any = None  # what the host runs at the end of the process
 
     def write(self, text: str) -> None:
         self.files.write_text(self.path, text.replace("\r\n", "\n").replace("\n", "\r\n"), True)
@@ -226,9 +227,8 @@ def _stop_transcript(ctx: Any, transcript: _Transcript) -> None:
     host = ctx.interp.host
     if transcript.write in host.tees:
         host.tees.remove(transcript.write)
-    closer = getattr(transcript, "closer", None)
-    if closer in host.closers:
-        host.closers.remove(closer)
+    if transcript.closer in host.closers:
+        host.closers.remove(transcript.closer)
     state = _state(ctx)
     if transcript in state.transcripts:
         state.transcripts.remove(transcript)
@@ -265,11 +265,12 @@ class StartTranscript(Cmdlet):
         if self.Path or self.LiteralPath:
             path = ctx.resolve_path(str(self.Path or self.LiteralPath))
         else:
+            # PowerShell_transcript.<computer>.<8 random characters>.<start time>.txt in Documents
             folder = ctx.resolve_path(str(self.OutputDirectory)) if self.OutputDirectory else \
                 f"C:\\Users\\{user}\\Documents"
-            path = f"{folder}\\PowerShell_transcript.{computer}.{ctx.services.new_guid().hex[:8]}." \
-                   f"{_stamp(now)}.txt" if hasattr(ctx.services, "new_guid") else \
-                f"{folder}\\PowerShell_transcript.{computer}.{_stamp(now)}.txt"
+            new_guid = getattr(ctx.services, "new_guid", None)
+            random = new_guid().hex[:8] if new_guid is not None else "00000000"
+            path = f"{folder}\\PowerShell_transcript.{computer}.{random}.{_stamp(now)}.txt"
         if not ctx.should_process(path):
             return
         from hyperv_emu.psshim.runtime.winregistry import is_registry_path
@@ -302,9 +303,8 @@ class StartTranscript(Cmdlet):
             self.cannot_start(getattr(exc, "message", None) or str(exc))
         _state(ctx).transcripts.append(transcript)
         ctx.interp.host.tees.append(transcript.write)
-        closer = (lambda: _stop_transcript(ctx, transcript))
-        setattr(transcript, "closer", closer)
-        ctx.interp.host.closers.append(closer)
+        transcript.closer = lambda: _stop_transcript(ctx, transcript)
+        ctx.interp.host.closers.append(transcript.closer)
         yield f"Transcript started, output file is {path}"
 
 

@@ -267,3 +267,9 @@ def test_transcript_left_open_ends_with_the_process(session: Session) -> None:
     log = lines(run(session, "Get-Content C:\\logs\\open.log"))
     assert "inside" in log
     assert log[-3:] == ["Windows PowerShell transcript end", "End time: 20260220080000", "**********************"]
+
+
+def test_transcript_default_path_in_documents(session: Session) -> None:
+    result = run(session, "$m = Start-Transcript\n$m -match 'C:\\\\Users\\\\Administrator\\\\Documents\\\\"
+                          "PowerShell_transcript\\.[^.]+\\.[0-9a-f]{8}\\.20260220080000\\.txt$'\nStop-Transcript | Out-Null")
+    assert result.stderr == "" and result.stdout == "True\n"
