@@ -98,22 +98,18 @@ class StartProcess(Cmdlet):
             exception_type="System.InvalidOperationException"))
 
     def run_child(self, edition: str) -> int:
-        from hyperv_emu.psshim.commandline import CommandLineError, parse_command_line, split_windows_command_line
-        from hyperv_emu.psshim.runtime.host import Host
-        from hyperv_emu.psshim.runtime.prompts import Answers
-        from hyperv_emu.psshim.runtime.runner import Runspace, RunSettings
+        from hyperv_emu.psshim.commandline import split_windows_command_line
+        from hyperv_emu.psshim.launch import launch
+        from hyperv_emu.psshim.runtime.runner import RunSettings
 
         ctx = self.ctx
-        files = ctx.services.files
         parent_host = ctx.interp.host
         workdir = ctx.resolve_path(str(self.WorkingDirectory)) if self.WorkingDirectory else str(ctx.interp.location)
         # Start-Process joins -ArgumentList's elements with spaces; the child splits the line again
-        line = " ".join(str(a) for a in (self.ArgumentList or []))
-        args = split_windows_command_line(line)
-
+        args = split_windows_command_line(" ".join(str(a) for a in (self.ArgumentList or [])))
         out_parts: list[str] = []
         err_parts: list[str] = []
-        visible = bool(self.NoNewWindow)
+        visible = bool(self.NoNewWindow)  # else the child had a console window of its own
 
         def write_out(text: str) -> None:
             if self.RedirectStandardOutput:
@@ -127,43 +123,17 @@ class StartProcess(Cmdlet):
             elif visible:
                 parent_host.write_err(text)
 
-        def in_child(path: str) -> str:
-            return P.resolve(workdir, path)
-
-        try:
-            cl = parse_command_line(args, edition, file_exists=lambda p: bool(files.exists(in_child(p))),
-                                    stdin_redirected=bool(self.RedirectStandardInput))
-        except CommandLineError as exc:
-            write_err(exc.message + "\n")
-            self.flush(out_parts, err_parts)
-            return exc.exit_code
-        answers = Answers.non_interactive() if cl.non_interactive or not visible else parent_host.answers
+        stdin_text = None
         if self.RedirectStandardInput:
-            stdin_text = files.read_text(ctx.resolve_path(str(self.RedirectStandardInput)))
-            answers = Answers.non_interactive() if cl.non_interactive else Answers.from_text(stdin_text)
-        settings = ctx.interp.settings
-        child_settings = RunSettings(edition=edition, culture=settings.culture, width=settings.width,
-                                     max_steps=settings.max_steps, timeout_seconds=settings.timeout_seconds,
-                                     location=workdir, utc_offset=settings.utc_offset)
-        child = Runspace(ctx.services, child_settings, Host(write_out, write_err, answers=answers),
-                         registry=ctx.interp.registry)
-        child.interp.location = workdir
-        if cl.file is not None:
-            path = in_child(cl.file)
-            from hyperv_emu.psshim.host_services import decode_text
-
-            reader = getattr(files, "read_bytes", None)
-            text = decode_text(reader(path), "utf-8") if reader is not None else files.read_text(path)
-            code = child.run_script(text, path, cl.argv())
-        elif cl.command is not None:
-            code = child.run_command(cl.command)
-        elif cl.commands_from_stdin and self.RedirectStandardInput:
-            code = child.run_command(files.read_text(ctx.resolve_path(str(self.RedirectStandardInput))))
-        else:
-            code = 0  # an interactive console in a window of its own: nothing to see here
-        child.host.finish()
+            stdin_text = ctx.services.files.read_text(ctx.resolve_path(str(self.RedirectStandardInput)))
+        s = ctx.interp.settings
+        settings = RunSettings(edition=edition, culture=s.culture, width=s.width, max_steps=s.max_steps,
+                               timeout_seconds=s.timeout_seconds, utc_offset=s.utc_offset)
+        code = launch(args, services=ctx.services, settings=settings, workdir=workdir, write_out=write_out,
+                      write_err=write_err, answers=parent_host.answers if visible else None,
+                      stdin_text=stdin_text, registry=ctx.interp.registry)
         self.flush(out_parts, err_parts)
-        return int(code)
+        return code
 
     def flush(self, out_parts: list[str], err_parts: list[str]) -> None:
         files = self.ctx.services.files
