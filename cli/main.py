@@ -1,3 +1,4 @@
+# PYTHON_ARGCOMPLETE_OK  (argcomplete: this console script completes itself; see cli/completion.py)
 """`hvemu`: the command line over the SDK (docs/cli.md).
 
     hvemu init --world fleet.toml [--state URL] [--force]
@@ -10,6 +11,7 @@
     hvemu clock [--advance SECONDS]
     hvemu guest write|read VM --disk N --offset O (--file F | --length L [--output F])
     hvemu guest memory write|read VM --offset O (--file F | --length L [--output F])
+    hvemu completion bash|zsh|fish          hvemu --version
 
 The top of the flow: it may import every package and nothing imports it. One subcommand group
 per noun (`_add_vm_commands`, `_add_checkpoint_commands`, ...); each leaf sets `handler`, a
@@ -19,9 +21,11 @@ emulator behind it) is imported inside the handlers, so `hvemu --help` starts fa
 
 Output: tables and text on stdout; a cmdlet's warnings as `WARNING: ...` lines on stdout (as
 PowerShell's console host prints them); each error as one line `hvemu: error: <message>` on
-stderr. Exit codes: 0 success, 1 an error (an SDK exception, a file that cannot be read), 2 a
-usage error (argparse), 70 an unexpected internal error (its traceback only with HVEMU_DEBUG=1),
-130 interrupted.
+stderr. On a colour terminal errors and warnings take the console host's colours and the tree
+its own (cli/colour.py); long operations draw a bar on a terminal's stderr (cli/progress.py).
+A usage error suggests the command or option meant (cli/suggest.py). Exit codes: 0 success, 1 an
+error (an SDK exception, a file that cannot be read), 2 a usage error (argparse), 70 an
+unexpected internal error (its traceback only with HVEMU_DEBUG=1), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
+
+from hyperv_emu.cli.errors import CLIError as CLIError  # re-exported: cli.main.CLIError
+from hyperv_emu.cli.guest import byte_count as byte_count  # re-exported for argparse users
+from hyperv_emu.cli.guest import read_chunks, write_bytes
+from hyperv_emu.cli.suggest import SuggestingParser
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -50,11 +59,6 @@ DEBUG_ENV = "HVEMU_DEBUG"
 Handler = Callable[[argparse.Namespace], int]
 
 
-class CLIError(Exception):
-    """An error of the command line itself (a file that cannot be read, a wrong combination):
-    printed as one `hvemu: error:` line, exit 1."""
-
-
 # --- output -------------------------------------------------------------------------------------
 
 
@@ -63,8 +67,11 @@ def _out(text: str = "") -> None:
 
 
 def _warn(message: str) -> None:
-    """A cmdlet's warning, as PowerShell's console host prints it (on stdout)."""
-    _out(f"WARNING: {message}")
+    """A cmdlet's warning, as PowerShell's console host prints it (on stdout; in its warning
+    colours on a colour terminal)."""
+    from hyperv_emu.cli import colour
+
+    _out(colour.painter(sys.stdout, colour.WARNING)(f"WARNING: {message}"))
 
 
 def _one_line(text: str) -> str:
@@ -72,8 +79,10 @@ def _one_line(text: str) -> str:
 
 
 def _error(message: str) -> None:
+    from hyperv_emu.cli import colour
+
     sys.stdout.flush()
-    sys.stderr.write(f"{PROG}: error: {_one_line(message)}\n")
+    sys.stderr.write(colour.painter(sys.stderr, colour.ERROR)(f"{PROG}: error: {_one_line(message)}") + "\n")
     sys.stderr.flush()
 
 
@@ -128,11 +137,12 @@ def _computer(args: argparse.Namespace) -> str | None:
     return name
 
 
-def _client(args: argparse.Namespace) -> HyperVClient:
-    """A client for `--state` / `--computer-name` whose warnings print as `WARNING:` lines."""
+def _client(args: argparse.Namespace, progress: Callable[[str, int, int], None] | None = None) -> HyperVClient:
+    """A client for `--state` / `--computer-name` whose warnings print as `WARNING:` lines
+    (`progress`: see sdk.connect)."""
     from hyperv_emu import sdk
 
-    return sdk.connect(_state_url(args), computer_name=_computer(args)).with_warnings(_warn)
+    return sdk.connect(_state_url(args), computer_name=_computer(args), progress=progress).with_warnings(_warn)
 
 
 def _settings(hv: HyperVClient) -> tuple[str, str]:
@@ -158,33 +168,27 @@ def _report(errors: Sequence[str]) -> int:
 # --- init, world ----------------------------------------------------------------------------------
 
 
-def _read_text(path: str, what: str) -> str:
-    """A UTF-8 text file (a byte-order mark is dropped); `-` is standard input."""
-    if path == "-":
-        try:
-            return sys.stdin.buffer.read().decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise CLIError(f"{what} on standard input is not UTF-8 text (byte {exc.start}).") from None
+def _read_stdin_text(what: str) -> str:
+    """Standard input as UTF-8 text (a byte-order mark is dropped)."""
     try:
-        with open(path, encoding="utf-8-sig") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise CLIError(f"{what} '{path}' does not exist.") from None
-    except IsADirectoryError:
-        raise CLIError(f"{what} '{path}' is a folder, not a file.") from None
+        return sys.stdin.buffer.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CLIError(f"{what} '{path}' is not UTF-8 text (byte {exc.start}).") from None
-    except OSError as exc:
-        raise CLIError(f"cannot read {what.lower()} '{path}': {exc.strerror or exc}") from None
+        raise CLIError(f"{what} on standard input is not UTF-8 text (byte {exc.start}).") from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     from hyperv_emu import sdk
+    from hyperv_emu.cli.progress import FileOpsBar
 
-    text = _read_text(args.world, "The world file")
+    # A file is read by the SDK, which words a missing one as every entry point does.
+    text = _read_stdin_text("The world file") if args.world == "-" else sdk.read_world_file(args.world)
     url = _emulator_url(args)
     source = "<stdin>" if args.world == "-" else args.world
-    hv = sdk.load_world(url, text, source=source, force=args.force)
+    bar = FileOpsBar("Creating disk files")
+    try:
+        hv = sdk.load_world(url, text, source=source, force=args.force, progress=bar)
+    finally:
+        bar.close()
     vms = hv.get_vms()
     checkpoints = hv.get_checkpoints(vms) if vms else []
     _out(f"Created the hvemu state at {url} from {source}: "
@@ -353,7 +357,10 @@ def cmd_tree(args: argparse.Namespace) -> int:
         culture, _ = _settings(hv)
         _out(render_mermaid(nodes, vm.parent_snapshot_id, _original_disks(hv, vm), labels_for_culture(culture)))
     else:
-        _out(render_text(vm.name, nodes, vm.parent_snapshot_id))
+        from hyperv_emu.cli import colour
+
+        style = colour.tree_style if colour.wanted(sys.stdout) else (lambda kind, text: text)
+        _out(render_text(vm.name, nodes, vm.parent_snapshot_id, style))
     return EXIT_OK
 
 
@@ -379,7 +386,16 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
-    hv = _client(args)
+    from hyperv_emu.cli.progress import FileOpsBar
+
+    bar = FileOpsBar("Merging disks")
+    try:
+        return _clock(args, _client(args, bar))
+    finally:
+        bar.close()
+
+
+def _clock(args: argparse.Namespace, hv: HyperVClient) -> int:
     if args.advance is not None:
         if args.advance < 0:
             raise CLIError("--advance takes a number of seconds that is 0 or more.")
@@ -392,84 +408,47 @@ def cmd_clock(args: argparse.Namespace) -> int:
 
 # --- guest ----------------------------------------------------------------------------------------
 
-_SIZE_SUFFIXES = {"": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 
+def _write_guest(args: argparse.Namespace,
+                 target: Callable[[HyperVClient], tuple[str, Callable[[int, bytes], None]]]) -> int:
+    """Stream `--file` into the guest in chunks (cli.guest.read_chunks; the file is opened
+    before the state is), with a bar on a terminal. `target(hv)` gives a label and a writer."""
+    from hyperv_emu.cli import progress
 
-def byte_count(text: str) -> int:
-    """A byte count or offset for argparse: decimal, 0x hexadecimal, or with PowerShell's
-    KB/MB/GB/TB suffixes (powers of 1024): `4096`, `0x1000`, `2MB`, `1.5GB`."""
-    raw = text.strip().replace("_", "")
-    upper = raw.upper()
-    suffix = next((s for s in ("KB", "MB", "GB", "TB") if upper.endswith(s)), "")
-    number = raw[: len(raw) - len(suffix)].strip()
-    try:
-        if number.lower().startswith("0x") and not suffix:
-            value = int(number, 16)
-        else:
-            exact = float(number) * _SIZE_SUFFIXES[suffix]
-            value = int(exact)
-            if value != exact:
-                raise ValueError(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a byte count (e.g. 4096, 0x1000, 2MB)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is negative")
-    return value
-
-
-def _read_bytes(path: str, what: str) -> bytes:
-    """A file's bytes; `-` is standard input."""
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        raise CLIError(f"{what} '{path}' does not exist.") from None
-    except IsADirectoryError:
-        raise CLIError(f"{what} '{path}' is a folder, not a file.") from None
-    except OSError as exc:
-        raise CLIError(f"cannot read {what.lower()} '{path}': {exc.strerror or exc}") from None
-
-
-def _write_bytes(path: str | None, data: bytes) -> None:
-    """Raw bytes to standard output (no newline added), or into a file."""
-    if path in (None, "-"):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    assert path is not None
-    try:
-        with open(path, "wb") as f:
-            f.write(data)
-    except OSError as exc:
-        raise CLIError(f"cannot write '{path}': {exc.strerror or exc}") from None
+    with read_chunks(args.file, "The data file") as (size, chunks):
+        what, write = target(_client(args))
+        with progress.bar(size, f"Writing {what}") as shown:
+            for offset, data in chunks:
+                write(args.offset + offset, data)
+                shown.update(len(data))
+    return EXIT_OK
 
 
 def cmd_guest_write(args: argparse.Namespace) -> int:
-    data = _read_bytes(args.file, "The data file")
-    hv = _client(args)
-    hv.write_guest_disk(hv.vm(args.vm), args.disk, args.offset, data)
-    return EXIT_OK
+    def target(hv: HyperVClient) -> tuple[str, Callable[[int, bytes], None]]:
+        vm = hv.vm(args.vm)
+        return f"{vm.name} disk {args.disk}", lambda offset, data: hv.write_guest_disk(vm, args.disk, offset, data)
+
+    return _write_guest(args, target)
 
 
 def cmd_guest_read(args: argparse.Namespace) -> int:
     hv = _client(args)
-    _write_bytes(args.output, hv.read_guest_disk(hv.vm(args.vm), args.disk, args.offset, args.length))
+    write_bytes(args.output, hv.read_guest_disk(hv.vm(args.vm), args.disk, args.offset, args.length))
     return EXIT_OK
 
 
 def cmd_guest_memory_write(args: argparse.Namespace) -> int:
-    data = _read_bytes(args.file, "The data file")
-    hv = _client(args)
-    hv.set_guest_memory(hv.vm(args.vm), args.offset, data)
-    return EXIT_OK
+    def target(hv: HyperVClient) -> tuple[str, Callable[[int, bytes], None]]:
+        vm = hv.vm(args.vm)
+        return f"{vm.name} memory", lambda offset, data: hv.set_guest_memory(vm, offset, data)
+
+    return _write_guest(args, target)
 
 
 def cmd_guest_memory_read(args: argparse.Namespace) -> int:
     hv = _client(args)
-    _write_bytes(args.output, hv.read_guest_memory(hv.vm(args.vm), args.offset, args.length))
+    write_bytes(args.output, hv.read_guest_memory(hv.vm(args.vm), args.offset, args.length))
     return EXIT_OK
 
 
@@ -514,9 +493,9 @@ def _add_init_command(sub: Any, common: argparse.ArgumentParser) -> None:
 def _add_vm_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     vm = _group(sub, "vm", "list VMs, change their state")
     p = _leaf(vm, "list", common, cmd_vm_list, "list VMs (Get-VM)")
-    p.add_argument("names", nargs="*", metavar="NAME", help="VM names or wildcard patterns")
-    p.add_argument("--name", "--vm-name", nargs="+", action="extend", metavar="PATTERN",
-                   help="VM names or wildcard patterns (-Name)")
+    _vm_argument(p.add_argument("names", nargs="*", metavar="NAME", help="VM names or wildcard patterns"))
+    _vm_argument(p.add_argument("--name", "--vm-name", nargs="+", action="extend", metavar="PATTERN",
+                                help="VM names or wildcard patterns (-Name)"))
     actions: list[tuple[str, Handler, str, bool]] = [
         ("start", cmd_vm_start, "start VMs (Start-VM)", False),
         ("stop", cmd_vm_stop, "shut VMs down (Stop-VM)", True),
@@ -527,7 +506,7 @@ def _add_vm_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     ]
     for name, handler, help_text, has_force in actions:
         p = _leaf(vm, name, common, handler, help_text)
-        p.add_argument("names", nargs="+", metavar="NAME", help="VM names or wildcard patterns")
+        _vm_argument(p.add_argument("names", nargs="+", metavar="NAME", help="VM names or wildcard patterns"))
         if has_force:
             p.add_argument("--force", action="store_true",
                            help="turn off a VM whose guest cannot shut down (paused, saved) (-Force)")
@@ -538,31 +517,32 @@ def _add_checkpoint_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     cp = _group(sub, "checkpoint", "create, list, restore, remove and rename checkpoints")
 
     p = _leaf(cp, "create", common, cmd_checkpoint_create, "create a checkpoint (Checkpoint-VM)")
-    p.add_argument("vms", nargs="+", metavar="VM", help="VM names or wildcard patterns")
+    _vm_argument(p.add_argument("vms", nargs="+", metavar="VM", help="VM names or wildcard patterns"))
     p.add_argument("--name", "--snapshot-name", "--checkpoint-name", dest="name", metavar="NAME",
                    help="the checkpoint's name (default: Hyper-V's '<VM> - (<date> - <time>)')")
     _passthru(p, "checkpoints")
 
     p = _leaf(cp, "list", common, cmd_checkpoint_list, "list checkpoints (Get-VMSnapshot)")
-    p.add_argument("vms", nargs="*", metavar="VM", help="VM names or wildcard patterns (default: every VM)")
+    _vm_argument(p.add_argument("vms", nargs="*", metavar="VM",
+                                help="VM names or wildcard patterns (default: every VM)"))
     p.add_argument("--name", metavar="PATTERN", help="a checkpoint name or wildcard pattern")
 
     p = _leaf(cp, "restore", common, cmd_checkpoint_restore,
               "apply a checkpoint (Restore-VMSnapshot); the name must match exactly one")
-    p.add_argument("vm", metavar="VM")
+    _vm_argument(p.add_argument("vm", metavar="VM"))
     p.add_argument("--name", required=True, metavar="NAME", help="the checkpoint (a name or pattern)")
     _passthru(p, "checkpoint")
 
     p = _leaf(cp, "remove", common, cmd_checkpoint_remove,
               "delete checkpoints (Remove-VMSnapshot); without --name, every checkpoint of the VM")
-    p.add_argument("vm", metavar="VM")
+    _vm_argument(p.add_argument("vm", metavar="VM"))
     p.add_argument("--name", metavar="PATTERN", help="the checkpoints to delete (a name or pattern)")
     p.add_argument("--include-all-child-snapshots", action="store_true",
                    help="delete their child checkpoints too (-IncludeAllChildSnapshots)")
     _passthru(p, "deleted checkpoints")
 
     p = _leaf(cp, "rename", common, cmd_checkpoint_rename, "rename a checkpoint (Rename-VMSnapshot)")
-    p.add_argument("vm", metavar="VM")
+    _vm_argument(p.add_argument("vm", metavar="VM"))
     p.add_argument("--name", required=True, metavar="NAME", help="the checkpoint (a name or pattern; one match)")
     p.add_argument("--new-name", required=True, metavar="NEW_NAME", help="its new name (-NewName)")
     _passthru(p, "checkpoint")
@@ -570,7 +550,7 @@ def _add_checkpoint_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _add_tree_command(sub: Any, common: argparse.ArgumentParser) -> None:
     p = _leaf(sub, "tree", common, cmd_tree, "a VM's checkpoint tree, as Hyper-V Manager shows it")
-    p.add_argument("vm", metavar="VM")
+    _vm_argument(p.add_argument("vm", metavar="VM"))
     p.add_argument("--format", choices=("text", "mermaid"), default="text",
                    help="text (default) or a mermaid flowchart")
 
@@ -615,7 +595,7 @@ def _add_guest_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     guest = _group(sub, "guest", "what the guest sees: the bytes of a VM's disks and memory (emulator only)")
 
     def target(p: argparse.ArgumentParser, disk: bool) -> None:
-        p.add_argument("vm", metavar="VM", help="the VM's name")
+        _vm_argument(p.add_argument("vm", metavar="VM", help="the VM's name"))
         if disk:
             p.add_argument("--disk", type=int, default=0, metavar="N",
                            help="the VM's hard drive, 0 first, in Get-VMHardDiskDrive's order (default 0)")
@@ -646,12 +626,38 @@ def _add_guest_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     reader(p)
 
 
+def _add_completion_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    from hyperv_emu.cli.completion import add_command
+
+    add_command(sub, common)
+
+
+def _version() -> str:
+    from hyperv_emu import __version__
+
+    return __version__
+
+
+def _vm_argument(action: argparse.Action) -> None:
+    """Tab completion offers the state's VM names for this argument (cli/completion.py)."""
+    from hyperv_emu.cli.completion import mark_vm_argument
+
+    mark_vm_argument(action)
+
+
 # The command groups, in the order `hvemu --help` lists them, by the command names they add.
+def _add_state_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    from hyperv_emu.cli import state
+
+    state.register(sub, common)
+
+
 _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
     "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
-    "run": register_run_commands, "shell": register_run_commands,
+    "run": register_run_commands, "shell": register_run_commands, "completion": _add_completion_command,
+    "state": _add_state_commands,
 }
 
 
@@ -660,7 +666,7 @@ class _OneGroupParseFailed(Exception):
     usage error names every command as usual."""
 
 
-class _OneGroupParser(argparse.ArgumentParser):
+class _OneGroupParser(SuggestingParser):
     def error(self, message: str) -> NoReturn:
         raise _OneGroupParseFailed(message)
 
@@ -669,11 +675,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The whole command line, or (`command`) only the group that adds that command: argparse
     takes a millisecond per subcommand to build, and a cold `hvemu run` needs one."""
     common = _common_options()
-    parser = (argparse.ArgumentParser if command is None else _OneGroupParser)(
+    parser = (SuggestingParser if command is None else _OneGroupParser)(
         prog=PROG, parents=[common],
         description="Drive the hyperv-emu Hyper-V emulator: states, VMs, checkpoints.",
         epilog="The state: --state URL, else $HVEMU_STATE, else ./.hvemu/state. See docs/cli.md.",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     groups = dict.fromkeys(_GROUPS.values()) if command is None else [_GROUPS[command]]
     for add in groups:
@@ -762,6 +769,10 @@ def _exit_process(code: int) -> NoReturn:
 
 def _main(argv: list[str] | None) -> int:
     _utf8_safe_streams()
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (cli/completion.py)
+        from hyperv_emu.cli.completion import complete
+
+        complete(build_parser())
     try:
         args = _parse(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2)

@@ -25,7 +25,10 @@ import argparse
 import os
 import sys
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hyperv_emu.cli.progress import ProgressView
 
 EXIT_ERROR = 1
 
@@ -57,10 +60,11 @@ class _Session:
 
     def __init__(self, args: argparse.Namespace) -> None:
         from hyperv_emu import sdk
-        from hyperv_emu.cli.main import CLIError
+        from hyperv_emu.cli.errors import CLIError
         from hyperv_emu.psshim.session import Session
 
         self.temp_url: str | None = None
+        self.progress: ProgressView | None = None
         state = getattr(args, "state", None)
         world = getattr(args, "world", None)
         computer_name = getattr(args, "computer_name", None)
@@ -68,11 +72,7 @@ class _Session:
             self.url = state or sdk.default_state_url()
             client = sdk.connect(self.url, computer_name=computer_name)
         else:
-            try:
-                with open(world, encoding="utf-8-sig") as f:
-                    text = f.read()
-            except OSError as exc:
-                raise CLIError(f"cannot read the world file '{world}': {exc.strerror or exc}.") from exc
+            text = sdk.read_world_file(world)
             if state is None:
                 # A throwaway state lives in memory: no disk writes, and sparse disk files cost
                 # nothing (a world's gigabytes of `written` are holes).
@@ -81,14 +81,52 @@ class _Session:
                 raise CLIError(f"the state '{state}' already holds a state; run without --world to use it, "
                                "or give an empty --state.")
             self.url = state
-            client = sdk.load_world(state, text, world, computer_name=computer_name)
+            from hyperv_emu.cli.progress import FileOpsBar
+
+            bar = FileOpsBar("Creating disk files")  # a big world's files, on a terminal
+            try:
+                client = sdk.load_world(state, text, world, computer_name=computer_name, progress=bar)
+            finally:
+                bar.close()
         self.session = Session(client, url=self.url, edition=getattr(args, "edition", None),
                                timeout=getattr(args, "timeout", None), answers=_answers(args))
 
     def runspace(self, script_dir: str | None) -> Any:
-        return self.session.runspace(_writer(sys.stdout), _writer(sys.stderr), script_dir=script_dir)
+        """A runspace on the console: error records in the console host's error colours and
+        warning, verbose and debug lines in its warning colours on a colour terminal; a
+        script's Write-Progress as bars when standard error is a terminal (see cli.colour,
+        cli.progress). Redirected, the text is written as it is."""
+        from hyperv_emu.cli import colour, progress
+
+        out = _writer(sys.stdout)
+        error_colour = colour.painter(sys.stderr, colour.ERROR)
+        err = _writer(sys.stderr)
+        stream_colour = colour.painter(sys.stdout, colour.WARNING)
+
+        if progress.enabled(sys.stderr):
+            view = self.progress = progress.ProgressView(sys.stderr)
+            plain_out, plain_err = out, err
+
+            def out(text: str) -> None:
+                with view.writing():
+                    plain_out(text)
+
+            def err(text: str) -> None:
+                with view.writing():
+                    plain_err(text)
+
+        def write_err(text: str) -> None:
+            err(error_colour(text))
+
+        def write_stream(kind: str, text: str) -> None:
+            out(stream_colour(text) if kind in ("warning", "verbose", "debug") else text)
+
+        return self.session.runspace(out, write_err, script_dir=script_dir, write_stream=write_stream,
+                                     progress=self.progress)
 
     def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
         if self.temp_url is not None:
             self.session.discard()
 
@@ -124,7 +162,7 @@ def _writer(stream: Any) -> Any:
 
 
 def _read_script(path: str) -> str:
-    from hyperv_emu.cli.main import CLIError
+    from hyperv_emu.cli.errors import CLIError
     from hyperv_emu.psshim.host_services import decode_text
     from hyperv_emu.psshim.session import read_script
 
@@ -138,7 +176,7 @@ def _read_script(path: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from hyperv_emu.cli.main import CLIError
+    from hyperv_emu.cli.errors import CLIError
 
     if args.command is None and args.script is None:
         raise CLIError("give a script to run (a .ps1 file, or - for standard input), or -c COMMAND.")
@@ -151,6 +189,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except BaseException:
         session.close()
         raise
+    if session.progress is not None:
+        session.progress.close()
     if session.temp_url is not None and getattr(args, "owns_process", False):
         # The state lived in this process's memory and nobody else can see it: the process may
         # end at once, without tearing the state and every other object down (see cli.main).
@@ -192,13 +232,16 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 def _repl(rs: Any) -> int:
     try:
-        import readline  # noqa: F401 - line editing and history for input()
+        import readline  # line editing and history for input()
 
         history = os.path.expanduser("~/.hvemu_history")
         try:
             readline.read_history_file(history)
         except OSError:
             pass
+        from hyperv_emu.cli.shell_complete import install
+
+        install(rs)  # TAB completes cmdlets, parameters and VM names
     except ImportError:  # pragma: no cover - readline is absent on some platforms
         history = ""
     from hyperv_emu.psshim.parser import ParseError, parse

@@ -16,7 +16,7 @@ from, or a child of the VM itself when it hangs from none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 BRANCH = "├── "
@@ -70,16 +70,23 @@ def _children(nodes: Sequence[TreeNode], current_id: str | None) -> dict[str | N
     return out
 
 
-def render_text(vm_name: str, nodes: Sequence[TreeNode], current_id: str | None) -> str:
-    """The tree as lines of text (no trailing newline)."""
+def _plain(kind: str, text: str) -> str:
+    return text
+
+
+def render_text(vm_name: str, nodes: Sequence[TreeNode], current_id: str | None,
+                style: Callable[[str, str], str] = _plain) -> str:
+    """The tree as lines of text (no trailing newline). `style(kind, text)` may decorate each
+    piece (kind `vm`, `branch`, `checkpoint` or `now`), e.g. with a terminal's colours."""
     kids = _children(nodes, current_id)
-    lines = [vm_name]
+    lines = [style("vm", vm_name)]
 
     def walk(parent: str | None, prefix: str) -> None:
         children = kids.get(parent, [])
         for i, child in enumerate(children):
             last = i == len(children) - 1
-            lines.append(prefix + (LAST if last else BRANCH) + (NOW if child is None else child.name))
+            name = style("now", NOW) if child is None else style("checkpoint", child.name)
+            lines.append(style("branch", prefix + (LAST if last else BRANCH)) + name)
             if child is not None:
                 walk(child.id, prefix + (SPACE if last else PIPE))
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 
-from hyperv_emu.emulator import culture, disks, guest, winpath
+from hyperv_emu.emulator import culture, disks, guest, openfiles, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
 from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import (
@@ -210,6 +210,9 @@ def export(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Chec
     if folder.parent != dest:  # a VM named "." or "..": not a folder name
         raise ExportFailed(f"The virtual machine name '{vm.name}' cannot be used as a folder name.", target=vm.name)
     drives = []
+    config = str(folder.joinpath("Virtual Machines", f"{vm.id.upper()}.vmcx"))
+    targets = [str(folder.joinpath("Virtual Hard Disks", winpath.parse(d.base_path).name)) for d in cp.disks]
+    _refuse_existing_targets(tx, host, vm, [*targets, config])
     for d in cp.disks:
         target = str(folder.joinpath("Virtual Hard Disks", winpath.parse(d.base_path).name))
         tx.queue(FileOp(kind="export_disk", host=host.name, path=target, parent=d.path, size=d.size))
@@ -222,10 +225,21 @@ def export(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Chec
         "CheckpointType": vm.checkpoint_type.value, "HasMemory": cp.has_memory, "Notes": cp.notes,
         "HardDrives": drives,
     }
-    config = str(folder.joinpath("Virtual Machines", f"{vm.id.upper()}.vmcx"))
     tx.queue(FileOp(kind="write_file", host=host.name, path=config, payload=json.dumps(manifest, indent=1)))
     host.file_times[winpath.parse(config).key()] = tx.now()
     return str(folder)
+
+
+def _refuse_existing_targets(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, targets: list[str]) -> None:
+    """An export never replaces a file: not a VM's live disk (held open), not an earlier export,
+    not any disk the host knows (Hyper-V's copy fails with ERROR_FILE_EXISTS)."""
+    from hyperv_emu.emulator.engine import host_rel
+
+    for target in targets:
+        openfiles.ensure_not_held(host, target)
+        if disks.find_file(host, target) is not None or tx.store.exists(host_rel(host.name, target)):
+            raise ExportFailed(f"Failed to export '{vm.name}': the system failed to create '{target}': "
+                               f"The file exists. (0x80070050).", target=target)
 
 
 def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) -> VirtualMachineRecord:

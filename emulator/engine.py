@@ -23,15 +23,16 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import attrs
 
 from hyperv_emu.emulator import disks, winpath
-from hyperv_emu.emulator.errors import EmulatorError, HostNotFound, PathError, StateError
-from hyperv_emu.emulator.model import ClockMode, EmulatorState, FileOp, HostRecord
+from hyperv_emu.emulator.errors import DiskError, EmulatorError, HostNotFound, InvalidArgument, PathError, StateError
+from hyperv_emu.emulator.model import ClockMode, EmulatorState, Event, FileOp, HostRecord, ParkedOp
 from hyperv_emu.emulator.persist import dumps, loads
 from hyperv_emu.emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
 
@@ -54,7 +55,12 @@ class Transaction:
         return clock.now
 
     def advance(self, seconds: float) -> None:
-        """Move the virtual clock (a no-op on the real clock, where time moves by itself)."""
+        """Move the virtual clock (a no-op on the real clock, where time moves by itself).
+        The clock is a .NET DateTime: it cannot pass 9999-12-31T23:59:59.9999999."""
+        if not math.isfinite(seconds) or seconds > (dt.datetime.max - self.now()).total_seconds():
+            raise InvalidArgument(f"Cannot move the clock on by {seconds!r} seconds: the clock stops at "
+                                  f"{dt.datetime.max.isoformat()} and it is {self.now().isoformat()}.",
+                                  target=repr(seconds))
         if seconds <= 0:
             return
         if self.state.clock.mode is ClockMode.VIRTUAL:
@@ -107,11 +113,31 @@ _CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sp
 _REMOVES_FILE = {"delete", "merge"}
 
 
+# operations that read a disk chain that must already exist (`op.parent`): a differencing disk's
+# parent, an export's source
+_READS_CHAIN = {"create_avhdx", "export_disk"}
+
+
+def _check_chain(store: FileStore, host: str, path: str, checked: set[str]) -> None:
+    """Open the chain under `path` (headers, region tables, metadata, parents): a DiskError names
+    the file that is missing or corrupt, before anything is saved."""
+    key = f"{host}|{winpath.parse(path).key()}"
+    if key in checked:
+        return
+    from hyperv_emu.emulator.vdisk import HostDisks
+
+    HostDisks(store, host).open_chain(path, writable=False).close()
+    checked.add(key)
+
+
 def check_ops(store: FileStore, ops: list[FileOp]) -> None:
     """Raise PathError for a file operation the host's file system cannot carry out: a file whose
     folder (or a folder above it) is a file, a file where a folder is, a folder where a file is,
-    a file op on a drive root. Operations earlier in `ops` count as done."""
+    a file op on a drive root; DiskError for a disk chain an operation reads (a differencing
+    disk's parent, an export's source) that is missing or corrupt. Operations earlier in `ops`
+    count as done."""
     made: dict[str, bool] = {}  # rel -> is_dir, for what earlier ops create or delete (False: file)
+    checked: set[str] = set()  # chains already opened
     gone: set[str] = set()
     seen: dict[str, str] = {}  # rel -> "file" | "dir" | "none" on storage (cached)
 
@@ -149,13 +175,49 @@ def check_ops(store: FileStore, ops: list[FileOp]) -> None:
                 raise PathError(f"'{wp}' is a folder, not a file.", target=str(wp))
             made.pop(rel, None)
             gone.add(rel)
+        if op.kind in _READS_CHAIN and op.parent:
+            parent_rel = host_rel(op.host, op.parent)
+            if made.get(parent_rel) is False:
+                continue  # created earlier in this batch
+            if kind(parent_rel) != "file":
+                raise DiskError(f"The virtual disk file '{winpath.parse(op.parent)}' does not exist.",
+                                target=str(winpath.parse(op.parent)))
+            _check_chain(store, op.host, op.parent, checked)
+
+
+# The event a parked file operation leaves in the host's log (hvemu's own id: Hyper-V reports
+# such damage in many ways, none of which a journal replay has)
+PARKED_OP_EVENT_ID = 19100
+
+
+def park_event(tx: Transaction, op: FileOp, message: str) -> None:
+    """An Error event on the host of `op`, naming the VM whose file it is when one is known."""
+    host = next((h for h in tx.state.hosts if h.name.casefold() == op.host.casefold()), None)
+    if host is None:
+        return
+    key = winpath.parse(op.path).key()
+    vm_id = next((f.vm_id for f in host.disk_files if winpath.parse(f.path).key() == key and f.vm_id), None)
+    vm = next((v for v in host.vms if v.id == vm_id), None)
+    if vm is None:  # a configuration or memory file under a VM's folder
+        vm = next((v for v in host.vms if v.id.casefold() in key), None)
+    host.events.append(Event(time=tx.now(), level="Error", event_id=PARKED_OP_EVENT_ID,
+                             message=f"A file operation could not be completed and was set aside: {message}",
+                             vm_name=vm.name if vm else "", vm_id=vm.id if vm else ""))
+
+
+# `on_file_ops(description, done, total)`: told before each journaled file operation is applied
+# (`description` is its kind and path: `merge D:\VMs\x.avhdx`) and once when all are done
+# (description "", done == total): an application shows the progress of long merges and of the
+# creation of a big world's disk files.
+FileOpsProgress = Callable[[str, int, int], None]
 
 
 class Emulator:
     """An emulated Hyper-V installation whose state lives at `url`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, on_file_ops: FileOpsProgress | None = None) -> None:
         self.url = url
+        self.on_file_ops = on_file_ops
         self.store = open_store(url)
         # The last state document read or written, and the state it holds: a transaction that
         # finds the same bytes again reuses the state instead of structuring it anew. A
@@ -213,8 +275,9 @@ class Emulator:
             state = self.load()
             tx = Transaction(state, self.store)
             if state.pending_ops:
-                # A process stopped between saving and applying: finish its work first.
-                self._apply_ops(state.pending_ops)
+                # A process stopped between saving and applying: finish its work first. An
+                # operation that cannot be carried out any more is parked, not replayed forever.
+                self._apply_or_park(tx, state.pending_ops)
                 state.pending_ops = []
                 tx.changed = True
             try:
@@ -246,17 +309,39 @@ class Emulator:
             ) from None
         self.store.write_atomic(STATE_FILE, document)
         if tx.ops:
-            self._apply_ops(tx.ops)
+            failure = self._apply_or_park(tx, tx.ops)
             tx.state.pending_ops = []
             document = dumps(tx.state)
             self.store.write_atomic(STATE_FILE, document)
+            if failure is not None:
+                self._cache = (document, tx.state)
+                tx.ops = []
+                tx.changed = False
+                raise failure
         self._cache = (document, tx.state)
         tx.ops = []
         tx.changed = False
 
-    def _apply_ops(self, ops: list[FileOp]) -> None:
-        for op in ops:
-            disks.apply_op(self.store, op)
+    def _apply_or_park(self, tx: Transaction, ops: list[FileOp]) -> EmulatorError | None:
+        """Apply `ops` in order; one that fails with a disk or path error (its file deleted or
+        damaged outside the emulator) is parked in the state with its error and an Error event,
+        and the rest still run. Returns the first such error (None if all were applied)."""
+        first: EmulatorError | None = None
+        report = self.on_file_ops
+        for done, op in enumerate(ops):
+            if report is not None:
+                report(f"{op.kind} {op.path}", done, len(ops))
+            try:
+                disks.apply_op(self.store, op)
+            except (DiskError, PathError, OSError) as exc:
+                error = exc if isinstance(exc, EmulatorError) else DiskError(
+                    f"The file operation on '{op.path}' failed: {exc.strerror or exc}.", target=op.path)
+                first = first or error
+                tx.state.parked_ops.append(ParkedOp(op=op, error=error.message, time=tx.now()))
+                park_event(tx, op, error.message)
+        if report is not None and ops:
+            report("", len(ops), len(ops))
+        return first
 
     def read_state(self) -> EmulatorState:
         """The current state (after replaying the journal and finishing due merges)."""

@@ -146,6 +146,13 @@ class VMAlreadyExists(EmulatorError):
     category = "InvalidArgument"
 
 
+class VMCreateFailed(EmulatorError):
+    """New-VM could not create what it was asked to (a -NewVHDPath that exists)."""
+
+    error_id = "OperationFailed"
+    category = "ResourceExists"
+
+
 class ExportFailed(EmulatorError):
     error_id = "OperationFailed"
     category = "InvalidOperation"
@@ -185,6 +192,27 @@ class PathError(EmulatorError):
     category = "InvalidArgument"
 
 
+class InvalidArgument(EmulatorError):
+    """A value no Hyper-V host would take (a clock moved by NaN seconds, or past year 9999)."""
+
+    error_id = "InvalidArgument"
+    category = "InvalidArgument"
+
+
+class AccessDenied(PathError):
+    """A path the host refuses (a link in the state leading outside its root)."""
+
+    error_id = "UnauthorizedAccess"
+    category = "PermissionDenied"
+
+
+class FileInUse(PathError):
+    """A file a VM's worker process or a merge holds open (.NET's IOException on a host)."""
+
+    error_id = "FileInUse"
+    category = "WriteError"
+
+
 class WorldError(EmulatorError):
     """A world file that cannot be loaded; the message names the key and its line."""
 
@@ -197,3 +225,17 @@ class DiskError(EmulatorError):
 
     error_id = "DiskError"
     category = "InvalidData"
+
+
+class InvalidWildcardPattern(EmulatorError):
+    """PowerShell's WildcardPatternException (emulator/wildcard.py): an unclosed `[` or a
+    reversed range. The text is WildcardPatternStrings.InvalidPattern; the exception is a
+    RuntimeException whose ErrorRecord PowerShell builds by default (regex.cs), hence the
+    `RuntimeException` id and the NotSpecified category."""
+
+    error_id = "RuntimeException"
+    category = "NotSpecified"
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__(f"The specified wildcard character pattern is not valid: {pattern}", target=pattern)
+        self.pattern = pattern

@@ -31,6 +31,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator.openfiles import runtime_state_path
 from hyperv_emu.emulator.vdisk import HostDisks
 
 LIVE = (VMStateName.RUNNING, VMStateName.PAUSED)
@@ -66,7 +67,7 @@ def read_disk(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, disk:
 
 def memory_path(vm: VirtualMachineRecord) -> str:
     """The VM's runtime / saved state: `<VM path>\\Virtual Machines\\<VM ID>.vmrs`."""
-    return str(winpath.parse(vm.path).joinpath("Virtual Machines", f"{vm.id.upper()}.vmrs"))
+    return runtime_state_path(vm)
 
 
 def _check_memory_range(vm: VirtualMachineRecord, offset: int, length: int) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from hyperv_emu.emulator import checkpoints, disks, guest, lifecycle, winpath
+from hyperv_emu.emulator import checkpoints, disks, guest, lifecycle, openfiles, winpath
 from hyperv_emu.emulator.configfiles import vm_config_path, write_vm_config
 from hyperv_emu.emulator.engine import Emulator, Transaction, host_rel
 from hyperv_emu.emulator.errors import (
@@ -23,6 +23,7 @@ from hyperv_emu.emulator.errors import (
     MoreThanOneCheckpoint,
     PathError,
     VMAlreadyExists,
+    VMCreateFailed,
     VMNameInvalid,
     VMNotFound,
 )
@@ -45,7 +46,7 @@ from hyperv_emu.emulator.views import (
     checkpoint_view,
     vm_view,
 )
-from hyperv_emu.emulator.wildcard import has_wildcards, matches
+from hyperv_emu.emulator.wildcard import contains_wildcards, is_match
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -105,7 +106,7 @@ class Host:
             chosen: list[VirtualMachineRecord] = []
             for name in names:
                 hits = [v for v in host.vms if _name_matches(name, v.name)]
-                if not hits and not has_wildcards(name):
+                if not hits and not contains_wildcards(name):
                     missing.append(name)
                 chosen.extend(h for h in hits if h not in chosen)
             ordered = [v for v in host.vms if v in chosen]
@@ -143,6 +144,12 @@ class Host:
             ):
                 assert disk_path is not None
                 p = str(winpath.parse(disk_path))
+                if disk_path == new_vhd_path and (disks.find_file(host, p) is not None
+                                                  or tx.store.exists(host_rel(host.name, p))):
+                    raise VMCreateFailed(
+                        f"Failed to create a new virtual machine. The system failed to create '{p}': "
+                        f"The file exists. (0x80070050).", target=p)
+                openfiles.ensure_not_held(host, p)
                 actual = disks.add_base_disk(tx, host, vm, p, size)
                 vm.disks.append(HardDrive(path=p, base_path=p, size=actual,
                                           controller_type="SCSI" if generation == 2 else "IDE",
@@ -271,7 +278,7 @@ class Host:
             if snapshot_type is not None and snapshot_type.casefold() != "standard":
                 pairs = []
             if name is not None:
-                pairs = [(vm, cp) for vm, cp in pairs if matches(name, cp.name)]
+                pairs = [(vm, cp) for vm, cp in pairs if is_match(name, cp.name)]
             if parent_of is not None:
                 target = _parent_id_of(host, parent_of)
                 pairs = [(vm, cp) for vm, cp in pairs if cp.id == target]
@@ -286,7 +293,7 @@ class Host:
         """Exactly one checkpoint of the VM whose name matches the pattern (Restore/Rename)."""
         with self._tx() as (tx, host):
             vm = _vm_by_id(host, vm_id)
-            hits = [cp for cp in vm.checkpoints if matches(name, cp.name)]
+            hits = [cp for cp in vm.checkpoints if is_match(name, cp.name)]
             if not hits:
                 raise CheckpointNotFound()
             if len(hits) > 1:
@@ -420,6 +427,7 @@ class Host:
     def write_file(self, path: str, data: bytes) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
+            openfiles.ensure_not_held(host, str(wp))
             tx.queue(FileOp(kind="write_bytes", host=host.name, path=str(wp), payload=base64.b64encode(data).decode("ascii")))
             host.file_times[wp.key()] = tx.now()
 
@@ -431,6 +439,7 @@ class Host:
     def delete_file(self, path: str) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
+            openfiles.ensure_not_held(host, str(wp))
             if disks.find_file(host, str(wp)) is not None:
                 raise PathError(f"The file '{wp}' is in use by a virtual machine.", target=str(wp))
             tx.queue(FileOp(kind="delete", host=host.name, path=str(wp)))
@@ -462,7 +471,11 @@ class _HostTx:
 
 
 def _name_matches(pattern: str, name: str) -> bool:
-    return matches(pattern, name) if has_wildcards(pattern) else pattern.casefold() == name.casefold()
+    """A -Name entry, read as PowerShell's cmdlets read one (Get-Process, Get-Service:
+    `WildcardPattern.Get(name, IgnoreCase).IsMatch`): a name without wildcard characters is
+    compared without case, and its backtick escapes count (`` `[lab`] `` is the name `[lab]`), so
+    `Get-VM -Name P` selects what `Where-Object Name -like P` does."""
+    return is_match(pattern, name)
 
 
 def _vm_by_id(host: HostRecord, vm_id: str) -> VirtualMachineRecord:

@@ -209,6 +209,17 @@ class FileOp(MutableFieldwise):
 
 
 @attrs.define(eq=False, repr=False)
+class ParkedOp(MutableFieldwise):
+    """A journaled file operation that could not be carried out (a file deleted or damaged
+    behind the emulator's back): set aside with the error, so it no longer blocks every later
+    transaction. `hvemu state check` lists them; `hvemu state repair` retries or drops them."""
+
+    op: FileOp
+    error: str
+    time: dt.datetime
+
+
+@attrs.define(eq=False, repr=False)
 class EmulatorState(MutableFieldwise):
     schema_version: int = SCHEMA_VERSION
     clock: Clock = attrs.field(factory=Clock)
@@ -218,3 +229,4 @@ class EmulatorState(MutableFieldwise):
     hosts: list[HostRecord] = attrs.field(factory=list)
     id_counter: int = 0
     pending_ops: list[FileOp] = attrs.field(factory=list)
+    parked_ops: list[ParkedOp] = attrs.field(factory=list)

@@ -34,7 +34,7 @@ import attrs
 import fsspec
 from fsspec.implementations.memory import MemoryFile
 
-from hyperv_emu.emulator.errors import StateError
+from hyperv_emu.emulator.errors import AccessDenied, StateError
 from hyperv_emu.emulator.fieldwise import Fieldwise
 
 if TYPE_CHECKING:
@@ -95,6 +95,14 @@ def ntfs_lookup(rel: str, exists: Callable[[str], bool], children: Callable[[str
     return "/".join(out)
 
 
+def windows_path_of(rel: str) -> str:
+    """`hosts/<host>/<drive>/a/b` as the Windows path `<drive>:\\a\\b` (else `rel` itself)."""
+    parts = rel.split("/")
+    if len(parts) >= 3 and parts[0] == HOSTS_DIR:
+        return parts[2] + ":\\" + "\\".join(parts[3:])
+    return rel
+
+
 def _join(root: str, rel: str) -> str:
     return root.rstrip("/") + ("/" + rel if rel else "")
 
@@ -105,6 +113,7 @@ def _join(root: str, rel: str) -> str:
 class LocalFileStore:
     def __init__(self, root: str, url: str) -> None:
         self.root = os.path.abspath(root)
+        self._real_root = os.path.realpath(self.root)
         self.url = url
         self._thread_lock = threading.RLock()
 
@@ -116,6 +125,13 @@ class LocalFileStore:
         path = os.path.normpath(os.path.join(self.root, rel)) if rel else self.root
         if path != self.root and not path.startswith(self.root + os.sep):
             raise StateError(f"Refusing to touch '{path}': it is outside the state root '{self.root}'.")
+        if rel:
+            # Confinement follows links: a symbolic link in the state (a state unpacked from an
+            # archive) must not lead a script's write or delete outside the root.
+            real = os.path.realpath(path)
+            if real != self._real_root and not real.startswith(self._real_root + os.sep):
+                raise AccessDenied(f"Access to the path '{windows_path_of(rel)}' is denied.",
+                                   target=windows_path_of(rel))
         return path
 
     def display_path(self, rel: str) -> str:

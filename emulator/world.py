@@ -15,13 +15,15 @@ shared format, all optional and backwards compatible:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import socket
 import time
 import tomllib
-from typing import Any, cast
+from typing import Any, Callable, cast
 
 import attrs
+import tomli_w
 
 from hyperv_emu.emulator import culture, disks, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, write_checkpoint_config, write_vm_config
@@ -46,6 +48,7 @@ from hyperv_emu.emulator.storage import FileStore
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
+MAX_CHECKPOINT_SECONDS = 86400  # a checkpoint that takes longer than a day is no host's
 HOST_KEYS = {"name", "default"}
 VM_KEYS = {
     "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
@@ -205,6 +208,10 @@ def load_text(text: str, source: str = "<world>") -> tuple[EmulatorState, list[F
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise WorldError(f"{source}: not valid TOML: {exc}") from exc
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise WorldError(f"{source}: arrays or tables nested too deep to be a world file") from None
+    except ValueError as exc:  # an integer beyond Python's digit limit (sys.get_int_max_str_digits)
+        raise WorldError(f"{source}: a number too long to be a world's value ({exc.args[0].split(':')[0]})") from None
     ctx = _Ctx(source, _Lines(text))
     return _build(ctx, doc)
 
@@ -239,8 +246,9 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
     timing_doc = _get(ctx, top, doc, "timing", dict, {})
     _check_keys(ctx, ("timing",), timing_doc, TIMING_KEYS)
     secs = _get(ctx, ("timing",), timing_doc, "checkpoint_seconds", (int, float), 0)
-    if secs < 0:
-        raise ctx.error(("timing",), "checkpoint_seconds", "cannot be negative")
+    if not math.isfinite(secs) or not 0 <= secs <= MAX_CHECKPOINT_SECONDS:
+        raise ctx.error(("timing",), "checkpoint_seconds",
+                        f"must be a number of seconds from 0 to {MAX_CHECKPOINT_SECONDS} (one day)")
     rate = _size(ctx, ("timing",), "merge_rate", timing_doc.get("merge_rate", "100MB"))
     if rate <= 0:
         raise ctx.error(("timing",), "merge_rate", "must be positive")
@@ -535,87 +543,92 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
 # --- export -------------------------------------------------------------------------------------
 
 
-def _toml_str(s: str) -> str:
-    if "'" not in s and "\n" not in s and all(ch.isprintable() for ch in s):
-        return f"'{s}'"
-    out = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    out = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in out)
-    return f'"{out}"'
+def _toml_dt(d: dt.datetime) -> dt.datetime:
+    return d.replace(tzinfo=None)
 
 
-def _toml_dt(d: dt.datetime) -> str:
-    return d.replace(microsecond=0).isoformat() if d.microsecond == 0 else d.isoformat()
+def _seconds(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else x
 
 
 def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
     """The current state as a world file. Merges still running are finished in the export (a
-    world describes files at rest); their effect is what the world shows."""
+    world describes files at rest); their effect is what the world shows.
+
+    The document is built as data and written by tomli-w (every string escaped by the library,
+    so any name loads back as itself); a VM's disks are an inline array of inline tables when
+    they fit on a line, else `[[vm.disks]]` tables, its checkpoints `[[vm.checkpoint]]` tables."""
     from hyperv_emu.emulator.engine import host_rel
 
-    lines = [
-        "# Exported by `hvemu world export`.",
-        f"now = {_toml_dt(state.clock.now)}",
-        f"culture = {_toml_str(state.settings.culture)}",
-        f"edition = {_toml_str(state.settings.edition)}",
-        f"width = {state.settings.width}",
-        f"timezone = {_toml_str(state.settings.timezone)}",
-        f"clock = {_toml_str(state.clock.mode.value)}",
-    ]
+    doc: dict[str, Any] = {
+        "now": _toml_dt(state.clock.now),
+        "culture": state.settings.culture,
+        "edition": state.settings.edition,
+        "width": state.settings.width,
+        "timezone": state.settings.timezone,
+        "clock": state.clock.mode.value,
+    }
     if state.settings.deterministic_ids:
-        lines.append(f"id_seed = {_toml_str(state.settings.id_seed)}")
-    lines += ["", "[timing]", f"checkpoint_seconds = {state.timing.checkpoint_seconds:g}",
-              f"merge_rate = {_toml_str(format_size(state.timing.merge_rate))}"]
+        doc["id_seed"] = state.settings.id_seed
+    doc["timing"] = {"checkpoint_seconds": _seconds(state.timing.checkpoint_seconds),
+                     "merge_rate": format_size(state.timing.merge_rate)}
     if state.env:
-        lines += ["", "[env]"] + [f"{_toml_str(k)} = {_toml_str(v)}" for k, v in state.env.items()]
-    for h in state.hosts:
-        lines += ["", "[[host]]", f"name = {_toml_str(h.name)}", f"default = {'true' if h.default else 'false'}"]
+        doc["env"] = dict(state.env)
+    doc["host"] = [{"name": h.name, "default": h.default} for h in state.hosts]
+    vms: list[dict[str, Any]] = []
     for h in state.hosts:
         for vm in h.vms:
-            lines += ["", "[[vm]]", f"name = {_toml_str(vm.name)}", f"id = {_toml_str(vm.id)}",
-                      f"host = {_toml_str(h.name)}", f"state = {_toml_str(vm.state.value)}",
-                      f"checkpoint_type = {_toml_str(vm.checkpoint_type.value)}",
-                      f"automatic_checkpoints = {'true' if vm.automatic_checkpoints else 'false'}",
-                      f"memory = {_toml_str(format_size(vm.memory_startup))}",
-                      f"generation = {vm.generation}", f"version = {_toml_str(vm.version)}",
-                      f"path = {_toml_str(vm.path)}",
-                      f"guest_vss = {_toml_str('failing' if vm.guest_vss_failing else 'ok')}"]
+            table: dict[str, Any] = {
+                "name": vm.name, "id": vm.id, "host": h.name, "state": vm.state.value,
+                "checkpoint_type": vm.checkpoint_type.value, "automatic_checkpoints": vm.automatic_checkpoints,
+                "memory": format_size(vm.memory_startup), "generation": vm.generation, "version": vm.version,
+                "path": vm.path, "guest_vss": "failing" if vm.guest_vss_failing else "ok",
+            }
             if vm.pass_through_disks:
-                lines.append(f"pass_through_disks = {vm.pass_through_disks}")
+                table["pass_through_disks"] = vm.pass_through_disks
             if vm.processor_count != 1:
-                lines.append(f"processor_count = {vm.processor_count}")
+                table["processor_count"] = vm.processor_count
             if vm.notes:
-                lines.append(f"notes = {_toml_str(vm.notes)}")
-            entries = ", ".join(f"{{ path = {_toml_str(d.base_path)}, size = {_toml_str(format_size(d.size))} }}" for d in vm.disks)
-            lines.append(f"disks = [{entries}]")
+                table["notes"] = vm.notes
+            table["disks"] = [{"path": d.base_path, "size": format_size(d.size)} for d in vm.disks]
             if vm.checkpoints and vm.parent_checkpoint_id is None:
-                lines.append('parent_checkpoint = ""')
-            for cp in sorted(vm.checkpoints, key=lambda c: c.creation_time):
-                lines += ["", "[[vm.checkpoint]]", f"name = {_toml_str(cp.name)}", f"id = {_toml_str(cp.id)}",
-                          f"created = {_toml_dt(cp.creation_time)}",
-                          f"kind = {_toml_str('standard' if cp.has_memory else 'production')}"]
-                parent = next((p for p in vm.checkpoints if p.id == cp.parent_id), None)
-                if parent is not None:
-                    shared = sum(p.name == parent.name for p in vm.checkpoints) > 1
-                    lines.append(f"parent = {_toml_str(parent.id if shared else parent.name)}")
-                if cp.is_automatic:
-                    lines.append("automatic = true")
-                if cp.id == vm.parent_checkpoint_id:
-                    lines.append("current = true")
-                owned = _named_files(h, vm, cp)
-                if owned:
-                    guids = [f.rsplit("_", 1)[-1].split(".")[0] for f in owned]
-                    lines.append("avhdx_guids = [" + ", ".join(_toml_str(g) for g in guids) + "]")
-                    if store is not None:
-                        try:
-                            length = store.size(host_rel(h.name, owned[0]))
-                        except OSError:
-                            length = 0
-                        if length > disks.EMPTY_AVHDX:
-                            lines.append(f"written = {_toml_str(format_size(length))}")
-                    mtime = h.file_times.get(winpath.parse(owned[0]).key())
-                    if mtime is not None and mtime != cp.creation_time:
-                        lines.append(f"last_write = {_toml_dt(mtime)}")
-    return "\n".join(lines) + "\n"
+                table["parent_checkpoint"] = ""
+            checkpoints = [_checkpoint_table(h, vm, cp, store, host_rel)
+                           for cp in sorted(vm.checkpoints, key=lambda c: c.creation_time)]
+            if checkpoints:
+                table["checkpoint"] = checkpoints
+            vms.append(table)
+    if vms:
+        doc["vm"] = vms
+    return "# Exported by `hvemu world export`.\n" + tomli_w.dumps(doc)
+
+
+def _checkpoint_table(h: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord, store: FileStore | None,
+                      host_rel: Callable[[str, str], str]) -> dict[str, Any]:
+    table: dict[str, Any] = {"name": cp.name, "id": cp.id, "created": _toml_dt(cp.creation_time),
+                             "kind": "standard" if cp.has_memory else "production"}
+    parent = next((p for p in vm.checkpoints if p.id == cp.parent_id), None)
+    if parent is not None:
+        shared = sum(p.name == parent.name for p in vm.checkpoints) > 1
+        table["parent"] = parent.id if shared else parent.name
+    if cp.is_automatic:
+        table["automatic"] = True
+    if cp.id == vm.parent_checkpoint_id:
+        table["current"] = True
+    owned = _named_files(h, vm, cp)
+    if owned:
+        table["avhdx_guids"] = [f.rsplit("_", 1)[-1].split(".")[0] for f in owned]
+        if store is not None:
+            try:
+                length = store.size(host_rel(h.name, owned[0]))
+            except OSError:
+                length = 0
+            if length > disks.EMPTY_AVHDX:
+                table["written"] = format_size(length)
+        mtime = h.file_times.get(winpath.parse(owned[0]).key())
+        if mtime is not None and mtime != cp.creation_time:
+            table["last_write"] = _toml_dt(mtime)
+    return table
 
 
 def _named_files(host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:

@@ -122,6 +122,8 @@ MESSAGES: dict[str, str] = {
     "WhitespaceBeforeHereStringFooter": "White space is not allowed before the string terminator.",
     # Not PowerShell errors: constructs PowerShell accepts that psshim does not implement.
     "PsshimUnsupportedSyntax": "psshim does not support {0}.",
+    "PsshimNestingTooDeep": "The script nests blocks, parentheses or brackets more than {0} parser levels deep, "
+                            "beyond hvemu's parser limit.",
 }
 
 

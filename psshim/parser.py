@@ -29,6 +29,10 @@ from hyperv_emu.psshim.transformer import AstBuilder
 __all__ = ["ParseError", "parse"]
 
 _MAX_ERRORS = 50
+# The LALR stack grows by a few states per nesting level; past this, parsing stops with an error
+# (each token's lookahead copies the stack, so a deeper one costs time and memory quadratically;
+# PowerShell's own recursive parser runs out of stack long before).
+MAX_PARSER_DEPTH = 5000
 # Tokens that end a pipeline without an error of their own (PipelineRule).
 _PIPELINE_END = frozenset({"NEWLINE", "SEMI", "RPAREN", "RBRACE", "$END"})
 _CLOSERS = ("RBRACE", "RPAREN", "RBRACKET")
@@ -233,6 +237,9 @@ class _Run:
             except UnsupportedSyntax as unsupported:
                 self._error(unsupported.start, unsupported.end, "PsshimUnsupportedSyntax", unsupported.what)
                 raise _Abort() from None
+            if len(self.stack) > MAX_PARSER_DEPTH:
+                self._error(token.start, token.end, "PsshimNestingTooDeep", str(MAX_PARSER_DEPTH))
+                raise _Abort()
             if self._feed(token):
                 if token.type == "$END":
                     return self.values[-1]

@@ -81,9 +81,7 @@ class Session:
     @classmethod
     def from_world(cls, world: str | os.PathLike[str], url: str, *, force: bool = False, **kwargs: Any) -> "Session":
         """A new state at `url` from a world file (a path), and a session on it."""
-        path = pathlib.Path(world)
-        client = sdk.load_world(url, path.read_text(encoding="utf-8-sig"), str(path), force=force)
-        return cls(client, url=url, **kwargs)
+        return cls(sdk.load_world_file(url, world, force=force), url=url, **kwargs)
 
     @classmethod
     def from_world_text(cls, text: str, url: str, *, force: bool = False, **kwargs: Any) -> "Session":
@@ -92,7 +90,11 @@ class Session:
     # --- running ----------------------------------------------------------------------------
 
     def runspace(self, write_out: Callable[[str], None], write_err: Callable[[str], None],
-                 output: Callable[[Any], None] | None = None, script_dir: str | None = None) -> Any:
+                 output: Callable[[Any], None] | None = None, script_dir: str | None = None, *,
+                 write_stream: Callable[[str, str], None] | None = None,
+                 progress: Callable[[Any], None] | None = None) -> Any:
+        """A runspace writing to these callbacks (`runtime.host.Host`: `write_stream` gets the
+        warning/verbose/debug/information lines, `progress` the Write-Progress records)."""
         from hyperv_emu.psshim.host_services import LocalAndHostFiles, SdkFileView, SdkServices
         from hyperv_emu.psshim.runtime.host import Host
         from hyperv_emu.psshim.runtime.runner import RunSettings, Runspace
@@ -102,7 +104,8 @@ class Session:
                                            script_dir or self.script_dir)
         settings = RunSettings(edition=self.edition, culture=self.culture, width=self.width,
                                timeout_seconds=self.timeout)
-        return Runspace(services, settings, Host(write_out, write_err, answers=self.answers), output=output)
+        host = Host(write_out, write_err, write_stream=write_stream, progress=progress, answers=self.answers)
+        return Runspace(services, settings, host, output=output)
 
     def _capture(self, run: Callable[[Any], int], script_dir: str | None) -> RunResult:
         from hyperv_emu.psshim.format.out_default import OutDefault

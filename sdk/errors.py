@@ -82,6 +82,27 @@ class HostPathError(HyperVError):
     default_category = "InvalidArgument"
 
 
+class InvalidArgumentError(HyperVError):
+    """A value no Hyper-V host would take (a clock moved by NaN seconds or past year 9999)."""
+
+    default_error_id = "InvalidArgument"
+    default_category = "InvalidArgument"
+
+
+class AccessDeniedError(HostPathError):
+    """A host path the host refuses to open (.NET's UnauthorizedAccessException)."""
+
+    default_error_id = "UnauthorizedAccess"
+    default_category = "PermissionDenied"
+
+
+class FileInUseError(HostPathError):
+    """A file a running VM or a merge holds open (the host's IOException: "being used by another process")."""
+
+    default_error_id = "FileInUse"
+    default_category = "WriteError"
+
+
 class StateError(HyperVError):
     """The emulator's state location cannot be used (missing, corrupt, newer, locked)."""
 
@@ -99,6 +120,14 @@ class WorldFileError(HyperVError):
 class DiskError(HyperVError):
     default_error_id = "DiskError"
     default_category = "InvalidData"
+
+
+class InvalidPatternError(HyperVError):
+    """PowerShell's WildcardPatternException: a wildcard pattern with an unclosed `[` or a
+    reversed range (`sdk.wildcard`, or a -Name filter)."""
+
+    default_error_id = "RuntimeException"
+    default_category = "NotSpecified"
 
 
 class BackendError(HyperVError):

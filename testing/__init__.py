@@ -1,7 +1,11 @@
 """Testing with hyperv-emu: the pytest plugin's `HyperV` fixture class, `mock_hyperv` for code
 that calls `connect()` itself, and the scenario-folder runner.
 
-    from hyperv_emu.testing import HyperV, mock_hyperv
+    from hyperv_emu.testing import HyperV, RunResult, mock_hyperv
+
+- `HyperV`: the `hyperv` fixture's class (usable without pytest: `HyperV.memory(world)`);
+- `RunResult`: what `HyperV.run` / `run_command` return (psshim's typed, frozen result);
+- `mock_hyperv`: a decorator / context manager for code that calls `sdk.connect()` itself.
 
 An application over psshim, the SDK and the emulator: nothing below imports it. The names are
 imported on first use, so the pytest plugin (loaded by every pytest run in an environment that
@@ -14,12 +18,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from hyperv_emu.psshim.session import RunResult
+    from hyperv_emu.testing.hyperv import HyperV
     from hyperv_emu.testing.mock import mock_hyperv
-    from hyperv_emu.testing.pytest_plugin import HyperV
 
-_WHERE = {"HyperV": "hyperv_emu.testing.pytest_plugin", "mock_hyperv": "hyperv_emu.testing.mock"}
+_WHERE = {
+    "HyperV": "hyperv_emu.testing.hyperv",
+    "RunResult": "hyperv_emu.psshim.session",
+    "mock_hyperv": "hyperv_emu.testing.mock",
+}
 
-__all__ = ["HyperV", "mock_hyperv"]
+__all__ = ["HyperV", "RunResult", "mock_hyperv"]
 
 
 def __getattr__(name: str) -> Any:
@@ -28,3 +37,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module 'hyperv_emu.testing' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -15,6 +15,7 @@ import datetime as dt
 import difflib
 import os
 import pathlib
+import re
 import tomllib
 import uuid
 from typing import Any
@@ -34,6 +35,14 @@ def normalise(text: str) -> list[str]:
     while lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+def script_placeholder(stderr: str, script: pathlib.Path) -> str:
+    """`stderr` with the script's absolute path written `{script}`, also where 5.1's error view
+    wrapped the path over two lines (a long path at the 119-column edge)."""
+    path = str(script.resolve())
+    pattern = r"(?:\r?\n)?".join(re.escape(c) for c in path)
+    return re.sub(pattern, "{script}", stderr)
 
 
 def _diff(expected: list[str], actual: list[str], what: str) -> str:
@@ -149,7 +158,7 @@ def run_folder(folder: str | os.PathLike[str], state: str | None = None) -> Scen
     try:
         script = folder / "script.ps1"
         result = session.run_file(script)
-        stderr = result.stderr.replace(str(script.resolve()), "{script}")
+        stderr = script_placeholder(result.stderr, script)
         after_problems: list[str] = []
         after = folder / "expected-after.toml"
         if after.exists():

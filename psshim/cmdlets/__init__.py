@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import Any
 
 from hyperv_emu.psshim.runtime.registry import Registry
 
@@ -67,6 +68,30 @@ def _sdk_setup(registry: Registry) -> None:
             registry.register_enum(obj)
     if register_sdk_adapters not in registry.adapter_setup:
         registry.adapter_setup.append(register_sdk_adapters)
+    registry.exception_mapper = sdk_error_record
+
+
+def sdk_error_record(exc: BaseException, ctx: Any) -> Any:
+    """The one place an SDK exception escaping a cmdlet becomes its ErrorRecord: the Hyper-V
+    module's shape for Hyper-V cmdlets (`hyperv_support.error_record`), else the exception's
+    message, error id and category under the cmdlet's own class (a file cmdlet's bad host path)."""
+    from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
+    from hyperv_emu.sdk.errors import AccessDeniedError, FileInUseError, HostPathError, HyperVError
+
+    if not isinstance(exc, HyperVError):
+        return None
+    if ctx.info.module == "Hyper-V":
+        return error_record(exc, ctx.info.name, None, exc.target or None)
+    if isinstance(exc, FileInUseError):
+        exception_type = "System.IO.IOException"
+    elif isinstance(exc, AccessDeniedError):
+        exception_type = "System.UnauthorizedAccessException"
+    elif isinstance(exc, HostPathError):
+        exception_type = "System.ArgumentException"
+    else:
+        exception_type = "System.InvalidOperationException"
+    return ctx.error_record(exc.message, exc.error_id, exc.category, target_object=exc.target or None,
+                            exception_type=exception_type)
 
 
 def default_registry(include_optional: bool = True) -> Registry:

@@ -9,6 +9,7 @@ waits otherwise. Test-Path/Join-Path/Split-Path work on the emulated host's Wind
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from typing import Any, Iterator
 
@@ -21,7 +22,7 @@ from hyperv_emu.psshim.runtime import types as T
 from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
 from hyperv_emu.psshim.runtime.errors import PSError, WRITE_ERROR_EXCEPTION, not_supported
 from hyperv_emu.psshim.runtime.nativeobjects import ExceptionView, PSNative
-from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ProgressRecord, ScriptPosition
 from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateSet, cmdlet
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ScriptBlock
 from hyperv_emu.psshim.runtime.textformat import culture_string, format_datetime, format_uformat
@@ -133,7 +134,10 @@ class WriteInformation(Cmdlet):
 
 @cmdlet("Write-Progress", module=UTILITY, class_name=NS + "WriteProgressCommand")
 class WriteProgress(Cmdlet):
-    """Progress records are not printed."""
+    """Writes a progress record: a bar on a terminal (`hvemu run`), nothing when redirected.
+
+    The record goes to the host (`runtime.host.Host.write_progress`), as the console host's
+    progress pane gets it; $ProgressPreference SilentlyContinue hides it."""
 
     Activity = Param("string", position=0)
     Status = Param("string", position=1)
@@ -144,6 +148,16 @@ class WriteProgress(Cmdlet):
     ParentId = Param("int")
     Completed = Param("switch")
     SourceId = Param("int")
+
+    def process_record(self) -> None:
+        self.ctx.write_progress(ProgressRecord(
+            activity_id=self.Id or 0, activity=self.Activity or "",
+            status_description=self.Status if self.Status else "Processing",
+            current_operation=self.CurrentOperation or "",
+            parent_activity_id=-1 if self.ParentId is None else self.ParentId,
+            percent_complete=-1 if self.PercentComplete is None else self.PercentComplete,
+            seconds_remaining=-1 if self.SecondsRemaining is None else self.SecondsRemaining,
+            completed=bool(self.Completed)))
 
 
 @cmdlet("Write-Error", module=UTILITY, class_name=NS + "WriteErrorCommand", default_set="NoException")
@@ -313,13 +327,29 @@ class StartSleep(Cmdlet):
         else:
             seconds = float(self.Seconds)
             if not options.is_core():
+                # 5.1 declares -Seconds as Int32: the value converts first
+                if not math.isfinite(seconds) or not -2**31 <= C.round_half_even(seconds) < 2**31:
+                    self.ctx.throw_terminating(
+                        f"Cannot bind parameter 'Seconds'. Cannot convert value \"{C.to_string(self.Seconds)}\" to "
+                        f"type \"System.Int32\". Error: \"Value was either too large or too small for an Int32.\"",
+                        "CannotConvertArgumentNoMessage", "InvalidArgument")
                 seconds = float(C.round_half_even(seconds))
-        if seconds < 0:
+        # ValidateRange(0, int.MaxValue / 1000); NaN compares below every number, as .NET's CompareTo has it
+        if math.isnan(seconds) or seconds < 0:
             self.ctx.throw_terminating(
                 f"Cannot validate argument on parameter 'Seconds'. The {C.to_string(seconds)} argument is less than "
                 f"the minimum allowed range of 0. Supply an argument that is greater than or equal to 0 and then "
                 f"try the command again.", "ParameterArgumentValidationError", "InvalidData")
+        if seconds > _MAX_SLEEP_SECONDS and self.ctx.parameter_set == "Seconds":
+            self.ctx.throw_terminating(
+                f"Cannot validate argument on parameter 'Seconds'. The {C.to_string(seconds)} argument is greater "
+                f"than the maximum allowed range of {_MAX_SLEEP_SECONDS}. Supply an argument that is less than or "
+                f"equal to {_MAX_SLEEP_SECONDS} and then try the command again.",
+                "ParameterArgumentValidationError", "InvalidData")
         self.ctx.sleep(seconds)
+
+
+_MAX_SLEEP_SECONDS = 2**31 // 1000  # Start-Sleep's ValidateRange(0, int.MaxValue / 1000)
 
 
 # ------------------------------------------------------------------------------------------

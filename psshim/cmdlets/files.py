@@ -332,9 +332,10 @@ class OutFile(_WriteContent):
         super().end_processing()
 
     def render(self, chunks: list[Any]) -> str:
+        from hyperv_emu.psshim.cmdlets.utility import format_settings
         from hyperv_emu.psshim.format.out_default import out_string
 
-        text = out_string(chunks, self.ctx.settings, int(self.Width) if self.is_bound("Width") else None,
+        text = out_string(chunks, format_settings(self.ctx), int(self.Width) if self.is_bound("Width") else None,
                           adapters=self.ctx.adapters)
         assert isinstance(text, str)
         return text.replace("\n", "\r\n")
@@ -386,7 +387,7 @@ class RemoveItem(_FileCmdlet):
     Force = Param("switch")
 
     def process_record(self) -> None:
-        from hyperv_emu.sdk.errors import HyperVError
+        from hyperv_emu.sdk.errors import FileInUseError, HyperVError
 
         literal = self.is_bound("LiteralPath")
         for raw in (self.LiteralPath if literal else self.Path) or []:
@@ -396,8 +397,11 @@ class RemoveItem(_FileCmdlet):
                 try:
                     self._remove(item)
                 except HyperVError as exc:
+                    message = exc.message
+                    if isinstance(exc, FileInUseError):  # FileSystemProvider.RemoveItem's wording
+                        message = f"Cannot remove item {item.path}: {exc.message}"
                     self.ctx.write_error(self.ctx.error_record(
-                        exc.message, "RemoveFileSystemItemIOError", "WriteError", target_object=item.path,
+                        message, "RemoveFileSystemItemIOError", "WriteError", target_object=item.path,
                         exception_type="System.IO.IOException"))
 
     def _remove(self, item: FileInfo) -> None:

@@ -1,12 +1,17 @@
 """The Hyper-V module's cmdlets, as thin adapters over `sdk.HyperVClient`.
 
-Each cmdlet binds its parameters (declared once, with the parameter sets, positions, aliases and
-pipeline binding of hyperv-reference.md §1.2), makes SDK calls, and writes the results. No
+Each cmdlet binds its parameters (declared by the generated Hyper-V metadata, see
+`hyperv_declare`: every parameter of the real cmdlet, with its sets, positions, aliases, pipeline
+binding and validation), makes SDK calls, and writes the results. A handler reads the parameters
+it honours through `Bound` attributes; any other parameter, once bound, fails with the
+"not supported by hvemu" error naming it. The rest of the module's cmdlets are registered by
+`setup` and bind, then fail the same way. No
 Hyper-V rule lives here: the emulator (or a real host behind the SDK) decides what happens; SDK
 exceptions become the Hyper-V module's error records in `hyperv_support.error_record`.
 
 Not emulated (each fails with a clear "not supported by hvemu" error when used): -CimSession,
--Credential, the ClusterObject set of Get-VM, -SwitchName/-BootDevice of New-VM.
+-Credential, the ClusterObject set of Get-VM, -SwitchName/-BootDevice of New-VM, and every
+parameter a handler has no `Bound` for.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, check_honoured, hyperv_cmdlet, register_all
 from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
 from hyperv_emu.psshim.runtime.errors import not_supported
-from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNull, ValidateNotNullOrEmpty, cmdlet
+from hyperv_emu.psshim.runtime.registry import Cmdlet, Registry
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVError
 from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, ControllerType
@@ -25,12 +31,19 @@ from hyperv_emu.sdk.types import VM as VMValue
 T = TypeVar("T")
 R = TypeVar("R")
 
-MODULE = "Hyper-V"
-NS = "Microsoft.HyperV.PowerShell.Commands."
+
+
+def setup(registry: Registry) -> None:
+    """Register the rest of the Hyper-V module (bound, not emulated) and its aliases."""
+    register_all(registry)
 
 
 class HyperVCmdlet(Cmdlet):
     """Shared plumbing: the SDK client per -ComputerName, errors, warnings, -AsJob/-Passthru."""
+
+    def begin_processing(self) -> Iterable[Any] | None:
+        check_honoured(self)
+        return None
 
     def client(self, computer: str | None = None) -> HyperVClient:
         base: HyperVClient = self.ctx.hyperv
@@ -123,13 +136,10 @@ class _ByNameOrVM(HyperVCmdlet):
     """The Name and VMObject parameter sets most VM cmdlets share (-ComputerName, -CimSession
     and -Credential exist only in the by-name set)."""
 
-    Name = Param("string[]", InSet("Name", position=0, mandatory=True, pipeline=True), aliases=("VMName",),
-                 validate=(ValidateNotNullOrEmpty(),))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    ComputerName = Param("string[]", InSet("Name"), aliases=("PSComputerName",))
-    CimSession = Param("object", InSet("Name"))
-    Credential = Param("object", InSet("Name"))
-    Passthru = Param("switch")
+    Name = Bound()
+    VM = Bound()
+    ComputerName = Bound()
+    Passthru = Bound()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,13 +147,11 @@ class _ByNameOrVM(HyperVCmdlet):
 # ---------------------------------------------------------------------------------------------
 
 
-@cmdlet("Get-VM", module=MODULE, class_name=NS + "GetVM", default_set="Name")
+@hyperv_cmdlet("Get-VM")
 class GetVM(HyperVCmdlet):
-    Name = Param("string[]", InSet("Name", position=0, pipeline=True), aliases=("VMName",))
-    Id = Param("guid", InSet("Id", position=0, pipeline=True, pipeline_by_property=True))
-    ComputerName = Param("string[]", InSet("Name"), InSet("Id"))
-    CimSession = Param("object", InSet("Name"), InSet("Id"))
-    Credential = Param("object", InSet("Name"), InSet("Id"))
+    Name = Bound()
+    Id = Bound()
+    ComputerName = Bound()
 
     def process(self) -> Iterator[Any]:
         for client in self.clients():
@@ -172,19 +180,19 @@ class GetVM(HyperVCmdlet):
                 self.report(missing, name)
 
 
-@cmdlet("New-VM", module=MODULE, class_name=NS + "NewVM", supports_should_process=True)
+@hyperv_cmdlet("New-VM")
 class NewVM(HyperVCmdlet):
-    Name = Param("string", position=0, aliases=("VMName",), validate=(ValidateNotNullOrEmpty(),))
-    MemoryStartupBytes = Param("long", position=1)
-    Generation = Param("int", position=2, default=2)
-    Path = Param("string")
-    NewVHDPath = Param("string")
-    NewVHDSizeBytes = Param("long")
-    VHDPath = Param("string")
-    SwitchName = Param("string")
-    BootDevice = Param("string")
-    ComputerName = Param("string[]")
-    NoVHD = Param("switch")
+    Name = Bound()
+    MemoryStartupBytes = Bound()
+    Generation = Bound(2)
+    Path = Bound()
+    NewVHDPath = Bound()
+    NewVHDSizeBytes = Bound()
+    VHDPath = Bound()
+    SwitchName = Bound()
+    BootDevice = Bound()
+    ComputerName = Bound()
+    NoVHD = Bound()
 
     def process(self) -> Iterator[Any]:
         if self.is_bound("SwitchName") or self.is_bound("BootDevice"):
@@ -203,10 +211,9 @@ class NewVM(HyperVCmdlet):
                 self.report(exc, name)
 
 
-@cmdlet("Remove-VM", module=MODULE, class_name=NS + "RemoveVM", default_set="Name",
-        supports_should_process=True, confirm_impact="High")
+@hyperv_cmdlet("Remove-VM")
 class RemoveVM(_ByNameOrVM):
-    Force = Param("switch")
+    Force = Bound()
 
     def process(self) -> Iterator[Any]:
         def remove(client: HyperVClient, vm: VMValue) -> VMValue:
@@ -217,14 +224,14 @@ class RemoveVM(_ByNameOrVM):
                              remove, confirm=not self.Force)
 
 
-@cmdlet("Set-VM", module=MODULE, class_name=NS + "SetVM", default_set="Name", supports_should_process=True)
+@hyperv_cmdlet("Set-VM")
 class SetVM(_ByNameOrVM):
-    CheckpointType = Param(CheckpointType)
-    AutomaticCheckpointsEnabled = Param("bool")
-    SnapshotFileLocation = Param("string")
-    MemoryStartupBytes = Param("long")
-    ProcessorCount = Param("long")
-    Notes = Param("string")
+    CheckpointType = Bound()
+    AutomaticCheckpointsEnabled = Bound()
+    SnapshotFileLocation = Bound()
+    MemoryStartupBytes = Bound()
+    ProcessorCount = Bound()
+    Notes = Bound()
 
     def process(self) -> Iterator[Any]:
         settings: dict[str, Any] = {}
@@ -250,7 +257,7 @@ class SetVM(_ByNameOrVM):
 
 
 class _StateCmdlet(_ByNameOrVM):
-    AsJob = Param("switch")
+    AsJob = Bound()
 
     def act(self, client: HyperVClient, vm: VMValue) -> VMValue:
         raise NotImplementedError
@@ -262,7 +269,7 @@ class _StateCmdlet(_ByNameOrVM):
         yield from self.each(self.target_vms(), self.prompt, self.act)
 
 
-@cmdlet("Start-VM", module=MODULE, class_name=NS + "StartVM", default_set="Name", supports_should_process=True)
+@hyperv_cmdlet("Start-VM")
 class StartVM(_StateCmdlet):
     def prompt(self, vm: VMValue) -> str:
         return f'Start-VM will start the virtual machine "{vm.name}".'
@@ -271,11 +278,11 @@ class StartVM(_StateCmdlet):
         return client.start_vm(vm)
 
 
-@cmdlet("Stop-VM", module=MODULE, class_name=NS + "StopVM", default_set="Name", supports_should_process=True)
+@hyperv_cmdlet("Stop-VM")
 class StopVM(_StateCmdlet):
-    Save = Param("switch")
-    TurnOff = Param("switch")
-    Force = Param("switch")
+    Save = Bound()
+    TurnOff = Bound()
+    Force = Bound()
 
     def prompt(self, vm: VMValue) -> str:
         if self.Save:
@@ -294,7 +301,7 @@ class StopVM(_StateCmdlet):
         return client.stop_vm(vm, save=bool(self.Save), turn_off=bool(self.TurnOff), force=bool(self.Force))
 
 
-@cmdlet("Suspend-VM", module=MODULE, class_name=NS + "SuspendVM", default_set="Name", supports_should_process=True)
+@hyperv_cmdlet("Suspend-VM")
 class SuspendVM(_StateCmdlet):
     def prompt(self, vm: VMValue) -> str:
         return f'Suspend-VM will suspend the virtual machine "{vm.name}".'
@@ -303,7 +310,7 @@ class SuspendVM(_StateCmdlet):
         return client.suspend_vm(vm)
 
 
-@cmdlet("Resume-VM", module=MODULE, class_name=NS + "ResumeVM", default_set="Name", supports_should_process=True)
+@hyperv_cmdlet("Resume-VM")
 class ResumeVM(_StateCmdlet):
     def prompt(self, vm: VMValue) -> str:
         return f'Resume-VM will resume the virtual machine "{vm.name}".'
@@ -317,11 +324,10 @@ class ResumeVM(_StateCmdlet):
 # ---------------------------------------------------------------------------------------------
 
 
-@cmdlet("Checkpoint-VM", module=MODULE, class_name=NS + "CheckpointVM", default_set="Name",
-        supports_should_process=True)
+@hyperv_cmdlet("Checkpoint-VM")
 class CheckpointVM(_ByNameOrVM):
-    SnapshotName = Param("string", position=1, aliases=("CheckpointName",), validate=(ValidateNotNullOrEmpty(),))
-    AsJob = Param("switch")
+    SnapshotName = Bound()
+    AsJob = Bound()
 
     def process(self) -> Iterator[Any]:
         yield from self.each(self.target_vms(),
@@ -349,20 +355,16 @@ class _SnapshotCmdlet(HyperVCmdlet):
         return [str(n) for n in names] if names else [None]
 
 
-@cmdlet("Get-VMSnapshot", aliases=("Get-VMCheckpoint",), module=MODULE, class_name=NS + "GetVMSnapshot",
-        default_set="VMName")
+@hyperv_cmdlet("Get-VMSnapshot")
 class GetVMSnapshot(_SnapshotCmdlet):
-    VMName = Param("string[]", InSet("VMName", position=0, mandatory=True, pipeline=True),
-                   validate=(ValidateNotNullOrEmpty(),))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    Id = Param("guid", InSet("Id", position=0, mandatory=True, pipeline=True, pipeline_by_property=True))
-    ParentOf = Param("object", InSet("Parent", mandatory=True))
-    ChildOf = Param(Checkpoint, InSet("Child", mandatory=True))
-    Name = Param("string", InSet("VMName", position=1), InSet("VMObject", position=1), InSet("Parent"),
-                 InSet("Child"))
-    SnapshotType = Param("string", InSet("VMName"), InSet("VMObject"), InSet("Parent"), InSet("Child"),
-                         aliases=("VMRecoveryCheckpoint",))
-    ComputerName = Param("string[]", InSet("VMName"), InSet("Id"))
+    VMName = Bound()
+    VM = Bound()
+    Id = Bound()
+    ParentOf = Bound()
+    ChildOf = Bound()
+    Name = Bound()
+    SnapshotType = Bound()
+    ComputerName = Bound()
 
     def process(self) -> Iterator[Any]:
         name = str(self.Name) if self.is_bound("Name") else None
@@ -413,19 +415,15 @@ class GetVMSnapshot(_SnapshotCmdlet):
         return [(c, self.vms_by_name(c, names)) for c in self.clients()]
 
 
-@cmdlet("Restore-VMSnapshot", aliases=("Restore-VMCheckpoint",), module=MODULE,
-        class_name=NS + "RestoreVMSnapshot", default_set="SnapshotName", supports_should_process=True,
-        confirm_impact="High")
+@hyperv_cmdlet("Restore-VMSnapshot")
 class RestoreVMSnapshot(_SnapshotCmdlet):
-    Name = Param("string", InSet("SnapshotName", position=0, mandatory=True), InSet("VM", mandatory=True),
-                 validate=(ValidateNotNullOrEmpty(),))
-    VMName = Param("string", InSet("SnapshotName", position=1, mandatory=True), validate=(ValidateNotNullOrEmpty(),))
-    VMSnapshot = Param(Checkpoint, InSet("SnapshotObject", position=0, mandatory=True, pipeline=True),
-                       aliases=("VMCheckpoint",), validate=(ValidateNotNull(),))
-    VM = Param(VMValue, InSet("VM", position=0, mandatory=True, pipeline=True))
-    ComputerName = Param("string[]", InSet("SnapshotName"))
-    AsJob = Param("switch")
-    Passthru = Param("switch")
+    Name = Bound()
+    VMName = Bound()
+    VMSnapshot = Bound()
+    VM = Bound()
+    ComputerName = Bound()
+    AsJob = Bound()
+    Passthru = Bound()
 
     def process(self) -> Iterator[Any]:
         yield from self.each(self._targets(), lambda cp: f'Restore-VMSnapshot will restore snapshot "{cp.name}".',
@@ -449,18 +447,16 @@ class RestoreVMSnapshot(_SnapshotCmdlet):
         return out
 
 
-@cmdlet("Remove-VMSnapshot", aliases=("Remove-VMCheckpoint",), module=MODULE, class_name=NS + "RemoveVMSnapshot",
-        default_set="SnapshotName", supports_should_process=True)
+@hyperv_cmdlet("Remove-VMSnapshot")
 class RemoveVMSnapshot(_SnapshotCmdlet):
-    VMName = Param("string[]", InSet("SnapshotName", position=0, mandatory=True), validate=(ValidateNotNullOrEmpty(),))
-    Name = Param("string[]", InSet("SnapshotName", position=1, pipeline=True), InSet("VMObject", position=1))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    VMSnapshot = Param(Checkpoint, InSet("SnapshotObject", position=0, mandatory=True, pipeline=True), array=True,
-                       aliases=("VMCheckpoint",), validate=(ValidateNotNull(),))
-    ComputerName = Param("string[]", InSet("SnapshotName"))
-    IncludeAllChildSnapshots = Param("switch", aliases=("IncludeAllChildCheckpoints",))
-    AsJob = Param("switch")
-    Passthru = Param("switch")
+    VMName = Bound()
+    Name = Bound()
+    VM = Bound()
+    VMSnapshot = Bound()
+    ComputerName = Bound()
+    IncludeAllChildSnapshots = Bound()
+    AsJob = Bound()
+    Passthru = Bound()
 
     def _text(self, cp: Checkpoint) -> str:
         if self.IncludeAllChildSnapshots:
@@ -510,20 +506,15 @@ def _subtree(client: HyperVClient, cp: Checkpoint) -> list[Checkpoint]:
     return out
 
 
-@cmdlet("Rename-VMSnapshot", aliases=("Rename-VMCheckpoint",), module=MODULE, class_name=NS + "RenameVMSnapshot",
-        default_set="SnapshotName", supports_should_process=True)
+@hyperv_cmdlet("Rename-VMSnapshot")
 class RenameVMSnapshot(_SnapshotCmdlet):
-    Name = Param("string", InSet("SnapshotName", position=0, mandatory=True), InSet("VM", mandatory=True),
-                 validate=(ValidateNotNullOrEmpty(),))
-    VMName = Param("string", InSet("SnapshotName", position=1, mandatory=True), validate=(ValidateNotNullOrEmpty(),))
-    VMSnapshot = Param(Checkpoint, InSet("SnapshotObject", position=0, mandatory=True, pipeline=True),
-                       aliases=("VMCheckpoint",), validate=(ValidateNotNull(),))
-    VM = Param(VMValue, InSet("VM", position=0, mandatory=True, pipeline=True))
-    NewName = Param("string", InSet("SnapshotName", position=2, mandatory=True),
-                    InSet("SnapshotObject", position=1, mandatory=True), InSet("VM", position=1, mandatory=True),
-                    validate=(ValidateNotNullOrEmpty(),))
-    ComputerName = Param("string[]", InSet("SnapshotName"))
-    Passthru = Param("switch")
+    Name = Bound()
+    VMName = Bound()
+    VMSnapshot = Bound()
+    VM = Bound()
+    NewName = Bound()
+    ComputerName = Bound()
+    Passthru = Bound()
 
     def process(self) -> Iterator[Any]:
         if self.is_bound("VMSnapshot"):
@@ -546,19 +537,16 @@ class RenameVMSnapshot(_SnapshotCmdlet):
                              lambda client, cp: client.rename_checkpoint(cp, new))
 
 
-@cmdlet("Export-VMSnapshot", aliases=("Export-VMCheckpoint",), module=MODULE, class_name=NS + "ExportVMSnapshot",
-        default_set="SnapshotName", supports_should_process=True)
+@hyperv_cmdlet("Export-VMSnapshot")
 class ExportVMSnapshot(_SnapshotCmdlet):
-    Name = Param("string[]", InSet("SnapshotName", position=0, mandatory=True, pipeline=True), InSet("VMObject"))
-    VMName = Param("string[]", InSet("SnapshotName", mandatory=True))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    VMSnapshot = Param(Checkpoint, InSet("SnapshotObject", position=0, mandatory=True, pipeline=True), array=True,
-                       aliases=("VMCheckpoint",), validate=(ValidateNotNull(),))
-    Path = Param("string", InSet("SnapshotName", position=1, mandatory=True), InSet("VMObject", position=1, mandatory=True),
-                 InSet("SnapshotObject", position=1, mandatory=True))
-    ComputerName = Param("string[]", InSet("SnapshotName"))
-    AsJob = Param("switch")
-    Passthru = Param("switch")
+    Name = Bound()
+    VMName = Bound()
+    VM = Bound()
+    VMSnapshot = Bound()
+    Path = Bound()
+    ComputerName = Bound()
+    AsJob = Bound()
+    Passthru = Bound()
 
     def process(self) -> Iterator[Any]:
         targets: list[tuple[HyperVClient, Checkpoint]] = []
@@ -584,12 +572,12 @@ class ExportVMSnapshot(_SnapshotCmdlet):
                              export)
 
 
-@cmdlet("Import-VM", module=MODULE, class_name=NS + "ImportVM", supports_should_process=True)
+@hyperv_cmdlet("Import-VM")
 class ImportVM(HyperVCmdlet):
-    Path = Param("string", position=0, mandatory=True, validate=(ValidateNotNullOrEmpty(),))
-    Copy = Param("switch")
-    GenerateNewId = Param("switch")
-    ComputerName = Param("string[]")
+    Path = Bound()
+    Copy = Bound()
+    GenerateNewId = Bound()
+    ComputerName = Bound()
 
     def process(self) -> Iterator[Any]:
         for client in self.clients():
@@ -606,16 +594,15 @@ class ImportVM(HyperVCmdlet):
 # ---------------------------------------------------------------------------------------------
 
 
-@cmdlet("Get-VMHardDiskDrive", module=MODULE, class_name=NS + "GetVMHardDiskDrive", default_set="VMName")
+@hyperv_cmdlet("Get-VMHardDiskDrive")
 class GetVMHardDiskDrive(HyperVCmdlet):
-    VMName = Param("string[]", InSet("VMName", position=0, mandatory=True, pipeline=True),
-                   validate=(ValidateNotNullOrEmpty(),))
-    VM = Param(VMValue, InSet("VMObject", position=0, mandatory=True, pipeline=True), array=True)
-    VMSnapshot = Param(Checkpoint, InSet("VMSnapshot", mandatory=True, pipeline=True), aliases=("VMCheckpoint",))
-    ComputerName = Param("string[]", InSet("VMName"))
-    ControllerType = Param(ControllerType)
-    ControllerNumber = Param("int")
-    ControllerLocation = Param("int")
+    VMName = Bound()
+    VM = Bound()
+    VMSnapshot = Bound()
+    ComputerName = Bound()
+    ControllerType = Bound()
+    ControllerNumber = Bound()
+    ControllerLocation = Bound()
 
     def process(self) -> Iterator[Any]:
         owners: list[Any]
@@ -637,12 +624,11 @@ class GetVMHardDiskDrive(HyperVCmdlet):
                 yield drive
 
 
-@cmdlet("Get-VHD", module="Hyper-V", class_name="Microsoft.Vhd.PowerShell.Commands.GetVHD", default_set="Path")
+@hyperv_cmdlet("Get-VHD")
 class GetVHD(HyperVCmdlet):
-    Path = Param("string[]", InSet("Path", position=0, mandatory=True, pipeline=True, pipeline_by_property=True),
-                 aliases=("FullName",))
-    VMId = Param("string[]", InSet("VMId", mandatory=True, pipeline_by_property=True), aliases=("Id",))
-    ComputerName = Param("string[]")
+    Path = Bound()
+    VMId = Bound()
+    ComputerName = Bound()
 
     def process(self) -> Iterator[Any]:
         for client in self.clients():

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from hyperv_emu.psshim.runtime.errors import WILDCARD_PATTERN_EXCEPTION, short_type_name
 from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo
 from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry
 from hyperv_emu.sdk.convert import PS_TYPE_NAMES, ps_lookup, ps_properties
-from hyperv_emu.sdk.errors import HyperVError
+from hyperv_emu.sdk.errors import HyperVError, InvalidPatternError
 
 VIRTUALIZATION_EXCEPTION = "Microsoft.HyperV.PowerShell.VirtualizationException"
 
@@ -62,6 +63,8 @@ def error_record(exc: HyperVError, cmdlet: str, invocation: InvocationInfo | Non
     """
     cls = CMDLET_CLASSES.get(cmdlet, "Microsoft.HyperV.PowerShell.Commands." + cmdlet.replace("-", ""))
     show_target = exc.error_id == "InvalidParameter" and cmdlet == "Get-VM" and bool(exc.target)
+    # a -Name pattern PowerShell's WildcardPattern refuses: its exception, not the Hyper-V module's
+    exception_type = WILDCARD_PATTERN_EXCEPTION if isinstance(exc, InvalidPatternError) else VIRTUALIZATION_EXCEPTION
     return ErrorRecord(
         message=exc.message,
         fully_qualified_error_id=f"{exc.error_id},{cls}",
@@ -70,9 +73,9 @@ def error_record(exc: HyperVError, cmdlet: str, invocation: InvocationInfo | Non
             activity=cmdlet,
             target_name=exc.target if show_target else "",
             target_type="String" if show_target else "",
-            reason="VirtualizationException",
+            reason=short_type_name(exception_type),
         ),
-        exception_type=VIRTUALIZATION_EXCEPTION,
+        exception_type=exception_type,
         invocation=invocation,
         # the SDK error's own target (the name it is about) first, so a PowerShell host's record
         # carries what the emulator's exception does; else the object the cmdlet acted on

@@ -717,7 +717,7 @@ def _as_double_if_number(v: Any) -> Any:
 # ------------------------------------------------------------------------------------------
 
 
-def _format_settings(ctx: Any) -> Any:
+def format_settings(ctx: Any) -> Any:
     from hyperv_emu.psshim.format.settings import FormatSettings
     from hyperv_emu.psshim.runtime.textformat import culture_object
 
@@ -796,7 +796,7 @@ class FormatTable(_FormatCmdlet):
     def end_processing(self) -> Iterator[Any]:
         from hyperv_emu.psshim.format.out_default import format_table
 
-        yield format_table(self.items, _format_settings(self.ctx), self.ctx.adapters,
+        yield format_table(self.items, format_settings(self.ctx), self.ctx.adapters,
                            properties=_format_properties(self.ctx, self.ctx.bound.get("Property")),
                            autosize=bool(self.AutoSize), hide_headers=bool(self.HideTableHeaders),
                            wrap=bool(self.Wrap), view=self.View, force=bool(self.Force))
@@ -809,7 +809,7 @@ class FormatList(_FormatCmdlet):
     def end_processing(self) -> Iterator[Any]:
         from hyperv_emu.psshim.format.out_default import format_list
 
-        yield format_list(self.items, _format_settings(self.ctx), self.ctx.adapters,
+        yield format_list(self.items, format_settings(self.ctx), self.ctx.adapters,
                           properties=_format_properties(self.ctx, self.ctx.bound.get("Property")),
                           view=self.View, force=bool(self.Force))
 
@@ -847,7 +847,7 @@ class OutString(Cmdlet):
         from hyperv_emu.psshim.format.out_default import out_string
 
         width = self.Width if self.is_bound("Width") else None
-        result = out_string(self.items, _format_settings(self.ctx), width, adapters=self.ctx.adapters,
+        result = out_string(self.items, format_settings(self.ctx), width, adapters=self.ctx.adapters,
                             stream=bool(self.Stream))
         if isinstance(result, list):
             yield from result
@@ -872,7 +872,7 @@ class OutHost(Cmdlet):
     def end_processing(self) -> None:
         from hyperv_emu.psshim.format.out_default import render_lines
 
-        for line in render_lines(self.items, _format_settings(self.ctx), self.ctx.adapters):
+        for line in render_lines(self.items, format_settings(self.ctx), self.ctx.adapters):
             self.ctx.interp.host.write_out(line + "\n")
 
 
@@ -1010,6 +1010,10 @@ class ExportCsv(ConvertToCsv):
         writer = getattr(files, "write_text", None)
         if writer is None:
             raise not_supported("Writing files on this host")
+        if files.is_dir(full):  # FileStream on a folder: .NET's UnauthorizedAccessException
+            self.ctx.throw_terminating(f"Access to the path '{full}' is denied.", "FileOpenFailure",
+                                       "OpenError", target_object=full,
+                                       exception_type="System.UnauthorizedAccessException")
         if self.Append and files.exists(full):
             lines = [ln for ln in lines if not ln.startswith("#TYPE")][1:]
         writer(full, "".join(line + "\r\n" for line in lines), bool(self.Append))

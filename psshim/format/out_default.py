@@ -20,7 +20,6 @@ record verbatim after ending its own pending table.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Union
@@ -42,6 +41,7 @@ from hyperv_emu.psshim.format.views import (
     default_views,
     evaluate,
 )
+from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, Char
 from hyperv_emu.sdk.fieldwise import Fieldwise, MutableFieldwise
 
@@ -287,9 +287,9 @@ class _ShapeFormatter:
         for arg in self.properties:
             spec = arg if isinstance(arg, PropertySpec) else PropertySpec(arg)
             expr = spec.expression
-            if isinstance(expr, str) and not spec.is_calculated and any(c in expr for c in "*?["):
+            if isinstance(expr, str) and not spec.is_calculated and has_wildcards(expr):
                 for name in names:
-                    if fnmatch.fnmatchcase(name.casefold(), expr.casefold()):
+                    if wildcard_match(name, expr):
                         columns.append(_Column(name, self._name_getter(name)))
                 continue
             if isinstance(expr, str):

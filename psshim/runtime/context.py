@@ -6,7 +6,7 @@ FullyQualifiedErrorId (`<id>,<class_name>`); `write_error(record)` writes it as 
 non-terminating error honouring -ErrorAction/$ErrorActionPreference (Stop makes it terminating);
 `throw_terminating(record)` ends the statement.
 Other streams: `write_warning`, `write_verbose`, `write_debug`, `write_information`,
-`write_host`, `write_progress` (prints nothing).
+`write_host`, `write_progress` (a record for the host, which may show it).
 -WhatIf/-Confirm: `should_process(target, action=None, text=None)` returns False under -WhatIf
 (after printing `What if: ...`) and asks the host (`psshim.runtime.prompts.HostUI`) when a
 confirmation is needed: Yes/No for this call, Yes to All/No to All for the rest of this command,
@@ -25,7 +25,7 @@ from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime.errors import INVALID_OPERATION_EXCEPTION, PSError, make_record
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
-from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
+from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ProgressRecord, ScriptPosition
 
 if TYPE_CHECKING:
     from hyperv_emu.psshim.runtime.frames import Frame
@@ -192,8 +192,9 @@ class CommandContext:
     def write_host(self, text: str, no_newline: bool = False) -> None:
         self.interp.write_host(text, self.frame, self.common, no_newline=no_newline)
 
-    def write_progress(self, *args: Any, **kw: Any) -> None:
-        """Progress records are not printed (scenarios.md)."""
+    def write_progress(self, record: ProgressRecord) -> None:
+        """A progress record for the host: shown on a terminal, never in redirected output."""
+        self.interp.write_progress(record, self.frame, self.common)
 
     # -- ShouldProcess ----------------------------------------------------------------------
 

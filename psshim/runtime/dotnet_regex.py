@@ -5,18 +5,31 @@
 `expand_replacement(template, match)` applies a .NET replacement string (`$1`, `${name}`, `$&`,
 `$$`, `` $` ``, `$'`, `$_`). `PSRegex`/`PSMatch` are what `[regex]` and `[regex]::Match` give.
 
-`WildcardPattern` implements `-like` (`*`, `?`, `[a-z]`, backtick escapes), case-insensitive
-by default.
+`wildcard_match` is `-like` through the SDK's WildcardPattern (`sdk.wildcard`, the project's one
+implementation of PowerShell wildcards), with its errors as PowerShell error records.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hyperv_emu.psshim.runtime.errors import ARGUMENT_EXCEPTION, PSError, runtime_error
+from hyperv_emu.psshim.runtime.errors import (
+    ARGUMENT_EXCEPTION,
+    PARENT_CONTAINS_ERROR_RECORD,
+    WILDCARD_PATTERN_EXCEPTION,
+    PSError,
+    make_record,
+    runtime_error,
+    short_type_name,
+)
 from hyperv_emu.psshim.runtime.values import Hashtable
+from hyperv_emu.sdk import InvalidPatternError, contains_wildcards
+from hyperv_emu.sdk import wildcard as sdk_wildcard
+
+if TYPE_CHECKING:
+    from hyperv_emu.sdk import WildcardPattern
 
 _UNICODE_CLASSES = {
     "L": r"^\W\d_", "Lu": r"A-Z\u00C0-\u00DE", "Ll": r"a-z\u00DF-\u00FF", "N": r"\d", "Nd": r"\d",
@@ -266,64 +279,27 @@ class PSMatch(PSGroup):
 # ------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1024)
-def wildcard_regex(pattern: str, case_sensitive: bool = False) -> re.Pattern[str]:
-    out = ["^"]
-    i = 0
-    n = len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "`" and i + 1 < n:
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        if c == "*":
-            out.append(".*")
-        elif c == "?":
-            out.append(".")
-        elif c == "[":
-            j = pattern.find("]", i + 1)
-            if j < 0:
-                # an unclosed bracket is a pattern error in PowerShell; treat it literally
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1:j]
-                cls = "".join("\\" + ch if ch in "\\^" else ch for ch in body)
-                out.append(f"[{cls}]")
-                i = j
-        else:
-            out.append(re.escape(c))
-        i += 1
-    out.append("$")
-    return re.compile("".join(out), 0 if case_sensitive else re.IGNORECASE | re.DOTALL)
-
-
 def wildcard_match(text: str, pattern: str, case_sensitive: bool = False) -> bool:
-    return wildcard_regex(pattern, case_sensitive).match(text) is not None
+    """`text -like pattern`: PowerShell's WildcardPattern, whose one implementation the SDK
+    exports (`sdk.wildcard`); an invalid pattern is the WildcardPatternException PowerShell throws."""
+    try:
+        return _wildcard(pattern, case_sensitive).is_match(text)
+    except InvalidPatternError as exc:
+        raise wildcard_error(exc) from None
+
+
+@lru_cache(maxsize=1024)
+def _wildcard(pattern: str, case_sensitive: bool) -> WildcardPattern:
+    return sdk_wildcard(pattern, case_sensitive=case_sensitive)
+
+
+def wildcard_error(exc: InvalidPatternError) -> PSError:
+    """WildcardPatternException is a RuntimeException whose ErrorRecord is PowerShell's default
+    one: id RuntimeException, NotSpecified, reason ParentContainsErrorRecordException (regex.cs)."""
+    return PSError(make_record(exc.message, exc.error_id, exc.category, exception_type=WILDCARD_PATTERN_EXCEPTION,
+                               reason=short_type_name(PARENT_CONTAINS_ERROR_RECORD)))
 
 
 def has_wildcards(text: str) -> bool:
-    """WildcardPattern.ContainsWildcardCharacters: an unescaped `*`, `?` or `[`."""
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "`":
-            i += 2
-            continue
-        if c in "*?[":
-            return True
-        i += 1
-    return False
-
-
-def unescape_wildcard(text: str) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        if text[i] == "`" and i + 1 < len(text):
-            out.append(text[i + 1])
-            i += 2
-            continue
-        out.append(text[i])
-        i += 1
-    return "".join(out)
+    """WildcardPattern.ContainsWildcardCharacters: an unescaped `*`, `?`, `[` or `]`."""
+    return contains_wildcards(text)

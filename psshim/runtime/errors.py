@@ -37,6 +37,7 @@ ACTION_PREFERENCE_STOP_EXCEPTION = SMA + "ActionPreferenceStopException"
 WRITE_ERROR_EXCEPTION = "Microsoft.PowerShell.Commands.WriteErrorException"
 NOT_SUPPORTED_EXCEPTION = "Hvemu.NotSupportedByHvemuException"
 PARENT_CONTAINS_ERROR_RECORD = SMA + "ParentContainsErrorRecordException"
+WILDCARD_PATTERN_EXCEPTION = SMA + "WildcardPatternException"
 
 NOT_SUPPORTED_ID = "NotSupportedByHvemu"
 
@@ -79,6 +80,7 @@ _EXCEPTION_BASES: dict[str, str] = {
     SMA + "PSNotSupportedException": "System.NotSupportedException",
     SMA + "ActionPreferenceStopException": RUNTIME_EXCEPTION,
     SMA + "ParentContainsErrorRecordException": "System.SystemException",
+    WILDCARD_PATTERN_EXCEPTION: RUNTIME_EXCEPTION,
     SMA + "ItemNotFoundException": SMA + "SessionStateException",
     SMA + "SessionStateException": RUNTIME_EXCEPTION,
     SMA + "DriveNotFoundException": SMA + "SessionStateException",

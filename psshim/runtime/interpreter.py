@@ -50,6 +50,7 @@ from hyperv_emu.psshim.runtime.records import (
     ErrorRecord,
     InformationRecord,
     InvocationInfo,
+    ProgressRecord,
     ScriptPosition,
     VerboseRecord,
     WarningRecord,
@@ -502,7 +503,15 @@ class Interpreter:
         if where == "output" and routing.sink is not None:
             routing.sink.append(record)
             return
-        self.host.write_out(text + "\n")
+        self.host.write_stream(kind, text + "\n")
+
+    def write_progress(self, record: ProgressRecord, frame: Frame, common: dict[str, Any]) -> None:
+        """A Write-Progress record, for the host to show ($ProgressPreference SilentlyContinue
+        or Ignore hides it; the 5.1 console host shows nothing when its output is redirected)."""
+        action = self.preference(frame, "ProgressPreference", common, "ProgressAction")
+        if action in (AP.SilentlyContinue, AP.Ignore):
+            return
+        self.host.write_progress(record)
 
     def write_warning(self, message: str, frame: Frame, common: dict[str, Any]) -> None:
         record = WarningRecord(message)

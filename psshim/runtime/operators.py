@@ -21,6 +21,7 @@ from typing import Any, Callable, Protocol
 
 from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime import dotnet_datetime as dtf
+from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import types as T
 from hyperv_emu.psshim.runtime.dotnet_regex import (
     PSRegex,
@@ -73,6 +74,28 @@ class SimpleOpEnv:
         from hyperv_emu.psshim.runtime.textformat import composite_format
 
         return composite_format(fmt, args)
+
+
+# ------------------------------------------------------------------------------------------
+# the memory budget (options.memory_limit): checked before a value that grows is built
+# ------------------------------------------------------------------------------------------
+
+_REFERENCE_BYTES = 8  # one list slot
+_NEW_INT_BYTES = 36  # a list slot and a fresh int object (a range's items)
+
+
+def _string_bytes(length: int, sample: str) -> int:
+    return length if sample.isascii() else 4 * length
+
+
+def ensure_fits(estimated_bytes: int) -> None:
+    """Throw .NET's OutOfMemoryException, as PowerShell reports it, before building a value
+    larger than the run's memory budget. It ends the script (a loop that doubles a string would
+    otherwise report it at every pass): hvemu's budget, like its time budget, stops the run."""
+    if estimated_bytes > options.memory_limit():
+        raise runtime_error("Exception of type 'System.OutOfMemoryException' was thrown.",
+                            "System.OutOfMemoryException", "OperationStopped",
+                            exception_type="System.OutOfMemoryException", script_terminating=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -189,6 +212,7 @@ def add(left: Any, right: Any, env: OpEnv) -> Any:
             return list(right)
         return right
     if isinstance(left, list):
+        ensure_fits((len(left) + (len(right) if isinstance(right, list) else 1)) * _REFERENCE_BYTES)
         return list(left) + (list(right) if isinstance(right, list) else [right])
     if isinstance(left, Hashtable):
         if not isinstance(right, Hashtable):
@@ -207,7 +231,9 @@ def add(left: Any, right: Any, env: OpEnv) -> Any:
             merged[k] = v
         return merged
     if isinstance(left, str) and not isinstance(left, Char):
-        return left + C.to_string(right, env.ofs, env.adapters)
+        text = C.to_string(right, env.ofs, env.adapters)
+        ensure_fits(_string_bytes(len(left), left) + _string_bytes(len(text), text))
+        return left + text
     if isinstance(left, dt.datetime):
         if isinstance(right, dt.timedelta):
             return left + right
@@ -269,11 +295,13 @@ def _numeric_like(v: Any) -> bool:
 
 def multiply(left: Any, right: Any, env: OpEnv) -> Any:
     if isinstance(left, str) and not isinstance(left, Char):
-        n = C.to_integer(right, T.INT32)
-        return left * max(n, 0)
+        n = max(C.to_integer(right, T.INT32), 0)
+        ensure_fits(_string_bytes(len(left) * n, left))
+        return left * n
     if isinstance(left, list):
-        n = C.to_integer(right, T.INT32)
-        return list(left) * max(n, 0)
+        n = max(C.to_integer(right, T.INT32), 0)
+        ensure_fits(len(left) * n * _REFERENCE_BYTES)
+        return list(left) * n
     if left is None:
         return None
     if not _numeric_like(left):
@@ -688,7 +716,6 @@ def unary_join(value: Any, env: OpEnv) -> str:
 def range_op(left: Any, right: Any) -> list[Any]:
     if isinstance(left, str) and isinstance(right, str) and len(left) == 1 and len(right) == 1 \
             and not (left.isdigit() and right.isdigit()):
-        from hyperv_emu.psshim.runtime import options
 
         if options.is_core():
             a, b = ord(left), ord(right)
@@ -698,6 +725,7 @@ def range_op(left: Any, right: Any) -> list[Any]:
     b = C.to_integer(right, T.INT32)
     if abs(b - a) > 50_000_000:
         raise runtime_error("The range is too big.", "RangeTooBig", "InvalidOperation")
+    ensure_fits((abs(b - a) + 1) * _NEW_INT_BYTES)
     step = 1 if b >= a else -1
     return list(range(a, b + step, step))
 

@@ -14,6 +14,11 @@ from typing import Iterator
 
 EDITION: ContextVar[str] = ContextVar("psshim_edition", default="5.1")
 
+# The most memory one value may take (a string, an array, a range), in bytes of this process:
+# past it, the operator that would build it throws OutOfMemoryException (docs/differences.md).
+DEFAULT_MEMORY_LIMIT = 256 * 1024 * 1024
+MEMORY_LIMIT: ContextVar[int] = ContextVar("psshim_memory_limit", default=DEFAULT_MEMORY_LIMIT)
+
 
 def edition() -> str:
     return EDITION.get()
@@ -24,10 +29,17 @@ def is_core() -> bool:
     return EDITION.get().startswith("7")
 
 
+def memory_limit() -> int:
+    return MEMORY_LIMIT.get()
+
+
 @contextlib.contextmanager
-def using_edition(value: str) -> Iterator[None]:
+def using_edition(value: str, memory_limit: int | None = None) -> Iterator[None]:
     token = EDITION.set(value)
+    limit_token = MEMORY_LIMIT.set(memory_limit) if memory_limit is not None else None
     try:
         yield
     finally:
         EDITION.reset(token)
+        if limit_token is not None:
+            MEMORY_LIMIT.reset(limit_token)

@@ -67,9 +67,23 @@ def no_qualifier(path: str) -> str:
     return p[2:] if len(p) >= 2 and p[1] == ":" else p
 
 
+FILESYSTEM_PROVIDERS = ("microsoft.powershell.core\\filesystem::", "filesystem::")
+
+
+def strip_provider(path: str) -> str:
+    """A provider-qualified file path (`Microsoft.PowerShell.Core\\FileSystem::C:\\x`, the PSPath
+    that Get-ChildItem's items carry, or `FileSystem::C:\\x`) as the plain path it names."""
+    low = path[:40].casefold()
+    for prefix in FILESYSTEM_PROVIDERS:
+        if low.startswith(prefix):
+            return path[len(prefix):]
+    return path
+
+
 def resolve(base: str, path: str) -> str:
-    """An absolute path for `path` relative to the current location `base` (`.` and `..` folded)."""
-    p = normalize(path)
+    """An absolute path for `path` relative to the current location `base` (`.` and `..` folded);
+    a FileSystem provider-qualified path is its plain path."""
+    p = normalize(strip_provider(path))
     if p.startswith("~"):
         p = "C:\\Users\\Administrator" + p[1:]
     if not is_rooted(p):

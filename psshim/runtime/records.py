@@ -100,6 +100,21 @@ class VerboseRecord(Fieldwise):
 
 
 @attrs.frozen(eq=False, repr=False)
+class ProgressRecord(Fieldwise):
+    """One Write-Progress call (System.Management.Automation.ProgressRecord): `percent_complete`
+    -1 and `seconds_remaining` -1 mean not given; `completed` ends the activity `activity_id`."""
+
+    activity_id: int
+    activity: str
+    status_description: str
+    current_operation: str = ""
+    parent_activity_id: int = -1
+    percent_complete: int = -1
+    seconds_remaining: int = -1
+    completed: bool = False
+
+
+@attrs.frozen(eq=False, repr=False)
 class InformationRecord(Fieldwise):
     """Write-Host output: text already joined; no_newline for -NoNewline."""
 

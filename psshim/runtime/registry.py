@@ -476,6 +476,9 @@ class CmdletInfo(MutableFieldwise):
     polls: bool = False
     synopsis: str = ""
     notes: str = ""
+    # builds the declaration when it is not the class's Params (e.g. from generated data); called
+    # once, when the metadata is first needed
+    declaration: Callable[[T.TypeTable | None], CommandMetadata] | None = None
     _metadata: CommandMetadata | None = None
 
     @property
@@ -487,6 +490,8 @@ class CmdletInfo(MutableFieldwise):
         return self.name.split("-", 1)[1] if "-" in self.name else ""
 
     def metadata(self, table: T.TypeTable | None = None) -> CommandMetadata:
+        if self._metadata is None and self.declaration is not None:
+            self._metadata = self.declaration(table)
         if self._metadata is None:
             declared: dict[str, Param] = {}
             for klass in reversed(self.cls.__mro__):
@@ -565,7 +570,11 @@ class Registry:
         self.adapter_setup: list[Callable[[Any], None]] = []
 
     def register(self, cls: type[Cmdlet]) -> CmdletInfo:
-        info = cls.__cmdlet_info__
+        return self.register_info(cls.__cmdlet_info__)
+
+    def register_info(self, info: CmdletInfo) -> CmdletInfo:
+        """Register a cmdlet by its info (several cmdlets may share one class, each with its
+        own `declaration`)."""
         # a fresh info per registry so metadata (types) is resolved against this registry
         own = attrs.evolve(info, metadata=None)
         self.cmdlets[info.name.casefold()] = own

@@ -59,6 +59,7 @@ class RunSettings(MutableFieldwise):
     poll_limit: int = 1000
     location: str = "C:\\Users\\Administrator"
     utc_offset: dt.timedelta = dt.timedelta(0)
+    memory_limit: int = options.DEFAULT_MEMORY_LIMIT
 
 
 def _native_adapter() -> Adapter:
@@ -118,7 +119,7 @@ class Runspace:
         for setup in registry.adapter_setup:
             setup(self.adapters)
         self.output = output
-        with options.using_edition(self.settings.edition):
+        with options.using_edition(self.settings.edition, self.settings.memory_limit):
             self.interp = Interpreter(settings=self.settings, services=services, registry=registry,
                                       adapters=self.adapters, host=self.host, render_error=self.render_error)
         from hyperv_emu.psshim.cmdlets.jobs import JobTable
@@ -138,7 +139,7 @@ class Runspace:
     def render_error(self, record: ErrorRecord) -> str:
         from hyperv_emu.psshim.format.error_view import render_error
 
-        with options.using_edition(self.settings.edition):
+        with options.using_edition(self.settings.edition, self.settings.memory_limit):
             return render_error(record, self.format_settings())
 
     def _out(self) -> Any:
@@ -167,11 +168,11 @@ class Runspace:
     # -- running -----------------------------------------------------------------------------
 
     def run_script(self, text: str, path: str | None = None, args: Sequence[Any] = ()) -> int:
-        with options.using_edition(self.settings.edition):
+        with options.using_edition(self.settings.edition, self.settings.memory_limit):
             return self._run(text, path, list(args), script=path is not None)
 
     def run_command(self, text: str) -> int:
-        with options.using_edition(self.settings.edition):
+        with options.using_edition(self.settings.edition, self.settings.memory_limit):
             return self._run(text, None, [], script=False)
 
     def invoke(self, text: str) -> list[Any]:

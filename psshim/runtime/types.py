@@ -229,6 +229,9 @@ class TypeTable:
 
     def __init__(self) -> None:
         self.by_name: dict[str, PSType] = {}
+        # called with a full name the table does not have (e.g. a module's enums, built when
+        # first named); a type one returns is kept
+        self.resolvers: list[Callable[[str], PSType | None]] = []
 
     def register_class(self, full_name: str, cls: type) -> PSType:
         kind = "enum" if issubclass(cls, enum.Enum) else "class"
@@ -243,7 +246,14 @@ class TypeTable:
         return self.register_class(str(name), cls)
 
     def lookup(self, name: str) -> PSType | None:
-        return self.by_name.get(name.casefold())
+        t = self.by_name.get(name.casefold())
+        if t is None and self.resolvers and "." in name:
+            for resolve in self.resolvers:
+                t = resolve(name)
+                if t is not None:
+                    self.by_name[name.casefold()] = t
+                    break
+        return t
 
 
 def _split_generic(name: str) -> tuple[str, list[str]] | None:

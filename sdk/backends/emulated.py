@@ -52,10 +52,15 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.HostNotFound, errors.HostNotFoundError),
     (emu_errors.ExportFailed, errors.ExportImportError),
     (emu_errors.ImportFailed, errors.ExportImportError),
+    (emu_errors.FileInUse, errors.FileInUseError),
+    (emu_errors.AccessDenied, errors.AccessDeniedError),
     (emu_errors.PathError, errors.HostPathError),
+    (emu_errors.VMCreateFailed, errors.AlreadyExistsError),
     (emu_errors.WorldError, errors.WorldFileError),
+    (emu_errors.InvalidArgument, errors.InvalidArgumentError),
     (emu_errors.StateError, errors.StateError),
     (emu_errors.DiskError, errors.DiskError),
+    (emu_errors.InvalidWildcardPattern, errors.InvalidPatternError),
     (emu_errors.EmulatorError, errors.HyperVError),
 ]
 
@@ -125,10 +130,15 @@ def _file(f: EmuFileInfo) -> FileInfo:
 class EmulatedBackend:
     """An SDK backend over an emulator state at `url`."""
 
-    def __init__(self, url: str, *, emulator: Emulator | None = None) -> None:
+    def __init__(self, url: str, *, emulator: Emulator | None = None,
+                 progress: Callable[[str, int, int], None] | None = None) -> None:
+        """`progress(description, done, total)`: told as the emulator applies its file operations
+        (disk files made, merges folded; see emulator.engine.FileOpsProgress)."""
         if emulator is None:
             with _mapped():
-                emulator = Emulator(url)
+                emulator = Emulator(url, on_file_ops=progress)
+        elif progress is not None:
+            emulator.on_file_ops = progress
         self.emulator = emulator
         self.url = url
 

@@ -55,7 +55,7 @@ from typing import Any
 
 import attrs
 
-from hyperv_emu.sdk import errors
+from hyperv_emu.sdk import contains_wildcards, errors, wildcard_match
 from hyperv_emu.sdk.backends import ps_json
 from hyperv_emu.sdk.backends.ps_json import Envelope, HostErrorRecord
 from hyperv_emu.sdk.backends.ps_script import Script, ScriptBuilder
@@ -188,10 +188,6 @@ def _is_guid(value: str) -> bool:
     return isinstance(value, str) and bool(_GUID.match(value))
 
 
-def _has_wildcards(name: str) -> bool:
-    return any(ch in name for ch in "*?[]")
-
-
 class PowerShellBackend:
     """An SDK backend that runs Hyper-V cmdlet scripts through a `Transport`.
 
@@ -281,7 +277,7 @@ class PowerShellBackend:
                 seen.add(vm.id)
                 found.append(vm)
         missing = [] if names is None else [
-            n for n in names if not _has_wildcards(n) and not any(v.name.casefold() == n.casefold() for v in found)]
+            n for n in names if not contains_wildcards(n) and not any(wildcard_match(n, v.name) for v in found)]
         return VMLookup(tuple(found), tuple(missing))
 
     def get_vm_by_id(self, computer: str | None, vm_id: str) -> VM:

@@ -5,7 +5,7 @@
     client = hv.connect("memory://demo")
     hv.load_world("memory://demo", WORLD_TEXT)
     cp = client.vm("SRV-APP01").create_checkpoint("Before KB5034567")
-    assert cp.checkpoint_type is hv.CheckpointType.PRODUCTION
+    assert client.vm("SRV-APP01").checkpoint_type is hv.CheckpointType.Production
 
 The short names here are the SDK's (`hyperv_emu.sdk`); they are imported on first use, so
 `import hyperv_emu.psshim` or the `hvemu` command do not pay for them. The packages:

@@ -121,7 +121,7 @@ def test_round_trip_of_a_lived_in_state(memory_url):
 
 
 def run_python(code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(T.REPO_ROOT), str(T.REPO_ROOT / "tests")]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(T.REPO_ROOT / "src"), str(T.REPO_ROOT / "tests")]))
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], env=env, capture_output=True,
                           text=True, timeout=timeout, check=False)
 
@@ -150,7 +150,8 @@ def test_a_subprocess_reads_and_writes_the_same_state(tmp_path):
     client = sdk.load_world(url, T.base_world(extra=T.vm_table("A", state="Running")))
     client.checkpoint_vm("A", "parent made")
     proc = run_python("""
-        import sys, json, sdk
+        import sys, json
+        from hyperv_emu import sdk
         c = sdk.connect(sys.argv[1])
         print(json.dumps([x.name for x in c.get_checkpoints("A")]))
         c.checkpoint_vm("A", "child made")
@@ -285,7 +286,8 @@ def test_a_transaction_killed_while_applying_is_finished_by_the_next(tmp_path, m
 # --- concurrency ----------------------------------------------------------------------------------
 
 WORKER = """
-    import sys, sdk
+    import sys
+    from hyperv_emu import sdk
     url, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     c = sdk.connect(url)
     for i in range(n):
@@ -298,7 +300,7 @@ def test_two_processes_lose_no_update(tmp_path):
     url = str(tmp_path / "state")
     client = sdk.load_world(url, T.base_world(extra=T.vm_table("A", state="Running")))
     n = 12
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(T.REPO_ROOT), str(T.REPO_ROOT / "tests")]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(T.REPO_ROOT / "src"), str(T.REPO_ROOT / "tests")]))
     procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(WORKER), url, tag, str(n)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in ("p", "q")]
     for p in procs:

@@ -197,10 +197,10 @@ class CheckpointMachine(RuleBasedStateMachine):
     @rule(vm=st.sampled_from(VMS), pattern=st.sampled_from([None, "dup", "snap*", "nothing*"]))
     def remove_by_name(self, vm: str, pattern: str | None) -> None:
         ref = self.vms[vm]
-        from hyperv_emu.emulator.wildcard import matches
+        from hyperv_emu.emulator.wildcard import is_match
 
         targets = [c.id for c in sorted(ref.cps.values(), key=lambda c: c.created)
-                   if pattern is None or matches(pattern, c.name)]
+                   if pattern is None or is_match(pattern, c.name)]
         removed = self.c.remove_checkpoints(vm, name=pattern)
         assert [c.id for c in removed] == targets
         for t in targets:

@@ -27,8 +27,8 @@ import datetime as dt
 import pytest
 
 @pytest.mark.hyperv_world("fleet.toml")
-def test_run(hyperv, ps):
-    result = ps("Checkpoint-VM -Name SRV-APP01 -SnapshotName 'Before'; Get-VMSnapshot -VMName SRV-APP01 | Select-Object -ExpandProperty Name")
+def test_run(hyperv, hyperv_ps):
+    result = hyperv_ps("Checkpoint-VM -Name SRV-APP01 -SnapshotName 'Before'; Get-VMSnapshot -VMName SRV-APP01 | Select-Object -ExpandProperty Name")
     assert result.exit_code == 0
     assert result.output == ("Before",)
     assert result.stdout.strip() == "Before"
@@ -82,8 +82,8 @@ SCRIPT = "$n = Read-Host 'Checkpoint name'; Checkpoint-VM -Name SRV-APP01 -Snaps
          "(Get-VMSnapshot -VMName SRV-APP01).Name"
 
 @pytest.mark.hyperv_world("fleet.toml")
-def test_answers(hyperv, ps):
-    result = ps(SCRIPT, stdin="Before patch\\nn\\n")
+def test_answers(hyperv, hyperv_ps):
+    result = hyperv_ps(SCRIPT, stdin="Before patch\\nn\\n")
     assert result.stdout.startswith("Checkpoint name: Before patch\\n")
     assert result.stdout.rstrip().endswith("n")  # declined: no checkpoint listed after the prompt
     assert hyperv.client.vm("SRV-APP01").checkpoints() == []
@@ -93,3 +93,81 @@ def test_answers(hyperv, ps):
     assert "NonInteractive mode" in none.stderr
 ''')
     pytester.runpytest("-p", "hyperv", "-q").assert_outcomes(passed=1)
+
+
+def test_ps_is_a_deprecated_alias_of_hyperv_ps(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_it='''
+def test_old_name(ps, hyperv):
+    assert ps("Write-Output hi").stdout == "hi\\n"
+
+def test_new_name(hyperv_ps, hyperv):
+    assert hyperv_ps("Write-Output hi").stdout == "hi\\n"
+    assert hyperv_ps.__self__ is hyperv
+''')
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*test_old_name*", "*DeprecationWarning: the `ps` fixture of hyperv-emu is deprecated*"
+                                 "use `hyperv_ps`*"])
+    assert result.stdout.str().count("DeprecationWarning") == 1
+    strict = pytester.runpytest("-p", "no:cacheprovider", "-W", "error::DeprecationWarning")
+    strict.assert_outcomes(passed=1, errors=1)
+
+
+def test_under_xdist_each_worker_has_its_own_states(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makefile(".toml", fleet=WORLD)
+    tests = "\n".join(f'''
+@pytest.mark.hyperv_world("fleet.toml")
+def test_{i}(hyperv, worker_id):
+    hyperv.run("Checkpoint-VM -Name SRV-APP01 -SnapshotName 'cp {i}'")
+    assert [c.name for c in hyperv.vm("SRV-APP01").checkpoints()] == ["cp {i}"]
+    URLS.append((worker_id, hyperv.url))
+    assert len(set(u for _, u in URLS)) == len(URLS)
+''' for i in range(6))
+    pytester.makepyfile(test_it="import pytest\nURLS = []\n" + tests + '''
+@pytest.mark.hyperv_world("fleet.toml", storage="local")
+def test_local(hyperv, tmp_path, worker_id):
+    assert worker_id.startswith("gw") and hyperv.url.startswith(str(tmp_path))
+
+def test_fails(hyperv):
+    assert False
+''')
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "--hyperv-keep-state")
+    result.assert_outcomes(passed=7, failed=1)
+    result.stdout.fnmatch_lines(["*2 workers*", "*hyperv-emu kept states*", "test_it.py::test_fails: */hyperv-kept/*"])
+
+
+def test_an_older_pytest_is_told_what_the_plugin_needs(monkeypatch: pytest.MonkeyPatch,
+                                                        pytestconfig: pytest.Config) -> None:
+    from hyperv_emu.testing import pytest_plugin
+
+    monkeypatch.setattr(pytest, "version_tuple", (7, 4, 4))
+    monkeypatch.setattr(pytest, "__version__", "7.4.4")
+    with pytest.raises(pytest.UsageError, match=r"needs pytest>=8, this is pytest 7.4.4: pip install 'hyperv-emu\[pytest\]'"):
+        pytest_plugin.pytest_configure(pytestconfig)
+
+
+def test_loading_the_plugin_stays_cheap() -> None:
+    """pytest loads the plugin in every run of an environment with hyperv-emu: importing it must
+    not import the emulator, the SDK, psshim or their libraries."""
+    import subprocess
+    import sys
+
+    code = ("import sys, hyperv_emu.testing.pytest_plugin; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'attrs', 'cattrs', 'lark', 'fsspec', 'filelock'}"
+            " or m.startswith(('hyperv_emu.sdk', 'hyperv_emu.emulator', 'hyperv_emu.psshim'))))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout.strip()) == (0, "[]"), proc.stderr
+
+
+def test_an_unknown_storage_fails_the_test_clearly(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_it='''
+import pytest
+
+@pytest.mark.hyperv_world("now = 2026-01-01T00:00:00\\n", storage="s3")
+def test_it(hyperv):
+    pass
+''')
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*hyperv_world(storage='s3'): use 'memory' or 'local'*"])

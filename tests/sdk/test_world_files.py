@@ -8,6 +8,8 @@ import pathlib
 import re
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 import hvemu_testlib as T
 from hyperv_emu import sdk
@@ -221,7 +223,7 @@ def test_round_trip_after_work(memory_url, other_url):
     client.sleep(3600)
     copy, text = round_trip(memory_url, other_url)
     assert fleet_facts(copy) == fleet_facts(client)
-    assert "culture = 'fr-FR'" in text
+    assert 'culture = "fr-FR"' in text
 
 
 def test_round_trip_of_a_branched_tree(memory_url, other_url):
@@ -269,3 +271,64 @@ def test_round_trip_of_a_vm_hanging_from_no_checkpoint(memory_url, other_url):
     assert client.vm("Loose").parent_snapshot_id is None and len(client.get_checkpoints("Loose")) == 1
     copy, _ = round_trip(memory_url, other_url)
     assert copy.vm("Loose").parent_snapshot_id is None
+
+
+def test_round_trip_with_disk_paths_too_long_for_an_inline_table(memory_url, other_url):
+    folder = "D:\\Hyper-V\\Virtual Hard Disks\\" + "a-long-folder-name\\" * 5
+    client = sdk.load_world(memory_url, T.base_world(extra=f"""
+[[vm]]
+name = "Long"
+disks = [{{ path = '{folder}Long.vhdx', size = "60GB" }}, {{ path = '{folder}Long-1.vhdx', size = "1GB" }}]
+"""))
+    client.checkpoint_vm("Long", "x")
+    copy, text = round_trip(memory_url, other_url)
+    assert "[[vm.disks]]" in text  # tomli-w writes long inline tables as an array of tables
+    assert fleet_facts(copy) == fleet_facts(client)
+
+# --- any name round-trips (the export is written by tomli-w) ---------------------------------------
+
+# Names are UTF-16 text on Windows: any character but a lone surrogate (which the emulator refuses
+# with a typed error). Mixed in on purpose: characters outside the BMP, private-use planes
+# (not printable, so a hand-written escaper that writes `\uXXXX` would cut them), quotes,
+# backslashes, control characters, a BOM, line and paragraph separators.
+_ANY_CHAR = st.one_of(
+    st.characters(exclude_categories=("Cs",)),
+    st.characters(min_codepoint=0x10000, max_codepoint=0x10FFFF, exclude_categories=("Cs",)),
+    st.sampled_from("\"'\\\n\r\t\x00\x01\x1b\x7f\ufeff\u2028\u2029\U000F0000\U0010FFFD\U0001F600"),
+)
+_VM_FORBIDDEN = set('\\/:*?"<>|')
+
+
+def _vm_name_ok(name: str) -> bool:
+    """What New-VM accepts (emulator/host.py): no control characters, none of \\ / : * ? " < > |."""
+    return bool(name.strip()) and not any(ord(ch) < 32 or ch in _VM_FORBIDDEN for ch in name)
+
+
+VM_NAMES = st.text(_ANY_CHAR, min_size=1, max_size=20).filter(_vm_name_ok)
+CHECKPOINT_NAMES = st.text(_ANY_CHAR, min_size=1, max_size=20)
+NOTES = st.text(_ANY_CHAR, max_size=40)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                     HealthCheck.too_slow])
+@given(vm_name=VM_NAMES, checkpoint_names=st.lists(CHECKPOINT_NAMES, min_size=1, max_size=3), notes=NOTES)
+@example(vm_name="\U000F0000 private", checkpoint_names=["\U0010FFFD", "a\U000E0001b"], notes="\U000F0041\r\n")
+@example(vm_name="it's \U0001F600", checkpoint_names=['"quoted" \\ back\\', "\x00\x1b[0m\x7f"], notes="\t\n\u2028")
+def test_any_names_round_trip(vm_name: str, checkpoint_names: list[str], notes: str) -> None:
+    url, other = T.memory_url(), T.memory_url()
+    try:
+        client = sdk.load_world(url, T.base_world())
+        vm = client.new_vm(vm_name)
+        for name in checkpoint_names:
+            client.checkpoint_vm(vm, name)
+        if notes:
+            client.set_vm(vm, notes=notes)
+        copy, text = round_trip(url, other)
+        assert [v.name for v in copy.get_vms()] == [vm_name]
+        assert copy.vm(vm_name).notes == notes
+        assert [c.name for c in copy.get_checkpoints(vm_name)] == checkpoint_names
+        assert fleet_facts(copy) == fleet_facts(client)
+        assert sdk.export_world(other) == text
+    finally:
+        T.drop_memory_root(url)
+        T.drop_memory_root(other)

@@ -1,0 +1,109 @@
+"""One missing or damaged file never bricks a state (issue 14, point 2): an operation checks the
+disk chains it reads before its first side effect, and a journaled file operation that can no
+longer be carried out is parked (with an Error event naming the VM) instead of being replayed,
+and failing, in every later transaction."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+
+from hyperv_emu import sdk
+from hyperv_emu.cli.main import main
+from hyperv_emu.emulator.engine import PARKED_OP_EVENT_ID
+
+WORLD = """now = 2026-02-20T08:00:00
+[[vm]]
+name = "SRV-APP01"
+state = "Running"
+disks = [{ path = 'D:\\VHDs\\SRV-APP01.vhdx', size = "1GB" }]
+[[vm.checkpoint]]
+name = "one"
+created = 2026-02-18T08:00:00
+[[vm.checkpoint]]
+name = "two"
+created = 2026-02-19T08:00:00
+[[vm]]
+name = "SRV-DB01"
+state = "Off"
+disks = [{ path = 'D:\\VHDs\\SRV-DB01.vhdx', size = "1GB" }]
+"""
+
+
+@pytest.fixture
+def state(tmp_path: pathlib.Path) -> str:
+    url = str(tmp_path / "state")
+    sdk.load_world(url, WORLD)
+    return url
+
+
+def storage(url: str, windows_path: str) -> pathlib.Path:
+    """The real file behind a Windows path of the state's one host (as `hvemu path` shows it)."""
+    name = pathlib.PureWindowsPath(windows_path).name
+    (found,) = pathlib.Path(url).glob(f"hosts/*/D/VHDs/{name}")
+    return found
+
+
+def run(url: str, script: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["run", "--state", url, "-c", script])
+    out, err = capsys.readouterr()
+    assert "internal error" not in out + err
+    return code, out, err
+
+
+def test_a_missing_mid_chain_file_fails_the_restore_before_any_change(state: str,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    client = sdk.connect(state)
+    vm = client.vm("SRV-APP01")
+    current = client.vm("SRV-APP01").hard_drives[0].path
+    chain_files = sorted(p.name for p in storage(state, current).parent.glob("SRV-APP01_*.avhdx"))
+    assert len(chain_files) == 2
+    mid_name = next(n for n in chain_files if n != storage(state, current).name)
+    mid = str(pathlib.PureWindowsPath("D:\\VHDs", mid_name))
+    storage(state, mid).unlink()
+    del vm
+    code, _, err = run(state, "Restore-VMSnapshot -VMName SRV-APP01 -Name two -Confirm:$false", capsys)
+    assert f"The virtual disk file '{mid}' does not exist." in " ".join(err.split())
+    # the VM's current disk (its guest data) is still there, and nothing is blocked
+    assert storage(state, current).is_file()
+    assert client.vm("SRV-APP01").hard_drives[0].path == current
+    for argv in (["vm", "list", "--state", state], ["checkpoint", "list", "SRV-DB01", "--state", state],
+                 ["world", "export", "--state", state]):
+        assert main(argv) == 0, argv
+    capsys.readouterr()
+
+
+def test_a_corrupt_base_disk_fails_the_checkpoint_and_blocks_nothing(state: str,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(state, "Set-Content 'D:\\VHDs\\SRV-DB01.vhdx' x; Checkpoint-VM SRV-DB01 a", capsys)
+    assert "is corrupt" in err
+    assert sdk.connect(state).vm("SRV-DB01").checkpoints() == []
+    assert main(["vm", "list", "--state", state]) == 0
+    assert main(["checkpoint", "list", "SRV-APP01", "--state", state]) == 0
+    capsys.readouterr()
+
+
+def test_a_journal_entry_that_cannot_be_replayed_is_parked(state: str, capsys: pytest.CaptureFixture[str]) -> None:
+    document = pathlib.Path(state) / "hvemu-state.json"
+    data = json.loads(document.read_text(encoding="utf-8"))
+    host = data["hosts"][0]["name"]
+    data["pending_ops"] = [
+        {"kind": "create_avhdx", "host": host, "path": "D:\\VHDs\\SRV-DB01_X.avhdx",
+         "parent": "D:\\VHDs\\gone.vhdx", "size": 4194304, "payload": "", "mtime": None},
+        {"kind": "write_file", "host": host, "path": "C:\\after.txt", "parent": "", "size": 0,
+         "payload": "still applied", "mtime": None},
+    ]
+    document.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["vm", "list", "--state", state]) == 0
+    assert main(["vm", "list", "--state", state]) == 0  # and again: nothing replays
+    capsys.readouterr()
+    client = sdk.connect(state)
+    assert client.read_file("C:\\after.txt") == b"still applied"
+    events = [e for e in client.events() if e.id == PARKED_OP_EVENT_ID]
+    assert len(events) == 1 and events[0].level == "Error"
+    assert "gone.vhdx" in events[0].message
+    saved = json.loads(document.read_text(encoding="utf-8"))
+    assert saved["pending_ops"] == []
+    assert [p["op"]["path"] for p in saved["parked_ops"]] == ["D:\\VHDs\\SRV-DB01_X.avhdx"]
