@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from hyperv_emu.cli.errors import CLIError
+from hyperv_emu.cli.common import CLIError
 
 CHUNK_SIZE = 4 * 1024 * 1024
 

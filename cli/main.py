@@ -16,8 +16,9 @@
 The top of the flow: it may import every package and nothing imports it. One subcommand group
 per noun (`_add_vm_commands`, `_add_checkpoint_commands`, ...); each leaf sets `handler`, a
 function `(args) -> exit code`. Every leaf takes `--state URL` and `--computer-name HOST`
-(`_common_options`). This module imports only argparse at load time: the SDK (and the
-emulator behind it) is imported inside the handlers, so `hvemu --help` starts fast.
+(`_common_options`). This module imports only argparse and `cli.common` (what it shares with
+`cli.run`) at load time: the SDK (and the emulator behind it) is imported inside the handlers,
+so `hvemu --help` starts fast.
 
 Output: tables and text on stdout; a cmdlet's warnings as `WARNING: ...` lines on stdout (as
 PowerShell's console host prints them); each error as one line `hvemu: error: <message>` on
@@ -37,7 +38,22 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from hyperv_emu.cli.errors import CLIError as CLIError  # re-exported: cli.main.CLIError
+from hyperv_emu.cli.common import (
+    DEBUG_ENV,
+    EXIT_ERROR,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    CLIError,
+    Handler,
+    _emulator_url,
+    _group,
+    _leaf,
+    _out,
+    _state_url,
+)
 from hyperv_emu.cli.guest import byte_count as byte_count  # re-exported for argparse users
 from hyperv_emu.cli.guest import read_chunks, write_bytes
 from hyperv_emu.cli.suggest import SuggestingParser
@@ -48,22 +64,8 @@ if TYPE_CHECKING:
     from hyperv_emu.sdk.client import HyperVClient
     from hyperv_emu.sdk.types import VM, Checkpoint
 
-PROG = "hvemu"
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_INTERNAL = 70
-EXIT_INTERRUPTED = 130
-DEBUG_ENV = "HVEMU_DEBUG"
-
-Handler = Callable[[argparse.Namespace], int]
-
 
 # --- output -------------------------------------------------------------------------------------
-
-
-def _out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
 
 
 def _warn(message: str) -> None:
@@ -116,20 +118,6 @@ def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> s
 
 
 # --- connecting ---------------------------------------------------------------------------------
-
-
-def _state_url(args: argparse.Namespace) -> str:
-    """`--state`, else `$HVEMU_STATE`, else `./.hvemu/state` (sdk.default_state_url)."""
-    from hyperv_emu.sdk import default_state_url
-
-    url: str | None = getattr(args, "state", None)
-    return url or default_state_url()
-
-
-def _emulator_url(args: argparse.Namespace) -> str:
-    """The state URL for the commands that need an emulator state (init, world export)."""
-    url = _state_url(args)
-    return url[len("emulator:"):] if url.lower().startswith("emulator:") else url
 
 
 def _computer(args: argparse.Namespace) -> str | None:
@@ -467,19 +455,6 @@ def _common_options() -> argparse.ArgumentParser:
     return common
 
 
-def _leaf(sub: Any, name: str, common: argparse.ArgumentParser, handler: Handler, help_text: str,
-          **kwargs: Any) -> argparse.ArgumentParser:
-    parser: argparse.ArgumentParser = sub.add_parser(name, parents=[common], help=help_text,
-                                                     description=help_text, **kwargs)
-    parser.set_defaults(handler=handler, leaf_parser=parser)
-    return parser
-
-
-def _group(sub: Any, name: str, help_text: str) -> Any:
-    parser: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
-    return parser.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
-
-
 def _passthru(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--passthru", action="store_true", help=f"print the {what} afterwards (-Passthru)")
 
@@ -573,22 +548,12 @@ def _add_host_commands(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="move the virtual clock on (finishing the merges that come due)")
 
 
-# --- extension points -----------------------------------------------------------------------------
+def _add_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """`hvemu run` and `hvemu shell`, which `cli.run` defines (imported only when they are
+    built: the other commands do without it)."""
+    from hyperv_emu.cli import run
 
-
-def register_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
-    """HOOK for `hvemu run` and `hvemu shell` (the psshim run/shell issue).
-
-    Those commands live in `cli/run.py`, which defines
-    `register(sub, common) -> None` adding its subparsers (handlers `(args) -> int`, SDK and
-    interpreter imported inside the handlers). Until that module exists this is a no-op.
-    """
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec("hyperv_emu.cli.run") is None:
-        return
-    importlib.import_module("hyperv_emu.cli.run").register(sub, common)
+    run.register(sub, common)
 
 
 def _add_guest_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -656,7 +621,7 @@ _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
     "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
-    "run": register_run_commands, "shell": register_run_commands, "completion": _add_completion_command,
+    "run": _add_run_commands, "shell": _add_run_commands, "completion": _add_completion_command,
     "state": _add_state_commands,
 }
 
@@ -731,15 +696,6 @@ def _utf8_safe_streams() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if encoding != "utf8" and reconfigure is not None:
             reconfigure(errors="replace")
-
-
-def startup_finished(args: argparse.Namespace) -> None:
-    """Called by a handler once its imports and set-up are done, before the long part of its
-    work (a script run): garbage collection resumes. In a process of its own, the objects built so
-    far (classes, tables, the state) live until exit, so they are frozen out of later collections."""
-    if getattr(args, "owns_process", False):
-        gc.freeze()
-    gc.enable()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hyperv_emu.cli.progress import ProgressView
 
-EXIT_ERROR = 1
+from hyperv_emu.cli.common import CLIError, startup_finished
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -60,7 +60,6 @@ class _Session:
 
     def __init__(self, args: argparse.Namespace) -> None:
         from hyperv_emu import sdk
-        from hyperv_emu.cli.errors import CLIError
         from hyperv_emu.psshim.session import Session
 
         self.temp_url: str | None = None
@@ -162,7 +161,6 @@ def _writer(stream: Any) -> Any:
 
 
 def _read_script(path: str) -> str:
-    from hyperv_emu.cli.errors import CLIError
     from hyperv_emu.psshim.host_services import decode_text
     from hyperv_emu.psshim.session import read_script
 
@@ -176,8 +174,6 @@ def _read_script(path: str) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from hyperv_emu.cli.errors import CLIError
-
     if args.command is None and args.script is None:
         raise CLIError("give a script to run (a .ps1 file, or - for standard input), or -c COMMAND.")
     if args.command is not None and args.script is not None:
@@ -201,8 +197,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(session: _Session, args: argparse.Namespace) -> int:
-    from hyperv_emu.cli.main import startup_finished
-
     if args.command is not None:
         rs = session.runspace(os.getcwd())
         startup_finished(args)
@@ -219,8 +213,6 @@ def _run(session: _Session, args: argparse.Namespace) -> int:
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
-    from hyperv_emu.cli.main import startup_finished
-
     session = _Session(args)
     try:
         rs = session.runspace(os.getcwd())

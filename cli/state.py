@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from hyperv_emu.cli.errors import CLIError
-from hyperv_emu.cli.main import EXIT_OK, _emulator_url, _group, _leaf, _out
+from hyperv_emu.cli.common import EXIT_OK, CLIError, _emulator_url, _group, _leaf, _out
 
 EXIT_INCONSISTENT = 4
 

@@ -30,8 +30,8 @@ import json
 
 from hyperv_emu.emulator import culture, disks, guest, openfiles, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
-from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import (
+    MAX_CHECKPOINTS,
     CheckpointNameInvalid,
     ExportFailed,
     ImportFailed,
@@ -39,7 +39,9 @@ from hyperv_emu.emulator.errors import (
     checkpoint_name_too_long,
     checkpoints_disabled,
     pass_through_checkpoint_failed,
+    checkpoint_state_missing,
     production_checkpoint_failed,
+    too_many_checkpoints,
 )
 from hyperv_emu.emulator.model import (
     CheckpointRecord,
@@ -50,6 +52,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 MAX_NAME = 100
 FALLBACK_EVENT_ID = 18016
@@ -96,6 +99,8 @@ def _has_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> 
 
 
 def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, automatic: bool) -> CheckpointRecord:
+    if len(vm.checkpoints) >= MAX_CHECKPOINTS:
+        raise too_many_checkpoints(vm.name, vm.id)
     has_memory = _has_memory(tx, host, vm)
     disks.quiesce(tx, host, vm)
     now = tx.now()
@@ -125,6 +130,10 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
 
 def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:
     was_running = vm.state is VMStateName.RUNNING
+    if cp.has_memory:
+        saved = checkpoint_config_path(vm, cp, "vmrs")
+        if not tx.store.exists(host_rel(host.name, saved)):
+            raise checkpoint_state_missing(vm.name, vm.id, cp.name, saved)
     disks.quiesce(tx, host, vm)
     # 1. a running or paused VM is saved first; 2. apply; 3. the cmdlet starts it again.
     for d in vm.disks:
@@ -233,8 +242,6 @@ def export(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Chec
 def _refuse_existing_targets(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, targets: list[str]) -> None:
     """An export never replaces a file: not a VM's live disk (held open), not an earlier export,
     not any disk the host knows (Hyper-V's copy fails with ERROR_FILE_EXISTS)."""
-    from hyperv_emu.emulator.engine import host_rel
-
     for target in targets:
         openfiles.ensure_not_held(host, target)
         if disks.find_file(host, target) is not None or tx.store.exists(host_rel(host.name, target)):
@@ -243,8 +250,6 @@ def _refuse_existing_targets(tx: Transaction, host: HostRecord, vm: VirtualMachi
 
 
 def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) -> VirtualMachineRecord:
-    from hyperv_emu.emulator.engine import host_rel
-
     wp = winpath.parse(path)
     config_path = wp
     if not wp.name.casefold().endswith(".vmcx"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from hyperv_emu.emulator import winpath
-from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.model import CheckpointRecord, Event, FileOp, HostRecord, VirtualMachineRecord
+from hyperv_emu.emulator.transaction import Transaction
 
 
 def vm_config_path(vm: VirtualMachineRecord) -> str:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import attrs
 
 from hyperv_emu.emulator import disks, winpath
-from hyperv_emu.emulator.engine import Emulator, Transaction, host_rel
+from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import DiskError, EmulatorError, PathError
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import HostRecord
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 
 @attrs.frozen(eq=False, repr=False)

@@ -44,9 +44,9 @@ from hyperv_emu.emulator.model import (
     MergeTask,
     VirtualMachineRecord,
 )
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 if TYPE_CHECKING:
-    from hyperv_emu.emulator.engine import Transaction
     from hyperv_emu.emulator.storage import FileStore
 
 EMPTY_AVHDX = 4 * 1024 * 1024  # an empty dynamic VHDX / AVHDX: header, log, metadata, BAT
@@ -134,8 +134,6 @@ def delete_file(tx: "Transaction", host: HostRecord, path: str) -> None:
 
 
 def file_length(tx: "Transaction", host: HostRecord, path: str) -> int:
-    from hyperv_emu.emulator.engine import host_rel
-
     rel = host_rel(host.name, path)
     try:
         return tx.store.size(rel)
@@ -316,7 +314,6 @@ def quiesce(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord) -> No
 def apply_op(store: "FileStore", op: FileOp) -> None:
     """Carry out one journaled file operation; each is idempotent (a replay after a crash
     finishes what was cut off: a torn creation is made again, a merge resumes from its journal)."""
-    from hyperv_emu.emulator.engine import host_rel
     from hyperv_emu.emulator.vdisk import HostDisks
 
     rel = host_rel(op.host, op.path)

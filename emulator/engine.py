@@ -20,94 +20,16 @@ that the next transaction replays: no update is lost and no file is left half-ma
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import hashlib
+import functools
 import json
-import math
-import time
-import uuid
 from collections.abc import Callable, Iterator
 
-import attrs
-
-from hyperv_emu.emulator import disks, winpath
-from hyperv_emu.emulator.errors import DiskError, EmulatorError, HostNotFound, InvalidArgument, PathError, StateError
-from hyperv_emu.emulator.model import ClockMode, EmulatorState, Event, FileOp, HostRecord, ParkedOp
+from hyperv_emu.emulator import background, disks, winpath
+from hyperv_emu.emulator.errors import DiskError, EmulatorError, PathError, StateError
+from hyperv_emu.emulator.model import EmulatorState, Event, FileOp, ParkedOp
 from hyperv_emu.emulator.persist import dumps, loads
 from hyperv_emu.emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
-
-
-@attrs.define
-class Transaction:
-    """The state being changed, plus the file operations that must follow it."""
-
-    state: EmulatorState
-    store: FileStore
-    ops: list[FileOp] = attrs.field(factory=list)
-    changed: bool = False
-
-    # --- clock -------------------------------------------------------------------------------
-
-    def now(self) -> dt.datetime:
-        clock = self.state.clock
-        if clock.mode is ClockMode.REAL:
-            return clock.now + dt.timedelta(seconds=max(0.0, time.time() - clock.wall_anchor))
-        return clock.now
-
-    def advance(self, seconds: float) -> None:
-        """Move the virtual clock (a no-op on the real clock, where time moves by itself).
-        The clock is a .NET DateTime: it cannot pass 9999-12-31T23:59:59.9999999."""
-        if not math.isfinite(seconds) or seconds > (dt.datetime.max - self.now()).total_seconds():
-            raise InvalidArgument(f"Cannot move the clock on by {seconds!r} seconds: the clock stops at "
-                                  f"{dt.datetime.max.isoformat()} and it is {self.now().isoformat()}.",
-                                  target=repr(seconds))
-        if seconds <= 0:
-            return
-        if self.state.clock.mode is ClockMode.VIRTUAL:
-            self.state.clock.now = self.state.clock.now + dt.timedelta(seconds=seconds)
-            self.changed = True
-
-    # --- ids ---------------------------------------------------------------------------------
-
-    def new_id(self) -> str:
-        """A new GUID (lower case); deterministic when the world asks for it."""
-        settings = self.state.settings
-        if settings.deterministic_ids:
-            self.state.id_counter += 1
-            self.changed = True
-            digest = hashlib.sha256(f"{settings.id_seed}:{self.state.id_counter}".encode()).digest()
-            return str(uuid.UUID(bytes=digest[:16], version=4))
-        return str(uuid.uuid4())
-
-    # --- hosts -------------------------------------------------------------------------------
-
-    def host(self, name: str | None) -> HostRecord:
-        hosts = self.state.hosts
-        if not hosts:
-            raise StateError("The state has no host.")
-        if name is None or name in (".", "localhost") or name.casefold() == "127.0.0.1":
-            for h in hosts:
-                if h.default:
-                    return h
-            return hosts[0]
-        folded = name.casefold()
-        for h in hosts:
-            if h.name.casefold() == folded or winpath.netbios_name(h.name).casefold() == folded:
-                return h
-        raise HostNotFound(name)
-
-    # --- file operations ---------------------------------------------------------------------
-
-    def queue(self, op: FileOp) -> None:
-        self.ops.append(op)
-        self.changed = True
-
-
-def host_rel(host: str, path: str) -> str:
-    """The storage-relative location of a host's Windows path (checked by winpath)."""
-    wp = winpath.parse(path)
-    return "/".join([HOSTS_DIR, host.casefold(), wp.drive, *wp.parts])
-
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 _CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "copy_sparse", "export_disk"}
 _REMOVES_FILE = {"delete", "merge"}
@@ -292,9 +214,7 @@ class Emulator:
                 raise
             jobs = any(m.job for h in tx.state.hosts for m in h.merges)
         if jobs:
-            from hyperv_emu.emulator import background
-
-            background.ensure_worker(self.url)
+            background.ensure_worker(self.url, functools.partial(_merge_slices, self.url))
 
     def _commit(self, tx: Transaction) -> None:
         # Refuse, before anything is saved, what could not be stored: a journaled operation that
@@ -350,3 +270,15 @@ class Emulator:
 
     def export_json(self) -> str:
         return json.dumps(json.loads(dumps(self.read_state())), indent=1)
+
+
+def _merge_slices(url: str) -> Callable[[int], bool]:
+    """The background worker's step for the state at `url` (`background.SliceRunner`): one
+    slice of its first unfinished merge, in a transaction of an `Emulator` of its own."""
+    emulator = Emulator(url)
+
+    def run(max_bytes: int) -> bool:
+        with emulator.transaction() as tx:
+            return disks.merge_slice(tx, max_bytes)
+
+    return run

@@ -107,6 +107,34 @@ def pass_through_checkpoint_failed(vm_name: str, vm_id: str) -> CheckpointFailed
     )
 
 
+MAX_CHECKPOINTS = 50  # Hyper-V's limit per VM
+
+
+def too_many_checkpoints(vm_name: str, vm_id: str) -> CheckpointFailed:
+    """The 51st checkpoint of a VM. The limit is Hyper-V's documented 50; the wording follows the
+    other checkpoint failures and is not verified against a host (docs/differences.md)."""
+    gid = vm_id.upper()
+    return CheckpointFailed(
+        "Checkpoint operation failed.\n"
+        f"Checkpoint operation for '{vm_name}' failed. (Virtual machine ID {gid})\n"
+        f"'{vm_name}' cannot create a checkpoint: it already has the maximum of {MAX_CHECKPOINTS} checkpoints. "
+        f"(Virtual machine ID {gid})",
+        target=vm_name,
+    )
+
+
+def checkpoint_state_missing(vm_name: str, vm_id: str, cp_name: str, path: str) -> CheckpointFailed:
+    """Restoring a checkpoint with memory whose saved state (.vmrs) is gone. The wording follows
+    Hyper-V's apply failures with Win32's ERROR_FILE_NOT_FOUND; not verified against a host."""
+    gid = vm_id.upper()
+    return CheckpointFailed(
+        f"'{vm_name}' failed to apply checkpoint '{cp_name}'. (Virtual machine ID {gid})\n"
+        f"Could not open the saved state file '{path}': The system cannot find the file specified. "
+        f"(0x80070002). (Virtual machine ID {gid})",
+        target=vm_name,
+    )
+
+
 class CheckpointNameInvalid(EmulatorError):
     """Renaming to a name Hyper-V refuses (empty, or over 100 characters). Text unverified for
     the over-100 case (hyperv-reference §4.2 [U])."""

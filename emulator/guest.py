@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from hyperv_emu.emulator import disks, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path
-from hyperv_emu.emulator.engine import Transaction, host_rel
 from hyperv_emu.emulator.errors import DiskError, InvalidVMState
 from hyperv_emu.emulator.model import (
     CheckpointRecord,
@@ -32,6 +31,7 @@ from hyperv_emu.emulator.model import (
     VMStateName,
 )
 from hyperv_emu.emulator.openfiles import runtime_state_path
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
 
 LIVE = (VMStateName.RUNNING, VMStateName.PAUSED)

@@ -16,7 +16,7 @@ import attrs
 
 from hyperv_emu.emulator import checkpoints, disks, guest, lifecycle, openfiles, winpath
 from hyperv_emu.emulator.configfiles import vm_config_path, write_vm_config
-from hyperv_emu.emulator.engine import Emulator, Transaction, host_rel
+from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import (
     CheckpointNotFound,
     InvalidVMState,
@@ -37,6 +37,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.views import (
     CheckpointView,

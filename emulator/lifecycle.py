@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from hyperv_emu.emulator import checkpoints, guest
 from hyperv_emu.emulator.configfiles import write_vm_config
-from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import EmulatorError, InvalidVMState
 from hyperv_emu.emulator.model import HostRecord, VirtualMachineRecord, VMStateName
+from hyperv_emu.emulator.transaction import Transaction
 
 ALREADY = "The virtual machine is already in the specified state."
 

@@ -29,6 +29,7 @@ import attrs
 
 from hyperv_emu.emulator.errors import DiskError
 from hyperv_emu.emulator.fieldwise import Fieldwise
+from hyperv_emu.emulator.transaction import host_rel
 
 if TYPE_CHECKING:
     from hyperv_emu.emulator.storage import FileStore
@@ -117,8 +118,6 @@ class HostDisks:
         self.host = host
 
     def rel(self, path: str) -> str:
-        from hyperv_emu.emulator.engine import host_rel
-
         return host_rel(self.host, path)
 
     def exists(self, path: str) -> bool:

@@ -27,7 +27,6 @@ import tomli_w
 
 from hyperv_emu.emulator import culture, disks, winpath
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, write_checkpoint_config, write_vm_config
-from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import EmulatorError, WorldError
 from hyperv_emu.emulator.fieldwise import MutableFieldwise
 from hyperv_emu.emulator.model import (
@@ -45,6 +44,7 @@ from hyperv_emu.emulator.model import (
     VMStateName,
 )
 from hyperv_emu.emulator.storage import FileStore
+from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
@@ -558,8 +558,6 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
     The document is built as data and written by tomli-w (every string escaped by the library,
     so any name loads back as itself); a VM's disks are an inline array of inline tables when
     they fit on a line, else `[[vm.disks]]` tables, its checkpoints `[[vm.checkpoint]]` tables."""
-    from hyperv_emu.emulator.engine import host_rel
-
     doc: dict[str, Any] = {
         "now": _toml_dt(state.clock.now),
         "culture": state.settings.culture,

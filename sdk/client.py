@@ -31,7 +31,18 @@ import attrs
 
 from hyperv_emu.sdk.backend import Backend
 from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVWarning, InvalidNameError, VMNotFoundError
-from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, StopMode, VM, VMLookup
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    CheckpointType,
+    FileInfo,
+    HardDrive,
+    HostEvent,
+    StopMode,
+    ValueClient,
+    VM,
+    VMLookup,
+)
 
 VMRef = VM | str
 
@@ -40,7 +51,9 @@ def _default_warning(message: str) -> None:
     _warnings.warn(message, HyperVWarning, stacklevel=3)
 
 
-class HyperVClient:
+class HyperVClient(ValueClient):
+    """The SDK's entry point; the values it returns are bound to it (it is their `ValueClient`)."""
+
     def __init__(
         self,
         backend: Backend,

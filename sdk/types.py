@@ -9,7 +9,9 @@ A value keeps the client it came from, so automation reads naturally:
     ...
     cp.restore()
 
-Acting on a value returns fresh values; a value itself never changes. The PowerShell property
+Acting on a value returns fresh values; a value itself never changes. What a value calls on its
+client is the `ValueClient` protocol below; `sdk.client.HyperVClient` implements it (so this module
+never imports the client). The PowerShell property
 names (`VMName`, `ParentSnapshotName`, aliases such as `ParentCheckpointName`) are produced in
 one place, `sdk.convert`; each field's PowerShell name is in its metadata where it is not the
 plain PascalCase of the field name.
@@ -19,14 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Sequence
+from typing import Any, Protocol, cast
 
 import attrs
 
 from hyperv_emu.sdk.fieldwise import Fieldwise
-
-if TYPE_CHECKING:
-    from hyperv_emu.sdk.client import HyperVClient
 
 
 def ps(name: str) -> dict[str, str]:
@@ -144,6 +144,33 @@ class StopMode(enum.Enum):
     SAVE = "save"
 
 
+class ValueClient(Protocol):
+    """The client operations a bound `VM` or `Checkpoint` calls (`vm.start()`, `cp.restore()`);
+    `sdk.client.HyperVClient` implements them with the same signatures."""
+
+    def get_vm_by_id(self, vm_id: str) -> VM: ...
+    def set_vm(self, vm: VM | str, *, checkpoint_type: CheckpointType | str | None = None,
+               automatic_checkpoints_enabled: bool | None = None, snapshot_file_location: str | None = None,
+               memory_startup: int | None = None, processor_count: int | None = None,
+               notes: str | None = None) -> VM: ...
+    def start_vm(self, vm: VM | str) -> VM: ...
+    def stop_vm(self, vm: VM | str, *, save: bool = False, turn_off: bool = False, force: bool = False) -> VM: ...
+    def suspend_vm(self, vm: VM | str) -> VM: ...
+    def resume_vm(self, vm: VM | str) -> VM: ...
+    def checkpoint_vm(self, vm: VM | str, snapshot_name: str | None = None) -> Checkpoint: ...
+    def get_checkpoints(self, vms: VM | str | Sequence[VM | str] | None = None, *, name: str | None = None,
+                        snapshot_type: str | None = None) -> list[Checkpoint]: ...
+    def get_checkpoint(self, checkpoint_id: str) -> Checkpoint: ...
+    def find_checkpoint(self, vm: VM | str, name: str) -> Checkpoint: ...
+    def get_child_checkpoints(self, of: Checkpoint, *, name: str | None = None) -> list[Checkpoint]: ...
+    def restore_checkpoint(self, checkpoint: Checkpoint) -> Checkpoint: ...
+    def remove_checkpoint(self, checkpoint: Checkpoint, *, include_children: bool = False) -> Checkpoint: ...
+    def remove_checkpoints(self, vm: VM | str, *, name: str | None = None,
+                           include_children: bool = False) -> list[Checkpoint]: ...
+    def rename_checkpoint(self, checkpoint: Checkpoint, new_name: str) -> Checkpoint: ...
+    def export_checkpoint(self, checkpoint: Checkpoint, path: str) -> str: ...
+
+
 def _client_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, kw_only=True, metadata={"ps": ""})
 
@@ -224,10 +251,10 @@ class VM(Fieldwise):
 
     # --- acting on the VM (each returns fresh values) -----------------------------------
 
-    def _c(self) -> "HyperVClient":
+    def _c(self) -> ValueClient:
         if self.client is None:
             raise RuntimeError("This VM value is not bound to a client.")
-        return cast("HyperVClient", self.client)
+        return cast(ValueClient, self.client)
 
     def refresh(self) -> "VM":
         return self._c().get_vm_by_id(self.id)
@@ -290,10 +317,10 @@ class Checkpoint(Fieldwise):
     notes: str
     client: Any = _client_field()
 
-    def _c(self) -> "HyperVClient":
+    def _c(self) -> ValueClient:
         if self.client is None:
             raise RuntimeError("This checkpoint value is not bound to a client.")
-        return cast("HyperVClient", self.client)
+        return cast(ValueClient, self.client)
 
     def refresh(self) -> "Checkpoint":
         return self._c().get_checkpoint(self.id)

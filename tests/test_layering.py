@@ -86,6 +86,5 @@ def test_our_code_is_imported_by_its_real_name(path: pathlib.Path) -> None:
                 f"{path}:{node.lineno} imports {name}: use hyperv_emu.{name}")
 
 
-@pytest.mark.xfail(strict=True, reason="cycles being broken: emulator engine/disks/vdisk/background, sdk types/client, psshim.runtime, dotnet_io/members")
 def test_no_import_cycles() -> None:
     assert import_graph.cycles(import_graph.graph()) == []

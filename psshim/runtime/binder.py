@@ -37,7 +37,7 @@ from hyperv_emu.psshim.runtime.errors import (
     PARAMETER_BINDING_VALIDATION_EXCEPTION,
     PSError,
 )
-from hyperv_emu.psshim.runtime.registry import (
+from hyperv_emu.psshim.runtime.parameters import (
     ALL_SETS,
     CommandMetadata,
     ParameterMetadata,

@@ -28,9 +28,9 @@ from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
 from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ProgressRecord, ScriptPosition
 
 if TYPE_CHECKING:
+    from hyperv_emu.psshim.runtime.commands import CmdletInfo
     from hyperv_emu.psshim.runtime.frames import Frame
     from hyperv_emu.psshim.runtime.interpreter import Interpreter
-    from hyperv_emu.psshim.runtime.registry import CmdletInfo
 
 
 class CommandContext:

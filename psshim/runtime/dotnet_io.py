@@ -11,7 +11,8 @@ are the emulated host's (`services.files`), resolved against the current locatio
 `Access to the path '…' is denied.` (UnauthorizedAccessException, for a folder), and
 CreateDirectory's IOException when a file has the name.
 
-`members.py` calls `get_static` and `invoke_static` for these types.
+`members.py` calls `get_static` and `invoke_static` for these types; the errors of a call and
+`VOID` come from `dotnet_methods`, below both.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 
 from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime import paths as P
+from hyperv_emu.psshim.runtime.dotnet_methods import VOID, method_exception, overload_error, param_note
 from hyperv_emu.psshim.runtime.errors import PSError
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND, PSNative
 from hyperv_emu.psshim.runtime.values import PSObject
@@ -81,8 +83,6 @@ class EncodingValue(PSNative):
         return self.cls
 
     def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
-        from hyperv_emu.psshim.runtime.members import method_exception, overload_error
-
         n = name.casefold()
         if n == "getstring":
             if len(args) not in (1, 3):
@@ -108,8 +108,6 @@ class EncodingValue(PSNative):
 
 
 def _bytes(value: Any, name: str, nargs: int) -> bytes:
-    from hyperv_emu.psshim.runtime.members import method_exception
-
     if value is None:
         raise method_exception(name, nargs, _null_note("bytes"), "System.ArgumentNullException")
     items = value if isinstance(value, list) else [value]
@@ -120,9 +118,7 @@ def _bytes(value: Any, name: str, nargs: int) -> bytes:
 
 
 def _null_note(param: str) -> str:
-    from hyperv_emu.psshim.runtime.members import _param_note
-
-    return "Value cannot be null." + _param_note(param)
+    return "Value cannot be null." + param_note(param)
 
 
 def get_static(full_name: str, n: str) -> Any:
@@ -161,8 +157,6 @@ def _directory_info(full: str) -> PSObject:
 
 
 def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv) -> Any:
-    from hyperv_emu.psshim.runtime.members import method_exception
-
     if full_name not in (FILE, DIRECTORY, ENCODING):
         return NOT_FOUND
     if full_name == ENCODING:
@@ -212,8 +206,6 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
             writer(full, data, False)
         else:
             files.write_text(full, data.decode("utf-8", "replace"), False)
-        from hyperv_emu.psshim.runtime.members import VOID
-
         return VOID
     if full_name == DIRECTORY and n == "exists" and len(args) == 1:
         info = _info(files, full)
@@ -246,6 +238,4 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
 
 
 def _raise_null(name: str, nargs: int) -> Any:
-    from hyperv_emu.psshim.runtime.members import method_exception
-
     raise method_exception(name, nargs, _null_note("path"), "System.ArgumentNullException")

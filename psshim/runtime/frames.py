@@ -4,24 +4,52 @@ Pipelines are chains of Python generators, so several script blocks are "running
 (`Get-Thing | % { ... } | MyFunction` interleaves three of them). Nothing about the current
 scope, the enclosing `try` or the stream redirections can therefore live in interpreter-wide
 mutable state: it is carried by a `Frame` passed explicitly to every evaluation.
+
+A frame holds the interpreter running it as a `FrameHost`, the part of the interpreter that the
+frame's `FrameEnv` uses: this module is below `interpreter`, which makes the frames.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any, MutableMapping
+from typing import TYPE_CHECKING, Any, MutableMapping, Protocol
 
 from hyperv_emu.psshim.ast import NO_EXTENT, Extent
 from hyperv_emu.psshim.runtime import types as T
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
-from hyperv_emu.psshim.runtime.scopes import Scope, ScriptSource
+from hyperv_emu.psshim.runtime.scopes import Scope, ScriptBlock, ScriptSource
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, Hashtable
 
 if TYPE_CHECKING:
     from hyperv_emu.psshim.runtime.errors import PSError
-    from hyperv_emu.psshim.runtime.interpreter import Interpreter
-    from hyperv_emu.psshim.runtime.registry import CommandMetadata
+    from hyperv_emu.psshim.runtime.parameters import CommandMetadata
+
+
+class FrameHost(Protocol):
+    """What a frame's `FrameEnv` uses of the interpreter running the frame (`Interpreter`)."""
+
+    @property
+    def adapters(self) -> AdapterRegistry: ...
+    @property
+    def types(self) -> T.TypeTable: ...
+    @property
+    def settings(self) -> Any: ...
+    @property
+    def services(self) -> Any: ...
+    @property
+    def environment(self) -> MutableMapping[str, str]: ...
+
+    def set_variable(self, frame: Frame, name: str, scope: str | None, value: Any,
+                     type_constraint: T.PSType | None = None) -> None: ...
+    def observe_clock(self) -> dt.datetime: ...
+    def new_guid(self) -> uuid.UUID: ...
+    def invoke_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None, this: Any = NOT_FOUND,
+                           dollar_under: Any = NOT_FOUND, new_scope: bool = True) -> list[Any]: ...
+    def create_scriptblock(self, text: str) -> ScriptBlock: ...
+    def file_exists(self, path: str) -> bool: ...
+    def resolve_path(self, path: str) -> str: ...
+    def read_file(self, path: str, frame: Frame | None = None) -> str: ...
 
 
 class Routing:
@@ -74,7 +102,7 @@ class CallInfo:
 class Frame:
     __slots__ = ("interp", "scope", "source", "in_try", "routing", "call", "current_error", "_env")
 
-    def __init__(self, interp: "Interpreter", scope: Scope, source: ScriptSource, *, in_try: int = 0,
+    def __init__(self, interp: FrameHost, scope: Scope, source: ScriptSource, *, in_try: int = 0,
                  routing: Routing = DEFAULT_ROUTING, call: CallInfo | None = None,
                  current_error: "PSError | None" = None) -> None:
         self.interp = interp

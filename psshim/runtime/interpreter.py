@@ -30,6 +30,7 @@ from hyperv_emu.psshim.runtime import members as M
 from hyperv_emu.psshim.runtime import operators as O
 from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime.commands import Registry
 from hyperv_emu.psshim.runtime.dotnet_regex import compile_regex, matches_table, wildcard_match
 from hyperv_emu.psshim.runtime.errors import (
     ACTION_PREFERENCE_STOP_EXCEPTION,
@@ -55,12 +56,11 @@ from hyperv_emu.psshim.runtime.records import (
     VerboseRecord,
     WarningRecord,
 )
-from hyperv_emu.psshim.runtime.registry import (
+from hyperv_emu.psshim.runtime.parameters import (
     ALL_SETS,
     CommandMetadata,
     InSet,
     ParameterMetadata,
-    Registry,
     ValidateCount,
     ValidateLength,
     ValidateNotNull,
@@ -132,10 +132,16 @@ class HostInfo:
                 ("PrivateData", None), ("DebuggerEnabled", True), ("IsRunspacePushed", False), ("Runspace", None)]
 
 
+# Runs a pipeline statement in a frame, streaming its output (`pipeline.run_pipeline`, which the
+# runspace hands the interpreter: the pipeline module is above this one and calls back into it).
+PipelineRunner = Callable[["Interpreter", A.PipelineAst, Frame], Iterator[Any]]
+
+
 class Interpreter:
     def __init__(self, *, settings: Any, services: Any, registry: Registry, adapters: AdapterRegistry,
-                 host: Any, render_error: Callable[[ErrorRecord], str]) -> None:
+                 host: Any, render_error: Callable[[ErrorRecord], str], run_pipeline: PipelineRunner) -> None:
         self.settings = settings
+        self.run_pipeline = run_pipeline
         self.services = services
         self.registry = registry
         self.types = registry.types
@@ -653,10 +659,8 @@ class Interpreter:
     # -- individual statements ---------------------------------------------------------------
 
     def _s_pipeline(self, stmt: A.PipelineAst, frame: Frame) -> Iterator[Any]:
-        from hyperv_emu.psshim.runtime.pipeline import run_pipeline
-
         before = self.failures
-        yield from run_pipeline(self, stmt, frame)
+        yield from self.run_pipeline(self, stmt, frame)
         self.status = self.failures == before
 
     def _s_assign(self, stmt: A.AssignmentStatementAst, frame: Frame) -> Iterator[Any]:

@@ -29,14 +29,12 @@ from hyperv_emu.psshim.runtime import dotnet_io
 from hyperv_emu.psshim.runtime import operators as O
 from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import types as T
+# VOID and method_exception are re-exported: callers use M.VOID and M.method_exception.
+from hyperv_emu.psshim.runtime.dotnet_methods import VOID as VOID
+from hyperv_emu.psshim.runtime.dotnet_methods import method_exception as method_exception
+from hyperv_emu.psshim.runtime.dotnet_methods import overload_error, param_note
 from hyperv_emu.psshim.runtime.dotnet_regex import PSGroup, PSMatch, PSRegex, compile_regex, expand_replacement
-from hyperv_emu.psshim.runtime.errors import (
-    METHOD_EXCEPTION,
-    METHOD_INVOCATION_EXCEPTION,
-    PSError,
-    not_supported,
-    runtime_error,
-)
+from hyperv_emu.psshim.runtime.errors import PSError, not_supported, runtime_error
 from hyperv_emu.psshim.runtime.nativeobjects import (
     NOT_FOUND,
     CategoryInfoView,
@@ -96,8 +94,6 @@ class MemberEnv(Protocol):
 
 
 SCRIPTBLOCK_TYPE = "System.Management.Automation.ScriptBlock"
-# what a void .NET method returns: no output at all (not even $null)
-VOID: Any = C.AutomationNull()
 
 
 def is_scriptblock(v: Any) -> bool:
@@ -139,23 +135,6 @@ def static_not_found(t: T.PSType, name: str) -> PSError:
     return runtime_error(
         f"Method invocation failed because [{t.full_name}] does not contain a method named '{name}'.",
         "MethodNotFound", "InvalidOperation")
-
-
-def overload_error(name: str, nargs: int) -> PSError:
-    return runtime_error(f'Cannot find an overload for "{name}" and the argument count: "{nargs}".',
-                         "MethodCountCouldNotFindBest", "NotSpecified", exception_type=METHOD_EXCEPTION)
-
-
-def method_exception(name: str, nargs: int, message: str, exc_type: str = "System.ArgumentException") -> PSError:
-    short = exc_type.rsplit(".", 1)[-1]
-    return runtime_error(f'Exception calling "{name}" with "{nargs}" argument(s): "{message}"', short,
-                         "NotSpecified", exception_type=METHOD_INVOCATION_EXCEPTION, inner_type=exc_type)
-
-
-def _param_note(name: str) -> str:
-    if options.is_core():
-        return f" (Parameter '{name}')"
-    return f"\r\nParameter name: {name}"
 
 
 def readonly_property(name: str) -> PSError:
@@ -727,14 +706,14 @@ def _string_method(s: str, name: str, n: str, args: list[Any], env: MemberEnv) -
         old = _str(args[0])
         new = _str(args[1]) if args[1] is not None else ""
         if old == "":
-            raise method_exception(name, na, "String cannot be of zero length." + _param_note("oldValue"))
+            raise method_exception(name, na, "String cannot be of zero length." + param_note("oldValue"))
         if na == 3 and C.to_bool(args[2]):
             return re.sub(re.escape(old), lambda _m: new, s, flags=re.IGNORECASE)
         return s.replace(old, new)
     if n == "contains":
         _argc(name, args, 1, 2)
         if args[0] is None:
-            raise method_exception(name, na, "Value cannot be null." + _param_note("value"),
+            raise method_exception(name, na, "Value cannot be null." + param_note("value"),
                                    "System.ArgumentNullException")
         sub = _str(args[0])
         if na == 2 and "ignorecase" in _str(args[1]).lower():
@@ -755,7 +734,7 @@ def _string_method(s: str, name: str, n: str, args: list[Any], env: MemberEnv) -
                 return s.lower().find(sub.lower())
             if start > len(s):
                 raise method_exception(name, na, "Index was out of range. Must be non-negative and less than the "
-                                                 "size of the collection." + _param_note("startIndex"),
+                                                 "size of the collection." + param_note("startIndex"),
                                        "System.ArgumentOutOfRangeException")
             return s.find(sub, start)
         return s.rfind(sub)
@@ -769,13 +748,13 @@ def _string_method(s: str, name: str, n: str, args: list[Any], env: MemberEnv) -
         if start < 0 or start > len(s):
             msg = "startIndex cannot be larger than length of string." if start > len(s) else \
                 "StartIndex cannot be less than zero."
-            raise method_exception(name, na, msg + _param_note("startIndex"), "System.ArgumentOutOfRangeException")
+            raise method_exception(name, na, msg + param_note("startIndex"), "System.ArgumentOutOfRangeException")
         if na == 2:
             length = _int(args[1])
             if length < 0 or start + length > len(s):
                 msg = "Index and length must refer to a location within the string." if length >= 0 else \
                     "Length cannot be less than zero."
-                raise method_exception(name, na, msg + _param_note("length"), "System.ArgumentOutOfRangeException")
+                raise method_exception(name, na, msg + param_note("length"), "System.ArgumentOutOfRangeException")
             return s[start:start + length]
         return s[start:]
     if n in ("padleft", "padright"):
@@ -858,7 +837,7 @@ def _hashtable_method(h: Hashtable, name: str, n: str, args: list[Any], env: Mem
     if n == "add":
         _argc(name, args, 2)
         if args[0] is None:
-            raise method_exception(name, na, "Key cannot be null." + _param_note("key"),
+            raise method_exception(name, na, "Key cannot be null." + param_note("key"),
                                    "System.ArgumentNullException")
         if args[0] in h:
             raise method_exception(
@@ -1027,7 +1006,7 @@ def _add_months(d: dt.datetime, months: int) -> dt.datetime:
 def _double_to_timedelta(value: float, unit_ms: float, name: str, nargs: int) -> dt.timedelta:
     ms = value * unit_ms
     if not math.isfinite(ms):
-        raise method_exception(name, nargs, "Value to add was out of range." + _param_note("value"),
+        raise method_exception(name, nargs, "Value to add was out of range." + param_note("value"),
                                "System.ArgumentOutOfRangeException")
     # .NET rounds to the nearest millisecond for AddDays/AddHours/... (Framework)
     rounded = int(ms + 0.5) if ms >= 0 else -int(-ms + 0.5)
@@ -1060,7 +1039,7 @@ def _datetime_method(d: dt.datetime, name: str, n: str, args: list[Any], env: Me
             return d - C.to_timespan(args[0])
     except OverflowError:
         raise method_exception(name, na, "The added or subtracted value results in an un-representable DateTime."
-                               + _param_note("value"), "System.ArgumentOutOfRangeException") from None
+                               + param_note("value"), "System.ArgumentOutOfRangeException") from None
     if n == "tostring":
         if na == 0:
             return culture_string(d, env.culture)
@@ -1164,7 +1143,7 @@ def _round(args: list[Any], name: str) -> Any:
     v = C.to_double(x)
     if digits < 0 or digits > 15:
         raise method_exception(name, na, "Rounding digits must be between 0 and 15, inclusive."
-                               + _param_note("digits"), "System.ArgumentOutOfRangeException")
+                               + param_note("digits"), "System.ArgumentOutOfRangeException")
     if math.isnan(v) or math.isinf(v):
         return v
     power = 10.0 ** digits
@@ -1710,7 +1689,7 @@ def _enum_static(t: T.PSType, name: str, n: str, args: list[Any], env: MemberEnv
             return C.ActionPreference
         if tt.kind == "dayofweek":
             return C.DayOfWeek
-        raise method_exception(name, len(args), "Type provided must be an Enum." + _param_note("enumType"))
+        raise method_exception(name, len(args), "Type provided must be an Enum." + param_note("enumType"))
 
     if t.full_name == "System.Enum":
         if n == "getnames":

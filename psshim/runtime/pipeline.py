@@ -20,6 +20,7 @@ from hyperv_emu.psshim.runtime import members as M
 from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import paths
 from hyperv_emu.psshim.runtime.binder import Arg, Binder, BindState, InputNotBound, NO_VALUE, splat_hashtable, splat_list
+from hyperv_emu.psshim.runtime.commands import CmdletInfo
 from hyperv_emu.psshim.runtime.context import CommandContext
 from hyperv_emu.psshim.runtime.errors import (
     COMMAND_NOT_FOUND_EXCEPTION,
@@ -35,7 +36,7 @@ from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
 from hyperv_emu.psshim.runtime.prompts import mandatory_prompt
 from hyperv_emu.psshim.runtime.records import InvocationInfo, ScriptPosition
-from hyperv_emu.psshim.runtime.registry import CmdletInfo
+from hyperv_emu.psshim.runtime.registry import Cmdlet
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
 from hyperv_emu.psshim.runtime.values import ArrayList, Hashtable
 from hyperv_emu.sdk.fieldwise import MutableFieldwise
@@ -130,7 +131,9 @@ class CmdletProcessor(Processor):
         self.ctx.parameter_set = self.state.chosen_set or self._provisional_set()
         if info.polls or info.module.casefold() == "hyper-v":
             interp.observations += 1
-        self.cmdlet = info.cls()
+        cmdlet = info.cls()
+        assert isinstance(cmdlet, Cmdlet)  # the @cmdlet decorator declares Cmdlet classes only
+        self.cmdlet = cmdlet
         self.cmdlet.ctx = self.ctx
         self.outvar: list[Any] | None = [] if "OutVariable" in self.state.common else None
 

@@ -37,6 +37,7 @@ from hyperv_emu.psshim.runtime.errors import (
 from hyperv_emu.psshim.runtime.frames import CallInfo, Frame
 from hyperv_emu.psshim.runtime.host import Host
 from hyperv_emu.psshim.runtime.interpreter import Interpreter
+from hyperv_emu.psshim.runtime.pipeline import run_pipeline
 from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
 from hyperv_emu.psshim.runtime.registry import Registry
 from hyperv_emu.psshim.runtime.scopes import Scope, ScriptSource
@@ -121,7 +122,8 @@ class Runspace:
         self.output = output
         with options.using_edition(self.settings.edition, self.settings.memory_limit):
             self.interp = Interpreter(settings=self.settings, services=services, registry=registry,
-                                      adapters=self.adapters, host=self.host, render_error=self.render_error)
+                                      adapters=self.adapters, host=self.host, render_error=self.render_error,
+                                      run_pipeline=run_pipeline)
         from hyperv_emu.psshim.cmdlets.jobs import JobTable
 
         self.interp.jobs = JobTable()

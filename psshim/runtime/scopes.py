@@ -14,7 +14,7 @@ from hyperv_emu.psshim.ast import ScriptBlockAst
 from hyperv_emu.psshim.runtime import types as T
 
 if TYPE_CHECKING:
-    from hyperv_emu.psshim.runtime.registry import CommandMetadata
+    from hyperv_emu.psshim.runtime.parameters import CommandMetadata
 
 
 class ScriptSource:

@@ -637,27 +637,14 @@ def test_format_table_pads_columns_and_strips_trailing_spaces() -> None:
     )
 
 
-def test_the_run_hook_adds_the_commands_of_psshim_cli_run(monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    import importlib.machinery
-    import sys
-    import types
-
-    module = types.ModuleType("hyperv_emu.cli.run")
-    module.__spec__ = importlib.machinery.ModuleSpec("hyperv_emu.cli.run", None)
-
-    def register(sub: object, common: object) -> None:
-        parser = cli._leaf(sub, "run", common, lambda args: 3, "run a script")  # type: ignore[arg-type]
-        parser.add_argument("script")
-
-    module.register = register  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "hyperv_emu.cli.run", module)
-    assert run(capsys, "run", "x.ps1") == (3, "", "")
-
-
-def test_without_psshim_cli_run_there_is_no_run_command(capsys: pytest.CaptureFixture[str]) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("hyperv_emu.cli.run") is not None:
-        pytest.skip("hyperv_emu.cli.run exists: `hvemu run` is there")
-    assert run(capsys, "run", "x.ps1")[0] == 2
+def test_run_and_shell_are_commands_of_hvemu(capsys: pytest.CaptureFixture[str]) -> None:
+    # cli.main builds them from cli.run (whole parser for --help, their group alone otherwise).
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and "run a PowerShell script against the emulator" in out
+    assert "an interactive PowerShell prompt on the emulator" in out
+    code, out, _ = run(capsys, "run", "--help")
+    assert code == 0 and out.startswith("usage: hvemu run ") and "--command COMMAND" in out
+    code, out, _ = run(capsys, "shell", "--help")
+    assert code == 0 and out.startswith("usage: hvemu shell ")
+    code, _, err = run(capsys, "run")
+    assert (code, err) == (1, "hvemu: error: give a script to run (a .ps1 file, or - for standard input), or -c COMMAND.\n")

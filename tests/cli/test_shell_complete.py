@@ -20,7 +20,7 @@ def completer() -> ShellCompleter:
 @pytest.mark.parametrize(("line", "expected"), [
     ("Get-VMSn", ["Get-VMSnapshot"]),
     ("get-vmsnaps", ["Get-VMSnapshot"]),                      # case ignored
-    ("Get-VM | Stop-V", ["Stop-VM"]),                         # after a pipe
+    ("Get-VM | Stop-VMRe", ["Stop-VMReplication"]),           # after a pipe
     ("$x = 1; Restore-VMSn", ["Restore-VMSnapshot"]),        # after a semicolon
     ("Get-VMSnapshot -VMN", ["-VMName"]),
     ("Checkpoint-VM -SnapshotN", ["-SnapshotName"]),

@@ -25,6 +25,7 @@ import pytest
 from vhdx.checker import assert_valid
 
 from hyperv_emu import sdk
+from hyperv_emu.emulator import background
 from hyperv_emu.emulator.storage import open_store
 from hyperv_emu.sdk.errors import BackendError, DiskError, InvalidStateError
 
@@ -270,6 +271,20 @@ def test_a_real_clock_merge_is_a_background_job(local, tmp_path: pathlib.Path) -
     assert vm.hard_drives[0].path.endswith("A.vhdx")
     D.check_base(client, vm.hard_drives[0].path, oracle[0].read(), tmp_path)
     check_vm(client, oracle)
+
+
+def test_a_real_clock_merge_is_carried_out_by_this_process_worker(local) -> None:
+    # What the guest reads stays the same while the worker merges, and after (no qemu-img needed).
+    client = local(world(clock="real"))
+    oracle = [D.Disk(SIZE), D.Disk(SIZE2)]
+    client.remove_checkpoint(_checkpoint_with_data(client, oracle, 24, 5))
+    assert client.vm("A").status == "Merging disks"
+    url = client.backend.url  # type: ignore[attr-defined]
+    assert background.wait_idle(url, 60)
+    vm = client.vm("A")
+    assert vm.status == "Operating normally" and vm.hard_drives[0].path.endswith("A.vhdx")
+    for i in range(2):
+        assert client.read_guest_disk(vm, i, 0, oracle[i].size) == oracle[i].read(), f"disk {i}"
 
 
 @requires_qemu
