@@ -122,6 +122,24 @@ class OutGridView(Cmdlet):
             yield self.rows[i]
 
 
+def setup(registry: Any) -> None:
+    """The .NET types these cmdlets and admin scripts use, as types of the runtime
+    (`[Security.Principal.WindowsIdentity]`, `[pscredential]`, `[GC]`, ...)."""
+    from hyperv_emu.psshim.runtime import security as S
+    from hyperv_emu.psshim.runtime.hostui import ChoiceDescription
+
+    for full, cls in (("System.Security.Principal.WindowsIdentity", S.WindowsIdentity),
+                      ("System.Security.Principal.WindowsPrincipal", S.WindowsPrincipal),
+                      ("System.Security.Principal.SecurityIdentifier", S.SecurityIdentifier),
+                      ("System.Security.SecureString", S.SecureString),
+                      ("System.Management.Automation.PSCredential", S.PSCredential),
+                      ("System.Net.NetworkCredential", S.NetworkCredential),
+                      ("System.GC", S.GC),
+                      ("System.Management.Automation.Host.ChoiceDescription", ChoiceDescription)):
+        registry.register_type(full, cls)
+    registry.register_enum(S.WindowsBuiltInRole)
+
+
 # --- the location stack ------------------------------------------------------------------
 
 

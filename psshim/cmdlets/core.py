@@ -1022,7 +1022,7 @@ class TestPath(Cmdlet):
             if self.IsValid:
                 yield not any(c in P.no_qualifier(path) for c in '<>|"')
                 continue
-            from hyperv_emu.psshim.cmdlets.itemproperty import registry_exists
+            from hyperv_emu.psshim.cmdlets.registry_items import registry_exists
 
             in_registry = registry_exists(self.ctx, path, str(self.PathType or "Any"))
             if in_registry is not None:

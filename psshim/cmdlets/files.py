@@ -17,7 +17,7 @@ import codecs
 from collections.abc import Iterator
 from typing import Any
 
-from hyperv_emu.psshim.cmdlets.itemproperty import registry_listing, registry_new_key
+from hyperv_emu.psshim.cmdlets.registry_items import registry_listing, registry_new_key
 from hyperv_emu.psshim.host_services import decode_text
 from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime import options

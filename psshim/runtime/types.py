@@ -200,30 +200,6 @@ REGEX_OPTIONS = _dotnet_enum("System.Text.RegularExpressions.RegexOptions", [
     flags=True)
 
 
-def _security_types() -> None:
-    """The security types of security.py (and [GC], hostui.py's ChoiceDescription), by full
-    name; PSCredential and SecureString are also accelerators."""
-    from hyperv_emu.psshim.runtime import security as S
-    from hyperv_emu.psshim.runtime.hostui import ChoiceDescription
-
-    for full, cls in (("System.Security.Principal.WindowsIdentity", S.WindowsIdentity),
-                      ("System.Security.Principal.WindowsPrincipal", S.WindowsPrincipal),
-                      ("System.Security.Principal.SecurityIdentifier", S.SecurityIdentifier),
-                      ("System.Security.SecureString", S.SecureString),
-                      ("System.Management.Automation.PSCredential", S.PSCredential),
-                      ("System.Net.NetworkCredential", S.NetworkCredential),
-                      ("System.GC", S.GC),
-                      ("System.Management.Automation.Host.ChoiceDescription", ChoiceDescription)):
-        _BY_FULL_NAME[full.casefold()] = PSType("class", full, py_class=cls)
-    _BY_FULL_NAME["system.security.principal.windowsbuiltinrole"] = PSType(
-        "enum", "System.Security.Principal.WindowsBuiltInRole", py_class=S.WindowsBuiltInRole)
-    _ACCELERATORS["securestring"] = _BY_FULL_NAME["system.security.securestring"]
-    _ACCELERATORS["pscredential"] = _BY_FULL_NAME["system.management.automation.pscredential"]
-
-
-_security_types()
-
-
 class TypeTable:
     """Per-runtime registry of types contributed by the SDK (enums and object classes)."""
 
@@ -331,7 +307,7 @@ def find_type(name: str, table: TypeTable | None = None) -> PSType | None:
     if "system." + key in _BY_FULL_NAME:
         return _BY_FULL_NAME["system." + key]
     if table is not None:
-        t = table.lookup(n)
+        t = table.lookup(n) or table.lookup("System." + n)  # `[Security.Principal.WindowsIdentity]`
         if t is not None:
             return t
     return None
