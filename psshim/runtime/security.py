@@ -11,10 +11,10 @@ session runs as the local Administrator, elevated.
 - `[GC]`: Collect, WaitForPendingFinalizers, GetTotalMemory, CollectionCount;
 - `[Environment]::OSVersion` (an OperatingSystem: `.Version.Major` is 10).
 
-A class here is the `py_class` of its PSType (`psshim.cmdlets.admin.setup` registers them in the runtime's type table): `ps_static_get(name,
-env)`, `ps_static_invoke(name, args, env)` answer `[T]::Member` (NOT_FOUND when unknown),
-`ps_new(args)` is `[T]::new(...)`/New-Object, `ps_convert_from(value)` a cast (None: no
-conversion).
+A class here is the `py_class` of its PSType (`psshim.cmdlets.admin.setup` registers them in
+the runtime's type table): `ps_static_get(name, env)`, `ps_static_invoke(name, args, env)`
+answer `[T]::Member` (NOT_FOUND when unknown), `ps_new(args)` is `[T]::new(...)`/New-Object,
+`ps_convert_from(value)` a cast (None: no conversion).
 """
 
 from __future__ import annotations
