@@ -205,7 +205,9 @@ def _run(session: _Session, args: argparse.Namespace) -> int:
         path = args.script
         text = _read_script(path)
         script_path = None if path == "-" else os.path.abspath(path)
-        rs = session.runspace(os.path.dirname(script_path) if script_path else os.getcwd())
+        # relative code paths the host does not have are looked for from the current folder, as
+        # powershell.exe -File resolves them (psshim.runtime.pipeline.local_code_path)
+        rs = session.runspace(os.getcwd())
         startup_finished(args)
         code = int(rs.run_script(text, script_path, list(args.script_args)))
     rs.host.finish()  # the process ends: an open transcript writes its footer

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from hyperv_emu.psshim.runtime.fileerrors import AccessDenied, LocalPathReadOnly, PartOfPathNotFound
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError
 from hyperv_emu.sdk.types import FileInfo
@@ -89,10 +90,24 @@ class SdkFileView:
         except HyperVError as exc:
             raise FileNotFoundError(path) from exc
 
+    def check_writable(self, path: str) -> None:
+        """Raise what .NET's FileStream would when opening `path` for writing."""
+        if not self._folder_exists(path):
+            # .NET opens a file only in a folder that exists (the emulator would create it)
+            raise PartOfPathNotFound(path)
+
     def write_bytes(self, path: str, data: bytes, append: bool = False) -> None:
+        self.check_writable(path)
         if append and self.exists(path):
             data = self.client.read_file(path) + data
         self.client.write_file(path, data)
+
+    def _folder_exists(self, path: str) -> bool:
+        from hyperv_emu.psshim.runtime import paths
+
+        folder = paths.parent(paths.normalize(path))
+        drive_root = len(folder) == 3 and folder[1:] == ":\\"
+        return not folder or drive_root or self.is_dir(folder)
 
     def write_text(self, path: str, text: str, append: bool = False) -> None:
         self.write_bytes(path, text.encode(self.default_encoding, "replace"), append)
@@ -147,19 +162,25 @@ class SdkServices(MutableFieldwise):
 
 
 class LocalAndHostFiles:
-    """The files a script run by `hvemu run` sees: the emulated host's Windows paths, plus the
-    script's own folder on this machine (so `. $PSScriptRoot\\lib.ps1` and `Import-Module` of a
-    module beside the script work). A path is local when it is absolute POSIX (`/…`); anything
-    else (`C:\\…`) is the emulated host's."""
+    """The files a script run by `hvemu run` sees: the emulated host's Windows paths, plus this
+    machine's files, read-only (so `. $PSScriptRoot\\lib.ps1`, `Import-Module` of a module beside
+    the script or in a local `$env:PSModulePath` folder work). A path is local when it is
+    absolute POSIX (`/…`, see psshim.runtime.localpaths); anything else (`C:\\…`) is the
+    emulated host's. Every write to a local path raises LocalPathReadOnly."""
 
     def __init__(self, host: SdkFileView, script_dir: str | None) -> None:
         self.host = host
         self.script_dir = script_dir
+        # where relative code paths not found on the host are looked for (the run's current
+        # folder on this machine; pipeline.local_code_path)
+        self.local_cwd = script_dir if script_dir and script_dir.startswith("/") else None
 
     @staticmethod
     def _local(path: str) -> str | None:
-        if path.startswith("/"):
-            return path.replace("\\", "/")
+        from hyperv_emu.psshim.runtime import localpaths
+
+        if localpaths.is_local(path):
+            return localpaths.normalize(path)
         return None
 
     def info(self, path: str) -> FileInfo | None:
@@ -168,9 +189,10 @@ class LocalAndHostFiles:
         local = self._local(path)
         if local is None:
             return self.host.info(path)
-        if not os.path.exists(local):
+        try:
+            st = os.stat(local)
+        except OSError:  # missing, or in a folder this user cannot search
             return None
-        st = os.stat(local)
         return FileInfo(path=local, name=os.path.basename(local.rstrip("/")) or "/", is_dir=os.path.isdir(local),
                         length=0 if os.path.isdir(local) else st.st_size,
                         last_write_time=dt.datetime.fromtimestamp(st.st_mtime))
@@ -192,7 +214,11 @@ class LocalAndHostFiles:
         if local is None:
             return self.host.list_info(path)
         out = []
-        for name in sorted(os.listdir(local), key=str.casefold):
+        try:
+            names = os.listdir(local)
+        except OSError as exc:
+            raise AccessDenied(local) from exc
+        for name in sorted(names, key=str.casefold):
             info = self.info(local.rstrip("/") + "/" + name)
             if info is not None:
                 out.append(info)
@@ -202,8 +228,19 @@ class LocalAndHostFiles:
         local = self._local(path)
         if local is None:
             return self.host.read_bytes(path)
-        with open(local, "rb") as f:
-            return f.read()
+        import os
+        import stat
+
+        try:
+            # regular files only: a device or a pipe (/dev/zero, a FIFO) would never end
+            if not stat.S_ISREG(os.stat(local).st_mode):
+                raise AccessDenied(local)
+            with open(local, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise AccessDenied(local) from exc
 
     def read_text(self, path: str) -> str:
         local = self._local(path)
@@ -211,20 +248,27 @@ class LocalAndHostFiles:
             return self.host.read_text(path)
         return decode_text(self.read_bytes(path), "utf-8")
 
+    def _refuse_local(self, path: str) -> None:
+        local = self._local(path)
+        if local is not None:
+            raise LocalPathReadOnly(local)
+
+    def check_writable(self, path: str) -> None:
+        self._refuse_local(path)
+        self.host.check_writable(path)
+
     def write_bytes(self, path: str, data: bytes, append: bool = False) -> None:
-        if self._local(path) is not None:
-            raise PermissionError(f"hvemu does not let scripts write to this machine's files: '{path}'")
+        self._refuse_local(path)
         self.host.write_bytes(path, data, append)
 
     def write_text(self, path: str, text: str, append: bool = False) -> None:
-        if self._local(path) is not None:
-            raise PermissionError(f"hvemu does not let scripts write to this machine's files: '{path}'")
+        self._refuse_local(path)
         self.host.write_text(path, text, append)
 
     def make_dir(self, path: str) -> None:
+        self._refuse_local(path)
         self.host.make_dir(path)
 
     def delete(self, path: str) -> None:
-        if self._local(path) is not None:
-            raise PermissionError(f"hvemu does not let scripts delete this machine's files: '{path}'")
+        self._refuse_local(path)
         self.host.delete(path)

@@ -523,8 +523,11 @@ class Lexer:
                 while word_end < self.end and src[word_end] in _ASCII_LETTERS:
                     word_end += 1
                 word = src[pos + 1 : word_end].lower()
-                if word in _UNARY_OPERATORS or word in BINARY_OPERATORS:
+                if word in _UNARY_OPERATORS:
                     return self._expression(pos, view, operand=True)
+                # A binary operator cannot start an expression, so PowerShell's CommandRule takes
+                # `-and` here as a command name (Parser.PipelineRule; VagrantVM.psm1 has one
+                # after a try/catch)
                 return self._command_name(pos)
             return self._expression(pos, view, operand=True)
         if c == "!" and _is_ident_start(nxt):

@@ -100,8 +100,10 @@ class Session:
         from hyperv_emu.psshim.runtime.runner import RunSettings, Runspace
 
         services = SdkServices(self.client, self.environment)
+        # script_dir: the folder of this machine relative code paths fall back to (as
+        # powershell.exe -File resolves `. .\\lib.ps1` from its current folder)
         services.files = LocalAndHostFiles(SdkFileView(self.client, "utf-8" if self.edition == "7" else "cp1252"),
-                                           script_dir or self.script_dir)
+                                           script_dir or self.script_dir or os.getcwd())
         settings = RunSettings(edition=self.edition, culture=self.culture, width=self.width,
                                timeout_seconds=self.timeout)
         host = Host(write_out, write_err, write_stream=write_stream, progress=progress, answers=self.answers)
@@ -129,7 +131,7 @@ class Session:
     def run(self, text: str, *args: str, path: str = "script.ps1") -> RunResult:
         """Run script text as the script file at `path` (for `$PSScriptRoot`, error positions
         and `$MyInvocation`), binding `args` to its param() block."""
-        return self._capture(lambda rs: rs.run_script(text, path, list(args)), os.path.dirname(path) or None)
+        return self._capture(lambda rs: rs.run_script(text, path, list(args)), None)
 
     def run_command(self, text: str) -> RunResult:
         """One command line, as typed at a prompt (errors say `At line:1 char:N`)."""

@@ -560,6 +560,8 @@ class CommandInfoView(PSNative):
         extra = {"name": self.name, "definition": self.definition or self.name, "modulename": self.source,
                  "displayname": self.__ps_properties__()[1][1],
                  "resolvedcommandname": self.definition if self.kind == "Alias" else self.name}
+        if self.kind == "Function" and self.target is not None:
+            extra["scriptblock"] = self.target.scriptblock  # FunctionInfo.ScriptBlock
         if name.casefold() in extra:
             return True, extra[name.casefold()]
         if name.casefold() == "parameters" and self.metadata_fn is not None:
@@ -845,7 +847,8 @@ class ImportModule(Cmdlet):
     Variable = Param("string[]")
     Alias = Param("string[]")
     DisableNameChecking = Param("switch")
-    MinimumVersion = Param("version")
+    MinimumVersion = Param("version", aliases=("Version",))
+    MaximumVersion = Param("string")
     RequiredVersion = Param("version")
     Scope = Param("string")
 

@@ -24,6 +24,7 @@ from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import paths as P
 from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
 from hyperv_emu.psshim.runtime.errors import not_supported
+from hyperv_emu.psshim.runtime.fileerrors import FileViewError, PartOfPathNotFound
 from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
 from hyperv_emu.psshim.runtime.values import PSObject
 from hyperv_emu.sdk.types import FileInfo
@@ -38,11 +39,12 @@ def item_object(info: FileInfo) -> PSObject:
     parent = P.parent(info.path)
     name = info.name
     base, dot, ext = name.rpartition(".")
+    local = info.path.startswith("/")  # a file of this machine: drive and root `/` as in pwsh on Linux
     props: dict[str, Any] = {
         "PSPath": PROVIDER + info.path,
         "PSParentPath": PROVIDER + parent,
         "PSChildName": name,
-        "PSDrive": info.path[:1],
+        "PSDrive": "/" if local else info.path[:1],
         "PSProvider": "Microsoft.PowerShell.Core\\FileSystem",
         "PSIsContainer": info.is_dir,
         "Mode": "d-----" if info.is_dir else "-a----",
@@ -50,7 +52,8 @@ def item_object(info: FileInfo) -> PSObject:
         "Name": name,
     }
     if info.is_dir:
-        props.update({"FullName": info.path, "Parent": P.leaf(parent), "Exists": True, "Root": info.path[:3],
+        props.update({"FullName": info.path, "Parent": P.leaf(parent), "Exists": True,
+                      "Root": "/" if local else info.path[:3],
                       "Extension": "", "CreationTime": info.last_write_time, "LastAccessTime": info.last_write_time,
                       "LastWriteTime": info.last_write_time, "Attributes": "Directory"})
         type_names = ["System.IO.DirectoryInfo", "System.IO.FileSystemInfo", "System.MarshalByRefObject", "System.Object"]
@@ -74,6 +77,17 @@ class _FileCmdlet(Cmdlet):
             "ObjectNotFound", target_object=path,
             exception_type="System.Management.Automation.ItemNotFoundException"))
 
+    def file_error(self, exc: FileViewError, prefix: str, path: str, *, io_catch_all: bool = False) -> None:
+        """A failed write as the FileSystem provider reports it: `<prefix><exception>` ids
+        (GetContentWriterDirectoryNotFoundError, NewItemUnauthorizedAccessError, ...). Where the
+        provider catches every IOException at once (`io_catch_all`: New-Item), a missing folder
+        is `<prefix>IOError`."""
+        suffix, category = exc.id_suffix, exc.category
+        if io_catch_all and isinstance(exc, PartOfPathNotFound):
+            suffix, category = "IOError", "WriteError"
+        self.ctx.write_error(self.ctx.error_record(
+            exc.message, prefix + suffix, category, target_object=path, exception_type=exc.exception_type))
+
     def info(self, path: str) -> FileInfo | None:
         getter = getattr(self.files, "info", None)
         if getter is not None:
@@ -85,7 +99,11 @@ class _FileCmdlet(Cmdlet):
         lister = getattr(self.files, "list_info", None)
         if lister is None:
             raise not_supported("Listing folders of this host")
-        result: list[FileInfo] = lister(path)
+        try:
+            result: list[FileInfo] = lister(path)
+        except FileViewError as exc:  # a folder of this machine the user may not read
+            self.file_error(exc, "Dir", path)
+            return []
         return result
 
     def expand(self, raw: str, literal: bool = False) -> list[FileInfo]:
@@ -276,7 +294,16 @@ class _WriteContent(_FileCmdlet):
                                        "PermissionDenied", target_object=path)
         if not self.ctx.should_process(path, self.__cmdlet_info__.name.split("-")[0] + " Content"):
             return
-        self.write_text(path, self.render(self._chunks), self.ctx.bound.get("Encoding"), self.append, self.out_file)
+        try:
+            self.write_text(path, self.render(self._chunks), self.ctx.bound.get("Encoding"), self.append,
+                            self.out_file)
+        except FileViewError as exc:
+            if self.out_file:
+                # Out-File opens its stream up front and stops there (PathUtils.ReportFileOpenFailure)
+                self.ctx.throw_terminating(exc.message, "FileOpenFailure", "OpenError",
+                                           exception_type=exc.exception_type)
+            # Set-Content / Add-Content: the provider's content writer writes the error and goes on
+            self.file_error(exc, "GetContentWriter", path)
 
     def render(self, chunks: list[Any]) -> str:
         if self.ctx.bound.get("NoNewline"):
@@ -323,6 +350,18 @@ class OutFile(_WriteContent):
     def target(self) -> str:
         return str(self.FilePath)
 
+    def begin_processing(self) -> None:
+        super().begin_processing()
+        # Out-File opens its file before the first object arrives: a folder that does not exist
+        # or a path of this machine stops it at once
+        path = self.ctx.resolve_path(self.target())
+        check = getattr(self.files, "check_writable", None)
+        try:
+            if check is not None:
+                check(path)
+        except FileViewError as exc:
+            self.ctx.throw_terminating(exc.message, "FileOpenFailure", "OpenError", exception_type=exc.exception_type)
+
     def process_record(self) -> None:
         if self.InputObject is not None:
             self._chunks.append(self.InputObject)
@@ -367,15 +406,27 @@ class NewItem(_FileCmdlet):
                 continue
             if not self.ctx.should_process(path, "Create " + ("Directory" if kind == "directory" else "File")):
                 continue
-            if kind == "directory":
-                self.files.make_dir(path)
-            elif kind == "file":
-                self.write_text(path, "" if self.Value is None else C.to_string(self.Value), None, False, False)
-            else:
+            if kind not in ("directory", "file"):
                 raise not_supported(f"New-Item -ItemType {self.ItemType}")
+            try:
+                if kind == "directory":
+                    self.files.make_dir(path)
+                else:
+                    self._new_file(path)
+            except FileViewError as exc:
+                self.file_error(exc, "CreateDirectory" if kind == "directory" else "NewItem", path,
+                                io_catch_all=True)
+                continue
             info = self.info(path)
             if info is not None:
                 yield item_object(info)
+
+
+    def _new_file(self, path: str) -> None:
+        parent = P.parent(path)
+        if self.Force and parent and self.info(parent) is None:
+            self.files.make_dir(parent)  # -Force creates the missing folders
+        self.write_text(path, "" if self.Value is None else C.to_string(self.Value), None, False, False)
 
 
 @cmdlet("Remove-Item", aliases=("ri", "rm", "del", "erase", "rd", "rmdir"), module=MGMT,
@@ -403,6 +454,10 @@ class RemoveItem(_FileCmdlet):
                     self.ctx.write_error(self.ctx.error_record(
                         message, "RemoveFileSystemItemIOError", "WriteError", target_object=item.path,
                         exception_type="System.IO.IOException"))
+                except FileViewError as exc:
+                    self.ctx.write_error(self.ctx.error_record(
+                        exc.message, "RemoveFileSystemItemUnAuthorizedAccess", "PermissionDenied",
+                        target_object=item.path, exception_type=exc.exception_type))
 
     def _remove(self, item: FileInfo) -> None:
         if item.is_dir:
@@ -412,3 +467,18 @@ class RemoveItem(_FileCmdlet):
             for child in children:
                 self._remove(child)
         self.files.delete(item.path)
+
+
+def setup(registry: Any) -> None:
+    """A FileViewError that escapes a cmdlet (a file of this machine it may not read or
+    change) is that .NET exception's error record, never an internal error."""
+    previous = registry.exception_mapper
+
+    def mapper(exc: BaseException, ctx: Any) -> Any:
+        if isinstance(exc, FileViewError):
+            return ctx.error_record(exc.message, exc.exception_type.rsplit(".", 1)[-1], exc.category,
+                                    target_object=exc.path, exception_type=exc.exception_type)
+        return previous(exc, ctx) if previous is not None else None
+
+    registry.exception_mapper = mapper
+

@@ -1016,7 +1016,12 @@ class ExportCsv(ConvertToCsv):
                                        exception_type="System.UnauthorizedAccessException")
         if self.Append and files.exists(full):
             lines = [ln for ln in lines if not ln.startswith("#TYPE")][1:]
-        writer(full, "".join(line + "\r\n" for line in lines), bool(self.Append))
+        from hyperv_emu.psshim.runtime.fileerrors import FileViewError
+
+        try:
+            writer(full, "".join(line + "\r\n" for line in lines), bool(self.Append))
+        except FileViewError as exc:  # PathUtils.MasterStreamOpen's terminating FileOpenFailure
+            self.ctx.throw_terminating(exc.message, "FileOpenFailure", "OpenError", exception_type=exc.exception_type)
         return iter(())
 
 

@@ -24,6 +24,7 @@ from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime import paths as P
 from hyperv_emu.psshim.runtime.dotnet_methods import VOID, method_exception, overload_error, param_note
 from hyperv_emu.psshim.runtime.errors import PSError
+from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND, PSNative
 from hyperv_emu.psshim.runtime.values import PSObject
 
@@ -202,10 +203,13 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
         if up is None or not up.is_dir:
             raise fail(f"Could not find a part of the path '{full}'.", "System.IO.DirectoryNotFoundException")
         writer = getattr(files, "write_bytes", None)
-        if writer is not None:
-            writer(full, data, False)
-        else:
-            files.write_text(full, data.decode("utf-8", "replace"), False)
+        try:
+            if writer is not None:
+                writer(full, data, False)
+            else:
+                files.write_text(full, data.decode("utf-8", "replace"), False)
+        except FileViewError as exc:  # a path of this machine (read-only)
+            raise fail(exc.message, exc.exception_type) from None
         return VOID
     if full_name == DIRECTORY and n == "exists" and len(args) == 1:
         info = _info(files, full)
@@ -232,7 +236,10 @@ def invoke_static(full_name: str, name: str, n: str, args: list[Any], env: IOEnv
                 from hyperv_emu.psshim.runtime.errors import not_supported
 
                 raise not_supported("Creating folders on this host")
-            maker(full)
+            try:
+                maker(full)
+            except FileViewError as exc:  # a path of this machine (read-only)
+                raise fail(exc.message, exc.exception_type) from None
         return _directory_info(full)
     return NOT_FOUND
 

@@ -71,10 +71,19 @@ from hyperv_emu.psshim.runtime.parameters import (
     ValidateSet,
     Validator,
 )
+from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
+from hyperv_emu.psshim.runtime.status import sets_success
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, PSObject, Version, type_names
 
 VOID = C.AutomationNull()
+
+
+def _no_automation_null(value: Any) -> Any:
+    """AutomationNull ("no output", kept in a variable) where a value is used: $null."""
+    return None if isinstance(value, C.AutomationNull) else value
+
+
 AP = C.ActionPreference
 _USING_WITHOUT_INVOKE = (
     "A Using variable cannot be retrieved. A Using variable can be used only with Invoke-Command, Start-Job, or "
@@ -231,6 +240,11 @@ class Interpreter:
         self.environment.setdefault("PSModulePath", "C:\\Users\\Administrator\\Documents\\WindowsPowerShell\\Modules;"
                                     "C:\\Program Files\\WindowsPowerShell\\Modules;"
                                     "C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\Modules")
+        # Windows' own variables, which scripts build paths from (`$env:SystemRoot\System32\...`)
+        # and this machine's environment lacks
+        for name, value in (("SystemRoot", "C:\\Windows"), ("windir", "C:\\Windows"),
+                            ("ProgramFiles", "C:\\Program Files"), ("ProgramData", "C:\\ProgramData")):
+            self.environment.setdefault(name, value)
 
     # ------------------------------------------------------------------------------------
     # services
@@ -287,7 +301,11 @@ class Interpreter:
             raise runtime_error(f"Cannot find path '{full}' because it does not exist.", "PathNotFound",
                                 "ObjectNotFound", exception_type="System.Management.Automation.ItemNotFoundException",
                                 target_name=full, target_type="String")
-        text = str(files.read_text(full))
+        try:
+            text = str(files.read_text(full))
+        except FileViewError as exc:  # a file of this machine the user may not read
+            raise runtime_error(exc.message, exc.exception_type.rsplit(".", 1)[-1], exc.category,
+                                exception_type=exc.exception_type, target_name=full, target_type="String") from None
         return text[1:] if text.startswith("\ufeff") else text
 
     def short_type_name(self, value: Any) -> str:
@@ -366,8 +384,10 @@ class Interpreter:
         return {key: self.get_variable(frame, name, None) for key, name in names.items()}
 
     def set_variable(self, frame: Frame, name: str, scope: str | None, value: Any,
-                     type_constraint: T.PSType | None = None) -> None:
-        if isinstance(value, C.AutomationNull):
+                     type_constraint: T.PSType | None = None, *, no_output: bool = False) -> None:
+        """Assign a variable; AutomationNull ("no output") is kept only when `no_output` (a plain
+        `$x = ...` of an untyped variable), else it is $null."""
+        if isinstance(value, C.AutomationNull) and not (no_output and scope not in ("env",)):
             value = None
         n = name.casefold()
         if n == "psitem":
@@ -414,6 +434,8 @@ class Interpreter:
         target.define(name if n != "_" else "_", value, type_constraint)
 
     def _convert_for_variable(self, value: Any, t: T.PSType) -> Any:
+        if isinstance(value, C.AutomationNull):
+            value = None
         if t.kind == "enum" and t.full_name == "System.Management.Automation.ConfirmImpact":
             return C.to_confirm_impact(value)
         try:
@@ -642,9 +664,10 @@ class Interpreter:
             raise not_supported(f"The statement {type(stmt).__name__}")
         return handler(self, stmt, frame)
 
-    def statement_value(self, stmt: A.StatementAst, frame: Frame) -> Any:
+    def statement_value(self, stmt: A.StatementAst, frame: Frame, empty: Any = None) -> Any:
         """The value of a statement on the right of `=` (an expression keeps its shape; a
-        pipeline's output is collected: nothing -> $null, one -> itself, more -> array)."""
+        pipeline's output is collected: nothing -> `empty` ($null, or AutomationNull for `=`),
+        one -> itself, more -> array)."""
         if isinstance(stmt, A.PipelineAst) and len(stmt.elements) == 1:
             el = stmt.elements[0]
             if isinstance(el, A.CommandExpressionAst) and not el.redirections:
@@ -654,26 +677,30 @@ class Interpreter:
             for _ in self._exec_raw(stmt, frame):
                 pass
             return self.eval(stmt.left, frame) if not isinstance(stmt.left, A.ArrayLiteralAst) else None
-        return C.collect(list(self._exec_raw(stmt, frame)))
+        out = list(self._exec_raw(stmt, frame))
+        return C.collect(out) if out else empty
 
     # -- individual statements ---------------------------------------------------------------
 
     def _s_pipeline(self, stmt: A.PipelineAst, frame: Frame) -> Iterator[Any]:
         before = self.failures
         yield from self.run_pipeline(self, stmt, frame)
-        self.status = self.failures == before
+        self.status = self.failures == before or sets_success(stmt)
 
     def _s_assign(self, stmt: A.AssignmentStatementAst, frame: Frame) -> Iterator[Any]:
-        value = self.statement_value(stmt.right, frame)
+        # `$x = <a pipeline that wrote nothing>` holds AutomationNull: `@($x).Count` is 0 and
+        # `$x | ForEach-Object` runs no iteration, where `$x = $null` gives 1 and one
+        before = self.failures
+        value = self.statement_value(stmt.right, frame, VOID if stmt.op == "=" else None)
         if stmt.op != "=":
-            current = self.eval(stmt.left, frame)
+            current = _no_automation_null(self.eval(stmt.left, frame))
             try:
                 value = O.binary(stmt.op[:-1], current, value, frame.env)
             except PSError as exc:
                 self.locate(exc, stmt, frame)
                 raise
         self.assign(stmt.left, value, frame)
-        self.status = True
+        self.status = self.failures == before or sets_success(stmt)
         return iter(())
 
     def _s_if(self, stmt: A.IfStatementAst, frame: Frame) -> Iterator[Any]:
@@ -1076,7 +1103,7 @@ class Interpreter:
         return None if isinstance(v, C.AutomationNull) else v
 
     def _e_index(self, node: A.IndexExpressionAst, frame: Frame) -> Any:
-        target = self.eval(node.target, frame)
+        target = _no_automation_null(self.eval(node.target, frame))
         index = self.eval(node.index, frame)
         return M.get_index(target, index, frame.env)
 
@@ -1091,7 +1118,7 @@ class Interpreter:
 
     def _incdec(self, node: A.UnaryExpressionAst, frame: Frame) -> Any:
         op = node.op.lower()
-        old = self.eval(node.child, frame)
+        old = _no_automation_null(self.eval(node.child, frame))
         base = C.to_number(old) if old is not None else 0
         new = O.numeric_op("+" if "++" in op else "-", base, 1)
         self.assign(node.child, new, frame)
@@ -1161,11 +1188,11 @@ class Interpreter:
     # ------------------------------------------------------------------------------------
 
     def assign(self, target: A.ExpressionAst, value: Any, frame: Frame) -> None:
+        if isinstance(target, A.VariableExpressionAst):
+            self.set_variable(frame, target.name, target.scope, value, no_output=True)
+            return
         if isinstance(value, C.AutomationNull):
             value = None
-        if isinstance(target, A.VariableExpressionAst):
-            self.set_variable(frame, target.name, target.scope, value)
-            return
         if isinstance(target, A.ConvertExpressionAst):
             inner = target.child
             t = self.resolve_type(target.type_name)
@@ -1181,14 +1208,14 @@ class Interpreter:
             self.assign(inner, C.convert_to(value, t, self.adapters), frame)
             return
         if isinstance(target, A.MemberExpressionAst):
-            obj = self.eval(target.target, frame)
+            obj = _no_automation_null(self.eval(target.target, frame))
             name = self._member_name(target.member, frame)
             if target.static:
                 raise not_supported("Assigning to a static member")
             M.set_member(obj, name, value, frame.env)
             return
         if isinstance(target, A.IndexExpressionAst):
-            obj = self.eval(target.target, frame)
+            obj = _no_automation_null(self.eval(target.target, frame))
             index = self.eval(target.index, frame)
             M.set_index(obj, index, value, frame.env)
             return

@@ -1308,7 +1308,7 @@ def get_static(t: T.PSType, name: str, env: MemberEnv) -> Any:
             "processorcount": lambda: 4,
             "is64bitoperatingsystem": lambda: True,
             "is64bitprocess": lambda: True,
-            "osversion": _os_version,
+            "osversion": lambda: _OperatingSystem(Version(10, 0, 20348, 0)),
             "systemdirectory": lambda: "C:\\Windows\\system32",
             "tickcount": lambda: 0,
             "userinteractive": lambda: False,
@@ -1337,10 +1337,22 @@ def get_static(t: T.PSType, name: str, env: MemberEnv) -> Any:
     return None
 
 
-def _os_version() -> Any:
-    from hyperv_emu.psshim.runtime.security import OperatingSystem
+class _OperatingSystem(PSNative):
+    """`[Environment]::OSVersion` (System.OperatingSystem) of the emulated host, Windows Server
+    2022; scripts test `.Version.Major -ge 10` (Vagrant's has_vmcx_support.ps1)."""
 
-    return OperatingSystem()
+    __ps_type_names__ = ["System.OperatingSystem", "System.Object"]
+
+    def __init__(self, version: Version) -> None:
+        self.version = version
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        return [("Platform", "Win32NT"), ("ServicePack", ""), ("Version", self.version),
+                ("VersionString", self.__ps_string__())]
+
+    def __ps_string__(self) -> str:
+        v = self.version
+        return f"Microsoft Windows NT {v.major}.{v.minor}.{v.build}.{v.revision}"
 
 
 def _env_get(m: MutableMapping[str, str], key: str) -> str | None:

@@ -1,14 +1,23 @@
 """Windows path logic for the emulated host (no file access): Join-Path, Split-Path,
-`[IO.Path]` helpers. Paths use backslashes; forward slashes are accepted on input."""
+`[IO.Path]` helpers. Paths use backslashes; forward slashes are accepted on input.
+
+Paths of this machine (`/home/me/x`, see `localpaths`) keep their POSIX form: each function
+hands them to `localpaths`."""
 
 from __future__ import annotations
 
+from hyperv_emu.psshim.runtime import localpaths as L
+
 
 def normalize(path: str) -> str:
+    if L.is_local(path):
+        return L.normalize(path)
     return path.replace("/", "\\")
 
 
 def is_rooted(path: str) -> bool:
+    if L.is_local(path):
+        return True
     p = normalize(path)
     return p.startswith("\\") or (len(p) >= 2 and p[1] == ":")
 
@@ -17,6 +26,9 @@ def combine(*parts: str) -> str:
     out = ""
     for part in parts:
         if not part:
+            continue
+        if L.is_local(out):
+            out = L.combine(out, part)
             continue
         p = normalize(part)
         if is_rooted(p) or not out:
@@ -29,6 +41,8 @@ def combine(*parts: str) -> str:
 
 def join(parent: str, child: str) -> str:
     """Join-Path: exactly one separator between the parts."""
+    if L.is_local(parent):
+        return L.join(parent, child)
     a = normalize(parent)
     b = normalize(child)
     if not a:
@@ -39,6 +53,8 @@ def join(parent: str, child: str) -> str:
 
 
 def parent(path: str) -> str:
+    if L.is_local(path):
+        return L.parent(path)
     p = normalize(path).rstrip("\\")
     if len(p) == 2 and p[1] == ":":
         return ""
@@ -52,6 +68,8 @@ def parent(path: str) -> str:
 
 
 def leaf(path: str) -> str:
+    if L.is_local(path):
+        return L.leaf(path)
     p = normalize(path).rstrip("\\")
     idx = p.rfind("\\")
     return p[idx + 1:] if idx >= 0 else p
@@ -82,8 +100,13 @@ def strip_provider(path: str) -> str:
 
 def resolve(base: str, path: str) -> str:
     """An absolute path for `path` relative to the current location `base` (`.` and `..` folded);
-    a FileSystem provider-qualified path is its plain path."""
-    p = normalize(strip_provider(path))
+    a path of this machine when `path` is one, or is relative to a local `base`; a FileSystem
+    provider-qualified path is its plain path."""
+    path = strip_provider(path)
+    local = L.resolve(base, path)
+    if local is not None:
+        return local
+    p = normalize(path)
     if p.startswith("~"):
         p = "C:\\Users\\Administrator" + p[1:]
     if not is_rooted(p):

@@ -32,6 +32,7 @@ from hyperv_emu.psshim.runtime.errors import (
     not_supported,
     runtime_error,
 )
+from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
 from hyperv_emu.psshim.runtime.prompts import mandatory_prompt
@@ -210,6 +211,10 @@ class CmdletProcessor(Processor):
             self.interp.set_variable(self.frame, name, None, lst)
 
 
+_DOTTED_AUTOMATIC = ("psscriptroot", "pscommandpath", "myinvocation", "psboundparameters", "args", "input",
+                     "pscmdlet")
+
+
 class ScriptProcessor(Processor):
     """A function, filter, script block (`& {}` / `. {}`) or script file as a pipeline element."""
 
@@ -249,6 +254,10 @@ class ScriptProcessor(Processor):
         self.kind = kind
         self.script_path = script_path
         self.exited = False
+        # A dot-sourced command runs in its caller's scope, but its automatic variables
+        # ($PSScriptRoot, $MyInvocation, ...) are its own: PowerShell keeps them apart (the
+        # scope's DottedScopes) and the caller's come back when it ends.
+        self._dotted_saved = {k: scope.variables.get(k) for k in _DOTTED_AUTOMATIC} if dot_source else None
         self._setup()
 
     def _setup(self) -> None:
@@ -307,6 +316,16 @@ class ScriptProcessor(Processor):
             elif self.scope.local_variable(p.name) is None:
                 self.scope.define(p.name, None)
 
+    def _restore_dotted(self) -> None:
+        saved, self._dotted_saved = self._dotted_saved, None
+        if saved is None:
+            return
+        for key, var in saved.items():
+            if var is None:
+                self.scope.variables.pop(key, None)
+            else:
+                self.scope.variables[key] = var
+
     def _block(self, block: A.NamedBlockAst | None) -> Iterator[Any]:
         if block is None or self.exited:
             return
@@ -314,17 +333,35 @@ class ScriptProcessor(Processor):
             yield from self.interp.exec_block(block.statements, self.frame)
         except ReturnSignal:
             return
+        except (PSError, GeneratorExit):
+            self._restore_dotted()
+            raise
         except ExitSignal as ex:
             if self.kind != "script":
                 raise
-            # `exit N` in a script run with & or . ends that script only
+            # `exit N` in a script run with & or . ends that script only; a code other than 0
+            # makes the call a failed command ($? is False)
             self.exited = True
+            if ex.code != 0:
+                self.interp.failures += 1
             self.interp.last_exit_code = ex.code
             self.interp.global_scope.define("LASTEXITCODE", ex.code)
 
     def begin(self) -> Iterator[Any]:
+        if self.kind == "script" and self.sb.ast.requires:
+            self._requires()
         self._defaults()
         yield from self._block(self.sb.ast.begin_block)
+
+    def _requires(self) -> None:
+        from hyperv_emu.psshim.runtime.requires import check_requires
+
+        try:
+            check_requires(self.interp, self.sb.ast, self.frame, self.script_path, import_module)
+        except PSError as exc:
+            # a script called with & or . that cannot run fails as that one command
+            self._restore_dotted()
+            raise PSError(exc.record) from None
 
     def process(self, item: Any) -> Iterator[Any]:
         ast_ = self.sb.ast
@@ -354,7 +391,10 @@ class ScriptProcessor(Processor):
         if self.is_filter and ast_.process_block is None:
             return
         self.scope.define("input", list(self.input_items))
-        yield from self._block(ast_.end_block)
+        try:
+            yield from self._block(ast_.end_block)
+        finally:
+            self._restore_dotted()
 
 
 class _MyCommand:
@@ -556,6 +596,14 @@ def resolve_command(interp: "Interpreter", name: str, frame: Frame, depth: int =
             info = interp.registry.find(alias_target)
             if info is not None:
                 return Resolved("cmdlet", info.name, cmdlet=info)
+    if depth == 0:
+        # not found: a module of $env:PSModulePath that has it is imported, then the name is
+        # looked up again (module auto-loading comes before the `Get-` prefix)
+        from hyperv_emu.psshim.runtime.autoload import autoload
+
+        qualifier, _, command = name.rpartition("\\")
+        if autoload(interp, command, qualifier or None, frame, import_module):
+            return resolve_command(interp, name, frame, depth + 1)
     if depth == 0 and "-" not in plain and module is None:
         r = resolve_command(interp, "Get-" + plain, frame, depth + 1)
         if r is not None and r.kind == "cmdlet":
@@ -672,6 +720,8 @@ def make_processor(interp: "Interpreter", cmd: A.CommandAst, frame: Frame, expec
                                invocation_name=name)
     if resolved.kind == "script" and resolved.path is not None:
         full = interp.resolve_path(resolved.path)
+        if not interp.file_exists(full):
+            full = local_code_path(interp, resolved.path) or full
         if not interp.file_exists(full):
             raise command_not_found(interp, name, cmd.elements[0].extent, frame)
         sb = load_script(interp, full)
@@ -809,7 +859,13 @@ def _redirected_inner(stage: Iterator[Any], discard: bool, sink: list[Any] | Non
         writer = getattr(files, "write_text", None)
         if writer is None:
             raise not_supported("Redirecting output to a file")
-        writer(interp.resolve_path(path), "".join(line + "\r\n" for line in collected), append)
+        try:
+            writer(interp.resolve_path(path), "".join(line + "\r\n" for line in collected), append)
+        except FileViewError as exc:
+            # `>` is Out-File underneath: its terminating FileOpenFailure, named as 5.1 names it
+            raise PSError(make_record(exc.message, "FileOpenFailure", "OpenError", exception_type=exc.exception_type,
+                                      activity="Out-File", prefix="out-file",
+                                      fqid="FileOpenFailure,Microsoft.PowerShell.Commands.OutFileCommand")) from None
 
 
 def run_pipeline(interp: "Interpreter", pipe: A.PipelineAst, frame: Frame) -> Iterator[Any]:
@@ -851,17 +907,31 @@ def run_pipeline(interp: "Interpreter", pipe: A.PipelineAst, frame: Frame) -> It
 # ------------------------------------------------------------------------------------------
 
 
+def local_code_path(interp: "Interpreter", name: str) -> str | None:
+    """A relative path of code to load (`. .\\lib.ps1`, `& .\\x.ps1`, `Import-Module .\\M.psm1`)
+    that is not on the emulated host, from the folder of this machine the run started in (the
+    current folder of `hvemu run`, as powershell.exe -File resolves it); None when not there."""
+    from hyperv_emu.psshim.runtime import localpaths
+
+    files = getattr(interp.services, "files", None)
+    base = getattr(files, "local_cwd", None)
+    if files is None or not base or paths.is_rooted(name) or name.startswith("~"):
+        return None
+    candidate = localpaths.fold(localpaths.join(base, name))
+    return candidate if files.exists(candidate) else None
+
+
 def find_module_file(interp: "Interpreter", name: str) -> str | None:
     files = getattr(interp.services, "files", None)
     if files is None:
         return None
     if name.lower().endswith((".psm1", ".ps1", ".psd1")) or "\\" in name or "/" in name:
         full = interp.resolve_path(name)
-        return full if files.exists(full) else None
-    for root in interp.environment.get("PSModulePath", "").split(";"):
-        if not root.strip():
-            continue
-        folder = paths.join(root.strip(), name)
+        return full if files.exists(full) else local_code_path(interp, name)
+    from hyperv_emu.psshim.runtime.localpaths import module_path_entries
+
+    for root in module_path_entries(interp.environment.get("PSModulePath", "")):
+        folder = paths.join(root, name)
         for candidate in (paths.join(folder, name + ".psm1"), paths.join(folder, name + ".psd1")):
             if files.exists(candidate):
                 return candidate

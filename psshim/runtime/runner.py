@@ -41,7 +41,7 @@ from hyperv_emu.psshim.runtime.pipeline import run_pipeline
 from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ScriptPosition
 from hyperv_emu.psshim.runtime.registry import Registry
 from hyperv_emu.psshim.runtime.scopes import Scope, ScriptSource
-from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry
+from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry, Hashtable
 from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
 
@@ -222,11 +222,14 @@ class Runspace:
         if script and path is not None:
             from hyperv_emu.psshim.runtime import paths
             from hyperv_emu.psshim.runtime.pipeline import _MyInvocation
-            from hyperv_emu.psshim.runtime.values import Hashtable
 
             scope.define("PSScriptRoot", paths.parent(path))
             scope.define("PSCommandPath", path)
-            scope.define("MyInvocation", _MyInvocation(call, Hashtable()))
+            # the script's bound parameters: filled by _bind_script_params, shared with
+            # $MyInvocation.BoundParameters as in PowerShell
+            bound = Hashtable()
+            scope.define("PSBoundParameters", bound)
+            scope.define("MyInvocation", _MyInvocation(call, bound))
         scope.define("args", list(args)) if script else None
         out = self._out()
         code = 0
@@ -240,6 +243,10 @@ class Runspace:
                 self._bind_script_params(parsed, frame, args)
             for obj in interp.exec_block(statements, frame):
                 out.write(obj)
+            if not script and not interp.status:
+                # `powershell -Command`: 1 when the last command failed ($? is False), e.g. a
+                # script it called ended with `exit 1` (about_PowerShell_exe, -Command)
+                code = 1
         except PSError as exc:
             if not exc.located and exc.record.invocation is None:
                 pass
@@ -298,6 +305,13 @@ class Runspace:
         state = binder.bind_arguments(arg_list, expects_input=False)
         for k, v in state.bound.items():
             frame.scope.define(k, v)
+        bound = frame.scope.local_variable("PSBoundParameters")
+        if bound is not None and isinstance(bound.value, Hashtable):
+            for name in state.bound_order:
+                if name in state.bound:
+                    bound.value[name] = state.bound[name]
+                elif name in state.common:
+                    bound.value[name] = state.common[name]
         for p in meta.parameters:
             if p.name not in state.bound:
                 if p.default_ast is not None:
@@ -308,66 +322,9 @@ class Runspace:
 
     def _check_requires(self, parsed: A.ScriptBlockAst, frame: Frame, path: str | None) -> None:
         from hyperv_emu.psshim.runtime.pipeline import import_module
+        from hyperv_emu.psshim.runtime.requires import check_requires
 
-        script_name = (path or "").replace("/", "\\").rsplit("\\", 1)[-1]
-        for req in parsed.requires:
-            tokens = req.replace(",", " ").split()
-            i = 0
-            while i < len(tokens):
-                tok = tokens[i].lower()
-                if tok in ("-modules", "-module"):
-                    i += 1
-                    missing: list[str] = []
-                    while i < len(tokens) and not tokens[i].startswith("-"):
-                        name = tokens[i].strip("'\"")
-                        if name.startswith("@{"):
-                            i += 1
-                            continue
-                        if import_module(self.interp, name, frame) is None:
-                            missing.append(name)
-                        i += 1
-                    if missing:
-                        record = make_record(
-                            f"The script '{script_name}' cannot be run because the following modules that are "
-                            f'specified by the "#requires" statements of the script are missing: {", ".join(missing)}.',
-                            "ScriptRequiresMissingModules", "ResourceUnavailable",
-                            exception_type="System.Management.Automation.ScriptRequiresException",
-                            target_name=script_name, target_type="String")
-                        raise PSError(record, script_terminating=True)
-                    continue
-                if tok == "-version" and i + 1 < len(tokens):
-                    want = tokens[i + 1]
-                    have = "7.4" if options.is_core() else "5.1"
-                    try:
-                        if tuple(int(x) for x in want.split(".")[:2]) > tuple(int(x) for x in have.split(".")):
-                            product = "PowerShell" if options.is_core() else "Windows PowerShell"
-                            raise PSError(make_record(
-                                f"The script '{script_name}' cannot be run because it contains a \"#requires\" "
-                                f"statement for {product} {want}. The version of {product} that is required by "
-                                f"the script does not match the currently running version of {product} {have}.",
-                                "ScriptRequiresUnmatchedPSVersion", "ResourceUnavailable",
-                                exception_type="System.Management.Automation.ScriptRequiresException",
-                                target_name=script_name, target_type="String"), script_terminating=True)
-                    except ValueError:
-                        pass
-                    i += 2
-                    continue
-                if tok == "-pseditions" or tok == "-psedition":
-                    want_ed = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-                    have_ed = "core" if options.is_core() else "desktop"
-                    if want_ed and want_ed != have_ed:
-                        raise PSError(make_record(
-                            f"The script '{script_name}' cannot be run because it contains a \"#requires\" "
-                            f"statement for PowerShell editions '{tokens[i + 1]}'. The edition of PowerShell that is "
-                            f"required by the script does not match the currently running PowerShell "
-                            f"{'Core' if have_ed == 'core' else 'Desktop'} edition.",
-                            "ScriptRequiresUnmatchedPSEdition", "ResourceUnavailable",
-                            exception_type="System.Management.Automation.ScriptRequiresException",
-                            target_name=script_name, target_type="String"), script_terminating=True)
-                    i += 2
-                    continue
-                i += 1
-
+        check_requires(self.interp, parsed, frame, path, import_module)
 
 def _NO_VALUE() -> Any:
     from hyperv_emu.psshim.runtime.binder import NO_VALUE

@@ -45,6 +45,16 @@ class ModuleInfo:
         return [("ModuleType", "Script" if self.path else "Binary"), ("Version", self.version),
                 ("Name", self.name), ("ExportedCommands", []), ("Path", self.path)]
 
+    def __ps_get__(self, name: str) -> tuple[bool, Any]:
+        if name.casefold() == "modulebase":  # the module's folder (on this machine or the host)
+            from hyperv_emu.psshim.runtime import paths
+
+            return True, paths.parent(self.path) if self.path else ""
+        for key, value in self.__ps_properties__():
+            if key.casefold() == name.casefold():
+                return True, value
+        return False, None
+
     def __ps_string__(self) -> str:
         return self.name
 

@@ -8,8 +8,7 @@ session runs as the local Administrator, elevated.
   administrator is in Administrators and Users, in no other built-in group);
 - `SecureString` (ConvertTo-SecureString, Read-Host -AsSecureString), `[PSCredential]` with
   `GetNetworkCredential()`, `[PSCredential]::Empty`;
-- `[GC]`: Collect, WaitForPendingFinalizers, GetTotalMemory, CollectionCount;
-- `[Environment]::OSVersion` (an OperatingSystem: `.Version.Major` is 10).
+- `[GC]`: Collect, WaitForPendingFinalizers, GetTotalMemory, CollectionCount.
 
 A class here is the `py_class` of its PSType (`psshim.cmdlets.admin.setup` registers them in
 the runtime's type table): `ps_static_get(name, env)`, `ps_static_invoke(name, args, env)`
@@ -242,21 +241,6 @@ class PSCredential(PSNative):
                                 'argument and run the operation again."', "ArgumentException", "NotSpecified",
                                 exception_type="System.Management.Automation.MethodInvocationException")
         return cls(str(user), password)
-
-
-class OperatingSystem(PSNative):
-    """`[Environment]::OSVersion` of the emulated host (Windows Server 2022, build 20348)."""
-
-    __ps_type_names__ = ["System.OperatingSystem", "System.Object"]
-
-    def __ps_properties__(self) -> list[tuple[str, Any]]:
-        from hyperv_emu.psshim.runtime.values import Version
-
-        return [("Platform", "Win32NT"), ("ServicePack", ""), ("Version", Version(10, 0, 20348, 0)),
-                ("VersionString", self.__ps_string__())]
-
-    def __ps_string__(self) -> str:
-        return "Microsoft Windows NT 10.0.20348.0"
 
 
 class GC:

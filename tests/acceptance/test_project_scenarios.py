@@ -24,11 +24,7 @@ from hyperv_emu.testing import scenarios
 FOLDER = pathlib.Path(__file__).resolve().parents[1] / "scenarios"
 
 # Scenarios that wait for a fix elsewhere (strict: they fail the suite once they pass).
-PENDING: dict[str, str] = {
-    "31-lab-elevated-transcript": "psshim turns $PSScriptRoot of a script on this machine into a Windows path "
-                                  "(\\work\\...), so `. \"$PSScriptRoot\\lab-helpers.ps1\"` is not found; the "
-                                  "path-handling work (dot-sourcing local helpers) fixes it.",
-}
+PENDING: dict[str, str] = {}
 
 
 def project_scenarios() -> list[pathlib.Path]:

@@ -26,6 +26,8 @@ disks = [{ path = 'D:\\Hyper-V\\Virtual Hard Disks\\SRV-APP01.vhdx', size = "60G
 def session() -> Iterator[Session]:
     s = Session.from_world_text(WORLD, f"memory://ps12-admin/{uuid.uuid4().hex}",
                                 environment={"COMPUTERNAME": "HV-HOST01", "USERNAME": "Administrator"})
+    made = s.run("New-Item -ItemType Directory C:\\scripts, C:\\logs | Out-Null")
+    assert made.stderr == "", made.stderr
     yield s
     s.discard()
 

@@ -93,7 +93,7 @@ def test_confirm_switch_on_a_cmdlet_and_confirm_false() -> None:
     session = Session.from_world_text(world_text, f"memory://ps12/{uuid.uuid4().hex}",
                                       answers=Answers.from_lines(["n", "y"]))
     try:
-        script = ("Set-Content C:\\logs\\x.txt 'v'\nRemove-Item C:\\logs\\x.txt -Confirm\nTest-Path C:\\logs\\x.txt\n"
+        script = ("New-Item -ItemType Directory C:\\logs | Out-Null\nSet-Content C:\\logs\\x.txt 'v'\nRemove-Item C:\\logs\\x.txt -Confirm\nTest-Path C:\\logs\\x.txt\n"
                   "Remove-Item C:\\logs\\x.txt -Confirm\nTest-Path C:\\logs\\x.txt")
         result = session.run(script, path="C:\\t\\p.ps1")
     finally:
