@@ -5,6 +5,11 @@
     hvemu run [--state URL] [--world FILE] -          (the script on standard input)
     hvemu shell [--state URL] [--world FILE]          (an interactive prompt with history)
 
+Prompts (Read-Host, -Confirm, ShouldContinue, Get-Credential, Out-GridView -PassThru) read their
+answers from standard input, one line each, as powershell.exe does when its input is redirected;
+`hvemu run -` reads the script from standard input, so no answers are left. With
+`--non-interactive` every prompt fails at once, as under `powershell.exe -NonInteractive`.
+
 State selection (../shared/docs/scenarios.md, "Running a world"): with `--world` and `--state`,
 an empty or missing state is first initialised from the world (an existing one is an error);
 with `--world` alone the run uses a temporary in-memory state, gone afterwards; with neither,
@@ -33,6 +38,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                          description="Run a PowerShell script (or -c COMMAND) against the emulator.")
     _run_options(run)
     run.add_argument("-c", "--command", metavar="COMMAND", help="run this command line instead of a script")
+    run.add_argument("--non-interactive", "-NonInteractive", dest="non_interactive", action="store_true",
+                     help="fail every prompt at once (powershell.exe -NonInteractive)")
     run.add_argument("script", nargs="?", help="the .ps1 file, or - for standard input")
     run.add_argument("script_args", nargs=argparse.REMAINDER, help="arguments bound to the script's param() block")
     run.set_defaults(handler=cmd_run, leaf_parser=run)
@@ -81,7 +88,7 @@ class _Session:
             finally:
                 bar.close()
         self.session = Session(client, url=self.url, edition=getattr(args, "edition", None),
-                               timeout=getattr(args, "timeout", None))
+                               timeout=getattr(args, "timeout", None), answers=_answers(args))
 
     def runspace(self, script_dir: str | None) -> Any:
         """A runspace on the console: error records in the console host's error colours and
@@ -121,6 +128,16 @@ class _Session:
             self.progress.close()
         if self.temp_url is not None:
             self.session.discard()
+
+
+def _answers(args: argparse.Namespace) -> Any:
+    """Where prompts read their answers: standard input, unless the script itself comes from
+    there or --non-interactive is given."""
+    from hyperv_emu.psshim.runtime.prompts import Answers
+
+    if getattr(args, "non_interactive", False) or getattr(args, "script", None) == "-" or sys.stdin is None:
+        return Answers.non_interactive()
+    return Answers.from_stream(sys.stdin)
 
 
 def _writer(stream: Any) -> Any:
@@ -183,15 +200,18 @@ def _run(session: _Session, args: argparse.Namespace) -> int:
     if args.command is not None:
         rs = session.runspace(os.getcwd())
         startup_finished(args)
-        return int(rs.run_command(args.command))
-    path = args.script
-    text = _read_script(path)
-    script_path = None if path == "-" else os.path.abspath(path)
-    # relative code paths the host does not have are looked for from the current folder, as
-    # powershell.exe -File resolves them (psshim.runtime.pipeline.local_code_path)
-    rs = session.runspace(os.getcwd())
-    startup_finished(args)
-    return int(rs.run_script(text, script_path, list(args.script_args)))
+        code = int(rs.run_command(args.command))
+    else:
+        path = args.script
+        text = _read_script(path)
+        script_path = None if path == "-" else os.path.abspath(path)
+        # relative code paths the host does not have are looked for from the current folder, as
+        # powershell.exe -File resolves them (psshim.runtime.pipeline.local_code_path)
+        rs = session.runspace(os.getcwd())
+        startup_finished(args)
+        code = int(rs.run_script(text, script_path, list(args.script_args)))
+    rs.host.finish()  # the process ends: an open transcript writes its footer
+    return code
 
 
 def cmd_shell(args: argparse.Namespace) -> int:
@@ -246,6 +266,7 @@ def _repl(rs: Any) -> int:
         if text.strip() in ("exit", "quit"):
             break
         code = int(rs.run_command(text))
+    rs.host.finish()
     if history:
         try:
             import readline

@@ -57,8 +57,12 @@ class Session:
         timeout: float | None = None,
         environment: Mapping[str, str] | None = None,
         script_dir: str | None = None,
+        answers: Any = None,
     ) -> None:
+        """`answers` (psshim.runtime.prompts.Answers): where prompts read from; None: every
+        prompt fails as under powershell.exe -NonInteractive."""
         self.client = client
+        self.answers = answers
         self.url = url
         self.timeout = timeout
         settings = client.settings()
@@ -102,7 +106,7 @@ class Session:
                                            script_dir or self.script_dir or os.getcwd())
         settings = RunSettings(edition=self.edition, culture=self.culture, width=self.width,
                                timeout_seconds=self.timeout)
-        host = Host(write_out, write_err, write_stream=write_stream, progress=progress)
+        host = Host(write_out, write_err, write_stream=write_stream, progress=progress, answers=self.answers)
         return Runspace(services, settings, host, output=output)
 
     def _capture(self, run: Callable[[Any], int], script_dir: str | None) -> RunResult:
@@ -121,6 +125,7 @@ class Session:
         formatter.append(OutDefault(rs.host.write_out, rs.format_settings(), rs.adapters))
         code = run(rs)
         formatter[0].close()
+        rs.host.finish()  # the "process" ends: an open transcript writes its footer
         return RunResult(int(code), "".join(out), "".join(err), tuple(rs.errors), tuple(objects))
 
     def run(self, text: str, *args: str, path: str = "script.ps1") -> RunResult:

@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 EMPTY_WORLD = "now = 2026-01-01T08:00:00\n"
 
 
+def _answers(stdin: str | None) -> object:
+    from hyperv_emu.psshim.runtime.prompts import Answers
+
+    return Answers.non_interactive() if stdin is None else Answers.from_text(stdin)
+
+
 def _as_file(value: str | os.PathLike[str], suffix: str) -> bool:
     """A path-like, or a one-line string ending in `suffix`, names a file; other text is content."""
     if isinstance(value, os.PathLike):
@@ -87,15 +93,19 @@ class HyperV:
         """The VM with this name, as the SDK sees it now (raises `VMNotFoundError`)."""
         return self.client.vm(name)
 
-    def run(self, script: str | os.PathLike[str], *args: str) -> RunResult:
+    def run(self, script: str | os.PathLike[str], *args: str, stdin: str | None = None) -> RunResult:
         """Run a `.ps1` file (a path, relative to `base_dir`) or script text, as
-        `powershell.exe -File` would, binding `args` to its param() block."""
+        `powershell.exe -File` would, binding `args` to its param() block. `stdin`: the answers
+        to the script's prompts (Read-Host, -Confirm, ...), one per line, as `hvemu run` reads
+        them from standard input; without it every prompt fails as under -NonInteractive."""
+        self.session.answers = _answers(stdin)
         if _as_file(script, ".ps1"):
             return self.session.run_file(self._resolve(script), *args)
         return self.session.run(str(script), *args)
 
-    def run_command(self, text: str) -> RunResult:
+    def run_command(self, text: str, stdin: str | None = None) -> RunResult:
         """One command line, as typed at a prompt (errors say `At line:1 char:N`)."""
+        self.session.answers = _answers(stdin)
         return self.session.run_command(text)
 
     def now(self) -> dt.datetime:

@@ -13,7 +13,8 @@ Fixtures:
   or TOML text), `@pytest.mark.parametrize("hyperv", [...], indirect=True)`, or
   `hyperv.load_world(...)`. It offers `client` (the SDK client), `vm(name)`, `run(script, *args)`
   and `run_command(text)` (a typed `RunResult`: `stdout`, `stderr`, `exit_code`, `errors`,
-  `output`), the virtual clock (`now()`, `advance(seconds, minutes=, hours=, days=)`), `url`.
+  `output`; `stdin=` gives the answers to the script's prompts, one per line), the virtual clock
+  (`now()`, `advance(seconds, minutes=, hours=, days=)`), `url`.
 - `hyperv_ps`: `hyperv.run`, to run PowerShell in one call.
 - `ps`: the old name of `hyperv_ps`, deprecated (a DeprecationWarning); it goes in the next release.
 
@@ -62,9 +63,9 @@ _KEEP_KEY = pytest.StashKey[tuple[str, pathlib.Path]]()
 
 
 class RunScript(Protocol):
-    """The `hyperv_ps` fixture: `hyperv_ps(script, *args)` is `hyperv.run(script, *args)`."""
+    """The `hyperv_ps` fixture: `hyperv_ps(script, *args, stdin=None)` is `hyperv.run(...)`."""
 
-    def __call__(self, script: str | os.PathLike[str], *args: str) -> RunResult: ...
+    def __call__(self, script: str | os.PathLike[str], *args: str, stdin: str | None = None) -> RunResult: ...
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,9 +1,11 @@
 """Scenario folders: run one, and compare what it printed and left with what it expects.
 
 A scenario folder (the format of ../shared/docs/scenarios.md) holds `world.toml`, `script.ps1`,
-`expected.txt`, and optionally `expected-stderr.txt` or `expected-stderr-contains.txt` and
-`expected-after.toml`. `run_folder(folder)` runs it as `hvemu run --world world.toml --state S
-script.ps1` does and returns a `ScenarioResult` whose `problems()` lists every difference, each
+`expected.txt`, and optionally `expected-stderr.txt` or `expected-stderr-contains.txt`,
+`expected-after.toml` and `stdin.txt` (the answers to the script's prompts, one line each: Read-Host,
+-Confirm, Get-Credential, Out-GridView -PassThru; without it every prompt fails as under
+-NonInteractive). `run_folder(folder)` runs it as `hvemu run --world world.toml --state S
+script.ps1 < stdin.txt` does and returns a `ScenarioResult` whose `problems()` lists every difference, each
 with a readable diff. Used by the acceptance tests and by the pytest plugin's scenario collection.
 """
 
@@ -138,11 +140,21 @@ def _naive(value: Any) -> Any:
     return value.replace(tzinfo=None) if isinstance(value, dt.datetime) else value
 
 
+def scenario_answers(folder: pathlib.Path) -> Any:
+    """The answers of a scenario's `stdin.txt`, or none (a non-interactive run)."""
+    from hyperv_emu.psshim.runtime.prompts import Answers
+
+    stdin = folder / "stdin.txt"
+    if not stdin.exists():
+        return Answers.non_interactive()
+    return Answers.from_text(stdin.read_text(encoding="utf-8-sig"))
+
+
 def run_folder(folder: str | os.PathLike[str], state: str | None = None) -> ScenarioResult:
     """Run a scenario folder on a fresh state (in memory unless `state` is given)."""
     folder = pathlib.Path(folder)
     url = state or f"memory://hvemu-scenario/{uuid.uuid4().hex}"
-    session = Session.from_world(folder / "world.toml", url)
+    session = Session.from_world(folder / "world.toml", url, answers=scenario_answers(folder))
     try:
         script = folder / "script.ps1"
         result = session.run_file(script)

@@ -19,9 +19,13 @@ CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.utility",
     "hyperv_emu.psshim.cmdlets.jobs",
     "hyperv_emu.psshim.cmdlets.remoting",
+    "hyperv_emu.psshim.cmdlets.admin",
+    "hyperv_emu.psshim.cmdlets.processes",
+    "hyperv_emu.psshim.cmdlets.itemproperty",
 )
 OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.files",
+    "hyperv_emu.psshim.cmdlets.items",
     "hyperv_emu.psshim.cmdlets.hyperv",
     "hyperv_emu.psshim.cmdlets.diagnostics",
 )

@@ -546,6 +546,7 @@ class CommandInfoView(PSNative):
         self.source = source
         self.definition = definition
         self.target = target
+        self.metadata_fn: Any = None  # () -> CommandMetadata, for .Parameters
         if kind == "Alias":
             self.__ps_type_names__ = ["System.Management.Automation.AliasInfo",
                                       "System.Management.Automation.CommandInfo", "System.Object"]
@@ -563,6 +564,10 @@ class CommandInfoView(PSNative):
             extra["scriptblock"] = self.target.scriptblock  # FunctionInfo.ScriptBlock
         if name.casefold() in extra:
             return True, extra[name.casefold()]
+        if name.casefold() == "parameters" and self.metadata_fn is not None:
+            from hyperv_emu.psshim.cmdlets.commandinfo import parameters_table
+
+            return True, parameters_table(self.metadata_fn())
         for k, v in self.__ps_properties__():
             if k.casefold() == name.casefold():
                 return True, v
@@ -591,12 +596,20 @@ class GetCommand(Cmdlet):
         entries: list[CommandInfoView] = []
         for info in registry.all():
             entries.append(CommandInfoView("Cmdlet", info.name, info.module, info.name, info))
+            entries[-1].metadata_fn = info.metadata
         for alias, target in sorted(registry.aliases.items()):
             entries.append(CommandInfoView("Alias", alias, "", target))
-        for key, fn in sorted(self.ctx.frame.scope.all_functions().items()):
+        frame = self.ctx.frame
+        for key, fn in sorted(frame.scope.all_functions().items()):
             entries.append(CommandInfoView("Function", fn.name, fn.module.name if fn.module else "",
                                            fn.scriptblock.text, fn))
-        names = [str(n) for n in (self.Name or [])]
+            entries[-1].metadata_fn = (lambda f=fn: interp.script_metadata(f.scriptblock, f.name, frame))
+        from hyperv_emu.psshim.cmdlets.commandinfo import split_qualified
+
+        qualified = [split_qualified(str(n)) for n in (self.Name or [])]
+        modules_of = {bare.casefold(): module.casefold() for module, bare in qualified if module}
+        names = [bare for _, bare in qualified]
+        typed = {bare.casefold(): str(n) for (_, bare), n in zip(qualified, self.Name or [])}
         types = [str(t).casefold() for t in (self.CommandType or [])]
         modules = [str(m).casefold() for m in (self.Module or [])]
         verbs = [str(v) for v in (self.Verb or [])]
@@ -613,7 +626,8 @@ class GetCommand(Cmdlet):
             if nouns and not any(wildcard_match(e.name.partition("-")[2], n) for n in nouns):
                 continue
             if names:
-                hit = [n for n in names if wildcard_match(e.name, n)]
+                hit = [n for n in names if wildcard_match(e.name, n)
+                       and modules_of.get(n.casefold(), e.source.casefold()) == e.source.casefold()]
                 if not hit:
                     continue
                 found_any.update(n.casefold() for n in hit)
@@ -623,6 +637,7 @@ class GetCommand(Cmdlet):
         yield from out
         for n in names:
             if n.casefold() not in found_any and not has_wildcards(n):
+                n = typed.get(n.casefold(), n)
                 if options.is_core():
                     msg = (f"The term '{n}' is not recognized as a name of a cmdlet, function, script file, or "
                            f"executable program.\nCheck the spelling of the name, or if a path was included, verify "
@@ -945,15 +960,32 @@ class GetHost(Cmdlet):
         yield self.ctx.get_variable("Host")
 
 
-@cmdlet("Read-Host", module=UTILITY, class_name=NS + "ReadHostCommand")
+@cmdlet("Read-Host", module=UTILITY, class_name=NS + "ReadHostCommand",
+        notes="Reads a line of standard input (echoed after `Prompt: `, as the console host does when its input "
+              "is redirected); fails as under -NonInteractive when there is none.")
 class ReadHost(Cmdlet):
-    """Fails: the host is non-interactive."""
+    """A line of the host's input."""
 
     Prompt = Param("object", position=0, remaining=True)
     AsSecureString = Param("switch")
 
-    def process_record(self) -> None:
-        self.ctx.prompt_unavailable()
+    def process_record(self) -> Iterator[Any]:
+        from hyperv_emu.psshim.runtime.prompts import PromptUnavailable
+
+        prompt = self.Prompt
+        if isinstance(prompt, list):
+            prompt = " ".join(C.to_string(p) for p in prompt)
+        try:
+            line = self.ctx.prompt_ui().read_host(None if prompt is None else C.to_string(prompt),
+                                                  secure=bool(self.AsSecureString))
+        except PromptUnavailable:
+            self.ctx.prompt_unavailable()
+        if self.AsSecureString:
+            from hyperv_emu.psshim.runtime.security import SecureString
+
+            yield SecureString(line)
+        else:
+            yield line
 
 
 # ------------------------------------------------------------------------------------------
@@ -992,6 +1024,12 @@ class TestPath(Cmdlet):
             path = str(raw)
             if self.IsValid:
                 yield not any(c in P.no_qualifier(path) for c in '<>|"')
+                continue
+            from hyperv_emu.psshim.cmdlets.registry_items import registry_exists
+
+            in_registry = registry_exists(self.ctx, path, str(self.PathType or "Any"))
+            if in_registry is not None:
+                yield in_registry
                 continue
             full = self.ctx.resolve_path(path)
             if files is None:

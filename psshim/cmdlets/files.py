@@ -17,6 +17,7 @@ import codecs
 from collections.abc import Iterator
 from typing import Any
 
+from hyperv_emu.psshim.cmdlets.registry_items import registry_listing, registry_new_key
 from hyperv_emu.psshim.host_services import decode_text
 from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime import options
@@ -193,6 +194,10 @@ class GetChildItem(_FileCmdlet):
         literal = self.is_bound("LiteralPath")
         raws = [str(p) for p in (self.LiteralPath if literal else (self.Path or ["."]))]
         for raw in raws:
+            keys = registry_listing(self.ctx, raw, bool(self.Recurse))
+            if keys is not None:
+                yield from keys
+                continue
             for item in self.expand(raw, literal):
                 if item.is_dir and not has_wildcards(raw):
                     yield from self._walk(item.path, 0)
@@ -227,6 +232,10 @@ class GetItem(_FileCmdlet):
     def process_record(self) -> Iterator[Any]:
         literal = self.is_bound("LiteralPath")
         for raw in (self.LiteralPath if literal else self.Path) or []:
+            keys = registry_listing(self.ctx, str(raw), children=False)
+            if keys is not None:
+                yield from keys
+                continue
             for item in self.expand(str(raw), literal):
                 yield item_object(item)
 
@@ -382,6 +391,11 @@ class NewItem(_FileCmdlet):
     def process_record(self) -> Iterator[Any]:
         folders = [str(p) for p in (self.Path or ["."])]
         for folder in folders:
+            keys = registry_new_key(self.ctx, P.join(folder, str(self.Name)) if self.Name else folder,
+                                    bool(self.Force))
+            if keys is not None:
+                yield from keys
+                continue
             path = self.ctx.resolve_path(P.join(folder, str(self.Name)) if self.Name else folder)
             kind = str(self.ItemType or "File").casefold()
             existing = self.info(path)

@@ -122,8 +122,11 @@ class Binder:
         command_extent: Extent = NO_EXTENT,
         invoke_script: Callable[[Any, Any], Any] | None = None,
         lookup_property: Callable[[Any, str], tuple[bool, Any]] | None = None,
+        prompt_missing: Callable[[list[ParameterMetadata]], dict[str, Any] | None] | None = None,
     ) -> None:
         self.meta = meta
+        # asks the host for missing mandatory parameters (None: the host cannot prompt)
+        self.prompt_missing = prompt_missing
         self.params = with_common_parameters(meta)
         self.errors = errors
         self.adapters = adapters
@@ -509,6 +512,14 @@ class Binder:
     def finish(self, state: BindState, pipeline: bool, extra: dict[str, Any] | None = None) -> str:
         set_name = self.choose_set(state, extra)
         missing = self._mandatory_missing(set_name, state, extra)
+        if missing and not pipeline and self.prompt_missing is not None:
+            params = [p for p in self.params if p.name in missing]
+            answers = self.prompt_missing(params)
+            if answers is not None:
+                for p in params:
+                    self._bind(state, p, answers[p.name], Arg(name=None, value=answers[p.name],
+                                                              extent=self.command_extent))
+                missing = self._mandatory_missing(set_name, state, extra)
         if missing:
             raise self._err(
                 "Cannot process command because of one or more missing mandatory parameters:"

@@ -8,8 +8,10 @@ non-terminating error honouring -ErrorAction/$ErrorActionPreference (Stop makes 
 Other streams: `write_warning`, `write_verbose`, `write_debug`, `write_information`,
 `write_host`, `write_progress` (a record for the host, which may show it).
 -WhatIf/-Confirm: `should_process(target, action=None, text=None)` returns False under -WhatIf
-(after printing `What if: ...`) and raises PowerShell's NonInteractive error when a confirmation
-prompt would be needed.
+(after printing `What if: ...`) and asks the host (`psshim.runtime.prompts.HostUI`) when a
+confirmation is needed: Yes/No for this call, Yes to All/No to All for the rest of this command,
+PowerShell's NonInteractive error when the host has no answer. `should_continue(query, caption)`
+and `prompt_ui()` (Read-Host, Get-Credential) ask the same host.
 Services: `services` (clock, environment, files, hyperv), `now()`, `sleep(seconds)`.
 """
 
@@ -51,6 +53,7 @@ class CommandContext:
         self.stop_requested = False
         self._out: list[Any] = []
         self.failed = False
+        self._confirm_all: bool | None = None  # Yes to All / No to All chosen for this command
 
     # -- environment ----------------------------------------------------------------------
 
@@ -221,12 +224,40 @@ class CommandContext:
             impact = int(C.to_confirm_impact(self.info.confirm_impact))
             if pref_level == 0 or impact < pref_level:
                 return True
-        self.prompt_unavailable()
-        return False
+        if self._confirm_all is not None:
+            return self._confirm_all
+        from hyperv_emu.psshim.runtime.prompts import Continue, PromptUnavailable
+
+        try:
+            answer = self.prompt_ui().confirm(description)
+        except PromptUnavailable:
+            self.prompt_unavailable()
+        return self._answer(answer, Continue)
+
+    def _answer(self, answer: Any, kinds: Any) -> bool:
+        if answer is kinds.SUSPEND:
+            from hyperv_emu.psshim.runtime.errors import not_supported
+
+            raise not_supported("[S] Suspend (a nested prompt)")
+        if answer in (kinds.YES_TO_ALL, kinds.NO_TO_ALL):
+            self._confirm_all = answer is kinds.YES_TO_ALL
+        return answer in (kinds.YES, kinds.YES_TO_ALL)
 
     def should_continue(self, query: str, caption: str = "") -> bool:
-        self.prompt_unavailable()
-        return False
+        """ShouldContinue(query, caption): Yes, No, Suspend."""
+        from hyperv_emu.psshim.runtime.prompts import Continue, PromptUnavailable
+
+        try:
+            answer = self.prompt_ui().inquire(query, caption, to_all=False)
+        except PromptUnavailable:
+            self.prompt_unavailable()
+        return self._answer(answer, Continue)
+
+    def prompt_ui(self) -> Any:
+        """The host's prompts (`psshim.runtime.prompts.HostUI`)."""
+        from hyperv_emu.psshim.runtime.prompts import HostUI
+
+        return HostUI(self.interp.host, options.is_core())
 
     def prompt_unavailable(self) -> NoReturn:
         msg = ("PowerShell is in NonInteractive mode. Read and Prompt functionality is not available."

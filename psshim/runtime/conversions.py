@@ -676,6 +676,11 @@ def convert_to(
             return None
         if T.is_instance(v, t, adapters):
             return v
+        convert_from = getattr(t.py_class, "ps_convert_from", None)  # a cast through a constructor
+        if convert_from is not None:
+            made = convert_from(v)
+            if made is not None:
+                return made
         raise _cast_error(v, t, adapters)
     if k in ("unsupported", "dictionary"):
         raise not_supported(f"The type [{t.full_name}]")

@@ -128,14 +128,15 @@ class HostInfo:
 
     __ps_type_names__ = ["System.Management.Automation.Internal.Host.InternalHost", "System.Object"]
 
-    def __init__(self, edition: str, culture: str) -> None:
+    def __init__(self, edition: str, culture: str, ui: Any = None) -> None:
         self.edition = edition
         self.culture = culture
+        self.ui = ui  # $Host.UI (psshim.runtime.hostui)
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
         version = Version(5, 1, 20348, 2849) if not self.edition.startswith("7") else Version(7, 4, 6)
         return [("Name", "ConsoleHost"), ("Version", version),
-                ("InstanceId", uuid.UUID("8d3ba5b3-7f2a-4bd6-9c1e-52f7f0b7a0a1")), ("UI", None),
+                ("InstanceId", uuid.UUID("8d3ba5b3-7f2a-4bd6-9c1e-52f7f0b7a0a1")), ("UI", self.ui),
                 ("CurrentCulture", self.culture), ("CurrentUICulture", self.culture),
                 ("PrivateData", None), ("DebuggerEnabled", True), ("IsRunspacePushed", False), ("Runspace", None)]
 
@@ -204,7 +205,10 @@ class Interpreter:
         g.define("PSUICulture", self.settings.culture)
         g.define("ShellId", "Microsoft.PowerShell")
         g.define("PWD", self.location)
-        g.define("Host", HostInfo(options.edition(), self.settings.culture))
+        from hyperv_emu.psshim.runtime.hostui import HostUserInterface
+
+        g.define("Host", HostInfo(options.edition(), self.settings.culture,
+                                  HostUserInterface(self.host, options.is_core(), int(self.settings.width))))
         if core:
             g.define("IsWindows", True)
             g.define("IsLinux", False)

@@ -1226,6 +1226,10 @@ def _math_static(name: str, n: str, args: list[Any]) -> Any:
 def get_static(t: T.PSType, name: str, env: MemberEnv) -> Any:
     n = name.casefold()
     fn = t.full_name
+    hook = getattr(t.py_class, "ps_static_get", None)  # security.py's types
+    if hook is not None:
+        r0 = hook(name, env)
+        return None if r0 is NOT_FOUND else r0
     if t.kind == "enum" and t.py_class is not None:
         for m in t.py_class:  # type: ignore[attr-defined]
             if m.name.casefold() == n:
@@ -1364,6 +1368,12 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
     na = len(args)
     if n == "new":
         return construct(t, args, env)
+    hook = getattr(t.py_class, "ps_static_invoke", None)  # security.py's types
+    if hook is not None:
+        r0 = hook(name, args, env)
+        if r0 is NOT_FOUND:
+            raise static_not_found(t, name)
+        return r0
     if fn == "System.Math":
         r = _math_static(name, n, args)
         if r is not NOT_FOUND:
@@ -1723,6 +1733,12 @@ def construct(t: T.PSType, args: list[Any], env: MemberEnv) -> Any:
     """`[T]::new(...)` and `New-Object T args`."""
     k = t.kind
     na = len(args)
+    hook = getattr(t.py_class, "ps_new", None)  # security.py's types
+    if hook is not None:
+        made = hook(args)
+        if made is NOT_FOUND:
+            raise overload_error("new", na)
+        return made
     if k == "datetime":
         if na == 1:
             return dtf.from_ticks(C.to_integer(args[0], T.INT64))

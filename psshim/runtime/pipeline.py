@@ -35,6 +35,7 @@ from hyperv_emu.psshim.runtime.errors import (
 from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
+from hyperv_emu.psshim.runtime.prompts import mandatory_prompt
 from hyperv_emu.psshim.runtime.records import InvocationInfo, ScriptPosition
 from hyperv_emu.psshim.runtime.registry import Cmdlet
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
@@ -122,7 +123,9 @@ class CmdletProcessor(Processor):
                              adapters=interp.adapters, command_extent=cmd.extent,
                              invoke_script=lambda sb, obj: C.collect(
                                  interp.invoke_scriptblock(sb, frame, dollar_under=obj, new_scope=False)),
-                             lookup_property=lambda obj, name: _lookup_property(interp, frame, obj, name))
+                             lookup_property=lambda obj, name: _lookup_property(interp, frame, obj, name),
+                             prompt_missing=mandatory_prompt(interp.host, options.is_core(), invocation_name,
+                                                             position))
         self.state: BindState = self.binder.bind_arguments(args, expects_input)
         self.ctx.common = dict(self.state.common)
         self.ctx.bound = dict(self.state.bound)
@@ -228,7 +231,8 @@ class ScriptProcessor(Processor):
                              adapters=interp.adapters, command_extent=extent,
                              invoke_script=lambda s, obj: C.collect(
                                  interp.invoke_scriptblock(s, frame, dollar_under=obj, new_scope=False)),
-                             lookup_property=lambda obj, n: _lookup_property(interp, frame, obj, n))
+                             lookup_property=lambda obj, n: _lookup_property(interp, frame, obj, n),
+                             prompt_missing=mandatory_prompt(interp.host, options.is_core(), invocation_name or name))
         self.state = self.binder.bind_arguments(args, expects_input)
         if dot_source:
             scope = frame.scope
@@ -462,6 +466,10 @@ class _PSCmdlet:
         self.proc = proc
 
     def _ctx(self) -> CommandContext:
+        # one context per invocation: a Yes to All / No to All answer holds for the rest of it
+        cached: CommandContext | None = getattr(self.proc, "_pscmdlet_ctx", None)
+        if cached is not None:
+            return cached
         proc = self.proc
         info = CmdletInfo(name=proc.meta.name, cls=object, module="", class_name=proc.meta.name,  # type: ignore[arg-type]
                           supports_should_process=proc.meta.supports_should_process,
@@ -469,6 +477,7 @@ class _PSCmdlet:
         ctx = CommandContext(proc.interp, proc.frame, info, proc.meta.name, proc.frame.call.extent
                              if proc.frame.call else A.NO_EXTENT)
         ctx.common = dict(proc.state.common)
+        setattr(proc, "_pscmdlet_ctx", ctx)
         return ctx
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
@@ -486,7 +495,9 @@ class _PSCmdlet:
                 return ctx.should_process(args[0], C.to_string(args[1]))
             return ctx.should_process("", text=C.to_string(args[0]))
         if n == "shouldcontinue":
-            ctx.prompt_unavailable()
+            if len(args) != 2:
+                raise not_supported("$PSCmdlet.ShouldContinue with [ref] arguments")
+            return ctx.should_continue(C.to_string(args[0]), C.to_string(args[1]))
         if n == "writeverbose":
             self.proc.interp.write_verbose(C.to_string(args[0]), self.proc.frame, {})
             return M.VOID if hasattr(M, "VOID") else C.AutomationNull()

@@ -291,7 +291,10 @@ class Runspace:
                                        activity=leaf, fqid=f"{error_id},{leaf}", prefix=path,
                                        invocation=InvocationInfo(leaf, None)))
 
-        binder = Binder(meta, errors, adapters=self.adapters)
+        from hyperv_emu.psshim.runtime.prompts import mandatory_prompt
+
+        binder = Binder(meta, errors, adapters=self.adapters,
+                        prompt_missing=mandatory_prompt(self.host, options.is_core(), leaf))
         arg_list: list[Arg] = []
         for a in args:
             if isinstance(a, str) and a.startswith("-") and len(a) > 1 and not a[1].isdigit():

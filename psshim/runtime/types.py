@@ -165,8 +165,6 @@ _ACCELERATORS: dict[str, PSType] = {
     "adsi": _t("unsupported", "System.DirectoryServices.DirectoryEntry"),
     "ipaddress": _t("unsupported", "System.Net.IPAddress"),
     "uri": _t("unsupported", "System.Uri"),
-    "securestring": _t("unsupported", "System.Security.SecureString"),
-    "pscredential": _t("unsupported", "System.Management.Automation.PSCredential"),
 }
 
 _BY_FULL_NAME: dict[str, PSType] = {t.full_name.casefold(): t for t in _BUILTIN}
@@ -309,7 +307,7 @@ def find_type(name: str, table: TypeTable | None = None) -> PSType | None:
     if "system." + key in _BY_FULL_NAME:
         return _BY_FULL_NAME["system." + key]
     if table is not None:
-        t = table.lookup(n)
+        t = table.lookup(n) or table.lookup("System." + n)  # `[Security.Principal.WindowsIdentity]`
         if t is not None:
             return t
     return None

@@ -14,6 +14,7 @@ differ from real PowerShell (with the evidence); none is listed today.
 
 from __future__ import annotations
 
+import io
 import os
 import pathlib
 import shutil
@@ -36,6 +37,9 @@ def test_scenario(folder: pathlib.Path, tmp_path: pathlib.Path, capsys: pytest.C
     if folder.name in KNOWN_DIFFERENCES:
         pytest.xfail(KNOWN_DIFFERENCES[folder.name])
     monkeypatch.chdir(tmp_path)
+    # a folder's stdin.txt answers its prompts, as `hvemu run ... < stdin.txt` would
+    stdin = folder / "stdin.txt"
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin.read_text(encoding="utf-8") if stdin.exists() else ""))
     state = str(tmp_path / "state")
     # scenarios.md: run from a folder whose path is short enough that the `At <path>:<line>
     # char:<col>` line of an error stays within 119 columns; the script is copied to one.

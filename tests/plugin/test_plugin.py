@@ -73,6 +73,28 @@ def test_folders_outside_the_ini_option_are_not_collected(pytester: pytest.Pytes
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
 
 
+def test_fixture_run_with_prompt_answers(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".toml", fleet=WORLD)
+    pytester.makepyfile(test_answers='''
+import pytest
+
+SCRIPT = "$n = Read-Host 'Checkpoint name'; Checkpoint-VM -Name SRV-APP01 -SnapshotName $n -Confirm; " \\
+         "(Get-VMSnapshot -VMName SRV-APP01).Name"
+
+@pytest.mark.hyperv_world("fleet.toml")
+def test_answers(hyperv, hyperv_ps):
+    result = hyperv_ps(SCRIPT, stdin="Before patch\\nn\\n")
+    assert result.stdout.startswith("Checkpoint name: Before patch\\n")
+    assert result.stdout.rstrip().endswith("n")  # declined: no checkpoint listed after the prompt
+    assert hyperv.client.vm("SRV-APP01").checkpoints() == []
+    yes = hyperv.run(SCRIPT, stdin="After\\ny\\n")
+    assert yes.stdout.rstrip().endswith("After")
+    none = hyperv.run_command("Read-Host 'x'")
+    assert "NonInteractive mode" in none.stderr
+''')
+    pytester.runpytest("-p", "hyperv", "-q").assert_outcomes(passed=1)
+
+
 def test_ps_is_a_deprecated_alias_of_hyperv_ps(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_it='''
 def test_old_name(ps, hyperv):
