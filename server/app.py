@@ -29,6 +29,7 @@ from hyperv_emu.server.soap import NS, Request, WSManFault
 from hyperv_emu.server.winrs import CMD_URI, CmdShellResource, created_response, empty_response, shell_not_found
 
 SOAP_TYPE = "application/soap+xml;charset=UTF-8"
+MAX_BODY = 16 * 1024 * 1024  # far above WinRM's MaxEnvelopeSize (500 KB); a bigger body is refused (413)
 USER_HOME = "C:\\Users\\{user}"
 
 
@@ -127,7 +128,11 @@ def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
             for value in outcome.www_authenticate:
                 response.raw_headers.append((b"www-authenticate", value.encode("latin-1")))
             return response
-        body = await http.body()
+        body = bytearray()
+        async for chunk in http.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return Response(status_code=413, content=b"")
         content_type = http.headers.get("content-type", "")
         context = outcome.context or authenticator.context(connection)
         encrypted = encryption.is_encrypted(content_type)
@@ -135,7 +140,7 @@ def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
             if context is None:
                 return Response(status_code=400, content=b"")
             try:
-                body = encryption.decrypt(context, body)
+                body = bytearray(encryption.decrypt(context, bytes(body)))
             except encryption.EncryptionError:
                 return Response(status_code=400, content=b"")
         headers = [(b"www-authenticate", v.encode("latin-1")) for v in outcome.www_authenticate]
@@ -143,7 +148,7 @@ def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
             response = Response(status_code=200, content=b"")
             response.raw_headers.extend(headers)
             return response
-        status, answer = await run_in_threadpool(service.handle, body)
+        status, answer = await run_in_threadpool(service.handle, bytes(body))
         if encrypted:
             response = Response(status_code=status, content=encryption.encrypt(context, answer),
                                 media_type=None)

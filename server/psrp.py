@@ -112,6 +112,7 @@ class PsrpShell:
         self.done: set[uuid.UUID] = set()
         self._current: psrpcore.ServerPipeline | None = None
         self._errors: list[Any] = []
+        self._pending: list[Any] = []  # fragments for other targets, kept for their Receive
         self._feed(creation_xml, None)
         self.runspace = Session(client).runspace(lambda _t: None, lambda _t: None, self._output,
                                                  write_stream=self._stream)
@@ -151,7 +152,7 @@ class PsrpShell:
                 out.append(payload.data)
             else:
                 kept.append(payload)
-        self._pending = getattr(self, "_pending", []) + kept
+        self._pending.extend(kept)
         still: list[Any] = []
         for payload in self._pending:
             (out.append(payload.data) if payload.pipeline_id == pipeline_id else still.append(payload))

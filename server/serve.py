@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import uuid
 from typing import Any
 
@@ -52,7 +53,7 @@ def _state(args: argparse.Namespace) -> str:
     state = getattr(args, "state", None)
     if args.world is None:
         url = state or sdk.default_state_url()
-        sdk.connect(url)  # a missing state is reported now, not at the first request
+        sdk.connect(url).get_vms()  # a missing state is reported now, not at the first request
         return url
     if state is not None:
         if sdk.state_exists(state):
@@ -65,6 +66,26 @@ def _state(args: argparse.Namespace) -> str:
     return url
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the server starts, so that a port in use is one
+    clear error."""
+    from hyperv_emu.cli.errors import CLIError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror}.") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+    return sock
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -73,6 +94,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     credentials = _credentials(args)
     url = _state(args)
+    sock = _listen(args.host, args.port)
     user_file = None
     if credentials is not None:
         # pyspnego's NTLM acceptor reads the accepted credentials from this file; the process
@@ -84,8 +106,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = build_app(service, Authenticator(credentials))
     print(f"hvemu serve: WinRM endpoint http://{args.host}:{args.port}/wsman on the state {url}", flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         if user_file is not None:
             os.unlink(user_file)
     return 0

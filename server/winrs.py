@@ -69,6 +69,7 @@ class Command:
     stdin: list[bytes] = attrs.field(factory=list)
     stdin_done: bool = False
     result: ProcessResult | None = None
+    lock: threading.Lock = attrs.field(factory=threading.Lock)
 
 
 class CmdShellResource:
@@ -116,15 +117,16 @@ class CmdShellResource:
         desired = request.body.find("rsp:Receive/rsp:DesiredStream", NS)
         command_id = desired.get("CommandId", "") if desired is not None else ""
         command = self._command(command_id)
-        if command.result is None:
-            if _reads_stdin(command.line) and not command.stdin_done:
-                raise WSManFault("The WS-Management service cannot complete the operation within the time "
-                                 "specified in OperationTimeout.", code=soap.ERROR_WSMAN_OPERATION_TIMEDOUT,
-                                 subcode="w:TimedOut", sender=False)
-            stdin = b"".join(command.stdin).decode("utf-8", "replace")
-            shell = CmdShell(CmdContext(self.client, self.cwd, self.environment, stdin))
-            command.result = shell.run(command.line)
-        result = command.result
+        with command.lock:  # one run, even when two Receives race
+            if command.result is None:
+                if _reads_stdin(command.line) and not command.stdin_done:
+                    raise WSManFault("The WS-Management service cannot complete the operation within the time "
+                                     "specified in OperationTimeout.", code=soap.ERROR_WSMAN_OPERATION_TIMEDOUT,
+                                     subcode="w:TimedOut", sender=False)
+                stdin = b"".join(command.stdin).decode("utf-8", "replace")
+                shell = CmdShell(CmdContext(self.client, self.cwd, self.environment, stdin))
+                command.result = shell.run(command.line)
+            result = command.result
         body = element("rsp:ReceiveResponse")
         for name, text in (("stdout", result.stdout), ("stderr", result.stderr)):
             data = text.encode("utf-8")

@@ -49,14 +49,10 @@ class Server:
         return sdk.connect(self.state)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    state = str(tmp_path_factory.mktemp("serve") / "state")
-    subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "init", "--world", str(WORLD), "--state", state],
-                   check=True, env=env(), capture_output=True)
+def start_server(state: str, *options: str) -> Iterator[Server]:
+    """`hvemu serve --port FREE OPTIONS` in a process of its own, until the generator ends."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "hyperv_emu.cli", "serve", "--state", state, "--port", str(port),
-                             "--user", USER, "--password-env", "HVEMU_TEST_PASSWORD"],
+    proc = subprocess.Popen([sys.executable, "-m", "hyperv_emu.cli", "serve", "--port", str(port), *options],
                             env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while True:
@@ -78,3 +74,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    state = str(tmp_path_factory.mktemp("serve") / "state")
+    subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "init", "--world", str(WORLD), "--state", state],
+                   check=True, env=env(), capture_output=True)
+    yield from start_server(state, "--state", state, "--user", USER, "--password-env", "HVEMU_TEST_PASSWORD")
