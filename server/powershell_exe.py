@@ -44,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     except HyperVError as exc:
         sys.stderr.write(f"hvemu-powershell: {exc.message}\n")
         return 1
-    result = run_powershell(client, args, stdin, read_script=read, clixml_errors=False, newline="\n")
+    # powershell.exe writes an encoded command's errors as CLIXML when standard error is
+    # redirected (ConsoleHost's ErrorFormat); on a terminal, as text.
+    clixml_errors = None if not sys.stderr.isatty() else False
+    result = run_powershell(client, args, stdin, read_script=read, clixml_errors=clixml_errors, newline="\n")
     sys.stdout.write(result.stdout)
     sys.stdout.flush()
     sys.stderr.write(result.stderr)

@@ -34,14 +34,19 @@ def _bad_line(message: str) -> ProcessResult:
 def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], stdin: str = "", *,
                    read_script: Callable[[str], str | None], clixml_errors: bool | None = None,
                    newline: str = "\r\n") -> ProcessResult:
-    """Run one powershell.exe command line. `read_script(path)` gives a -File script's text
-    (None when there is no such file); `clixml_errors` None means as powershell.exe decides
-    (CLIXML when the command came encoded)."""
+    """Run one powershell.exe command line, its standard error redirected. `read_script(path)`
+    gives a -File script's text (None when there is no such file); `clixml_errors` None means
+    as powershell.exe decides (ConsoleHost's ErrorFormat: CLIXML when the command came encoded
+    and standard error is redirected; 7 also keeps text when -OutputFormat was given)."""
     try:
         args = parse_powershell_args(list(argv))
     except CommandLineError as exc:
         return _bad_line(str(exc))
-    as_clixml = args.encoded if clixml_errors is None else clixml_errors
+    if clixml_errors is None:
+        edition = str(client.settings().get("edition") or "5.1")
+        as_clixml = args.encoded and not (edition.startswith("7") and args.output_format_given)
+    else:
+        as_clixml = clixml_errors
     result = _run(client, args, stdin, read_script)
     if result.stdout or result.stderr:
         out = result.stdout.replace("\r\n", "\n").replace("\n", newline)
