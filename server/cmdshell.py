@@ -103,7 +103,8 @@ def _split_chain(line: str) -> list[tuple[str, str]]:
             continue
         i += 1
     parts.append((op, line[start:]))
-    return [(o, p.strip()) for o, p in parts if p.strip()]
+    # cmd keeps the spaces before an operator: `echo a && b` prints "a "
+    return [(o, p.lstrip()) for o, p in parts if p.strip()]
 
 
 def _redirect(command: str) -> tuple[str, str | None, bool]:
@@ -186,9 +187,11 @@ class CmdShell:
         if name == "if":
             return self._if(rest)
         if name == "cmd" or name == "cmd.exe":
-            sub = rest.strip()
+            sub = rest.lstrip()
             if sub.lower().startswith(("/c ", "/k ")):
-                return self.run(sub[3:].strip().strip('"') if sub[3:].strip().count('"') == 2 else sub[3:])
+                inner = sub[3:].lstrip()
+                quoted = inner.startswith('"') and inner.rstrip().endswith('"') and inner.count('"') == 2
+                return self.run(inner.strip()[1:-1] if quoted else inner)
             return ProcessResult("", "", 0)
         if name == "exit":
             words = rest.split()

@@ -31,7 +31,7 @@ def test_split_windows_args(line: str, expected: list[str]) -> None:
 
 def test_cmd_chains_split_outside_quotes() -> None:
     assert _split_chain('echo a && type "x&y" || del f & echo b') == [
-        ("", "echo a"), ("&&", 'type "x&y"'), ("||", "del f"), ("&", "echo b")]
+        ("", "echo a "), ("&&", 'type "x&y" '), ("||", "del f "), ("&", "echo b")]
 
 
 def test_clixml_strings_encode_as_the_serializer_does() -> None:

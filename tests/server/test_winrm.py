@@ -150,3 +150,21 @@ def test_eight_concurrent_clients_lose_no_checkpoint(server: Server) -> None:
     assert results == [0] * 8
     names = checkpoint_names(server, "SRV-APP01")
     assert sorted(n for n in names if n.startswith("parallel-")) == sorted(f"parallel-{i}" for i in range(8))
+
+
+def test_send_feeds_standard_input(server: Server) -> None:
+    p = session(server).protocol
+    shell = p.open_shell()
+    try:
+        command = p.run_command(shell, "powershell", ["-NoProfile", "-Command", "-"])
+        p.send_command_input(shell, command, b"(Get-VM SRV-APP01).Name\r\n", end=True)
+        out, err, code = p.get_command_output(shell, command)
+        p.cleanup_command(shell, command)
+    finally:
+        p.close_shell(shell)
+    assert (out, err, code) == (b"SRV-APP01\r\n", b"", 0)
+
+
+def test_run_cmd_arguments_and_cmd_c(server: Server) -> None:
+    r = session(server, "basic").run_cmd("cmd", ["/c", "echo", "one", "&&", "exit", "/b", "3"])
+    assert (r.std_out, r.status_code) == (b"one \r\n", 3)
