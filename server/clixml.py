@@ -2,7 +2,8 @@
 command came encoded (`-EncodedCommand`, what pywinrm's `run_ps` sends over WinRM):
 
     #< CLIXML
-    <Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">line_x000D__x000A_</S>...</Objs>
+    <Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">
+      <S S="Error">line_x000D__x000A_</S>...</Objs>      (on one line)
 
 One `<S S="Error">` per line of the rendered error records; characters XML cannot carry (and
 CR, LF, `_x`-lookalikes) are written `_xHHHH_` as the PowerShell serializer encodes strings.

@@ -62,7 +62,8 @@ def _run(client: sdk.HyperVClient, args: PowerShellArgs, stdin: str,
     from hyperv_emu.psshim.session import Session
 
     if args.help:
-        return ProcessResult("PowerShell[.exe] [-File <path> <args>] [-Command { - | <script-block> [-args <arg-array>]\n"
+        return ProcessResult("PowerShell[.exe] [-File <path> <args>]\n"
+                             "    [-Command { - | <script-block> [-args <arg-array>]\n"
                              "    | <string> [<CommandParameters>] } ] [-EncodedCommand <Base64EncodedCommand>]\n"
                              "    [-NoProfile] [-NoLogo] [-NonInteractive] [-ExecutionPolicy <ExecutionPolicy>]\n"
                              "    [-InputFormat {Text | XML}] [-OutputFormat {Text | XML}]\n", "", 0)

@@ -90,7 +90,8 @@ def test_exit_codes_are_powershell_exe_s(shim: tuple[pathlib.Path, dict[str, str
     encoded = base64.b64encode("Get-VM -Name NoSuchVM".encode("utf-16-le")).decode()
     xml = run("powershell", "-NoProfile", "-EncodedCommand", encoded)  # standard error redirected: CLIXML
     assert xml.returncode == 1
-    assert xml.stderr.startswith('#< CLIXML\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+    assert xml.stderr.startswith('#< CLIXML\n<Objs Version="1.1.0.1" '
+                                 'xmlns="http://schemas.microsoft.com/powershell/2004/04">'
                                  '<S S="Error">Get-VM : Hyper-V was unable to find a virtual machine with name '
                                  '"NoSuchVM"._x000D__x000A_</S>')
     # 5.1 ends an error record with a line holding one space

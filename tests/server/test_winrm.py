@@ -57,8 +57,10 @@ def test_failed_run_ps_gives_the_error_as_clixml_and_exit_code(server: Server) -
     finally:
         s.protocol.close_shell(shell)
     # powershell.exe writes an encoded command's error stream as CLIXML, one S per line
-    assert err.startswith(b"#< CLIXML\r\n<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">")
-    assert b'<S S="Error">Get-VM : Hyper-V was unable to find a virtual machine with name "NoSuchVM"._x000D__x000A_</S>' in err
+    assert err.startswith(b'#< CLIXML\r\n<Objs Version="1.1.0.1" '
+                          b'xmlns="http://schemas.microsoft.com/powershell/2004/04">')
+    assert (b'<S S="Error">Get-VM : Hyper-V was unable to find a virtual machine with name '
+            b'"NoSuchVM"._x000D__x000A_</S>') in err
     assert out == b""
     # a non-terminating error as the last command: -Command's exit code is 1 ($? is false)
     assert code == 1
