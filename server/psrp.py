@@ -54,7 +54,7 @@ def script_of(pipeline: Any, bind: Callable[[Any], str]) -> str:
     for command in pipeline.commands:
         text = command.command_text
         if command.is_script:
-            alone = not command.parameters and len(pipeline.commands) == 1
+            alone = not command.parameters and len(pipeline.commands) == 1 and not command.use_local_scope
             if alone:
                 part = text
             else:
@@ -97,6 +97,31 @@ def to_psrp(value: Any, adapters: Any, depth: int = 1) -> Any:
         except Exception:  # noqa: BLE001 - a property psrpcore cannot carry is sent as its text
             add_note_property(obj, name, C.to_string(prop))
     return obj
+
+
+def from_psrp(value: Any) -> Any:
+    """A parameter value psrpcore deserialized, as a psshim value: its primitive types
+    (psrpcore's PSString, PSInt32, ... are subclasses of them) as the plain ones, dictionaries
+    as Hashtables, lists item by item, other objects as their strings."""
+    from hyperv_emu.psshim.runtime.values import Hashtable
+
+    if value is None or isinstance(value, (dt.datetime, uuid.UUID)):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, bytes):
+        return bytes(value)
+    if isinstance(value, dict):
+        return Hashtable({from_psrp(k): from_psrp(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return [from_psrp(v) for v in value]
+    return str(value)
 
 
 class PsrpShell:
@@ -185,10 +210,7 @@ class PsrpShell:
     def _bind(self, value: Any) -> str:
         name = f"{_VAR_PREFIX}{self._vars}"
         self._vars += 1
-        plain = value
-        if isinstance(value, PSObject) and not isinstance(value, (str, int, float)):
-            plain = str(value)
-        self.runspace.interp.global_scope.define(name, plain)
+        self.runspace.interp.global_scope.define(name, from_psrp(value))
         return f"${name}"
 
     def _run(self, pipeline: psrpcore.ServerPipeline, ps: Any) -> None:

@@ -72,3 +72,18 @@ def test_runspace_keeps_session_state_and_commands_take_parameters(server: Serve
         ps.invoke()
         assert not ps.had_errors
     assert "psrp-state" not in [c.name for c in hv.get_checkpoints([hv.vm("SRV-APP02")])]
+
+
+def test_parameter_values_of_every_kind(server: Server) -> None:
+    with RunspacePool(wsman(server)) as pool:
+        ps = PowerShell(pool)
+        ps.add_script("param($Text, $Number, $Flag, $List, $Table) "
+                      "'{0}|{1}|{2}|{3}|{4}' -f $Text, ($Number + 1), $Flag, ($List -join ','), $Table['k']")
+        ps.add_parameters({"Text": "it's", "Number": 41, "Flag": True, "List": ["a", "b"], "Table": {"k": "v"}})
+        assert ps.invoke() == ["it's|42|True|a,b|v"]
+        ps = PowerShell(pool)
+        ps.add_script("$inner = 'local'", use_local_scope=True)
+        ps.invoke()
+        ps = PowerShell(pool)
+        ps.add_script("[string]::IsNullOrEmpty($inner)")
+        assert ps.invoke() == [True]  # a script in its own scope leaves the session's variables alone
