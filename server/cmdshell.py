@@ -217,14 +217,14 @@ class CmdShell:
             return ProcessResult("", "", 0)
         return ProcessResult(body + "\r\n", "", 0)
 
-    def _read_script(self, path: str) -> str | None:
+    def _read_script(self, path: str) -> tuple[str, str] | None:
         from hyperv_emu.psshim.host_services import decode_text
 
         try:
             full = self.path(path)
             if self.ctx.client.file_info(full) is None:
                 return None
-            return decode_text(self.ctx.client.read_file(full), "cp1252")
+            return full, decode_text(self.ctx.client.read_file(full), "cp1252")
         except HyperVError:
             return None
 

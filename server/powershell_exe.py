@@ -31,9 +31,10 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
 
-    def read(path: str) -> str | None:
+    def read(path: str) -> tuple[str, str] | None:
+        full = os.path.abspath(path)
         try:
-            return read_script(path)
+            return full, read_script(full)
         except OSError:
             return None
 

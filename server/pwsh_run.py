@@ -9,6 +9,7 @@ last pipeline failed (`$?` false), else 0; a command line it refuses: -196608 (0
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import attrs
@@ -31,11 +32,16 @@ def _bad_line(message: str) -> ProcessResult:
     return ProcessResult("", message + "\r\n", EXIT_BAD_COMMAND_LINE)
 
 
+ScriptReader = Callable[[str], "tuple[str, str] | None"]
+
+
 def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], stdin: str = "", *,
-                   read_script: Callable[[str], str | None], clixml_errors: bool | None = None,
+                   read_script: ScriptReader, clixml_errors: bool | None = None,
                    newline: str = "\r\n") -> ProcessResult:
     """Run one powershell.exe command line, its standard error redirected. `read_script(path)`
-    gives a -File script's text (None when there is no such file); `clixml_errors` None means
+    gives a -File script's full path and text (None when there is no such file): a full POSIX
+    path is a script on this machine (its folder is the run's), else one on the emulated host.
+    `clixml_errors` None means
     as powershell.exe decides (ConsoleHost's ErrorFormat: CLIXML when the command came encoded
     and standard error is redirected; 7 also keeps text when -OutputFormat was given)."""
     try:
@@ -57,8 +63,7 @@ def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], 
     return result
 
 
-def _run(client: sdk.HyperVClient, args: PowerShellArgs, stdin: str,
-         read_script: Callable[[str], str | None]) -> ProcessResult:
+def _run(client: sdk.HyperVClient, args: PowerShellArgs, stdin: str, read_script: ScriptReader) -> ProcessResult:
     from hyperv_emu.psshim.session import Session
 
     if args.help:
@@ -75,15 +80,16 @@ def _run(client: sdk.HyperVClient, args: PowerShellArgs, stdin: str,
         if not path.lower().endswith(".ps1"):
             return _bad_line(f"Processing -File '{path}' failed because the file does not have a '.ps1' extension. "
                              "Specify a valid Windows PowerShell script file name, and then try again.")
-        text = read_script(path)
-        if text is None:
+        found = read_script(path)
+        if found is None:
             return _bad_line(f"The argument '{path}' to the -File parameter does not exist. Provide the path to an "
                              "existing '.ps1' file as an argument to the -File parameter.")
-        script_dir = path.replace("/", "\\").rpartition("\\")[0] or None
+        full_path, text = found
+        script_dir = os.path.dirname(full_path) if full_path.startswith("/") else None
     session = Session(client)
     rs = session.runspace(out.append, err.append, None, script_dir)
     if args.file is not None:
-        code = int(rs.run_script(text, args.file, list(args.file_args)))
+        code = int(rs.run_script(text, full_path, list(args.file_args)))
     else:
         command = args.command
         if command is None:

@@ -100,6 +100,9 @@ def test_powershell_file_reads_the_script_from_the_host(server: Server) -> None:
     r = s.run_cmd("powershell -NoProfile -ExecutionPolicy Bypass -File C:\\Temp\\state.ps1 -Vm SRV-APP01")
     assert r.status_code == 0, r.std_err
     assert r.std_out.decode().strip() == "Running"
+    assert s.run_cmd("echo $PSCommandPath> C:\\Temp\\where.ps1").status_code == 0
+    r = s.run_cmd("powershell -File C:\\Temp\\where.ps1")
+    assert r.std_out.decode().strip() == "C:\\Temp\\where.ps1"
     r = s.run_cmd("powershell -File C:\\Temp\\missing.ps1")
     assert r.status_code == -196608
     assert "The argument 'C:\\Temp\\missing.ps1' to the -File parameter does not exist." in r.std_err.decode()
