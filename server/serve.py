@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
+import threading
 import uuid
 from typing import Any
 
@@ -86,6 +88,14 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _Stopped(Exception):
+    """SIGTERM: the server has shut down."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -105,10 +115,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     service = WSManService(ServerConfig(url, getattr(args, "computer_name", None), user))
     app = build_app(service, Authenticator(credentials))
     print(f"hvemu serve: WinRM endpoint http://{args.host}:{args.port}/wsman on the state {url}", flush=True)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it
+    # found: ours ends the command normally, so that the clean-up below runs.
+    previous = signal.signal(signal.SIGTERM, _stop) if threading.current_thread() is threading.main_thread() else None
     try:
         config = uvicorn.Config(app, log_level="warning", access_log=False)
         uvicorn.Server(config).run(sockets=[sock])
+    except _Stopped:
+        pass
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         sock.close()
         if user_file is not None:
             os.unlink(user_file)

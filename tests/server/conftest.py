@@ -49,11 +49,11 @@ class Server:
         return sdk.connect(self.state)
 
 
-def start_server(state: str, *options: str) -> Iterator[Server]:
+def start_server(state: str, *options: str, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """`hvemu serve --port FREE OPTIONS` in a process of its own, until the generator ends."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "hyperv_emu.cli", "serve", "--port", str(port), *options],
-                            env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env={**env(), **(extra_env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while True:
         try:

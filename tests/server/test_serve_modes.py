@@ -3,6 +3,8 @@ backend against the server, and the command's errors."""
 
 from __future__ import annotations
 
+import pathlib
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -53,3 +55,14 @@ def test_serve_reports_bad_options_plainly(server: Server) -> None:
         1, "hvemu: error: --user needs --password-env VAR (the environment variable that holds the password).")
     r = run_hvemu("serve", "--state", server.state + "-missing", "--port", str(free_port()))
     assert r.returncode == 1 and "No hvemu state at" in r.stderr
+
+
+def test_sigterm_stops_the_server_and_removes_its_credential_file(server: Server, tmp_path: pathlib.Path) -> None:
+    running = start_server("", "--state", server.state, "--user", USER, "--password-env", "HVEMU_TEST_PASSWORD",
+                           extra_env={"TMPDIR": str(tmp_path)})
+    started = next(running)
+    assert [p.name.startswith("hvemu-ntlm-") for p in tmp_path.iterdir()] == [True]
+    assert stat.S_IMODE(next(tmp_path.iterdir()).stat().st_mode) == 0o600
+    next(running, None)  # terminates it
+    assert started.proc.returncode == 0
+    assert list(tmp_path.iterdir()) == []
