@@ -617,12 +617,19 @@ def _add_state_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     state.register(sub, common)
 
 
+def _add_server_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    from hyperv_emu.server import powershell_exe, serve
+
+    serve.register(sub, common)
+    powershell_exe.register(sub, common)
+
+
 _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
     "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
     "run": _add_run_commands, "shell": _add_run_commands, "completion": _add_completion_command,
-    "state": _add_state_commands,
+    "state": _add_state_commands, "serve": _add_server_commands, "install-shim": _add_server_commands,
 }
 
 

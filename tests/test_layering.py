@@ -21,7 +21,7 @@ import pytest
 import import_graph
 
 ROOT = import_graph.ROOT
-APPLICATIONS = ("cli", "testing")
+APPLICATIONS = ("cli", "testing", "server")
 FILES = import_graph.module_files()
 
 

@@ -1,0 +1,132 @@
+"""`hvemu serve`: the WinRM endpoint on the emulator (docs/server.md).
+
+    hvemu serve [--state URL | --world FILE] [--host 127.0.0.1] [--port 5985]
+                [--user U --password-env VAR]
+
+With `--world` alone the server serves a fresh in-memory state built from the world; with
+`--state` (or $HVEMU_STATE, or ./.hvemu/state) it serves that state, which `hvemu` commands
+and other servers may use at the same time. Binds 127.0.0.1 unless told otherwise. With
+`--user`, clients must authenticate as that user (Basic, or Negotiate/NTLM with message
+encryption); the password comes from the environment variable `--password-env` names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import threading
+import uuid
+from typing import Any
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("serve", parents=[common], help="serve the emulator over WinRM (WS-Management, PSRP)",
+                       description="Serve the emulator as a WinRM endpoint at http://HOST:PORT/wsman.")
+    p.add_argument("--world", metavar="FILE", help="serve a new in-memory state built from this world file")
+    p.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5985, help="the port (default 5985)")
+    p.add_argument("--user", metavar="USER", help="the user clients authenticate as (DOMAIN\\user or user)")
+    p.add_argument("--password-env", metavar="VAR", help="the environment variable holding --user's password")
+    p.set_defaults(handler=cmd_serve, leaf_parser=p)
+
+
+def _credentials(args: argparse.Namespace) -> Any:
+    from hyperv_emu.cli.common import CLIError
+    from hyperv_emu.server.auth import Credentials
+
+    if args.user is None:
+        if args.password_env is not None:
+            raise CLIError("--password-env needs --user.")
+        return None
+    if args.password_env is None:
+        raise CLIError("--user needs --password-env VAR (the environment variable that holds the password).")
+    password = os.environ.get(args.password_env)
+    if password is None:
+        raise CLIError(f"the environment variable '{args.password_env}' is not set.")
+    return Credentials(args.user, password)
+
+
+def _state(args: argparse.Namespace) -> str:
+    from hyperv_emu import sdk
+    from hyperv_emu.cli.common import CLIError
+
+    state = getattr(args, "state", None)
+    if args.world is None:
+        url = state or sdk.default_state_url()
+        sdk.connect(url).get_vms()  # a missing state is reported now, not at the first request
+        return url
+    if state is not None:
+        if sdk.state_exists(state):
+            raise CLIError(f"the state '{state}' already holds a state; serve it without --world, or give an "
+                           "empty --state.")
+        url = state
+    else:
+        url = f"memory://hvemu-serve/{uuid.uuid4().hex}"
+    sdk.load_world(url, sdk.read_world_file(args.world), args.world)
+    return url
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before the server starts, so that a port in use is one
+    clear error."""
+    from hyperv_emu.cli.common import CLIError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror}.") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror or exc}.") from None
+    return sock
+
+
+class _Stopped(Exception):
+    """SIGTERM: the server has shut down."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from hyperv_emu.server.app import ServerConfig, WSManService, build_app
+    from hyperv_emu.server.auth import Authenticator, ntlm_user_file
+
+    credentials = _credentials(args)
+    url = _state(args)
+    sock = _listen(args.host, args.port)
+    user_file = None
+    if credentials is not None:
+        # pyspnego's NTLM acceptor reads the accepted credentials from this file; the process
+        # serving is ours, so its environment may point there.
+        user_file = ntlm_user_file(credentials)
+        os.environ["NTLM_USER_FILE"] = user_file
+    user = credentials.user.rpartition("\\")[2] if credentials is not None else "Administrator"
+    service = WSManService(ServerConfig(url, getattr(args, "computer_name", None), user))
+    app = build_app(service, Authenticator(credentials))
+    print(f"hvemu serve: WinRM endpoint http://{args.host}:{args.port}/wsman on the state {url}", flush=True)
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it
+    # found: ours ends the command normally, so that the clean-up below runs.
+    previous = signal.signal(signal.SIGTERM, _stop) if threading.current_thread() is threading.main_thread() else None
+    try:
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        uvicorn.Server(config).run(sockets=[sock])
+    except _Stopped:
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        sock.close()
+        if user_file is not None:
+            os.unlink(user_file)
+    return 0

@@ -1,0 +1,101 @@
+"""The powershell.exe command line (server.pwsh_args) and the `hvemu-powershell` drop-in
+spawned from PATH through `hvemu install-shim`."""
+
+from __future__ import annotations
+
+import base64
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from hyperv_emu.server.pwsh_args import CommandLineError, parse_powershell_args
+from tests.server.conftest import WORLD, env
+
+
+def test_parameters_are_case_insensitive_prefixes() -> None:
+    script = "Get-VM | Select -Expand Name"
+    enc = base64.b64encode(script.encode("utf-16-le")).decode()
+    args = parse_powershell_args(["-NoP", "-NonI", "-ExecutionPolicy", "Bypass", "-enc", enc])
+    assert (args.command, args.encoded, args.no_profile, args.non_interactive, args.execution_policy) == (
+        script, True, True, True, "Bypass")
+    assert parse_powershell_args(["/Command", "Get-VM"]).command == "Get-VM"
+    assert parse_powershell_args(["-ep", "Bypass", "-c", "exit", "3"]).command == "exit 3"
+
+
+def test_file_takes_the_rest_as_script_arguments() -> None:
+    args = parse_powershell_args(["-NoLogo", "-File", "x.ps1", "-Vm", "A", "-Command", "z"])
+    assert args.file == "x.ps1" and args.file_args == ("-Vm", "A", "-Command", "z") and args.command is None
+
+
+def test_a_first_unknown_word_starts_the_command() -> None:
+    assert parse_powershell_args(["Get-VM", "-Name", "x"]).command == "Get-VM -Name x"
+    assert parse_powershell_args(["-Command", "-"]).command_from_stdin
+    assert parse_powershell_args(["-"]).command_from_stdin
+
+
+def test_bad_values_are_refused() -> None:
+    with pytest.raises(CommandLineError, match="Base64"):
+        parse_powershell_args(["-EncodedCommand", "***"])
+    with pytest.raises(CommandLineError, match="-OutputFormat"):
+        parse_powershell_args(["-OutputFormat", "json", "-c", "1"])
+    with pytest.raises(CommandLineError, match="-File"):
+        parse_powershell_args(["-File"])
+
+
+@pytest.fixture(scope="module")
+def shim(tmp_path_factory: pytest.TempPathFactory) -> tuple[pathlib.Path, dict[str, str]]:
+    root = tmp_path_factory.mktemp("shim")
+    state = str(root / "state")
+    e = env()
+    subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "init", "--world", str(WORLD), "--state", state],
+                   check=True, env=e, capture_output=True)
+    bin_dir = root / "bin"
+    r = subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "install-shim", str(bin_dir)], env=e,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    e["PATH"] = str(bin_dir) + os.pathsep + e["PATH"]
+    e["HVEMU_STATE"] = state
+    return root, e
+
+
+def test_a_tool_spawns_powershell_file_from_path(shim: tuple[pathlib.Path, dict[str, str]]) -> None:
+    root, e = shim
+    script = root / "snap.ps1"
+    script.write_text("param([string]$Vm)\nCheckpoint-VM -Name $Vm -SnapshotName from-shim\n"
+                      "(Get-VMSnapshot -VMName $Vm).Name\nexit 5\n", encoding="utf-8")
+    r = subprocess.run(["sh", "-c", f"powershell -NoProfile -File '{script}' -Vm SRV-APP02"], env=e,
+                       capture_output=True, text=True)
+    assert r.returncode == 5, r.stderr
+    assert "from-shim" in r.stdout.splitlines()
+    from hyperv_emu import sdk
+
+    hv = sdk.connect(e["HVEMU_STATE"])
+    assert "from-shim" in [c.name for c in hv.get_checkpoints([hv.vm("SRV-APP02")])]
+
+
+def test_exit_codes_are_powershell_exe_s(shim: tuple[pathlib.Path, dict[str, str]]) -> None:
+    _, e = shim
+    run = lambda *argv: subprocess.run(argv, env=e, capture_output=True, text=True)  # noqa: E731
+    ok = run("pwsh", "-Command", "Get-VM SRV-WEB01 | Select -Expand Name")
+    assert (ok.returncode, ok.stdout) == (0, "SRV-WEB01\n")
+    failed = run("powershell.exe", "-Command", "Get-VM -Name NoSuchVM")
+    assert failed.returncode == 1
+    assert failed.stderr.startswith('Get-VM : Hyper-V was unable to find a virtual machine with name "NoSuchVM".')
+    stdin = subprocess.run(["powershell", "-Command", "-"], input="'from stdin'\n", env=e, capture_output=True,
+                           text=True)
+    assert stdin.stdout == "from stdin\n"
+    encoded = base64.b64encode("Get-VM -Name NoSuchVM".encode("utf-16-le")).decode()
+    xml = run("powershell", "-NoProfile", "-EncodedCommand", encoded)  # standard error redirected: CLIXML
+    assert xml.returncode == 1
+    assert xml.stderr.startswith('#< CLIXML\n<Objs Version="1.1.0.1" '
+                                 'xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+                                 '<S S="Error">Get-VM : Hyper-V was unable to find a virtual machine with name '
+                                 '"NoSuchVM"._x000D__x000A_</S>')
+    # 5.1 ends an error record with a line holding one space
+    assert xml.stderr.endswith('<S S="Error"> _x000D__x000A_</S></Objs>')
+    missing = run("powershell", "-File", "nope.ps1")
+    assert missing.returncode == 64
+    assert "The argument 'nope.ps1' to the -File parameter does not exist." in missing.stderr
