@@ -26,7 +26,7 @@ from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime.errors import PSError, not_supported
 from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
 from hyperv_emu.psshim.runtime.records import ErrorRecord, WarningRecord
-from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, cmdlet
 from hyperv_emu.psshim.runtime.scopes import ScriptBlock as PSScriptBlock
 from hyperv_emu.psshim.runtime.values import PSObject
 
@@ -60,23 +60,29 @@ class InvokeCommand(Cmdlet):
     """Runs a script block here, or on other (emulated) computers."""
 
     ScriptBlock = Param("scriptblock", InSet("InProcess", position=0, mandatory=True),
-                        InSet("ComputerName", position=1, mandatory=True), aliases=("Command",))
+                        InSet("ComputerName", position=1, mandatory=True), InSet("VMName", position=1, mandatory=True),
+                        InSet("VMId", position=1, mandatory=True), aliases=("Command",))
+    VMName = Param("string[]", InSet("VMName", mandatory=True, pipeline_by_property=True),
+                   validate=(ValidateNotNullOrEmpty(),))
+    VMId = Param("guid[]", InSet("VMId", position=0, mandatory=True, pipeline_by_property=True),
+                 aliases=("VMGuid",), validate=(ValidateNotNullOrEmpty(),))
     ComputerName = Param("string[]", InSet("ComputerName", position=0), InSet("FilePathComputerName", position=0),
                          aliases=("Cn",))
     NoNewScope = Param("switch", InSet("InProcess"))
     InputObject = Param("psobject", pipeline=True)
     ArgumentList = Param("object[]", aliases=("Args",))
-    HideComputerName = Param("switch", InSet("ComputerName"), aliases=("HCN",))
+    HideComputerName = Param("switch", InSet("ComputerName"), InSet("VMName"), InSet("VMId"), aliases=("HCN",))
     AsJob = Param("switch", InSet("ComputerName"))
     JobName = Param("string", InSet("ComputerName"))
     Session = Param("object[]", InSet("Session", position=0))
     FilePath = Param("string", InSet("FilePathComputerName", position=1, mandatory=True), aliases=("PSPath",))
-    Credential = Param("object", InSet("ComputerName"))
+    Credential = Param("object", InSet("ComputerName"), InSet("VMName", pipeline_by_property=True),
+                       InSet("VMId", pipeline_by_property=True))
     Port = Param("int", InSet("ComputerName"))
     UseSSL = Param("switch", InSet("ComputerName"))
-    ConfigurationName = Param("string", InSet("ComputerName"))
+    ConfigurationName = Param("string", InSet("ComputerName"), InSet("VMName"), InSet("VMId"))
     ApplicationName = Param("string", InSet("ComputerName"))
-    ThrottleLimit = Param("int", InSet("ComputerName"))
+    ThrottleLimit = Param("int", InSet("ComputerName"), InSet("VMName"), InSet("VMId"))
     Authentication = Param("string", InSet("ComputerName"))
     CertificateThumbprint = Param("string", InSet("ComputerName"))
     SessionOption = Param("object", InSet("ComputerName"))
@@ -89,7 +95,7 @@ class InvokeCommand(Cmdlet):
             raise not_supported("Invoke-Command -Session and -FilePath")
         if self.AsJob or self.InDisconnectedSession:
             raise not_supported("Invoke-Command -AsJob and -InDisconnectedSession")
-        if self.is_bound("Credential"):
+        if self.is_bound("Credential") and self.ctx.parameter_set not in ("VMName", "VMId"):
             raise not_supported("Invoke-Command -Credential")
 
     def process_record(self) -> None:
@@ -100,6 +106,13 @@ class InvokeCommand(Cmdlet):
         sb = self.ScriptBlock
         args = list(self.ArgumentList or [])
         inputs = self._input
+        if self.ctx.parameter_set in ("VMName", "VMId"):
+            from hyperv_emu.psshim.cmdlets import vmdirect
+
+            for target in vmdirect.resolve_targets(self.ctx, self.ctx.parameter_set == "VMId"):
+                yield from self._run_in(target.name, vmdirect.guest_services(self.ctx, target), sb, args, inputs,
+                                        vmdirect.guest_registry())
+            return
         if self.ctx.parameter_set != "ComputerName" or not self.is_bound("ComputerName"):
             yield from self.ctx.interp.stream_scriptblock(sb, self.ctx.frame, args=args,
                                                           new_scope=not self.NoNewScope, input_items=inputs)
@@ -111,9 +124,6 @@ class InvokeCommand(Cmdlet):
     # --- another host ---------------------------------------------------------------------------
 
     def _remote(self, computer: str, sb: PSScriptBlock, args: list[Any], inputs: list[Any]) -> Iterator[Any]:
-        from hyperv_emu.psshim.runtime.host import Host
-        from hyperv_emu.psshim.runtime.runner import Runspace
-
         services_for = getattr(self.ctx.services, "for_computer", None)
         if services_for is None:
             raise not_supported("Invoke-Command -ComputerName without an emulated host")
@@ -121,8 +131,16 @@ class InvokeCommand(Cmdlet):
         if services is None:
             self.ctx.write_error(cannot_connect(self.ctx, computer))
             return
+        yield from self._run_in(computer, services, sb, args, inputs, self.ctx.interp.registry)
+
+    def _run_in(self, computer: str, services: Any, sb: PSScriptBlock, args: list[Any], inputs: list[Any],
+                registry: Any) -> Iterator[Any]:
+        """The block in a fresh runspace over `services` (another host, or a VM's guest)."""
+        from hyperv_emu.psshim.runtime.host import Host
+        from hyperv_emu.psshim.runtime.runner import Runspace
+
         interp = self.ctx.interp
-        remote = Runspace(services, interp.settings, Host(_discard, _discard), registry=interp.registry)
+        remote = Runspace(services, interp.settings, Host(_discard, _discard), registry=registry)
         rinterp = remote.interp
         rinterp.using_values = interp.using_values_of(sb.ast, self.ctx.frame)
         sink: list[Any] = []

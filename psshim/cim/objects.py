@@ -1,0 +1,123 @@
+"""The objects the WMI and CIM cmdlets return: one `Instance` (class, namespace, properties,
+key) seen two ways.
+
+- `Get-CimInstance` gives a `CimInstance` (`Microsoft.Management.Infrastructure.CimInstance#
+  root/virtualization/v2/Msvm_ComputerSystem`): the class's properties, then `PSComputerName`.
+- `Get-WmiObject` gives a `ManagementObject` (`System.Management.ManagementObject#root\\
+  virtualization\\v2\\Msvm_ComputerSystem`): the system properties `__GENUS` ... `__PATH`, the
+  class's properties, then `PSComputerName`; its WMI methods answer `.Method(args...)` (the
+  positional in-parameters of the method, as `InvokeMethod` takes them).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import attrs
+
+from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND, PSNative
+from hyperv_emu.sdk.fieldwise import Fieldwise
+
+
+@attrs.frozen(eq=False, repr=False)
+class Instance(Fieldwise):
+    """One WMI instance: `props` in the class's order, `keys` the names of its key properties."""
+
+    class_name: str
+    namespace: str  # backslashes: root\virtualization\v2
+    server: str
+    props: dict[str, Any]
+    keys: tuple[str, ...]
+    superclass: str = ""
+    derivation: tuple[str, ...] = ()
+
+    def get(self, name: str) -> Any:
+        folded = name.casefold()
+        for k, v in self.props.items():
+            if k.casefold() == folded:
+                return v
+        return None
+
+    @property
+    def relpath(self) -> str:
+        parts = ",".join(f'{k}={_key_text(self.props[k])}' for k in self.keys)
+        return f"{self.class_name}.{parts}" if parts else f"{self.class_name}=@"
+
+    @property
+    def path(self) -> str:
+        return f"\\\\{self.server}\\{self.namespace}:{self.relpath}"
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+Invoker = Callable[[Instance, str, list[Any], str], Any]
+
+
+class CimObject(PSNative):
+    """A CimInstance (`flavor="cim"`) or a ManagementObject (`flavor="wmi"`) of an Instance.
+    `invoker(instance, method, positional_args, flavor)` runs a WMI method (the `.Method()` call
+    of a ManagementObject); it returns NOT_FOUND for a method the class does not have."""
+
+    def __init__(self, instance: Instance, flavor: str, invoker: Invoker | None = None,
+                 selected: tuple[str, ...] | None = None) -> None:
+        self.instance = instance
+        self.flavor = flavor
+        self.invoker = invoker
+        self.selected = selected
+
+    @property
+    def __ps_type_names__(self) -> list[str]:  # type: ignore[override]
+        inst = self.instance
+        chain = (inst.class_name,) + inst.derivation
+        if self.flavor == "cim":
+            ns = inst.namespace.replace("\\", "/")
+            return ([f"Microsoft.Management.Infrastructure.CimInstance#{ns}/{c}" for c in chain]
+                    + ["Microsoft.Management.Infrastructure.CimInstance", "System.Object"])
+        base = "System.Management.ManagementObject" if inst.keys or inst.class_name != "__PARAMETERS" \
+            else "System.Management.ManagementBaseObject"
+        names = [f"{base}#{inst.namespace}\\{c}" if inst.namespace else f"{base}#\\{c}" for c in chain]
+        tail = ["System.Management.ManagementBaseObject", "System.ComponentModel.Component",
+                "System.MarshalByRefObject", "System.Object"]
+        return names + ([base] if base != tail[0] else []) + tail
+
+    def _class_props(self) -> list[tuple[str, Any]]:
+        items = list(self.instance.props.items())
+        if self.selected is None:
+            return items
+        wanted = {s.casefold() for s in self.selected}
+        return [(k, v) for k, v in items if k.casefold() in wanted]
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        inst = self.instance
+        if self.flavor == "cim":
+            return self._class_props() + [("PSComputerName", None)]
+        system: list[tuple[str, Any]] = [
+            ("__GENUS", 2), ("__CLASS", inst.class_name), ("__SUPERCLASS", inst.superclass or None),
+            ("__DYNASTY", (inst.derivation[-1] if inst.derivation else inst.class_name)),
+            ("__RELPATH", inst.relpath if inst.keys else None),
+            ("__PROPERTY_COUNT", len(inst.props)), ("__DERIVATION", list(inst.derivation)),
+            ("__SERVER", inst.server), ("__NAMESPACE", inst.namespace or None),
+            ("__PATH", inst.path if inst.keys else None),
+        ]
+        if self.selected is not None:
+            # a WMI query naming properties returns only those (and the system properties)
+            system = [(k, v) for k, v in system if k not in ("__RELPATH", "__PATH", "__DERIVATION")] + [
+                ("__RELPATH", None), ("__DERIVATION", []), ("__PATH", None)]
+        return system + self._class_props() + [("PSComputerName", inst.server)]
+
+    def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
+        if self.flavor == "wmi" and self.invoker is not None:
+            return self.invoker(self.instance, name, args, "wmi")
+        return NOT_FOUND
+
+    def __str__(self) -> str:
+        # a ManagementObject's ToString() is its path; a CimInstance's is `Class (keys)`
+        inst = self.instance
+        if self.flavor == "wmi":
+            return inst.path if inst.keys else ""
+        keys = ", ".join(f'{k} = {_key_text(inst.props[k])}' for k in inst.keys)
+        return f"{inst.class_name} ({keys})"

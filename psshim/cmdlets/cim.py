@@ -1,0 +1,317 @@
+"""Get-CimInstance, Invoke-CimMethod (CimCmdlets) and Get-WmiObject (Microsoft.PowerShell.
+Management) over the emulated WMI classes of `psshim.cim.classes`.
+
+The classes read the SDK and their methods call the same SDK operations the Hyper-V cmdlets
+call; these cmdlets only bind, parse WQL (`-Filter`, `-Query`) and shape the objects. WMI's own
+errors are reproduced: an unknown class gives "Invalid class" (Get-CimInstance: `Invalid class `,
+`HRESULT 0x80041010`, MetadataError; Get-WmiObject: `Invalid class "X"`, InvalidType,
+`GetWMIManagementException`), a query WMI cannot read gives "Invalid query" (`HRESULT
+0x80041017` / `Invalid query "..."`), both non-terminating as on Windows. A namespace, class or
+method that exists on Windows but is not emulated fails with NotSupportedByHvemu.
+
+Not emulated: -CimSession, -Credential, -AsJob, -List, -KeyOnly/-Shallow/-ResourceUri, WQL
+ASSOCIATORS OF / REFERENCES OF, and the `[wmi]`/`[wmiclass]` casts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from hyperv_emu.psshim.cim import wql
+from hyperv_emu.psshim.cim.classes import V2, CimClassError, CimProvider
+from hyperv_emu.psshim.cim.objects import CimObject, Instance
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime.errors import not_supported
+from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
+from hyperv_emu.psshim.runtime.records import ErrorRecord
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
+from hyperv_emu.psshim.runtime.values import Hashtable, PSObject
+
+CIM_MODULE = "CimCmdlets"
+CIM_NS = "Microsoft.Management.Infrastructure.CimCmdlets."
+MGMT = "Microsoft.PowerShell.Management"
+CIM_EXCEPTION = "Microsoft.Management.Infrastructure.CimException"
+WMI_EXCEPTION = "System.Management.ManagementException"
+
+
+class _WmiCmdlet(Cmdlet):
+    """Shared plumbing: the provider of the target computer, errors, objects."""
+
+    flavor = "cim"
+
+    def provider(self, computer: str | None = None) -> CimProvider:
+        client = self.ctx.hyperv
+        if computer is not None and computer not in (".", "localhost"):
+            client = client.host(computer)
+        return CimProvider(client, self.ctx.interp.new_guid)
+
+    def computers(self) -> list[str | None]:
+        names = [C.to_string(c) for c in C.as_list(self.ctx.bound.get("ComputerName")) if c is not None]
+        return list(names) if names else [None]
+
+    def refuse_unsupported(self, *names: str) -> None:
+        for name in names:
+            if self.is_bound(name):
+                raise not_supported(f"{self.__cmdlet_info__.name} -{name}")
+
+    def wrap(self, provider: CimProvider, inst: Instance, selected: tuple[str, ...] | None = None) -> CimObject:
+        return CimObject(inst, self.flavor, lambda i, m, a, f: _invoke_positional(self, provider, i, m, a), selected)
+
+    def class_error(self, exc: CimClassError, namespace: str) -> ErrorRecord:
+        if exc.kind == "not_emulated":
+            raise not_supported(f"The WMI class or namespace '{exc.name}'") from None
+        if exc.kind == "method":
+            raise not_supported(f"The WMI method '{exc.name}'") from None
+        if self.flavor == "cim":
+            return self.ctx.error_record("Invalid class ", "HRESULT 0x80041010", "MetadataError",
+                                         target_object=f"{namespace}:{exc.name}", exception_type=CIM_EXCEPTION)
+        return self.ctx.error_record(f'Invalid class "{exc.name}"', "GetWMIManagementException", "InvalidType",
+                                     exception_type=WMI_EXCEPTION)
+
+    def query_error(self, text: str) -> ErrorRecord:
+        if self.flavor == "cim":
+            return self.ctx.error_record("Invalid query ", "HRESULT 0x80041017", "InvalidArgument",
+                                         target_object=text, exception_type=CIM_EXCEPTION)
+        return self.ctx.error_record(f'Invalid query "{text}"', "GetWMIManagementException", "InvalidArgument",
+                                     exception_type=WMI_EXCEPTION)
+
+    def select(self, namespace_name: str | None, query: wql.Query, query_text: str,
+               properties: tuple[str, ...] | None) -> Iterator[Any]:
+        """The instances of the query's class that satisfy it, on each computer."""
+        for computer in self.computers():
+            provider = self.provider(computer)
+            namespace = ""
+            try:
+                namespace = provider.namespace(namespace_name)
+                names = provider.property_names(namespace, query.class_name)
+                instances = provider.instances(namespace, query.class_name)
+            except CimClassError as exc:
+                self.ctx.write_error(self.class_error(exc, namespace or str(namespace_name)))
+                continue
+            try:
+                wql.check(query, names)
+                chosen = [i for i in instances if wql.matches(query.where, i.props)]
+            except wql.WqlError:
+                self.ctx.write_error(self.query_error(query_text))
+                continue
+            for inst in chosen:
+                yield self.wrap(provider, inst, properties)
+
+
+def _invoke_positional(cmd: _WmiCmdlet, provider: CimProvider, inst: Instance, method: str, args: list[Any]) -> Any:
+    """`$obj.Method(a, b, c)` on a ManagementObject: the in-parameters in the method's order."""
+    try:
+        _, params = provider.method_params(inst, method)
+    except CimClassError:
+        return NOT_FOUND
+    named = {p: _unwrap(a) for p, a in zip(params, args)}
+    return _method_result(cmd, provider, inst, method, named, "wmi")
+
+
+def _unwrap(value: Any) -> Any:
+    if isinstance(value, CimObject):
+        return value.instance
+    return value
+
+
+def _method_result(cmd: _WmiCmdlet, provider: CimProvider, inst: Instance, method: str, args: dict[str, Any],
+                   flavor: str) -> Any:
+    try:
+        out = provider.invoke(inst, method, args)
+    except CimClassError as exc:
+        raise not_supported(exc.name) from None
+    if flavor == "wmi":
+        # a ManagementBaseObject `__PARAMETERS`: the out-parameters in name order, references as paths
+        props = {k: (v.path if isinstance(v, Instance) else v) for k, v in sorted(out.items())}
+        params = Instance("__PARAMETERS", "", provider.server, props, ())
+        return CimObject(params, "wmi")
+    values = {k: (cmd.wrap(provider, v) if isinstance(v, Instance) else v) for k, v in out.items()}
+    ordered = {k: values[k] for k in sorted(values) if k != "ReturnValue"}
+    ordered["ReturnValue"] = values["ReturnValue"]
+    ordered["PSComputerName"] = None
+    return PSObject(ordered, ["Microsoft.Management.Infrastructure.CimMethodResult", "System.Object"])
+
+
+@cmdlet("Get-CimInstance", aliases=("gcim",), module=CIM_MODULE, class_name=CIM_NS + "GetCimInstanceCommand",
+        default_set="ClassNameComputerSet")
+class GetCimInstance(_WmiCmdlet):
+    """Instances of an emulated class, by class name (+ -Filter), WQL query, or an instance to refresh."""
+
+    ClassName = Param("string", InSet("ClassNameComputerSet", position=0, mandatory=True),
+                      InSet("ClassNameSessionSet", position=0, mandatory=True))
+    Namespace = Param("string", InSet("ClassNameComputerSet", pipeline_by_property=True),
+                      InSet("ClassNameSessionSet", pipeline_by_property=True),
+                      InSet("QueryComputerSet", pipeline_by_property=True),
+                      InSet("QuerySessionSet", pipeline_by_property=True))
+    Filter = Param("string", InSet("ClassNameComputerSet"), InSet("ClassNameSessionSet"))
+    Property = Param("string[]", InSet("ClassNameComputerSet"), InSet("ClassNameSessionSet"),
+                     aliases=("SelectProperties",))
+    Query = Param("string", InSet("QueryComputerSet", mandatory=True), InSet("QuerySessionSet", mandatory=True))
+    QueryDialect = Param("string", InSet("QueryComputerSet"), InSet("QuerySessionSet"))
+    InputObject = Param("object", InSet("CimInstanceComputerSet", position=0, mandatory=True, pipeline=True),
+                        InSet("CimInstanceSessionSet", position=0, mandatory=True, pipeline=True),
+                        aliases=("CimInstance",))
+    ComputerName = Param("string[]", InSet("ClassNameComputerSet", pipeline_by_property=True),
+                         InSet("QueryComputerSet", pipeline_by_property=True),
+                         InSet("CimInstanceComputerSet", pipeline_by_property=True),
+                         aliases=("CN", "ServerName"))
+    CimSession = Param("object[]", InSet("ClassNameSessionSet", mandatory=True),
+                       InSet("QuerySessionSet", mandatory=True), InSet("CimInstanceSessionSet", mandatory=True))
+    KeyOnly = Param("switch", InSet("ClassNameComputerSet"), InSet("ClassNameSessionSet"))
+    Shallow = Param("switch", InSet("ClassNameComputerSet"), InSet("ClassNameSessionSet"),
+                    InSet("QueryComputerSet"), InSet("QuerySessionSet"))
+    OperationTimeoutSec = Param("uint32", aliases=("OT",))
+
+    def begin_processing(self) -> None:
+        self.refuse_unsupported("CimSession", "KeyOnly", "Shallow")
+        if self.is_bound("QueryDialect") and C.to_string(self.QueryDialect).casefold() != "wql":
+            raise not_supported(f"Get-CimInstance -QueryDialect {C.to_string(self.QueryDialect)}")
+
+    def process_record(self) -> Iterator[Any]:
+        if self.is_bound("InputObject"):
+            yield from self._refresh(self.InputObject)
+            return
+        if self.is_bound("Query"):
+            text = C.to_string(self.Query)
+            try:
+                query = wql.parse(text)
+            except wql.WqlError:
+                self.ctx.write_error(self.query_error(text))
+                return
+            yield from self.select(self.Namespace, query, text, query.properties)
+            return
+        cls = C.to_string(self.ClassName)
+        props = tuple(C.to_string(p) for p in C.as_list(self.Property)) if self.is_bound("Property") else None
+        text = f"SELECT * FROM {cls}" + (f" WHERE {C.to_string(self.Filter)}" if self.is_bound("Filter") else "")
+        try:
+            query = wql.parse_filter(cls, C.to_string(self.Filter)) if self.is_bound("Filter") \
+                else wql.Query(cls, None)
+        except wql.WqlError:
+            self.ctx.write_error(self.query_error(text))
+            return
+        yield from self.select(self.Namespace, query, text, props)
+
+    def _refresh(self, obj: Any) -> Iterator[Any]:
+        """`Get-CimInstance -InputObject $i`: the instance as it is now (keys matched)."""
+        if not isinstance(obj, CimObject):
+            raise not_supported("Get-CimInstance -InputObject with an object that is not an emulated CimInstance")
+        inst = obj.instance
+        provider = self.provider()
+        for fresh in provider.instances(inst.namespace, inst.class_name):
+            if all(str(fresh.get(k)).casefold() == str(inst.get(k)).casefold() for k in inst.keys):
+                yield self.wrap(provider, fresh)
+                return
+        if inst.class_name == "Msvm_ConcreteJob":
+            yield obj  # jobs finish at once and are not kept: the job as the method returned it
+            return
+        self.ctx.write_error(self.ctx.error_record("Not found ", "HRESULT 0x80041002", "ObjectNotFound",
+                                                   target_object=obj, exception_type=CIM_EXCEPTION))
+
+
+@cmdlet("Get-WmiObject", aliases=("gwmi",), module=MGMT, class_name="Microsoft.PowerShell.Commands.GetWmiObjectCommand",
+        default_set="query")
+class GetWmiObject(_WmiCmdlet):
+    """Instances of an emulated class as ManagementObjects, by class (+ -Filter) or WQL query."""
+
+    flavor = "wmi"
+
+    Class = Param("string", InSet("query", position=0, mandatory=True), InSet("list", position=1),
+                  aliases=("ClassName",))
+    Property = Param("string[]", InSet("query", position=1))
+    Filter = Param("string", InSet("query"))
+    Amended = Param("switch")
+    DirectRead = Param("switch", InSet("query"), InSet("WQLQuery"))
+    List = Param("switch", InSet("list"))
+    Recurse = Param("switch", InSet("list"))
+    Query = Param("string", InSet("WQLQuery", mandatory=True))
+    Namespace = Param("string", aliases=("NS",))
+    ComputerName = Param("string[]", aliases=("Cn",))
+    Credential = Param("object")
+    AsJob = Param("switch")
+    ThrottleLimit = Param("int")
+    Impersonation = Param("string")
+    Authentication = Param("string")
+    Locale = Param("string")
+    EnableAllPrivileges = Param("switch")
+    Authority = Param("string")
+
+    def begin_processing(self) -> None:
+        self.refuse_unsupported("List", "Credential", "AsJob", "Amended")
+
+    def end_processing(self) -> Iterator[Any]:
+        if self.is_bound("Query"):
+            text = C.to_string(self.Query)
+            try:
+                query = wql.parse(text)
+            except wql.WqlError:
+                self.ctx.write_error(self.query_error(text))
+                return
+            yield from self.select(self.Namespace, query, text, query.properties)
+            return
+        cls = C.to_string(self.Class)
+        props = tuple(C.to_string(p) for p in C.as_list(self.Property)) if self.is_bound("Property") else None
+        if props is not None and "*" in props:
+            props = None
+        text = f"select {', '.join(props) if props else '*'} from {cls}"
+        if self.is_bound("Filter"):
+            text += f" where {C.to_string(self.Filter)}"
+        try:
+            query = wql.parse(text)
+        except wql.WqlError:
+            self.ctx.write_error(self.query_error(text))
+            return
+        yield from self.select(self.Namespace, query, text, props)
+
+
+@cmdlet("Invoke-CimMethod", aliases=("icim",), module=CIM_MODULE, class_name=CIM_NS + "InvokeCimMethodCommand",
+        default_set="ClassNameComputerSet", supports_should_process=True)
+class InvokeCimMethod(_WmiCmdlet):
+    """A method of an emulated instance: -InputObject (or -Query) with -MethodName and -Arguments."""
+
+    ClassName = Param("string", InSet("ClassNameComputerSet", position=0, mandatory=True),
+                      InSet("ClassNameSessionSet", position=0, mandatory=True), aliases=("Class",))
+    InputObject = Param("object", InSet("CimInstanceComputerSet", position=0, mandatory=True, pipeline=True),
+                        InSet("CimInstanceSessionSet", position=0, mandatory=True, pipeline=True),
+                        aliases=("CimInstance",))
+    Query = Param("string", InSet("QueryComputerSet", mandatory=True), InSet("QuerySessionSet", mandatory=True))
+    QueryDialect = Param("string", InSet("QueryComputerSet"), InSet("QuerySessionSet"))
+    Namespace = Param("string", InSet("ClassNameComputerSet", pipeline_by_property=True),
+                      InSet("ClassNameSessionSet", pipeline_by_property=True),
+                      InSet("QueryComputerSet", pipeline_by_property=True),
+                      InSet("QuerySessionSet", pipeline_by_property=True))
+    Arguments = Param("hashtable", position=1)
+    MethodName = Param("string", position=2, mandatory=True, aliases=("Name",))
+    ComputerName = Param("string[]", InSet("ClassNameComputerSet", pipeline_by_property=True),
+                         InSet("QueryComputerSet", pipeline_by_property=True),
+                         InSet("CimInstanceComputerSet", pipeline_by_property=True), aliases=("CN", "ServerName"))
+    CimSession = Param("object[]", InSet("ClassNameSessionSet", mandatory=True),
+                       InSet("QuerySessionSet", mandatory=True), InSet("CimInstanceSessionSet", mandatory=True))
+    OperationTimeoutSec = Param("uint32", aliases=("OT",))
+
+    def begin_processing(self) -> None:
+        self.refuse_unsupported("CimSession")
+
+    def process_record(self) -> Iterator[Any]:
+        method = C.to_string(self.MethodName)
+        args = {C.to_string(k): _unwrap(v) for k, v in (self.Arguments or Hashtable()).items()}
+        if self.is_bound("InputObject"):
+            obj = self.InputObject
+            if not isinstance(obj, CimObject):
+                raise not_supported("Invoke-CimMethod -InputObject with an object that is not an emulated CimInstance")
+            targets = [obj]
+        elif self.is_bound("Query"):
+            text = C.to_string(self.Query)
+            try:
+                query = wql.parse(text)
+            except wql.WqlError:
+                self.ctx.write_error(self.query_error(text))
+                return
+            targets = list(self.select(self.Namespace, query, text, None))
+        else:
+            raise not_supported("Invoke-CimMethod -ClassName (static methods)")
+        provider = self.provider()
+        for target in targets:
+            inst = target.instance
+            if not self.ctx.should_process(str(target), method):
+                continue
+            yield _method_result(self, provider, inst, method, args, "cim")
