@@ -162,6 +162,9 @@ class InvokeCommand(Cmdlet):
             elif isinstance(item, WarningRecord):
                 self.ctx.write_warning(item.message)
         for obj in output:
+            if isinstance(obj, ErrorRecord):  # an error of the remote session's own pipeline
+                self.ctx.write_error(obj)
+                continue
             yield _received(obj, computer, runspace_id, not self.HideComputerName)
         if ended is not None:
             self.ctx.write_error(ended)

@@ -1,0 +1,64 @@
+"""PowerShell Direct (Invoke-Command -VMName/-VMId): the errors PowerShell's remoting cmdlets give
+(texts of RemotingErrorIdStrings.resx in PowerShell/PowerShell) and, for a VM the world declares
+`guest_reachable = true`, a fresh session in an empty guest."""
+
+from __future__ import annotations
+
+import pytest
+
+import hvemu_testlib as T
+from hyperv_emu import sdk
+from hyperv_emu.psshim.session import Session
+
+WORLD = T.base_world(extra=T.vm_table("Up", state="Running") + T.vm_table("Down", state="Off")
+                     + T.vm_table("Guest", state="Running", extra="guest_reachable = true\n")
+                     + T.vm_table("Sleeper", state="Saved", extra="guest_reachable = true\n"))
+
+
+@pytest.fixture
+def session(memory_url):
+    return Session.from_world_text(WORLD, memory_url, environment={})
+
+
+def test_vm_that_is_off_or_saved_is_not_in_running_state(session):
+    r = session.run_command("Invoke-Command -VMName Down { 1 }; Invoke-Command -VMName Sleeper { 1 }")
+    assert list(r.output) == []
+    assert "The virtual machine Down is not in running state." in r.stderr
+    assert "The virtual machine Sleeper is not in running state." in r.stderr
+    assert "InvalidVMState,Microsoft.PowerShell.Commands.InvokeCommandCommand" in r.stderr
+
+
+def test_unknown_vm_name_and_id(session):
+    r = session.run_command("Invoke-Command -VMName Nope { 1 }")
+    assert "The input VMName Nope does not resolve to a single virtual machine." in r.stderr
+    assert "InvalidVMNameNotSingle" in r.stderr
+    gid = "11111111-2222-4333-8444-555555555555"
+    r = session.run_command(f"Invoke-Command -VMId {gid} {{ 1 }}")
+    assert f"The input VMId {gid} does not resolve to a single virtual machine." in r.stderr
+
+
+def test_running_vm_without_guest_services_fails_to_connect(session):
+    r = session.run_command("Invoke-Command -VMName Up -ScriptBlock { 1 }")
+    assert list(r.output) == []
+    assert "A failure occurred while attempting to connect to the target virtual machine." in r.stderr
+    assert "VMSessionConnectFailed,PSSessionStateBroken" in r.stderr
+    caught = session.run_command("try { Invoke-Command -VMName Up { 1 } -ErrorAction Stop } catch { 'caught' }")
+    assert list(caught.output) == ["caught"]
+
+
+def test_reachable_guest_runs_the_block_in_a_fresh_empty_session(session):
+    r = session.run_command("$x = 'host'; Invoke-Command -VMName Guest -Credential $null "
+                            "{ param($a) $env:COMPUTERNAME; $a; $null -eq $x; $using:x } -ArgumentList 7")
+    assert r.stderr == ""
+    assert list(r.output) == ["GUEST", 7, True, "host"]
+    by_id = session.run_command("Invoke-Command -VMId (Get-VM Guest).Id { $env:COMPUTERNAME }")
+    assert list(by_id.output) == ["GUEST"]
+    no_hyperv = session.run_command("Invoke-Command -VMName Guest { Get-VM }")
+    assert "The term 'Get-VM' is not recognized" in no_hyperv.stderr
+
+
+def test_guest_reachable_round_trips_through_world_export(memory_url):
+    client = sdk.load_world(memory_url, WORLD, "<world>")
+    text = sdk.export_world(memory_url)
+    assert text.count("guest_reachable = true") == 2
+    assert client.guest_reachable(client.vm("Guest")) and not client.guest_reachable(client.vm("Up"))
