@@ -6,7 +6,8 @@
 `parse(text)` returns a `Query` (the class, the selected properties or None for `*`, and the
 WHERE condition); `parse_filter(class_name, text)` reads a `-Filter` (the WHERE part alone).
 Both raise `WqlError` for text WMI would refuse (WBEM_E_INVALID_QUERY). The grammar is a lark
-grammar (lark is already psshim's parser library). Comparisons follow WMI: strings compare
+grammar (lark is already psshim's parser library), built on first use (a run that sends no
+query does not import lark). Comparisons follow WMI: strings compare
 without regard to case, `LIKE` has `%` (any run), `_` (one character), `[a-c]` and `[^a]`
 (SQL's LIKE, not PowerShell's wildcards, so it is read here and nowhere else), `IS [NOT] NULL`,
 `NOT`, `AND`, `OR` and parentheses; a property the class lacks makes the query invalid.
@@ -21,7 +22,6 @@ from functools import lru_cache
 from typing import Any, Callable, Collection, Mapping
 
 import attrs
-import lark
 
 from hyperv_emu.sdk.fieldwise import Fieldwise
 
@@ -60,7 +60,9 @@ class WqlError(Exception):
 
 
 @lru_cache(maxsize=None)
-def _parser(start: str) -> lark.Lark:
+def _parser(start: str) -> Any:
+    import lark
+
     return lark.Lark(_GRAMMAR, start=start, parser="lalr", maybe_placeholders=False)
 
 
@@ -106,7 +108,9 @@ def _names(cond: Condition) -> set[str]:
     return out
 
 
-class _Build(lark.Transformer[Any, Any]):
+class _Build:
+    """The callbacks that turn lark's tree into the condition tree (see `_transform`)."""
+
     def string(self, items: list[Any]) -> str:
         text = str(items[0])[1:-1]
         if str(items[0]).startswith('"'):
@@ -161,21 +165,31 @@ class _Build(lark.Transformer[Any, Any]):
         return cond
 
 
-def parse(text: str) -> Query:
-    """A whole `SELECT ... FROM Class [WHERE ...]` query."""
+@lru_cache(maxsize=None)
+def _transformer() -> Any:
+    import lark
+
+    return type("_WqlTransformer", (_Build, lark.Transformer), {})()
+
+
+def _transform(start: str, text: str) -> Any:
+    import lark
+
     try:
-        query: Query = _Build().transform(_parser("start").parse(text))
+        return _transformer().transform(_parser(start).parse(text))
     except lark.exceptions.LarkError as exc:
         raise WqlError(text) from exc
+
+
+def parse(text: str) -> Query:
+    """A whole `SELECT ... FROM Class [WHERE ...]` query."""
+    query: Query = _transform("start", text)
     return query
 
 
 def parse_filter(class_name: str, text: str) -> Query:
     """`-Filter "ElementName='x'"`: the WHERE part of `SELECT * FROM class_name`."""
-    try:
-        cond: Condition = _Build().transform(_parser("filter").parse(text))
-    except lark.exceptions.LarkError as exc:
-        raise WqlError(text) from exc
+    cond: Condition = _transform("filter", text)
     return Query(class_name, None, cond)
 
 
