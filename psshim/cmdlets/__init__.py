@@ -25,6 +25,7 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.hyperv",
     "hyperv_emu.psshim.cmdlets.diagnostics",
     "hyperv_emu.psshim.cmdlets.cim",
+    "hyperv_emu.psshim.cmdlets.vmdirect",
 )
 
 

@@ -61,7 +61,8 @@ class InvokeCommand(Cmdlet):
 
     ScriptBlock = Param("scriptblock", InSet("InProcess", position=0, mandatory=True),
                         InSet("ComputerName", position=1, mandatory=True), InSet("VMName", position=1, mandatory=True),
-                        InSet("VMId", position=1, mandatory=True), aliases=("Command",))
+                        InSet("VMId", position=1, mandatory=True), InSet("Session", position=1, mandatory=True),
+                        aliases=("Command",))
     VMName = Param("string[]", InSet("VMName", mandatory=True, pipeline_by_property=True),
                    validate=(ValidateNotNullOrEmpty(),))
     VMId = Param("guid[]", InSet("VMId", position=0, mandatory=True, pipeline_by_property=True),
@@ -71,7 +72,8 @@ class InvokeCommand(Cmdlet):
     NoNewScope = Param("switch", InSet("InProcess"))
     InputObject = Param("psobject", pipeline=True)
     ArgumentList = Param("object[]", aliases=("Args",))
-    HideComputerName = Param("switch", InSet("ComputerName"), InSet("VMName"), InSet("VMId"), aliases=("HCN",))
+    HideComputerName = Param("switch", InSet("ComputerName"), InSet("VMName"), InSet("VMId"), InSet("Session"),
+                             aliases=("HCN",))
     AsJob = Param("switch", InSet("ComputerName"))
     JobName = Param("string", InSet("ComputerName"))
     Session = Param("object[]", InSet("Session", position=0))
@@ -91,8 +93,8 @@ class InvokeCommand(Cmdlet):
 
     def begin_processing(self) -> None:
         self._input: list[Any] = []
-        if self.ctx.parameter_set in ("Session", "FilePathComputerName"):
-            raise not_supported("Invoke-Command -Session and -FilePath")
+        if self.ctx.parameter_set == "FilePathComputerName":
+            raise not_supported("Invoke-Command -FilePath")
         if self.AsJob or self.InDisconnectedSession:
             raise not_supported("Invoke-Command -AsJob and -InDisconnectedSession")
         if self.is_bound("Credential") and self.ctx.parameter_set not in ("VMName", "VMId"):
@@ -110,8 +112,11 @@ class InvokeCommand(Cmdlet):
             from hyperv_emu.psshim.cmdlets import vmdirect
 
             for target in vmdirect.resolve_targets(self.ctx, self.ctx.parameter_set == "VMId"):
-                yield from self._run_in(target.name, vmdirect.guest_services(self.ctx, target), sb, args, inputs,
-                                        vmdirect.guest_registry())
+                runspace = new_runspace(self.ctx, vmdirect.guest_services(self.ctx, target), vmdirect.guest_registry())
+                yield from self._run_in(target.name, runspace, sb, args, inputs, self.ctx.interp.new_guid())
+            return
+        if self.ctx.parameter_set == "Session":
+            yield from self._in_sessions(sb, args, inputs)
             return
         if self.ctx.parameter_set != "ComputerName" or not self.is_bound("ComputerName"):
             yield from self.ctx.interp.stream_scriptblock(sb, self.ctx.frame, args=args,
@@ -120,6 +125,25 @@ class InvokeCommand(Cmdlet):
         computers = [C.to_string(c) for c in C.as_list(self.ComputerName) if c is not None]
         for computer in computers:
             yield from self._remote(computer, sb, args, inputs)
+
+    def _in_sessions(self, sb: PSScriptBlock, args: list[Any], inputs: list[Any]) -> Iterator[Any]:
+        """-Session: each open session's own runspace, whose state carries over between calls."""
+        from hyperv_emu.psshim.cmdlets.vmdirect import VMSession
+
+        sessions = C.as_list(self.Session)
+        if not all(isinstance(s, VMSession) for s in sessions):
+            raise not_supported("Invoke-Command -Session with a session not made by New-PSSession -VMName/-VMId")
+        for session in sessions:
+            if session.state != "Opened":
+                self.ctx.write_error(self.ctx.error_record(
+                    f"Because the session state for session {session.name}, {session.instance_id}, "
+                    f"{session.vm_name} is not equal to Open, you cannot run a command in the session.  "
+                    f"The session state is {session.state}.", "InvokeCommandCommandInvalidSessionState",
+                    "InvalidOperation", target_object=session,
+                    exception_type="System.Management.Automation.Runspaces.InvalidRunspaceStateException"))
+                continue
+            yield from self._run_in(session.vm_name, session.runspace, sb, args, inputs, session.instance_id,
+                                    new_scope=False)
 
     # --- another host ---------------------------------------------------------------------------
 
@@ -131,16 +155,13 @@ class InvokeCommand(Cmdlet):
         if services is None:
             self.ctx.write_error(cannot_connect(self.ctx, computer))
             return
-        yield from self._run_in(computer, services, sb, args, inputs, self.ctx.interp.registry)
+        yield from self._run_in(computer, new_runspace(self.ctx, services, self.ctx.interp.registry), sb, args,
+                                inputs, self.ctx.interp.new_guid())
 
-    def _run_in(self, computer: str, services: Any, sb: PSScriptBlock, args: list[Any], inputs: list[Any],
-                registry: Any) -> Iterator[Any]:
-        """The block in a fresh runspace over `services` (another host, or a VM's guest)."""
-        from hyperv_emu.psshim.runtime.host import Host
-        from hyperv_emu.psshim.runtime.runner import Runspace
-
+    def _run_in(self, computer: str, remote: Any, sb: PSScriptBlock, args: list[Any], inputs: list[Any],
+                runspace_id: Any, new_scope: bool = True) -> Iterator[Any]:
+        """The block in the runspace `remote` (of another host, or of a VM's guest)."""
         interp = self.ctx.interp
-        remote = Runspace(services, interp.settings, Host(_discard, _discard), registry=registry)
         rinterp = remote.interp
         rinterp.using_values = interp.using_values_of(sb.ast, self.ctx.frame)
         sink: list[Any] = []
@@ -148,11 +169,11 @@ class InvokeCommand(Cmdlet):
         call = CallInfo("", "interactive", sb.ast.extent, sb.source)
         frame = Frame(rinterp, rinterp.global_scope, sb.source, routing=routing, call=call)
         remote_sb = PSScriptBlock(sb.ast, sb.source, None, text=sb.text)
-        runspace_id = interp.new_guid()
         output: list[Any] = []
         ended: ErrorRecord | None = None
         try:
-            for obj in rinterp.stream_scriptblock(remote_sb, frame, args=args, new_scope=True, input_items=inputs):
+            for obj in rinterp.stream_scriptblock(remote_sb, frame, args=args, new_scope=new_scope,
+                                                  input_items=inputs):
                 output.append(obj)
         except PSError as exc:
             ended = exc.record
@@ -172,6 +193,14 @@ class InvokeCommand(Cmdlet):
 
 def _discard(text: str) -> None:
     pass
+
+
+def new_runspace(ctx: Any, services: Any, registry: Any) -> Any:
+    """A fresh runspace of a remote session over `services`, with the caller's settings."""
+    from hyperv_emu.psshim.runtime.host import Host
+    from hyperv_emu.psshim.runtime.runner import Runspace
+
+    return Runspace(services, ctx.interp.settings, Host(_discard, _discard), registry=registry)
 
 
 def _received(obj: Any, computer: str, runspace_id: Any, show: bool) -> Any:

@@ -267,6 +267,18 @@ def _entry_name(obj: object, ctx: ViewContext) -> object:
 # ---------------------------------------------------------------------------------------------
 
 
+def _pssession_view(edition: str) -> TableView:
+    """PSSession (PowerShellCore_format_ps1xml.cs; 5.1 has no Transport column)."""
+    columns = [Column("Id", "Id", 3, "right"), Column("Name", "Name", 15), Column("Transport", "Transport", 9),
+               Column("ComputerName", "ComputerName", 15), Column("ComputerType", "ComputerType", 15),
+               Column("State", "State", 13), Column("ConfigurationName", "ConfigurationName", 20),
+               Column("Availability", "Availability", 13, "right")]
+    if edition != "7":
+        columns = [c for c in columns if c.label != "Transport"]
+    return TableView(name="PSSession", type_names=("System.Management.Automation.Runspaces.PSSession",),
+                     columns=tuple(columns))
+
+
 def _file_system_view(edition: str) -> TableView:
     if edition == "7":
         return TableView(
@@ -416,6 +428,7 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
         ),
         CustomView(name="DateTime", type_names=("System.DateTime",), render=_datetime_text),
         TableView(name="Guid", type_names=("System.Guid",), columns=(Column("Guid", "Guid"),)),
+        _pssession_view(edition),
         _file_system_view(edition),
         CustomView(
             name="ErrorInstance",

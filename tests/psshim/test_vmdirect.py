@@ -62,3 +62,43 @@ def test_guest_reachable_round_trips_through_world_export(memory_url):
     text = sdk.export_world(memory_url)
     assert text.count("guest_reachable = true") == 2
     assert client.guest_reachable(client.vm("Guest")) and not client.guest_reachable(client.vm("Up"))
+
+
+# --- sessions ----------------------------------------------------------------------------------------
+
+
+def test_new_pssession_keeps_the_guest_state_between_calls(session):
+    r = session.run_command("$s = New-PSSession -VMName Guest; Invoke-Command -Session $s { $x = 41 }; "
+                            "Invoke-Command -Session $s { $x + 1 }; Invoke-Command -VMName Guest { $null -eq $x }; "
+                            "$s.Name; $s.ComputerType; $s.State; $s.VMName; (Get-PSSession).Id")
+    assert r.stderr == ""
+    assert [str(o) for o in r.output] == ["42", "True", "Session1", "VirtualMachine", "Opened", "Guest", "1"]
+
+
+def test_pssession_table_view_of_windows_powershell(session):
+    r = session.run_command("New-PSSession -VMName Guest")
+    lines = [line for line in r.stdout.splitlines() if line.strip()]
+    assert lines[0].split() == ["Id", "Name", "ComputerName", "ComputerType", "State", "ConfigurationName",
+                                "Availability"]
+    assert lines[2].split() == ["1", "Session1", "Guest", "VirtualMachine", "Opened", "Microsoft.PowerShell",
+                                "Available"]
+
+
+def test_removed_session_cannot_run_commands(session):
+    r = session.run_command("$s = New-PSSession -VMName Guest; Remove-PSSession $s; Invoke-Command -Session $s { 1 }; "
+                            "@(Get-PSSession).Count")
+    assert [str(o) for o in r.output] == ["0"]
+    flat = " ".join(r.stderr.split())  # the error view wraps at the console width
+    assert "Guest is not equal to Open, you cannot run a command in the session. The session state is Closed." in flat
+    assert "InvokeCommandCommandInvalidSessionState" in r.stderr
+
+
+def test_new_and_enter_pssession_fail_as_a_host_does(session):
+    r = session.run_command("New-PSSession -VMName Up; New-PSSession -VMName Down")
+    assert list(r.output) == []
+    assert "VMSessionConnectFailed,PSSessionOpenFailed" in r.stderr
+    assert "The virtual machine Down is not in running state." in r.stderr
+    r = session.run_command("Enter-PSSession -VMName Nope; Enter-PSSession -VMName Down")
+    assert "The input VMName parameter does not resolve to any virtual machine." in r.stderr
+    assert "InvalidVMNameNoVM,Microsoft.PowerShell.Commands.EnterPSSessionCommand" in r.stderr
+    assert "The virtual machine Down is not in running state." in r.stderr
