@@ -12,8 +12,9 @@ Property names, values and method signatures follow Microsoft's class pages
 -virtualsystemsnapshotservice and its method pages, -concretejob). The methods are asynchronous
 on a host: they return 4096 ("Method Parameters Checked - Job Started") and a Msvm_ConcreteJob;
 here the job has finished when the call returns: JobState 7 (Completed), or 10 (Exception) with
-ErrorCode 32768 and the Hyper-V error text in ErrorDescription. A reference argument that names
-no instance returns 4 (Invalid Parameter) and no job.
+ErrorCode 32768 and the Hyper-V error text in ErrorDescription; the jobs of a run are kept (in
+the list the caller passes) for Get-CimInstance Msvm_ConcreteJob and `[wmi]$result.Job`. A
+reference argument that names no instance returns 4 (Invalid Parameter) and no job.
 """
 
 from __future__ import annotations
@@ -72,15 +73,18 @@ METHODS: dict[str, dict[str, tuple[str, ...]]] = {
 class CimProvider:
     """The emulated classes over one SDK client (one host). `new_guid` names the jobs."""
 
-    def __init__(self, client: HyperVClient, new_guid: Callable[[], uuid.UUID]) -> None:
+    def __init__(self, client: HyperVClient, new_guid: Callable[[], uuid.UUID],
+                 jobs: list[Instance] | None = None) -> None:
         self.client = client
         self.new_guid = new_guid
+        self.jobs: list[Instance] = [] if jobs is None else jobs
+        self._this: Instance | None = None  # the instance whose method runs
         self.server = client.host_name.split(".")[0].upper()
         self._classes: dict[tuple[str, str], tuple[str, Callable[[], list[Instance]]]] = {
             (V2, "msvm_computersystem"): ("Msvm_ComputerSystem", self._computer_systems),
             (V2, "msvm_virtualsystemsettingdata"): ("Msvm_VirtualSystemSettingData", self._settings),
             (V2, "msvm_virtualsystemsnapshotservice"): ("Msvm_VirtualSystemSnapshotService", self._snapshot_service),
-            (V2, "msvm_concretejob"): ("Msvm_ConcreteJob", list),
+            (V2, "msvm_concretejob"): ("Msvm_ConcreteJob", lambda: list(self.jobs)),
             (CIMV2, "win32_computersystem"): ("Win32_ComputerSystem", self._win32_computer),
             (CIMV2, "win32_operatingsystem"): ("Win32_OperatingSystem", self._win32_os),
         }
@@ -113,7 +117,8 @@ class CimProvider:
     def property_names(self, namespace: str, name: str) -> list[str]:
         """The class's properties (what a WQL query may name), from a sample instance."""
         cls = self.class_name(namespace, name)
-        sample = {"Msvm_ConcreteJob": lambda: [self._job("", None)]}.get(cls, lambda: self.instances(namespace, name))()
+        sample = {"Msvm_ConcreteJob": lambda: [self._job("", None, keep=False)]}.get(
+            cls, lambda: self.instances(namespace, name))()
         if sample:
             return list(sample[0].props)
         return list(self._checkpoint_settings_props())
@@ -219,6 +224,17 @@ class CimProvider:
             "Name": f"{caption}|C:\\Windows|\\Device\\Harddisk0\\Partition2", "Status": "OK",
         }, ("Name",), CIMV2, ("CIM_OperatingSystem", "CIM_LogicalElement", "CIM_ManagedSystemElement"))]
 
+    def find(self, inst: Instance) -> Instance | None:
+        """The instance with the same class and keys as it is now (None: gone)."""
+        try:
+            current = self.instances(inst.namespace, inst.class_name)
+        except CimClassError:
+            return None
+        for fresh in current:
+            if all(str(fresh.get(k)).casefold() == str(inst.get(k)).casefold() for k in inst.keys):
+                return fresh
+        return None
+
     # --- references -----------------------------------------------------------------------------
 
     def resolve(self, ref: Any, class_name: str) -> Instance | None:
@@ -259,6 +275,7 @@ class CimProvider:
         folded = {k.casefold(): v for k, v in args.items()}
         values = {p: folded.get(p.casefold()) for p in params}
         handler: Callable[[dict[str, Any]], dict[str, Any]] = getattr(self, "_m_" + name)
+        self._this = instance
         return handler(values)
 
     def _run(self, description: str, action: Callable[[], Any]) -> tuple[dict[str, Any], Any]:
@@ -314,14 +331,39 @@ class CimProvider:
                          lambda: self.client.remove_checkpoint(cp, include_children=True))[0]
 
     def _m_RequestStateChange(self, args: dict[str, Any]) -> dict[str, Any]:
-        raise CimClassError("not_emulated", "Msvm_ComputerSystem.RequestStateChange")
+        """RequestedState 2 Enabled (start, or resume a paused VM), 3 Disabled (turn off), 4 Shut
+        Down (guest shutdown), 6 Offline (save), 9 Quiesce (pause): Start-VM, Stop-VM -TurnOff,
+        Stop-VM, Save-VM and Suspend-VM's SDK calls."""
+        system = self._this
+        if system is None or system.get("Caption") != "Virtual Machine":
+            return {"ReturnValue": INVALID_PARAMETER, "Job": None}
+        requested = args["RequestedState"]
+        try:
+            state = int(requested)
+        except (TypeError, ValueError):
+            return {"ReturnValue": INVALID_PARAMETER, "Job": None}
+        try:
+            vm = self.client.get_vm_by_id(str(system.get("Name")).lower())
+        except HyperVError:
+            return {"ReturnValue": INVALID_PARAMETER, "Job": None}
+        actions: dict[int, Callable[[], Any]] = {
+            2: lambda: self.client.resume_vm(vm) if int(vm.state) == 9 else self.client.start_vm(vm),
+            3: lambda: self.client.stop_vm(vm, turn_off=True),
+            4: lambda: self.client.stop_vm(vm, force=True),
+            6: lambda: self.client.stop_vm(vm, save=True),
+            9: lambda: self.client.suspend_vm(vm),
+        }
+        action = actions.get(state)
+        if action is None:
+            raise CimClassError("not_emulated", f"RequestStateChange to state {state}")
+        return self._run("Changing the state of the virtual machine", action)[0]
 
-    def _job(self, description: str, error: HyperVError | None) -> Instance:
+    def _job(self, description: str, error: HyperVError | None, keep: bool = True) -> Instance:
         now = self.client.now()
         failed = error is not None
-        return self._instance("Msvm_ConcreteJob", {
+        job = self._instance("Msvm_ConcreteJob", {
             "Caption": description, "Description": description, "ElementName": description,
-            "InstanceID": str(self.new_guid()).upper(), "JobState": 10 if failed else 7,
+            "InstanceID": str(self.new_guid()).upper() if keep else "", "JobState": 10 if failed else 7,
             "JobStatus": "Job failed" if failed else "Job completed successfully",
             "ErrorCode": 32768 if failed else 0, "ErrorDescription": str(error) if failed else None,
             "ErrorSummaryDescription": str(error) if failed else None, "PercentComplete": 100,
@@ -329,6 +371,9 @@ class CimProvider:
             "TimeOfLastStateChange": now, "ElapsedTime": dt.timedelta(0),
         }, ("InstanceID",), derivation=("CIM_ConcreteJob", "CIM_Job", "CIM_LogicalElement",
                                         "CIM_ManagedSystemElement", "CIM_ManagedElement"))
+        if keep:
+            self.jobs.append(job)
+        return job
 
 
 def _parse_keys(text: str) -> list[tuple[str, str]]:

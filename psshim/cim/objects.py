@@ -6,7 +6,11 @@ key) seen two ways.
 - `Get-WmiObject` gives a `ManagementObject` (`System.Management.ManagementObject#root\\
   virtualization\\v2\\Msvm_ComputerSystem`): the system properties `__GENUS` ... `__PATH`, the
   class's properties, then `PSComputerName`; its WMI methods answer `.Method(args...)` (the
-  positional in-parameters of the method, as `InvokeMethod` takes them).
+  positional in-parameters of the method, as `InvokeMethod` takes them) and `.Get()` (re-read).
+
+WMI hands references around as object paths (`__PATH`, a method's `Job`): those strings are
+`WmiPath`s here, which remember how to read their instance again, so `[wmi]$result.Job` and
+`[wmi]$vm.__PATH` give the instance as it is now (`CimObject.__ps_convert__`).
 """
 
 from __future__ import annotations
@@ -55,6 +59,18 @@ def _key_text(value: Any) -> str:
 
 
 Invoker = Callable[[Instance, str, list[Any], str], Any]
+Fetcher = Callable[[Instance], "CimObject | None"]
+
+
+class WmiPath(str):
+    """An object path as WMI returns it (a string), that can read its instance again."""
+
+    fetch: Callable[[], "CimObject | None"]
+
+    def __new__(cls, text: str, fetch: Callable[[], "CimObject | None"]) -> "WmiPath":
+        path = super().__new__(cls, text)
+        path.fetch = fetch
+        return path
 
 
 class CimObject(PSNative):
@@ -63,11 +79,36 @@ class CimObject(PSNative):
     of a ManagementObject); it returns NOT_FOUND for a method the class does not have."""
 
     def __init__(self, instance: Instance, flavor: str, invoker: Invoker | None = None,
-                 selected: tuple[str, ...] | None = None) -> None:
+                 selected: tuple[str, ...] | None = None, fetch: Fetcher | None = None) -> None:
         self.instance = instance
         self.flavor = flavor
         self.invoker = invoker
         self.selected = selected
+        self.fetch = fetch
+
+    @staticmethod
+    def __ps_convert__(value: Any) -> Any:
+        """`[wmi]value`: a ManagementObject, or the instance a WMI path of ours names now."""
+        if isinstance(value, CimObject) and value.flavor == "wmi":
+            return value
+        if isinstance(value, WmiPath):
+            found = value.fetch()
+            return NotImplemented if found is None else found
+        if isinstance(value, str):
+            from hyperv_emu.psshim.runtime.errors import not_supported
+
+            raise not_supported("[wmi] of a path that no emulated WMI object returned")
+        return NotImplemented
+
+    def path(self) -> str | None:
+        """`__PATH`: a WmiPath that reads the instance again."""
+        inst = self.instance
+        if not inst.keys:
+            return None
+        fetch = self.fetch
+        if fetch is None:
+            return inst.path
+        return WmiPath(inst.path, lambda: fetch(inst))
 
     @property
     def __ps_type_names__(self) -> list[str]:  # type: ignore[override]
@@ -101,7 +142,7 @@ class CimObject(PSNative):
             ("__RELPATH", inst.relpath if inst.keys else None),
             ("__PROPERTY_COUNT", len(inst.props)), ("__DERIVATION", list(inst.derivation)),
             ("__SERVER", inst.server), ("__NAMESPACE", inst.namespace or None),
-            ("__PATH", inst.path if inst.keys else None),
+            ("__PATH", self.path()),
         ]
         if self.selected is not None:
             # a WMI query naming properties returns only those (and the system properties)
@@ -110,7 +151,17 @@ class CimObject(PSNative):
         return system + self._class_props() + [("PSComputerName", inst.server)]
 
     def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
-        if self.flavor == "wmi" and self.invoker is not None:
+        if self.flavor != "wmi":
+            return NOT_FOUND
+        if name.casefold() == "get" and not args:
+            # ManagementObject.Get(): the instance's current properties, in place
+            fresh = self.fetch(self.instance) if self.fetch is not None else None
+            if fresh is not None:
+                self.instance = fresh.instance
+            from hyperv_emu.psshim.runtime.conversions import AutomationNull
+
+            return AutomationNull()  # a void method: no output
+        if self.invoker is not None:
             return self.invoker(self.instance, name, args, "wmi")
         return NOT_FOUND
 

@@ -9,8 +9,11 @@ errors are reproduced: an unknown class gives "Invalid class" (Get-CimInstance: 
 0x80041017` / `Invalid query "..."`), both non-terminating as on Windows. A namespace, class or
 method that exists on Windows but is not emulated fails with NotSupportedByHvemu.
 
+`[wmi]` converts a ManagementObject, or a path one of them returned (`$result.Job`, `$o.__PATH`),
+to the instance as it is now. The jobs the methods return are kept for the run.
+
 Not emulated: -CimSession, -Credential, -AsJob, -List, -KeyOnly/-Shallow/-ResourceUri, WQL
-ASSOCIATORS OF / REFERENCES OF, and the `[wmi]`/`[wmiclass]` casts.
+ASSOCIATORS OF / REFERENCES OF, `[wmi]` of a path typed by hand, and `[wmiclass]`.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ from typing import Any, Iterator
 
 from hyperv_emu.psshim.cim import wql
 from hyperv_emu.psshim.cim.classes import V2, CimClassError, CimProvider
-from hyperv_emu.psshim.cim.objects import CimObject, Instance
+from hyperv_emu.psshim.cim.objects import CimObject, Instance, WmiPath
 from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime.errors import not_supported
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
 from hyperv_emu.psshim.runtime.records import ErrorRecord
-from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, Registry, cmdlet
 from hyperv_emu.psshim.runtime.values import Hashtable, PSObject
 
 CIM_MODULE = "CimCmdlets"
@@ -32,6 +35,21 @@ CIM_NS = "Microsoft.Management.Infrastructure.CimCmdlets."
 MGMT = "Microsoft.PowerShell.Management"
 CIM_EXCEPTION = "Microsoft.Management.Infrastructure.CimException"
 WMI_EXCEPTION = "System.Management.ManagementException"
+
+
+def setup(registry: Registry) -> None:
+    """`[wmi]` / `[System.Management.ManagementObject]` resolve to the emulated objects."""
+    registry.register_type("System.Management.ManagementObject", CimObject)
+
+
+def run_jobs(ctx: Any) -> list[Instance]:
+    """The Msvm_ConcreteJob instances of this run (kept on the interpreter, like its jobs)."""
+    interp = ctx.interp
+    jobs: list[Instance] | None = getattr(interp, "wmi_jobs", None)
+    if jobs is None:
+        jobs = []
+        interp.wmi_jobs = jobs
+    return jobs
 
 
 class _WmiCmdlet(Cmdlet):
@@ -43,7 +61,7 @@ class _WmiCmdlet(Cmdlet):
         client = self.ctx.hyperv
         if computer is not None and computer not in (".", "localhost"):
             client = client.host(computer)
-        return CimProvider(client, self.ctx.interp.new_guid)
+        return CimProvider(client, self.ctx.interp.new_guid, run_jobs(self.ctx))
 
     def computers(self) -> list[str | None]:
         names = [C.to_string(c) for c in C.as_list(self.ctx.bound.get("ComputerName")) if c is not None]
@@ -54,8 +72,16 @@ class _WmiCmdlet(Cmdlet):
             if self.is_bound(name):
                 raise not_supported(f"{self.__cmdlet_info__.name} -{name}")
 
-    def wrap(self, provider: CimProvider, inst: Instance, selected: tuple[str, ...] | None = None) -> CimObject:
-        return CimObject(inst, self.flavor, lambda i, m, a, f: _invoke_positional(self, provider, i, m, a), selected)
+    def wrap(self, provider: CimProvider, inst: Instance, selected: tuple[str, ...] | None = None,
+             flavor: str | None = None) -> CimObject:
+        flavor = flavor or self.flavor
+
+        def fetch(old: Instance) -> CimObject | None:
+            fresh = provider.find(old)
+            return None if fresh is None else self.wrap(provider, fresh, flavor=flavor)
+
+        return CimObject(inst, flavor, lambda i, m, a, f: _invoke_positional(self, provider, i, m, a), selected,
+                         fetch)
 
     def class_error(self, exc: CimClassError, namespace: str) -> ErrorRecord:
         if exc.kind == "not_emulated":
@@ -122,7 +148,8 @@ def _method_result(cmd: _WmiCmdlet, provider: CimProvider, inst: Instance, metho
         raise not_supported(exc.name) from None
     if flavor == "wmi":
         # a ManagementBaseObject `__PARAMETERS`: the out-parameters in name order, references as paths
-        props = {k: (v.path if isinstance(v, Instance) else v) for k, v in sorted(out.items())}
+        props = {k: (cmd.wrap(provider, v, flavor="wmi").path() if isinstance(v, Instance) else v)
+                 for k, v in sorted(out.items())}
         params = Instance("__PARAMETERS", "", provider.server, props, ())
         return CimObject(params, "wmi")
     values = {k: (cmd.wrap(provider, v) if isinstance(v, Instance) else v) for k, v in out.items()}

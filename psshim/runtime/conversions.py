@@ -676,6 +676,13 @@ def convert_to(
             return None
         if T.is_instance(v, t, adapters):
             return v
+        # a class may convert other values itself (`[wmi]$path`): `__ps_convert__(v)` returns the
+        # converted value, or NotImplemented when it cannot
+        converter = getattr(t.py_class, "__ps_convert__", None)
+        if converter is not None:
+            converted = converter(v)
+            if converted is not NotImplemented:
+                return converted
         raise _cast_error(v, t, adapters)
     if k in ("unsupported", "dictionary"):
         raise not_supported(f"The type [{t.full_name}]")

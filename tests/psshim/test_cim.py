@@ -189,3 +189,36 @@ def test_wql_rejects(text):
 ])
 def test_wql_conditions(cond, props, expected):
     assert wql.matches(wql.parse_filter("X", cond).where, props) is expected
+
+
+# --- [wmi], Get(), jobs, RequestStateChange -----------------------------------------------------------
+
+
+def test_the_usual_wmi_job_loop_works(session):
+    out = ok(session, f"$svc = Get-WmiObject {NS} Msvm_VirtualSystemSnapshotService; "
+                      f"$vm = Get-WmiObject {NS} Msvm_ComputerSystem -Filter \"ElementName='A'\"; "
+                      "$r = $svc.CreateSnapshot($vm, '', 2); "
+                      "if ($r.ReturnValue -eq 4096) { $job = [wmi]$r.Job; "
+                      "while ($job.JobState -eq 4) { Start-Sleep 1; $job.Get() }; $job.JobState; $job.__CLASS }; "
+                      "$job -is [wmi]; "
+                      f"@(Get-CimInstance {NS} -ClassName Msvm_ConcreteJob).Count")
+    assert out == [7, "Msvm_ConcreteJob", True, 1]
+
+
+def test_wmi_path_and_get_read_the_instance_as_it_is_now(session):
+    out = ok(session, f"$vm = Get-WmiObject {NS} Msvm_ComputerSystem -Filter \"ElementName='A'\"; "
+                      "Stop-VM -Name A -TurnOff; $vm.EnabledState; ([wmi]$vm.__PATH).EnabledState; "
+                      "$vm.Get(); $vm.EnabledState")
+    assert out == [2, 3, 3]
+    assert "NotSupportedByHvemu" in err(session, "[wmi]'\\\\HV-HOST01\\root\\virtualization\\v2:Msvm_ComputerSystem.Name=\"x\"'")
+
+
+def test_request_state_change_drives_the_vm(session):
+    base = f"$vm = Get-WmiObject {NS} Msvm_ComputerSystem -Filter \"ElementName='B'\"; "
+    out = ok(session, base + "$vm.RequestStateChange(2).ReturnValue; (Get-VM B).State.ToString(); "
+                             "$vm.RequestStateChange(9) | Out-Null; (Get-VM B).State.ToString(); "
+                             "$vm.RequestStateChange(2) | Out-Null; $vm.RequestStateChange(3) | Out-Null; "
+                             "(Get-VM B).State.ToString()")
+    assert out == [4096, "Running", "Paused", "Off"]
+    failed = ok(session, base + "$r = $vm.RequestStateChange(9); ([wmi]$r.Job).JobState")
+    assert failed == [10]  # pausing a VM that is off: the emulator's invalid-state rule
