@@ -29,6 +29,7 @@ from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
 from hyperv_emu.psshim.runtime.records import ErrorRecord
 from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, Registry, cmdlet
 from hyperv_emu.psshim.runtime.values import Hashtable, PSObject
+from hyperv_emu.sdk.errors import HostNotFoundError
 
 CIM_MODULE = "CimCmdlets"
 CIM_NS = "Microsoft.Management.Infrastructure.CimCmdlets."
@@ -94,6 +95,18 @@ class _WmiCmdlet(Cmdlet):
         return self.ctx.error_record(f'Invalid class "{exc.name}"', "GetWMIManagementException", "InvalidType",
                                      exception_type=WMI_EXCEPTION)
 
+    def unreachable(self, computer: str, target: str) -> ErrorRecord:
+        """A -ComputerName that names no emulated host: WinRM's error (CIM) or DCOM's (WMI)."""
+        if self.flavor == "cim":
+            return self.ctx.error_record(
+                "WinRM cannot process the request. The following error occurred while using Kerberos authentication: "
+                f"Cannot find the computer {computer}. Verify that the computer exists on the network and that the "
+                "name provided is spelled correctly.", "HRESULT 0x80338126", "ConnectionError",
+                target_object=target, exception_type=CIM_EXCEPTION)
+        return self.ctx.error_record("The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)",
+                                     "GetWMICOMException", "InvalidOperation",
+                                     exception_type="System.Runtime.InteropServices.COMException")
+
     def query_error(self, text: str) -> ErrorRecord:
         if self.flavor == "cim":
             return self.ctx.error_record("Invalid query ", "HRESULT 0x80041017", "InvalidArgument",
@@ -105,7 +118,11 @@ class _WmiCmdlet(Cmdlet):
                properties: tuple[str, ...] | None) -> Iterator[Any]:
         """The instances of the query's class that satisfy it, on each computer."""
         for computer in self.computers():
-            provider = self.provider(computer)
+            try:
+                provider = self.provider(computer)
+            except HostNotFoundError:
+                self.ctx.write_error(self.unreachable(computer or "", f"{namespace_name}:{query.class_name}"))
+                continue
             namespace = ""
             try:
                 namespace = provider.namespace(namespace_name)
@@ -145,6 +162,8 @@ def _method_result(cmd: _WmiCmdlet, provider: CimProvider, inst: Instance, metho
     try:
         out = provider.invoke(inst, method, args)
     except CimClassError as exc:
+        if exc.kind == "method":
+            raise not_supported(f"The WMI method '{inst.class_name}.{exc.name}'") from None
         raise not_supported(exc.name) from None
     if flavor == "wmi":
         # a ManagementBaseObject `__PARAMETERS`: the out-parameters in name order, references as paths
@@ -342,3 +361,65 @@ class InvokeCimMethod(_WmiCmdlet):
             if not self.ctx.should_process(str(target), method):
                 continue
             yield _method_result(self, provider, inst, method, args, "cim")
+
+
+@cmdlet("Invoke-WmiMethod", module=MGMT, class_name="Microsoft.PowerShell.Commands.InvokeWmiMethod",
+        default_set="class", supports_should_process=True)
+class InvokeWmiMethod(_WmiCmdlet):
+    """A WMI method of an instance (-InputObject or -Path); -ArgumentList in the order of the
+    method's parameter names sorted alphabetically, as Invoke-WmiMethod passes them."""
+
+    flavor = "wmi"
+
+    Class = Param("string", InSet("class", position=0, mandatory=True))
+    Path = Param("string", InSet("path", mandatory=True))
+    InputObject = Param("object", InSet("object", mandatory=True, pipeline=True))
+    Name = Param("string", position=1, mandatory=True)
+    ArgumentList = Param("object[]", position=2, aliases=("Args",))
+    Namespace = Param("string", InSet("class"), InSet("path"), aliases=("NS",))
+    ComputerName = Param("string[]", InSet("class"), InSet("path"), aliases=("Cn",))
+    Credential = Param("object", InSet("class"), InSet("path"))
+    AsJob = Param("switch")
+    ThrottleLimit = Param("int")
+    Impersonation = Param("string")
+    Authentication = Param("string")
+    Locale = Param("string")
+    EnableAllPrivileges = Param("switch")
+    Authority = Param("string")
+
+    def begin_processing(self) -> None:
+        self.refuse_unsupported("Credential", "AsJob")
+
+    def process_record(self) -> Iterator[Any]:
+        provider = self.provider()
+        if self.ctx.parameter_set == "class":
+            raise not_supported("Invoke-WmiMethod -Class (static methods)")
+        if self.ctx.parameter_set == "path":
+            path = self.Path
+            target = path.fetch() if isinstance(path, WmiPath) else None
+            if target is None:
+                text = C.to_string(path)
+                cls = text.rsplit(":", 1)[-1].partition(".")[0]
+                inst = provider.resolve(text, cls) if cls else None
+                if inst is None:
+                    self.ctx.write_error(self.ctx.error_record("Not found ", "InvokeWMIManagementException",
+                                                               "InvalidOperation", exception_type=WMI_EXCEPTION))
+                    return
+                target = self.wrap(provider, inst)
+        else:
+            obj = self.InputObject
+            if not isinstance(obj, CimObject):
+                raise not_supported("Invoke-WmiMethod -InputObject with an object that is not an emulated "
+                                    "ManagementObject")
+            target = obj
+        inst = target.instance
+        method = C.to_string(self.Name)
+        try:
+            _, params = provider.method_params(inst, method)
+        except CimClassError:
+            raise not_supported(f"The WMI method '{inst.class_name}.{method}'") from None
+        values = C.as_list(self.ArgumentList) if self.is_bound("ArgumentList") else []
+        named = {p: _unwrap(v) for p, v in zip(sorted(params, key=str.casefold), values)}
+        if not self.ctx.should_process(inst.path, method):
+            return
+        yield _method_result(self, provider, inst, method, named, "wmi")

@@ -222,3 +222,21 @@ def test_request_state_change_drives_the_vm(session):
     assert out == [4096, "Running", "Paused", "Off"]
     failed = ok(session, base + "$r = $vm.RequestStateChange(9); ([wmi]$r.Job).JobState")
     assert failed == [10]  # pausing a VM that is off: the emulator's invalid-state rule
+
+
+def test_invoke_wmi_method_by_object_and_by_path(session):
+    out = ok(session, f"$vm = Get-WmiObject {NS} Msvm_ComputerSystem -Filter \"ElementName='B'\"; "
+                      f"$svc = Get-WmiObject {NS} Msvm_VirtualSystemSnapshotService; "
+                      "(Invoke-WmiMethod -InputObject $svc -Name CreateSnapshot -ArgumentList $vm, '', 2).ReturnValue; "
+                      "(Get-VMSnapshot -VMName B).Count; "
+                      "(Invoke-WmiMethod -Path $vm.__PATH -Name RequestStateChange -ArgumentList 2).ReturnValue; "
+                      "(Get-VM B).State.ToString()")
+    assert out == [4096, 3, 4096, "Running"]
+
+
+def test_unknown_computer_fails_as_winrm_and_dcom_do(session):
+    cim = err(session, f"Get-CimInstance {NS} -ClassName Msvm_ComputerSystem -ComputerName nohost")
+    assert "WinRM cannot process the request." in cim and "HRESULT 0x80338126" in cim
+    wmi = err(session, f"Get-WmiObject {NS} -Class Msvm_ComputerSystem -ComputerName nohost")
+    assert "The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)" in wmi
+    assert "GetWMICOMException,Microsoft.PowerShell.Commands.GetWmiObjectCommand" in wmi
