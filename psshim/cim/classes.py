@@ -211,6 +211,7 @@ class CimProvider:
             "Caption": self.server, "Description": "AT/AT COMPATIBLE", "DNSHostName": name.split(".")[0],
             "Domain": domain, "PartOfDomain": "." in name, "Workgroup": None if "." in name else "WORKGROUP",
             "Manufacturer": "hvemu", "Model": "Emulated Hyper-V host", "Name": self.server,
+            "PrimaryOwnerName": "Windows User", "TotalPhysicalMemory": None,
             "HypervisorPresent": True, "SystemType": "x64-based PC", "Status": "OK",
         }, ("Name",), CIMV2, ("CIM_UnitaryComputerSystem", "CIM_ComputerSystem", "CIM_System",
                                "CIM_LogicalElement", "CIM_ManagedSystemElement"))]
@@ -219,6 +220,7 @@ class CimProvider:
         caption = "Microsoft Windows Server 2022 Datacenter"
         return [self._instance("Win32_OperatingSystem", {
             "Caption": caption, "BuildNumber": "20348", "Version": "10.0.20348", "CSName": self.server,
+            "Organization": "", "RegisteredUser": "Windows User", "SerialNumber": None,
             "LocalDateTime": self.client.now(), "OSArchitecture": "64-bit", "OSType": 18, "ProductType": 3,
             "SystemDirectory": "C:\\Windows\\system32", "WindowsDirectory": "C:\\Windows", "SystemDrive": "C:",
             "Name": f"{caption}|C:\\Windows|\\Device\\Harddisk0\\Partition2", "Status": "OK",

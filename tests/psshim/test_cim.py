@@ -240,3 +240,13 @@ def test_unknown_computer_fails_as_winrm_and_dcom_do(session):
     wmi = err(session, f"Get-WmiObject {NS} -Class Msvm_ComputerSystem -ComputerName nohost")
     assert "The RPC server is unavailable. (Exception from HRESULT: 0x800706BA)" in wmi
     assert "GetWMICOMException,Microsoft.PowerShell.Commands.GetWmiObjectCommand" in wmi
+
+
+def test_host_classes_display_their_default_property_sets(session):
+    cim = session.run_command("Get-CimInstance Win32_OperatingSystem").stdout.splitlines()
+    header = next(line for line in cim if line.strip())
+    assert header.split() == ["SystemDirectory", "Organization", "BuildNumber", "RegisteredUser", "SerialNumber",
+                              "Version"]
+    wmi = [line.split(":")[0].strip() for line in session.run_command("Get-WmiObject Win32_ComputerSystem")
+           .stdout.splitlines() if line.strip()]
+    assert wmi == ["Domain", "Manufacturer", "Model", "Name", "PrimaryOwnerName", "TotalPhysicalMemory"]
