@@ -243,22 +243,24 @@ class CimProvider:
         """The instance a reference argument names: an Instance of the class, or its path (WMI
         passes references as path strings); None when it names none."""
         if isinstance(ref, Instance):
-            key = tuple(str(ref.get(k)).casefold() for k in ref.keys)
-            cls = ref.class_name
-        elif isinstance(ref, str) and ":" in ref and "." in ref:
-            cls, _, keytext = ref.rsplit(":", 1)[1].partition(".")
-            pairs = dict(_parse_keys(keytext))
-            key = None  # type: ignore[assignment]
-            for inst in self.instances(V2, cls) if cls.casefold() == class_name.casefold() else []:
-                if all(str(inst.get(k)).casefold() == str(pairs.get(k.casefold(), "")).casefold() for k in inst.keys):
-                    return inst
+            return self.find(ref) if ref.class_name.casefold() == class_name.casefold() else None
+        if not isinstance(ref, str):
             return None
-        else:
-            return None
+        # [\\SERVER\]namespace:Class.Key="v" (key values may hold colons), or Class.Key="v" (root\cimv2)
+        head, sep, relpath = ref.partition(":")
+        if not sep or any(c in head for c in '.="'):
+            head, relpath = "", ref
+        cls, _, keytext = relpath.partition(".")
         if cls.casefold() != class_name.casefold():
             return None
-        for inst in self.instances(V2, class_name):
-            if tuple(str(inst.get(k)).casefold() for k in inst.keys) == key:
+        namespace_text = head.lstrip("\\").split("\\", 1)[1] if head.startswith("\\\\") else head
+        pairs = dict(_parse_keys(keytext))
+        try:
+            candidates = self.instances(self.namespace(namespace_text), cls)
+        except CimClassError:
+            return None
+        for inst in candidates:
+            if all(str(inst.get(k)).casefold() == str(pairs.get(k.casefold(), "")).casefold() for k in inst.keys):
                 return inst
         return None
 

@@ -40,8 +40,7 @@ def err(session: Session, text: str) -> str:
 
 def test_computer_system_has_the_host_and_each_vm_with_enabled_state(session):
     out = ok(session, f"Get-CimInstance {NS} -ClassName Msvm_ComputerSystem | "
-                      "ForEach-Object {{ '{{0}}|{{1}}|{{2}}' -f $_.Caption, $_.ElementName, $_.EnabledState }}".replace(
-                          "{{", "{").replace("}}", "}"))
+                      "ForEach-Object { '{0}|{1}|{2}' -f $_.Caption, $_.ElementName, $_.EnabledState }")
     assert out == ["Hosting Computer System|HV-HOST01|2", "Virtual Machine|A|2", "Virtual Machine|B|3"]
     ids = ok(session, "(Get-VM A).Id.ToString().ToUpper(); "
                       f"(Get-CimInstance {NS} -ClassName Msvm_ComputerSystem -Filter \"ElementName='A'\").Name")
@@ -250,3 +249,14 @@ def test_host_classes_display_their_default_property_sets(session):
     wmi = [line.split(":")[0].strip() for line in session.run_command("Get-WmiObject Win32_ComputerSystem")
            .stdout.splitlines() if line.strip()]
     assert wmi == ["Domain", "Manufacturer", "Model", "Name", "PrimaryOwnerName", "TotalPhysicalMemory"]
+
+
+def test_references_given_as_paths(session):
+    """WMI passes references as object paths; a checkpoint's InstanceID holds a colon."""
+    out = ok(session, f"$svc = Get-WmiObject {NS} Msvm_VirtualSystemSnapshotService; "
+                      f"$cp = Get-WmiObject {NS} Msvm_VirtualSystemSettingData -Filter \"ElementName='After KB'\"; "
+                      "$r = $svc.DestroySnapshot([string]$cp.__PATH); $r.ReturnValue; (Get-VMSnapshot -VMName B).Name; "
+                      "$svc.DestroySnapshot('\\\\HV-HOST01\\root\\virtualization\\v2:Msvm_VirtualSystemSettingData."
+                      "InstanceID=\"Microsoft:00000000-0000-0000-0000-000000000000\"').ReturnValue; "
+                      "$svc.ApplySnapshot('Win32_ComputerSystem.Name=\"HV-HOST01\"').ReturnValue")
+    assert out == [4096, "Before KB", 4, 4]
