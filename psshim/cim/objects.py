@@ -166,6 +166,9 @@ class CimObject(PSNative):
         return NOT_FOUND
 
     def __str__(self) -> str:
+        return self.__ps_string__()
+
+    def __ps_string__(self) -> str:
         # a ManagementObject's ToString() is its path; a CimInstance's is `Class (keys)`
         inst = self.instance
         if self.flavor == "wmi":
