@@ -15,6 +15,7 @@ WMI hands references around as object paths (`__PATH`, a method's `Job`): those 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Callable
 
 import attrs
@@ -50,6 +51,26 @@ class Instance(Fieldwise):
     @property
     def path(self) -> str:
         return f"\\\\{self.server}\\{self.namespace}:{self.relpath}"
+
+
+def _wmi_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        from hyperv_emu.psshim.cim.wql import dmtf_datetime
+
+        return dmtf_datetime(value)
+    if isinstance(value, dt.timedelta):
+        total = int(value.total_seconds())
+        days, rest = divmod(total, 86400)
+        hours, rest = divmod(rest, 3600)
+        minutes, seconds = divmod(rest, 60)
+        return f"{days:08d}{hours:02d}{minutes:02d}{seconds:02d}.{value.microseconds:06d}:000"
+    return value
+
+
+def parse_dmtf(text: str) -> dt.datetime:
+    """`20260220080000.000000+000` -> the local date-time (ConvertToDateTime; the offset is dropped,
+    as the emulator's clock is the host's local time)."""
+    return dt.datetime.strptime(text[:21], "%Y%m%d%H%M%S.%f")
 
 
 def _key_text(value: Any) -> str:
@@ -126,29 +147,42 @@ class CimObject(PSNative):
         return names + ([base] if base != tail[0] else []) + tail
 
     def _class_props(self) -> list[tuple[str, Any]]:
+        """The class's properties. A query naming properties: a CimInstance keeps every property,
+        the others $null; a ManagementObject has only those. A ManagementObject gives date-times
+        as DMTF strings (`20260220080000.000000+000`), intervals as `ddddddddhhmmss.mmmmmm:000`."""
         items = list(self.instance.props.items())
-        if self.selected is None:
-            return items
-        wanted = {s.casefold() for s in self.selected}
-        return [(k, v) for k, v in items if k.casefold() in wanted]
+        if self.selected is not None:
+            wanted = {s.casefold() for s in self.selected}
+            if self.flavor == "cim":
+                items = [(k, v if k.casefold() in wanted else None) for k, v in items]
+            else:
+                items = [(k, v) for k, v in items if k.casefold() in wanted]
+        if self.flavor == "wmi":
+            items = [(k, _wmi_value(v)) for k, v in items]
+        return items
+
+    def _has_keys(self) -> bool:
+        inst = self.instance
+        if not inst.keys:
+            return False
+        return self.selected is None or {k.casefold() for k in inst.keys} <= {s.casefold() for s in self.selected}
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
         inst = self.instance
+        props = self._class_props()
         if self.flavor == "cim":
-            return self._class_props() + [("PSComputerName", None)]
+            return props + [("PSComputerName", None)]
+        whole = self.selected is None
+        keyed = self._has_keys()
         system: list[tuple[str, Any]] = [
-            ("__GENUS", 2), ("__CLASS", inst.class_name), ("__SUPERCLASS", inst.superclass or None),
-            ("__DYNASTY", (inst.derivation[-1] if inst.derivation else inst.class_name)),
-            ("__RELPATH", inst.relpath if inst.keys else None),
-            ("__PROPERTY_COUNT", len(inst.props)), ("__DERIVATION", list(inst.derivation)),
+            ("__GENUS", 2), ("__CLASS", inst.class_name), ("__SUPERCLASS", inst.superclass or None if whole else None),
+            ("__DYNASTY", (inst.derivation[-1] if inst.derivation else inst.class_name) if whole else None),
+            ("__RELPATH", inst.relpath if keyed else None),
+            ("__PROPERTY_COUNT", len(props)), ("__DERIVATION", list(inst.derivation) if whole else []),
             ("__SERVER", inst.server), ("__NAMESPACE", inst.namespace or None),
-            ("__PATH", self.path()),
+            ("__PATH", self.path() if keyed else None),
         ]
-        if self.selected is not None:
-            # a WMI query naming properties returns only those (and the system properties)
-            system = [(k, v) for k, v in system if k not in ("__RELPATH", "__PATH", "__DERIVATION")] + [
-                ("__RELPATH", None), ("__DERIVATION", []), ("__PATH", None)]
-        return system + self._class_props() + [("PSComputerName", inst.server)]
+        return system + props + [("PSComputerName", inst.server)]
 
     def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
         if self.flavor != "wmi":
@@ -161,6 +195,18 @@ class CimObject(PSNative):
             from hyperv_emu.psshim.runtime.conversions import AutomationNull
 
             return AutomationNull()  # a void method: no output
+        if name.casefold() == "converttodatetime" and len(args) == 1:
+            # the ScriptMethod types.ps1xml gives every ManagementObject
+            try:
+                return parse_dmtf(str(args[0]))
+            except ValueError:
+                from hyperv_emu.psshim.runtime.errors import runtime_error
+
+                raise runtime_error(f'Exception calling "ToDateTime" with "1" argument(s): "Specified argument was '
+                                    f'out of the range of valid values."', "ArgumentOutOfRangeException",
+                                    "NotSpecified") from None
+        if name.casefold() == "convertfromdatetime" and len(args) == 1 and isinstance(args[0], dt.datetime):
+            return _wmi_value(args[0])
         if self.invoker is not None:
             return self.invoker(self.instance, name, args, "wmi")
         return NOT_FOUND

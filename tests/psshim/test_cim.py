@@ -260,3 +260,22 @@ def test_references_given_as_paths(session):
                       "InstanceID=\"Microsoft:00000000-0000-0000-0000-000000000000\"').ReturnValue; "
                       "$svc.ApplySnapshot('Win32_ComputerSystem.Name=\"HV-HOST01\"').ReturnValue")
     assert out == [4096, "Before KB", 4, 4]
+
+
+def test_wmi_dates_are_dmtf_strings_and_cim_dates_are_datetimes(session):
+    out = ok(session, f"$w = Get-WmiObject {NS} Msvm_VirtualSystemSettingData -Filter \"ElementName='Before KB'\"; "
+                      "$w.CreationTime; $w.ConvertToDateTime($w.CreationTime).Day; "
+                      f"(Get-CimInstance {NS} -ClassName Msvm_VirtualSystemSettingData "
+                      "-Filter \"ElementName='Before KB'\").CreationTime.GetType().FullName")
+    assert out == ["20260215093000.000000+000", 15, "System.DateTime"]
+
+
+def test_selected_properties_wmi_keeps_only_them_cim_nulls_the_rest(session):
+    out = ok(session, f"$w = Get-WmiObject {NS} -Query \"SELECT ElementName FROM Msvm_ComputerSystem WHERE "
+                      "ElementName='A'\"; $w.__PROPERTY_COUNT; $null -eq $w.__PATH; "
+                      f"$k = Get-WmiObject {NS} Msvm_ComputerSystem -Property Name, CreationClassName "
+                      "-Filter \"ElementName='A'\"; $null -ne $k.__PATH; "
+                      f"$c = Get-CimInstance {NS} -ClassName Msvm_ComputerSystem -Property ElementName "
+                      "-Filter \"ElementName='A'\"; $c.ElementName; $null -eq $c.EnabledState; "
+                      "$c.PSObject.Properties.Name -contains 'EnabledState'")
+    assert out == [1, True, True, "A", True, True]
