@@ -14,8 +14,11 @@ output objects come back as they are, custom objects with PSComputerName, Runspa
 PSShowComputerName added (`Deserialized.` type names; other objects are not re-serialised, and
 psshim does not attach those notes to strings and numbers as 5.1 does).
 
-Not emulated: -Session, -FilePath, -AsJob, -InDisconnectedSession, -Credential and other
-connection options beyond accepting them.
+With -VMName/-VMId the block runs in a VM's guest (PowerShell Direct, see `vmdirect.py`), with
+-Session in a session New-PSSession -VMName opened (its state lasts between calls).
+
+Not emulated: -FilePath, -AsJob, -InDisconnectedSession, -Credential (accepted, not checked, for a
+VM) and other connection options beyond accepting them.
 """
 
 from __future__ import annotations
@@ -64,8 +67,10 @@ class InvokeCommand(Cmdlet):
                         InSet("VMId", position=1, mandatory=True), InSet("Session", position=1, mandatory=True),
                         aliases=("Command",))
     VMName = Param("string[]", InSet("VMName", mandatory=True, pipeline_by_property=True),
+                   InSet("FilePathVMName", mandatory=True, pipeline_by_property=True),
                    validate=(ValidateNotNullOrEmpty(),))
     VMId = Param("guid[]", InSet("VMId", position=0, mandatory=True, pipeline_by_property=True),
+                 InSet("FilePathVMId", position=0, mandatory=True, pipeline_by_property=True),
                  aliases=("VMGuid",), validate=(ValidateNotNullOrEmpty(),))
     ComputerName = Param("string[]", InSet("ComputerName", position=0), InSet("FilePathComputerName", position=0),
                          aliases=("Cn",))
@@ -77,7 +82,9 @@ class InvokeCommand(Cmdlet):
     AsJob = Param("switch", InSet("ComputerName"))
     JobName = Param("string", InSet("ComputerName"))
     Session = Param("object[]", InSet("Session", position=0))
-    FilePath = Param("string", InSet("FilePathComputerName", position=1, mandatory=True), aliases=("PSPath",))
+    FilePath = Param("string", InSet("FilePathComputerName", position=1, mandatory=True),
+                     InSet("FilePathVMName", position=1, mandatory=True),
+                     InSet("FilePathVMId", position=1, mandatory=True), aliases=("PSPath",))
     Credential = Param("object", InSet("ComputerName"), InSet("VMName", pipeline_by_property=True),
                        InSet("VMId", pipeline_by_property=True))
     Port = Param("int", InSet("ComputerName"))
@@ -93,11 +100,12 @@ class InvokeCommand(Cmdlet):
 
     def begin_processing(self) -> None:
         self._input: list[Any] = []
-        if self.ctx.parameter_set == "FilePathComputerName":
+        if self.ctx.parameter_set.startswith("FilePath"):
             raise not_supported("Invoke-Command -FilePath")
         if self.AsJob or self.InDisconnectedSession:
             raise not_supported("Invoke-Command -AsJob and -InDisconnectedSession")
-        if self.is_bound("Credential") and self.ctx.parameter_set not in ("VMName", "VMId"):
+        if self.is_bound("Credential") and self.ctx.parameter_set not in ("VMName", "VMId", "FilePathVMName",
+                                                                           "FilePathVMId"):
             raise not_supported("Invoke-Command -Credential")
 
     def process_record(self) -> None:

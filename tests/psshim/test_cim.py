@@ -279,3 +279,10 @@ def test_selected_properties_wmi_keeps_only_them_cim_nulls_the_rest(session):
                       "-Filter \"ElementName='A'\"; $c.ElementName; $null -eq $c.EnabledState; "
                       "$c.PSObject.Properties.Name -contains 'EnabledState'")
     assert out == [1, True, True, "A", True, True]
+
+
+def test_enabled_state_of_saved_and_paused_vms(session):
+    out = ok(session, "Stop-VM -Name A -Save; Start-VM -Name B; Suspend-VM -Name B; "
+                      f"Get-CimInstance {NS} -ClassName Msvm_ComputerSystem -Filter \"Caption='Virtual Machine'\" | "
+                      "ForEach-Object { $_.EnabledState }")
+    assert out == [6, 9]  # 6 Enabled but Offline (saved), 9 Quiesce (paused)

@@ -102,3 +102,8 @@ def test_new_and_enter_pssession_fail_as_a_host_does(session):
     assert "The input VMName parameter does not resolve to any virtual machine." in r.stderr
     assert "InvalidVMNameNoVM,Microsoft.PowerShell.Commands.EnterPSSessionCommand" in r.stderr
     assert "The virtual machine Down is not in running state." in r.stderr
+
+
+def test_file_path_sets_bind_and_say_not_supported(session):
+    r = session.run_command("Invoke-Command -VMName Guest -FilePath C:\\x.ps1")
+    assert "Invoke-Command -FilePath is not supported by hvemu." in r.stderr
