@@ -90,9 +90,10 @@ def sdk_error_record(exc: BaseException, ctx: Any) -> Any:
                             exception_type=exception_type)
 
 
-# modules a VM's guest session does not have (PowerShell Direct runs in an empty guest)
-HOST_ONLY_MODULES: tuple[str, ...] = ("hyperv_emu.psshim.cmdlets.hyperv", "hyperv_emu.psshim.cmdlets.cim",
-                                      "hyperv_emu.psshim.cmdlets.diagnostics")
+# modules a VM's guest session does not have (PowerShell Direct runs in an empty guest): the
+# Hyper-V module, and Get-WinEvent, which reads the host's Hyper-V log (its WMI cmdlets exist but
+# say that WMI inside a guest is not emulated)
+HOST_ONLY_MODULES: tuple[str, ...] = ("hyperv_emu.psshim.cmdlets.hyperv", "hyperv_emu.psshim.cmdlets.diagnostics")
 
 
 def guest_registry() -> Registry:

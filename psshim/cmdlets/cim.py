@@ -60,6 +60,8 @@ class _WmiCmdlet(Cmdlet):
 
     def provider(self, computer: str | None = None) -> CimProvider:
         client = self.ctx.hyperv
+        if client is None:
+            raise not_supported("WMI inside an emulated guest")
         if computer is not None and computer not in (".", "localhost"):
             client = client.host(computer)
         return CimProvider(client, self.ctx.interp.new_guid, run_jobs(self.ctx))

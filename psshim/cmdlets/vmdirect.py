@@ -104,12 +104,23 @@ def connect_failed(ctx: Any, vm_name: str, suffix: str) -> ErrorRecord:
 
 
 def guest_services(ctx: Any, target: GuestTarget) -> Any:
-    """The services of a fresh session in an empty guest: own files, the host's clock, no Hyper-V."""
-    from hyperv_emu.psshim.runtime.services import MemoryFileView, SimpleServices
+    """The services of a fresh session in the guest: the guest's files (kept per VM for the run,
+    so what one session writes the next one reads), the host's clock, no Hyper-V."""
+    from hyperv_emu.psshim.guest_files import GuestFileView
+    from hyperv_emu.psshim.runtime.services import SimpleServices
 
+    interp = ctx.interp
+    disks: dict[str, GuestFileView] | None = getattr(interp, "guest_files", None)
+    if disks is None:
+        disks = {}
+        interp.guest_files = disks
+    clock = ctx.services.clock
+    files = disks.setdefault(target.id, GuestFileView(clock.now))
+    temp = "C:\\Users\\Administrator\\AppData\\Local\\Temp"
     env = {"COMPUTERNAME": target.name.split(".")[0][:15].upper(), "USERNAME": "Administrator",
-           "TEMP": "C:\\Users\\Administrator\\AppData\\Local\\Temp"}
-    return SimpleServices(clock=ctx.services.clock, environment=env, files=MemoryFileView(), hyperv=None)
+           "USERPROFILE": "C:\\Users\\Administrator", "TEMP": temp, "TMP": temp, "SystemRoot": "C:\\Windows",
+           "windir": "C:\\Windows", "SystemDrive": "C:"}
+    return SimpleServices(clock=clock, environment=env, files=files, hyperv=None)
 
 
 def guest_registry() -> Any:

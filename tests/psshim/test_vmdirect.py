@@ -107,3 +107,17 @@ def test_new_and_enter_pssession_fail_as_a_host_does(session):
 def test_file_path_sets_bind_and_say_not_supported(session):
     r = session.run_command("Invoke-Command -VMName Guest -FilePath C:\\x.ps1")
     assert "Invoke-Command -FilePath is not supported by hvemu." in r.stderr
+
+
+def test_guest_files_are_its_own_and_last_for_the_run(session):
+    r = session.run_command("Invoke-Command -VMName Guest { Set-Content C:\\note.txt hi; "
+                            "(Get-ChildItem C:\\).Name -join ',' }; "
+                            "Invoke-Command -VMName Guest { Get-Content C:\\note.txt; Test-Path $env:TEMP }; "
+                            "Test-Path C:\\note.txt")
+    assert r.stderr == ""
+    assert list(r.output) == ["Program Files,ProgramData,Users,Windows,note.txt", "hi", True, False]
+
+
+def test_wmi_inside_a_guest_is_not_emulated(session):
+    r = session.run_command("Invoke-Command -VMName Guest { Get-CimInstance Win32_OperatingSystem }")
+    assert "WMI inside an emulated guest is not supported by hvemu." in r.stderr
