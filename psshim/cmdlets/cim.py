@@ -24,7 +24,7 @@ from hyperv_emu.psshim.cim import wql
 from hyperv_emu.psshim.cim.classes import V2, CimClassError, CimProvider
 from hyperv_emu.psshim.cim.objects import CimObject, Instance, WmiPath
 from hyperv_emu.psshim.runtime import conversions as C
-from hyperv_emu.psshim.runtime.errors import not_supported
+from hyperv_emu.psshim.runtime.errors import not_supported, runtime_error
 from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND
 from hyperv_emu.psshim.runtime.records import ErrorRecord
 from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, Registry, cmdlet
@@ -146,9 +146,12 @@ class _WmiCmdlet(Cmdlet):
 def _invoke_positional(cmd: _WmiCmdlet, provider: CimProvider, inst: Instance, method: str, args: list[Any]) -> Any:
     """`$obj.Method(a, b, c)` on a ManagementObject: the in-parameters in the method's order."""
     try:
-        _, params = provider.method_params(inst, method)
+        name, params = provider.method_params(inst, method)
     except CimClassError:
         return NOT_FOUND
+    if len(args) > len(params):
+        raise runtime_error(f'Cannot find an overload for "{name}" and the argument count: "{len(args)}".',
+                            "MethodCountCouldNotFindBest", "NotSpecified")
     named = {p: _unwrap(a) for p, a in zip(params, args)}
     return _method_result(cmd, provider, inst, method, named, "wmi")
 

@@ -286,3 +286,8 @@ def test_enabled_state_of_saved_and_paused_vms(session):
                       f"Get-CimInstance {NS} -ClassName Msvm_ComputerSystem -Filter \"Caption='Virtual Machine'\" | "
                       "ForEach-Object { $_.EnabledState }")
     assert out == [6, 9]  # 6 Enabled but Offline (saved), 9 Quiesce (paused)
+
+
+def test_too_many_method_arguments_is_the_overload_error(session):
+    text = err(session, f"$svc = Get-WmiObject {NS} Msvm_VirtualSystemSnapshotService; $svc.ApplySnapshot(1, 2)")
+    assert 'Cannot find an overload for "ApplySnapshot" and the argument count: "2".' in text
