@@ -44,9 +44,10 @@ class CimClassError(Exception):
         self.name = name
 
 
-# Classes of root\virtualization\v2 and root\cimv2 that exist on a host but are not emulated:
-# a name with one of these prefixes is "not supported by hvemu", any other name an invalid class.
-_REAL_PREFIXES = ("msvm_", "cim_", "win32_", "__", "msft_")
+# Classes of each namespace that exist on a host but are not emulated: a name with one of these
+# prefixes is "not supported by hvemu", any other name an invalid class (Msvm_ComputerSystem asked
+# of root\cimv2, the default namespace, is invalid there as on Windows).
+_REAL_PREFIXES = {V2: ("msvm_", "cim_", "__"), CIMV2: ("win32_", "cim_", "__", "msft_")}
 
 _SNAPSHOT_TYPES = {
     SnapshotType.Standard: "Microsoft:Hyper-V:Snapshot:Realized",
@@ -106,7 +107,7 @@ class CimProvider:
         entry = self._classes.get((namespace, name.casefold()))
         if entry is not None:
             return entry[0]
-        if name.casefold().startswith(_REAL_PREFIXES) or namespace == CIMV2:
+        if name.casefold().startswith(_REAL_PREFIXES[namespace]):
             raise CimClassError("not_emulated", name)
         raise CimClassError("class", name)
 

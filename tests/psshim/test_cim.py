@@ -291,3 +291,10 @@ def test_enabled_state_of_saved_and_paused_vms(session):
 def test_too_many_method_arguments_is_the_overload_error(session):
     text = err(session, f"$svc = Get-WmiObject {NS} Msvm_VirtualSystemSnapshotService; $svc.ApplySnapshot(1, 2)")
     assert 'Cannot find an overload for "ApplySnapshot" and the argument count: "2".' in text
+
+
+def test_hyperv_class_in_the_default_namespace_is_invalid(session):
+    """A script that forgets -Namespace asks root\\cimv2, which has no Msvm_ classes."""
+    assert "Get-CimInstance : Invalid class" in err(session, "Get-CimInstance -ClassName Msvm_ComputerSystem")
+    assert 'Invalid class "Msvm_ComputerSystem"' in err(session, "Get-WmiObject Msvm_ComputerSystem")
+    assert "NotSupportedByHvemu" in err(session, "Get-WmiObject Win32_Service")
