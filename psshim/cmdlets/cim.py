@@ -198,7 +198,8 @@ class GetCimInstance(_WmiCmdlet):
     Property = Param("string[]", InSet("ClassNameComputerSet"), InSet("ClassNameSessionSet"),
                      aliases=("SelectProperties",))
     Query = Param("string", InSet("QueryComputerSet", mandatory=True), InSet("QuerySessionSet", mandatory=True))
-    QueryDialect = Param("string", InSet("QueryComputerSet"), InSet("QuerySessionSet"))
+    QueryDialect = Param("string", InSet("QueryComputerSet"), InSet("QuerySessionSet"),
+                         InSet("ClassNameComputerSet"), InSet("ClassNameSessionSet"))
     InputObject = Param("object", InSet("CimInstanceComputerSet", position=0, mandatory=True, pipeline=True),
                         InSet("CimInstanceSessionSet", position=0, mandatory=True, pipeline=True),
                         aliases=("CimInstance",))
