@@ -247,14 +247,10 @@ class GetCimInstance(_WmiCmdlet):
         """`Get-CimInstance -InputObject $i`: the instance as it is now (keys matched)."""
         if not isinstance(obj, CimObject):
             raise not_supported("Get-CimInstance -InputObject with an object that is not an emulated CimInstance")
-        inst = obj.instance
         provider = self.provider()
-        for fresh in provider.instances(inst.namespace, inst.class_name):
-            if all(str(fresh.get(k)).casefold() == str(inst.get(k)).casefold() for k in inst.keys):
-                yield self.wrap(provider, fresh)
-                return
-        if inst.class_name == "Msvm_ConcreteJob":
-            yield obj  # jobs finish at once and are not kept: the job as the method returned it
+        fresh = provider.find(obj.instance)
+        if fresh is not None:
+            yield self.wrap(provider, fresh)
             return
         self.ctx.write_error(self.ctx.error_record("Not found ", "HRESULT 0x80041002", "ObjectNotFound",
                                                    target_object=obj, exception_type=CIM_EXCEPTION))

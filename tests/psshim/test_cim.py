@@ -298,3 +298,13 @@ def test_hyperv_class_in_the_default_namespace_is_invalid(session):
     assert "Get-CimInstance : Invalid class" in err(session, "Get-CimInstance -ClassName Msvm_ComputerSystem")
     assert 'Invalid class "Msvm_ComputerSystem"' in err(session, "Get-WmiObject Msvm_ComputerSystem")
     assert "NotSupportedByHvemu" in err(session, "Get-WmiObject Win32_Service")
+
+
+def test_get_cim_instance_input_object_reads_it_again(session):
+    out = ok(session, f"$c = Get-CimInstance {NS} -ClassName Msvm_ComputerSystem -Filter \"ElementName='A'\"; "
+                      "Stop-VM -Name A -TurnOff; $c.EnabledState; ($c | Get-CimInstance).EnabledState")
+    assert out == [2, 3]
+    gone = err(session, f"$c = Get-CimInstance {NS} -ClassName Msvm_VirtualSystemSettingData "
+                        "-Filter \"ElementName='After KB'\"; Remove-VMSnapshot -VMName B -Name 'After KB'; "
+                        "Get-CimInstance -InputObject $c")
+    assert "Get-CimInstance : Not found" in gone and "HRESULT 0x80041002" in gone
