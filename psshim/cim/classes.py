@@ -303,9 +303,12 @@ class CimProvider:
         system = self.resolve(args["AffectedSystem"], "Msvm_ComputerSystem")
         if system is None or system.get("Caption") != "Virtual Machine":
             return {"ReturnValue": INVALID_PARAMETER, "Job": None, "ResultingSnapshot": None}
-        kind = args["SnapshotType"]
-        if kind is not None and int(kind) != 2:
-            raise CimClassError("not_emulated", f"CreateSnapshot with SnapshotType {int(kind)}")
+        try:
+            kind = 2 if args["SnapshotType"] is None else int(args["SnapshotType"])
+        except (TypeError, ValueError):
+            return {"ReturnValue": INVALID_PARAMETER, "Job": None, "ResultingSnapshot": None}
+        if kind != 2:
+            raise CimClassError("not_emulated", f"CreateSnapshot with SnapshotType {kind}")
         if args["SnapshotSettings"]:
             raise CimClassError("not_emulated", "CreateSnapshot with SnapshotSettings")
         try:
