@@ -115,6 +115,7 @@ class VirtualMachineRecord(MutableFieldwise):
     snapshot_file_location: str = ""
     guest_vss_failing: bool = False
     pass_through_disks: int = 0
+    guest_reachable: bool = False  # PowerShell Direct: the guest's services answer
     processor_count: int = 1
     notes: str = ""
     creation_time: dt.datetime = dt.datetime(2026, 1, 1)

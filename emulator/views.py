@@ -60,6 +60,7 @@ class VMView(Fieldwise):
     guest_vss_failing: bool
     pass_through_disks: int
     hard_drives: tuple[DriveView, ...]
+    guest_reachable: bool = False
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -154,6 +155,7 @@ def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime) -> VMV
         guest_vss_failing=vm.guest_vss_failing,
         pass_through_disks=vm.pass_through_disks,
         hard_drives=_drives(host, vm, vm.disks, None),
+        guest_reachable=vm.guest_reachable,
     )
 
 

@@ -54,7 +54,7 @@ HOST_KEYS = {"name", "default"}
 VM_KEYS = {
     "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
     "path", "guest_vss", "disks", "pass_through_disks", "checkpoint", "version", "processor_count", "notes",
-    "parent_checkpoint",
+    "parent_checkpoint", "guest_reachable",
 }
 DISK_KEYS = {"path", "size"}
 CHECKPOINT_KEYS = {"name", "created", "kind", "state", "parent", "current", "written", "last_write", "avhdx_guids", "id", "automatic"}
@@ -365,6 +365,7 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         snapshot_file_location=path,
         guest_vss_failing=vss == "failing",
         pass_through_disks=pt,
+        guest_reachable=_get(ctx, table, v, "guest_reachable", bool, False),
         processor_count=_bounded(ctx, table, "processor_count", _get(ctx, table, v, "processor_count", int, 1),
                                  1, MAX_PROCESSORS, f"1 and {MAX_PROCESSORS}"),
         notes=_get(ctx, table, v, "notes", str, ""),
@@ -613,6 +614,8 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
             }
             if vm.pass_through_disks:
                 table["pass_through_disks"] = vm.pass_through_disks
+            if vm.guest_reachable:
+                table["guest_reachable"] = True
             if vm.processor_count != 1:
                 table["processor_count"] = vm.processor_count
             if vm.notes:

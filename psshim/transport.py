@@ -150,6 +150,9 @@ class InProcessBackend(PowerShellBackend):
                                                   pass_through_disks=pass_through_disks)
         return self.get_vm_by_id(computer, vm_id)  # read back through a script, as every value is
 
+    def guest_reachable(self, computer: str | None, vm_id: str) -> bool:
+        return self.in_process.client.backend.guest_reachable(computer, self._vm_id(vm_id))
+
 
 def in_process_client(client_or_url: HyperVClient | str | os.PathLike[str], **kwargs: Any) -> HyperVClient:
     """An SDK client whose every call is a PowerShell backend script run by psshim on the emulated

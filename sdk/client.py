@@ -302,6 +302,11 @@ class HyperVClient(ValueClient):
                                                 guest_vss_failing=guest_vss_failing,
                                                 pass_through_disks=pass_through_disks))
 
+    def guest_reachable(self, vm: VMRef) -> bool:
+        """Whether the VM's guest answers PowerShell Direct (the world's `guest_reachable`; a
+        running VM's guest services do not answer unless the world says so)."""
+        return self.backend.guest_reachable(self.computer_name, self._vm_id(vm))
+
     # --- clock and files ----------------------------------------------------------------------
 
     def now(self) -> dt.datetime:

@@ -28,6 +28,8 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.items",
     "hyperv_emu.psshim.cmdlets.hyperv",
     "hyperv_emu.psshim.cmdlets.diagnostics",
+    "hyperv_emu.psshim.cmdlets.cim",
+    "hyperv_emu.psshim.cmdlets.vmdirect",
 )
 
 
@@ -92,6 +94,22 @@ def sdk_error_record(exc: BaseException, ctx: Any) -> Any:
         exception_type = "System.InvalidOperationException"
     return ctx.error_record(exc.message, exc.error_id, exc.category, target_object=exc.target or None,
                             exception_type=exception_type)
+
+
+# modules a VM's guest session does not have (PowerShell Direct runs in an empty guest): the
+# Hyper-V module, and Get-WinEvent, which reads the host's Hyper-V log (its WMI cmdlets exist but
+# say that WMI inside a guest is not emulated)
+HOST_ONLY_MODULES: tuple[str, ...] = ("hyperv_emu.psshim.cmdlets.hyperv", "hyperv_emu.psshim.cmdlets.diagnostics")
+
+
+def guest_registry() -> Registry:
+    """The commands of an emulated guest: the default ones without the Hyper-V module."""
+    registry = Registry()
+    _sdk_setup(registry)
+    register_modules(registry, CMDLET_MODULES)
+    register_modules(registry, tuple(m for m in OPTIONAL_CMDLET_MODULES if m not in HOST_ONLY_MODULES),
+                     optional=True)
+    return registry
 
 
 def default_registry(include_optional: bool = True) -> Registry:

@@ -14,19 +14,23 @@ output objects come back as they are, custom objects with PSComputerName, Runspa
 PSShowComputerName added (`Deserialized.` type names; other objects are not re-serialised, and
 psshim does not attach those notes to strings and numbers as 5.1 does).
 
-Not emulated: -Session, -FilePath, -AsJob, -InDisconnectedSession, -Credential and other
-connection options beyond accepting them.
+With -VMName/-VMId the block runs in a VM's guest (PowerShell Direct, see `vmdirect.py`), with
+-Session in a session New-PSSession -VMName opened (its state lasts between calls).
+
+Not emulated: -FilePath, -AsJob, -InDisconnectedSession, -Credential (accepted, not checked, for a
+VM) and other connection options beyond accepting them.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterator
 
+from hyperv_emu.psshim.cmdlets.remote_runspace import new_runspace
 from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime.errors import PSError, not_supported
 from hyperv_emu.psshim.runtime.frames import CallInfo, Frame, Routing
 from hyperv_emu.psshim.runtime.records import ErrorRecord, WarningRecord
-from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, cmdlet
+from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, cmdlet
 from hyperv_emu.psshim.runtime.scopes import ScriptBlock as PSScriptBlock
 from hyperv_emu.psshim.runtime.values import PSObject
 
@@ -60,23 +64,35 @@ class InvokeCommand(Cmdlet):
     """Runs a script block here, or on other (emulated) computers."""
 
     ScriptBlock = Param("scriptblock", InSet("InProcess", position=0, mandatory=True),
-                        InSet("ComputerName", position=1, mandatory=True), aliases=("Command",))
+                        InSet("ComputerName", position=1, mandatory=True), InSet("VMName", position=1, mandatory=True),
+                        InSet("VMId", position=1, mandatory=True), InSet("Session", position=1, mandatory=True),
+                        aliases=("Command",))
+    VMName = Param("string[]", InSet("VMName", mandatory=True, pipeline_by_property=True),
+                   InSet("FilePathVMName", mandatory=True, pipeline_by_property=True),
+                   validate=(ValidateNotNullOrEmpty(),))
+    VMId = Param("guid[]", InSet("VMId", position=0, mandatory=True, pipeline_by_property=True),
+                 InSet("FilePathVMId", position=0, mandatory=True, pipeline_by_property=True),
+                 aliases=("VMGuid",), validate=(ValidateNotNullOrEmpty(),))
     ComputerName = Param("string[]", InSet("ComputerName", position=0), InSet("FilePathComputerName", position=0),
                          aliases=("Cn",))
     NoNewScope = Param("switch", InSet("InProcess"))
     InputObject = Param("psobject", pipeline=True)
     ArgumentList = Param("object[]", aliases=("Args",))
-    HideComputerName = Param("switch", InSet("ComputerName"), aliases=("HCN",))
+    HideComputerName = Param("switch", InSet("ComputerName"), InSet("VMName"), InSet("VMId"), InSet("Session"),
+                             aliases=("HCN",))
     AsJob = Param("switch", InSet("ComputerName"))
     JobName = Param("string", InSet("ComputerName"))
     Session = Param("object[]", InSet("Session", position=0))
-    FilePath = Param("string", InSet("FilePathComputerName", position=1, mandatory=True), aliases=("PSPath",))
-    Credential = Param("object", InSet("ComputerName"))
+    FilePath = Param("string", InSet("FilePathComputerName", position=1, mandatory=True),
+                     InSet("FilePathVMName", position=1, mandatory=True),
+                     InSet("FilePathVMId", position=1, mandatory=True), aliases=("PSPath",))
+    Credential = Param("object", InSet("ComputerName"), InSet("VMName", pipeline_by_property=True),
+                       InSet("VMId", pipeline_by_property=True))
     Port = Param("int", InSet("ComputerName"))
     UseSSL = Param("switch", InSet("ComputerName"))
-    ConfigurationName = Param("string", InSet("ComputerName"))
+    ConfigurationName = Param("string", InSet("ComputerName"), InSet("VMName"), InSet("VMId"))
     ApplicationName = Param("string", InSet("ComputerName"))
-    ThrottleLimit = Param("int", InSet("ComputerName"))
+    ThrottleLimit = Param("int", InSet("ComputerName"), InSet("VMName"), InSet("VMId"))
     Authentication = Param("string", InSet("ComputerName"))
     CertificateThumbprint = Param("string", InSet("ComputerName"))
     SessionOption = Param("object", InSet("ComputerName"))
@@ -85,11 +101,12 @@ class InvokeCommand(Cmdlet):
 
     def begin_processing(self) -> None:
         self._input: list[Any] = []
-        if self.ctx.parameter_set in ("Session", "FilePathComputerName"):
-            raise not_supported("Invoke-Command -Session and -FilePath")
+        if self.ctx.parameter_set.startswith("FilePath"):
+            raise not_supported("Invoke-Command -FilePath")
         if self.AsJob or self.InDisconnectedSession:
             raise not_supported("Invoke-Command -AsJob and -InDisconnectedSession")
-        if self.is_bound("Credential"):
+        if self.is_bound("Credential") and self.ctx.parameter_set not in ("VMName", "VMId", "FilePathVMName",
+                                                                           "FilePathVMId"):
             raise not_supported("Invoke-Command -Credential")
 
     def process_record(self) -> None:
@@ -100,6 +117,16 @@ class InvokeCommand(Cmdlet):
         sb = self.ScriptBlock
         args = list(self.ArgumentList or [])
         inputs = self._input
+        if self.ctx.parameter_set in ("VMName", "VMId"):
+            from hyperv_emu.psshim.cmdlets import vmdirect
+
+            for target in vmdirect.resolve_targets(self.ctx, self.ctx.parameter_set == "VMId"):
+                runspace = new_runspace(self.ctx, vmdirect.guest_services(self.ctx, target), vmdirect.guest_registry())
+                yield from self._run_in(target.name, runspace, sb, args, inputs, self.ctx.interp.new_guid())
+            return
+        if self.ctx.parameter_set == "Session":
+            yield from self._in_sessions(sb, args, inputs)
+            return
         if self.ctx.parameter_set != "ComputerName" or not self.is_bound("ComputerName"):
             yield from self.ctx.interp.stream_scriptblock(sb, self.ctx.frame, args=args,
                                                           new_scope=not self.NoNewScope, input_items=inputs)
@@ -108,12 +135,28 @@ class InvokeCommand(Cmdlet):
         for computer in computers:
             yield from self._remote(computer, sb, args, inputs)
 
+    def _in_sessions(self, sb: PSScriptBlock, args: list[Any], inputs: list[Any]) -> Iterator[Any]:
+        """-Session: each open session's own runspace, whose state carries over between calls."""
+        from hyperv_emu.psshim.cmdlets.vmdirect import VMSession
+
+        sessions = C.as_list(self.Session)
+        if not all(isinstance(s, VMSession) for s in sessions):
+            raise not_supported("Invoke-Command -Session with a session not made by New-PSSession -VMName/-VMId")
+        for session in sessions:
+            if session.state != "Opened":
+                self.ctx.write_error(self.ctx.error_record(
+                    f"Because the session state for session {session.name}, {session.instance_id}, "
+                    f"{session.vm_name} is not equal to Open, you cannot run a command in the session.  "
+                    f"The session state is {session.state}.", "InvokeCommandCommandInvalidSessionState",
+                    "InvalidOperation", target_object=session,
+                    exception_type="System.Management.Automation.Runspaces.InvalidRunspaceStateException"))
+                continue
+            yield from self._run_in(session.vm_name, session.runspace, sb, args, inputs, session.instance_id,
+                                    new_scope=False)
+
     # --- another host ---------------------------------------------------------------------------
 
     def _remote(self, computer: str, sb: PSScriptBlock, args: list[Any], inputs: list[Any]) -> Iterator[Any]:
-        from hyperv_emu.psshim.runtime.host import Host
-        from hyperv_emu.psshim.runtime.runner import Runspace
-
         services_for = getattr(self.ctx.services, "for_computer", None)
         if services_for is None:
             raise not_supported("Invoke-Command -ComputerName without an emulated host")
@@ -121,8 +164,13 @@ class InvokeCommand(Cmdlet):
         if services is None:
             self.ctx.write_error(cannot_connect(self.ctx, computer))
             return
+        yield from self._run_in(computer, new_runspace(self.ctx, services, self.ctx.interp.registry), sb, args,
+                                inputs, self.ctx.interp.new_guid())
+
+    def _run_in(self, computer: str, remote: Any, sb: PSScriptBlock, args: list[Any], inputs: list[Any],
+                runspace_id: Any, new_scope: bool = True) -> Iterator[Any]:
+        """The block in the runspace `remote` (of another host, or of a VM's guest)."""
         interp = self.ctx.interp
-        remote = Runspace(services, interp.settings, Host(_discard, _discard), registry=interp.registry)
         rinterp = remote.interp
         rinterp.using_values = interp.using_values_of(sb.ast, self.ctx.frame)
         sink: list[Any] = []
@@ -130,11 +178,11 @@ class InvokeCommand(Cmdlet):
         call = CallInfo("", "interactive", sb.ast.extent, sb.source)
         frame = Frame(rinterp, rinterp.global_scope, sb.source, routing=routing, call=call)
         remote_sb = PSScriptBlock(sb.ast, sb.source, None, text=sb.text)
-        runspace_id = interp.new_guid()
         output: list[Any] = []
         ended: ErrorRecord | None = None
         try:
-            for obj in rinterp.stream_scriptblock(remote_sb, frame, args=args, new_scope=True, input_items=inputs):
+            for obj in rinterp.stream_scriptblock(remote_sb, frame, args=args, new_scope=new_scope,
+                                                  input_items=inputs):
                 output.append(obj)
         except PSError as exc:
             ended = exc.record
@@ -144,13 +192,12 @@ class InvokeCommand(Cmdlet):
             elif isinstance(item, WarningRecord):
                 self.ctx.write_warning(item.message)
         for obj in output:
+            if isinstance(obj, ErrorRecord):  # an error of the remote session's own pipeline
+                self.ctx.write_error(obj)
+                continue
             yield _received(obj, computer, runspace_id, not self.HideComputerName)
         if ended is not None:
             self.ctx.write_error(ended)
-
-
-def _discard(text: str) -> None:
-    pass
 
 
 def _received(obj: Any, computer: str, runspace_id: Any, show: bool) -> Any:

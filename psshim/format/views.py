@@ -267,6 +267,38 @@ def _entry_name(obj: object, ctx: ViewContext) -> object:
 # ---------------------------------------------------------------------------------------------
 
 
+def _wmi_host_views() -> list[View]:
+    """Win32_OperatingSystem / Win32_ComputerSystem: a table of a CimInstance (CimCmdlets'
+    format data), a list of a ManagementObject's DefaultDisplayPropertySet (types.ps1xml)."""
+    os_props = ("SystemDirectory", "Organization", "BuildNumber", "RegisteredUser", "SerialNumber", "Version")
+    cs_cim = ("Name", "PrimaryOwnerName", "Domain", "TotalPhysicalMemory", "Model", "Manufacturer")
+    cs_wmi = ("Domain", "Manufacturer", "Model", "Name", "PrimaryOwnerName", "TotalPhysicalMemory")
+    cim = "Microsoft.Management.Infrastructure.CimInstance#root/cimv2/"
+    wmi = "System.Management.ManagementObject#root\\cimv2\\"
+    return [
+        TableView(name="Win32_OperatingSystem", type_names=(cim + "Win32_OperatingSystem",),
+                  columns=tuple(Column(p, p) for p in os_props)),
+        TableView(name="Win32_ComputerSystem", type_names=(cim + "Win32_ComputerSystem",),
+                  columns=tuple(Column(p, p) for p in cs_cim)),
+        ListView(name="Win32_OperatingSystem", type_names=(wmi + "Win32_OperatingSystem",),
+                 items=tuple(ListItem(p, p) for p in os_props)),
+        ListView(name="Win32_ComputerSystem", type_names=(wmi + "Win32_ComputerSystem",),
+                 items=tuple(ListItem(p, p) for p in cs_wmi)),
+    ]
+
+
+def _pssession_view(edition: str) -> TableView:
+    """PSSession (PowerShellCore_format_ps1xml.cs; 5.1 has no Transport column)."""
+    columns = [Column("Id", "Id", 3, "right"), Column("Name", "Name", 15), Column("Transport", "Transport", 9),
+               Column("ComputerName", "ComputerName", 15), Column("ComputerType", "ComputerType", 15),
+               Column("State", "State", 13), Column("ConfigurationName", "ConfigurationName", 20),
+               Column("Availability", "Availability", 13, "right")]
+    if edition != "7":
+        columns = [c for c in columns if c.label != "Transport"]
+    return TableView(name="PSSession", type_names=("System.Management.Automation.Runspaces.PSSession",),
+                     columns=tuple(columns))
+
+
 def _file_system_view(edition: str) -> TableView:
     if edition == "7":
         return TableView(
@@ -416,6 +448,8 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
         ),
         CustomView(name="DateTime", type_names=("System.DateTime",), render=_datetime_text),
         TableView(name="Guid", type_names=("System.Guid",), columns=(Column("Guid", "Guid"),)),
+        _pssession_view(edition),
+        *_wmi_host_views(),
         _file_system_view(edition),
         CustomView(
             name="ErrorInstance",

@@ -301,7 +301,13 @@ def find_type(name: str, table: TypeTable | None = None) -> PSType | None:
         return None
     key = n.casefold()
     if key in _ACCELERATORS:
-        return _ACCELERATORS[key]
+        accelerator = _ACCELERATORS[key]
+        if accelerator.kind == "unsupported" and table is not None:
+            # a module may provide the type behind an accelerator psshim lacks ([wmi])
+            provided = table.lookup(accelerator.full_name)
+            if provided is not None:
+                return provided
+        return accelerator
     if key in _BY_FULL_NAME:
         return _BY_FULL_NAME[key]
     if "system." + key in _BY_FULL_NAME:

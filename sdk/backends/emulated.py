@@ -246,6 +246,9 @@ class EmulatedBackend:
         return vm_from_view(self._call(lambda: self._host(computer).set_faults(
             vm_id, guest_vss_failing=guest_vss_failing, pass_through_disks=pass_through_disks)))
 
+    def guest_reachable(self, computer: str | None, vm_id: str) -> bool:
+        return bool(self._call(lambda: self._host(computer).get_vm_by_id(vm_id)).guest_reachable)
+
     # --- host, clock, files ----------------------------------------------------------------
 
     def host_name(self, computer: str | None) -> str:

@@ -434,6 +434,10 @@ class PowerShellBackend:
         raise errors.BackendError("set_faults is not available on a real host: fault injection is an emulator "
                                   "feature.", error_id="NotSupported", category="NotImplemented")
 
+    def guest_reachable(self, computer: str | None, vm_id: str) -> bool:
+        raise errors.BackendError("guest_reachable is not available on a real host: it is a world setting of the "
+                                  "emulator.", error_id="NotSupported", category="NotImplemented")
+
     # --- guest data: the emulator's, not a real host's ---------------------------------------------
 
     @staticmethod
