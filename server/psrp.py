@@ -218,7 +218,7 @@ class PsrpShell:
         self._errors = []
         pipeline.start()
         try:
-            code = self.runspace.run_command(script_of(ps, self._bind))
+            code = self.runspace.run_command(script_of(ps, self._bind), failed_status_exits=False)
         finally:
             self._current = None
         records = list(self._errors)

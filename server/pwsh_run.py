@@ -1,4 +1,5 @@
-"""One `powershell.exe` process, emulated: its command line (pwsh_args), its script run through
+"""One `powershell.exe` process, emulated: its command line (psshim.commandline, the project's one
+parser of powershell.exe/pwsh arguments), its script run through
 psshim against an SDK client, its standard output, standard error and exit code.
 
 Used by the winrs shell (`powershell -EncodedCommand ...` over WinRM) and by the
@@ -16,7 +17,7 @@ import attrs
 
 from hyperv_emu import sdk
 from hyperv_emu.server import clixml
-from hyperv_emu.server.pwsh_args import CommandLineError, PowerShellArgs, parse_powershell_args
+from hyperv_emu.psshim.commandline import CommandLine, CommandLineError, parse_command_line
 
 EXIT_BAD_COMMAND_LINE = -196608
 
@@ -28,8 +29,8 @@ class ProcessResult:
     exit_code: int
 
 
-def _bad_line(message: str) -> ProcessResult:
-    return ProcessResult("", message + "\r\n", EXIT_BAD_COMMAND_LINE)
+def _bad_line(message: str, exit_code: int = EXIT_BAD_COMMAND_LINE) -> ProcessResult:
+    return ProcessResult("", message + "\r\n", exit_code)
 
 
 ScriptReader = Callable[[str], "tuple[str, str] | None"]
@@ -44,13 +45,13 @@ def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], 
     `clixml_errors` None means
     as powershell.exe decides (ConsoleHost's ErrorFormat: CLIXML when the command came encoded
     and standard error is redirected; 7 also keeps text when -OutputFormat was given)."""
+    edition = str(client.settings().get("edition") or "5.1")
     try:
-        args = parse_powershell_args(list(argv))
+        args = parse_command_line(list(argv), "7" if edition.startswith("7") else "5.1")
     except CommandLineError as exc:
-        return _bad_line(str(exc))
+        return _bad_line(exc.message, exc.exit_code)
     if clixml_errors is None:
-        edition = str(client.settings().get("edition") or "5.1")
-        as_clixml = args.encoded and not (edition.startswith("7") and args.output_format_given)
+        as_clixml = args.encoded and not (edition.startswith("7") and args.output_format.casefold() != "text")
     else:
         as_clixml = clixml_errors
     result = _run(client, args, stdin, read_script)
@@ -63,10 +64,10 @@ def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], 
     return result
 
 
-def _run(client: sdk.HyperVClient, args: PowerShellArgs, stdin: str, read_script: ScriptReader) -> ProcessResult:
+def _run(client: sdk.HyperVClient, args: CommandLine, stdin: str, read_script: ScriptReader) -> ProcessResult:
     from hyperv_emu.psshim.session import Session
 
-    if args.help:
+    if args.show_help:
         return ProcessResult("PowerShell[.exe] [-File <path> <args>]\n"
                              "    [-Command { - | <script-block> [-args <arg-array>]\n"
                              "    | <string> [<CommandParameters>] } ] [-EncodedCommand <Base64EncodedCommand>]\n"
@@ -89,11 +90,11 @@ def _run(client: sdk.HyperVClient, args: PowerShellArgs, stdin: str, read_script
     session = Session(client)
     rs = session.runspace(out.append, err.append, None, script_dir)
     if args.file is not None:
-        code = int(rs.run_script(text, full_path, list(args.file_args)))
+        code = int(rs.run_script(text, full_path, args.argv()))
     else:
         command = args.command
         if command is None:
-            command = stdin if (args.command_from_stdin or stdin) else ""
+            command = stdin if (args.commands_from_stdin or stdin) else ""
         if not command.strip():
             return ProcessResult("", "", 0)
         code = int(rs.run_command(command))

@@ -173,9 +173,12 @@ class Runspace:
         with options.using_edition(self.settings.edition, self.settings.memory_limit):
             return self._run(text, path, list(args), script=path is not None)
 
-    def run_command(self, text: str) -> int:
+    def run_command(self, text: str, *, failed_status_exits: bool = True) -> int:
+        """Run `text` as `powershell -Command` does; its exit code is 1 when the last command
+        failed ($? False) unless `failed_status_exits` is False (a PSRP pipeline, whose state
+        fails only on a terminating error)."""
         with options.using_edition(self.settings.edition, self.settings.memory_limit):
-            return self._run(text, None, [], script=False)
+            return self._run(text, None, [], script=False, failed_status_exits=failed_status_exits)
 
     def invoke(self, text: str) -> list[Any]:
         collected: list[Any] = []
@@ -198,7 +201,8 @@ class Runspace:
             return make_record(f"hvemu internal error while parsing: {type(exc).__name__}: {exc}",
                                "HvemuInternalError", "ParserError")
 
-    def _run(self, text: str, path: str | None, args: list[Any], script: bool) -> int:
+    def _run(self, text: str, path: str | None, args: list[Any], script: bool, *,
+             failed_status_exits: bool = True) -> int:
         import time
 
         interp = self.interp
@@ -243,7 +247,7 @@ class Runspace:
                 self._bind_script_params(parsed, frame, args)
             for obj in interp.exec_block(statements, frame):
                 out.write(obj)
-            if not script and not interp.status:
+            if not script and failed_status_exits and not interp.status:
                 # `powershell -Command`: 1 when the last command failed ($? is False), e.g. a
                 # script it called ended with `exit 1` (about_PowerShell_exe, -Command)
                 code = 1

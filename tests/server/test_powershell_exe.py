@@ -1,4 +1,4 @@
-"""The powershell.exe command line (server.pwsh_args) and the `hvemu-powershell` drop-in
+"""The powershell.exe command line (psshim.commandline, as the server uses it) and the `hvemu-powershell` drop-in
 spawned from PATH through `hvemu install-shim`."""
 
 from __future__ import annotations
@@ -11,38 +11,23 @@ import sys
 
 import pytest
 
-from hyperv_emu.server.pwsh_args import CommandLineError, parse_powershell_args
+from hyperv_emu.psshim.commandline import CommandLineError, parse_command_line
 from tests.server.conftest import WORLD, env
 
 
-def test_parameters_are_case_insensitive_prefixes() -> None:
+def test_the_server_parses_with_the_projects_one_parser() -> None:
+    """The drop-in and the winrs shell use psshim.commandline (tested in tests/psshim/
+    test_commandline.py); the cases the server relies on."""
     script = "Get-VM | Select -Expand Name"
     enc = base64.b64encode(script.encode("utf-16-le")).decode()
-    args = parse_powershell_args(["-NoP", "-NonI", "-ExecutionPolicy", "Bypass", "-enc", enc])
+    args = parse_command_line(["-NoP", "-NonI", "-ExecutionPolicy", "Bypass", "-enc", enc])
     assert (args.command, args.encoded, args.no_profile, args.non_interactive, args.execution_policy) == (
         script, True, True, True, "Bypass")
-    assert parse_powershell_args(["/Command", "Get-VM"]).command == "Get-VM"
-    assert parse_powershell_args(["-ep", "Bypass", "-c", "exit", "3"]).command == "exit 3"
-
-
-def test_file_takes_the_rest_as_script_arguments() -> None:
-    args = parse_powershell_args(["-NoLogo", "-File", "x.ps1", "-Vm", "A", "-Command", "z"])
-    assert args.file == "x.ps1" and args.file_args == ("-Vm", "A", "-Command", "z") and args.command is None
-
-
-def test_a_first_unknown_word_starts_the_command() -> None:
-    assert parse_powershell_args(["Get-VM", "-Name", "x"]).command == "Get-VM -Name x"
-    assert parse_powershell_args(["-Command", "-"]).command_from_stdin
-    assert parse_powershell_args(["-"]).command_from_stdin
-
-
-def test_bad_values_are_refused() -> None:
+    args = parse_command_line(["-NoLogo", "-File", "x.ps1", "-Vm", "A", "-Command", "z"])
+    assert args.file == "x.ps1" and args.argv() == ["-Vm", "A", "-Command", "z"] and args.command is None
+    assert parse_command_line(["-Command", "-"]).commands_from_stdin
     with pytest.raises(CommandLineError, match="Base64"):
-        parse_powershell_args(["-EncodedCommand", "***"])
-    with pytest.raises(CommandLineError, match="-OutputFormat"):
-        parse_powershell_args(["-OutputFormat", "json", "-c", "1"])
-    with pytest.raises(CommandLineError, match="-File"):
-        parse_powershell_args(["-File"])
+        parse_command_line(["-EncodedCommand", "***"])
 
 
 @pytest.fixture(scope="module")
