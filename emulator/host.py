@@ -25,6 +25,7 @@ from hyperv_emu.emulator.errors import (
     VMCreateFailed,
     VMNameInvalid,
     VMNotFound,
+    checkpoint_name_empty,
 )
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.names import check_vm_name
@@ -103,6 +104,8 @@ class Host:
                 vms = sorted(host.vms, key=lambda v: v.name.casefold())
                 return VMLookup(tuple(vm_view(host, v, now) for v in vms), ())
             names = list(names)
+            if any(n == "" for n in names):  # Get-VM's [ValidateNotNullOrEmpty()] on -Name
+                check_vm_name("")
             missing = []
             chosen: list[VirtualMachineRecord] = []
             for name in names:
@@ -278,6 +281,8 @@ class Host:
             filtered = name is not None or parent_of is not None or child_of is not None or snapshot_type is not None
             if snapshot_type is not None and snapshot_type.casefold() != "standard":
                 pairs = []
+            if name == "":  # Get-VMSnapshot's [ValidateNotNullOrEmpty()] on -Name
+                raise checkpoint_name_empty("Name")
             if name is not None:
                 pairs = [(vm, cp) for vm, cp in pairs if is_match(name, cp.name)]
             if parent_of is not None:
@@ -294,6 +299,8 @@ class Host:
         """Exactly one checkpoint of the VM whose name matches the pattern (Restore/Rename)."""
         with self._tx() as (tx, host):
             vm = _vm_by_id(host, vm_id)
+            if name == "":  # -Name is [ValidateNotNullOrEmpty()] on Restore/Rename/Remove-VMSnapshot
+                raise checkpoint_name_empty("Name")
             hits = [cp for cp in vm.checkpoints if is_match(name, cp.name)]
             if not hits:
                 raise CheckpointNotFound()

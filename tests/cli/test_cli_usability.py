@@ -221,7 +221,7 @@ GUEST_WORLD = """now = 2026-02-20T08:00:00
 [[vm]]
 name = "SRV"
 state = "Running"
-memory = "4MB"
+memory = "32MB"
 disks = [{ path = 'D:\\\\VMs\\\\SRV.vhdx', size = "8MB" }]
 """
 

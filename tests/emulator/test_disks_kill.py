@@ -57,7 +57,7 @@ print(f"done {time.monotonic() - start:.3f}", flush=True)
 
 def _world(clock: str) -> str:
     head = "now = 2026-02-20T08:00:00\n" if clock == "virtual" else 'clock = "real"\n'
-    return (f'{head}[[vm]]\nname = "A"\nstate = "Running"\ncheckpoint_type = "Standard"\nmemory = "16MB"\n'
+    return (f'{head}[[vm]]\nname = "A"\nstate = "Running"\ncheckpoint_type = "Standard"\nmemory = "32MB"\n'
             f"disks = [{{ path = 'D:\\VMs\\A.vhdx', size = \"{SIZE}\" }}]\n")
 
 

@@ -38,7 +38,7 @@ merge_rate = "8MB"
 name = "A"
 state = "Running"
 checkpoint_type = "Standard"
-memory = "16MB"
+memory = "32MB"
 disks = [{{ path = 'D:\\VMs\\A.vhdx', size = "{SIZES[0]}" }}, {{ path = 'D:\\VMs\\A-1.vhdx', size = "{SIZES[1]}" }}]
 """
 
