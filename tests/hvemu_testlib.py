@@ -22,23 +22,20 @@ from hyperv_emu import sdk
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
+TESTS = REPO_ROOT / "tests"
+# The acceptance scenarios and the seed documents, kept in the repository (copies of ../shared's,
+# which tests/test_shared_copies.py compares them with where ../shared exists).
+SCENARIOS = TESTS / "scenarios"
+SEEDS = TESTS / "seeds"
+
+
 def shared_dir() -> pathlib.Path:
-    """The shared/ folder (beside the clone in CI and on developer machines)."""
-    env = os.environ.get("HVEMU_SHARED")
-    if env:
-        return pathlib.Path(env)
-    for cand in (REPO_ROOT.parent / "shared", REPO_ROOT / "shared", pathlib.Path("/work/shared")):
-        if (cand / "scenarios").is_dir():
-            return cand
+    """The shared/ folder beside the clone (on developer machines and in CI; absent in a user's
+    fresh clone). Only the comparison of the copies reads it."""
     return REPO_ROOT.parent / "shared"
 
 
-SCENARIOS = shared_dir() / "scenarios"
-
-
 def scenario_dirs() -> list[pathlib.Path]:
-    if not SCENARIOS.is_dir():
-        return []
     return sorted(p for p in SCENARIOS.iterdir() if (p / "world.toml").is_file())
 
 

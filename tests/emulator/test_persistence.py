@@ -107,8 +107,7 @@ def test_round_trip_of_whole_states(state):
 
 
 def test_round_trip_of_a_lived_in_state(memory_url):
-    client = sdk.load_world(memory_url, (T.SCENARIOS / "10-audit-old-checkpoints" / "world.toml").read_text()
-                            if T.SCENARIOS.is_dir() else T.base_world(extra=T.vm_table("A")))
+    client = sdk.load_world(memory_url, (T.SCENARIOS / "10-audit-old-checkpoints" / "world.toml").read_text())
     vm = client.get_vms()[0]
     client.start_vm(vm) if vm.state.name == "Off" else None
     client.checkpoint_vm(vm, "x")

@@ -90,7 +90,7 @@ def test_random_characters(text: str) -> None:
     check(text)
 
 
-SCRIPTS = [text for _, text in corpus.scenario_scripts()] if corpus.SHARED.is_dir() else []
+SCRIPTS = [text for _, text in corpus.scenario_scripts()]
 SCRIPTS += [text for _, text in corpus.snippets()]
 
 
@@ -114,7 +114,6 @@ def mutated_scripts(draw: st.DrawFn) -> str:
     return text
 
 
-@pytest.mark.skipif(not SCRIPTS, reason="no scripts to mutate")
 @FUZZ
 @given(mutated_scripts())
 def test_mutated_scripts(text: str) -> None:
