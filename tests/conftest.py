@@ -1,5 +1,13 @@
 """Shared test setup: the helpers module (tests/hvemu_testlib.py) is importable from every test
-folder, and `memory_url` gives each test its own in-process emulator root, removed afterwards."""
+folder, `memory_url` gives each test its own in-process emulator root, removed afterwards, and
+the Hypothesis profiles (tests/README.md):
+
+- `default`: every test runs, with the example counts the tests name (`hvemu_testlib.examples`);
+- `slow` (`--slow`, and automatically when the environment variable CI is set): five times as many
+  examples, for CI and before a release.
+
+Hypothesis' own `--hypothesis-profile NAME` still wins over both (its plugin applies it after this).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +15,31 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import hvemu_testlib  # noqa: E402
+
+# deadline=None: the suite runs on loaded machines and under pytest-xdist, where one example's
+# wall time says nothing; a hang is caught by the tests' own time limits.
+settings.register_profile("default", max_examples=hvemu_testlib.BASE_EXAMPLES, deadline=None, print_blob=True)
+settings.register_profile("slow", max_examples=5 * hvemu_testlib.BASE_EXAMPLES, deadline=None, print_blob=True)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="hyperv-emu: the slow Hypothesis profile (5x the examples; the default when $CI is set)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    slow = config.getoption("--slow") or bool(os.environ.get("CI"))
+    settings.load_profile("slow" if slow else "default")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"hyperv-emu tests: Hypothesis profile {settings.get_current_profile_name()!r}, examples x{hvemu_testlib.examples(1)}"
 
 
 @pytest.fixture

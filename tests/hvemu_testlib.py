@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import fsspec
+from hypothesis import settings
 
 from hyperv_emu import sdk
 
@@ -37,6 +38,17 @@ def shared_dir() -> pathlib.Path:
 
 def scenario_dirs() -> list[pathlib.Path]:
     return sorted(p for p in SCENARIOS.iterdir() if (p / "world.toml").is_file())
+
+
+# The Hypothesis profiles of tests/conftest.py give max_examples as multiples of this budget.
+BASE_EXAMPLES = 100
+
+
+def examples(n: int) -> int:
+    """How many examples (or random runs) a test makes: `n` in the default profile, scaled with
+    the loaded Hypothesis profile (5n under --slow / $CI). Call it at import time, in a
+    `@settings(max_examples=...)` or a module constant: tests/conftest.py has loaded the profile by then."""
+    return max(1, n * settings.default.max_examples // BASE_EXAMPLES)
 
 
 NOW = "2026-02-20T08:00:00"
@@ -80,6 +92,16 @@ def local_state_dir(request, tmp_path: pathlib.Path) -> pathlib.Path:
         request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
         return folder / "state"
     return tmp_path / f"state-{uuid.uuid4().hex[:8]}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a Python subprocess of a test: PYTHONPATH leads first to the
+    hyperv_emu this process imported (a worktree's src/ or an installed copy) and to tests/."""
+    import hyperv_emu
+
+    package_root = pathlib.Path(hyperv_emu.__file__).resolve().parents[1]
+    path = [str(package_root), str(TESTS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(path), **extra)
 
 
 def memory_url() -> str:

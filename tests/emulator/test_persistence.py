@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -91,7 +90,7 @@ CONVERTER = persist.make_converter()
 
 @pytest.mark.parametrize("cls", STORED_TYPES, ids=lambda c: c.__name__)
 def test_round_trip_of_every_stored_type(cls):
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=T.examples(40), deadline=None)
     @given(builds_all(cls))
     def check(value):
         text = json.dumps(CONVERTER.unstructure(value), ensure_ascii=False)
@@ -100,7 +99,7 @@ def test_round_trip_of_every_stored_type(cls):
     check()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=T.examples(60), deadline=None)
 @given(builds_all(EmulatorState).map(lambda s: attrs.evolve(s, schema_version=SCHEMA_VERSION)))
 def test_round_trip_of_whole_states(state):
     assert persist.loads(persist.dumps(state), "state.json") == state
@@ -120,7 +119,7 @@ def test_round_trip_of_a_lived_in_state(memory_url):
 
 
 def run_python(code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(T.REPO_ROOT), str(T.REPO_ROOT / "tests")]))
+    env = T.subprocess_env()
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], env=env, capture_output=True,
                           text=True, timeout=timeout, check=False)
 
@@ -149,7 +148,8 @@ def test_a_subprocess_reads_and_writes_the_same_state(tmp_path):
     client = sdk.load_world(url, T.base_world(extra=T.vm_table("A", state="Running")))
     client.checkpoint_vm("A", "parent made")
     proc = run_python("""
-        import sys, json, sdk
+        import sys, json
+        from hyperv_emu import sdk
         c = sdk.connect(sys.argv[1])
         print(json.dumps([x.name for x in c.get_checkpoints("A")]))
         c.checkpoint_vm("A", "child made")
@@ -284,7 +284,8 @@ def test_a_transaction_killed_while_applying_is_finished_by_the_next(tmp_path, m
 # --- concurrency ----------------------------------------------------------------------------------
 
 WORKER = """
-    import sys, sdk
+    import sys
+    from hyperv_emu import sdk
     url, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     c = sdk.connect(url)
     for i in range(n):
@@ -297,7 +298,7 @@ def test_two_processes_lose_no_update(tmp_path):
     url = str(tmp_path / "state")
     client = sdk.load_world(url, T.base_world(extra=T.vm_table("A", state="Running")))
     n = 12
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(T.REPO_ROOT), str(T.REPO_ROOT / "tests")]))
+    env = T.subprocess_env()
     procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(WORKER), url, tag, str(n)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in ("p", "q")]
     for p in procs:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import hvemu_testlib as T
 from hyperv_emu.psshim import ast
 from hyperv_emu.psshim.parser import ParseError, parse
 
@@ -71,7 +72,7 @@ def check(text: str) -> None:
 
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=T.examples(150),
     deadline=2000,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
