@@ -31,9 +31,11 @@ SEEDS = TESTS / "seeds"
 
 
 def shared_dir() -> pathlib.Path:
-    """The shared/ folder beside the clone (on developer machines and in CI; absent in a user's
-    fresh clone). Only the comparison of the copies reads it."""
-    return REPO_ROOT.parent / "shared"
+    """The shared/ folder the copies come from: $HVEMU_SHARED (.ci/run sets it, as it runs the
+    suite in a clone with nothing beside it), else ../shared beside the clone (on developer
+    machines; absent in a user's fresh clone). Only the comparison of the copies reads it."""
+    env = os.environ.get("HVEMU_SHARED")
+    return pathlib.Path(env) if env else REPO_ROOT.parent / "shared"
 
 
 def scenario_dirs() -> list[pathlib.Path]:
