@@ -152,7 +152,7 @@ def test_a_merging_process_killed_at_random_points(templates, clock: str) -> Non
             url = str(scratch / f"kill{i}")
             shutil.copytree(urls[clock], url)
             proc = _spawn(url, clock)
-            # spread over the run: early, middle and late kills, and one just after its end
+            # spread over the run: kill i lands in [i, i + 1) / (KILLS - 1) of it, the last just after its end
             time.sleep(duration * (i + rng.random()) / (KILLS - 1))
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=60)

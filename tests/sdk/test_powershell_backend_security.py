@@ -210,7 +210,7 @@ HOSTILE_PIECES = [
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_PIECES), st.text(max_size=4)), max_size=24).map("".join)
 
 
-@settings(max_examples=T.examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=T.examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(hostile_text, st.text()))
 @example("")
 @example("'")
