@@ -48,7 +48,7 @@ BASE_EXAMPLES = 100
 
 def examples(n: int) -> int:
     """How many examples (or random runs) a test makes: `n` in the default profile, scaled with
-    the loaded Hypothesis profile (5n under --slow / $CI). Call it at import time, in a
+    the loaded Hypothesis profile (5n under --slow and $CI). Call it at import time, in a
     `@settings(max_examples=...)` or a module constant: tests/conftest.py has loaded the profile by then."""
     return max(1, n * settings.default.max_examples // BASE_EXAMPLES)
 
