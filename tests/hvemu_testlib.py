@@ -21,11 +21,9 @@ from hypothesis import settings
 from hyperv_emu import sdk
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
 TESTS = REPO_ROOT / "tests"
-# The acceptance scenarios and the seed documents, kept in the repository (copies of ../shared's,
-# which tests/test_shared_copies.py compares them with where ../shared exists).
+# The acceptance scenarios and the seed documents, kept in the repository: copies of
+# ../shared's, which tests/test_shared_copies.py compares with the originals where they are.
 SCENARIOS = TESTS / "scenarios"
 SEEDS = TESTS / "seeds"
 
