@@ -16,30 +16,39 @@ from collections.abc import Iterator
 from typing import Any
 
 import fsspec
+from hypothesis import settings
 
 from hyperv_emu import sdk
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+TESTS = REPO_ROOT / "tests"
+# The acceptance scenarios and the seed documents, kept in the repository: copies of
+# ../shared's, which tests/test_shared_copies.py compares with the originals where they are.
+SCENARIOS = TESTS / "scenarios"
+SEEDS = TESTS / "seeds"
 
 
 def shared_dir() -> pathlib.Path:
-    """The shared/ folder (beside the clone in CI and on developer machines)."""
+    """The shared/ folder the copies come from: $HVEMU_SHARED (.ci/run sets it, as it runs the
+    suite in a clone with nothing beside it), else ../shared beside the clone (on developer
+    machines; absent in a user's fresh clone). Only the comparison of the copies reads it."""
     env = os.environ.get("HVEMU_SHARED")
-    if env:
-        return pathlib.Path(env)
-    for cand in (REPO_ROOT.parent / "shared", REPO_ROOT / "shared", pathlib.Path("/work/shared")):
-        if (cand / "scenarios").is_dir():
-            return cand
-    return REPO_ROOT.parent / "shared"
-
-
-SCENARIOS = shared_dir() / "scenarios"
+    return pathlib.Path(env) if env else REPO_ROOT.parent / "shared"
 
 
 def scenario_dirs() -> list[pathlib.Path]:
-    if not SCENARIOS.is_dir():
-        return []
     return sorted(p for p in SCENARIOS.iterdir() if (p / "world.toml").is_file())
+
+
+# The Hypothesis profiles of tests/conftest.py give max_examples as multiples of this budget.
+BASE_EXAMPLES = 100
+
+
+def examples(n: int) -> int:
+    """How many examples (or random runs) a test makes: `n` in the default profile, scaled with
+    the loaded Hypothesis profile (5n under --slow and $CI). Call it at import time, in a
+    `@settings(max_examples=...)` or a module constant: tests/conftest.py has loaded the profile by then."""
+    return max(1, n * settings.default.max_examples // BASE_EXAMPLES)
 
 
 NOW = "2026-02-20T08:00:00"
@@ -83,6 +92,16 @@ def local_state_dir(request, tmp_path: pathlib.Path) -> pathlib.Path:
         request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
         return folder / "state"
     return tmp_path / f"state-{uuid.uuid4().hex[:8]}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a Python subprocess of a test: PYTHONPATH leads first to the
+    hyperv_emu this process imported (a worktree's src/ or an installed copy) and to tests/."""
+    import hyperv_emu
+
+    package_root = pathlib.Path(hyperv_emu.__file__).resolve().parents[1]
+    path = [str(package_root), str(TESTS)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(path), **extra)
 
 
 def memory_url() -> str:

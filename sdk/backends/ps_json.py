@@ -374,8 +374,11 @@ def envelope_from_json(text: str) -> Envelope:
 
 
 def find_envelope(stdout: str) -> Envelope | None:
-    """The result line (`HVEMU-JSON:{…}`, the last one wins) in a script's standard output."""
-    for line in reversed(stdout.splitlines()):
+    """The result line (`HVEMU-JSON:{…}`, the last one wins) in a script's standard output.
+
+    Lines end at "\n" (the console writes "\r\n") only: str.splitlines would also cut at
+    U+0085, U+2028 and U+2029, which ConvertTo-Json leaves unescaped inside a name."""
+    for line in reversed(stdout.split("\n")):
         line = line.strip().lstrip("\ufeff")
         if line.startswith(RESULT_MARKER):
             return envelope_from_json(line[len(RESULT_MARKER):])

@@ -1,4 +1,4 @@
-"""The acceptance scenarios of ../shared/scenarios, run exactly as scenarios.md says:
+"""The acceptance scenarios of tests/scenarios (the repository's copy of ../shared/scenarios), run exactly as scenarios.md says:
 
     hvemu run --world world.toml --state S script.ps1
 

@@ -378,7 +378,7 @@ CP1 --> CP2
 CP2 --> CP3
 CP3 --> CURRENT"""
 
-SEEDS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = pathlib.Path(__file__).resolve().parents[1] / "seeds"
 
 
 def _dedent(text: str) -> list[str]:
@@ -428,10 +428,8 @@ def test_tree_mermaid_scenario_07_fr_fr_equals_the_seed(make_state: Callable[...
 
 
 def test_the_seed_diagram_is_the_one_the_test_expects() -> None:
-    seeds = sorted(SEEDS.glob("000_*.txt")) if SEEDS.is_dir() else []
-    if not seeds:
-        pytest.skip("the shared seeds are not next to this checkout")
-    text = seeds[0].read_text(encoding="utf-8")
+    (seed,) = SEEDS.glob("000_*.txt")
+    text = seed.read_text(encoding="utf-8")
     section = text[text.index("## Arborescence de checkpoints"):]
     block = section[section.index("```mermaid") + len("```mermaid"):]
     block = block[:block.index("```")]

@@ -3,20 +3,19 @@ codes, one-line errors, no traceback, UTF-8 output."""
 
 from __future__ import annotations
 
-import os
 import pathlib
 import subprocess
 import sys
 
+import hvemu_testlib as T
+
 from .worlds import WORLD_07
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def hvemu(*argv: str, cwd: pathlib.Path, env: dict[str, str] | None = None,
           stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if k not in ("HVEMU_STATE", "HVEMU_DEBUG")}
-    environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), environ.get("PYTHONPATH", "")])
+    environ = {k: v for k, v in T.subprocess_env().items() if k not in ("HVEMU_STATE", "HVEMU_DEBUG")}
     environ.update(env or {})
     return subprocess.run([sys.executable, "-m", "hyperv_emu.cli", *argv], cwd=cwd, env=environ, capture_output=True,
                           text=True, encoding="utf-8", input=stdin, timeout=60)

@@ -34,7 +34,6 @@ requires_qemu = pytest.mark.skipif(D.QEMU_IMG is None, reason="qemu-img not inst
 VHD_DIR = "D:\\VMs"
 SIZE = 64 * MiB
 SIZE2 = 40 * MiB + 1536  # not a multiple of any block size: a partial last block
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def world(*, clock: str = "virtual", merge_rate: str = "100MB", state: str = "Running",
@@ -241,7 +240,7 @@ def test_a_later_process_carries_out_a_virtual_merge(local, tmp_path: pathlib.Pa
     oracle = [D.Disk(SIZE), D.Disk(SIZE2)]
     client.remove_checkpoint(_checkpoint_with_data(client, oracle, 8, 2))
     url = client.backend.url  # type: ignore[attr-defined]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = T.subprocess_env()
     done = subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "clock", "--advance", "3600", "--state", url],
                           capture_output=True, text=True, env=env, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
@@ -293,11 +292,12 @@ def test_a_real_clock_merge_cut_off_by_exit_is_resumed_by_the_next_process(local
     oracle = [D.Disk(SIZE), D.Disk(SIZE2)]
     _checkpoint_with_data(client, oracle, 48, 4)
     url = client.backend.url  # type: ignore[attr-defined]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = T.subprocess_env()
     # The process removes the checkpoint and exits once the job has started; at exit its worker
     # finishes the slice it is in and stops, leaving the job's journal behind.
     script = (
-        "import pathlib, sys, time, sdk\n"
+        "import pathlib, sys, time\n"
+        "from hyperv_emu import sdk\n"
         f"url = {url!r}\n"
         "sdk.connect(url).remove_checkpoints('A')\n"
         "deadline = time.monotonic() + 60\n"

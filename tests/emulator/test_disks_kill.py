@@ -15,7 +15,6 @@ through the emulator, pyvhdi, dissect.hypervisor and qemu-img (no block lost or 
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import random
 import shutil
@@ -26,6 +25,7 @@ import tempfile
 import time
 
 import hvemu_disk_checks as D
+import hvemu_testlib as T
 import pytest
 
 from hyperv_emu import sdk
@@ -33,8 +33,7 @@ from hyperv_emu.emulator import background
 
 MiB = D.MiB
 SIZE = 128 * MiB
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-KILLS = 4  # per clock
+KILLS = max(3, T.examples(3))  # per clock (at least 3: early, late, just after the end)
 
 pytestmark = pytest.mark.skipif(D.QEMU_IMG is None, reason="qemu-img not installed (Debian qemu-utils)")
 
@@ -92,7 +91,7 @@ def templates():
 
 
 def _spawn(url: str, clock: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = T.subprocess_env()
     proc = subprocess.Popen([sys.executable, "-c", WORKER, url, clock], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
@@ -153,7 +152,7 @@ def test_a_merging_process_killed_at_random_points(templates, clock: str) -> Non
             url = str(scratch / f"kill{i}")
             shutil.copytree(urls[clock], url)
             proc = _spawn(url, clock)
-            # spread over the run: early, middle and late kills, and one just after its end
+            # spread over the run: kill i lands in [i, i + 1) / (KILLS - 1) of it, the last just after its end
             time.sleep(duration * (i + rng.random()) / (KILLS - 1))
             proc.send_signal(signal.SIGKILL)
             proc.communicate(timeout=60)

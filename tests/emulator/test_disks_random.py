@@ -20,6 +20,7 @@ import shutil
 import tempfile
 
 import hvemu_disk_checks as D
+import hvemu_testlib as T
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -166,5 +167,5 @@ class DiskMachine(RuleBasedStateMachine):
 
 
 TestDiskMachine = DiskMachine.TestCase
-TestDiskMachine.settings = settings(max_examples=5, stateful_step_count=16, deadline=None,
+TestDiskMachine.settings = settings(max_examples=T.examples(3), stateful_step_count=16, deadline=None,
                                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-import os
 import pathlib
 import re
 import subprocess
@@ -93,7 +92,7 @@ CONVERTER = persist.make_converter()
 
 @pytest.mark.parametrize("cls", STORED_TYPES, ids=lambda c: c.__name__)
 def test_round_trip_of_every_stored_type(cls):
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=T.examples(40), deadline=None)
     @given(builds_all(cls))
     def check(value):
         text = json.dumps(CONVERTER.unstructure(value), ensure_ascii=False)
@@ -102,7 +101,7 @@ def test_round_trip_of_every_stored_type(cls):
     check()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=T.examples(60), deadline=None)
 @given(builds_all(EmulatorState).map(lambda s: attrs.evolve(s, schema_version=SCHEMA_VERSION)))
 def test_round_trip_of_whole_states(state):
     """A state comes back whole, or, when it holds what no host would (persist.state_problem:
@@ -119,8 +118,7 @@ def test_round_trip_of_whole_states(state):
 
 
 def test_round_trip_of_a_lived_in_state(memory_url):
-    client = sdk.load_world(memory_url, (T.SCENARIOS / "10-audit-old-checkpoints" / "world.toml").read_text()
-                            if T.SCENARIOS.is_dir() else T.base_world(extra=T.vm_table("A")))
+    client = sdk.load_world(memory_url, (T.SCENARIOS / "10-audit-old-checkpoints" / "world.toml").read_text())
     vm = client.get_vms()[0]
     client.start_vm(vm) if vm.state.name == "Off" else None
     client.checkpoint_vm(vm, "x")
@@ -133,7 +131,7 @@ def test_round_trip_of_a_lived_in_state(memory_url):
 
 
 def run_python(code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(T.REPO_ROOT / "src"), str(T.REPO_ROOT / "tests")]))
+    env = T.subprocess_env()
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code), *args], env=env, capture_output=True,
                           text=True, timeout=timeout, check=False)
 
@@ -312,7 +310,7 @@ def test_two_processes_lose_no_update(tmp_path):
     url = str(tmp_path / "state")
     client = sdk.load_world(url, T.base_world(extra=T.vm_table("A", state="Running")))
     n = 12
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(T.REPO_ROOT / "src"), str(T.REPO_ROOT / "tests")]))
+    env = T.subprocess_env()
     procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(WORKER), url, tag, str(n)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in ("p", "q")]
     for p in procs:

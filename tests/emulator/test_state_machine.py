@@ -375,5 +375,5 @@ class CheckpointMachine(RuleBasedStateMachine):
                 assert [d.path for d in vm.hard_drives] == [f"{T.DISK_DIR}\\{name}.vhdx"]
 
 
-CheckpointMachine.TestCase.settings = settings(max_examples=200, stateful_step_count=20, deadline=None)
+CheckpointMachine.TestCase.settings = settings(max_examples=T.examples(100), stateful_step_count=20, deadline=None)
 TestCheckpointMachine = CheckpointMachine.TestCase

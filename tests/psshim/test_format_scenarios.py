@@ -17,9 +17,7 @@ from hyperv_emu.psshim.format.settings import FormatSettings
 from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo, ScriptPosition
 from hyperv_emu.psshim.runtime.values import PSObject
 
-SCENARIOS = Path("/work/shared/scenarios")
-
-pytestmark = pytest.mark.skipif(not SCENARIOS.is_dir(), reason="shared scenarios not present")
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 VM = "Microsoft.HyperV.PowerShell.VirtualMachine"
 SNAPSHOT = "Microsoft.HyperV.PowerShell.VMSnapshot"

@@ -125,8 +125,7 @@ def _normalise(text: str) -> str | None:
 
 def _statements() -> list[tuple[str, str]]:
     sources = corpus.snippets() + [(f"one-liner-{i}", s) for i, s in enumerate(ONE_LINERS)]
-    if corpus.SHARED.is_dir():
-        sources = corpus.scenario_scripts() + corpus.seed_blocks() + sources
+    sources = corpus.scenario_scripts() + corpus.seed_blocks() + sources
     found = []
     for name, text in sources:
         if corpus.fails_like_scenario_13(text):

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import hvemu_testlib as T
 from hyperv_emu.psshim import ast
 from hyperv_emu.psshim.parser import ParseError, parse
 
@@ -71,7 +72,7 @@ def check(text: str) -> None:
 
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=T.examples(150),
     deadline=2000,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,
@@ -90,7 +91,7 @@ def test_random_characters(text: str) -> None:
     check(text)
 
 
-SCRIPTS = [text for _, text in corpus.scenario_scripts()] if corpus.SHARED.is_dir() else []
+SCRIPTS = [text for _, text in corpus.scenario_scripts()]
 SCRIPTS += [text for _, text in corpus.snippets()]
 
 
@@ -114,7 +115,6 @@ def mutated_scripts(draw: st.DrawFn) -> str:
     return text
 
 
-@pytest.mark.skipif(not SCRIPTS, reason="no scripts to mutate")
 @FUZZ
 @given(mutated_scripts())
 def test_mutated_scripts(text: str) -> None:

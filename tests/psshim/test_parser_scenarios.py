@@ -10,13 +10,10 @@ from hyperv_emu.psshim.parser import ParseError, parse
 
 from parser_corpus_loader import corpus
 
-needs_shared = pytest.mark.skipif(not corpus.SHARED.is_dir(), reason="../shared is not checked out")
-
-SCENARIOS = corpus.scenario_scripts() if corpus.SHARED.is_dir() else []
-SEEDS = corpus.seed_blocks() if corpus.SHARED.is_dir() else []
+SCENARIOS = corpus.scenario_scripts()
+SEEDS = corpus.seed_blocks()
 
 
-@needs_shared
 def test_the_corpus_is_complete() -> None:
     assert len(SCENARIOS) == 26
     assert sum(1 for name, _ in SEEDS if name.startswith("seed000-fence")) == 11
@@ -24,14 +21,12 @@ def test_the_corpus_is_complete() -> None:
     assert sum(1 for name, _ in SEEDS if name.startswith("seed002-inline")) == 2
 
 
-@needs_shared
 @pytest.mark.parametrize(("name", "text"), [s for s in SCENARIOS if not s[0].startswith("13-")], ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "")
 def test_scenario_script_parses(name: str, text: str) -> None:
     script = parse(text)
     assert script.end_block is not None and script.end_block.statements
 
 
-@needs_shared
 @pytest.mark.parametrize(("name", "text"), SEEDS, ids=[name for name, _ in SEEDS])
 def test_seed_block_parses(name: str, text: str) -> None:
     if corpus.fails_like_scenario_13(text):
@@ -46,7 +41,7 @@ def test_seed_block_parses(name: str, text: str) -> None:
 
 def _expected_stderr_errors() -> list[tuple[int, int, str, str]]:
     """(line, column, underline, message) of each error block in scenario 13's stderr file."""
-    path = next((corpus.SHARED / "scenarios").glob("13-*/expected-stderr.txt"))
+    path = next(corpus.SCENARIOS.glob("13-*/expected-stderr.txt"))
     lines = path.read_text(encoding="utf-8").splitlines()
     found = []
     for index, line in enumerate(lines):
@@ -58,7 +53,6 @@ def _expected_stderr_errors() -> list[tuple[int, int, str, str]]:
     return found
 
 
-@needs_shared
 def test_scenario_13_fails_with_exactly_the_two_errors_of_expected_stderr() -> None:
     ((_, text),) = [s for s in SCENARIOS if s[0].startswith("13-")]
     with pytest.raises(ParseError) as caught:
@@ -67,13 +61,12 @@ def test_scenario_13_fails_with_exactly_the_two_errors_of_expected_stderr() -> N
     expected = _expected_stderr_errors()
     assert [(e.extent.start_line, e.extent.start_column, "~" * len(e.extent.text), e.message) for e in errors] == expected
     assert [e.error_id for e in errors] == ["UnexpectedToken", "MissingArgument"]
-    stderr = next((corpus.SHARED / "scenarios").glob("13-*/expected-stderr.txt")).read_text(encoding="utf-8")
+    stderr = next(corpus.SCENARIOS.glob("13-*/expected-stderr.txt")).read_text(encoding="utf-8")
     assert f"FullyQualifiedErrorId : {errors[0].error_id}" in stderr
     first = errors[0].extent
     assert (first.start_offset, first.end_offset) == (text.index("V-2012R2-Test1\u2033"), text.index("V-2012R2-Test1\u2033") + 15)
 
 
-@needs_shared
 def test_scenario_scripts_keep_their_commands() -> None:
     """A spot check of what the scenarios rely on."""
     script = parse(dict(SCENARIOS)["03-create-named-checkpoints"])

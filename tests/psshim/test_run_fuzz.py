@@ -28,8 +28,8 @@ TOKENS = ["Get-VM", "Checkpoint-VM", "Remove-VMCheckpoint", "Restore-VMCheckpoin
           "throw", "break", "return", "exit", "[int]", "::", ".", "`", "#", "<#", "#>", "@'", "'@", "$null"]
 
 
-def run(world: pathlib.Path, text: str) -> None:
-    session = Session.from_world(world, f"memory://fuzz/{uuid.uuid4().hex}", timeout=10.0)
+def run(world: pathlib.Path, text: str, timeout: float = 10.0) -> None:
+    session = Session.from_world(world, f"memory://fuzz/{uuid.uuid4().hex}", timeout=timeout)
     try:
         result = session.run(text, path="/fuzz/script.ps1")
     finally:
@@ -69,14 +69,14 @@ def mutated(draw: st.DrawFn) -> tuple[pathlib.Path, str]:
     return SCENARIOS[index] / "world.toml", "\n".join(lines)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=T.examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated())
 def test_mutated_scenario_scripts(case: tuple[pathlib.Path, str]) -> None:
     world, text = case
     run(world, text)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=T.examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=25))
 def test_random_token_sequences(tokens: list[str]) -> None:
     run(SCENARIOS[10] / "world.toml", " ".join(tokens))
@@ -89,4 +89,4 @@ def test_random_token_sequences(tokens: list[str]) -> None:
     "function f { f }; f",
 ])
 def test_endless_scripts_end(text: str) -> None:
-    run(SCENARIOS[10] / "world.toml", text)
+    run(SCENARIOS[10] / "world.toml", text, timeout=2.0)  # a shorter budget: these all run into it

@@ -251,7 +251,7 @@ def test_paths_are_case_insensitive_like_ntfs(sandbox):
 # --- any Unicode (hypothesis) ---------------------------------------------------------------------
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=T.examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(vm_name=st.text(max_size=120), cp_name=st.text(max_size=120), tail=st.text(max_size=60))
 def test_any_unicode(box_factory, vm_name, cp_name, tail):
     box = box_factory

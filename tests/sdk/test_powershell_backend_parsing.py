@@ -211,6 +211,16 @@ def test_envelope_from_51_with_a_stray_line() -> None:
     assert err.message == 'Hyper-V was unable to find a virtual machine with name "SRV-GONE".'
 
 
+@pytest.mark.parametrize("name", ["\x85", "a\u2028b", "\u2029", "x\x85\u2028\u2029y"])
+def test_envelope_with_line_separators_inside_a_name(name: str) -> None:
+    # ConvertTo-Json escapes only the characters below U+0020 (and quotes, backslashes): these
+    # Unicode line separators arrive raw, inside the one result line.
+    item = {"Name": name, "VMName": "SRV-APP01"}
+    line = "HVEMU-JSON:" + json.dumps({"format": "hyperv-emu/1", "psVersion": "5.1", "items": [item]}, ensure_ascii=False)
+    env = ps_json.find_envelope("stray output\r\n" + line + "\r\n")
+    assert env is not None and env.items[0]["Name"] == name
+
+
 def test_envelope_with_51_value_count_arrays() -> None:
     env = ps_json.find_envelope(text("envelope_items_as_value_count_51.txt"))
     assert env is not None and len(env.items) == 1 and env.errors == () and env.warnings == ()

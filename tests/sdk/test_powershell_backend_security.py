@@ -32,6 +32,7 @@ import tree_sitter_powershell as tsp
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import hvemu_testlib as T
 from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.backends.powershell import PowerShellBackend
 from hyperv_emu.sdk.backends.ps_script import (
@@ -209,7 +210,7 @@ HOSTILE_PIECES = [
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE_PIECES), st.text(max_size=4)), max_size=24).map("".join)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=T.examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(hostile_text, st.text()))
 @example("")
 @example("'")
@@ -235,7 +236,7 @@ class Capture:
         return TransportResult('HVEMU-JSON:{"format":"hyperv-emu/1","items":[],"errors":[],"warnings":[]}')
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=T.examples(60), deadline=None)
 @given(st.one_of(hostile_text, st.text()))
 def test_backend_calls_quote_vm_and_checkpoint_names(value: str) -> None:
     t = Capture()

@@ -217,7 +217,7 @@ PIECES = [
 hostile = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), min_size=1, max_size=12).map("".join)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True,
+@settings(max_examples=T.examples(20), deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.one_of(hostile, st.text(min_size=1, max_size=40)))
 @example("'; Invoke-HvCanary pwned; '")

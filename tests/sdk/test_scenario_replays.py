@@ -1,7 +1,7 @@
 """The acceptance scenarios replayed through the SDK, independently of psshim.
 
-For each ../shared/scenarios/*/: load world.toml with `sdk.load_world`, perform the script's
-Hyper-V actions as SDK calls (one replay function per scenario, below), then check every fact of
+For each tests/scenarios/*/ (the repository's copy of ../shared/scenarios): load world.toml with
+`sdk.load_world`, perform the script's Hyper-V actions as SDK calls (one replay function per scenario, below), then check every fact of
 expected-after.toml (clock, VM state/status/type/parent/disks, checkpoint list with parents,
 creation times and states, files and their lengths), the warnings against the `WARNING:` lines of
 expected.txt, and the errors against expected-stderr(-contains).txt. Non-terminating errors are
@@ -351,6 +351,4 @@ def test_scenario_replay(folder: pathlib.Path, memory_url: str) -> None:
 
 def test_every_scenario_has_a_replay() -> None:
     dirs = T.scenario_dirs()
-    if not dirs:
-        pytest.skip("shared/scenarios not found")
     assert sorted(p.name[:2] for p in dirs) == sorted(REPLAYS)

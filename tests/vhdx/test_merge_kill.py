@@ -10,7 +10,6 @@ oracle, the structural checker and qemu-img.
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
@@ -19,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import hvemu_testlib as T
 import pytest
 
 from hyperv_emu.emulator.vhdx import LocalFile, LocalFileJournal, RafJournal, recover
@@ -28,7 +28,6 @@ from .helpers import LocalOpener
 from .readers import QEMU_IMG, qemu_check
 from .scenario import build, read_view
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("merge_worker.py")
 
 
@@ -36,7 +35,7 @@ def run_worker(
     folder: Path, journal: str, mode: str, arg: int, kill_after: float | None = None
 ) -> tuple[int, str, float]:
     """Run the worker; returns (return code, stdout, seconds from 'started' to exit)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = T.subprocess_env()
     proc = subprocess.Popen([sys.executable, str(WORKER), str(folder), journal, mode, str(arg)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None

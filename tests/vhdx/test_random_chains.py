@@ -15,6 +15,7 @@ import os
 import random
 import tempfile
 
+import hvemu_testlib as T
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,7 @@ from .readers import QEMU_IMG, dissect_read, pyvhdi_read, qemu_check, qemu_compa
 
 MiB = 1 << 20
 MAX_DEPTH = 5
-EXAMPLES = int(os.environ.get("VHDX_HYPOTHESIS_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("VHDX_HYPOTHESIS_EXAMPLES") or T.examples(4))
 
 
 def extent(size: int) -> st.SearchStrategy[tuple[int, int]]:

@@ -12,8 +12,10 @@ import re
 import textwrap
 
 HERE = pathlib.Path(__file__).resolve().parent
-REPO = HERE.parents[2]
-SHARED = REPO.parent / "shared"
+TESTS = HERE.parents[1]
+# The repository's copies of ../shared/scenarios and ../shared/seeds.
+SCENARIOS = TESTS / "scenarios"
+SEEDS = TESTS / "seeds"
 
 # Seed 004's first block and scenario 13: typographic quotes with U+2033, which PowerShell
 # does not read as a quote; they must fail with these two errors (line, column, id).
@@ -32,14 +34,14 @@ def read(path: pathlib.Path) -> str:
 
 
 def scenario_scripts() -> list[tuple[str, str]]:
-    return [(p.parent.name, read(p)) for p in sorted((SHARED / "scenarios").glob("*/script.ps1"))]
+    return [(p.parent.name, read(p)) for p in sorted(SCENARIOS.glob("*/script.ps1"))]
 
 
 def seed_blocks() -> list[tuple[str, str]]:
     """Every PowerShell block of the seed documents: fenced ```powershell blocks, runs of code
     lines in unfenced documents, and commands quoted inline in prose."""
     blocks: list[tuple[str, str]] = []
-    for path in sorted((SHARED / "seeds").glob("*.txt")):
+    for path in sorted(SEEDS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         stem = path.name.split("_")[0]
         fenced = list(_FENCE.finditer(text))
