@@ -346,5 +346,9 @@ def apply_op(store: "FileStore", op: FileOp) -> None:
         HostDisks(store, op.host).flatten(op.parent, op.path)
     elif op.kind == "mkdir":
         store.makedirs(rel)
+    elif op.kind in ("new_vhd", "resize_vhd"):  # New-VHD, Resize-VHD (emulator.vhdfiles)
+        from hyperv_emu.emulator import vhdfiles
+
+        vhdfiles.apply(store, op)
     else:
         raise ValueError(f"unknown file operation {op.kind!r}")

@@ -109,13 +109,14 @@ def host_rel(host: str, path: str) -> str:
     return "/".join([HOSTS_DIR, host.casefold(), wp.drive, *wp.parts])
 
 
-_CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "copy_sparse", "export_disk"}
+_CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "copy_sparse", "export_disk",
+                 "new_vhd", "resize_vhd"}
 _REMOVES_FILE = {"delete", "merge"}
 
 
 # operations that read a disk chain that must already exist (`op.parent`): a differencing disk's
 # parent, an export's source
-_READS_CHAIN = {"create_avhdx", "export_disk"}
+_READS_CHAIN = {"create_avhdx", "export_disk", "new_vhd"}
 
 
 def _check_chain(store: FileStore, host: str, path: str, checked: set[str]) -> None:

@@ -37,7 +37,9 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator import vhdrules
 from hyperv_emu.emulator.vdisk import HostDisks
+from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
 from hyperv_emu.emulator.views import (
     CheckpointView,
     EventView,
@@ -335,27 +337,38 @@ class Host:
     # --- drives, disks, files, events, clock --------------------------------------------------
 
     def get_vhd(self, path: str) -> VhdView:
-        """Get-VHD: what the file's VHDX headers say (virtual size, parent, block and sector
-        sizes) and its length. A corrupt file raises DiskError naming the file and the
-        structure at fault."""
+        """Get-VHD: what the file's VHDX headers say (emulator.vhdrules). A corrupt file raises
+        DiskError naming the file and the structure at fault."""
         with self._tx() as (tx, host):
-            p = str(winpath.parse(path))
-            f = disks.find_file(host, p)
-            files = HostDisks(tx.store, host.name)
-            if not files.exists(p) or tx.store.is_dir(host_rel(host.name, p)):
-                raise PathError(f"The system cannot find the file specified: '{p}'.", target=p)
-            info = files.info(f.path if f is not None else p)
-            attached = any(disks.file_key(d.path) == disks.file_key(p) for v in host.vms for d in v.disks)
-            parent = info.parent_path
-            if parent is not None:
-                known = disks.find_file(host, parent)
-                parent = known.path if known is not None else parent
-            return VhdView(
-                path=info.path, parent_path=parent, vhd_type="Differencing" if info.differencing else "Dynamic",
-                size=info.size, file_size=info.file_size, computer_name=winpath.netbios_name(host.name),
-                attached=attached, block_size=info.block_size, logical_sector_size=info.logical_sector_size,
-                physical_sector_size=info.physical_sector_size, disk_id=info.disk_id,
-            )
+            return _vhd_view(host, *vhdrules.vhd_facts(tx, host, path))
+
+    # --- VHD files (emulator.vhdrules) ----------------------------------------------------------
+
+    def new_vhd(self, path: str, spec: NewVhdSpec) -> VhdView:
+        with self._tx() as (tx, host):
+            created = vhdrules.new_vhd(tx, host, path, spec)
+        return self.get_vhd(created)
+
+    def test_vhd(self, path: str) -> str | None:
+        """Test-VHD: None when the disk's chain is usable, else the reason it is not."""
+        with self._tx() as (tx, host):
+            return vhdrules.test_vhd(tx, host, path)
+
+    def merge_vhd(self, path: str, destination: str | None = None) -> VhdView:
+        with self._tx() as (tx, host):
+            target = vhdrules.merge_vhd(tx, host, path, destination)
+        return self.get_vhd(target)
+
+    def resize_vhd(self, path: str, size: int | None) -> VhdView:
+        """size None: -ToMinimumSize."""
+        with self._tx() as (tx, host):
+            target = vhdrules.resize_vhd(tx, host, path, size)
+        return self.get_vhd(target)
+
+    def optimize_vhd(self, path: str) -> VhdView:
+        with self._tx() as (tx, host):
+            target = vhdrules.optimize_vhd(tx, host, path)
+        return self.get_vhd(target)
 
     # --- guest data ------------------------------------------------------------------------------
 
@@ -449,6 +462,15 @@ class Host:
         """The real file behind a Windows path of this host (`hvemu path`)."""
         with self._tx() as (tx, host):
             return tx.store.display_path(host_rel(host.name, str(winpath.parse(path))))
+
+
+def _vhd_view(host: HostRecord, f: VhdFacts, attached: bool) -> VhdView:
+    return VhdView(
+        path=f.path, parent_path=f.parent_path, vhd_type=f.vhd_type, size=f.size, file_size=f.file_size,
+        computer_name=winpath.netbios_name(host.name), attached=attached, block_size=f.block_size,
+        logical_sector_size=f.logical_sector_size, physical_sector_size=f.physical_sector_size,
+        disk_id=f.disk_identifier, minimum_size=f.minimum_size,
+    )
 
 
 class _HostTx:

@@ -196,6 +196,8 @@ class FileOp(MutableFieldwise):
     "merge" (path: the child, parent: the file it folds into, payload: its dependants, one per
     line), "export_disk" (path, parent: the disk flattened into it), "mkdir" (path),
     "sparse_file" (path, size), "copy_sparse" (path, parent: the file copied, size).
+    "new_vhd" (path, size, parent, payload: New-VHD's type and sizes), "resize_vhd" (path, size):
+    see emulator.vhdfiles.
     All are idempotent, so a crash between saving and applying is repaired by replaying.
     """
 
