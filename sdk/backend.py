@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, StopMode, VM, VMLookup
+from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, StopMode, VhdTestResult, VM, VMLookup
 
 
 class Backend(Protocol):
@@ -70,6 +70,13 @@ class Backend(Protocol):
 
     # --- disks, events, faults ---------------------------------------------------------------
     def get_vhd(self, computer: str | None, path: str) -> VHD: ...
+    # New-VHD: vhd_type "Fixed" | "Dynamic" | "Differencing"; 0 sizes mean the host's defaults
+    def new_vhd(self, computer: str | None, path: str, *, vhd_type: str, size: int, parent_path: str | None,
+                block_size: int, logical_sector_size: int, physical_sector_size: int) -> VHD: ...
+    def test_vhd(self, computer: str | None, path: str) -> VhdTestResult: ...
+    def merge_vhd(self, computer: str | None, path: str, destination: str | None) -> VHD: ...
+    def resize_vhd(self, computer: str | None, path: str, size: int | None) -> VHD: ...  # None: to minimum
+    def optimize_vhd(self, computer: str | None, path: str) -> VHD: ...
     def events(self, computer: str | None) -> list[HostEvent]: ...
     def set_faults(
         self, computer: str | None, vm_id: str, *, guest_vss_failing: bool | None, pass_through_disks: int | None

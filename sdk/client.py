@@ -14,6 +14,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
 | Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
+| New-VHD / Test-VHD             | `new_vhd(path, size, fixed=, parent_path=, ...)`, `test_vhd(path)` |
+| Merge/Resize/Optimize-VHD      | `merge_vhd(path, destination)`, `resize_vhd(path, size)` (None: to its minimum), `optimize_vhd(path)` |
 | (the guest, emulator only)     | `write_guest_disk`, `read_guest_disk`, `set_guest_memory`, `read_guest_memory` |
 
 Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, category
@@ -31,7 +33,18 @@ import attrs
 
 from hyperv_emu.sdk.backend import Backend
 from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVWarning, InvalidNameError, VMNotFoundError
-from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, StopMode, VM, VMLookup
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    CheckpointType,
+    FileInfo,
+    HardDrive,
+    HostEvent,
+    StopMode,
+    VhdTestResult,
+    VM,
+    VMLookup,
+)
 
 VMRef = VM | str
 
@@ -258,6 +271,29 @@ class HyperVClient:
 
     def get_vhd(self, path: str) -> VHD:
         return self.backend.get_vhd(self.computer_name, path)
+
+    def new_vhd(self, path: str, size_bytes: int = 0, *, fixed: bool = False, parent_path: str | None = None,
+                block_size: int = 0, logical_sector_size: int = 0, physical_sector_size: int = 0) -> VHD:
+        """New-VHD: a dynamic disk (the default), a fixed one (`fixed`), or a differencing disk of
+        `parent_path` (its size is the parent's). Sizes of 0 take the host's defaults."""
+        kind = "Differencing" if parent_path is not None else ("Fixed" if fixed else "Dynamic")
+        return self.backend.new_vhd(self.computer_name, path, vhd_type=kind, size=size_bytes, parent_path=parent_path,
+                                    block_size=block_size, logical_sector_size=logical_sector_size,
+                                    physical_sector_size=physical_sector_size)
+
+    def test_vhd(self, path: str) -> VhdTestResult:
+        return self.backend.test_vhd(self.computer_name, path)
+
+    def merge_vhd(self, path: str, destination: str | None = None) -> VHD:
+        """Merge-VHD: fold `path` (and the disks between) into `destination` (default: its parent)."""
+        return self.backend.merge_vhd(self.computer_name, path, destination)
+
+    def resize_vhd(self, path: str, size_bytes: int | None) -> VHD:
+        """Resize-VHD -SizeBytes; None: -ToMinimumSize."""
+        return self.backend.resize_vhd(self.computer_name, path, size_bytes)
+
+    def optimize_vhd(self, path: str) -> VHD:
+        return self.backend.optimize_vhd(self.computer_name, path)
 
     def events(self) -> list[HostEvent]:
         return self.backend.events(self.computer_name)

@@ -25,6 +25,7 @@ _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
 # Alias properties the Hyper-V module adds (hyperv-reference.md §2.2–2.3): PS alias -> field.
 ALIASES: dict[type, dict[str, str]] = {
+    VHD: {"Number": "disk_number"},
     VM: {
         "VMName": "name",
         "VMId": "id",

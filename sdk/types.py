@@ -164,21 +164,40 @@ class HardDrive(Fieldwise):
     disk_number: int | None = None
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class VHD(Fieldwise):
-    """Microsoft.Vhd.PowerShell.VirtualHardDisk (Get-VHD)."""
+    """Microsoft.Vhd.PowerShell.VirtualHardDisk (Get-VHD, New-VHD, ...), its properties in the
+    module's order (hyperv-object-model.md §4). Values a host decides alone have the value a
+    new disk on a Windows Server 2022 host shows: FragmentationPercentage 0, Alignment 1,
+    DiskNumber null (not mounted), IsPMEMCompatible False. MinimumSize is null for a disk
+    without partitions."""
 
-    path: str
-    parent_path: str | None
-    vhd_type: VhdType
-    vhd_format: VhdFormat
-    size: int
-    file_size: int
     computer_name: str
-    attached: bool
-    block_size: int = 0
+    path: str
+    vhd_format: VhdFormat
+    vhd_type: VhdType
+    file_size: int
+    size: int
+    minimum_size: int | None = None
     logical_sector_size: int = 512
     physical_sector_size: int = 4096
+    block_size: int = 0
+    parent_path: str | None
+    disk_identifier: str = ""
+    fragmentation_percentage: int | None = 0
+    alignment: int = 1
+    attached: bool
+    disk_number: int | None = None
+    is_pmem_compatible: bool = attrs.field(default=False, metadata=ps("IsPMEMCompatible"))
+
+
+@attrs.frozen(eq=False, repr=False)
+class VhdTestResult(Fieldwise):
+    """Test-VHD's answer for one file: `ok`, else `problem` says why the chain is unusable."""
+
+    path: str
+    ok: bool
+    problem: str = ""
 
 
 @attrs.frozen(eq=False, repr=False)

@@ -30,6 +30,7 @@ from hyperv_emu.sdk.types import (
     SnapshotType,
     StopMode,
     VhdFormat,
+    VhdTestResult,
     VhdType,
     VM,
     VMLookup,
@@ -118,7 +119,7 @@ def _vhd(v: VhdView) -> VHD:
         path=v.path, parent_path=v.parent_path, vhd_type=VhdType[v.vhd_type], vhd_format=VhdFormat.VHDX,
         size=v.size, file_size=v.file_size, computer_name=v.computer_name, attached=v.attached,
         block_size=v.block_size, logical_sector_size=v.logical_sector_size,
-        physical_sector_size=v.physical_sector_size,
+        physical_sector_size=v.physical_sector_size, minimum_size=v.minimum_size, disk_identifier=v.disk_id,
     )
 
 
@@ -221,6 +222,26 @@ class EmulatedBackend:
 
     def get_vhd(self, computer: str | None, path: str) -> VHD:
         return _vhd(self._call(lambda: self._host(computer).get_vhd(path)))
+
+    def new_vhd(self, computer: str | None, path: str, *, vhd_type: str, size: int, parent_path: str | None,
+                block_size: int, logical_sector_size: int, physical_sector_size: int) -> VHD:
+        from hyperv_emu.emulator.vhdfiles import NewVhdSpec
+
+        spec = NewVhdSpec(vhd_type, size, block_size, logical_sector_size, physical_sector_size, parent_path or "")
+        return _vhd(self._call(lambda: self._host(computer).new_vhd(path, spec)))
+
+    def test_vhd(self, computer: str | None, path: str) -> VhdTestResult:
+        problem = self._call(lambda: self._host(computer).test_vhd(path))
+        return VhdTestResult(path=path, ok=problem is None, problem=problem or "")
+
+    def merge_vhd(self, computer: str | None, path: str, destination: str | None) -> VHD:
+        return _vhd(self._call(lambda: self._host(computer).merge_vhd(path, destination)))
+
+    def resize_vhd(self, computer: str | None, path: str, size: int | None) -> VHD:
+        return _vhd(self._call(lambda: self._host(computer).resize_vhd(path, size)))
+
+    def optimize_vhd(self, computer: str | None, path: str) -> VHD:
+        return _vhd(self._call(lambda: self._host(computer).optimize_vhd(path)))
 
     # --- guest data ---------------------------------------------------------------------------
 

@@ -66,7 +66,7 @@ from hyperv_emu.sdk.backends.transports import (
     WinRMTransport,
     env_password,
 )
-from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, SnapshotType, StopMode, VM, VMLookup
+from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, SnapshotType, StopMode, VhdTestResult, VM, VMLookup
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
 
@@ -82,6 +82,7 @@ VM_CMDLETS = frozenset({"Get-VM", "New-VM", "Remove-VM", "Set-VM", "Start-VM", "
 CHECKPOINT_CMDLETS = frozenset({"Get-VMSnapshot", "Restore-VMSnapshot", "Remove-VMSnapshot", "Rename-VMSnapshot",
                                 "Export-VMSnapshot", "Get-VMCheckpoint", "Restore-VMCheckpoint",
                                 "Remove-VMCheckpoint", "Rename-VMCheckpoint", "Export-VMCheckpoint"})
+VHD_CALLS = frozenset({"get_vhd", "new_vhd", "test_vhd", "merge_vhd", "resize_vhd", "optimize_vhd"})
 FILE_CALLS = frozenset({"list_dir", "file_info", "read_file", "write_file", "make_dir", "delete_file"})
 PATH_ERROR_IDS = frozenset({"PathNotFound", "ItemNotFoundException", "FileNotFoundException",
                             "DirectoryNotFoundException", "DriveNotFound", "HvEmu.NotAFolder", "HvEmu.IsAFolder"})
@@ -143,6 +144,9 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     _rule(errors.CheckpointFailedError, calls={"checkpoint_vm"}, activities={"Checkpoint-VM"}),
     _rule(errors.ExportImportError, calls={"import_vm"}, ids=PATH_ERROR_IDS),
     _rule(errors.ExportImportError, calls={"export_checkpoint", "import_vm"}, activities={"Export-VMSnapshot", "Import-VM"}),
+    _rule(errors.FileInUseError, calls=VHD_CALLS, message=r"being used by another process"),
+    _rule(errors.HostPathError, calls=VHD_CALLS, categories={"ObjectNotFound"}),
+    _rule(errors.DiskError, calls=VHD_CALLS - {"get_vhd"}),
     _rule(errors.HostPathError, ids=PATH_ERROR_IDS),
     _rule(errors.HostPathError, calls=FILE_CALLS | {"get_vhd"}, categories={"ObjectNotFound"}),
     _rule(errors.CheckpointNotFoundError, categories={"ObjectNotFound"}, activities=CHECKPOINT_CMDLETS),
@@ -421,6 +425,33 @@ class PowerShellBackend:
         if not env.items:
             raise errors.HostPathError(f"The system cannot find the file specified: '{path}'.", target=path)
         return ps_json.vhd_from_json(env.items[0])
+
+    def new_vhd(self, computer: str | None, path: str, *, vhd_type: str, size: int, parent_path: str | None,
+                block_size: int, logical_sector_size: int, physical_sector_size: int) -> VHD:
+        env = self._run(self.scripts.new_vhd(self._c(computer), path, vhd_type=vhd_type, size=size,
+                                             parent_path=parent_path, block_size=block_size,
+                                             logical_sector_size=logical_sector_size,
+                                             physical_sector_size=physical_sector_size))
+        return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
+
+    def test_vhd(self, computer: str | None, path: str) -> VhdTestResult:
+        raw = self._one(self._run(self.scripts.test_vhd(self._c(computer), path)), "Test-VHD result")
+        if not isinstance(raw, dict):
+            raise errors.BackendError("The host sent a Test-VHD result the SDK cannot read.")
+        return VhdTestResult(path=str(ps_json.get_ci(raw, "Path") or path), ok=bool(ps_json.get_ci(raw, "Ok")),
+                             problem=str(ps_json.get_ci(raw, "Problem") or ""))
+
+    def merge_vhd(self, computer: str | None, path: str, destination: str | None) -> VHD:
+        env = self._run(self.scripts.merge_vhd(self._c(computer), path, destination))
+        return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
+
+    def resize_vhd(self, computer: str | None, path: str, size: int | None) -> VHD:
+        env = self._run(self.scripts.resize_vhd(self._c(computer), path, size))
+        return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
+
+    def optimize_vhd(self, computer: str | None, path: str) -> VHD:
+        env = self._run(self.scripts.optimize_vhd(self._c(computer), path))
+        return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
 
     def events(self, computer: str | None) -> list[HostEvent]:
         env = self._run(self.scripts.events(self._c(computer)),

@@ -473,6 +473,52 @@ class ScriptBuilder:
         body = [f"$hvItems = @(Get-VHD -Path {ps_quote(path)}{_cn(computer)} | Select-Object -Property $hvVhdProps)"]
         return frame("get_vhd", body, props=("vhd",))
 
+    def new_vhd(self, computer: str | None, path: str, *, vhd_type: str, size: int, parent_path: str | None,
+                block_size: int, logical_sector_size: int, physical_sector_size: int) -> Script:
+        args = f"-Path {ps_quote(path)}"
+        if vhd_type == "Differencing":
+            args += f" -Differencing -ParentPath {ps_quote(parent_path or '')}"
+        else:
+            args += f" -SizeBytes {ps_int(size)}" + (" -Fixed" if vhd_type == "Fixed" else " -Dynamic")
+        for name, value in (("BlockSizeBytes", block_size), ("LogicalSectorSizeBytes", logical_sector_size),
+                            ("PhysicalSectorSizeBytes", physical_sector_size)):
+            if value:
+                args += f" -{name} {ps_int(value)}"
+        body = [f"$hvItems = @(New-VHD {args}{_cn(computer)} | Select-Object -Property $hvVhdProps)"]
+        return frame("new_vhd", body, props=("vhd",))
+
+    def test_vhd(self, computer: str | None, path: str) -> Script:
+        q = ps_quote(path)
+        body = [f"$hvOk = @(Test-VHD -Path {q}{_cn(computer)} {_SOFT})",
+                "if ($hvOk.Count -eq 0) {",
+                "    " + _KEEP_ERRORS,
+                "}",
+                "else {",
+                "    $hvProblem = ''",
+                "    if (-not $hvOk[0] -and $hvE.Count -gt 0) { $hvProblem = [string]$hvE[0].Exception.Message }",
+                f"    $hvItems = @([pscustomobject]@{{ Path = {q}; Ok = [bool]$hvOk[0]; Problem = $hvProblem }})",
+                "}"]
+        return frame("test_vhd", body)
+
+    def merge_vhd(self, computer: str | None, path: str, destination: str | None) -> Script:
+        q = ps_quote(path)
+        body = [f"$hvDest = {ps_quote(destination)}" if destination is not None
+                else f"$hvDest = (Get-VHD -Path {q}{_cn(computer)}).ParentPath",
+                f"Merge-VHD -Path {q} -DestinationPath $hvDest{_cn(computer)} -Confirm:$false",
+                f"$hvItems = @(Get-VHD -Path $hvDest{_cn(computer)} | Select-Object -Property $hvVhdProps)"]
+        return frame("merge_vhd", body, props=("vhd",))
+
+    def resize_vhd(self, computer: str | None, path: str, size: int | None) -> Script:
+        how = "-ToMinimumSize" if size is None else f"-SizeBytes {ps_int(size)}"
+        body = [f"$hvItems = @(Resize-VHD -Path {ps_quote(path)} {how}{_cn(computer)} -Passthru -Confirm:$false"
+                " | Select-Object -Property $hvVhdProps)"]
+        return frame("resize_vhd", body, props=("vhd",))
+
+    def optimize_vhd(self, computer: str | None, path: str) -> Script:
+        body = [f"$hvItems = @(Optimize-VHD -Path {ps_quote(path)}{_cn(computer)} -Passthru -Confirm:$false"
+                " | Select-Object -Property $hvVhdProps)"]
+        return frame("optimize_vhd", body, props=("vhd",))
+
     def events(self, computer: str | None) -> Script:
         body = [f"$hvItems = @(Get-WinEvent -LogName {ps_array(EVENT_LOGS)} -MaxEvents {ps_int(MAX_EVENTS)}"
                 f"{_cn(computer)} {_SOFT} | Select-Object -Property {EVENT_PROPS})", _KEEP_ERRORS]
