@@ -31,7 +31,7 @@ import attrs
 from hyperv_emu.emulator import disks, openfiles, winpath
 from hyperv_emu.emulator.engine import host_rel
 from hyperv_emu.emulator.errors import DiskError, EmulatorError, FileInUse, PathError
-from hyperv_emu.emulator.model import DiskFile, FileOp, HostRecord, MergeTask, VMStateName
+from hyperv_emu.emulator.model import FileOp, HostRecord, MergeTask, VMStateName
 from hyperv_emu.emulator.vdisk import MAX_SIZE, HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts, chain_problem, facts
 
@@ -99,7 +99,8 @@ def new_vhd(tx: "Transaction", host: HostRecord, path: str, spec: NewVhdSpec) ->
             raise _error(DiskError, f"{fail}: {INVALID_SIZE}.", p, "InvalidParameter", "InvalidArgument")
         size = parent_size
         spec = NewVhdSpec(spec.vhd_type, size, spec.block_size, 0, 0, parent_path)
-    host.disk_files.append(DiskFile(path=p, kind="avhdx" if parent_path else "vhdx", size=size, parent=parent_path))
+    # Not recorded as a disk of the state: like any file the host did not make for a VM, it is
+    # read from its headers, and Remove-Item may delete it.
     host.file_times[winpath.parse(p).key()] = tx.now()
     tx.queue(FileOp(kind="new_vhd", host=host.name, path=p, parent=parent_path or "", size=size,
                     payload=spec.payload(), mtime=tx.now()))
@@ -141,7 +142,8 @@ def test_vhd(tx: "Transaction", host: HostRecord, path: str) -> str | None:
     """None when the chain under `path` is usable, else why not."""
     p = _path(path)
     if not _exists(tx, host, p):
-        raise PathError(f"The system cannot find the file specified: '{p}'.", target=p)
+        raise _error(PathError, f"The system cannot find the file specified: '{p}'.", p, "ObjectNotFound",
+                     "ObjectNotFound")
     return chain_problem(HostDisks(tx.store, host.name), p)
 
 
