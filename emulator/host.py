@@ -37,11 +37,12 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import vhdrules
+from hyperv_emu.emulator import drives, vhdrules
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
 from hyperv_emu.emulator.views import (
     CheckpointView,
+    DriveView,
     EventView,
     VhdView,
     VMView,
@@ -370,6 +371,47 @@ class Host:
             target = vhdrules.optimize_vhd(tx, host, path)
         return self.get_vhd(target)
 
+    # --- drives and controllers (emulator.drives) ------------------------------------------------
+
+    def add_hard_drive(self, vm_id: str, path: str, *, controller_type: str | None = None,
+                       controller_number: int | None = None, controller_location: int | None = None) -> DriveView:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            drive = drives.add(tx, host, vm, path, controller_type, controller_number, controller_location)
+            write_vm_config(tx, host, vm)
+            return _drive_view(host, vm, drive)
+
+    def remove_hard_drive(self, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> DriveView:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            drive = drives.remove(tx, host, vm, controller_type, controller_number, controller_location)
+            write_vm_config(tx, host, vm)
+            return _drive_view(host, vm, drive)
+
+    def set_hard_drive(self, vm_id: str, controller_type: str, controller_number: int, controller_location: int,
+                       *, path: str | None = None, to_controller_type: str | None = None,
+                       to_controller_number: int | None = None, to_controller_location: int | None = None) -> DriveView:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            drive = drives.change(tx, host, vm, controller_type, controller_number, controller_location, path=path,
+                                  to_type=to_controller_type, to_number=to_controller_number,
+                                  to_location=to_controller_location)
+            write_vm_config(tx, host, vm)
+            return _drive_view(host, vm, drive)
+
+    def scsi_controllers(self, vm_id: str) -> list[drives.ControllerView]:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            return [drives.ControllerView(vm.name, vm.id, t, n, winpath.netbios_name(host.name))
+                    for t, n in drives.controllers(vm) if t == "SCSI"]
+
+    def dvd_drives(self, vm_id: str) -> list[drives.DvdView]:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            return [drives.DvdView(vm.name, vm.id, t, n, loc, winpath.netbios_name(host.name))
+                    for t, n, loc in drives.dvd_slots(vm)]
+
     # --- guest data ------------------------------------------------------------------------------
 
     def write_guest_disk(self, vm_id: str, disk: int, offset: int, data: bytes) -> None:
@@ -462,6 +504,12 @@ class Host:
         """The real file behind a Windows path of this host (`hvemu path`)."""
         with self._tx() as (tx, host):
             return tx.store.display_path(host_rel(host.name, str(winpath.parse(path))))
+
+
+def _drive_view(host: HostRecord, vm: VirtualMachineRecord, d: HardDrive) -> DriveView:
+    return DriveView(vm_name=vm.name, vm_id=vm.id, path=d.path, controller_type=d.controller_type,
+                     controller_number=d.controller_number, controller_location=d.controller_location,
+                     computer_name=winpath.netbios_name(host.name))
 
 
 def _vhd_view(host: HostRecord, f: VhdFacts, attached: bool) -> VhdView:

@@ -11,7 +11,19 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, StopMode, VhdTestResult, VM, VMLookup
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    DvdDrive,
+    FileInfo,
+    HardDrive,
+    HostEvent,
+    ScsiController,
+    StopMode,
+    VhdTestResult,
+    VM,
+    VMLookup,
+)
 
 
 class Backend(Protocol):
@@ -77,6 +89,17 @@ class Backend(Protocol):
     def merge_vhd(self, computer: str | None, path: str, destination: str | None) -> VHD: ...
     def resize_vhd(self, computer: str | None, path: str, size: int | None) -> VHD: ...  # None: to minimum
     def optimize_vhd(self, computer: str | None, path: str) -> VHD: ...
+
+    # --- drives and controllers (controller types by name: "IDE" | "SCSI") ---------------------
+    def add_hard_drive(self, computer: str | None, vm_id: str, path: str, *, controller_type: str | None,
+                       controller_number: int | None, controller_location: int | None) -> HardDrive: ...
+    def remove_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> None: ...
+    def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                       controller_location: int, *, path: str | None, to_controller_type: str | None,
+                       to_controller_number: int | None, to_controller_location: int | None) -> HardDrive: ...
+    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]: ...
+    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]: ...
     def events(self, computer: str | None) -> list[HostEvent]: ...
     def set_faults(
         self, computer: str | None, vm_id: str, *, guest_vss_failing: bool | None, pass_through_disks: int | None

@@ -16,6 +16,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
 | New-VHD / Test-VHD             | `new_vhd(path, size, fixed=, parent_path=, ...)`, `test_vhd(path)` |
 | Merge/Resize/Optimize-VHD      | `merge_vhd(path, destination)`, `resize_vhd(path, size)` (None: to its minimum), `optimize_vhd(path)` |
+| Add/Remove/Set-VMHardDiskDrive | `add_hard_drive(vm, path, controller_type=, ...)`, `remove_hard_drive(drive)`, `set_hard_drive(drive, path=, to_controller_...=)` |
+| Get-VMScsiController / Get-VMDvdDrive | `get_scsi_controllers(vm)`, `get_dvd_drives(vm)`           |
 | (the guest, emulator only)     | `write_guest_disk`, `read_guest_disk`, `set_guest_memory`, `read_guest_memory` |
 
 Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, category
@@ -41,6 +43,9 @@ from hyperv_emu.sdk.types import (
     HardDrive,
     HostEvent,
     StopMode,
+    ControllerType,
+    DvdDrive,
+    ScsiController,
     VhdTestResult,
     VM,
     VMLookup,
@@ -295,6 +300,34 @@ class HyperVClient:
     def optimize_vhd(self, path: str) -> VHD:
         return self.backend.optimize_vhd(self.computer_name, path)
 
+    def add_hard_drive(self, vm: VMRef, path: str, *, controller_type: ControllerType | str | None = None,
+                       controller_number: int | None = None, controller_location: int | None = None) -> HardDrive:
+        """Add-VMHardDiskDrive: the drive on the controller slot given (the first free one where
+        not given; IDE first on generation 1, SCSI on generation 2)."""
+        return self.backend.add_hard_drive(self.computer_name, self._vm_id(vm), path,
+                                           controller_type=_ctype(controller_type),
+                                           controller_number=controller_number,
+                                           controller_location=controller_location)
+
+    def remove_hard_drive(self, drive: HardDrive) -> None:
+        self.backend.remove_hard_drive(self.computer_name, drive.vm_id, drive.controller_type.name,
+                                       drive.controller_number, drive.controller_location)
+
+    def set_hard_drive(self, drive: HardDrive, *, path: str | None = None,
+                       to_controller_type: ControllerType | str | None = None,
+                       to_controller_number: int | None = None, to_controller_location: int | None = None) -> HardDrive:
+        """Set-VMHardDiskDrive: point the drive at another file and/or move it to another slot."""
+        return self.backend.set_hard_drive(
+            self.computer_name, drive.vm_id, drive.controller_type.name, drive.controller_number,
+            drive.controller_location, path=path, to_controller_type=_ctype(to_controller_type),
+            to_controller_number=to_controller_number, to_controller_location=to_controller_location)
+
+    def get_scsi_controllers(self, vm: VMRef) -> list[ScsiController]:
+        return self.backend.scsi_controllers(self.computer_name, self._vm_id(vm))
+
+    def get_dvd_drives(self, vm: VMRef) -> list[DvdDrive]:
+        return self.backend.dvd_drives(self.computer_name, self._vm_id(vm))
+
     def events(self) -> list[HostEvent]:
         return self.backend.events(self.computer_name)
 
@@ -359,3 +392,15 @@ class HyperVClient:
     def settings(self) -> dict[str, Any]:
         fn = getattr(self.backend, "settings", None)
         return dict(fn()) if fn is not None else {}
+
+
+def _ctype(value: ControllerType | str | None) -> str | None:
+    """A controller type by name ("IDE" | "SCSI"), from the enum or its name in any case."""
+    if value is None:
+        return None
+    if isinstance(value, ControllerType):
+        return value.name
+    for member in ControllerType:
+        if member.name.casefold() == str(value).casefold():
+            return member.name
+    raise ValueError(f"{value!r} is not a controller type (IDE or SCSI)")

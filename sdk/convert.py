@@ -19,7 +19,7 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from hyperv_emu.sdk.types import VHD, Checkpoint, HardDrive, HostEvent, VM
+from hyperv_emu.sdk.types import VHD, Checkpoint, DvdDrive, HardDrive, HostEvent, ScsiController, VM
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
@@ -45,6 +45,9 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     Checkpoint: ["Microsoft.HyperV.PowerShell.VMSnapshot", "Microsoft.HyperV.PowerShell.VirtualMachineBase", "System.Object"],
     HardDrive: ["Microsoft.HyperV.PowerShell.HardDiskDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
     VHD: ["Microsoft.Vhd.PowerShell.VirtualHardDisk", "System.Object"],
+    ScsiController: ["Microsoft.HyperV.PowerShell.VMScsiController", "Microsoft.HyperV.PowerShell.VMDriveController",
+                     "System.Object"],
+    DvdDrive: ["Microsoft.HyperV.PowerShell.DvdDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
     HostEvent: ["System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Object"],
 }
 

@@ -148,20 +148,66 @@ def _client_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, kw_only=True, metadata={"ps": ""})
 
 
-@attrs.frozen(eq=False, repr=False)
-class HardDrive(Fieldwise):
-    """Microsoft.HyperV.PowerShell.HardDiskDrive (Get-VMHardDiskDrive)."""
+def _drive_name(kind: str) -> Any:
+    """`<kind> on SCSI controller number 0 at location 1`, the Name Hyper-V gives a drive."""
 
-    vm_name: str = attrs.field(metadata=ps("VMName"))
-    vm_id: str = attrs.field(metadata=ps("VMId"))
+    def make(self: Any) -> str:
+        return (f"{kind} on {self.controller_type.name} controller number {self.controller_number} "
+                f"at location {self.controller_location}")
+
+    return attrs.field(default=attrs.Factory(make, takes_self=True))
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class HardDrive(Fieldwise):
+    """Microsoft.HyperV.PowerShell.HardDiskDrive (Get-VMHardDiskDrive), its properties in the
+    module's order (hyperv-object-model.md §3). A value the emulator cannot know has the value
+    a virtual hard disk drive on a real host has by default: no IOPS limits (0), no persistent
+    reservations, the Primordial resource pool, DiskNumber null (not a pass-through disk)."""
+
     path: str
-    controller_type: ControllerType
-    controller_number: int
+    disk_number: int | None = None
+    maximum_iops: int = attrs.field(default=0, metadata=ps("MaximumIOPS"))
+    minimum_iops: int = attrs.field(default=0, metadata=ps("MinimumIOPS"))
+    support_persistent_reservations: bool = False
     controller_location: int
-    computer_name: str
+    controller_number: int
+    controller_type: ControllerType
+    name: str = _drive_name("Hard Drive")
+    pool_name: str = "Primordial"
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
     vm_snapshot_id: str | None = attrs.field(default=None, metadata=ps("VMSnapshotId"))
     vm_snapshot_name: str | None = attrs.field(default=None, metadata=ps("VMSnapshotName"))
-    disk_number: int | None = None
+    computer_name: str
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class ScsiController(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMScsiController (Get-VMScsiController)."""
+
+    controller_number: int
+    name: str = "SCSI Controller"
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    computer_name: str
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class DvdDrive(Fieldwise):
+    """Microsoft.HyperV.PowerShell.DvdDrive (Get-VMDvdDrive): without media, Path is null and
+    DvdMediaType None."""
+
+    path: str | None = None
+    dvd_media_type: str = "None"
+    controller_location: int
+    controller_number: int
+    controller_type: ControllerType
+    name: str = _drive_name("DVD Drive")
+    pool_name: str = "Primordial"
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    computer_name: str
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)

@@ -17,6 +17,7 @@ from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
 from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.model import ClockMode
+from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.types import (
@@ -30,6 +31,8 @@ from hyperv_emu.sdk.types import (
     SnapshotType,
     StopMode,
     VhdFormat,
+    DvdDrive,
+    ScsiController,
     VhdTestResult,
     VhdType,
     VM,
@@ -78,6 +81,17 @@ def _mapped() -> Iterator[None]:
         yield
     except emu_errors.EmulatorError as exc:
         raise translate(exc) from exc
+
+
+def _scsi(c: ControllerView) -> ScsiController:
+    return ScsiController(controller_number=c.controller_number, vm_id=c.vm_id, vm_name=c.vm_name,
+                          computer_name=c.computer_name)
+
+
+def _dvd(d: DvdView) -> DvdDrive:
+    return DvdDrive(path=d.path, controller_location=d.controller_location, controller_number=d.controller_number,
+                    controller_type=ControllerType[d.controller_type], vm_id=d.vm_id, vm_name=d.vm_name,
+                    computer_name=d.computer_name)
 
 
 def _drive(d: DriveView) -> HardDrive:
@@ -242,6 +256,31 @@ class EmulatedBackend:
 
     def optimize_vhd(self, computer: str | None, path: str) -> VHD:
         return _vhd(self._call(lambda: self._host(computer).optimize_vhd(path)))
+
+    def add_hard_drive(self, computer: str | None, vm_id: str, path: str, *, controller_type: str | None,
+                       controller_number: int | None, controller_location: int | None) -> HardDrive:
+        return _drive(self._call(lambda: self._host(computer).add_hard_drive(
+            vm_id, path, controller_type=controller_type, controller_number=controller_number,
+            controller_location=controller_location)))
+
+    def remove_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> None:
+        self._call(lambda: self._host(computer).remove_hard_drive(vm_id, controller_type, controller_number,
+                                                                  controller_location))
+
+    def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                       controller_location: int, *, path: str | None, to_controller_type: str | None,
+                       to_controller_number: int | None, to_controller_location: int | None) -> HardDrive:
+        return _drive(self._call(lambda: self._host(computer).set_hard_drive(
+            vm_id, controller_type, controller_number, controller_location, path=path,
+            to_controller_type=to_controller_type, to_controller_number=to_controller_number,
+            to_controller_location=to_controller_location)))
+
+    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]:
+        return [_scsi(c) for c in self._call(lambda: self._host(computer).scsi_controllers(vm_id))]
+
+    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
+        return [_dvd(d) for d in self._call(lambda: self._host(computer).dvd_drives(vm_id))]
 
     # --- guest data ---------------------------------------------------------------------------
 

@@ -66,7 +66,20 @@ from hyperv_emu.sdk.backends.transports import (
     WinRMTransport,
     env_password,
 )
-from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, SnapshotType, StopMode, VhdTestResult, VM, VMLookup
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    DvdDrive,
+    FileInfo,
+    HardDrive,
+    HostEvent,
+    ScsiController,
+    SnapshotType,
+    StopMode,
+    VhdTestResult,
+    VM,
+    VMLookup,
+)
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
 
@@ -82,6 +95,7 @@ VM_CMDLETS = frozenset({"Get-VM", "New-VM", "Remove-VM", "Set-VM", "Start-VM", "
 CHECKPOINT_CMDLETS = frozenset({"Get-VMSnapshot", "Restore-VMSnapshot", "Remove-VMSnapshot", "Rename-VMSnapshot",
                                 "Export-VMSnapshot", "Get-VMCheckpoint", "Restore-VMCheckpoint",
                                 "Remove-VMCheckpoint", "Rename-VMCheckpoint", "Export-VMCheckpoint"})
+DRIVE_CALLS = frozenset({"add_hard_drive", "remove_hard_drive", "set_hard_drive"})
 VHD_CALLS = frozenset({"get_vhd", "new_vhd", "test_vhd", "merge_vhd", "resize_vhd", "optimize_vhd"})
 FILE_CALLS = frozenset({"list_dir", "file_info", "read_file", "write_file", "make_dir", "delete_file"})
 PATH_ERROR_IDS = frozenset({"PathNotFound", "ItemNotFoundException", "FileNotFoundException",
@@ -144,7 +158,8 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     _rule(errors.CheckpointFailedError, calls={"checkpoint_vm"}, activities={"Checkpoint-VM"}),
     _rule(errors.ExportImportError, calls={"import_vm"}, ids=PATH_ERROR_IDS),
     _rule(errors.ExportImportError, calls={"export_checkpoint", "import_vm"}, activities={"Export-VMSnapshot", "Import-VM"}),
-    _rule(errors.FileInUseError, calls=VHD_CALLS, message=r"being used by another process"),
+    _rule(errors.FileInUseError, calls=VHD_CALLS | DRIVE_CALLS, message=r"being used by another process"),
+    _rule(errors.HostPathError, calls=DRIVE_CALLS, message=r"cannot find the file specified"),
     _rule(errors.HostPathError, calls=VHD_CALLS, categories={"ObjectNotFound"}),
     _rule(errors.DiskError, calls=VHD_CALLS - {"get_vhd"}),
     _rule(errors.HostPathError, ids=PATH_ERROR_IDS),
@@ -452,6 +467,36 @@ class PowerShellBackend:
     def optimize_vhd(self, computer: str | None, path: str) -> VHD:
         env = self._run(self.scripts.optimize_vhd(self._c(computer), path))
         return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
+
+    def add_hard_drive(self, computer: str | None, vm_id: str, path: str, *, controller_type: str | None,
+                       controller_number: int | None, controller_location: int | None) -> HardDrive:
+        env = self._run(self.scripts.add_hard_drive(self._c(computer), self._vm_id(vm_id), path,
+                                                    controller_type=controller_type,
+                                                    controller_number=controller_number,
+                                                    controller_location=controller_location))
+        return ps_json.value_from_json(HardDrive, self._one(env, "hard disk drive"))
+
+    def remove_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> None:
+        self._run(self.scripts.remove_hard_drive(self._c(computer), self._vm_id(vm_id), controller_type,
+                                                 controller_number, controller_location))
+
+    def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                       controller_location: int, *, path: str | None, to_controller_type: str | None,
+                       to_controller_number: int | None, to_controller_location: int | None) -> HardDrive:
+        env = self._run(self.scripts.set_hard_drive(
+            self._c(computer), self._vm_id(vm_id), controller_type, controller_number, controller_location,
+            path=path, to_controller_type=to_controller_type, to_controller_number=to_controller_number,
+            to_controller_location=to_controller_location))
+        return ps_json.value_from_json(HardDrive, self._one(env, "hard disk drive"))
+
+    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]:
+        env = self._run(self.scripts.scsi_controllers(self._c(computer), self._vm_id(vm_id)))
+        return [ps_json.value_from_json(ScsiController, i) for i in env.items]
+
+    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
+        env = self._run(self.scripts.dvd_drives(self._c(computer), self._vm_id(vm_id)))
+        return [ps_json.value_from_json(DvdDrive, i) for i in env.items]
 
     def events(self, computer: str | None) -> list[HostEvent]:
         env = self._run(self.scripts.events(self._c(computer)),

@@ -49,7 +49,19 @@ import attrs
 
 from hyperv_emu.sdk.convert import ps_name
 from hyperv_emu.sdk.errors import InvalidNameError
-from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, SnapshotType, StopMode, VM
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    CheckpointType,
+    DvdDrive,
+    FileInfo,
+    HardDrive,
+    HostEvent,
+    ScsiController,
+    SnapshotType,
+    StopMode,
+    VM,
+)
 
 # PowerShell's single-quote characters: ' and its look-alikes (tokenizer: CharExtensions.IsSingleQuote).
 SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
@@ -162,6 +174,9 @@ DRIVE_PROPS = _select_list(HardDrive)
 VM_PROPS = _select_list(VM)
 CHECKPOINT_PROPS = _select_list(Checkpoint)
 VHD_PROPS = _select_list(VHD)
+SCSI_PROPS = _select_list(ScsiController)
+# DvdMediaType as its name ("None", "ISO", "PassThrough"): the SDK keeps it as text
+DVD_PROPS = _select_list(DvdDrive).replace("'DvdMediaType'", "@{Name='DvdMediaType'; Expression={ [string]$_.DvdMediaType }}")
 # Event records: the level as its number (LevelDisplayName is localised); VM name/id come from the message.
 EVENT_PROPS = ("@(" + _date_property("TimeCreated") + ", @{Name='Level'; Expression={ [int]$_.Level }}, 'Id', 'Message')")
 FILE_PROPS = (
@@ -519,6 +534,41 @@ class ScriptBuilder:
                 " | Select-Object -Property $hvVhdProps)"]
         return frame("optimize_vhd", body, props=("vhd",))
 
+    # --- drives and controllers ----------------------------------------------------------------
+
+    def add_hard_drive(self, computer: str | None, vm_id: str, path: str, *, controller_type: str | None,
+                       controller_number: int | None, controller_location: int | None) -> Script:
+        args = _slot_args("", controller_type, controller_number, controller_location)
+        body = [_get_vm(computer, vm_id),
+                f"$hvItems = @(Add-VMHardDiskDrive -VM $hvVm -Path {ps_quote(path)}{args} -Passthru"
+                " | Select-Object -Property $hvDriveProps)"]
+        return frame("add_hard_drive", body, props=("drive",))
+
+    def remove_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> Script:
+        body = [_get_vm(computer, vm_id), *_find_drive(controller_type, controller_number, controller_location),
+                "Remove-VMHardDiskDrive -VMHardDiskDrive $hvDrive[0] -Confirm:$false"]
+        return frame("remove_hard_drive", body)
+
+    def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                       controller_location: int, *, path: str | None, to_controller_type: str | None,
+                       to_controller_number: int | None, to_controller_location: int | None) -> Script:
+        args = _slot_args("To", to_controller_type, to_controller_number, to_controller_location)
+        if path is not None:
+            args += f" -Path {ps_quote(path)}"
+        body = [_get_vm(computer, vm_id), *_find_drive(controller_type, controller_number, controller_location),
+                f"$hvItems = @(Set-VMHardDiskDrive -VMHardDiskDrive $hvDrive[0]{args} -Passthru -Confirm:$false"
+                " | Select-Object -Property $hvDriveProps)"]
+        return frame("set_hard_drive", body, props=("drive",))
+
+    def scsi_controllers(self, computer: str | None, vm_id: str) -> Script:
+        body = [_get_vm(computer, vm_id), f"$hvItems = @(Get-VMScsiController -VM $hvVm | Select-Object -Property {SCSI_PROPS})"]
+        return frame("scsi_controllers", body)
+
+    def dvd_drives(self, computer: str | None, vm_id: str) -> Script:
+        body = [_get_vm(computer, vm_id), f"$hvItems = @(Get-VMDvdDrive -VM $hvVm | Select-Object -Property {DVD_PROPS})"]
+        return frame("dvd_drives", body)
+
     def events(self, computer: str | None) -> Script:
         body = [f"$hvItems = @(Get-WinEvent -LogName {ps_array(EVENT_LOGS)} -MaxEvents {ps_int(MAX_EVENTS)}"
                 f"{_cn(computer)} {_SOFT} | Select-Object -Property {EVENT_PROPS})", _KEEP_ERRORS]
@@ -575,3 +625,29 @@ class ScriptBuilder:
         return frame("delete_file", _on_host(computer, [
             f"Remove-Item -LiteralPath {ps_quote(path)} -Recurse -Force -Confirm:$false",
         ]))
+
+
+_CONTROLLER_TYPES = ("IDE", "SCSI")
+
+
+def _slot_args(prefix: str, controller_type: str | None, number: int | None, location: int | None) -> str:
+    """` -ControllerType SCSI -ControllerNumber 0 ...` (prefix "To" for Set-VMHardDiskDrive's target)."""
+    args = ""
+    if controller_type is not None:
+        if controller_type not in _CONTROLLER_TYPES:
+            raise ValueError(f"{controller_type!r} is not a controller type")
+        args += f" -{prefix}ControllerType {controller_type}"
+    if number is not None:
+        args += f" -{prefix}ControllerNumber {ps_int(number)}"
+    if location is not None:
+        args += f" -{prefix}ControllerLocation {ps_int(location)}"
+    return args
+
+
+def _find_drive(controller_type: str, number: int, location: int) -> list[str]:
+    """`$hvDrive`: the VM's drive at that slot, or the backend's own not-found error."""
+    return [f"$hvDrive = @(Get-VMHardDiskDrive -VM $hvVm{_slot_args('', controller_type, number, location)})",
+            "if ($hvDrive.Count -eq 0) {",
+            "    Write-Error -Message 'The virtual machine has no hard disk drive at that controller location.' "
+            "-ErrorId 'HvEmu.NoDrive' -Category ObjectNotFound",
+            "}"]
