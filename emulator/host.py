@@ -37,7 +37,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, vhdrules
+from hyperv_emu.emulator import drives, network, vhdrules
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
 from hyperv_emu.emulator.views import (
@@ -411,6 +411,16 @@ class Host:
             vm = _vm_by_id(host, vm_id)
             return [drives.DvdView(vm.name, vm.id, t, n, loc, winpath.netbios_name(host.name))
                     for t, n, loc in drives.dvd_slots(vm)]
+
+    # --- network (emulator.network) ---------------------------------------------------------------
+
+    def network_adapters(self, vm_id: str) -> list[network.AdapterView]:
+        with self._tx() as (tx, host):
+            return network.adapters(host, _vm_by_id(host, vm_id), tx.state.settings)
+
+    def switches(self) -> list[network.SwitchView]:
+        with self._tx() as (tx, host):
+            return network.switches(host)
 
     # --- guest data ------------------------------------------------------------------------------
 

@@ -18,11 +18,13 @@ from hyperv_emu.sdk.types import (
     FileInfo,
     HardDrive,
     HostEvent,
+    NetworkAdapter,
     ScsiController,
     StopMode,
     VhdTestResult,
     VM,
     VMLookup,
+    VMSwitch,
 )
 
 
@@ -100,6 +102,8 @@ class Backend(Protocol):
                        to_controller_number: int | None, to_controller_location: int | None) -> HardDrive: ...
     def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]: ...
     def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]: ...
+    def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]: ...
+    def switches(self, computer: str | None) -> list[VMSwitch]: ...
     def events(self, computer: str | None) -> list[HostEvent]: ...
     def set_faults(
         self, computer: str | None, vm_id: str, *, guest_vss_failing: bool | None, pass_through_disks: int | None

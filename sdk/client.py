@@ -18,6 +18,7 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Merge/Resize/Optimize-VHD      | `merge_vhd(path, destination)`, `resize_vhd(path, size)` (None: to its minimum), `optimize_vhd(path)` |
 | Add/Remove/Set-VMHardDiskDrive | `add_hard_drive(vm, path, controller_type=, ...)`, `remove_hard_drive(drive)`, `set_hard_drive(drive, path=, to_controller_...=)` |
 | Get-VMScsiController / Get-VMDvdDrive | `get_scsi_controllers(vm)`, `get_dvd_drives(vm)`           |
+| Get-VMNetworkAdapter / Get-VMSwitch | `get_network_adapters(vm)`, `get_switches()`         |
 | (the guest, emulator only)     | `write_guest_disk`, `read_guest_disk`, `set_guest_memory`, `read_guest_memory` |
 
 Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, category
@@ -45,10 +46,12 @@ from hyperv_emu.sdk.types import (
     StopMode,
     ControllerType,
     DvdDrive,
+    NetworkAdapter,
     ScsiController,
     VhdTestResult,
     VM,
     VMLookup,
+    VMSwitch,
 )
 
 VMRef = VM | str
@@ -327,6 +330,12 @@ class HyperVClient:
 
     def get_dvd_drives(self, vm: VMRef) -> list[DvdDrive]:
         return self.backend.dvd_drives(self.computer_name, self._vm_id(vm))
+
+    def get_network_adapters(self, vm: VMRef) -> list[NetworkAdapter]:
+        return self.backend.network_adapters(self.computer_name, self._vm_id(vm))
+
+    def get_switches(self) -> list[VMSwitch]:
+        return self.backend.switches(self.computer_name)
 
     def events(self) -> list[HostEvent]:
         return self.backend.events(self.computer_name)

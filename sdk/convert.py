@@ -19,7 +19,17 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from hyperv_emu.sdk.types import VHD, Checkpoint, DvdDrive, HardDrive, HostEvent, ScsiController, VM
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    DvdDrive,
+    HardDrive,
+    HostEvent,
+    NetworkAdapter,
+    ScsiController,
+    VM,
+    VMSwitch,
+)
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
@@ -48,6 +58,9 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     ScsiController: ["Microsoft.HyperV.PowerShell.VMScsiController", "Microsoft.HyperV.PowerShell.VMDriveController",
                      "System.Object"],
     DvdDrive: ["Microsoft.HyperV.PowerShell.DvdDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
+    NetworkAdapter: ["Microsoft.HyperV.PowerShell.VMNetworkAdapter", "Microsoft.HyperV.PowerShell.VMNetworkAdapterBase",
+                     "System.Object"],
+    VMSwitch: ["Microsoft.HyperV.PowerShell.VMSwitch", "System.Object"],
     HostEvent: ["System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Object"],
 }
 

@@ -136,6 +136,13 @@ class VhdFormat(PSEnum):
     VHDSet = 4
 
 
+class VMSwitchType(PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMSwitchType"
+    Private = 0
+    Internal = 1
+    External = 2
+
+
 class StopMode(enum.Enum):
     """How Stop-VM stops: a guest shutdown, a turn-off (-TurnOff) or a save (-Save)."""
 
@@ -235,6 +242,35 @@ class VHD(Fieldwise):
     attached: bool
     disk_number: int | None = None
     is_pmem_compatible: bool = attrs.field(default=False, metadata=ps("IsPMEMCompatible"))
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class NetworkAdapter(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMNetworkAdapter (Get-VMNetworkAdapter): a VM's adapter,
+    synthetic (IsLegacy False), with a dynamic MAC address; SwitchName null when not connected."""
+
+    name: str
+    is_legacy: bool = False
+    is_management_os: bool = attrs.field(default=False, metadata=ps("IsManagementOs"))
+    computer_name: str
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    switch_name: str | None = None
+    switch_id: str | None = None
+    mac_address: str
+    dynamic_mac_address_enabled: bool = True
+    ip_addresses: tuple[str, ...] = attrs.field(default=(), metadata=ps("IPAddresses"))
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class VMSwitch(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMSwitch (Get-VMSwitch)."""
+
+    name: str
+    id: str
+    switch_type: VMSwitchType
+    computer_name: str
+    notes: str = ""
 
 
 @attrs.frozen(eq=False, repr=False)

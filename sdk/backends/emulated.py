@@ -32,6 +32,7 @@ from hyperv_emu.sdk.types import (
     StopMode,
     VhdFormat,
     DvdDrive,
+    NetworkAdapter,
     ScsiController,
     VhdTestResult,
     VhdType,
@@ -39,6 +40,8 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMOperationalStatus,
     VMState,
+    VMSwitch,
+    VMSwitchType,
 )
 
 T = TypeVar("T")
@@ -281,6 +284,15 @@ class EmulatedBackend:
 
     def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
         return [_dvd(d) for d in self._call(lambda: self._host(computer).dvd_drives(vm_id))]
+
+    def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
+        return [NetworkAdapter(name=a.name, computer_name=a.computer_name, vm_name=a.vm_name, vm_id=a.vm_id,
+                               switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address)
+                for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]
+
+    def switches(self, computer: str | None) -> list[VMSwitch]:
+        return [VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name)
+                for s in self._call(lambda: self._host(computer).switches())]
 
     # --- guest data ---------------------------------------------------------------------------
 

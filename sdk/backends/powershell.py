@@ -73,12 +73,14 @@ from hyperv_emu.sdk.types import (
     FileInfo,
     HardDrive,
     HostEvent,
+    NetworkAdapter,
     ScsiController,
     SnapshotType,
     StopMode,
     VhdTestResult,
     VM,
     VMLookup,
+    VMSwitch,
 )
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
@@ -497,6 +499,14 @@ class PowerShellBackend:
     def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
         env = self._run(self.scripts.dvd_drives(self._c(computer), self._vm_id(vm_id)))
         return [ps_json.value_from_json(DvdDrive, i) for i in env.items]
+
+    def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
+        env = self._run(self.scripts.network_adapters(self._c(computer), self._vm_id(vm_id)))
+        return [ps_json.value_from_json(NetworkAdapter, i) for i in env.items]
+
+    def switches(self, computer: str | None) -> list[VMSwitch]:
+        env = self._run(self.scripts.switches(self._c(computer)))
+        return [ps_json.value_from_json(VMSwitch, i) for i in env.items]
 
     def events(self, computer: str | None) -> list[HostEvent]:
         env = self._run(self.scripts.events(self._c(computer)),

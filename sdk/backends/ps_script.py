@@ -57,10 +57,12 @@ from hyperv_emu.sdk.types import (
     FileInfo,
     HardDrive,
     HostEvent,
+    NetworkAdapter,
     ScsiController,
     SnapshotType,
     StopMode,
     VM,
+    VMSwitch,
 )
 
 # PowerShell's single-quote characters: ' and its look-alikes (tokenizer: CharExtensions.IsSingleQuote).
@@ -175,6 +177,8 @@ VM_PROPS = _select_list(VM)
 CHECKPOINT_PROPS = _select_list(Checkpoint)
 VHD_PROPS = _select_list(VHD)
 SCSI_PROPS = _select_list(ScsiController)
+ADAPTER_PROPS = _select_list(NetworkAdapter)
+SWITCH_PROPS = _select_list(VMSwitch)
 # DvdMediaType as its name ("None", "ISO", "PassThrough"): the SDK keeps it as text
 DVD_PROPS = _select_list(DvdDrive).replace("'DvdMediaType'", "@{Name='DvdMediaType'; Expression={ [string]$_.DvdMediaType }}")
 # Event records: the level as its number (LevelDisplayName is localised); VM name/id come from the message.
@@ -568,6 +572,14 @@ class ScriptBuilder:
     def dvd_drives(self, computer: str | None, vm_id: str) -> Script:
         body = [_get_vm(computer, vm_id), f"$hvItems = @(Get-VMDvdDrive -VM $hvVm | Select-Object -Property {DVD_PROPS})"]
         return frame("dvd_drives", body)
+
+    def network_adapters(self, computer: str | None, vm_id: str) -> Script:
+        body = [_get_vm(computer, vm_id),
+                f"$hvItems = @(Get-VMNetworkAdapter -VM $hvVm | Select-Object -Property {ADAPTER_PROPS})"]
+        return frame("network_adapters", body)
+
+    def switches(self, computer: str | None) -> Script:
+        return frame("switches", [f"$hvItems = @(Get-VMSwitch{_cn(computer)} | Select-Object -Property {SWITCH_PROPS})"])
 
     def events(self, computer: str | None) -> Script:
         body = [f"$hvItems = @(Get-WinEvent -LogName {ps_array(EVENT_LOGS)} -MaxEvents {ps_int(MAX_EVENTS)}"
