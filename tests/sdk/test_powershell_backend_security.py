@@ -175,6 +175,8 @@ SLOTS: dict[str, Callable[[str], Script]] = {
                                                       to_controller_number=1, to_controller_location=0),
     "scsi_controllers.vm_id": lambda v: B.scsi_controllers(v, v),
     "dvd_drives.vm_id": lambda v: B.dvd_drives(v, v),
+    "network_adapters.vm_id": lambda v: B.network_adapters(v, v),
+    "switches.computer": lambda v: B.switches(v),
     "events.computer": lambda v: B.events(v),
     "host_name.computer": lambda v: B.host_name(v),
     "now.computer": lambda v: B.now(v),
