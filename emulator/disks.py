@@ -346,6 +346,10 @@ def apply_op(store: "FileStore", op: FileOp) -> None:
         HostDisks(store, op.host).flatten(op.parent, op.path)
     elif op.kind == "mkdir":
         store.makedirs(rel)
+    elif op.kind == "copy_vhd":  # Export-VM (emulator.exportvm)
+        from hyperv_emu.emulator import exportvm
+
+        exportvm.copy_vhd(store, op)
     elif op.kind in ("new_vhd", "resize_vhd"):  # New-VHD, Resize-VHD (emulator.vhdfiles)
         from hyperv_emu.emulator import vhdfiles
 

@@ -110,7 +110,7 @@ def host_rel(host: str, path: str) -> str:
 
 
 _CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "copy_sparse", "export_disk",
-                 "new_vhd", "resize_vhd"}
+                 "new_vhd", "resize_vhd", "copy_vhd"}
 _REMOVES_FILE = {"delete", "merge"}
 
 

@@ -37,7 +37,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, network, vhdrules
+from hyperv_emu.emulator import drives, exportvm, network, vhdrules
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
 from hyperv_emu.emulator.views import (
@@ -327,6 +327,12 @@ class Host:
         with self._tx() as (tx, host):
             vm, cp = _checkpoint_by_id(host, checkpoint_id)
             return checkpoints.export(tx, host, vm, cp, path)
+
+    def export_vm(self, vm_id: str, path: str) -> str:
+        """Export-VM: `<path>\\<VMName>\\` with the VM, its checkpoints and every disk file of
+        its chains (emulator.exportvm). Returns the export folder."""
+        with self._tx() as (tx, host):
+            return exportvm.export_vm(tx, host, _vm_by_id(host, vm_id), path)
 
     def import_vm(self, path: str, *, new_id: bool = False) -> VMView:
         """Import-VM of an exported folder (its `Virtual Machines\\<id>.vmcx`): the VM comes

@@ -222,7 +222,8 @@ class FileOp(MutableFieldwise):
     line), "export_disk" (path, parent: the disk flattened into it), "mkdir" (path),
     "sparse_file" (path, size), "copy_sparse" (path, parent: the file copied, size).
     "new_vhd" (path, size, parent, payload: New-VHD's type and sizes), "resize_vhd" (path, size):
-    see emulator.vhdfiles.
+    see emulator.vhdfiles; "copy_vhd" (path, parent: the source, payload: the copy's new parent):
+    see emulator.exportvm.
     All are idempotent, so a crash between saving and applying is repaired by replaying.
     """
 

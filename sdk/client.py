@@ -13,6 +13,7 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Remove-VMSnapshot              | `remove_checkpoint(cp, include_children=)`, `remove_checkpoints(vm, name=None, ...)` (no name: all) |
 | Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
 | Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
+| Export-VM                      | `export_vm(vm, path)` (checkpoints and disk chains included) |
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
 | New-VHD / Test-VHD             | `new_vhd(path, size, fixed=, parent_path=, ...)`, `test_vhd(path)` |
 | Merge/Resize/Optimize-VHD      | `merge_vhd(path, destination)`, `resize_vhd(path, size)` (None: to its minimum), `optimize_vhd(path)` |
@@ -268,6 +269,11 @@ class HyperVClient:
 
     def export_checkpoint(self, checkpoint: Checkpoint, path: str) -> str:
         return self.backend.export_checkpoint(self.computer_name, checkpoint.id, path)
+
+    def export_vm(self, vm: VMRef, path: str) -> str:
+        """Export-VM: `<path>\\<VMName>\\` with the VM, its checkpoints and its disk chains.
+        Returns the export folder, which `import_vm` reads back."""
+        return self.backend.export_vm(self.computer_name, self._vm_id(vm), path)
 
     def import_vm(self, path: str, *, generate_new_id: bool = False) -> VM:
         return self._vm(self.backend.import_vm(self.computer_name, path, generate_new_id))

@@ -159,6 +159,7 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
           calls={"checkpoint_vm", "rename_checkpoint", "new_vm"}),
     _rule(errors.CheckpointFailedError, calls={"checkpoint_vm"}, activities={"Checkpoint-VM"}),
     _rule(errors.ExportImportError, calls={"import_vm"}, ids=PATH_ERROR_IDS),
+    _rule(errors.ExportImportError, calls={"export_vm"}, activities={"Export-VM"}, ids={"OperationFailed"}),
     _rule(errors.ExportImportError, calls={"export_checkpoint", "import_vm"}, activities={"Export-VMSnapshot", "Import-VM"}),
     _rule(errors.FileInUseError, calls=VHD_CALLS | DRIVE_CALLS, message=r"being used by another process"),
     _rule(errors.HostPathError, calls=DRIVE_CALLS, message=r"cannot find the file specified"),
@@ -430,6 +431,11 @@ class PowerShellBackend:
                         context={"path": path})
         cp = ps_json.checkpoint_from_json(self._one(env, "checkpoint"))
         return path.rstrip("\\/") + "\\" + cp.vm_name
+
+    def export_vm(self, computer: str | None, vm_id: str, path: str) -> str:
+        env = self._run(self.scripts.export_vm(self._c(computer), self._vm_id(vm_id), path), context={"path": path})
+        vm = ps_json.vm_from_json(self._one(env, "virtual machine"))
+        return path.rstrip("\\/") + "\\" + vm.name
 
     def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
         env = self._run(self.scripts.import_vm(self._c(computer), path, new_id), context={"path": path})

@@ -464,6 +464,11 @@ class ScriptBuilder:
                 "$hvItems = @($hvCp | Select-Object -Property $hvCheckpointProps)"]
         return frame("export_checkpoint", body, props=("checkpoint",))
 
+    def export_vm(self, computer: str | None, vm_id: str, path: str) -> Script:
+        body = [_get_vm(computer, vm_id), f"Export-VM -VM $hvVm -Path {ps_quote(path)} -Confirm:$false",
+                "$hvItems = @($hvVm | Select-Object -Property $hvVMProps)"]
+        return frame("export_vm", body, props=("vm",))
+
     def import_vm(self, computer: str | None, path: str, new_id: bool) -> Script:
         q = ps_quote(path)
         folder = ps_quote(path.rstrip("\\/") + "\\Virtual Machines")

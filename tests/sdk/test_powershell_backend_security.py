@@ -154,6 +154,7 @@ SLOTS: dict[str, Callable[[str], Script]] = {
     "rename_checkpoint.new_name": lambda v: B.rename_checkpoint(None, GUID, v),
     "export_checkpoint.path": lambda v: B.export_checkpoint(None, GUID, v),
     "import_vm.path": lambda v: B.import_vm(None, v, True),
+    "export_vm.path": lambda v: B.export_vm(v, GUID, v),
     "import_vm.computer": lambda v: B.import_vm(v, "E:\\x", False),
     "get_vhd.path": lambda v: B.get_vhd(v, v),
     "new_vhd.paths": lambda v: B.new_vhd(v, v, vhd_type="Differencing", size=0, parent_path=v, block_size=0,
