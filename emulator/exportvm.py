@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 FORMAT = "hvemu-export-vm/1"
 
 
-def _files_of(host: HostRecord, vm: VirtualMachineRecord) -> list[DiskFile]:
+def vm_disk_files(host: HostRecord, vm: VirtualMachineRecord) -> list[DiskFile]:
     """The VM's disk files, parents before children."""
     wanted = {disks.file_key(f.path) for f in host.disk_files if f.vm_id == vm.id}
     for d in [*vm.disks, *(d for cp in vm.checkpoints for d in cp.disks)]:
@@ -63,7 +63,7 @@ def export_vm(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, pat
     folder = dest.joinpath(vm.name)
     if folder.parent != dest:
         raise ExportFailed(f"The virtual machine name '{vm.name}' cannot be used as a folder name.", target=vm.name)
-    files = _files_of(host, vm)
+    files = vm_disk_files(host, vm)
     mapping: dict[str, str] = {}
     for f in files:
         target = str(folder.joinpath("Virtual Hard Disks", winpath.parse(f.path).name))

@@ -37,7 +37,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, exportvm, network, vhdrules
+from hyperv_emu.emulator import drives, exportvm, movestorage, network, vhdrules
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
 from hyperv_emu.emulator.views import (
@@ -333,6 +333,14 @@ class Host:
         its chains (emulator.exportvm). Returns the export folder."""
         with self._tx() as (tx, host):
             return exportvm.export_vm(tx, host, _vm_by_id(host, vm_id), path)
+
+    def move_vm_storage(self, vm_id: str, destination: str) -> VMView:
+        """Move-VMStorage -DestinationStoragePath (emulator.movestorage)."""
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            disks.quiesce(tx, host, vm)
+            movestorage.move(tx, host, vm, destination)
+            return vm_view(host, vm, tx.now())
 
     def import_vm(self, path: str, *, new_id: bool = False) -> VMView:
         """Import-VM of an exported folder (its `Virtual Machines\\<id>.vmcx`): the VM comes

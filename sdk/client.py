@@ -14,6 +14,7 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
 | Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
 | Export-VM                      | `export_vm(vm, path)` (checkpoints and disk chains included) |
+| Move-VMStorage                 | `move_vm_storage(vm, destination)`                          |
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
 | New-VHD / Test-VHD             | `new_vhd(path, size, fixed=, parent_path=, ...)`, `test_vhd(path)` |
 | Merge/Resize/Optimize-VHD      | `merge_vhd(path, destination)`, `resize_vhd(path, size)` (None: to its minimum), `optimize_vhd(path)` |
@@ -274,6 +275,11 @@ class HyperVClient:
         """Export-VM: `<path>\\<VMName>\\` with the VM, its checkpoints and its disk chains.
         Returns the export folder, which `import_vm` reads back."""
         return self.backend.export_vm(self.computer_name, self._vm_id(vm), path)
+
+    def move_vm_storage(self, vm: VMRef, destination: str) -> VM:
+        """Move-VMStorage -DestinationStoragePath: the VM's configuration, checkpoints and disks
+        move under `destination` (disks to its `Virtual Hard Disks` folder)."""
+        return self._vm(self.backend.move_vm_storage(self.computer_name, self._vm_id(vm), destination))
 
     def import_vm(self, path: str, *, generate_new_id: bool = False) -> VM:
         return self._vm(self.backend.import_vm(self.computer_name, path, generate_new_id))

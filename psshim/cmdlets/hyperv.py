@@ -589,6 +589,18 @@ class ExportVM(_ByNameOrVM):
                              export)
 
 
+@hyperv_cmdlet("Move-VMStorage")
+class MoveVMStorage(_ByNameOrVM):
+    DestinationStoragePath = Bound()
+    AsJob = Bound()
+
+    def process(self) -> Iterator[Any]:
+        dest = self.ctx.resolve_path(str(self.DestinationStoragePath))
+        yield from self.each(self.target_vms(),
+                             lambda vm: f'Move-VMStorage will move the storage of "{vm.name}" to "{dest}".',
+                             lambda client, vm: client.move_vm_storage(vm, dest))
+
+
 @hyperv_cmdlet("Import-VM")
 class ImportVM(HyperVCmdlet):
     Path = Bound()

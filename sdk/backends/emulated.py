@@ -235,6 +235,9 @@ class EmulatedBackend:
     def export_vm(self, computer: str | None, vm_id: str, path: str) -> str:
         return self._call(lambda: self._host(computer).export_vm(vm_id, path))
 
+    def move_vm_storage(self, computer: str | None, vm_id: str, destination: str) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).move_vm_storage(vm_id, destination)))
+
     def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
         return vm_from_view(self._call(lambda: self._host(computer).import_vm(path, new_id=new_id)))
 

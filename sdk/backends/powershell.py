@@ -437,6 +437,10 @@ class PowerShellBackend:
         vm = ps_json.vm_from_json(self._one(env, "virtual machine"))
         return path.rstrip("\\/") + "\\" + vm.name
 
+    def move_vm_storage(self, computer: str | None, vm_id: str, destination: str) -> VM:
+        env = self._run(self.scripts.move_vm_storage(self._c(computer), self._vm_id(vm_id), destination))
+        return ps_json.vm_from_json(self._one(env, "virtual machine"))
+
     def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
         env = self._run(self.scripts.import_vm(self._c(computer), path, new_id), context={"path": path})
         return ps_json.vm_from_json(self._one(env, "virtual machine"))

@@ -469,6 +469,11 @@ class ScriptBuilder:
                 "$hvItems = @($hvVm | Select-Object -Property $hvVMProps)"]
         return frame("export_vm", body, props=("vm",))
 
+    def move_vm_storage(self, computer: str | None, vm_id: str, destination: str) -> Script:
+        body = [_get_vm(computer, vm_id), f"Move-VMStorage -VM $hvVm -DestinationStoragePath {ps_quote(destination)}",
+                _refetch_vm(computer, vm_id)]
+        return frame("move_vm_storage", body, props=("vm",))
+
     def import_vm(self, computer: str | None, path: str, new_id: bool) -> Script:
         q = ps_quote(path)
         folder = ps_quote(path.rstrip("\\/") + "\\Virtual Machines")

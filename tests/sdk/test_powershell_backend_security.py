@@ -155,6 +155,7 @@ SLOTS: dict[str, Callable[[str], Script]] = {
     "export_checkpoint.path": lambda v: B.export_checkpoint(None, GUID, v),
     "import_vm.path": lambda v: B.import_vm(None, v, True),
     "export_vm.path": lambda v: B.export_vm(v, GUID, v),
+    "move_vm_storage.destination": lambda v: B.move_vm_storage(v, GUID, v),
     "import_vm.computer": lambda v: B.import_vm(v, "E:\\x", False),
     "get_vhd.path": lambda v: B.get_vhd(v, v),
     "new_vhd.paths": lambda v: B.new_vhd(v, v, vhd_type="Differencing", size=0, parent_path=v, block_size=0,
