@@ -35,7 +35,6 @@ _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
 # Alias properties the Hyper-V module adds (hyperv-reference.md §2.2–2.3): PS alias -> field.
 ALIASES: dict[type, dict[str, str]] = {
-    VHD: {"Number": "disk_number"},
     VM: {
         "VMName": "name",
         "VMId": "id",
@@ -48,6 +47,12 @@ ALIASES: dict[type, dict[str, str]] = {
         "ParentCheckpointName": "parent_snapshot_name",
         "CheckpointType": "snapshot_type",
     },
+}
+
+# Aliases listed after the adapted properties, where the module's output shows them there
+# (Get-VHD | Format-List * ends with Number; hyperv-object-model.md §4).
+TRAILING_ALIASES: dict[type, dict[str, str]] = {
+    VHD: {"Number": "disk_number"},
 }
 
 PS_TYPE_NAMES: dict[type, list[str]] = {
@@ -85,13 +90,14 @@ def _fields(cls: type) -> tuple[tuple[str, str], ...]:
 def ps_properties(value: Any) -> list[tuple[str, Any]]:
     cls = type(value)
     aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
-    return aliases + [(name, getattr(value, field)) for name, field in _fields(cls)]
+    trailing = [(alias, getattr(value, field)) for alias, field in TRAILING_ALIASES.get(cls, {}).items()]
+    return aliases + [(name, getattr(value, field)) for name, field in _fields(cls)] + trailing
 
 
 def ps_lookup(value: Any, name: str) -> tuple[bool, Any]:
     folded = name.casefold()
     cls = type(value)
-    for alias, field in ALIASES.get(cls, {}).items():
+    for alias, field in [*ALIASES.get(cls, {}).items(), *TRAILING_ALIASES.get(cls, {}).items()]:
         if alias.casefold() == folded:
             return True, getattr(value, field)
     for ps, field in _fields(cls):
