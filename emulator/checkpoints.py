@@ -263,6 +263,10 @@ def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) ->
         config_path = folder.joinpath(names[0])
     try:
         manifest = json.loads(tx.store.read_bytes(host_rel(host.name, str(config_path))))
+        from hyperv_emu.emulator import exportvm
+
+        if exportvm.is_vm_export(manifest):  # an Export-VM folder, checkpoints included
+            return exportvm.import_vm(tx, host, manifest, new_id)
         vm_id = tx.new_id() if new_id else str(manifest["Id"])
         name = str(manifest["Name"])
         if any(v.id == vm_id for v in host.vms):

@@ -343,5 +343,13 @@ def apply_op(store: "FileStore", op: FileOp) -> None:
         HostDisks(store, op.host).flatten(op.parent, op.path)
     elif op.kind == "mkdir":
         store.makedirs(rel)
+    elif op.kind == "copy_vhd":  # Export-VM (emulator.exportvm plans it; vhdfiles copies)
+        from hyperv_emu.emulator import vhdfiles
+
+        vhdfiles.copy_vhd(store, op)
+    elif op.kind in ("new_vhd", "resize_vhd"):  # New-VHD, Resize-VHD (emulator.vhdfiles)
+        from hyperv_emu.emulator import vhdfiles
+
+        vhdfiles.apply(store, op)
     else:
         raise ValueError(f"unknown file operation {op.kind!r}")

@@ -31,13 +31,14 @@ from hyperv_emu.emulator.persist import dumps, loads
 from hyperv_emu.emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 
-_CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "copy_sparse", "export_disk"}
+_CREATES_FILE = {"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file", "copy_sparse", "export_disk",
+                 "new_vhd", "resize_vhd", "copy_vhd"}
 _REMOVES_FILE = {"delete", "merge"}
 
 
 # operations that read a disk chain that must already exist (`op.parent`): a differencing disk's
 # parent, an export's source
-_READS_CHAIN = {"create_avhdx", "export_disk"}
+_READS_CHAIN = {"create_avhdx", "export_disk", "new_vhd"}
 
 
 def _check_chain(store: FileStore, host: str, path: str, checked: set[str]) -> None:

@@ -38,10 +38,13 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator import drives, exportvm, movestorage, network, vhdrules
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
+from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
 from hyperv_emu.emulator.views import (
     CheckpointView,
+    DriveView,
     EventView,
     VhdView,
     VMView,
@@ -333,6 +336,20 @@ class Host:
             vm, cp = _checkpoint_by_id(host, checkpoint_id)
             return checkpoints.export(tx, host, vm, cp, path)
 
+    def export_vm(self, vm_id: str, path: str) -> str:
+        """Export-VM: `<path>\\<VMName>\\` with the VM, its checkpoints and every disk file of
+        its chains (emulator.exportvm). Returns the export folder."""
+        with self._tx() as (tx, host):
+            return exportvm.export_vm(tx, host, _vm_by_id(host, vm_id), path)
+
+    def move_vm_storage(self, vm_id: str, destination: str) -> VMView:
+        """Move-VMStorage -DestinationStoragePath (emulator.movestorage)."""
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            disks.quiesce(tx, host, vm)
+            movestorage.move(tx, host, vm, destination)
+            return vm_view(host, vm, tx.now())
+
     def import_vm(self, path: str, *, new_id: bool = False) -> VMView:
         """Import-VM of an exported folder (its `Virtual Machines\\<id>.vmcx`): the VM comes
         back in the checkpoint's state, without checkpoints."""
@@ -343,27 +360,89 @@ class Host:
     # --- drives, disks, files, events, clock --------------------------------------------------
 
     def get_vhd(self, path: str) -> VhdView:
-        """Get-VHD: what the file's VHDX headers say (virtual size, parent, block and sector
-        sizes) and its length. A corrupt file raises DiskError naming the file and the
-        structure at fault."""
+        """Get-VHD: what the file's VHDX headers say (emulator.vhdrules). A corrupt file raises
+        DiskError naming the file and the structure at fault."""
         with self._tx() as (tx, host):
-            p = str(winpath.parse(path))
-            f = disks.find_file(host, p)
-            files = HostDisks(tx.store, host.name)
-            if not files.exists(p) or tx.store.is_dir(host_rel(host.name, p)):
-                raise PathError(f"The system cannot find the file specified: '{p}'.", target=p)
-            info = files.info(f.path if f is not None else p)
-            attached = any(disks.file_key(d.path) == disks.file_key(p) for v in host.vms for d in v.disks)
-            parent = info.parent_path
-            if parent is not None:
-                known = disks.find_file(host, parent)
-                parent = known.path if known is not None else parent
-            return VhdView(
-                path=info.path, parent_path=parent, vhd_type="Differencing" if info.differencing else "Dynamic",
-                size=info.size, file_size=info.file_size, computer_name=winpath.netbios_name(host.name),
-                attached=attached, block_size=info.block_size, logical_sector_size=info.logical_sector_size,
-                physical_sector_size=info.physical_sector_size, disk_id=info.disk_id,
-            )
+            return _vhd_view(host, *vhdrules.vhd_facts(tx, host, path))
+
+    # --- VHD files (emulator.vhdrules) ----------------------------------------------------------
+
+    def new_vhd(self, path: str, spec: NewVhdSpec) -> VhdView:
+        with self._tx() as (tx, host):
+            created = vhdrules.new_vhd(tx, host, path, spec)
+        return self.get_vhd(created)
+
+    def test_vhd(self, path: str) -> str | None:
+        """Test-VHD: None when the disk's chain is usable, else the reason it is not."""
+        with self._tx() as (tx, host):
+            return vhdrules.test_vhd(tx, host, path)
+
+    def merge_vhd(self, path: str, destination: str | None = None) -> VhdView:
+        with self._tx() as (tx, host):
+            target = vhdrules.merge_vhd(tx, host, path, destination)
+        return self.get_vhd(target)
+
+    def resize_vhd(self, path: str, size: int | None) -> VhdView:
+        """size None: -ToMinimumSize."""
+        with self._tx() as (tx, host):
+            target = vhdrules.resize_vhd(tx, host, path, size)
+        return self.get_vhd(target)
+
+    def optimize_vhd(self, path: str) -> VhdView:
+        with self._tx() as (tx, host):
+            target = vhdrules.optimize_vhd(tx, host, path)
+        return self.get_vhd(target)
+
+    # --- drives and controllers (emulator.drives) ------------------------------------------------
+
+    def add_hard_drive(self, vm_id: str, path: str, *, controller_type: str | None = None,
+                       controller_number: int | None = None, controller_location: int | None = None) -> DriveView:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            drive = drives.add(tx, host, vm, path, controller_type, controller_number, controller_location)
+            write_vm_config(tx, host, vm)
+            return _drive_view(host, vm, drive)
+
+    def remove_hard_drive(self, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> DriveView:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            drive = drives.remove(tx, host, vm, controller_type, controller_number, controller_location)
+            write_vm_config(tx, host, vm)
+            return _drive_view(host, vm, drive)
+
+    def set_hard_drive(self, vm_id: str, controller_type: str, controller_number: int, controller_location: int,
+                       *, path: str | None = None, to_controller_type: str | None = None,
+                       to_controller_number: int | None = None, to_controller_location: int | None = None) -> DriveView:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            drive = drives.change(tx, host, vm, controller_type, controller_number, controller_location, path=path,
+                                  to_type=to_controller_type, to_number=to_controller_number,
+                                  to_location=to_controller_location)
+            write_vm_config(tx, host, vm)
+            return _drive_view(host, vm, drive)
+
+    def scsi_controllers(self, vm_id: str) -> list[drives.ControllerView]:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            return [drives.ControllerView(vm.name, vm.id, t, n, winpath.netbios_name(host.name))
+                    for t, n in drives.controllers(vm) if t == "SCSI"]
+
+    def dvd_drives(self, vm_id: str) -> list[drives.DvdView]:
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            return [drives.DvdView(vm.name, vm.id, t, n, loc, winpath.netbios_name(host.name))
+                    for t, n, loc in drives.dvd_slots(vm)]
+
+    # --- network (emulator.network) ---------------------------------------------------------------
+
+    def network_adapters(self, vm_id: str) -> list[network.AdapterView]:
+        with self._tx() as (tx, host):
+            return network.adapters(host, _vm_by_id(host, vm_id), tx.state.settings)
+
+    def switches(self) -> list[network.SwitchView]:
+        with self._tx() as (tx, host):
+            return network.switches(host)
 
     # --- guest data ------------------------------------------------------------------------------
 
@@ -457,6 +536,21 @@ class Host:
         """The real file behind a Windows path of this host (`hvemu path`)."""
         with self._tx() as (tx, host):
             return tx.store.display_path(host_rel(host.name, str(winpath.parse(path))))
+
+
+def _drive_view(host: HostRecord, vm: VirtualMachineRecord, d: HardDrive) -> DriveView:
+    return DriveView(vm_name=vm.name, vm_id=vm.id, path=d.path, controller_type=d.controller_type,
+                     controller_number=d.controller_number, controller_location=d.controller_location,
+                     computer_name=winpath.netbios_name(host.name))
+
+
+def _vhd_view(host: HostRecord, f: VhdFacts, attached: bool) -> VhdView:
+    return VhdView(
+        path=f.path, parent_path=f.parent_path, vhd_type=f.vhd_type, size=f.size, file_size=f.file_size,
+        computer_name=winpath.netbios_name(host.name), attached=attached, block_size=f.block_size,
+        logical_sector_size=f.logical_sector_size, physical_sector_size=f.physical_sector_size,
+        disk_id=f.disk_identifier, minimum_size=f.minimum_size,
+    )
 
 
 class _HostTx:

@@ -81,6 +81,29 @@ class HardDrive(MutableFieldwise):
 
 
 @attrs.define(eq=False, repr=False)
+class NetworkAdapterRecord(MutableFieldwise):
+    """A VM's network adapter (Get-VMNetworkAdapter); switch: the virtual switch's name, or
+    None when not connected."""
+
+    name: str = "Network Adapter"
+    switch: str | None = None
+
+
+def _default_adapters() -> list[NetworkAdapterRecord]:
+    """New-VM gives a VM one adapter, "Network Adapter", not connected."""
+    return [NetworkAdapterRecord()]
+
+
+@attrs.define(eq=False, repr=False)
+class SwitchRecord(MutableFieldwise):
+    """A virtual switch of a host (Get-VMSwitch); switch_type: Private | Internal | External."""
+
+    name: str
+    id: str
+    switch_type: str = "Internal"
+
+
+@attrs.define(eq=False, repr=False)
 class CheckpointRecord(MutableFieldwise):
     """One checkpoint (a Msvm_VirtualSystemSettingData of type Snapshot:Realized).
 
@@ -124,6 +147,7 @@ class VirtualMachineRecord(MutableFieldwise):
     parent_checkpoint_id: str | None = None
     # Checkpoints of this VM in creation order (Get-VMSnapshot sorts by CreationTime anyway).
     checkpoints: list[CheckpointRecord] = attrs.field(factory=list)
+    network_adapters: list[NetworkAdapterRecord] = attrs.field(factory=_default_adapters)
 
 
 @attrs.define(eq=False, repr=False)
@@ -185,6 +209,7 @@ class HostRecord(MutableFieldwise):
     file_times: dict[str, dt.datetime] = attrs.field(factory=dict)
     default_vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
     default_vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
+    switches: list[SwitchRecord] = attrs.field(factory=list)
 
 
 @attrs.define(eq=False, repr=False)
@@ -197,6 +222,9 @@ class FileOp(MutableFieldwise):
     "merge" (path: the child, parent: the file it folds into, payload: its dependants, one per
     line), "export_disk" (path, parent: the disk flattened into it), "mkdir" (path),
     "sparse_file" (path, size), "copy_sparse" (path, parent: the file copied, size).
+    "new_vhd" (path, size, parent, payload: New-VHD's type and sizes), "resize_vhd" (path, size):
+    see emulator.vhdfiles; "copy_vhd" (path, parent: the source, payload: the copy's new parent):
+    see emulator.exportvm.
     All are idempotent, so a crash between saving and applying is repaired by replaying.
     """
 

@@ -89,7 +89,7 @@ class VhdView(Fieldwise):
 
     path: str
     parent_path: str | None
-    vhd_type: str  # "Dynamic" | "Differencing"
+    vhd_type: str  # "Fixed" | "Dynamic" | "Differencing"
     size: int
     file_size: int
     computer_name: str
@@ -98,6 +98,7 @@ class VhdView(Fieldwise):
     logical_sector_size: int = 512
     physical_sector_size: int = 4096
     disk_id: str = ""
+    minimum_size: int | None = None
 
 
 @attrs.frozen(eq=False, repr=False)

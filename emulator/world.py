@@ -39,7 +39,9 @@ from hyperv_emu.emulator.model import (
     FileOp,
     HardDrive,
     HostRecord,
+    NetworkAdapterRecord,
     Settings,
+    SwitchRecord,
     Timing,
     VirtualMachineRecord,
     VMStateName,
@@ -47,14 +49,17 @@ from hyperv_emu.emulator.model import (
 from hyperv_emu.emulator.storage import FileStore
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 
-TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed"}
+TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed",
+            "switch"}
+SWITCH_KEYS = {"name", "type", "host", "id"}
+ADAPTER_KEYS = {"name", "switch"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
 MAX_CHECKPOINT_SECONDS = 86400  # a checkpoint that takes longer than a day is no host's
 HOST_KEYS = {"name", "default"}
 VM_KEYS = {
     "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
     "path", "guest_vss", "disks", "pass_through_disks", "checkpoint", "version", "processor_count", "notes",
-    "parent_checkpoint", "guest_reachable",
+    "parent_checkpoint", "guest_reachable", "network_adapters",
 }
 DISK_KEYS = {"path", "size"}
 CHECKPOINT_KEYS = {"name", "created", "kind", "state", "parent", "current", "written", "last_write", "avhdx_guids", "id", "automatic"}
@@ -301,9 +306,55 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
         raise ctx.error(("host", 0), "default", "only one host can be the default")
     default = next(h for h in state.hosts if h.default)
     state.env.setdefault("COMPUTERNAME", winpath.netbios_name(default.name))
+    for i, s in enumerate(_get(ctx, top, doc, "switch", list, [])):
+        _load_switch(ctx, tx, ("switch", i), s)
     for i, v in enumerate(_get(ctx, top, doc, "vm", list, [])):
         _load_vm(ctx, tx, state, ("vm", i), v)
     return state, tx.ops
+
+
+def _load_switch(ctx: _Ctx, tx: Transaction, table: tuple[Any, ...], s: Any) -> None:
+    """A [[switch]]: a virtual switch of a host (Get-VMSwitch)."""
+    if not isinstance(s, dict):
+        raise ctx.error(table, None, "expected a table")
+    _check_keys(ctx, table, s, SWITCH_KEYS)
+    name = _get(ctx, table, s, "name", str)
+    if not name:
+        raise ctx.error(table, "name", "a [[switch]] needs a non-empty name")
+    host_name = _get(ctx, table, s, "host", str)
+    try:
+        host = tx.host(host_name)
+    except EmulatorError:
+        raise ctx.error(table, "host", f"no [[host]] named {host_name!r}") from None
+    if any(x.name.casefold() == name.casefold() for x in host.switches):
+        raise ctx.error(table, "name", f"a switch named {name!r} is already listed on host {host.name!r}")
+    switch_id = _get(ctx, table, s, "id", str)
+    if switch_id is not None and not _GUID.match(switch_id):
+        raise ctx.error(table, "id", f"{switch_id!r} is not a GUID")
+    kind = _enum(ctx, table, "type", _get(ctx, table, s, "type", str, "Internal"), ["Private", "Internal", "External"])
+    host.switches.append(SwitchRecord(name=name, id=(switch_id or tx.new_id()).lower(), switch_type=kind))
+
+
+def _load_adapters(ctx: _Ctx, host: HostRecord, table: tuple[Any, ...], v: dict[str, Any]) -> list[NetworkAdapterRecord]:
+    """`network_adapters`: absent gives the one adapter New-VM makes; `[]` none."""
+    if "network_adapters" not in v:
+        return [NetworkAdapterRecord()]
+    out = []
+    for i, a in enumerate(_get(ctx, table, v, "network_adapters", list, [])):
+        if not isinstance(a, dict):
+            raise ctx.error(table, "network_adapters", f"entry {i + 1} must be a table {{ name = ..., switch = ... }}")
+        for k in a:
+            if k not in ADAPTER_KEYS:
+                raise ctx.error(table, "network_adapters", f"entry {i + 1}: unknown key '{k}' (allowed: name, switch)")
+        name = a.get("name", "Network Adapter")
+        switch = a.get("switch")
+        if not isinstance(name, str) or not name or (switch is not None and not isinstance(switch, str)):
+            raise ctx.error(table, "network_adapters", f"entry {i + 1}: name and switch must be strings")
+        known = next((sw.name for sw in host.switches if switch is not None and sw.name.casefold() == switch.casefold()), None)
+        if switch is not None and known is None:
+            raise ctx.error(table, "network_adapters", f"entry {i + 1}: no [[switch]] named {switch!r} on host {host.name!r}")
+        out.append(NetworkAdapterRecord(name=name, switch=known))
+    return out
 
 
 class _NullStore:
@@ -374,6 +425,7 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
     )
     if any(x.id == vm.id for h in state.hosts for x in h.vms):
         raise ctx.error(table, "id", f"the id {vm.id} is used by another VM")
+    vm.network_adapters = _load_adapters(ctx, host, table, v)
     host.vms.append(vm)
     for i, d in enumerate(_get(ctx, table, v, "disks", list, [])):
         if not isinstance(d, dict):
@@ -603,6 +655,9 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
     if state.env:
         doc["env"] = dict(state.env)
     doc["host"] = [{"name": h.name, "default": h.default} for h in state.hosts]
+    switches = [{"name": s.name, "type": s.switch_type, "host": h.name, "id": s.id} for h in state.hosts for s in h.switches]
+    if switches:
+        doc["switch"] = switches
     vms: list[dict[str, Any]] = []
     for h in state.hosts:
         for vm in h.vms:
@@ -621,6 +676,9 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
             if vm.notes:
                 table["notes"] = vm.notes
             table["disks"] = [{"path": d.base_path, "size": format_size(d.size)} for d in vm.disks]
+            if [(a.name, a.switch) for a in vm.network_adapters] != [("Network Adapter", None)]:
+                table["network_adapters"] = [{"name": a.name, **({"switch": a.switch} if a.switch else {})}
+                                             for a in vm.network_adapters]
             if vm.checkpoints and vm.parent_checkpoint_id is None:
                 table["parent_checkpoint"] = ""
             checkpoints = [_checkpoint_table(h, vm, cp, store, host_rel)

@@ -48,6 +48,7 @@ from hyperv_emu.sdk.errors import (
 )
 from hyperv_emu.sdk.types import (
     VHD,
+    VhdTestResult,
     Checkpoint,
     CheckpointType,
     HardDrive,
@@ -225,7 +226,7 @@ def delete_state(url: str) -> None:
 
 
 __all__ = [
-    "VHD", "VM", "AlreadyExistsError", "BackendError", "Checkpoint", "CheckpointFailedError",
+    "VHD", "VhdTestResult", "VM", "AlreadyExistsError", "BackendError", "Checkpoint", "CheckpointFailedError",
     "CheckpointNotFoundError", "CheckpointType", "HardDrive", "HostEvent", "HyperVClient", "HyperVError",
     "HyperVWarning", "InvalidNameError", "InvalidPatternError", "InvalidStateError", "MultipleCheckpointsError",
     "SnapshotType", "StateError", "VMNotFoundError", "VMOperationalStatus", "VMState", "WorldFileError", "connect",

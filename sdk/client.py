@@ -13,7 +13,14 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Remove-VMSnapshot              | `remove_checkpoint(cp, include_children=)`, `remove_checkpoints(vm, name=None, ...)` (no name: all) |
 | Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
 | Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
+| Export-VM                      | `export_vm(vm, path)` (checkpoints and disk chains included) |
+| Move-VMStorage                 | `move_vm_storage(vm, destination)`                          |
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
+| New-VHD / Test-VHD             | `new_vhd(path, size, fixed=, parent_path=, ...)`, `test_vhd(path)` |
+| Merge/Resize/Optimize-VHD      | `merge_vhd(path, destination)`, `resize_vhd(path, size)` (None: to its minimum), `optimize_vhd(path)` |
+| Add/Remove/Set-VMHardDiskDrive | `add_hard_drive(vm, path, controller_type=, ...)`, `remove_hard_drive(drive)`, `set_hard_drive(drive, path=, to_controller_...=)` |
+| Get-VMScsiController / Get-VMDvdDrive | `get_scsi_controllers(vm)`, `get_dvd_drives(vm)`           |
+| Get-VMNetworkAdapter / Get-VMSwitch | `get_network_adapters(vm)`, `get_switches()`         |
 | (the guest, emulator only)     | `write_guest_disk`, `read_guest_disk`, `set_guest_memory`, `read_guest_memory` |
 
 Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, category
@@ -39,9 +46,15 @@ from hyperv_emu.sdk.types import (
     HardDrive,
     HostEvent,
     StopMode,
+    ControllerType,
+    DvdDrive,
+    NetworkAdapter,
+    ScsiController,
     ValueClient,
+    VhdTestResult,
     VM,
     VMLookup,
+    VMSwitch,
 )
 
 VMRef = VM | str
@@ -261,6 +274,16 @@ class HyperVClient(ValueClient):
     def export_checkpoint(self, checkpoint: Checkpoint, path: str) -> str:
         return self.backend.export_checkpoint(self.computer_name, checkpoint.id, path)
 
+    def export_vm(self, vm: VMRef, path: str) -> str:
+        """Export-VM: `<path>\\<VMName>\\` with the VM, its checkpoints and its disk chains.
+        Returns the export folder, which `import_vm` reads back."""
+        return self.backend.export_vm(self.computer_name, self._vm_id(vm), path)
+
+    def move_vm_storage(self, vm: VMRef, destination: str) -> VM:
+        """Move-VMStorage -DestinationStoragePath: the VM's configuration, checkpoints and disks
+        move under `destination` (disks to its `Virtual Hard Disks` folder)."""
+        return self._vm(self.backend.move_vm_storage(self.computer_name, self._vm_id(vm), destination))
+
     def import_vm(self, path: str, *, generate_new_id: bool = False) -> VM:
         return self._vm(self.backend.import_vm(self.computer_name, path, generate_new_id))
 
@@ -271,6 +294,63 @@ class HyperVClient(ValueClient):
 
     def get_vhd(self, path: str) -> VHD:
         return self.backend.get_vhd(self.computer_name, path)
+
+    def new_vhd(self, path: str, size_bytes: int = 0, *, fixed: bool = False, parent_path: str | None = None,
+                block_size: int = 0, logical_sector_size: int = 0, physical_sector_size: int = 0) -> VHD:
+        """New-VHD: a dynamic disk (the default), a fixed one (`fixed`), or a differencing disk of
+        `parent_path` (its size is the parent's). Sizes of 0 take the host's defaults."""
+        kind = "Differencing" if parent_path is not None else ("Fixed" if fixed else "Dynamic")
+        return self.backend.new_vhd(self.computer_name, path, vhd_type=kind, size=size_bytes, parent_path=parent_path,
+                                    block_size=block_size, logical_sector_size=logical_sector_size,
+                                    physical_sector_size=physical_sector_size)
+
+    def test_vhd(self, path: str) -> VhdTestResult:
+        return self.backend.test_vhd(self.computer_name, path)
+
+    def merge_vhd(self, path: str, destination: str | None = None) -> VHD:
+        """Merge-VHD: fold `path` (and the disks between) into `destination` (default: its parent)."""
+        return self.backend.merge_vhd(self.computer_name, path, destination)
+
+    def resize_vhd(self, path: str, size_bytes: int | None) -> VHD:
+        """Resize-VHD -SizeBytes; None: -ToMinimumSize."""
+        return self.backend.resize_vhd(self.computer_name, path, size_bytes)
+
+    def optimize_vhd(self, path: str) -> VHD:
+        return self.backend.optimize_vhd(self.computer_name, path)
+
+    def add_hard_drive(self, vm: VMRef, path: str, *, controller_type: ControllerType | str | None = None,
+                       controller_number: int | None = None, controller_location: int | None = None) -> HardDrive:
+        """Add-VMHardDiskDrive: the drive on the controller slot given (the first free one where
+        not given; IDE first on generation 1, SCSI on generation 2)."""
+        return self.backend.add_hard_drive(self.computer_name, self._vm_id(vm), path,
+                                           controller_type=_ctype(controller_type),
+                                           controller_number=controller_number,
+                                           controller_location=controller_location)
+
+    def remove_hard_drive(self, drive: HardDrive) -> None:
+        self.backend.remove_hard_drive(self.computer_name, drive.vm_id, drive.controller_type.name,
+                                       drive.controller_number, drive.controller_location)
+
+    def set_hard_drive(self, drive: HardDrive, *, path: str | None = None,
+                       to_controller_type: ControllerType | str | None = None,
+                       to_controller_number: int | None = None, to_controller_location: int | None = None) -> HardDrive:
+        """Set-VMHardDiskDrive: point the drive at another file and/or move it to another slot."""
+        return self.backend.set_hard_drive(
+            self.computer_name, drive.vm_id, drive.controller_type.name, drive.controller_number,
+            drive.controller_location, path=path, to_controller_type=_ctype(to_controller_type),
+            to_controller_number=to_controller_number, to_controller_location=to_controller_location)
+
+    def get_scsi_controllers(self, vm: VMRef) -> list[ScsiController]:
+        return self.backend.scsi_controllers(self.computer_name, self._vm_id(vm))
+
+    def get_dvd_drives(self, vm: VMRef) -> list[DvdDrive]:
+        return self.backend.dvd_drives(self.computer_name, self._vm_id(vm))
+
+    def get_network_adapters(self, vm: VMRef) -> list[NetworkAdapter]:
+        return self.backend.network_adapters(self.computer_name, self._vm_id(vm))
+
+    def get_switches(self) -> list[VMSwitch]:
+        return self.backend.switches(self.computer_name)
 
     def events(self) -> list[HostEvent]:
         return self.backend.events(self.computer_name)
@@ -341,3 +421,15 @@ class HyperVClient(ValueClient):
     def settings(self) -> dict[str, Any]:
         fn = getattr(self.backend, "settings", None)
         return dict(fn()) if fn is not None else {}
+
+
+def _ctype(value: ControllerType | str | None) -> str | None:
+    """A controller type by name ("IDE" | "SCSI"), from the enum or its name in any case."""
+    if value is None:
+        return None
+    if isinstance(value, ControllerType):
+        return value.name
+    for member in ControllerType:
+        if member.name.casefold() == str(value).casefold():
+            return member.name
+    raise ValueError(f"{value!r} is not a controller type (IDE or SCSI)")

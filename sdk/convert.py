@@ -19,7 +19,17 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from hyperv_emu.sdk.types import VHD, Checkpoint, HardDrive, HostEvent, VM
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    DvdDrive,
+    HardDrive,
+    HostEvent,
+    NetworkAdapter,
+    ScsiController,
+    VM,
+    VMSwitch,
+)
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
@@ -39,11 +49,23 @@ ALIASES: dict[type, dict[str, str]] = {
     },
 }
 
+# Aliases listed after the adapted properties, where the module's output shows them there
+# (Get-VHD | Format-List * ends with Number; hyperv-object-model.md §4).
+TRAILING_ALIASES: dict[type, dict[str, str]] = {
+    VHD: {"Number": "disk_number"},
+}
+
 PS_TYPE_NAMES: dict[type, list[str]] = {
     VM: ["Microsoft.HyperV.PowerShell.VirtualMachine", "Microsoft.HyperV.PowerShell.VirtualMachineBase", "System.Object"],
     Checkpoint: ["Microsoft.HyperV.PowerShell.VMSnapshot", "Microsoft.HyperV.PowerShell.VirtualMachineBase", "System.Object"],
     HardDrive: ["Microsoft.HyperV.PowerShell.HardDiskDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
     VHD: ["Microsoft.Vhd.PowerShell.VirtualHardDisk", "System.Object"],
+    ScsiController: ["Microsoft.HyperV.PowerShell.VMScsiController", "Microsoft.HyperV.PowerShell.VMDriveController",
+                     "System.Object"],
+    DvdDrive: ["Microsoft.HyperV.PowerShell.DvdDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
+    NetworkAdapter: ["Microsoft.HyperV.PowerShell.VMNetworkAdapter", "Microsoft.HyperV.PowerShell.VMNetworkAdapterBase",
+                     "System.Object"],
+    VMSwitch: ["Microsoft.HyperV.PowerShell.VMSwitch", "System.Object"],
     HostEvent: ["System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Object"],
 }
 
@@ -68,13 +90,14 @@ def _fields(cls: type) -> tuple[tuple[str, str], ...]:
 def ps_properties(value: Any) -> list[tuple[str, Any]]:
     cls = type(value)
     aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
-    return aliases + [(name, getattr(value, field)) for name, field in _fields(cls)]
+    trailing = [(alias, getattr(value, field)) for alias, field in TRAILING_ALIASES.get(cls, {}).items()]
+    return aliases + [(name, getattr(value, field)) for name, field in _fields(cls)] + trailing
 
 
 def ps_lookup(value: Any, name: str) -> tuple[bool, Any]:
     folded = name.casefold()
     cls = type(value)
-    for alias, field in ALIASES.get(cls, {}).items():
+    for alias, field in [*ALIASES.get(cls, {}).items(), *TRAILING_ALIASES.get(cls, {}).items()]:
         if alias.casefold() == folded:
             return True, getattr(value, field)
     for ps, field in _fields(cls):

@@ -136,6 +136,13 @@ class VhdFormat(PSEnum):
     VHDSet = 4
 
 
+class VMSwitchType(PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMSwitchType"
+    Private = 0
+    Internal = 1
+    External = 2
+
+
 class StopMode(enum.Enum):
     """How Stop-VM stops: a guest shutdown, a turn-off (-TurnOff) or a save (-Save)."""
 
@@ -175,37 +182,131 @@ def _client_field() -> Any:
     return attrs.field(default=None, eq=False, repr=False, kw_only=True, metadata={"ps": ""})
 
 
-@attrs.frozen(eq=False, repr=False)
-class HardDrive(Fieldwise):
-    """Microsoft.HyperV.PowerShell.HardDiskDrive (Get-VMHardDiskDrive)."""
+def _drive_name(kind: str) -> Any:
+    """`<kind> on SCSI controller number 0 at location 1`, the Name Hyper-V gives a drive."""
 
-    vm_name: str = attrs.field(metadata=ps("VMName"))
-    vm_id: str = attrs.field(metadata=ps("VMId"))
+    def make(self: Any) -> str:
+        return (f"{kind} on {self.controller_type.name} controller number {self.controller_number} "
+                f"at location {self.controller_location}")
+
+    return attrs.field(default=attrs.Factory(make, takes_self=True))
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class HardDrive(Fieldwise):
+    """Microsoft.HyperV.PowerShell.HardDiskDrive (Get-VMHardDiskDrive), its properties in the
+    module's order (hyperv-object-model.md §3). A value the emulator cannot know has the value
+    a virtual hard disk drive on a real host has by default: no IOPS limits (0), no persistent
+    reservations, the Primordial resource pool, DiskNumber null (not a pass-through disk)."""
+
     path: str
-    controller_type: ControllerType
-    controller_number: int
+    disk_number: int | None = None
+    maximum_iops: int = attrs.field(default=0, metadata=ps("MaximumIOPS"))
+    minimum_iops: int = attrs.field(default=0, metadata=ps("MinimumIOPS"))
+    support_persistent_reservations: bool = False
     controller_location: int
-    computer_name: str
+    controller_number: int
+    controller_type: ControllerType
+    name: str = _drive_name("Hard Drive")
+    pool_name: str = "Primordial"
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
     vm_snapshot_id: str | None = attrs.field(default=None, metadata=ps("VMSnapshotId"))
     vm_snapshot_name: str | None = attrs.field(default=None, metadata=ps("VMSnapshotName"))
+    computer_name: str
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class ScsiController(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMScsiController (Get-VMScsiController)."""
+
+    controller_number: int
+    name: str = "SCSI Controller"
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    computer_name: str
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class DvdDrive(Fieldwise):
+    """Microsoft.HyperV.PowerShell.DvdDrive (Get-VMDvdDrive): without media, Path is null and
+    DvdMediaType None."""
+
+    path: str | None = None
+    dvd_media_type: str = "None"
+    controller_location: int
+    controller_number: int
+    controller_type: ControllerType
+    name: str = _drive_name("DVD Drive")
+    pool_name: str = "Primordial"
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    computer_name: str
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class VHD(Fieldwise):
+    """Microsoft.Vhd.PowerShell.VirtualHardDisk (Get-VHD, New-VHD, ...), its properties in the
+    module's order (hyperv-object-model.md §4). Values a host decides alone have the value a
+    new disk on a Windows Server 2022 host shows: FragmentationPercentage 0, Alignment 1,
+    DiskNumber null (not mounted), IsPMEMCompatible False. MinimumSize is null for a disk
+    without partitions."""
+
+    computer_name: str
+    path: str
+    vhd_format: VhdFormat
+    vhd_type: VhdType
+    file_size: int
+    size: int
+    minimum_size: int | None = None
+    logical_sector_size: int = 512
+    physical_sector_size: int = 4096
+    block_size: int = 0
+    parent_path: str | None
+    disk_identifier: str = ""
+    fragmentation_percentage: int | None = 0
+    alignment: int = 1
+    attached: bool
     disk_number: int | None = None
+    is_pmem_compatible: bool = attrs.field(default=False, metadata=ps("IsPMEMCompatible"))
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class NetworkAdapter(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMNetworkAdapter (Get-VMNetworkAdapter): a VM's adapter,
+    synthetic (IsLegacy False), with a dynamic MAC address; SwitchName null when not connected."""
+
+    name: str
+    is_legacy: bool = False
+    is_management_os: bool = attrs.field(default=False, metadata=ps("IsManagementOs"))
+    computer_name: str
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    switch_name: str | None = None
+    switch_id: str | None = None
+    mac_address: str
+    dynamic_mac_address_enabled: bool = True
+    ip_addresses: tuple[str, ...] = attrs.field(default=(), metadata=ps("IPAddresses"))
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class VMSwitch(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMSwitch (Get-VMSwitch)."""
+
+    name: str
+    id: str
+    switch_type: VMSwitchType
+    computer_name: str
+    notes: str = ""
 
 
 @attrs.frozen(eq=False, repr=False)
-class VHD(Fieldwise):
-    """Microsoft.Vhd.PowerShell.VirtualHardDisk (Get-VHD)."""
+class VhdTestResult(Fieldwise):
+    """Test-VHD's answer for one file: `ok`, else `problem` says why the chain is unusable."""
 
     path: str
-    parent_path: str | None
-    vhd_type: VhdType
-    vhd_format: VhdFormat
-    size: int
-    file_size: int
-    computer_name: str
-    attached: bool
-    block_size: int = 0
-    logical_sector_size: int = 512
-    physical_sector_size: int = 4096
+    ok: bool
+    problem: str = ""
 
 
 @attrs.frozen(eq=False, repr=False)

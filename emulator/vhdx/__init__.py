@@ -26,6 +26,7 @@ from .create import (
     create_differencing,
     create_differencing_with_length,
     create_dynamic,
+    create_fixed,
     make_parent_locator,
     parent_locator_for,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "create_differencing",
     "create_differencing_with_length",
     "create_dynamic",
+    "create_fixed",
     "is_zero",
     "make_parent_locator",
     "merge_into_parent",

@@ -87,8 +87,9 @@ def _metadata_region(
     pss: int,
     disk_id: UUID,
     locator: ParentLocator | None,
+    fixed: bool = False,
 ) -> bytes:
-    params = FileParameters(geometry.block_size, False, geometry.has_parent).encode()
+    params = FileParameters(geometry.block_size, fixed, geometry.has_parent).encode()
     items: list[tuple[UUID, bytes, bool]] = [
         (FILE_PARAMETERS_GUID, params, False),
         (VIRTUAL_DISK_SIZE_GUID, encode_u64(geometry.virtual_size), True),
@@ -127,6 +128,7 @@ def _build(
     *,
     present_blocks: int = 0,
     length: int = 0,
+    fixed: bool = False,
 ) -> VhdxFile:
     """Write a complete new file; headers go last so a torn creation never opens."""
     bat_length = geometry.bat_length
@@ -140,7 +142,7 @@ def _build(
     table = encode_region_table(regions)
     for offset in REGION_TABLE_OFFSETS:
         _put(raf, offset, table)
-    _put(raf, METADATA_OFFSET, _metadata_region(geometry, pss, disk_id, locator))
+    _put(raf, METADATA_OFFSET, _metadata_region(geometry, pss, disk_id, locator, fixed))
     if present_blocks:
         bs = geometry.block_size
         last_index = geometry.payload_index(present_blocks - 1)
@@ -177,6 +179,28 @@ def create_dynamic(
     geometry = Geometry(virtual_size, block_size, logical_sector_size, False)
     return _build(
         raf, name, geometry, physical_sector_size, disk_id or uuid.uuid4(), None, creator
+    )
+
+
+def create_fixed(
+    raf: RandomAccessFile,
+    virtual_size: int,
+    *,
+    name: str = "<new vhdx>",
+    block_size: int = DEFAULT_DYNAMIC_BLOCK_SIZE,
+    logical_sector_size: int = 512,
+    physical_sector_size: int = 4096,
+    disk_id: UUID | None = None,
+    creator: str = DEFAULT_CREATOR,
+) -> VhdxFile:
+    """Create a fixed base disk (LeaveBlocksAllocated): every payload block FULLY_PRESENT at
+    its place after the BAT, the file as long as its blocks. The blocks are never written, so
+    the file is sparse and reads as zeros."""
+    _validate(virtual_size, block_size, logical_sector_size, physical_sector_size)
+    geometry = Geometry(virtual_size, block_size, logical_sector_size, False)
+    return _build(
+        raf, name, geometry, physical_sector_size, disk_id or uuid.uuid4(), None, creator,
+        present_blocks=geometry.payload_blocks, fixed=True,
     )
 
 

@@ -26,6 +26,9 @@ CMDLET_MODULES: tuple[str, ...] = (
 OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.files",
     "hyperv_emu.psshim.cmdlets.items",
+    "hyperv_emu.psshim.cmdlets.hyperv_vhd",  # before hyperv, whose setup registers the rest
+    "hyperv_emu.psshim.cmdlets.hyperv_drives",
+    "hyperv_emu.psshim.cmdlets.hyperv_network",
     "hyperv_emu.psshim.cmdlets.hyperv",
     "hyperv_emu.psshim.cmdlets.diagnostics",
     "hyperv_emu.psshim.cmdlets.cim",

@@ -572,6 +572,35 @@ class ExportVMSnapshot(_SnapshotCmdlet):
                              export)
 
 
+@hyperv_cmdlet("Export-VM")
+class ExportVM(_ByNameOrVM):
+    Path = Bound()
+    AsJob = Bound()
+
+    def process(self) -> Iterator[Any]:
+        path = self.ctx.resolve_path(str(self.Path))
+
+        def export(client: HyperVClient, vm: VMValue) -> VMValue:
+            client.export_vm(vm, path)
+            return vm
+
+        yield from self.each(self.target_vms(),
+                             lambda vm: f'Export-VM will export the virtual machine "{vm.name}" to "{self.Path}".',
+                             export)
+
+
+@hyperv_cmdlet("Move-VMStorage")
+class MoveVMStorage(_ByNameOrVM):
+    DestinationStoragePath = Bound()
+    AsJob = Bound()
+
+    def process(self) -> Iterator[Any]:
+        dest = self.ctx.resolve_path(str(self.DestinationStoragePath))
+        yield from self.each(self.target_vms(),
+                             lambda vm: f'Move-VMStorage will move the storage of "{vm.name}" to "{dest}".',
+                             lambda client, vm: client.move_vm_storage(vm, dest))
+
+
 @hyperv_cmdlet("Import-VM")
 class ImportVM(HyperVCmdlet):
     Path = Bound()

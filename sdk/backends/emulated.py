@@ -17,6 +17,7 @@ from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
 from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.model import ClockMode
+from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.types import (
@@ -30,11 +31,17 @@ from hyperv_emu.sdk.types import (
     SnapshotType,
     StopMode,
     VhdFormat,
+    DvdDrive,
+    NetworkAdapter,
+    ScsiController,
+    VhdTestResult,
     VhdType,
     VM,
     VMLookup,
     VMOperationalStatus,
     VMState,
+    VMSwitch,
+    VMSwitchType,
 )
 
 T = TypeVar("T")
@@ -80,6 +87,17 @@ def _mapped() -> Iterator[None]:
         raise translate(exc) from exc
 
 
+def _scsi(c: ControllerView) -> ScsiController:
+    return ScsiController(controller_number=c.controller_number, vm_id=c.vm_id, vm_name=c.vm_name,
+                          computer_name=c.computer_name)
+
+
+def _dvd(d: DvdView) -> DvdDrive:
+    return DvdDrive(path=d.path, controller_location=d.controller_location, controller_number=d.controller_number,
+                    controller_type=ControllerType[d.controller_type], vm_id=d.vm_id, vm_name=d.vm_name,
+                    computer_name=d.computer_name)
+
+
 def _drive(d: DriveView) -> HardDrive:
     return HardDrive(
         vm_name=d.vm_name, vm_id=d.vm_id, path=d.path,
@@ -119,7 +137,7 @@ def _vhd(v: VhdView) -> VHD:
         path=v.path, parent_path=v.parent_path, vhd_type=VhdType[v.vhd_type], vhd_format=VhdFormat.VHDX,
         size=v.size, file_size=v.file_size, computer_name=v.computer_name, attached=v.attached,
         block_size=v.block_size, logical_sector_size=v.logical_sector_size,
-        physical_sector_size=v.physical_sector_size,
+        physical_sector_size=v.physical_sector_size, minimum_size=v.minimum_size, disk_identifier=v.disk_id,
     )
 
 
@@ -215,6 +233,12 @@ class EmulatedBackend:
     def export_checkpoint(self, computer: str | None, checkpoint_id: str, path: str) -> str:
         return self._call(lambda: self._host(computer).export_checkpoint(checkpoint_id, path))
 
+    def export_vm(self, computer: str | None, vm_id: str, path: str) -> str:
+        return self._call(lambda: self._host(computer).export_vm(vm_id, path))
+
+    def move_vm_storage(self, computer: str | None, vm_id: str, destination: str) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).move_vm_storage(vm_id, destination)))
+
     def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
         return vm_from_view(self._call(lambda: self._host(computer).import_vm(path, new_id=new_id)))
 
@@ -222,6 +246,60 @@ class EmulatedBackend:
 
     def get_vhd(self, computer: str | None, path: str) -> VHD:
         return _vhd(self._call(lambda: self._host(computer).get_vhd(path)))
+
+    def new_vhd(self, computer: str | None, path: str, *, vhd_type: str, size: int, parent_path: str | None,
+                block_size: int, logical_sector_size: int, physical_sector_size: int) -> VHD:
+        from hyperv_emu.emulator.vhdfiles import NewVhdSpec
+
+        spec = NewVhdSpec(vhd_type, size, block_size, logical_sector_size, physical_sector_size, parent_path or "")
+        return _vhd(self._call(lambda: self._host(computer).new_vhd(path, spec)))
+
+    def test_vhd(self, computer: str | None, path: str) -> VhdTestResult:
+        problem = self._call(lambda: self._host(computer).test_vhd(path))
+        return VhdTestResult(path=path, ok=problem is None, problem=problem or "")
+
+    def merge_vhd(self, computer: str | None, path: str, destination: str | None) -> VHD:
+        return _vhd(self._call(lambda: self._host(computer).merge_vhd(path, destination)))
+
+    def resize_vhd(self, computer: str | None, path: str, size: int | None) -> VHD:
+        return _vhd(self._call(lambda: self._host(computer).resize_vhd(path, size)))
+
+    def optimize_vhd(self, computer: str | None, path: str) -> VHD:
+        return _vhd(self._call(lambda: self._host(computer).optimize_vhd(path)))
+
+    def add_hard_drive(self, computer: str | None, vm_id: str, path: str, *, controller_type: str | None,
+                       controller_number: int | None, controller_location: int | None) -> HardDrive:
+        return _drive(self._call(lambda: self._host(computer).add_hard_drive(
+            vm_id, path, controller_type=controller_type, controller_number=controller_number,
+            controller_location=controller_location)))
+
+    def remove_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> None:
+        self._call(lambda: self._host(computer).remove_hard_drive(vm_id, controller_type, controller_number,
+                                                                  controller_location))
+
+    def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                       controller_location: int, *, path: str | None, to_controller_type: str | None,
+                       to_controller_number: int | None, to_controller_location: int | None) -> HardDrive:
+        return _drive(self._call(lambda: self._host(computer).set_hard_drive(
+            vm_id, controller_type, controller_number, controller_location, path=path,
+            to_controller_type=to_controller_type, to_controller_number=to_controller_number,
+            to_controller_location=to_controller_location)))
+
+    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]:
+        return [_scsi(c) for c in self._call(lambda: self._host(computer).scsi_controllers(vm_id))]
+
+    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
+        return [_dvd(d) for d in self._call(lambda: self._host(computer).dvd_drives(vm_id))]
+
+    def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
+        return [NetworkAdapter(name=a.name, computer_name=a.computer_name, vm_name=a.vm_name, vm_id=a.vm_id,
+                               switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address)
+                for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]
+
+    def switches(self, computer: str | None) -> list[VMSwitch]:
+        return [VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name)
+                for s in self._call(lambda: self._host(computer).switches())]
 
     # --- guest data ---------------------------------------------------------------------------
 

@@ -66,7 +66,22 @@ from hyperv_emu.sdk.backends.transports import (
     WinRMTransport,
     env_password,
 )
-from hyperv_emu.sdk.types import VHD, Checkpoint, FileInfo, HostEvent, SnapshotType, StopMode, VM, VMLookup
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    DvdDrive,
+    FileInfo,
+    HardDrive,
+    HostEvent,
+    NetworkAdapter,
+    ScsiController,
+    SnapshotType,
+    StopMode,
+    VhdTestResult,
+    VM,
+    VMLookup,
+    VMSwitch,
+)
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
 
@@ -82,6 +97,8 @@ VM_CMDLETS = frozenset({"Get-VM", "New-VM", "Remove-VM", "Set-VM", "Start-VM", "
 CHECKPOINT_CMDLETS = frozenset({"Get-VMSnapshot", "Restore-VMSnapshot", "Remove-VMSnapshot", "Rename-VMSnapshot",
                                 "Export-VMSnapshot", "Get-VMCheckpoint", "Restore-VMCheckpoint",
                                 "Remove-VMCheckpoint", "Rename-VMCheckpoint", "Export-VMCheckpoint"})
+DRIVE_CALLS = frozenset({"add_hard_drive", "remove_hard_drive", "set_hard_drive"})
+VHD_CALLS = frozenset({"get_vhd", "new_vhd", "test_vhd", "merge_vhd", "resize_vhd", "optimize_vhd"})
 FILE_CALLS = frozenset({"list_dir", "file_info", "read_file", "write_file", "make_dir", "delete_file"})
 PATH_ERROR_IDS = frozenset({"PathNotFound", "ItemNotFoundException", "FileNotFoundException",
                             "DirectoryNotFoundException", "DriveNotFound", "HvEmu.NotAFolder", "HvEmu.IsAFolder"})
@@ -143,7 +160,12 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
                  "lookup_vms"}),
     _rule(errors.CheckpointFailedError, calls={"checkpoint_vm"}, activities={"Checkpoint-VM"}),
     _rule(errors.ExportImportError, calls={"import_vm"}, ids=PATH_ERROR_IDS),
+    _rule(errors.ExportImportError, calls={"export_vm"}, activities={"Export-VM"}, ids={"OperationFailed"}),
     _rule(errors.ExportImportError, calls={"export_checkpoint", "import_vm"}, activities={"Export-VMSnapshot", "Import-VM"}),
+    _rule(errors.FileInUseError, calls=VHD_CALLS | DRIVE_CALLS, message=r"being used by another process"),
+    _rule(errors.HostPathError, calls=DRIVE_CALLS, message=r"cannot find the file specified"),
+    _rule(errors.HostPathError, calls=VHD_CALLS, categories={"ObjectNotFound"}),
+    _rule(errors.DiskError, calls=VHD_CALLS - {"get_vhd"}),
     _rule(errors.HostPathError, ids=PATH_ERROR_IDS),
     _rule(errors.HostPathError, calls=FILE_CALLS | {"get_vhd"}, categories={"ObjectNotFound"}),
     _rule(errors.CheckpointNotFoundError, categories={"ObjectNotFound"}, activities=CHECKPOINT_CMDLETS),
@@ -411,6 +433,15 @@ class PowerShellBackend:
         cp = ps_json.checkpoint_from_json(self._one(env, "checkpoint"))
         return path.rstrip("\\/") + "\\" + cp.vm_name
 
+    def export_vm(self, computer: str | None, vm_id: str, path: str) -> str:
+        env = self._run(self.scripts.export_vm(self._c(computer), self._vm_id(vm_id), path), context={"path": path})
+        vm = ps_json.vm_from_json(self._one(env, "virtual machine"))
+        return path.rstrip("\\/") + "\\" + vm.name
+
+    def move_vm_storage(self, computer: str | None, vm_id: str, destination: str) -> VM:
+        env = self._run(self.scripts.move_vm_storage(self._c(computer), self._vm_id(vm_id), destination))
+        return ps_json.vm_from_json(self._one(env, "virtual machine"))
+
     def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
         env = self._run(self.scripts.import_vm(self._c(computer), path, new_id), context={"path": path})
         return ps_json.vm_from_json(self._one(env, "virtual machine"))
@@ -422,6 +453,71 @@ class PowerShellBackend:
         if not env.items:
             raise errors.HostPathError(f"The system cannot find the file specified: '{path}'.", target=path)
         return ps_json.vhd_from_json(env.items[0])
+
+    def new_vhd(self, computer: str | None, path: str, *, vhd_type: str, size: int, parent_path: str | None,
+                block_size: int, logical_sector_size: int, physical_sector_size: int) -> VHD:
+        env = self._run(self.scripts.new_vhd(self._c(computer), path, vhd_type=vhd_type, size=size,
+                                             parent_path=parent_path, block_size=block_size,
+                                             logical_sector_size=logical_sector_size,
+                                             physical_sector_size=physical_sector_size))
+        return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
+
+    def test_vhd(self, computer: str | None, path: str) -> VhdTestResult:
+        raw = self._one(self._run(self.scripts.test_vhd(self._c(computer), path)), "Test-VHD result")
+        if not isinstance(raw, dict):
+            raise errors.BackendError("The host sent a Test-VHD result the SDK cannot read.")
+        return VhdTestResult(path=str(ps_json.get_ci(raw, "Path") or path), ok=bool(ps_json.get_ci(raw, "Ok")),
+                             problem=str(ps_json.get_ci(raw, "Problem") or ""))
+
+    def merge_vhd(self, computer: str | None, path: str, destination: str | None) -> VHD:
+        env = self._run(self.scripts.merge_vhd(self._c(computer), path, destination))
+        return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
+
+    def resize_vhd(self, computer: str | None, path: str, size: int | None) -> VHD:
+        env = self._run(self.scripts.resize_vhd(self._c(computer), path, size))
+        return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
+
+    def optimize_vhd(self, computer: str | None, path: str) -> VHD:
+        env = self._run(self.scripts.optimize_vhd(self._c(computer), path))
+        return ps_json.vhd_from_json(self._one(env, "virtual hard disk"))
+
+    def add_hard_drive(self, computer: str | None, vm_id: str, path: str, *, controller_type: str | None,
+                       controller_number: int | None, controller_location: int | None) -> HardDrive:
+        env = self._run(self.scripts.add_hard_drive(self._c(computer), self._vm_id(vm_id), path,
+                                                    controller_type=controller_type,
+                                                    controller_number=controller_number,
+                                                    controller_location=controller_location))
+        return ps_json.value_from_json(HardDrive, self._one(env, "hard disk drive"))
+
+    def remove_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> None:
+        self._run(self.scripts.remove_hard_drive(self._c(computer), self._vm_id(vm_id), controller_type,
+                                                 controller_number, controller_location))
+
+    def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                       controller_location: int, *, path: str | None, to_controller_type: str | None,
+                       to_controller_number: int | None, to_controller_location: int | None) -> HardDrive:
+        env = self._run(self.scripts.set_hard_drive(
+            self._c(computer), self._vm_id(vm_id), controller_type, controller_number, controller_location,
+            path=path, to_controller_type=to_controller_type, to_controller_number=to_controller_number,
+            to_controller_location=to_controller_location))
+        return ps_json.value_from_json(HardDrive, self._one(env, "hard disk drive"))
+
+    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]:
+        env = self._run(self.scripts.scsi_controllers(self._c(computer), self._vm_id(vm_id)))
+        return [ps_json.value_from_json(ScsiController, i) for i in env.items]
+
+    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
+        env = self._run(self.scripts.dvd_drives(self._c(computer), self._vm_id(vm_id)))
+        return [ps_json.value_from_json(DvdDrive, i) for i in env.items]
+
+    def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
+        env = self._run(self.scripts.network_adapters(self._c(computer), self._vm_id(vm_id)))
+        return [ps_json.value_from_json(NetworkAdapter, i) for i in env.items]
+
+    def switches(self, computer: str | None) -> list[VMSwitch]:
+        env = self._run(self.scripts.switches(self._c(computer)))
+        return [ps_json.value_from_json(VMSwitch, i) for i in env.items]
 
     def events(self, computer: str | None) -> list[HostEvent]:
         env = self._run(self.scripts.events(self._c(computer)),

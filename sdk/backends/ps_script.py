@@ -49,7 +49,21 @@ import attrs
 
 from hyperv_emu.sdk.convert import ps_name
 from hyperv_emu.sdk.errors import InvalidNameError
-from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, FileInfo, HardDrive, HostEvent, SnapshotType, StopMode, VM
+from hyperv_emu.sdk.types import (
+    VHD,
+    Checkpoint,
+    CheckpointType,
+    DvdDrive,
+    FileInfo,
+    HardDrive,
+    HostEvent,
+    NetworkAdapter,
+    ScsiController,
+    SnapshotType,
+    StopMode,
+    VM,
+    VMSwitch,
+)
 
 # PowerShell's single-quote characters: ' and its look-alikes (tokenizer: CharExtensions.IsSingleQuote).
 SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
@@ -162,6 +176,11 @@ DRIVE_PROPS = _select_list(HardDrive)
 VM_PROPS = _select_list(VM)
 CHECKPOINT_PROPS = _select_list(Checkpoint)
 VHD_PROPS = _select_list(VHD)
+SCSI_PROPS = _select_list(ScsiController)
+ADAPTER_PROPS = _select_list(NetworkAdapter)
+SWITCH_PROPS = _select_list(VMSwitch)
+# DvdMediaType as its name ("None", "ISO", "PassThrough"): the SDK keeps it as text
+DVD_PROPS = _select_list(DvdDrive).replace("'DvdMediaType'", "@{Name='DvdMediaType'; Expression={ [string]$_.DvdMediaType }}")
 # Event records: the level as its number (LevelDisplayName is localised); VM name/id come from the message.
 EVENT_PROPS = ("@(" + _date_property("TimeCreated") + ", @{Name='Level'; Expression={ [int]$_.Level }}, 'Id', 'Message')")
 FILE_PROPS = (
@@ -445,6 +464,16 @@ class ScriptBuilder:
                 "$hvItems = @($hvCp | Select-Object -Property $hvCheckpointProps)"]
         return frame("export_checkpoint", body, props=("checkpoint",))
 
+    def export_vm(self, computer: str | None, vm_id: str, path: str) -> Script:
+        body = [_get_vm(computer, vm_id), f"Export-VM -VM $hvVm -Path {ps_quote(path)} -Confirm:$false",
+                "$hvItems = @($hvVm | Select-Object -Property $hvVMProps)"]
+        return frame("export_vm", body, props=("vm",))
+
+    def move_vm_storage(self, computer: str | None, vm_id: str, destination: str) -> Script:
+        body = [_get_vm(computer, vm_id), f"Move-VMStorage -VM $hvVm -DestinationStoragePath {ps_quote(destination)}",
+                _refetch_vm(computer, vm_id)]
+        return frame("move_vm_storage", body, props=("vm",))
+
     def import_vm(self, computer: str | None, path: str, new_id: bool) -> Script:
         q = ps_quote(path)
         folder = ps_quote(path.rstrip("\\/") + "\\Virtual Machines")
@@ -472,6 +501,95 @@ class ScriptBuilder:
     def get_vhd(self, computer: str | None, path: str) -> Script:
         body = [f"$hvItems = @(Get-VHD -Path {ps_quote(path)}{_cn(computer)} | Select-Object -Property $hvVhdProps)"]
         return frame("get_vhd", body, props=("vhd",))
+
+    def new_vhd(self, computer: str | None, path: str, *, vhd_type: str, size: int, parent_path: str | None,
+                block_size: int, logical_sector_size: int, physical_sector_size: int) -> Script:
+        args = f"-Path {ps_quote(path)}"
+        if vhd_type == "Differencing":
+            args += f" -Differencing -ParentPath {ps_quote(parent_path or '')}"
+        else:
+            args += f" -SizeBytes {ps_int(size)}" + (" -Fixed" if vhd_type == "Fixed" else " -Dynamic")
+        for name, value in (("BlockSizeBytes", block_size), ("LogicalSectorSizeBytes", logical_sector_size),
+                            ("PhysicalSectorSizeBytes", physical_sector_size)):
+            if value:
+                args += f" -{name} {ps_int(value)}"
+        body = [f"$hvItems = @(New-VHD {args}{_cn(computer)} | Select-Object -Property $hvVhdProps)"]
+        return frame("new_vhd", body, props=("vhd",))
+
+    def test_vhd(self, computer: str | None, path: str) -> Script:
+        q = ps_quote(path)
+        body = [f"$hvOk = @(Test-VHD -Path {q}{_cn(computer)} {_SOFT})",
+                "if ($hvOk.Count -eq 0) {",
+                "    " + _KEEP_ERRORS,
+                "}",
+                "else {",
+                "    $hvProblem = ''",
+                "    if (-not $hvOk[0] -and $hvE.Count -gt 0) { $hvProblem = [string]$hvE[0].Exception.Message }",
+                f"    $hvItems = @([pscustomobject]@{{ Path = {q}; Ok = [bool]$hvOk[0]; Problem = $hvProblem }})",
+                "}"]
+        return frame("test_vhd", body)
+
+    def merge_vhd(self, computer: str | None, path: str, destination: str | None) -> Script:
+        q = ps_quote(path)
+        body = [f"$hvDest = {ps_quote(destination)}" if destination is not None
+                else f"$hvDest = (Get-VHD -Path {q}{_cn(computer)}).ParentPath",
+                f"Merge-VHD -Path {q} -DestinationPath $hvDest{_cn(computer)} -Confirm:$false",
+                f"$hvItems = @(Get-VHD -Path $hvDest{_cn(computer)} | Select-Object -Property $hvVhdProps)"]
+        return frame("merge_vhd", body, props=("vhd",))
+
+    def resize_vhd(self, computer: str | None, path: str, size: int | None) -> Script:
+        how = "-ToMinimumSize" if size is None else f"-SizeBytes {ps_int(size)}"
+        body = [f"$hvItems = @(Resize-VHD -Path {ps_quote(path)} {how}{_cn(computer)} -Passthru -Confirm:$false"
+                " | Select-Object -Property $hvVhdProps)"]
+        return frame("resize_vhd", body, props=("vhd",))
+
+    def optimize_vhd(self, computer: str | None, path: str) -> Script:
+        body = [f"$hvItems = @(Optimize-VHD -Path {ps_quote(path)}{_cn(computer)} -Passthru -Confirm:$false"
+                " | Select-Object -Property $hvVhdProps)"]
+        return frame("optimize_vhd", body, props=("vhd",))
+
+    # --- drives and controllers ----------------------------------------------------------------
+
+    def add_hard_drive(self, computer: str | None, vm_id: str, path: str, *, controller_type: str | None,
+                       controller_number: int | None, controller_location: int | None) -> Script:
+        args = _slot_args("", controller_type, controller_number, controller_location)
+        body = [_get_vm(computer, vm_id),
+                f"$hvItems = @(Add-VMHardDiskDrive -VM $hvVm -Path {ps_quote(path)}{args} -Passthru"
+                " | Select-Object -Property $hvDriveProps)"]
+        return frame("add_hard_drive", body, props=("drive",))
+
+    def remove_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                          controller_location: int) -> Script:
+        body = [_get_vm(computer, vm_id), *_find_drive(controller_type, controller_number, controller_location),
+                "Remove-VMHardDiskDrive -VMHardDiskDrive $hvDrive[0] -Confirm:$false"]
+        return frame("remove_hard_drive", body)
+
+    def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
+                       controller_location: int, *, path: str | None, to_controller_type: str | None,
+                       to_controller_number: int | None, to_controller_location: int | None) -> Script:
+        args = _slot_args("To", to_controller_type, to_controller_number, to_controller_location)
+        if path is not None:
+            args += f" -Path {ps_quote(path)}"
+        body = [_get_vm(computer, vm_id), *_find_drive(controller_type, controller_number, controller_location),
+                f"$hvItems = @(Set-VMHardDiskDrive -VMHardDiskDrive $hvDrive[0]{args} -Passthru -Confirm:$false"
+                " | Select-Object -Property $hvDriveProps)"]
+        return frame("set_hard_drive", body, props=("drive",))
+
+    def scsi_controllers(self, computer: str | None, vm_id: str) -> Script:
+        body = [_get_vm(computer, vm_id), f"$hvItems = @(Get-VMScsiController -VM $hvVm | Select-Object -Property {SCSI_PROPS})"]
+        return frame("scsi_controllers", body)
+
+    def dvd_drives(self, computer: str | None, vm_id: str) -> Script:
+        body = [_get_vm(computer, vm_id), f"$hvItems = @(Get-VMDvdDrive -VM $hvVm | Select-Object -Property {DVD_PROPS})"]
+        return frame("dvd_drives", body)
+
+    def network_adapters(self, computer: str | None, vm_id: str) -> Script:
+        body = [_get_vm(computer, vm_id),
+                f"$hvItems = @(Get-VMNetworkAdapter -VM $hvVm | Select-Object -Property {ADAPTER_PROPS})"]
+        return frame("network_adapters", body)
+
+    def switches(self, computer: str | None) -> Script:
+        return frame("switches", [f"$hvItems = @(Get-VMSwitch{_cn(computer)} | Select-Object -Property {SWITCH_PROPS})"])
 
     def events(self, computer: str | None) -> Script:
         body = [f"$hvItems = @(Get-WinEvent -LogName {ps_array(EVENT_LOGS)} -MaxEvents {ps_int(MAX_EVENTS)}"
@@ -529,3 +647,29 @@ class ScriptBuilder:
         return frame("delete_file", _on_host(computer, [
             f"Remove-Item -LiteralPath {ps_quote(path)} -Recurse -Force -Confirm:$false",
         ]))
+
+
+_CONTROLLER_TYPES = ("IDE", "SCSI")
+
+
+def _slot_args(prefix: str, controller_type: str | None, number: int | None, location: int | None) -> str:
+    """` -ControllerType SCSI -ControllerNumber 0 ...` (prefix "To" for Set-VMHardDiskDrive's target)."""
+    args = ""
+    if controller_type is not None:
+        if controller_type not in _CONTROLLER_TYPES:
+            raise ValueError(f"{controller_type!r} is not a controller type")
+        args += f" -{prefix}ControllerType {controller_type}"
+    if number is not None:
+        args += f" -{prefix}ControllerNumber {ps_int(number)}"
+    if location is not None:
+        args += f" -{prefix}ControllerLocation {ps_int(location)}"
+    return args
+
+
+def _find_drive(controller_type: str, number: int, location: int) -> list[str]:
+    """`$hvDrive`: the VM's drive at that slot, or the backend's own not-found error."""
+    return [f"$hvDrive = @(Get-VMHardDiskDrive -VM $hvVm{_slot_args('', controller_type, number, location)})",
+            "if ($hvDrive.Count -eq 0) {",
+            "    Write-Error -Message 'The virtual machine has no hard disk drive at that controller location.' "
+            "-ErrorId 'HvEmu.NoDrive' -Category ObjectNotFound",
+            "}"]

@@ -1,4 +1,5 @@
-"""The project's own scenario folders (tests/scenarios/), run two ways: with
+"""The project's own scenario folders (tests/project_scenarios/; tests/scenarios/ holds the copies of
+the user's acceptance scenarios, which tests/acceptance/test_scenarios.py runs), run two ways: with
 hyperv_emu.testing.scenarios.run_folder (the pytest plugin's runner), and as
 
     hvemu run --world world.toml --state S script.ps1 < stdin.txt
@@ -21,15 +22,13 @@ from hyperv_emu import sdk
 from hyperv_emu.cli.main import main
 from hyperv_emu.testing import scenarios
 
-FOLDER = pathlib.Path(__file__).resolve().parents[1] / "scenarios"
+FOLDER = pathlib.Path(__file__).resolve().parents[1] / "project_scenarios"
 
 # Scenarios that wait for a fix elsewhere (strict: they fail the suite once they pass).
 PENDING: dict[str, str] = {}
 
 
 def project_scenarios() -> list[pathlib.Path]:
-    if not FOLDER.is_dir():
-        return []
     return sorted(p for p in FOLDER.iterdir() if (p / "world.toml").is_file())
 
 

@@ -274,13 +274,14 @@ def test_not_emulated_cmdlet_reports_the_binding_error_first() -> None:
 
 
 def test_pipeline_input_binds_before_the_not_supported_error() -> None:
-    rec = one_error("Get-VM SRV-APP01 | Get-VMNetworkAdapter")
-    assert rec.message == "Get-VMNetworkAdapter is not supported by hvemu."
-    # a string cannot bind to Get-VMNetworkAdapter -All's pipeline parameters: PowerShell's
-    # non-terminating InputObjectNotBound for that object, then the cmdlet ends (not supported)
-    _out, errors = run("'x' | Get-VMNetworkAdapter -All")
+    rec = one_error("Get-VM SRV-APP01 | Get-VMFibreChannelHba")
+    assert rec.message == "Get-VMFibreChannelHba is not supported by hvemu."
+    # a string cannot bind to Get-VMNetworkAdapterVlan -ManagementOS's set (no pipeline parameter):
+    # PowerShell's non-terminating InputObjectNotBound for that object, then the cmdlet ends (not
+    # supported)
+    _out, errors = run("'x' | Get-VMNetworkAdapterVlan -ManagementOS")
     assert [e.fully_qualified_error_id for e in errors] == [
-        "InputObjectNotBound,Microsoft.HyperV.PowerShell.Commands.GetVMNetworkAdapter", NOT_SUPPORTED]
+        "InputObjectNotBound,Microsoft.HyperV.PowerShell.Commands.GetVMNetworkAdapterVlan", NOT_SUPPORTED]
 
 
 def test_module_qualified_names_and_aliases_resolve() -> None:

@@ -216,7 +216,8 @@ def _daily(c: HyperVClient, errors: list[HyperVError]) -> None:
 
 @replay("18")
 def _empty_names(c: HyperVClient, errors: list[HyperVError]) -> None:
-    # PowerShell refuses -Name "" while binding; through the SDK an empty VM name finds no VM.
+    # PowerShell refuses -Name "" while binding (the module's ValidateNotNullOrEmpty); the SDK
+    # raises the same validation error on every backend.
     attempt(errors, lambda: c.checkpoint_vm(""))
     attempt(errors, lambda: c.checkpoint_vm("", ""))
 
@@ -264,7 +265,7 @@ def _pass_through(c: HyperVClient, errors: list[HyperVError]) -> None:
 
 # Errors each replay must see: (exception type, error_id) in order.
 EXPECTED_ERRORS: dict[str, list[tuple[type[HyperVError], str]]] = {
-    "18": [(sdk.VMNotFoundError, "ObjectNotFound")] * 2,
+    "18": [(sdk.InvalidNameError, "ParameterArgumentValidationError")] * 2,
     "20": [(sdk.CheckpointFailedError, "OperationFailed")],
     "21": [(sdk.VMNotFoundError, "ObjectNotFound")],
     "22": [(sdk.CheckpointNotFoundError, "ObjectNotFound")],

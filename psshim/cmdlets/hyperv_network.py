@@ -1,0 +1,68 @@
+"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter, Get-VMSwitch.
+
+Thin adapters over `sdk.HyperVClient` (`get_network_adapters`, `get_switches`). Not emulated:
+the host's own adapters (-ManagementOS, -All), legacy adapters (-IsLegacy), a checkpoint's
+adapters (-VMSnapshot), resource pools.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from hyperv_emu.psshim.cmdlets.hyperv_drives import _VMDevices
+from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, hyperv_cmdlet
+from hyperv_emu.psshim.runtime.dotnet_regex import wildcard_match
+from hyperv_emu.sdk import contains_wildcards
+from hyperv_emu.sdk.errors import HyperVError
+
+
+def _matches(patterns: list[Any], value: str | None) -> bool:
+    return not patterns or any(wildcard_match(value or "", str(p)) for p in patterns)
+
+
+@hyperv_cmdlet("Get-VMNetworkAdapter")
+class GetVMNetworkAdapter(_VMDevices):
+    Name = Bound()
+    SwitchName = Bound()
+
+    def process(self) -> Iterator[Any]:
+        names = self._bound_list("Name")
+        switches = self._bound_list("SwitchName")
+        for client, vm in self.vms():
+            try:
+                found = client.get_network_adapters(vm)
+            except HyperVError as exc:
+                self.report(exc, vm.name)
+                continue
+            for a in found:
+                if _matches(names, a.name) and (not switches or _matches(switches, a.switch_name)):
+                    yield a
+
+
+@hyperv_cmdlet("Get-VMSwitch")
+class GetVMSwitch(_VMDevices):
+    Name = Bound()
+    Id = Bound()
+    SwitchType = Bound()
+
+    def process(self) -> Iterator[Any]:
+        names = self._bound_list("Name")
+        ids = {str(i).casefold().strip("{}") for i in self._bound_list("Id")}
+        for client in self.clients():
+            try:
+                found = client.get_switches()
+            except HyperVError as exc:
+                self.report(exc)
+                continue
+            for s in found:
+                if not _matches(names, s.name) or (ids and s.id.casefold() not in ids):
+                    continue
+                if self.is_bound("SwitchType") and int(s.switch_type) != int(self.SwitchType):
+                    continue
+                yield s
+            for name in names:
+                if not contains_wildcards(str(name)) and not any(_matches([name], s.name) for s in found):
+                    self.report(HyperVError(f'Hyper-V was unable to find a virtual switch with name "{name}".',
+                                            error_id="InvalidParameter", category="InvalidArgument",
+                                            target=str(name)), name)
