@@ -150,6 +150,7 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     _rule(errors.MultipleCheckpointsError, message=r"more than one (snapshot|checkpoint)"),
     # a -ComputerName the Hyper-V module cannot reach (the emulator's text, then Hyper-V's)
     _rule(errors.HostNotFoundError, message=r"unable to find the computer|error trying to access an object on computer"),
+    _rule(errors.InvalidPatternError, message=r"wildcard character pattern is not valid"),
     _rule(errors.InvalidStateError, ids={"InvalidState"}),
     _rule(errors.InvalidStateError, message=r"cannot be performed while the virtual machine is in its current state"),
     # Stop-VM asks before turning off a VM whose guest cannot shut down; non-interactive hosts refuse.
