@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 
 from hyperv_emu.emulator import culture, disks, guest, openfiles, winpath
+from hyperv_emu.emulator import integration
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
 from hyperv_emu.emulator.engine import Transaction
 from hyperv_emu.emulator.errors import (
@@ -82,7 +83,7 @@ def _has_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> 
     # Production / ProductionOnly: an Off VM's disks are consistent as they are.
     if vm.state is VMStateName.OFF:
         return False
-    vss_ok = vm.state is VMStateName.RUNNING and not vm.guest_vss_failing
+    vss_ok = integration.guest_vss_usable(vm)  # the VSS integration service on, the guest's VSS working
     if vss_ok:
         return False
     if kind is CheckpointTypeName.PRODUCTION_ONLY:

@@ -123,6 +123,18 @@ class VirtualMachineRecord(MutableFieldwise):
     parent_checkpoint_id: str | None = None
     # Checkpoints of this VM in creation order (Get-VMSnapshot sorts by CreationTime anyway).
     checkpoints: list[CheckpointRecord] = attrs.field(factory=list)
+    # Set-VM / Set-VMMemory / Set-VMProcessor settings (a fresh Server 2022 VM's values)
+    memory_minimum: int = 512 * 1024**2
+    memory_maximum: int = 1024**4
+    dynamic_memory: bool = False
+    automatic_start_action: str = "StartIfRunning"
+    automatic_start_delay: int = 0  # seconds
+    automatic_stop_action: str = "Save"
+    automatic_critical_error_action: str = "Pause"
+    automatic_critical_error_action_timeout: int = 30  # minutes
+    smart_paging_file_path: str = ""  # "" = the configuration root (path)
+    # Get-VMIntegrationService: service name -> Enabled (see emulator.vmsettings.SERVICES)
+    integration_services: dict[str, bool] = attrs.field(factory=dict)
 
 
 @attrs.define(eq=False, repr=False)

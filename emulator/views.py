@@ -11,7 +11,7 @@ import datetime as dt
 
 import attrs
 
-from hyperv_emu.emulator import disks, winpath
+from hyperv_emu.emulator import disks, integration, winpath
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import CheckpointRecord, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
 
@@ -60,6 +60,21 @@ class VMView(Fieldwise):
     guest_vss_failing: bool
     pass_through_disks: int
     hard_drives: tuple[DriveView, ...]
+    # Set-VM / Set-VMMemory settings and what Hyper-V derives from them
+    memory_minimum: int = 512 * 1024**2
+    memory_maximum: int = 1024**4
+    dynamic_memory: bool = False
+    memory_demand: int = 0
+    automatic_start_action: str = "StartIfRunning"
+    automatic_start_delay: int = 0
+    automatic_stop_action: str = "Save"
+    automatic_critical_error_action: str = "Pause"
+    automatic_critical_error_action_timeout: int = 30
+    smart_paging_file_path: str = ""
+    heartbeat: str | None = None
+    integration_services_state: str = ""
+    # (name, enabled) in Get-VMIntegrationService's order
+    integration_services: tuple[tuple[str, bool], ...] = ()
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -154,6 +169,20 @@ def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime) -> VMV
         guest_vss_failing=vm.guest_vss_failing,
         pass_through_disks=vm.pass_through_disks,
         hard_drives=_drives(host, vm, vm.disks, None),
+        memory_minimum=vm.memory_minimum,
+        memory_maximum=vm.memory_maximum,
+        dynamic_memory=vm.dynamic_memory,
+        # a running guest's demand is not modelled: it is taken to equal what it was assigned
+        memory_demand=vm.memory_startup if running else 0,
+        automatic_start_action=vm.automatic_start_action,
+        automatic_start_delay=vm.automatic_start_delay,
+        automatic_stop_action=vm.automatic_stop_action,
+        automatic_critical_error_action=vm.automatic_critical_error_action,
+        automatic_critical_error_action_timeout=vm.automatic_critical_error_action_timeout,
+        smart_paging_file_path=vm.smart_paging_file_path or vm.path,
+        heartbeat=integration.heartbeat(vm),
+        integration_services_state="Up to date" if running else "",
+        integration_services=tuple((n, integration.enabled(vm, n)) for n in integration.SERVICES),
     )
 
 

@@ -53,7 +53,8 @@ HOST_KEYS = {"name", "default"}
 VM_KEYS = {
     "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
     "path", "guest_vss", "disks", "pass_through_disks", "checkpoint", "version", "processor_count", "notes",
-    "parent_checkpoint",
+    "parent_checkpoint", "memory_minimum", "memory_maximum", "dynamic_memory", "automatic_start_action",
+    "automatic_stop_action", "automatic_critical_error_action",
 }
 DISK_KEYS = {"path", "size"}
 CHECKPOINT_KEYS = {"name", "created", "kind", "state", "parent", "current", "written", "last_write", "avhdx_guids", "id", "automatic"}
@@ -307,6 +308,30 @@ class _NullStore:
         return False
 
 
+def _load_vm_settings(ctx: _Ctx, table: tuple[Any, ...], v: Any, vm: VirtualMachineRecord) -> None:
+    """The VM's memory and automatic-action settings (a fresh VM's values when absent)."""
+    vm.memory_minimum = _size(ctx, table, "memory_minimum", v.get("memory_minimum", vm.memory_minimum))
+    vm.memory_maximum = _size(ctx, table, "memory_maximum", v.get("memory_maximum", vm.memory_maximum))
+    vm.dynamic_memory = _get(ctx, table, v, "dynamic_memory", bool, False)
+    if not vm.memory_minimum <= vm.memory_startup <= vm.memory_maximum:
+        raise ctx.error(table, "memory", "memory_minimum <= memory <= memory_maximum must hold")
+    for key, allowed in (("automatic_start_action", ["Nothing", "StartIfRunning", "Start"]),
+                         ("automatic_stop_action", ["TurnOff", "Save", "ShutDown"]),
+                         ("automatic_critical_error_action", ["None", "Pause"])):
+        if key in v:
+            setattr(vm, key, _enum(ctx, table, key, _get(ctx, table, v, key, str), allowed))
+
+
+def _export_vm_settings(vm: VirtualMachineRecord, table: dict[str, Any]) -> None:
+    fresh = VirtualMachineRecord(id="", name="")
+    for key in ("memory_minimum", "memory_maximum"):
+        if getattr(vm, key) != getattr(fresh, key):
+            table[key] = format_size(getattr(vm, key))
+    for key in ("dynamic_memory", "automatic_start_action", "automatic_stop_action", "automatic_critical_error_action"):
+        if getattr(vm, key) != getattr(fresh, key):
+            table[key] = getattr(vm, key)
+
+
 def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any, ...], v: Any) -> None:
     if not isinstance(v, dict):
         raise ctx.error(table, None, "expected a table")
@@ -353,6 +378,7 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         creation_time=tx.now(),
         started_at=tx.now() if vm_state in ("Running", "Paused") else None,
     )
+    _load_vm_settings(ctx, table, v, vm)
     if any(x.id == vm.id for h in state.hosts for x in h.vms):
         raise ctx.error(table, "id", f"the id {vm.id} is used by another VM")
     host.vms.append(vm)
@@ -590,6 +616,7 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
                 table["processor_count"] = vm.processor_count
             if vm.notes:
                 table["notes"] = vm.notes
+            _export_vm_settings(vm, table)
             table["disks"] = [{"path": d.base_path, "size": format_size(d.size)} for d in vm.disks]
             if vm.checkpoints and vm.parent_checkpoint_id is None:
                 table["parent_checkpoint"] = ""

@@ -20,18 +20,21 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from hyperv_emu.sdk.types import VHD, Checkpoint, HardDrive, HostEvent, VM
+from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMHostInfo
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
 # Alias properties the Hyper-V module adds (hyperv-reference.md §2.2–2.3): PS alias -> field.
 ALIASES: dict[type, dict[str, str]] = {
-    VM: {
-        "VMName": "name",
-        "VMId": "id",
+    VM: {  # in the module's types.ps1xml order (hyperv-object-model.md §1 #72-76)
         "ParentCheckpointId": "parent_snapshot_id",
         "ParentCheckpointName": "parent_snapshot_name",
+        "VMName": "name",
+        "VMId": "id",
         "CheckpointFileLocation": "snapshot_file_location",
     },
+    VMComPort: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
+    IntegrationService: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
     Checkpoint: {
         "ParentCheckpointId": "parent_snapshot_id",
         "ParentCheckpointName": "parent_snapshot_name",
@@ -45,6 +48,13 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     HardDrive: ["Microsoft.HyperV.PowerShell.HardDiskDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
     VHD: ["Microsoft.Vhd.PowerShell.VirtualHardDisk", "System.Object"],
     HostEvent: ["System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Object"],
+    VMComPort: ["Microsoft.HyperV.PowerShell.VMComPort", "Microsoft.HyperV.PowerShell.VMDevice",
+                "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    IntegrationService: ["Microsoft.HyperV.PowerShell.VMIntegrationComponent",
+                         "Microsoft.HyperV.PowerShell.VMDevice",
+                         "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    VMHostInfo: ["Microsoft.HyperV.PowerShell.VMHost", "Microsoft.HyperV.PowerShell.VirtualizationObject",
+                 "System.Object"],
 }
 
 
@@ -144,7 +154,7 @@ def make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda v, t: _structure_enum(v, t)
     )
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda e: int(e))
-    for cls in (HardDrive, VHD, HostEvent, VM, Checkpoint):  # nested types first
+    for cls in (HardDrive, VHD, HostEvent, VMComPort, IntegrationService, VMHostInfo, VM, Checkpoint):  # nested first
         overrides: Any = {f.name: override(rename=ps_name(f)) for f in attrs.fields(cls) if f.name != "client"}
         overrides["client"] = override(omit=True)
         conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv, **overrides))

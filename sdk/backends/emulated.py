@@ -19,6 +19,18 @@ from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.model import ClockMode
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.sdk import errors
+from hyperv_emu.emulator.integration import SERVICES
+from hyperv_emu.sdk.vmparts import (
+    CriticalErrorAction,
+    IntegrationService,
+    OnOffState,
+    StartAction,
+    StopAction,
+    VirtualMachineSubType,
+    VMComPort,
+    VMHeartbeatStatus,
+    VMIntegrationComponentOperationalStatus,
+)
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -38,6 +50,7 @@ from hyperv_emu.sdk.types import (
 )
 
 T = TypeVar("T")
+SERVICE_IDS = {name: guid for name, (_, guid) in SERVICES.items()}
 
 # One table: emulator error class -> SDK exception class (most specific first).
 _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] = [
@@ -100,7 +113,65 @@ def vm_from_view(v: VMView) -> VM:
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
+        **_vm_settings(v),
     )
+
+
+def _vm_settings(v: VMView) -> dict[str, Any]:
+    """The VM's settings and derived properties beyond the basic ones (hyperv-object-model.md §1)."""
+    ops = [VMOperationalStatus(s) for s in v.operational_status]
+    descriptions = tuple(_STATUS_TEXT.get(s, s.name) for s in ops)
+    ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
+                            id=f"Microsoft:{v.id.upper()}\\{_COM_CLASS}\\{n - 1}",
+                            vm_id=v.id, vm_name=v.name, computer_name=v.computer_name) for n in (1, 2))
+    return dict(
+        smart_paging_file_path=v.smart_paging_file_path,
+        automatic_start_action=StartAction[v.automatic_start_action],
+        automatic_start_delay=v.automatic_start_delay,
+        automatic_stop_action=StopAction[v.automatic_stop_action],
+        automatic_critical_error_action=CriticalErrorAction[v.automatic_critical_error_action],
+        automatic_critical_error_action_timeout=v.automatic_critical_error_action_timeout,
+        memory_demand=v.memory_demand,
+        heartbeat=None if v.heartbeat is None else VMHeartbeatStatus[v.heartbeat],
+        integration_services_state=v.integration_services_state,
+        primary_operational_status=ops[0] if ops else None,
+        secondary_operational_status=ops[1] if len(ops) > 1 else None,
+        status_descriptions=descriptions,
+        primary_status_description=descriptions[0] if descriptions else None,
+        secondary_status_description=descriptions[1] if len(descriptions) > 1 else None,
+        virtual_machine_sub_type=VirtualMachineSubType(v.generation),
+        com_port1=ports[0], com_port2=ports[1],
+        vm_integration_service=integration_services(v),
+        dynamic_memory_enabled=v.dynamic_memory,
+        memory_maximum=v.memory_maximum,
+        memory_minimum=v.memory_minimum,
+    )
+
+
+# the serial ports' class in their Id (hyperv-object-model.md, [AUTOLAB])
+_COM_CLASS = "8E3A359F-559A-4B6A-98A9-1690A6100ED7"
+_STATUS_TEXT = {VMOperationalStatus.Ok: "Operating normally", VMOperationalStatus.MergingDisks: "Merging disks"}
+
+
+def integration_services(v: VMView) -> tuple[IntegrationService, ...]:
+    """Get-VMIntegrationService's objects: while the VM is Off (or Saved) a service has no
+    operational status; while it runs an enabled one is Ok ("OK"), a disabled one Disabled."""
+    out = []
+    live = v.heartbeat is not None
+    for name, enabled in v.integration_services:
+        status: VMIntegrationComponentOperationalStatus | None = None
+        if live:
+            status = (VMIntegrationComponentOperationalStatus.Ok if enabled
+                      else VMIntegrationComponentOperationalStatus.Disabled)
+        text = None if status is None else ("OK" if enabled else "Disabled")
+        out.append(IntegrationService(
+            enabled=enabled, operational_status=() if status is None else (status,),
+            primary_operational_status=status, primary_status_description=text,
+            secondary_operational_status=None, secondary_status_description=None,
+            status_description=() if text is None else (text,), name=name,
+            id=f"Microsoft:{v.id.upper()}\\{SERVICE_IDS[name]}", vm_id=v.id, vm_name=v.name,
+            computer_name=v.computer_name))
+    return tuple(out)
 
 
 def checkpoint_from_view(c: CheckpointView) -> Checkpoint:

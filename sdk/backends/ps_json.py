@@ -294,6 +294,8 @@ def _restructurable(cls: type, by_ps: dict[str, Any]) -> dict[str, Any]:
     for ps, _field, hint in _fields(cls):
         if typing.get_origin(hint) is tuple and ps in out and out[ps] and attrs.has(typing.get_args(hint)[0]):
             out[ps] = [_CONVERTER.unstructure(v) for v in out[ps]]
+        elif ps in out and attrs.has(type(out[ps])):
+            out[ps] = _CONVERTER.unstructure(out[ps])
     return out
 
 
