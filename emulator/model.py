@@ -196,6 +196,9 @@ class HostRecord(MutableFieldwise):
     file_times: dict[str, dt.datetime] = attrs.field(factory=dict)
     default_vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
     default_vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
+    # Get-VMHost's hardware (not knowable: a modest Server 2022 host's)
+    logical_processor_count: int = 8
+    memory_capacity: int = 64 * 1024**3
 
 
 @attrs.define(eq=False, repr=False)

@@ -115,6 +115,18 @@ class VhdView(Fieldwise):
 
 
 @attrs.frozen(eq=False, repr=False)
+class HostView(Fieldwise):
+    """Get-VMHost's object: the host's settings and hardware."""
+
+    name: str
+    computer_name: str
+    virtual_hard_disk_path: str
+    virtual_machine_path: str
+    logical_processor_count: int
+    memory_capacity: int
+
+
+@attrs.frozen(eq=False, repr=False)
 class EventView(Fieldwise):
     time: dt.datetime
     level: str
@@ -206,3 +218,9 @@ def checkpoint_view(host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRe
         notes=cp.notes,
         hard_drives=_drives(host, vm, cp.disks, cp),
     )
+
+
+def host_view(host: HostRecord) -> HostView:
+    return HostView(name=winpath.netbios_name(host.name), computer_name=winpath.netbios_name(host.name),
+                    virtual_hard_disk_path=host.default_vhd_path, virtual_machine_path=host.default_vm_path,
+                    logical_processor_count=host.logical_processor_count, memory_capacity=host.memory_capacity)

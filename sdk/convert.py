@@ -20,7 +20,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from hyperv_emu.sdk.types import VHD, Checkpoint, HardDrive, HostEvent, VM
-from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMHostInfo
+from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMHostInfo, VMMemory, VMProcessor
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
@@ -35,6 +35,8 @@ ALIASES: dict[type, dict[str, str]] = {
     },
     VMComPort: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
     IntegrationService: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
+    VMMemory: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
+    VMProcessor: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
     Checkpoint: {
         "ParentCheckpointId": "parent_snapshot_id",
         "ParentCheckpointName": "parent_snapshot_name",
@@ -53,6 +55,10 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     IntegrationService: ["Microsoft.HyperV.PowerShell.VMIntegrationComponent",
                          "Microsoft.HyperV.PowerShell.VMDevice",
                          "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    VMMemory: ["Microsoft.HyperV.PowerShell.VMMemory", "Microsoft.HyperV.PowerShell.VMComponentObject",
+               "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    VMProcessor: ["Microsoft.HyperV.PowerShell.VMProcessor", "Microsoft.HyperV.PowerShell.VMComponentObject",
+                  "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
     VMHostInfo: ["Microsoft.HyperV.PowerShell.VMHost", "Microsoft.HyperV.PowerShell.VirtualizationObject",
                  "System.Object"],
 }

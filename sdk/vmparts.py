@@ -12,6 +12,7 @@ is a type literal in psshim. Values and sources: ../shared/docs/hyperv-object-mo
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
@@ -200,27 +201,128 @@ class IntegrationService(Fieldwise):
                 f"[Id = '{self.id}', VMId = '{self.vm_id}']")
 
 
-@attrs.frozen(eq=False, repr=False)
+class MigrationAuthenticationType(_PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.MigrationAuthenticationType"
+    CredSSP = 0
+    Kerberos = 1
+
+
+class VMMigrationPerformance(_PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMMigrationPerformance"
+    TCPIP = 0
+    Compression = 1
+    SMB = 2
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class VMHostInfo(Fieldwise):
-    """Microsoft.HyperV.PowerShell.VMHost (Get-VMHost): the host's settings the emulator keeps
-    (VirtualHardDiskPath, VirtualMachinePath) and a fresh Server 2022 host's other values."""
+    """Microsoft.HyperV.PowerShell.VMHost (Get-VMHost), properties in the module's order
+    (hyperv-object-model.md §5): the settings the emulator keeps (VirtualHardDiskPath,
+    VirtualMachinePath) and the hardware it models; the rest a fresh Server 2022 host's values
+    (inferred there; NUMA nodes, adapters and secure boot templates are not modelled)."""
 
     logical_processor_count: int
+    resource_metering_save_interval: dt.timedelta = dt.timedelta(hours=1)
+    host_numa_status: tuple[str, ...] = ()
+    numa_status: tuple[str, ...] = ()
+    iov_support: bool = False
+    iov_support_reasons: tuple[str, ...] = ()
+    internal_network_adapters: tuple[str, ...] = ()
+    external_network_adapters: tuple[str, ...] = ()
+    supported_vm_versions: tuple[str, ...] = attrs.field(
+        default=("5.0", "6.2", "7.0", "7.1", "8.0", "8.1", "8.2", "8.3", "9.0", "9.1", "9.2", "9.3", "10.0"),
+        metadata=ps("SupportedVmVersions"))
+    secure_boot_templates: tuple[str, ...] = ("MicrosoftWindows", "MicrosoftUEFICertificateAuthority",
+                                              "OpenSourceShieldedVM")
+    enable_enhanced_session_mode: bool = False
+    fibre_channel_wwnn: str = "C003FF0000FFFF00"
+    fibre_channel_wwpn_maximum: str = "C003FFFBEAE9FFFF"
+    fibre_channel_wwpn_minimum: str = "C003FFFBEAE90000"
+    mac_address_maximum: str = "00155D0A01FF"
+    mac_address_minimum: str = "00155D0A0100"
+    numa_spanning_enabled: bool = True
     virtual_hard_disk_path: str
     virtual_machine_path: str
     fully_qualified_domain_name: str
     memory_capacity: int
     name: str
-    computer_name: str
-    resource_metering_save_interval_seconds: int = attrs.field(default=3600, metadata=ps("ResourceMeteringSaveInterval"))
-    iov_support: bool = False
-    supported_vm_versions: tuple[str, ...] = ("5.0", "6.2", "7.0", "7.1", "8.0", "8.1", "8.2", "8.3",
-                                              "9.0", "9.1", "9.2", "9.3", "10.0")
-    enable_enhanced_session_mode: bool = False
-    numa_spanning_enabled: bool = True
     maximum_storage_migrations: int = 2
     maximum_virtual_machine_migrations: int = 2
     use_any_network_for_migration: bool = False
+    virtual_machine_migration_authentication_type: MigrationAuthenticationType = MigrationAuthenticationType.CredSSP
     virtual_machine_migration_enabled: bool = False
+    virtual_machine_migration_performance_option: VMMigrationPerformance = VMMigrationPerformance.Compression
     cim_session: str = CIM_SESSION
+    computer_name: str
+    is_deleted: bool = False
+
+
+@attrs.frozen(eq=False, repr=False)
+class VMSettings(Fieldwise):
+    """What one Set-VM / Set-VMMemory / Set-VMProcessor / Rename-VM changes (None: unchanged).
+    Enumerated settings are given by their PowerShell names ("StartIfRunning", "Production")."""
+
+    checkpoint_type: str | None = None
+    automatic_checkpoints_enabled: bool | None = None
+    snapshot_file_location: str | None = None
+    smart_paging_file_path: str | None = None
+    memory_startup: int | None = None
+    memory_minimum: int | None = None
+    memory_maximum: int | None = None
+    dynamic_memory_enabled: bool | None = None
+    processor_count: int | None = None
+    notes: str | None = None
+    new_name: str | None = None
+    automatic_start_action: str | None = None
+    automatic_start_delay: int | None = None
+    automatic_stop_action: str | None = None
+    automatic_critical_error_action: str | None = None
+    automatic_critical_error_action_timeout: int | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, a.name) is None for a in attrs.fields(VMSettings))
+
+
+@attrs.frozen(eq=False, repr=False)
+class VMMemory(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMMemory (Get-VMMemory): the memory settings of a VM, read
+    from its VirtualMachine object; Buffer and Priority are a fresh VM's (20 %, 50)."""
+
+    buffer: int
+    dynamic_memory_enabled: bool
+    maximum: int
+    minimum: int
+    priority: int
+    startup: int
+    name: str
+    id: str
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    vm_snapshot_id: str = attrs.field(default=EMPTY_GUID, metadata=ps("VMSnapshotId"))
+    vm_snapshot_name: str = attrs.field(default="", metadata=ps("VMSnapshotName"))
+    cim_session: str = CIM_SESSION
+    computer_name: str = ""
+    is_deleted: bool = False
+
+
+@attrs.frozen(eq=False, repr=False)
+class VMProcessor(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMProcessor (Get-VMProcessor): Count from the VM, the rest a
+    fresh VM's values (no reserve, 100 % limit, weight 100, no compatibility modes)."""
+
+    count: int
+    compatibility_for_migration_enabled: bool
+    compatibility_for_older_operating_systems_enabled: bool
+    maximum: int
+    reserve: int
+    relative_weight: int
+    expose_virtualization_extensions: bool
+    name: str
+    id: str
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    vm_snapshot_id: str = attrs.field(default=EMPTY_GUID, metadata=ps("VMSnapshotId"))
+    vm_snapshot_name: str = attrs.field(default="", metadata=ps("VMSnapshotName"))
+    cim_session: str = CIM_SESSION
+    computer_name: str = ""
     is_deleted: bool = False

@@ -23,6 +23,7 @@ CMDLET_MODULES: tuple[str, ...] = (
 OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.files",
     "hyperv_emu.psshim.cmdlets.hyperv",
+    "hyperv_emu.psshim.cmdlets.hyperv_vm",
     "hyperv_emu.psshim.cmdlets.diagnostics",
 )
 
