@@ -111,6 +111,8 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
         disks=[HardDrive(d.path, d.base_path, d.size, d.controller_type, d.controller_number, d.controller_location) for d in vm.disks],
         memory_startup=vm.memory_startup,
         notes=vm.notes,
+        processor_count=vm.processor_count, memory_minimum=vm.memory_minimum, memory_maximum=vm.memory_maximum,
+        dynamic_memory=vm.dynamic_memory,
     )
     vm.checkpoints.append(cp)
     for d in vm.disks:
@@ -122,6 +124,18 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
     write_vm_config(tx, host, vm)
     tx.advance(tx.state.timing.checkpoint_seconds)
     return cp
+
+
+def _restore_settings(vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
+    """The processor and memory settings revert with the checkpoint (hyperv-reference.md §4.4)."""
+    if cp.processor_count is not None:
+        vm.processor_count = cp.processor_count
+    if cp.memory_minimum is not None:
+        vm.memory_minimum = cp.memory_minimum
+    if cp.memory_maximum is not None:
+        vm.memory_maximum = cp.memory_maximum
+    if cp.dynamic_memory is not None:
+        vm.dynamic_memory = cp.dynamic_memory
 
 
 def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:
@@ -142,6 +156,7 @@ def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Che
     ]
     vm.parent_checkpoint_id = cp.id
     vm.memory_startup = cp.memory_startup
+    _restore_settings(vm, cp)
     if cp.has_memory:
         guest.restore_memory(tx, host, vm, cp)
         vm.state = VMStateName.RUNNING if was_running else VMStateName.SAVED

@@ -99,6 +99,12 @@ class CheckpointRecord(MutableFieldwise):
     disks: list[HardDrive] = attrs.field(factory=list)
     memory_startup: int = 1024**3
     notes: str = ""
+    # the VM's processor and memory settings captured with it (None: a state from before they
+    # were captured; restoring such a checkpoint leaves the VM's as they are)
+    processor_count: int | None = None
+    memory_minimum: int | None = None
+    memory_maximum: int | None = None
+    dynamic_memory: bool | None = None
 
 
 @attrs.define(eq=False, repr=False)

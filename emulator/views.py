@@ -95,6 +95,11 @@ class CheckpointView(Fieldwise):
     version: str
     notes: str
     hard_drives: tuple[DriveView, ...]
+    processor_count: int = 1
+    memory_minimum: int = 512 * 1024**2
+    memory_maximum: int = 1024**4
+    dynamic_memory: bool = False
+    integration_services: tuple[tuple[str, bool], ...] = ()
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -217,6 +222,11 @@ def checkpoint_view(host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRe
         version=vm.version,
         notes=cp.notes,
         hard_drives=_drives(host, vm, cp.disks, cp),
+        processor_count=vm.processor_count if cp.processor_count is None else cp.processor_count,
+        memory_minimum=vm.memory_minimum if cp.memory_minimum is None else cp.memory_minimum,
+        memory_maximum=vm.memory_maximum if cp.memory_maximum is None else cp.memory_maximum,
+        dynamic_memory=vm.dynamic_memory if cp.dynamic_memory is None else cp.dynamic_memory,
+        integration_services=tuple((n, integration.enabled(vm, n)) for n in integration.SERVICES),
     )
 
 

@@ -335,27 +335,49 @@ class VM(Fieldwise):
         return self._c().remove_checkpoints(self, name=name, include_children=include_children)
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class Checkpoint(Fieldwise):
-    """Microsoft.HyperV.PowerShell.VMSnapshot."""
+    """Microsoft.HyperV.PowerShell.VMSnapshot: the properties in the module's order
+    (hyperv-object-model.md §2); the configuration is the one captured with the checkpoint."""
 
-    id: str
-    name: str
-    vm_name: str = attrs.field(metadata=ps("VMName"))
-    vm_id: str = attrs.field(metadata=ps("VMId"))
-    creation_time: dt.datetime
     snapshot_type: SnapshotType
-    state: VMState
     is_automatic_checkpoint: bool
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    state: VMState
+    com_port1: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort1"))
+    com_port2: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort2"))
+    dvd_drives: tuple[str, ...] = attrs.field(default=(), metadata=ps("DVDDrives"))
+    fibre_channel_host_bus_adapters: tuple[str, ...] = ()
+    floppy_drive: str | None = None
+    hard_drives: tuple[HardDrive, ...]
+    remote_fx_adapter: str | None = attrs.field(default=None, metadata=ps("RemoteFxAdapter"))
+    vm_integration_service: tuple[IntegrationService, ...] = attrs.field(default=(), metadata=ps("VMIntegrationService"))
+    dynamic_memory_enabled: bool = False
+    memory_maximum: int = 1099511627776
+    memory_minimum: int = 536870912
+    memory_startup: int
+    processor_count: int = 1
+    battery_passthrough_enabled: bool = False
+    generation: int
+    is_clustered: bool = False
+    notes: str
     parent_snapshot_id: str | None
     parent_snapshot_name: str | None
     path: str
-    computer_name: str
-    hard_drives: tuple[HardDrive, ...]
-    memory_startup: int
-    generation: int
+    size_of_system_files: int = 28672
     version: str
-    notes: str
+    guest_controlled_cache_types: bool = False
+    low_memory_mapped_io_space: int = 134217728
+    high_memory_mapped_io_space: int = 536870912
+    lock_on_disconnect: OnOffState | None = OnOffState.Off
+    creation_time: dt.datetime
+    id: str
+    name: str
+    network_adapters: tuple[str, ...] = ()
+    cim_session: str = CIM_SESSION
+    computer_name: str
+    is_deleted: bool = False
     client: Any = _client_field()
 
     def _c(self) -> "HyperVClient":

@@ -255,11 +255,18 @@ class SetVMProcessor(_VMComponentCmdlet):
 class GetVMIntegrationService(_VMComponentCmdlet):
     VMName = Bound()
     VM = Bound()
+    VMSnapshot = Bound()
     Name = Bound()
     ComputerName = Bound()
 
     def process(self) -> Iterator[Any]:
         patterns: list[str | None] = [str(n) for n in self._bound_list("Name")] or [None]
+        if self.is_bound("VMSnapshot"):  # the services as the checkpoint captured them
+            cp = self.VMSnapshot
+            if isinstance(cp, Checkpoint):
+                yield from (s for s in cp.vm_integration_service
+                            if any(p is None or _matches(p, s.name) for p in patterns))
+            return
         for client, vm in self.owners():
             try:
                 services = client.get_integration_services(vm)

@@ -179,12 +179,25 @@ def integration_services(v: VMView) -> tuple[IntegrationService, ...]:
 
 
 def checkpoint_from_view(c: CheckpointView) -> Checkpoint:
+    ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
+                            id=f"Microsoft:{c.id.upper()}\\{_COM_CLASS}\\{n - 1}", vm_id=c.vm_id, vm_name=c.vm_name,
+                            vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
+                  for n in (1, 2))
+    services = tuple(IntegrationService(
+        enabled=enabled, operational_status=(), primary_operational_status=None, primary_status_description=None,
+        secondary_operational_status=None, secondary_status_description=None, status_description=(), name=name,
+        id=f"Microsoft:{c.id.upper()}\\{SERVICE_IDS[name]}", vm_id=c.vm_id, vm_name=c.vm_name,
+        vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
+        for name, enabled in c.integration_services)
     return Checkpoint(
         id=c.id, name=c.name, vm_name=c.vm_name, vm_id=c.vm_id, creation_time=c.creation_time,
         snapshot_type=SnapshotType.Standard, state=VMState[c.state], is_automatic_checkpoint=c.is_automatic,
         parent_snapshot_id=c.parent_id, parent_snapshot_name=c.parent_name, path=c.path,
         computer_name=c.computer_name, hard_drives=tuple(_drive(d) for d in c.hard_drives),
         memory_startup=c.memory_startup, generation=c.generation, version=c.version, notes=c.notes,
+        com_port1=ports[0], com_port2=ports[1], vm_integration_service=services,
+        dynamic_memory_enabled=c.dynamic_memory, memory_maximum=c.memory_maximum, memory_minimum=c.memory_minimum,
+        processor_count=c.processor_count,
     )
 
 

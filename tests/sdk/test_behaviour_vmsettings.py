@@ -183,3 +183,18 @@ class TestVMHost:
         host = client.set_vm_host(virtual_machine_path="E:\\VMs", virtual_hard_disk_path="E:\\Disks")
         assert (host.virtual_machine_path, host.virtual_hard_disk_path) == ("E:\\VMs", "E:\\Disks")
         assert fleet.vm("hp", disk=False).path == "E:\\VMs"
+
+
+class TestCheckpointCapturesSettings:
+    def test_restore_brings_back_processor_and_memory_settings(self, client, fleet, emulated):
+        vm = fleet.vm("cs", disk=False)
+        vm = client.configure_vm(vm, VMSettings(processor_count=2, dynamic_memory_enabled=True,
+                                                memory_maximum=4 * T.GB))
+        cp = client.checkpoint_vm(vm, "two cpus")
+        assert (cp.processor_count, cp.dynamic_memory_enabled, cp.memory_maximum) == (2, True, 4 * T.GB)
+        assert [s.name for s in cp.vm_integration_service] == SERVICES
+        assert cp.vm_integration_service[0].vm_snapshot_name == "two cpus"
+        vm = client.configure_vm(vm, VMSettings(processor_count=8, dynamic_memory_enabled=False))
+        client.restore_checkpoint(cp)
+        vm = client.vm(vm.name)
+        assert (vm.processor_count, vm.dynamic_memory_enabled, vm.memory_maximum) == (2, True, 4 * T.GB)

@@ -102,3 +102,35 @@ def test_world_file_settings_and_a_running_vm(run: Run) -> None:
         "ProcessorCount": "2", "Notes": "web tier", "Heartbeat": "OkApplicationsUnknown",
         "IntegrationServicesState": "Up to date",
     }
+
+
+# hyperv-object-model.md §2 (VMSnapshot), rows 1-38, in order
+SNAPSHOT_ORDER = """SnapshotType IsAutomaticCheckpoint VMId VMName State ComPort1 ComPort2 DVDDrives
+FibreChannelHostBusAdapters FloppyDrive HardDrives RemoteFxAdapter VMIntegrationService DynamicMemoryEnabled
+MemoryMaximum MemoryMinimum MemoryStartup ProcessorCount BatteryPassthroughEnabled Generation IsClustered Notes
+ParentSnapshotId ParentSnapshotName Path SizeOfSystemFiles Version GuestControlledCacheTypes
+LowMemoryMappedIoSpace HighMemoryMappedIoSpace LockOnDisconnect CreationTime Id Name NetworkAdapters CimSession
+ComputerName IsDeleted""".split()
+
+
+def test_vmsnapshot_format_list_star(run: Run) -> None:
+    out, err = run("Set-VMProcessor SRV-APP01 -Count 2; Checkpoint-VM SRV-APP01 -SnapshotName one; "
+                   "Set-VMProcessor SRV-APP01 -Count 4; Get-VMSnapshot SRV-APP01 | Format-List *")
+    assert err == ""
+    props = _fl(out)
+    assert [n for n in props if n not in ("ParentCheckpointId", "ParentCheckpointName", "CheckpointType")] \
+        == SNAPSHOT_ORDER
+    # the checkpoint keeps the configuration it captured; a first checkpoint has no parent
+    assert (props["ProcessorCount"], props["State"], props["SnapshotType"], props["ParentSnapshotName"]) == (
+        "2", "Off", "Standard", "")
+
+
+def test_integration_services_table(run: Run) -> None:
+    out, err = run("Get-VMIntegrationService SRV-WEB01 | Format-Table -AutoSize")
+    assert err == ""
+    lines = [line.rstrip() for line in out.strip().splitlines()]
+    assert lines[0].split() == ["VMName", "Name", "Enabled", "PrimaryStatusDescription", "SecondaryStatusDescription"]
+    rows = [line.split(None, 1)[1].rsplit(None, 2) for line in lines[2:]]
+    assert rows == [["Guest Service Interface", "False", "Disabled"], ["Heartbeat", "True", "OK"],
+                    ["Key-Value Pair Exchange", "True", "OK"], ["Shutdown", "True", "OK"],
+                    ["Time Synchronization", "True", "OK"], ["VSS", "True", "OK"]]
