@@ -198,3 +198,12 @@ class TestCheckpointCapturesSettings:
         client.restore_checkpoint(cp)
         vm = client.vm(vm.name)
         assert (vm.processor_count, vm.dynamic_memory_enabled, vm.memory_maximum) == (2, True, 4 * T.GB)
+
+    def test_shutdown_service_off_means_no_guest_shutdown(self, client, fleet, emulated):
+        # hyperv-reference.md §1.3: Stop-VM shuts down through the guest's Shutdown service; without
+        # it the cmdlet would ask to turn off instead (refused non-interactively), -Force turns off
+        vm = fleet.vm("sd", state="Running", disk=False)
+        client.set_integration_service(vm, "Shutdown", False)
+        with pytest.raises(InvalidStateError):
+            client.stop_vm(vm)
+        assert client.stop_vm(vm, force=True).state is VMState.Off
