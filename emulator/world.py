@@ -6,7 +6,9 @@ shared format, all optional and backwards compatible:
 
 - top level `id_seed = "..."`: new GUIDs (VMs, checkpoints, avhdx names) are derived from this
   seed and a counter, so runs are reproducible;
-- `[[vm]]` `version`, `processor_count`, `notes`;
+- `[[vm]]` `version`, `processor_count`, `notes`, `memory_minimum`, `memory_maximum`,
+  `dynamic_memory`, `automatic_start_action`, `automatic_stop_action`,
+  `automatic_critical_error_action`;
 - `[[vm.checkpoint]]` `id` (pin the checkpoint's GUID) and `automatic` (an automatic checkpoint);
   `parent = ""` makes a root, so that a root need not be listed first; where several checkpoints
   share the parent's name, `parent` may give the parent's `id` instead (export does so).

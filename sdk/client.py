@@ -14,6 +14,12 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
 | Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
+| Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
+| Get-VMMemory / Get-VMProcessor | `get_vm_memory(vm)`, `get_vm_processor(vm)`                |
+| Save-VM / Restart-VM / Remove-VMSavedState | `save_vm`, `restart_vm`, `remove_saved_state(vm_or_cp)` |
+| Get-/Enable-/Disable-VMIntegrationService | `get_integration_services(vm, name=)`, `set_integration_service(vm, name, enabled)` |
+| Wait-VM                        | `wait_vm(vm, "Heartbeat", timeout=, delay=)`                |
+| Get-/Set-VMHost                | `get_vm_host()`, `set_vm_host(virtual_hard_disk_path=, virtual_machine_path=)` |
 | (the guest, emulator only)     | `write_guest_disk`, `read_guest_disk`, `set_guest_memory`, `read_guest_memory` |
 
 Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, category

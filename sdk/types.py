@@ -290,6 +290,13 @@ class VM(Fieldwise):
     is_deleted: bool = False
     client: Any = _client_field()
 
+    def __ps_string__(self) -> str:  # psshim's string conversion ("$x", [string]$x, .ToString())
+        return self.ps_to_string()
+
+    def ps_to_string(self) -> str:
+        """VirtualMachine.ToString() ([AUTOLAB] in hyperv-object-model.md): what "$vm" gives."""
+        return f"VirtualMachine (Name = '{self.name}') [Id = '{self.id}']"
+
     # --- acting on the VM (each returns fresh values) -----------------------------------
 
     def _c(self) -> "HyperVClient":

@@ -170,6 +170,9 @@ class VMComPort(Fieldwise):
     computer_name: str = ""
     is_deleted: bool = False
 
+    def __ps_string__(self) -> str:  # psshim's string conversion ("$x", [string]$x, .ToString())
+        return self.ps_to_string()
+
     def ps_to_string(self) -> str:
         return (f"VMComPort (Name = '{self.name}', VMName = '{self.vm_name}') "
                 f"[Id = '{self.id}', VMId = '{self.vm_id}']")
@@ -195,6 +198,9 @@ class IntegrationService(Fieldwise):
     cim_session: str = CIM_SESSION
     computer_name: str = ""
     is_deleted: bool = False
+
+    def __ps_string__(self) -> str:  # psshim's string conversion ("$x", [string]$x, .ToString())
+        return self.ps_to_string()
 
     def ps_to_string(self) -> str:
         return (f"VMIntegrationComponent (Name = '{self.name}', VMName = '{self.vm_name}') "

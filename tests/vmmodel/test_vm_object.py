@@ -134,3 +134,9 @@ def test_integration_services_table(run: Run) -> None:
     assert rows == [["Guest Service Interface", "False", "Disabled"], ["Heartbeat", "True", "OK"],
                     ["Key-Value Pair Exchange", "True", "OK"], ["Shutdown", "True", "OK"],
                     ["Time Synchronization", "True", "OK"], ["VSS", "True", "OK"]]
+
+
+def test_vm_to_string(run: Run) -> None:
+    # [AUTOLAB] <ToString>VirtualMachine (Name = 'Win10Ent') [Id = '7cca7664-...']</ToString>
+    out, err = run('"$(Get-VM SRV-APP01)"')
+    assert (out.strip(), err) == ("VirtualMachine (Name = 'SRV-APP01') [Id = '7cca7664-91d0-40a9-9769-7809f256f603']", "")
