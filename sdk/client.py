@@ -238,7 +238,9 @@ class HyperVClient:
 
     def wait_vm(self, vm: VMRef, for_: str = "Heartbeat", *, timeout: float | None = None, delay: float = 5) -> None:
         """Wait-VM -For Heartbeat|IPAddress|Reboot|MemoryOperations [-Timeout s] [-Delay s];
-        OperationTimeoutError when the timeout passes first."""
+        OperationTimeoutError when the timeout passes first (a negative timeout: no limit)."""
+        if timeout is not None and timeout < 0:
+            timeout = None  # -Timeout -1: no limit, as [ValidateRange(-1, ...)] implies
         condition = next((c for c in WAIT_FOR if c.casefold() == for_.casefold()), None)
         if condition is None:
             raise InvalidArgumentError(f"'{for_}' is not one of {', '.join(WAIT_FOR)}.", target=for_)
