@@ -6,6 +6,7 @@ What may change when (hyperv-reference.md §2, Microsoft docs for Set-VM/Set-VMM
   VM is Off; while it runs (or is paused or saved) Hyper-V refuses with the "current state" error.
 - With dynamic memory a running VM's MemoryMinimum may go down and MemoryMaximum up (not the
   other way round); without dynamic memory, only while Off.
+- ProcessorCount: 1 to the host's logical processors (240 at most).
 - Memory values are whole multiples of 2 MB, 32 MB at the least, and
   MemoryMinimum <= MemoryStartup <= MemoryMaximum (12 TB at most for a generation 2 VM on
   Windows Server 2022, 1 TB for generation 1).
@@ -111,9 +112,11 @@ def _apply_memory(vm: VirtualMachineRecord, c: VMChanges) -> None:
 def apply(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, c: VMChanges) -> None:
     """Check every change first, then make them all (a refused Set-VM changes nothing)."""
     if c.processor_count is not None:
-        if not 1 <= c.processor_count <= MAX_PROCESSORS:
+        limit = min(MAX_PROCESSORS, host.logical_processor_count)  # no more than the host has
+        if not 1 <= c.processor_count <= limit:
             raise InvalidArgument(f"Invalid processor count for '{vm.name}': {c.processor_count} "
-                                  f"(1 to {MAX_PROCESSORS}).", target=vm.name)
+                                  f"(1 to {limit}: the host has {host.logical_processor_count} logical processors).",
+                                  target=vm.name)
         if c.processor_count != vm.processor_count and vm.state is not VMStateName.OFF:
             raise InvalidVMState(vm.name)
     if c.smart_paging_file_path is not None and vm.state is not VMStateName.OFF:

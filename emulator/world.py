@@ -51,7 +51,8 @@ from hyperv_emu.emulator.storage import FileStore
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
 MAX_CHECKPOINT_SECONDS = 86400  # a checkpoint that takes longer than a day is no host's
-HOST_KEYS = {"name", "default"}
+HOST_KEYS = {"name", "default", "virtual_machine_path", "virtual_hard_disk_path", "logical_processor_count",
+             "memory_capacity"}
 VM_KEYS = {
     "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
     "path", "guest_vss", "disks", "pass_through_disks", "checkpoint", "version", "processor_count", "notes",
@@ -284,6 +285,7 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
         if any(x.name.casefold() == name.casefold() for x in state.hosts):
             raise ctx.error(table, "name", f"host {name!r} is listed twice")
         state.hosts.append(HostRecord(name=name, default=bool(_get(ctx, table, h, "default", bool, False))))
+        _load_host_settings(ctx, table, h, state.hosts[-1])
     if not state.hosts:
         state.hosts.append(HostRecord(name=default_host_name(), default=True))
     if not any(h.default for h in state.hosts):
@@ -308,6 +310,32 @@ class _NullStore:
 
     def is_dir(self, rel: str) -> bool:
         return False
+
+
+def _load_host_settings(ctx: _Ctx, table: tuple[Any, ...], h: Any, host: HostRecord) -> None:
+    """Get-/Set-VMHost's settings and the host's hardware (a fresh host's when absent)."""
+    if "virtual_machine_path" in h:
+        host.default_vm_path = _path(ctx, table, "virtual_machine_path", _get(ctx, table, h, "virtual_machine_path", str))
+    if "virtual_hard_disk_path" in h:
+        host.default_vhd_path = _path(ctx, table, "virtual_hard_disk_path",
+                                      _get(ctx, table, h, "virtual_hard_disk_path", str))
+    cpus = _get(ctx, table, h, "logical_processor_count", int, host.logical_processor_count)
+    if cpus < 1:
+        raise ctx.error(table, "logical_processor_count", "must be at least 1")
+    host.logical_processor_count = cpus
+    host.memory_capacity = _size(ctx, table, "memory_capacity", h.get("memory_capacity", host.memory_capacity))
+
+
+def _export_host_settings(host: HostRecord) -> dict[str, Any]:
+    fresh = HostRecord(name="")
+    out: dict[str, Any] = {}
+    for key, attr in (("virtual_machine_path", "default_vm_path"), ("virtual_hard_disk_path", "default_vhd_path"),
+                      ("logical_processor_count", "logical_processor_count")):
+        if getattr(host, attr) != getattr(fresh, attr):
+            out[key] = getattr(host, attr)
+    if host.memory_capacity != fresh.memory_capacity:
+        out["memory_capacity"] = format_size(host.memory_capacity)
+    return out
 
 
 def _load_vm_settings(ctx: _Ctx, table: tuple[Any, ...], v: Any, vm: VirtualMachineRecord) -> None:
@@ -602,7 +630,7 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
                      "merge_rate": format_size(state.timing.merge_rate)}
     if state.env:
         doc["env"] = dict(state.env)
-    doc["host"] = [{"name": h.name, "default": h.default} for h in state.hosts]
+    doc["host"] = [{"name": h.name, "default": h.default, **_export_host_settings(h)} for h in state.hosts]
     vms: list[dict[str, Any]] = []
     for h in state.hosts:
         for vm in h.vms:

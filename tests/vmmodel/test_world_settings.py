@@ -56,3 +56,17 @@ def test_bad_values_name_the_key(url: str, extra: str, key: str) -> None:
     with pytest.raises(WorldFileError) as ei:
         sdk.load_world(url, T.base_world(extra=T.vm_table("A", extra=extra)))
     assert key in ei.value.message
+
+
+def test_host_settings_load_and_export(url: str) -> None:
+    world = T.base_world().replace('default = true\n', "default = true\nvirtual_machine_path = 'E:\\\\VMs'\n"
+                                   "logical_processor_count = 16\nmemory_capacity = \"128GB\"\n")
+    client = sdk.load_world(url, world)
+    host = client.get_vm_host()
+    assert (host.virtual_machine_path, host.logical_processor_count, host.memory_capacity) == (
+        "E:\\VMs", 16, 128 * T.GB)
+    assert client.new_vm("N", memory_startup=T.GB).path == "E:\\VMs"
+    client.set_vm_host(virtual_hard_disk_path="F:\\Disks")
+    exported = sdk.export_world(url)
+    assert "virtual_machine_path = 'E:\\VMs'" in exported or 'virtual_machine_path = "E:\\\\VMs"' in exported
+    assert "F:" in exported and "logical_processor_count = 16" in exported and 'memory_capacity = "128GB"' in exported
