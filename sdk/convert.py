@@ -1,7 +1,8 @@
 """PowerShell names for SDK values: the one place where `vm_name` becomes `VMName`.
 
 - `ps_properties(value)`: a value's properties as PowerShell lists them (alias properties first,
-  as `Select-Object *` shows them, then the real ones), used by psshim's adapter.
+  as `Select-Object *` shows them, then the real ones), used by psshim's adapter;
+  `ps_json_properties(value)`: ConvertTo-Json's order (the real ones, then the aliases).
 - `make_converter()`: a cattrs converter that unstructures SDK values to dicts keyed by
   PowerShell names and structures them back from what a host's `ConvertTo-Json` produced
   (lenient: extra properties are ignored, enums may come as numbers or names, dates as
@@ -85,6 +86,14 @@ def ps_properties(value: Any) -> list[tuple[str, Any]]:
     cls = type(value)
     aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
     return aliases + [(name, getattr(value, field)) for name, field in _fields(cls)]
+
+
+def ps_json_properties(value: Any) -> list[tuple[str, Any]]:
+    """ConvertTo-Json's order: the .NET properties, then the module's alias properties (5.1 and 7
+    write extended members after the adapted ones; hyperv-object-model.md [LIBHVEE])."""
+    cls = type(value)
+    aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
+    return [(name, getattr(value, field)) for name, field in _fields(cls)] + aliases
 
 
 def ps_lookup(value: Any, name: str) -> tuple[bool, Any]:

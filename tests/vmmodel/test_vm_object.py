@@ -140,3 +140,11 @@ def test_vm_to_string(run: Run) -> None:
     # [AUTOLAB] <ToString>VirtualMachine (Name = 'Win10Ent') [Id = '7cca7664-...']</ToString>
     out, err = run('"$(Get-VM SRV-APP01)"')
     assert (out.strip(), err) == ("VirtualMachine (Name = 'SRV-APP01') [Id = '7cca7664-91d0-40a9-9769-7809f256f603']", "")
+
+
+def test_convert_to_json_writes_the_aliases_last(run: Run) -> None:
+    # [LIBHVEE] (Get-VM | ConvertTo-Json): the .NET properties, then ParentCheckpointId,
+    # ParentCheckpointName, VMName, VMId, CheckpointFileLocation
+    out, err = run("Get-VM SRV-APP01 | ConvertTo-Json -Depth 1")
+    assert err == ""
+    assert list(json.loads(out)) == REAL_ORDER + ALIASES
