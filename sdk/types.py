@@ -36,8 +36,6 @@ from hyperv_emu.sdk.vmparts import (
     VirtualMachineType,
     VMComPort,
     VMHeartbeatStatus,
-    VMHostInfo,
-    VMIntegrationComponentOperationalStatus,
     VMReplicationHealthState,
     VMReplicationMode,
     VMReplicationState,

@@ -17,23 +17,11 @@ from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
 from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.model import ClockMode
-from hyperv_emu.emulator.views import CheckpointView, DriveView, HostView, VhdView, VMView
+from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
-from hyperv_emu.emulator.integration import SERVICES
-from hyperv_emu.sdk.vmparts import (
-    CriticalErrorAction,
-    IntegrationService,
-    OnOffState,
-    StartAction,
-    StopAction,
-    VirtualMachineSubType,
-    VMComPort,
-    VMHeartbeatStatus,
-    VMHostInfo,
-    VMIntegrationComponentOperationalStatus,
-    VMSettings,
-)
+from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, vm_settings
+from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -53,7 +41,6 @@ from hyperv_emu.sdk.types import (
 )
 
 T = TypeVar("T")
-SERVICE_IDS = {name: guid for name, (_, guid) in SERVICES.items()}
 
 # One table: emulator error class -> SDK exception class (most specific first).
 _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] = [
@@ -117,87 +104,18 @@ def vm_from_view(v: VMView) -> VM:
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
-        **_vm_settings(v),
+        **vm_settings(v),
     )
-
-
-def _vm_settings(v: VMView) -> dict[str, Any]:
-    """The VM's settings and derived properties beyond the basic ones (hyperv-object-model.md §1)."""
-    ops = [VMOperationalStatus(s) for s in v.operational_status]
-    descriptions = tuple(_STATUS_TEXT.get(s, s.name) for s in ops)
-    ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
-                            id=f"Microsoft:{v.id.upper()}\\{_COM_CLASS}\\{n - 1}",
-                            vm_id=v.id, vm_name=v.name, computer_name=v.computer_name) for n in (1, 2))
-    return dict(
-        smart_paging_file_path=v.smart_paging_file_path,
-        automatic_start_action=StartAction[v.automatic_start_action],
-        automatic_start_delay=v.automatic_start_delay,
-        automatic_stop_action=StopAction[v.automatic_stop_action],
-        automatic_critical_error_action=CriticalErrorAction[v.automatic_critical_error_action],
-        automatic_critical_error_action_timeout=v.automatic_critical_error_action_timeout,
-        memory_demand=v.memory_demand,
-        heartbeat=None if v.heartbeat is None else VMHeartbeatStatus[v.heartbeat],
-        integration_services_state=v.integration_services_state,
-        primary_operational_status=ops[0] if ops else None,
-        secondary_operational_status=ops[1] if len(ops) > 1 else None,
-        status_descriptions=descriptions,
-        primary_status_description=descriptions[0] if descriptions else None,
-        secondary_status_description=descriptions[1] if len(descriptions) > 1 else None,
-        virtual_machine_sub_type=VirtualMachineSubType(v.generation),
-        com_port1=ports[0], com_port2=ports[1],
-        vm_integration_service=integration_services(v),
-        dynamic_memory_enabled=v.dynamic_memory,
-        memory_maximum=v.memory_maximum,
-        memory_minimum=v.memory_minimum,
-    )
-
-
-# the serial ports' class in their Id (hyperv-object-model.md, [AUTOLAB])
-_COM_CLASS = "8E3A359F-559A-4B6A-98A9-1690A6100ED7"
-_STATUS_TEXT = {VMOperationalStatus.Ok: "Operating normally", VMOperationalStatus.MergingDisks: "Merging disks"}
-
-
-def integration_services(v: VMView) -> tuple[IntegrationService, ...]:
-    """Get-VMIntegrationService's objects: while the VM is Off (or Saved) a service has no
-    operational status; while it runs an enabled one is Ok ("OK"), a disabled one Disabled."""
-    out = []
-    live = v.heartbeat is not None
-    for name, enabled in v.integration_services:
-        status: VMIntegrationComponentOperationalStatus | None = None
-        if live:
-            status = (VMIntegrationComponentOperationalStatus.Ok if enabled
-                      else VMIntegrationComponentOperationalStatus.Disabled)
-        text = None if status is None else ("OK" if enabled else "Disabled")
-        out.append(IntegrationService(
-            enabled=enabled, operational_status=() if status is None else (status,),
-            primary_operational_status=status, primary_status_description=text,
-            secondary_operational_status=None, secondary_status_description=None,
-            status_description=() if text is None else (text,), name=name,
-            id=f"Microsoft:{v.id.upper()}\\{SERVICE_IDS[name]}", vm_id=v.id, vm_name=v.name,
-            computer_name=v.computer_name))
-    return tuple(out)
 
 
 def checkpoint_from_view(c: CheckpointView) -> Checkpoint:
-    ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
-                            id=f"Microsoft:{c.id.upper()}\\{_COM_CLASS}\\{n - 1}", vm_id=c.vm_id, vm_name=c.vm_name,
-                            vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
-                  for n in (1, 2))
-    services = tuple(IntegrationService(
-        enabled=enabled, operational_status=(), primary_operational_status=None, primary_status_description=None,
-        secondary_operational_status=None, secondary_status_description=None, status_description=(), name=name,
-        id=f"Microsoft:{c.id.upper()}\\{SERVICE_IDS[name]}", vm_id=c.vm_id, vm_name=c.vm_name,
-        vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
-        for name, enabled in c.integration_services)
     return Checkpoint(
         id=c.id, name=c.name, vm_name=c.vm_name, vm_id=c.vm_id, creation_time=c.creation_time,
         snapshot_type=SnapshotType.Standard, state=VMState[c.state], is_automatic_checkpoint=c.is_automatic,
         parent_snapshot_id=c.parent_id, parent_snapshot_name=c.parent_name, path=c.path,
         computer_name=c.computer_name, hard_drives=tuple(_drive(d) for d in c.hard_drives),
         memory_startup=c.memory_startup, generation=c.generation, version=c.version, notes=c.notes,
-        com_port1=ports[0], com_port2=ports[1], vm_integration_service=services,
-        dynamic_memory_enabled=c.dynamic_memory, memory_maximum=c.memory_maximum, memory_minimum=c.memory_minimum,
-        processor_count=c.processor_count,
+        **checkpoint_settings(c),
     )
 
 
@@ -208,13 +126,6 @@ def _vhd(v: VhdView) -> VHD:
         block_size=v.block_size, logical_sector_size=v.logical_sector_size,
         physical_sector_size=v.physical_sector_size,
     )
-
-
-def _host_info(h: HostView) -> VMHostInfo:
-    return VMHostInfo(
-        logical_processor_count=h.logical_processor_count, virtual_hard_disk_path=h.virtual_hard_disk_path,
-        virtual_machine_path=h.virtual_machine_path, fully_qualified_domain_name=h.name,
-        memory_capacity=h.memory_capacity, name=h.name, computer_name=h.computer_name)
 
 
 def _file(f: EmuFileInfo) -> FileInfo:
@@ -331,11 +242,11 @@ class EmulatedBackend:
                 target=name)
 
     def get_vm_host(self, computer: str | None) -> VMHostInfo:
-        return _host_info(self._call(lambda: self._host(computer).host_info()))
+        return host_info(self._call(lambda: self._host(computer).host_info()))
 
     def set_vm_host(self, computer: str | None, *, virtual_hard_disk_path: str | None,
                     virtual_machine_path: str | None) -> VMHostInfo:
-        return _host_info(self._call(lambda: self._host(computer).set_host_paths(
+        return host_info(self._call(lambda: self._host(computer).set_host_paths(
             virtual_hard_disk_path=virtual_hard_disk_path, virtual_machine_path=virtual_machine_path)))
 
     # --- checkpoints -----------------------------------------------------------------------
