@@ -140,6 +140,9 @@ class Host:
                 path=root, snapshot_file_location=root, creation_time=tx.now(),
                 checkpoint_type=CheckpointTypeName(checkpoint_type),
             )
+            # a small or large VM's memory limits include its startup memory
+            vm.memory_minimum = min(vm.memory_minimum, memory_startup)
+            vm.memory_maximum = max(vm.memory_maximum, memory_startup)
             host.vms.append(vm)
             for i, (disk_path, size) in enumerate(
                 [(new_vhd_path, new_vhd_size)] if new_vhd_path else ([(vhd_path, 0)] if vhd_path else [])

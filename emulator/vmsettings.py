@@ -101,6 +101,8 @@ def _apply_memory(vm: VirtualMachineRecord, c: VMChanges) -> None:
         # a running VM with dynamic memory: the minimum may go down, the maximum up
         if not dynamic or minimum > vm.memory_minimum or maximum < vm.memory_maximum:
             raise InvalidVMState(vm.name)
+    if not dynamic:  # static memory: the limits follow the startup memory (no rule to break)
+        minimum, maximum = min(minimum, startup), max(maximum, startup)
     if dynamic and not minimum <= startup <= maximum:
         raise InvalidArgument(
             f"Invalid memory settings for '{vm.name}': the minimum memory ({minimum} bytes) must not be more than "

@@ -340,8 +340,10 @@ def _export_host_settings(host: HostRecord) -> dict[str, Any]:
 
 def _load_vm_settings(ctx: _Ctx, table: tuple[Any, ...], v: Any, vm: VirtualMachineRecord) -> None:
     """The VM's memory and automatic-action settings (a fresh VM's values when absent)."""
-    vm.memory_minimum = _size(ctx, table, "memory_minimum", v.get("memory_minimum", vm.memory_minimum))
-    vm.memory_maximum = _size(ctx, table, "memory_maximum", v.get("memory_maximum", vm.memory_maximum))
+    vm.memory_minimum = _size(ctx, table, "memory_minimum",
+                              v.get("memory_minimum", min(vm.memory_minimum, vm.memory_startup)))
+    vm.memory_maximum = _size(ctx, table, "memory_maximum",
+                              v.get("memory_maximum", max(vm.memory_maximum, vm.memory_startup)))
     vm.dynamic_memory = _get(ctx, table, v, "dynamic_memory", bool, False)
     if not vm.memory_minimum <= vm.memory_startup <= vm.memory_maximum:
         raise ctx.error(table, "memory", "memory_minimum <= memory <= memory_maximum must hold")
