@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 
 from hyperv_emu.emulator import culture, disks, guest, openfiles, winpath
+from hyperv_emu.emulator import integration
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
 from hyperv_emu.emulator.errors import (
     MAX_CHECKPOINTS,
@@ -85,7 +86,7 @@ def _has_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> 
     # Production / ProductionOnly: an Off VM's disks are consistent as they are.
     if vm.state is VMStateName.OFF:
         return False
-    vss_ok = vm.state is VMStateName.RUNNING and not vm.guest_vss_failing
+    vss_ok = integration.guest_vss_usable(vm)  # the VSS integration service on, the guest's VSS working
     if vss_ok:
         return False
     if kind is CheckpointTypeName.PRODUCTION_ONLY:
@@ -115,6 +116,8 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
         disks=[HardDrive(d.path, d.base_path, d.size, d.controller_type, d.controller_number, d.controller_location) for d in vm.disks],
         memory_startup=vm.memory_startup,
         notes=vm.notes,
+        processor_count=vm.processor_count, memory_minimum=vm.memory_minimum, memory_maximum=vm.memory_maximum,
+        dynamic_memory=vm.dynamic_memory,
     )
     vm.checkpoints.append(cp)
     for d in vm.disks:
@@ -126,6 +129,18 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
     write_vm_config(tx, host, vm)
     tx.advance(tx.state.timing.checkpoint_seconds)
     return cp
+
+
+def _restore_settings(vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
+    """The processor and memory settings revert with the checkpoint (hyperv-reference.md §4.4)."""
+    if cp.processor_count is not None:
+        vm.processor_count = cp.processor_count
+    if cp.memory_minimum is not None:
+        vm.memory_minimum = cp.memory_minimum
+    if cp.memory_maximum is not None:
+        vm.memory_maximum = cp.memory_maximum
+    if cp.dynamic_memory is not None:
+        vm.dynamic_memory = cp.dynamic_memory
 
 
 def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:
@@ -150,6 +165,7 @@ def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Che
     ]
     vm.parent_checkpoint_id = cp.id
     vm.memory_startup = cp.memory_startup
+    _restore_settings(vm, cp)
     if cp.has_memory:
         guest.restore_memory(tx, host, vm, cp)
         vm.state = VMStateName.RUNNING if was_running else VMStateName.SAVED

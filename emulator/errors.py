@@ -267,3 +267,11 @@ class InvalidWildcardPattern(EmulatorError):
     def __init__(self, pattern: str) -> None:
         super().__init__(f"The specified wildcard character pattern is not valid: {pattern}", target=pattern)
         self.pattern = pattern
+
+
+class OperationTimeout(EmulatorError):
+    """Wait-VM's -Timeout passed before what it waited for came (the text is ours: the module's
+    is not in our sources)."""
+
+    error_id = "OperationTimeout"
+    category = "OperationTimeout"

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from hyperv_emu.emulator import checkpoints, disks, guest, lifecycle, openfiles, winpath
+from hyperv_emu.emulator import checkpoints, disks, guest, integration, lifecycle, openfiles, vmsettings, winpath
 from hyperv_emu.emulator.configfiles import vm_config_path, write_vm_config
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import (
@@ -46,6 +46,8 @@ from hyperv_emu.emulator.views import (
     CheckpointView,
     DriveView,
     EventView,
+    HostView,
+    host_view,
     VhdView,
     VMView,
     checkpoint_view,
@@ -145,6 +147,9 @@ class Host:
                 path=root, snapshot_file_location=root, creation_time=tx.now(),
                 checkpoint_type=CheckpointTypeName(checkpoint_type),
             )
+            # a small or large VM's memory limits include its startup memory
+            vm.memory_minimum = min(vm.memory_minimum, memory_startup)
+            vm.memory_maximum = max(vm.memory_maximum, memory_startup)
             host.vms.append(vm)
             for i, (disk_path, size) in enumerate(
                 [(new_vhd_path, new_vhd_size)] if new_vhd_path else ([(vhd_path, 0)] if vhd_path else [])
@@ -536,6 +541,62 @@ class Host:
         """The real file behind a Windows path of this host (`hvemu path`)."""
         with self._tx() as (tx, host):
             return tx.store.display_path(host_rel(host.name, str(winpath.parse(path))))
+
+    # --- VM settings and actions (emulator.vmsettings, emulator.integration) -----------------------
+
+    def configure_vm(self, vm_id: str, changes: vmsettings.VMChanges) -> VMView:
+        """Set-VM / Set-VMMemory / Set-VMProcessor / Rename-VM: all changes or none."""
+        if changes.new_name is not None:
+            _check_vm_name(changes.new_name)
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            if changes.new_name is not None and any(
+                    v is not vm and v.name.casefold() == changes.new_name.casefold() for v in host.vms):
+                raise VMAlreadyExists(f"A virtual machine named '{changes.new_name}' already exists on "
+                                      f"'{host.name}'.", target=changes.new_name)
+            vmsettings.apply(tx, host, vm, changes)
+            return vm_view(host, vm, tx.now())
+
+    def restart_vm(self, vm_id: str) -> Outcome:
+        with self._tx() as (tx, host):
+            return Outcome(tuple(vmsettings.restart(tx, host, _vm_by_id(host, vm_id))))
+
+    def remove_saved_state(self, vm_id: str) -> None:
+        with self._tx() as (tx, host):
+            vmsettings.remove_saved_state(tx, host, _vm_by_id(host, vm_id))
+
+    def remove_checkpoint_saved_state(self, checkpoint_id: str) -> None:
+        with self._tx() as (tx, host):
+            vm, cp = _checkpoint_by_id(host, checkpoint_id)
+            vmsettings.remove_checkpoint_saved_state(tx, host, vm, cp)
+
+    def set_integration_service(self, vm_id: str, name: str, enabled: bool) -> VMView:
+        """Enable-/Disable-VMIntegrationService (any state; a running guest notices at once)."""
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            integration.set_enabled(vm, name, enabled)
+            write_vm_config(tx, host, vm)
+            return vm_view(host, vm, tx.now())
+
+    def wait_satisfied(self, vm_id: str, condition: str, since: dt.datetime | None) -> bool:
+        """Whether what Wait-VM -For waits for holds now (the caller polls, moving the clock)."""
+        with self._tx() as (tx, host):
+            return vmsettings.wait_satisfied(_vm_by_id(host, vm_id), condition, since)
+
+    def host_info(self) -> HostView:
+        with self._tx() as (tx, host):
+            return host_view(host)
+
+    def set_host_paths(self, *, virtual_hard_disk_path: str | None = None,
+                       virtual_machine_path: str | None = None) -> HostView:
+        """Set-VMHost: the default folders of New-VM and New-VHD."""
+        with self._tx() as (tx, host):
+            if virtual_hard_disk_path is not None:
+                host.default_vhd_path = str(winpath.parse(virtual_hard_disk_path))
+            if virtual_machine_path is not None:
+                host.default_vm_path = str(winpath.parse(virtual_machine_path))
+            tx.changed = True
+            return host_view(host)
 
 
 def _drive_view(host: HostRecord, vm: VirtualMachineRecord, d: HardDrive) -> DriveView:

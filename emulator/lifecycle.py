@@ -4,7 +4,7 @@
 |-----------------|--------------------------------------|----------|
 | start           | Off, Saved, Paused (warns first)     | Running  |
 | stop -TurnOff   | Running, Paused, Saved               | Off (saved state discarded) |
-| stop (shutdown) | Running (guest shutdown)             | Off; from Paused/Saved only with force (turn off) |
+| stop (shutdown) | Running (guest shutdown)             | Off; from Paused/Saved, or with the Shutdown service off, only with force (turn off) |
 | stop -Save      | Running, Paused                      | Saved    |
 | suspend         | Running                              | Paused   |
 | resume          | Paused                               | Running  |
@@ -22,7 +22,7 @@ deletes the VM's current checkpoint when it is automatic.
 
 from __future__ import annotations
 
-from hyperv_emu.emulator import checkpoints, guest
+from hyperv_emu.emulator import checkpoints, guest, integration
 from hyperv_emu.emulator.configfiles import write_vm_config
 from hyperv_emu.emulator.errors import EmulatorError, InvalidVMState
 from hyperv_emu.emulator.model import HostRecord, VirtualMachineRecord, VMStateName
@@ -81,8 +81,10 @@ def stop(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, mode: str,
         raise ValueError(f"unknown stop mode {mode!r}")
     if vm.state is VMStateName.OFF:
         return [ALREADY]
-    if mode == "shutdown" and vm.state is not VMStateName.RUNNING and not force:
-        # The guest cannot shut itself down; the cmdlet would ask to turn the VM off instead.
+    if mode == "shutdown" and not force and (vm.state is not VMStateName.RUNNING
+                                             or not integration.enabled(vm, "Shutdown")):
+        # The guest cannot shut itself down (not running, or its Shutdown integration service is
+        # off); the cmdlet would ask to turn the VM off instead.
         raise InvalidVMState(vm.name)
     guest.drop_memory(tx, host, vm)
     _set(tx, host, vm, VMStateName.OFF)

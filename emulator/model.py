@@ -122,6 +122,12 @@ class CheckpointRecord(MutableFieldwise):
     disks: list[HardDrive] = attrs.field(factory=list)
     memory_startup: int = 1024**3
     notes: str = ""
+    # the VM's processor and memory settings captured with it (None: a state from before they
+    # were captured; restoring such a checkpoint leaves the VM's as they are)
+    processor_count: int | None = None
+    memory_minimum: int | None = None
+    memory_maximum: int | None = None
+    dynamic_memory: bool | None = None
 
 
 @attrs.define(eq=False, repr=False)
@@ -148,6 +154,18 @@ class VirtualMachineRecord(MutableFieldwise):
     # Checkpoints of this VM in creation order (Get-VMSnapshot sorts by CreationTime anyway).
     checkpoints: list[CheckpointRecord] = attrs.field(factory=list)
     network_adapters: list[NetworkAdapterRecord] = attrs.field(factory=_default_adapters)
+    # Set-VM / Set-VMMemory / Set-VMProcessor settings (a fresh Server 2022 VM's values)
+    memory_minimum: int = 512 * 1024**2
+    memory_maximum: int = 1024**4
+    dynamic_memory: bool = False
+    automatic_start_action: str = "StartIfRunning"
+    automatic_start_delay: int = 0  # seconds
+    automatic_stop_action: str = "Save"
+    automatic_critical_error_action: str = "Pause"
+    automatic_critical_error_action_timeout: int = 30  # minutes
+    smart_paging_file_path: str = ""  # "" = the configuration root (path)
+    # Get-VMIntegrationService: service name -> Enabled (see emulator.vmsettings.SERVICES)
+    integration_services: dict[str, bool] = attrs.field(factory=dict)
 
 
 @attrs.define(eq=False, repr=False)
@@ -210,6 +228,9 @@ class HostRecord(MutableFieldwise):
     default_vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
     default_vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
     switches: list[SwitchRecord] = attrs.field(factory=list)
+    # Get-VMHost's hardware (not knowable: a modest Server 2022 host's)
+    logical_processor_count: int = 8
+    memory_capacity: int = 64 * 1024**3
 
 
 @attrs.define(eq=False, repr=False)

@@ -11,7 +11,7 @@ import datetime as dt
 
 import attrs
 
-from hyperv_emu.emulator import disks, winpath
+from hyperv_emu.emulator import disks, integration, winpath
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import CheckpointRecord, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
 
@@ -61,6 +61,21 @@ class VMView(Fieldwise):
     pass_through_disks: int
     hard_drives: tuple[DriveView, ...]
     guest_reachable: bool = False
+    # Set-VM / Set-VMMemory settings and what Hyper-V derives from them
+    memory_minimum: int = 512 * 1024**2
+    memory_maximum: int = 1024**4
+    dynamic_memory: bool = False
+    memory_demand: int = 0
+    automatic_start_action: str = "StartIfRunning"
+    automatic_start_delay: int = 0
+    automatic_stop_action: str = "Save"
+    automatic_critical_error_action: str = "Pause"
+    automatic_critical_error_action_timeout: int = 30
+    smart_paging_file_path: str = ""
+    heartbeat: str | None = None
+    integration_services_state: str = ""
+    # (name, enabled) in Get-VMIntegrationService's order
+    integration_services: tuple[tuple[str, bool], ...] = ()
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -81,6 +96,11 @@ class CheckpointView(Fieldwise):
     version: str
     notes: str
     hard_drives: tuple[DriveView, ...]
+    processor_count: int = 1
+    memory_minimum: int = 512 * 1024**2
+    memory_maximum: int = 1024**4
+    dynamic_memory: bool = False
+    integration_services: tuple[tuple[str, bool], ...] = ()
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -99,6 +119,18 @@ class VhdView(Fieldwise):
     physical_sector_size: int = 4096
     disk_id: str = ""
     minimum_size: int | None = None
+
+
+@attrs.frozen(eq=False, repr=False)
+class HostView(Fieldwise):
+    """Get-VMHost's object: the host's settings and hardware."""
+
+    name: str
+    computer_name: str
+    virtual_hard_disk_path: str
+    virtual_machine_path: str
+    logical_processor_count: int
+    memory_capacity: int
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -157,6 +189,20 @@ def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime) -> VMV
         pass_through_disks=vm.pass_through_disks,
         hard_drives=_drives(host, vm, vm.disks, None),
         guest_reachable=vm.guest_reachable,
+        memory_minimum=vm.memory_minimum,
+        memory_maximum=vm.memory_maximum,
+        dynamic_memory=vm.dynamic_memory,
+        # a running guest's demand is not modelled: it is taken to equal what it was assigned
+        memory_demand=vm.memory_startup if running else 0,
+        automatic_start_action=vm.automatic_start_action,
+        automatic_start_delay=vm.automatic_start_delay,
+        automatic_stop_action=vm.automatic_stop_action,
+        automatic_critical_error_action=vm.automatic_critical_error_action,
+        automatic_critical_error_action_timeout=vm.automatic_critical_error_action_timeout,
+        smart_paging_file_path=vm.smart_paging_file_path or vm.path,
+        heartbeat=integration.heartbeat(vm),
+        integration_services_state="Up to date" if running else "",
+        integration_services=tuple((n, integration.enabled(vm, n)) for n in integration.SERVICES),
     )
 
 
@@ -179,4 +225,15 @@ def checkpoint_view(host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRe
         version=vm.version,
         notes=cp.notes,
         hard_drives=_drives(host, vm, cp.disks, cp),
+        processor_count=vm.processor_count if cp.processor_count is None else cp.processor_count,
+        memory_minimum=vm.memory_minimum if cp.memory_minimum is None else cp.memory_minimum,
+        memory_maximum=vm.memory_maximum if cp.memory_maximum is None else cp.memory_maximum,
+        dynamic_memory=vm.dynamic_memory if cp.dynamic_memory is None else cp.dynamic_memory,
+        integration_services=tuple((n, integration.enabled(vm, n)) for n in integration.SERVICES),
     )
+
+
+def host_view(host: HostRecord) -> HostView:
+    return HostView(name=winpath.netbios_name(host.name), computer_name=winpath.netbios_name(host.name),
+                    virtual_hard_disk_path=host.default_vhd_path, virtual_machine_path=host.default_vm_path,
+                    logical_processor_count=host.logical_processor_count, memory_capacity=host.memory_capacity)

@@ -6,7 +6,9 @@ shared format, all optional and backwards compatible:
 
 - top level `id_seed = "..."`: new GUIDs (VMs, checkpoints, avhdx names) are derived from this
   seed and a counter, so runs are reproducible;
-- `[[vm]]` `version`, `processor_count`, `notes`;
+- `[[vm]]` `version`, `processor_count`, `notes`, `memory_minimum`, `memory_maximum`,
+  `dynamic_memory`, `automatic_start_action`, `automatic_stop_action`,
+  `automatic_critical_error_action`;
 - `[[vm.checkpoint]]` `id` (pin the checkpoint's GUID) and `automatic` (an automatic checkpoint);
   `parent = ""` makes a root, so that a root need not be listed first; where several checkpoints
   share the parent's name, `parent` may give the parent's `id` instead (export does so).
@@ -55,11 +57,13 @@ SWITCH_KEYS = {"name", "type", "host", "id"}
 ADAPTER_KEYS = {"name", "switch"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
 MAX_CHECKPOINT_SECONDS = 86400  # a checkpoint that takes longer than a day is no host's
-HOST_KEYS = {"name", "default"}
+HOST_KEYS = {"name", "default", "virtual_machine_path", "virtual_hard_disk_path", "logical_processor_count",
+             "memory_capacity"}
 VM_KEYS = {
     "name", "id", "host", "state", "checkpoint_type", "automatic_checkpoints", "memory", "generation",
     "path", "guest_vss", "disks", "pass_through_disks", "checkpoint", "version", "processor_count", "notes",
-    "parent_checkpoint", "guest_reachable", "network_adapters",
+    "parent_checkpoint", "guest_reachable", "network_adapters", "memory_minimum", "memory_maximum",
+    "dynamic_memory", "automatic_start_action", "automatic_stop_action", "automatic_critical_error_action",
 }
 DISK_KEYS = {"path", "size"}
 CHECKPOINT_KEYS = {"name", "created", "kind", "state", "parent", "current", "written", "last_write", "avhdx_guids", "id", "automatic"}
@@ -298,6 +302,7 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
         if any(x.name.casefold() == name.casefold() for x in state.hosts):
             raise ctx.error(table, "name", f"host {name!r} is listed twice")
         state.hosts.append(HostRecord(name=name, default=bool(_get(ctx, table, h, "default", bool, False))))
+        _load_host_settings(ctx, table, h, state.hosts[-1])
     if not state.hosts:
         state.hosts.append(HostRecord(name=default_host_name(), default=True))
     if not any(h.default for h in state.hosts):
@@ -370,6 +375,58 @@ class _NullStore:
         return False
 
 
+def _load_host_settings(ctx: _Ctx, table: tuple[Any, ...], h: Any, host: HostRecord) -> None:
+    """Get-/Set-VMHost's settings and the host's hardware (a fresh host's when absent)."""
+    if "virtual_machine_path" in h:
+        host.default_vm_path = _path(ctx, table, "virtual_machine_path", _get(ctx, table, h, "virtual_machine_path", str))
+    if "virtual_hard_disk_path" in h:
+        host.default_vhd_path = _path(ctx, table, "virtual_hard_disk_path",
+                                      _get(ctx, table, h, "virtual_hard_disk_path", str))
+    cpus = _get(ctx, table, h, "logical_processor_count", int, host.logical_processor_count)
+    if cpus < 1:
+        raise ctx.error(table, "logical_processor_count", "must be at least 1")
+    host.logical_processor_count = cpus
+    host.memory_capacity = _size(ctx, table, "memory_capacity", h.get("memory_capacity", host.memory_capacity))
+
+
+def _export_host_settings(host: HostRecord) -> dict[str, Any]:
+    fresh = HostRecord(name="")
+    out: dict[str, Any] = {}
+    for key, attr in (("virtual_machine_path", "default_vm_path"), ("virtual_hard_disk_path", "default_vhd_path"),
+                      ("logical_processor_count", "logical_processor_count")):
+        if getattr(host, attr) != getattr(fresh, attr):
+            out[key] = getattr(host, attr)
+    if host.memory_capacity != fresh.memory_capacity:
+        out["memory_capacity"] = format_size(host.memory_capacity)
+    return out
+
+
+def _load_vm_settings(ctx: _Ctx, table: tuple[Any, ...], v: Any, vm: VirtualMachineRecord) -> None:
+    """The VM's memory and automatic-action settings (a fresh VM's values when absent)."""
+    vm.memory_minimum = _size(ctx, table, "memory_minimum",
+                              v.get("memory_minimum", min(vm.memory_minimum, vm.memory_startup)))
+    vm.memory_maximum = _size(ctx, table, "memory_maximum",
+                              v.get("memory_maximum", max(vm.memory_maximum, vm.memory_startup)))
+    vm.dynamic_memory = _get(ctx, table, v, "dynamic_memory", bool, False)
+    if not vm.memory_minimum <= vm.memory_startup <= vm.memory_maximum:
+        raise ctx.error(table, "memory", "memory_minimum <= memory <= memory_maximum must hold")
+    for key, allowed in (("automatic_start_action", ["Nothing", "StartIfRunning", "Start"]),
+                         ("automatic_stop_action", ["TurnOff", "Save", "ShutDown"]),
+                         ("automatic_critical_error_action", ["None", "Pause"])):
+        if key in v:
+            setattr(vm, key, _enum(ctx, table, key, _get(ctx, table, v, key, str), allowed))
+
+
+def _export_vm_settings(vm: VirtualMachineRecord, table: dict[str, Any]) -> None:
+    fresh = VirtualMachineRecord(id="", name="")
+    for key in ("memory_minimum", "memory_maximum"):
+        if getattr(vm, key) != getattr(fresh, key):
+            table[key] = format_size(getattr(vm, key))
+    for key in ("dynamic_memory", "automatic_start_action", "automatic_stop_action", "automatic_critical_error_action"):
+        if getattr(vm, key) != getattr(fresh, key):
+            table[key] = getattr(vm, key)
+
+
 def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any, ...], v: Any) -> None:
     if not isinstance(v, dict):
         raise ctx.error(table, None, "expected a table")
@@ -423,6 +480,7 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         creation_time=tx.now(),
         started_at=tx.now() if vm_state in ("Running", "Paused") else None,
     )
+    _load_vm_settings(ctx, table, v, vm)
     if any(x.id == vm.id for h in state.hosts for x in h.vms):
         raise ctx.error(table, "id", f"the id {vm.id} is used by another VM")
     vm.network_adapters = _load_adapters(ctx, host, table, v)
@@ -654,7 +712,7 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
                      "merge_rate": format_size(state.timing.merge_rate)}
     if state.env:
         doc["env"] = dict(state.env)
-    doc["host"] = [{"name": h.name, "default": h.default} for h in state.hosts]
+    doc["host"] = [{"name": h.name, "default": h.default, **_export_host_settings(h)} for h in state.hosts]
     switches = [{"name": s.name, "type": s.switch_type, "host": h.name, "id": s.id} for h in state.hosts for s in h.switches]
     if switches:
         doc["switch"] = switches
@@ -675,6 +733,7 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
                 table["processor_count"] = vm.processor_count
             if vm.notes:
                 table["notes"] = vm.notes
+            _export_vm_settings(vm, table)
             table["disks"] = [{"path": d.base_path, "size": format_size(d.size)} for d in vm.disks]
             if [(a.name, a.switch) for a in vm.network_adapters] != [("Network Adapter", None)]:
                 table["network_adapters"] = [{"name": a.name, **({"switch": a.switch} if a.switch else {})}

@@ -42,6 +42,7 @@ from hyperv_emu.sdk.errors import (
     InvalidPatternError,
     InvalidStateError,
     MultipleCheckpointsError,
+    OperationTimeoutError,
     StateError,
     VMNotFoundError,
     WorldFileError,
@@ -57,6 +58,19 @@ from hyperv_emu.sdk.types import (
     VM,
     VMOperationalStatus,
     VMState,
+)
+
+from hyperv_emu.sdk.vmparts import (
+    CriticalErrorAction,
+    IntegrationService,
+    OnOffState,
+    StartAction,
+    StopAction,
+    VMHeartbeatStatus,
+    VMHostInfo,
+    VMMemory,
+    VMProcessor,
+    VMSettings,
 )
 
 if TYPE_CHECKING:  # the type `wildcard()` returns (the module is imported on first use)
@@ -232,4 +246,6 @@ __all__ = [
     "SnapshotType", "StateError", "VMNotFoundError", "VMOperationalStatus", "VMState", "WorldFileError", "connect",
     "contains_wildcards", "default_state_url", "delete_state", "escape_wildcards", "export_world", "load_world",
     "load_world_file", "read_world_file", "state_exists", "unescape_wildcards", "wildcard", "wildcard_match",
+    "CriticalErrorAction", "IntegrationService", "OnOffState", "OperationTimeoutError", "StartAction", "StopAction",
+    "VMHeartbeatStatus", "VMHostInfo", "VMMemory", "VMProcessor", "VMSettings",
 ]

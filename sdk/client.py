@@ -21,6 +21,12 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Add/Remove/Set-VMHardDiskDrive | `add_hard_drive(vm, path, controller_type=, ...)`, `remove_hard_drive(drive)`, `set_hard_drive(drive, path=, to_controller_...=)` |
 | Get-VMScsiController / Get-VMDvdDrive | `get_scsi_controllers(vm)`, `get_dvd_drives(vm)`           |
 | Get-VMNetworkAdapter / Get-VMSwitch | `get_network_adapters(vm)`, `get_switches()`         |
+| Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
+| Get-VMMemory / Get-VMProcessor | `get_vm_memory(vm)`, `get_vm_processor(vm)`                |
+| Save-VM / Restart-VM / Remove-VMSavedState | `save_vm`, `restart_vm`, `remove_saved_state(vm_or_cp)` |
+| Get-/Enable-/Disable-VMIntegrationService | `get_integration_services(vm, name=)`, `set_integration_service(vm, name, enabled)` |
+| Wait-VM                        | `wait_vm(vm, "Heartbeat", timeout=, delay=)`                |
+| Get-/Set-VMHost                | `get_vm_host()`, `set_vm_host(virtual_hard_disk_path=, virtual_machine_path=)` |
 | (the guest, emulator only)     | `write_guest_disk`, `read_guest_disk`, `set_guest_memory`, `read_guest_memory` |
 
 Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, category
@@ -30,6 +36,7 @@ Warnings a cmdlet writes go to `on_warning` (default: Python's warnings module, 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import warnings as _warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -37,7 +44,13 @@ from typing import Any
 import attrs
 
 from hyperv_emu.sdk.backend import Backend
-from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVWarning, InvalidNameError, VMNotFoundError
+from hyperv_emu.sdk.errors import (
+    CheckpointNotFoundError,
+    HyperVWarning,
+    InvalidArgumentError,
+    InvalidNameError,
+    VMNotFoundError,
+)
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -56,8 +69,29 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.vmparts import CriticalErrorAction, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 VMRef = VM | str
+# the memory and processor settings' class GUIDs in their Ids (Msvm_MemorySettingData /
+# Msvm_ProcessorSettingData InstanceIDs)
+_MEMORY_CLASS = "4764334d-e001-4176-82ee-5594ec9b530e"
+_PROCESSOR_CLASS = "b637f346-6a0e-4dec-af52-bd70cb80a21d\\0"
+WAIT_FOR = ("Heartbeat", "IPAddress", "Reboot", "MemoryOperations")
+_ENUM_SETTINGS: dict[str, type[enum.IntEnum]] = {
+    "checkpoint_type": CheckpointType, "automatic_start_action": StartAction, "automatic_stop_action": StopAction,
+    "automatic_critical_error_action": CriticalErrorAction,
+}
+
+
+def _enum_name(cls: type[enum.IntEnum], value: object) -> str:
+    """An enumerated setting's PowerShell name, from a member, a name or a number."""
+    if isinstance(value, cls):
+        return value.name
+    for member in cls:
+        if str(value).casefold() in (member.name.casefold(), str(int(member))):
+            return member.name
+    names = ", ".join(m.name for m in cls)
+    raise InvalidArgumentError(f"'{value}' is not a valid {cls.__name__} ({names}).", target=str(value))
 
 
 def _default_warning(message: str) -> None:
@@ -182,6 +216,87 @@ class HyperVClient(ValueClient):
         vm_id = self._vm_id(vm)
         self._warn(self.backend.resume_vm(self.computer_name, vm_id))
         return self.get_vm_by_id(vm_id)
+
+    # --- VM settings and the actions around them ----------------------------------------------
+    # Set-VM's other parameters, Set-VMMemory, Set-VMProcessor, Rename-VM, Save-VM, Restart-VM,
+    # Remove-VMSavedState, Get-/Enable-/Disable-VMIntegrationService, Wait-VM, Get-/Set-VMHost.
+
+    def configure_vm(self, vm: VMRef, settings: VMSettings) -> VM:
+        """Set-VM / Set-VMMemory / Set-VMProcessor / Rename-VM in one call (None: unchanged).
+        Hyper-V's rules apply: ProcessorCount, startup memory and DynamicMemoryEnabled only while
+        the VM is Off, and so on (emulator.vmsettings)."""
+        names: dict[str, Any] = {field: _enum_name(enum_cls, getattr(settings, field))
+                                 for field, enum_cls in _ENUM_SETTINGS.items() if getattr(settings, field) is not None}
+        settings = attrs.evolve(settings, **names)
+        return self._vm(self.backend.configure_vm(self.computer_name, self._vm_id(vm), settings))
+
+    def rename_vm(self, vm: VMRef, new_name: str) -> VM:
+        return self.configure_vm(vm, VMSettings(new_name=new_name))
+
+    def save_vm(self, vm: VMRef) -> VM:
+        """Save-VM (what Stop-VM -Save does)."""
+        return self.stop_vm(vm, save=True)
+
+    def restart_vm(self, vm: VMRef) -> VM:
+        """Restart-VM: a hard reset; the VM runs again with its memory cleared."""
+        vm_id = self._vm_id(vm)
+        self._warn(self.backend.restart_vm(self.computer_name, vm_id))
+        return self.get_vm_by_id(vm_id)
+
+    def remove_saved_state(self, of: VM | Checkpoint | str) -> None:
+        """Remove-VMSavedState of a Saved VM (it becomes Off) or of a checkpoint holding memory."""
+        if isinstance(of, Checkpoint):
+            self.backend.remove_checkpoint_saved_state(self.computer_name, of.id)
+        else:
+            self.backend.remove_saved_state(self.computer_name, self._vm_id(of))
+
+    def get_integration_services(self, vm: VMRef, name: str | None = None) -> list[IntegrationService]:
+        """Get-VMIntegrationService: the VM's services (in the module's order), or those whose
+        name matches the wildcard pattern `name`."""
+        from hyperv_emu.sdk import wildcard_match
+
+        current = self.get_vm_by_id(self._vm_id(vm))
+        return [s for s in current.vm_integration_service if name is None or wildcard_match(name, s.name)]
+
+    def set_integration_service(self, vm: VMRef, name: str, enabled: bool) -> VM:
+        """Enable-/Disable-VMIntegrationService by the service's name (e.g. "VSS")."""
+        return self._vm(self.backend.set_integration_service(self.computer_name, self._vm_id(vm), name, enabled))
+
+    def wait_vm(self, vm: VMRef, for_: str = "Heartbeat", *, timeout: float | None = None, delay: float = 5) -> None:
+        """Wait-VM -For Heartbeat|IPAddress|Reboot|MemoryOperations [-Timeout s] [-Delay s];
+        OperationTimeoutError when the timeout passes first (a negative timeout: no limit)."""
+        if timeout is not None and timeout < 0:
+            timeout = None  # -Timeout -1: no limit, as [ValidateRange(-1, ...)] implies
+        condition = next((c for c in WAIT_FOR if c.casefold() == for_.casefold()), None)
+        if condition is None:
+            raise InvalidArgumentError(f"'{for_}' is not one of {', '.join(WAIT_FOR)}.", target=for_)
+        self.backend.wait_vm(self.computer_name, self._vm_id(vm), condition, timeout, delay)
+
+    def get_vm_memory(self, vm: VMRef) -> VMMemory:
+        """Get-VMMemory: the VM's memory settings."""
+        v = self.get_vm_by_id(self._vm_id(vm))
+        return VMMemory(buffer=20, dynamic_memory_enabled=v.dynamic_memory_enabled, maximum=v.memory_maximum,
+                        minimum=v.memory_minimum, priority=50, startup=v.memory_startup, name="Memory",
+                        id=f"Microsoft:{v.id.upper()}\\{_MEMORY_CLASS}", vm_id=v.id, vm_name=v.name,
+                        computer_name=v.computer_name)
+
+    def get_vm_processor(self, vm: VMRef) -> VMProcessor:
+        """Get-VMProcessor: the VM's processor settings."""
+        v = self.get_vm_by_id(self._vm_id(vm))
+        return VMProcessor(count=v.processor_count, compatibility_for_migration_enabled=False,
+                           compatibility_for_older_operating_systems_enabled=False, maximum=100, reserve=0,
+                           relative_weight=100, expose_virtualization_extensions=False, name="Processor",
+                           id=f"Microsoft:{v.id.upper()}\\{_PROCESSOR_CLASS}", vm_id=v.id, vm_name=v.name,
+                           computer_name=v.computer_name)
+
+    def get_vm_host(self) -> VMHostInfo:
+        return self.backend.get_vm_host(self.computer_name)
+
+    def set_vm_host(self, *, virtual_hard_disk_path: str | None = None,
+                    virtual_machine_path: str | None = None) -> VMHostInfo:
+        """Set-VMHost: the folders New-VM (without -Path) and New-VHD use by default."""
+        return self.backend.set_vm_host(self.computer_name, virtual_hard_disk_path=virtual_hard_disk_path,
+                                        virtual_machine_path=virtual_machine_path)
 
     # --- Checkpoint-VM ------------------------------------------------------------------------
 

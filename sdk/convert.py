@@ -1,7 +1,8 @@
 """PowerShell names for SDK values: the one place where `vm_name` becomes `VMName`.
 
 - `ps_properties(value)`: a value's properties as PowerShell lists them (alias properties first,
-  as `Select-Object *` shows them, then the real ones), used by psshim's adapter.
+  as `Select-Object *` shows them, then the real ones), used by psshim's adapter;
+  `ps_json_properties(value)`: ConvertTo-Json's order (the real ones, then the aliases).
 - `make_converter()`: a cattrs converter that unstructures SDK values to dicts keyed by
   PowerShell names and structures them back from what a host's `ConvertTo-Json` produced
   (lenient: extra properties are ignored, enums may come as numbers or names, dates as
@@ -30,18 +31,23 @@ from hyperv_emu.sdk.types import (
     VM,
     VMSwitch,
 )
+from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMHostInfo, VMMemory, VMProcessor
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
 # Alias properties the Hyper-V module adds (hyperv-reference.md §2.2–2.3): PS alias -> field.
 ALIASES: dict[type, dict[str, str]] = {
-    VM: {
-        "VMName": "name",
-        "VMId": "id",
+    VM: {  # in the module's types.ps1xml order (hyperv-object-model.md §1 #72-76)
         "ParentCheckpointId": "parent_snapshot_id",
         "ParentCheckpointName": "parent_snapshot_name",
+        "VMName": "name",
+        "VMId": "id",
         "CheckpointFileLocation": "snapshot_file_location",
     },
+    VMComPort: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
+    IntegrationService: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
+    VMMemory: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
+    VMProcessor: {"VMCheckpointId": "vm_snapshot_id", "VMCheckpointName": "vm_snapshot_name"},
     Checkpoint: {
         "ParentCheckpointId": "parent_snapshot_id",
         "ParentCheckpointName": "parent_snapshot_name",
@@ -67,6 +73,17 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
                      "System.Object"],
     VMSwitch: ["Microsoft.HyperV.PowerShell.VMSwitch", "System.Object"],
     HostEvent: ["System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Object"],
+    VMComPort: ["Microsoft.HyperV.PowerShell.VMComPort", "Microsoft.HyperV.PowerShell.VMDevice",
+                "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    IntegrationService: ["Microsoft.HyperV.PowerShell.VMIntegrationComponent",
+                         "Microsoft.HyperV.PowerShell.VMDevice",
+                         "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    VMMemory: ["Microsoft.HyperV.PowerShell.VMMemory", "Microsoft.HyperV.PowerShell.VMComponentObject",
+               "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    VMProcessor: ["Microsoft.HyperV.PowerShell.VMProcessor", "Microsoft.HyperV.PowerShell.VMComponentObject",
+                  "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    VMHostInfo: ["Microsoft.HyperV.PowerShell.VMHost", "Microsoft.HyperV.PowerShell.VirtualizationObject",
+                 "System.Object"],
 }
 
 
@@ -92,6 +109,14 @@ def ps_properties(value: Any) -> list[tuple[str, Any]]:
     aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
     trailing = [(alias, getattr(value, field)) for alias, field in TRAILING_ALIASES.get(cls, {}).items()]
     return aliases + [(name, getattr(value, field)) for name, field in _fields(cls)] + trailing
+
+
+def ps_json_properties(value: Any) -> list[tuple[str, Any]]:
+    """ConvertTo-Json's order: the .NET properties, then the module's alias properties (5.1 and 7
+    write extended members after the adapted ones; hyperv-object-model.md [LIBHVEE])."""
+    cls = type(value)
+    aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
+    return [(name, getattr(value, field)) for name, field in _fields(cls)] + aliases
 
 
 def ps_lookup(value: Any, name: str) -> tuple[bool, Any]:
@@ -167,7 +192,7 @@ def make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda v, t: _structure_enum(v, t)
     )
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda e: int(e))
-    for cls in (HardDrive, VHD, HostEvent, VM, Checkpoint):  # nested types first
+    for cls in (HardDrive, VHD, HostEvent, VMComPort, IntegrationService, VMHostInfo, VM, Checkpoint):  # nested first
         overrides: Any = {f.name: override(rename=ps_name(f)) for f in attrs.fields(cls) if f.name != "client"}
         overrides["client"] = override(omit=True)
         conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv, **overrides))

@@ -96,6 +96,13 @@ class AccessDeniedError(HostPathError):
     default_category = "PermissionDenied"
 
 
+class OperationTimeoutError(HyperVError):
+    """Wait-VM -Timeout passed before the VM reached what was waited for."""
+
+    default_error_id = "OperationTimeout"
+    default_category = "OperationTimeout"
+
+
 class FileInUseError(HostPathError):
     """A file a running VM or a merge holds open (the host's IOException: "being used by another process")."""
 

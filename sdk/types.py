@@ -27,6 +27,22 @@ from typing import Any, Protocol, cast
 import attrs
 
 from hyperv_emu.sdk.fieldwise import Fieldwise
+from hyperv_emu.sdk.vmparts import (
+    CIM_SESSION,
+    CriticalErrorAction,
+    EnhancedSessionTransportType,
+    IntegrationService,
+    OnOffState,
+    StartAction,
+    StopAction,
+    VirtualMachineSubType,
+    VirtualMachineType,
+    VMComPort,
+    VMHeartbeatStatus,
+    VMReplicationHealthState,
+    VMReplicationMode,
+    VMReplicationState,
+)
 
 
 def ps(name: str) -> dict[str, str]:
@@ -321,34 +337,91 @@ class HostEvent(Fieldwise):
     vm_id: str = attrs.field(default="", metadata=ps("VMId"))
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class VM(Fieldwise):
-    """Microsoft.HyperV.PowerShell.VirtualMachine."""
+    """Microsoft.HyperV.PowerShell.VirtualMachine: the properties in the module's order (the
+    class's own, then VirtualMachineBase's; hyperv-object-model.md §1). Defaults are what a
+    fresh Generation 2 VM on Windows Server 2022 shows."""
 
-    name: str
-    id: str
-    state: VMState
-    status: str
-    operational_status: tuple[VMOperationalStatus, ...]
-    checkpoint_type: CheckpointType
+    configuration_location: str
+    smart_paging_file_in_use: bool = False
+    smart_paging_file_path: str = ""
+    snapshot_file_location: str
+    automatic_start_action: StartAction = StartAction.StartIfRunning
+    automatic_start_delay: int = 0
+    automatic_stop_action: StopAction = StopAction.Save
+    automatic_critical_error_action: CriticalErrorAction = CriticalErrorAction.Pause
+    automatic_critical_error_action_timeout: int = 30
     automatic_checkpoints_enabled: bool
+    cpu_usage: int = attrs.field(metadata=ps("CPUUsage"))
+    memory_assigned: int
+    memory_demand: int = 0
+    memory_status: str = ""
+    numa_aligned: bool | None = None
+    numa_nodes_count: int = 1
+    numa_socket_count: int = 1
+    heartbeat: VMHeartbeatStatus | None = None
+    integration_services_state: str = ""
+    integration_services_version: str = "0.0"
+    uptime: dt.timedelta
+    operational_status: tuple[VMOperationalStatus, ...]
+    primary_operational_status: VMOperationalStatus | None = VMOperationalStatus.Ok
+    secondary_operational_status: VMOperationalStatus | None = None
+    status_descriptions: tuple[str, ...] = ("Operating normally",)
+    primary_status_description: str | None = "Operating normally"
+    secondary_status_description: str | None = None
+    status: str
+    replication_health: VMReplicationHealthState = VMReplicationHealthState.NotApplicable
+    replication_mode: VMReplicationMode = VMReplicationMode(0)
+    replication_state: VMReplicationState = VMReplicationState.Disabled
+    resource_metering_enabled: bool = False
+    checkpoint_type: CheckpointType
+    enhanced_session_transport_type: EnhancedSessionTransportType = EnhancedSessionTransportType.VMBus
+    groups: tuple[str, ...] = ()
+    version: str
+    virtual_machine_type: VirtualMachineType = VirtualMachineType.RealizedVirtualMachine
+    virtual_machine_sub_type: VirtualMachineSubType = VirtualMachineSubType.Generation2
+    notes: str
+    state: VMState
+    com_port1: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort1"))
+    com_port2: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort2"))
+    dvd_drives: tuple[str, ...] = attrs.field(default=(), metadata=ps("DVDDrives"))
+    fibre_channel_host_bus_adapters: tuple[str, ...] = ()
+    floppy_drive: str | None = None
+    hard_drives: tuple[HardDrive, ...]
+    remote_fx_adapter: str | None = attrs.field(default=None, metadata=ps("RemoteFxAdapter"))
+    vm_integration_service: tuple[IntegrationService, ...] = attrs.field(default=(), metadata=ps("VMIntegrationService"))
+    dynamic_memory_enabled: bool = False
+    memory_maximum: int = 1099511627776
+    memory_minimum: int = 536870912
+    memory_startup: int
+    processor_count: int
+    battery_passthrough_enabled: bool = False
+    generation: int
+    is_clustered: bool = False
     parent_snapshot_id: str | None
     parent_snapshot_name: str | None
     path: str
-    snapshot_file_location: str
-    memory_startup: int
-    memory_assigned: int
-    cpu_usage: int = attrs.field(metadata=ps("CPUUsage"))
-    uptime: dt.timedelta
-    generation: int
-    version: str
-    computer_name: str
-    hard_drives: tuple[HardDrive, ...]
+    size_of_system_files: int = 28672
+    guest_controlled_cache_types: bool = False
+    low_memory_mapped_io_space: int = 134217728
+    high_memory_mapped_io_space: int = 536870912
+    lock_on_disconnect: OnOffState | None = OnOffState.Off
     creation_time: dt.datetime
-    processor_count: int
-    notes: str
-    configuration_location: str
+    id: str
+    name: str
+    network_adapters: tuple[str, ...] = ()
+    cim_session: str = CIM_SESSION
+    computer_name: str
+    is_deleted: bool = False
     client: Any = _client_field()
+
+    def __ps_string__(self) -> str:  # psshim's string conversion ("$x", [string]$x, .ToString())
+        return self.ps_to_string()
+
+    def ps_to_string(self) -> str:
+        """VirtualMachine.ToString() ([AUTOLAB] in hyperv-object-model.md): what "$vm" gives."""
+        return f"VirtualMachine (Name = '{self.name}') [Id = '{self.id}']"
 
     # --- acting on the VM (each returns fresh values) -----------------------------------
 
@@ -395,27 +468,49 @@ class VM(Fieldwise):
         return self._c().remove_checkpoints(self, name=name, include_children=include_children)
 
 
-@attrs.frozen(eq=False, repr=False)
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class Checkpoint(Fieldwise):
-    """Microsoft.HyperV.PowerShell.VMSnapshot."""
+    """Microsoft.HyperV.PowerShell.VMSnapshot: the properties in the module's order
+    (hyperv-object-model.md §2); the configuration is the one captured with the checkpoint."""
 
-    id: str
-    name: str
-    vm_name: str = attrs.field(metadata=ps("VMName"))
-    vm_id: str = attrs.field(metadata=ps("VMId"))
-    creation_time: dt.datetime
     snapshot_type: SnapshotType
-    state: VMState
     is_automatic_checkpoint: bool
+    vm_id: str = attrs.field(metadata=ps("VMId"))
+    vm_name: str = attrs.field(metadata=ps("VMName"))
+    state: VMState
+    com_port1: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort1"))
+    com_port2: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort2"))
+    dvd_drives: tuple[str, ...] = attrs.field(default=(), metadata=ps("DVDDrives"))
+    fibre_channel_host_bus_adapters: tuple[str, ...] = ()
+    floppy_drive: str | None = None
+    hard_drives: tuple[HardDrive, ...]
+    remote_fx_adapter: str | None = attrs.field(default=None, metadata=ps("RemoteFxAdapter"))
+    vm_integration_service: tuple[IntegrationService, ...] = attrs.field(default=(), metadata=ps("VMIntegrationService"))
+    dynamic_memory_enabled: bool = False
+    memory_maximum: int = 1099511627776
+    memory_minimum: int = 536870912
+    memory_startup: int
+    processor_count: int = 1
+    battery_passthrough_enabled: bool = False
+    generation: int
+    is_clustered: bool = False
+    notes: str
     parent_snapshot_id: str | None
     parent_snapshot_name: str | None
     path: str
-    computer_name: str
-    hard_drives: tuple[HardDrive, ...]
-    memory_startup: int
-    generation: int
+    size_of_system_files: int = 28672
     version: str
-    notes: str
+    guest_controlled_cache_types: bool = False
+    low_memory_mapped_io_space: int = 134217728
+    high_memory_mapped_io_space: int = 536870912
+    lock_on_disconnect: OnOffState | None = OnOffState.Off
+    creation_time: dt.datetime
+    id: str
+    name: str
+    network_adapters: tuple[str, ...] = ()
+    cim_session: str = CIM_SESSION
+    computer_name: str
+    is_deleted: bool = False
     client: Any = _client_field()
 
     def _c(self) -> ValueClient:

@@ -30,6 +30,7 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.hyperv_drives",
     "hyperv_emu.psshim.cmdlets.hyperv_network",
     "hyperv_emu.psshim.cmdlets.hyperv",
+    "hyperv_emu.psshim.cmdlets.hyperv_vm",
     "hyperv_emu.psshim.cmdlets.diagnostics",
     "hyperv_emu.psshim.cmdlets.cim",
     "hyperv_emu.psshim.cmdlets.vmdirect",
@@ -68,7 +69,9 @@ def _sdk_setup(registry: Registry) -> None:
 
     for cls, names in PS_TYPE_NAMES.items():
         registry.register_type(names[0], cls)
-    for obj in vars(sdk_types).values():
+    from hyperv_emu.sdk import vmparts as sdk_vmparts
+
+    for obj in [*vars(sdk_types).values(), *vars(sdk_vmparts).values()]:
         if isinstance(obj, type) and issubclass(obj, enum.Enum) and getattr(obj, "__ps_type_name__", None):
             registry.register_enum(obj)
     if register_sdk_adapters not in registry.adapter_setup:

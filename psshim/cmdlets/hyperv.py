@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import attrs
+
 from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, check_honoured, hyperv_cmdlet, register_all
 from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
 from hyperv_emu.psshim.runtime.errors import not_supported
@@ -27,6 +29,7 @@ from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVError
 from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, ControllerType
 from hyperv_emu.sdk.types import VM as VMValue
+from hyperv_emu.sdk.vmparts import VMSettings
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -247,8 +250,33 @@ class SetVM(_ByNameOrVM):
             settings["processor_count"] = int(self.ProcessorCount)
         if self.is_bound("Notes"):
             settings["notes"] = str(self.Notes)
+        more = self.more_settings()
+        if not more.is_empty():
+            plain: dict[str, Any] = {k: (v.name if isinstance(v, CheckpointType) else v) for k, v in settings.items()}
+            full = attrs.evolve(more, **plain)
+            yield from self.each(self.target_vms(), lambda vm: f'Set-VM will modify virtual machine "{vm.name}".',
+                                 lambda client, vm: client.configure_vm(vm, full))
+            return
         yield from self.each(self.target_vms(), lambda vm: f'Set-VM will modify virtual machine "{vm.name}".',
                              lambda client, vm: client.set_vm(vm, **settings))
+
+    # the parameters beyond the checkpoint ones (hyperv_vm.set_vm_settings reads them)
+    AutomaticStartAction = Bound()
+    AutomaticStartDelay = Bound()
+    AutomaticStopAction = Bound()
+    AutomaticCriticalErrorAction = Bound()
+    AutomaticCriticalErrorActionTimeout = Bound()
+    SmartPagingFilePath = Bound()
+    MemoryMinimumBytes = Bound()
+    MemoryMaximumBytes = Bound()
+    DynamicMemory = Bound()
+    StaticMemory = Bound()
+    NewVMName = Bound()
+
+    def more_settings(self) -> VMSettings:
+        from hyperv_emu.psshim.cmdlets.hyperv_setvm import set_vm_settings
+
+        return set_vm_settings(self)
 
 
 # ---------------------------------------------------------------------------------------------

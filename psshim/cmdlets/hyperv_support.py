@@ -17,7 +17,7 @@ from typing import Any
 from hyperv_emu.psshim.runtime.errors import WILDCARD_PATTERN_EXCEPTION, short_type_name
 from hyperv_emu.psshim.runtime.records import CategoryInfo, ErrorRecord, InvocationInfo
 from hyperv_emu.psshim.runtime.values import Adapter, AdapterRegistry
-from hyperv_emu.sdk.convert import PS_TYPE_NAMES, ps_lookup, ps_properties
+from hyperv_emu.sdk.convert import PS_TYPE_NAMES, ps_json_properties, ps_lookup, ps_properties
 from hyperv_emu.sdk.errors import HyperVError, InvalidPatternError
 
 VIRTUALIZATION_EXCEPTION = "Microsoft.HyperV.PowerShell.VirtualizationException"
@@ -50,7 +50,8 @@ def _type_names_of(names: list[str]) -> Callable[[Any], list[str]]:
 
 def register_sdk_adapters(registry: AdapterRegistry) -> None:
     for cls, names in PS_TYPE_NAMES.items():
-        registry.register(cls, Adapter(type_names=_type_names_of(names), properties=ps_properties, lookup=ps_lookup))
+        registry.register(cls, Adapter(type_names=_type_names_of(names), properties=ps_properties, lookup=ps_lookup,
+                                       json_properties=ps_json_properties))
 
 
 def error_record(exc: HyperVError, cmdlet: str, invocation: InvocationInfo | None, target_object: Any = None) -> ErrorRecord:

@@ -128,6 +128,9 @@ class _Walker(MutableFieldwise):
                 "TotalDays", "TotalHours", "TotalMilliseconds", "TotalMinutes", "TotalSeconds",
             )
             return {name: self.walk(props[name], level + 1) for name in order}
+        adapter = self.adapters.find(value) if self.adapters is not None else None
+        if adapter is not None and adapter.json_properties is not None:
+            return {name: self.walk(v, level + 1) for name, v in adapter.json_properties(value)}
         return {name: self.walk(v, level + 1) for name, v in ps_properties(value, self.adapters)}
 
 

@@ -148,6 +148,16 @@ class ViewRegistry(MutableFieldwise):
 # ---------------------------------------------------------------------------------------------
 
 
+def _mb_of(name: str) -> Callable[[object, ViewContext], object]:
+    """`$_.<name>/1MB` (Get-VMMemory's and Get-VMHost's "(M)" columns)."""
+    def get(obj: object, ctx: ViewContext) -> object:
+        value = ctx.get(obj, name)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value // 1048576 if value % 1048576 == 0 else value / 1048576
+        return value
+    return get
+
+
 def _memory_mb(obj: object, ctx: ViewContext) -> object:
     """`$_.MemoryAssigned/1MB`: PowerShell division gives an integer when exact."""
     value = ctx.get(obj, "MemoryAssigned")
@@ -388,6 +398,48 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
             ),
         ),
         ListView(name="VirtualHardDisk", type_names=("Microsoft.Vhd.PowerShell.VirtualHardDisk",)),
+        TableView(
+            name="VMIntegrationComponent",
+            type_names=("Microsoft.HyperV.PowerShell.VMIntegrationComponent",),
+            columns=(
+                Column("VMName", "VMName"),
+                Column("Name", "Name"),
+                Column("Enabled", "Enabled"),
+                Column("PrimaryStatusDescription", "PrimaryStatusDescription"),
+                Column("SecondaryStatusDescription", "SecondaryStatusDescription"),
+            ),
+        ),
+        TableView(
+            name="VMMemory",
+            type_names=("Microsoft.HyperV.PowerShell.VMMemory",),
+            columns=(
+                Column("VMName", "VMName"),
+                Column("DynamicMemoryEnabled", "DynamicMemoryEnabled"),
+                Column("Minimum(M)", _mb_of("Minimum")),
+                Column("Startup(M)", _mb_of("Startup")),
+                Column("Maximum(M)", _mb_of("Maximum")),
+            ),
+        ),
+        TableView(
+            name="VMProcessor",
+            type_names=("Microsoft.HyperV.PowerShell.VMProcessor",),
+            columns=(
+                Column("VMName", "VMName"),
+                Column("Count", "Count"),
+                Column("CompatibilityForMigrationEnabled", "CompatibilityForMigrationEnabled"),
+                Column("CompatibilityForOlderOperatingSystemsEnabled", "CompatibilityForOlderOperatingSystemsEnabled"),
+            ),
+        ),
+        TableView(
+            name="VMHost",
+            type_names=("Microsoft.HyperV.PowerShell.VMHost",),
+            columns=(
+                Column("Name", "Name"),
+                Column("LogicalProcessorCount", "LogicalProcessorCount"),
+                Column("MemoryCapacity(M)", _mb_of("MemoryCapacity")),
+                Column("VirtualMachineMigrationEnabled", "VirtualMachineMigrationEnabled"),
+            ),
+        ),
         # --- PowerShell -----------------------------------------------------------------------
         TableView(
             name="GroupInfo",

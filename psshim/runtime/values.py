@@ -184,11 +184,15 @@ class Adapter(Fieldwise):
     properties: the instance's properties in PowerShell order (name, value), aliases included
     where PowerShell lists them (`Select-Object *`).
     lookup: one property by name, case-insensitive; returns (found, value).
+    json_properties: the properties in ConvertTo-Json's order, when it is not `properties`' (the
+    cmdlet writes an object's .NET properties first and its extended ones after them).
     """
 
     type_names: Callable[[Any], list[str]]
     properties: Callable[[Any], list[tuple[str, Any]]]
     lookup: Callable[[Any, str], tuple[bool, Any]]
+    # ConvertTo-Json's order where it differs: the .NET properties, then the extended (ETS) ones
+    json_properties: Callable[[Any], list[tuple[str, Any]]] | None = None
 
 
 @attrs.define(eq=False, repr=False)

@@ -19,7 +19,10 @@ from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.model import ClockMode
 from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
+from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
+from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, vm_settings
+from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -68,6 +71,7 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.StateError, errors.StateError),
     (emu_errors.DiskError, errors.DiskError),
     (emu_errors.InvalidWildcardPattern, errors.InvalidPatternError),
+    (emu_errors.OperationTimeout, errors.OperationTimeoutError),
     (emu_errors.EmulatorError, errors.HyperVError),
 ]
 
@@ -119,6 +123,7 @@ def vm_from_view(v: VMView) -> VM:
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
+        **vm_settings(v),
     )
 
 
@@ -129,6 +134,7 @@ def checkpoint_from_view(c: CheckpointView) -> Checkpoint:
         parent_snapshot_id=c.parent_id, parent_snapshot_name=c.parent_name, path=c.path,
         computer_name=c.computer_name, hard_drives=tuple(_drive(d) for d in c.hard_drives),
         memory_startup=c.memory_startup, generation=c.generation, version=c.version, notes=c.notes,
+        **checkpoint_settings(c),
     )
 
 
@@ -201,6 +207,66 @@ class EmulatedBackend:
 
     def resume_vm(self, computer: str | None, vm_id: str) -> list[str]:
         return list(self._call(lambda: self._host(computer).resume_vm(vm_id)).warnings)
+
+    # --- VM settings and actions around them -------------------------------------------------------
+
+    def configure_vm(self, computer: str | None, vm_id: str, settings: VMSettings) -> VM:
+        changes = VMChanges(
+            checkpoint_type=settings.checkpoint_type, automatic_checkpoints=settings.automatic_checkpoints_enabled,
+            snapshot_file_location=settings.snapshot_file_location,
+            smart_paging_file_path=settings.smart_paging_file_path, memory_startup=settings.memory_startup,
+            memory_minimum=settings.memory_minimum, memory_maximum=settings.memory_maximum,
+            dynamic_memory=settings.dynamic_memory_enabled, processor_count=settings.processor_count,
+            notes=settings.notes, new_name=settings.new_name,
+            automatic_start_action=settings.automatic_start_action,
+            automatic_start_delay=settings.automatic_start_delay,
+            automatic_stop_action=settings.automatic_stop_action,
+            automatic_critical_error_action=settings.automatic_critical_error_action,
+            automatic_critical_error_action_timeout=settings.automatic_critical_error_action_timeout,
+        )
+        return vm_from_view(self._call(lambda: self._host(computer).configure_vm(vm_id, changes)))
+
+    def restart_vm(self, computer: str | None, vm_id: str) -> list[str]:
+        return list(self._call(lambda: self._host(computer).restart_vm(vm_id)).warnings)
+
+    def remove_saved_state(self, computer: str | None, vm_id: str) -> None:
+        self._call(lambda: self._host(computer).remove_saved_state(vm_id))
+
+    def remove_checkpoint_saved_state(self, computer: str | None, checkpoint_id: str) -> None:
+        self._call(lambda: self._host(computer).remove_checkpoint_saved_state(checkpoint_id))
+
+    def set_integration_service(self, computer: str | None, vm_id: str, name: str, enabled: bool) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).set_integration_service(vm_id, name, enabled)))
+
+    def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
+        """Wait-VM: poll every `delay` seconds until the condition holds or `timeout` passes. On the
+        virtual clock nothing changes a VM while the script waits, so an unmet condition moves the
+        clock by the whole timeout at once (without a timeout the wait could never end: an error)."""
+        host = self._host(computer)
+        since = self._call(host.now)
+        deadline = None if timeout is None else since + dt.timedelta(seconds=timeout)
+        while not self._call(lambda: host.wait_satisfied(vm_id, condition, since)):
+            name = self.get_vm_by_id(computer, vm_id).name
+            if self.clock_is_virtual():
+                if deadline is None:
+                    raise errors.OperationTimeoutError(
+                        f"Wait-VM would wait forever: nothing will make '{name}' reach {condition} while the "
+                        "script waits on the emulator's virtual clock. Give -Timeout.", target=name)
+                self._call(lambda: host.advance(max(0.0, (deadline - host.now()).total_seconds())))
+            elif deadline is None or self._call(host.now) < deadline:
+                time.sleep(max(0.1, delay))
+                continue
+            raise errors.OperationTimeoutError(
+                f"Wait-VM timed out after {timeout:g} seconds waiting for {condition} on virtual machine '{name}'.",
+                target=name)
+
+    def get_vm_host(self, computer: str | None) -> VMHostInfo:
+        return host_info(self._call(lambda: self._host(computer).host_info()))
+
+    def set_vm_host(self, computer: str | None, *, virtual_hard_disk_path: str | None,
+                    virtual_machine_path: str | None) -> VMHostInfo:
+        return host_info(self._call(lambda: self._host(computer).set_host_paths(
+            virtual_hard_disk_path=virtual_hard_disk_path, virtual_machine_path=virtual_machine_path)))
 
     # --- checkpoints -----------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ from typing import Any
 import attrs
 
 from hyperv_emu.sdk import contains_wildcards, errors, wildcard_match
-from hyperv_emu.sdk.backends import ps_json
+from hyperv_emu.sdk.backends import ps_json, ps_vmscript
 from hyperv_emu.sdk.backends.ps_json import Envelope, HostErrorRecord
 from hyperv_emu.sdk.backends.ps_script import Script, ScriptBuilder
 from hyperv_emu.sdk.backends.transports import (
@@ -82,6 +82,7 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
 
@@ -137,6 +138,9 @@ def _rule(exc: type[errors.HyperVError], *, ids: Iterable[str] = (), categories:
 
 
 # First match wins. Messages are Hyper-V's (hyperv-reference.md §6) and PowerShell's.
+VM_SETTINGS_CALLS = frozenset({"configure_vm", "set_integration_service", "wait_vm", "set_vm_host", "restart_vm",
+                               "remove_saved_state", "remove_checkpoint_saved_state"})
+
 ERROR_TABLE: tuple[ErrorRule, ...] = (
     # the backend's own checks (Write-Error -ErrorId HvEmu.*)
     _rule(errors.AlreadyExistsError, ids={"HvEmu.VMAlreadyExists"}),
@@ -173,6 +177,10 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     _rule(errors.VMNotFoundError, categories={"ObjectNotFound"}, activities=VM_CMDLETS),
     _rule(errors.HostNotFoundError, message=r"WinRM cannot (process|complete) the (request|operation)|cannot find the computer|"
                                             r"computer .* (cannot|could not) be (found|resolved)"),
+    # VM settings and Wait-VM (emulator.vmsettings' refusals, Wait-VM's timeout)
+    _rule(errors.OperationTimeoutError, ids={"OperationTimeout"}),
+    _rule(errors.AlreadyExistsError, calls={"configure_vm"}, message=r"already exists"),
+    _rule(errors.InvalidArgumentError, ids={"InvalidArgument"}, calls=VM_SETTINGS_CALLS),
     _rule(errors.HyperVError),
 )
 
@@ -347,6 +355,40 @@ class PowerShellBackend:
 
     def resume_vm(self, computer: str | None, vm_id: str) -> list[str]:
         return list(self._run(self.scripts.resume_vm(self._c(computer), self._vm_id(vm_id))).warnings)
+
+    # --- VM settings and actions around them (scripts: ps_vmscript) ---------------------------------
+
+    def configure_vm(self, computer: str | None, vm_id: str, settings: VMSettings) -> VM:
+        env = self._run(ps_vmscript.configure_vm(self._c(computer), self._vm_id(vm_id), settings))
+        for w in env.warnings:
+            log.info("Set-VM warning: %s", w)
+        return ps_json.vm_from_json(self._one(env, "virtual machine"))
+
+    def restart_vm(self, computer: str | None, vm_id: str) -> list[str]:
+        return list(self._run(ps_vmscript.restart_vm(self._c(computer), self._vm_id(vm_id))).warnings)
+
+    def remove_saved_state(self, computer: str | None, vm_id: str) -> None:
+        self._run(ps_vmscript.remove_saved_state(self._c(computer), self._vm_id(vm_id)))
+
+    def remove_checkpoint_saved_state(self, computer: str | None, checkpoint_id: str) -> None:
+        self._run(ps_vmscript.remove_checkpoint_saved_state(self._c(computer), checkpoint_id))
+
+    def set_integration_service(self, computer: str | None, vm_id: str, name: str, enabled: bool) -> VM:
+        env = self._run(ps_vmscript.set_integration_service(self._c(computer), self._vm_id(vm_id), name, enabled))
+        return ps_json.vm_from_json(self._one(env, "virtual machine"))
+
+    def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
+        self._run(ps_vmscript.wait_vm(self._c(computer), self._vm_id(vm_id), condition, timeout, delay))
+
+    def get_vm_host(self, computer: str | None) -> VMHostInfo:
+        env = self._run(ps_vmscript.get_vm_host(self._c(computer)))
+        return ps_json.value_from_json(VMHostInfo, self._one(env, "host"))
+
+    def set_vm_host(self, computer: str | None, *, virtual_hard_disk_path: str | None,
+                    virtual_machine_path: str | None) -> VMHostInfo:
+        env = self._run(ps_vmscript.set_vm_host(self._c(computer), virtual_hard_disk_path=virtual_hard_disk_path,
+                                                virtual_machine_path=virtual_machine_path))
+        return ps_json.value_from_json(VMHostInfo, self._one(env, "host"))
 
     # --- checkpoints --------------------------------------------------------------------------------
 

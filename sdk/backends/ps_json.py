@@ -33,6 +33,7 @@ import attrs
 
 from hyperv_emu.sdk.convert import make_converter, parse_ps_datetime, parse_ps_timespan, ps_name
 from hyperv_emu.sdk.errors import BackendError
+from hyperv_emu.sdk.vmparts import VMHostInfo
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -282,7 +283,7 @@ def value_from_json(cls: type[T], raw: Any) -> T:
         value = _coerce(hint, raw_value, ps)
         by_ps[ps] = value
         by_field[field] = value
-    if cls in (VM, Checkpoint, HardDrive, VHD, HostEvent):
+    if cls in (VM, Checkpoint, HardDrive, VHD, HostEvent, VMHostInfo):
         structured: T = _CONVERTER.structure(_restructurable(cls, by_ps), cls)
         return structured
     return cls(**by_field)
@@ -294,6 +295,8 @@ def _restructurable(cls: type, by_ps: dict[str, Any]) -> dict[str, Any]:
     for ps, _field, hint in _fields(cls):
         if typing.get_origin(hint) is tuple and ps in out and out[ps] and attrs.has(typing.get_args(hint)[0]):
             out[ps] = [_CONVERTER.unstructure(v) for v in out[ps]]
+        elif ps in out and attrs.has(type(out[ps])):
+            out[ps] = _CONVERTER.unstructure(out[ps])
     return out
 
 

@@ -158,6 +158,18 @@ def _date_property(name: str) -> str:
     return f"@{{Name='{name}'; Expression={{ if ($null -ne $_.{name}) {{ $_.{name}.ToString('o') }} }}}}"
 
 
+# properties whose value is an object the SDK keeps as its text (a System.Version, a CimSession,
+# a device the emulator does not model)
+_AS_TEXT = frozenset({"IntegrationServicesVersion", "CimSession", "FloppyDrive", "RemoteFxAdapter"})
+
+
+def _nested_class(hint: object) -> type | None:
+    """The component class of a field holding component objects (VMComPort, IntegrationService)."""
+    args = [a for a in typing.get_args(hint) if a is not type(None) and a is not Ellipsis]
+    cand = args[0] if args else hint
+    return cand if isinstance(cand, type) and attrs.has(cand) else None
+
+
 def _select_list(cls: type, *, skip: Sequence[str] = ()) -> str:
     parts: list[str] = []
     for name, hint in _fields(cls):
@@ -167,6 +179,15 @@ def _select_list(cls: type, *, skip: Sequence[str] = ()) -> str:
             parts.append(_date_property(name))
         elif name == "HardDrives":
             parts.append("@{Name='HardDrives'; Expression={ @($_.HardDrives | Select-Object -Property $hvDriveProps) }}")
+        elif hint == tuple[str, ...]:  # objects the SDK keeps by their text (DVDDrives, Groups, ...)
+            parts.append(f"@{{Name='{name}'; Expression={{ @($_.{name} | ForEach-Object {{ [string]$_ }}) }}}}")
+        elif name in _AS_TEXT:
+            parts.append(f"@{{Name='{name}'; Expression={{ if ($null -ne $_.{name}) {{ [string]$_.{name} }} }}}}")
+        elif _nested_class(hint) is not None:
+            inner = _select_list(_nested_class(hint))  # type: ignore[arg-type]
+            many = typing.get_origin(hint) is tuple
+            pipe = f"$_.{name} | Select-Object -Property {inner}"
+            parts.append(f"@{{Name='{name}'; Expression={{ {'@(' + pipe + ')' if many else pipe} }}}}")
         else:
             parts.append(f"'{name}'")
     return "@(" + ", ".join(parts) + ")"

@@ -235,13 +235,21 @@ def test_validate_not_null_or_empty_from_the_modules_metadata() -> None:
 
 
 def test_validate_range_of_a_not_emulated_cmdlet() -> None:
+    # Set-VMComPort -Number [ValidateRange(1, 2)] (Wait-VM, the earlier example, is emulated now)
+    rec = one_error("Set-VMComPort -VMName SRV-APP01 -Number 0 -Path x")
+    assert rec.message == ("Cannot validate argument on parameter 'Number'. The 0 argument is less than the minimum "
+                           "allowed range of 1. Supply an argument that is greater than or equal to 1 and then try "
+                           "the command again.")
+    rec = one_error("Set-VMComPort -VMName SRV-APP01 -Number 1 -Path x")
+    assert rec.message == "Set-VMComPort is not supported by hvemu."
+
+
+def test_validate_range_of_wait_vm_delay() -> None:
     # Wait-VM -Delay [ValidateRange(1, 65535)] (a cmdlet only the module's metadata has)
     rec = one_error("Wait-VM -Name SRV-APP01 -Delay 0")
     assert rec.message == ("Cannot validate argument on parameter 'Delay'. The 0 argument is less than the minimum "
                            "allowed range of 1. Supply an argument that is greater than or equal to 1 and then try "
                            "the command again.")
-    rec = one_error("Wait-VM -Name SRV-APP01 -For Heartbeat")
-    assert rec.message == "Wait-VM is not supported by hvemu."
 
 
 def test_not_emulated_cmdlet_binds_then_fails_naming_it() -> None:
@@ -292,8 +300,8 @@ def test_module_qualified_names_and_aliases_resolve() -> None:
 
 
 def test_an_emulated_cmdlet_rejects_a_parameter_its_handler_does_not_honour() -> None:
-    rec = one_error("Set-VM -Name SRV-APP01 -DynamicMemory")
-    assert rec.message == "Set-VM -DynamicMemory is not supported by hvemu."
+    rec = one_error("Set-VM -Name SRV-APP01 -GuestControlledCacheTypes $true")
+    assert rec.message == "Set-VM -GuestControlledCacheTypes is not supported by hvemu."
     assert rec.fully_qualified_error_id.startswith(NOT_SUPPORTED)
     out, errors = run("Set-VM -Name SRV-APP01 -Notes hello; (Get-VM SRV-APP01).Notes")
     assert errors == [] and out == ["hello"]
