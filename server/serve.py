@@ -1,13 +1,15 @@
 """`hvemu serve`: the WinRM endpoint on the emulator (docs/server.md).
 
     hvemu serve [--state URL | --world FILE] [--host 127.0.0.1] [--port 5985]
-                [--user U --password-env VAR]
+                [--https [--cert FILE --key FILE]] [--user U --password-env VAR]
 
 With `--world` alone the server serves a fresh in-memory state built from the world; with
 `--state` (or $HVEMU_STATE, or ./.hvemu/state) it serves that state, which `hvemu` commands
 and other servers may use at the same time. Binds 127.0.0.1 unless told otherwise. With
 `--user`, clients must authenticate as that user (Basic, or Negotiate/NTLM with message
 encryption); the password comes from the environment variable `--password-env` names.
+With `--https` it serves TLS (default port 5986) with the given certificate and key, or a
+generated self-signed certificate (tls.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                        description="Serve the emulator as a WinRM endpoint at http://HOST:PORT/wsman.")
     p.add_argument("--world", metavar="FILE", help="serve a new in-memory state built from this world file")
     p.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5985, help="the port (default 5985)")
+    p.add_argument("--port", type=int, default=None, help="the port (default 5985, 5986 with --https)")
+    p.add_argument("--https", action="store_true", help="serve HTTPS (TLS) instead of HTTP")
+    p.add_argument("--cert", metavar="FILE", help="with --https: the PEM certificate (default: a generated "
+                   "self-signed one)")
+    p.add_argument("--key", metavar="FILE", help="with --https: the PEM private key of --cert")
     p.add_argument("--user", metavar="USER", help="the user clients authenticate as (DOMAIN\\user or user)")
     p.add_argument("--password-env", metavar="VAR", help="the environment variable holding --user's password")
     p.set_defaults(handler=cmd_serve, leaf_parser=p)
@@ -96,15 +102,48 @@ def _stop(signum: int, frame: Any) -> None:
     raise _Stopped()
 
 
+def _tls(args: argparse.Namespace) -> Any:
+    """The certificate and key files for --https (None without it), checked now so that a bad
+    file is one error line."""
+    import ssl
+
+    from hyperv_emu.cli.common import CLIError
+    from hyperv_emu.server.tls import tls_files
+
+    if not args.https:
+        if args.cert is not None or args.key is not None:
+            raise CLIError("--cert and --key need --https.")
+        return None
+    try:
+        files = tls_files(args.host, args.cert, args.key)
+    except ValueError as exc:
+        raise CLIError(str(exc)) from None
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(files.cert, files.key)
+    except (ssl.SSLError, OSError) as exc:
+        files.remove()
+        raise CLIError(f"cannot use the certificate '{files.cert}' with the key '{files.key}': "
+                       f"{getattr(exc, 'reason', None) or exc}.") from None
+    return files
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from hyperv_emu.server.app import ServerConfig, WSManService, build_app
     from hyperv_emu.server.auth import Authenticator, ntlm_user_file
+    from hyperv_emu.server.tls import HTTP_PORT, HTTPS_PORT
 
     credentials = _credentials(args)
     url = _state(args)
-    sock = _listen(args.host, args.port)
+    port = args.port if args.port is not None else (HTTPS_PORT if args.https else HTTP_PORT)
+    tls = _tls(args)
+    try:
+        sock = _listen(args.host, port)
+    except BaseException:
+        if tls is not None:
+            tls.remove()
+        raise
     user_file = None
     if credentials is not None:
         # pyspnego's NTLM acceptor reads the accepted credentials from this file; the process
@@ -114,12 +153,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     user = credentials.user.rpartition("\\")[2] if credentials is not None else "Administrator"
     service = WSManService(ServerConfig(url, getattr(args, "computer_name", None), user))
     app = build_app(service, Authenticator(credentials))
-    print(f"hvemu serve: WinRM endpoint http://{args.host}:{args.port}/wsman on the state {url}", flush=True)
+    scheme = "https" if tls is not None else "http"
+    print(f"hvemu serve: WinRM endpoint {scheme}://{args.host}:{port}/wsman on the state {url}", flush=True)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it
     # found: ours ends the command normally, so that the clean-up below runs.
     previous = signal.signal(signal.SIGTERM, _stop) if threading.current_thread() is threading.main_thread() else None
     try:
-        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        ssl_options = {} if tls is None else {"ssl_certfile": tls.cert, "ssl_keyfile": tls.key}
+        config = uvicorn.Config(app, log_level="warning", access_log=False, **ssl_options)
         uvicorn.Server(config).run(sockets=[sock])
     except _Stopped:
         pass
@@ -129,4 +170,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sock.close()
         if user_file is not None:
             os.unlink(user_file)
+        if tls is not None:
+            tls.remove()
     return 0
