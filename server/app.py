@@ -24,13 +24,13 @@ from starlette.routing import Route
 from hyperv_emu import sdk
 from hyperv_emu.server import encryption, soap
 from hyperv_emu.server.auth import Authenticator
+from hyperv_emu.server.hostenv import USER_HOME, host_environment
 from hyperv_emu.server.psrp import PSRP_URI, PsrpShell, creation_xml
 from hyperv_emu.server.soap import NS, Request, WSManFault
 from hyperv_emu.server.winrs import CMD_URI, CmdShellResource, created_response, empty_response, shell_not_found
 
 SOAP_TYPE = "application/soap+xml;charset=UTF-8"
 MAX_BODY = 16 * 1024 * 1024  # far above WinRM's MaxEnvelopeSize (500 KB); a bigger body is refused (413)
-USER_HOME = "C:\\Users\\{user}"
 
 
 @attrs.define
@@ -50,6 +50,16 @@ class WSManService:
 
     def client(self) -> sdk.HyperVClient:
         return sdk.connect(self.config.state_url, computer_name=self.config.computer_name)
+
+    def environment(self, client: sdk.HyperVClient) -> dict[str, str]:
+        """The variables of a new shell: the host's with the world's `[env]` on top, never this
+        process's (hostenv.py)."""
+        env = host_environment(client, self.config.user, self.config.computer_name)
+        for name, value in dict(client.settings().get("env", {})).items():
+            for known in [k for k in env if k.casefold() == str(name).casefold()]:
+                del env[known]
+            env[str(name)] = str(value)
+        return env
 
     def handle(self, data: bytes) -> tuple[int, bytes]:
         relates_to = ""
@@ -94,20 +104,23 @@ class WSManService:
         if uri == CMD_URI.lower():
             shell_id = str(uuid.uuid4()).upper()
             node = request.body.find("rsp:Shell", NS)
+            client = self.client()
             cwd = USER_HOME.format(user=self.config.user)
-            env = {"USERPROFILE": cwd, "TEMP": cwd + "\\AppData\\Local\\Temp", "TMP": cwd + "\\AppData\\Local\\Temp",
-                   "SYSTEMROOT": "C:\\Windows", "WINDIR": "C:\\Windows", "USERNAME": self.config.user,
-                   "COMPUTERNAME": self.config.computer_name or "localhost"}
+            env = self.environment(client)
             if node is not None:
                 cwd = (node.findtext("rsp:WorkingDirectory", "", NS) or "").strip() or cwd
                 for var in node.iterfind("rsp:Environment/rsp:Variable", NS):
-                    env[var.get("Name", "")] = var.text or ""
-            shell: Any = CmdShellResource(shell_id, self.client(), cwd, env)
+                    name = var.get("Name", "")
+                    for known in [k for k in env if k.casefold() == name.casefold()]:
+                        del env[known]
+                    env[name] = var.text or ""
+            shell: Any = CmdShellResource(shell_id, client, cwd, env)
         elif uri == PSRP_URI.lower():
             node = request.body.find("rsp:Shell", NS)
             given = node.get("ShellId") if node is not None else None
             shell_id = (given or str(uuid.uuid4())).upper()
-            shell = PsrpShell(shell_id, self.client(), creation_xml(request))
+            client = self.client()
+            shell = PsrpShell(shell_id, client, creation_xml(request), self.environment(client))
         else:
             raise WSManFault(f"The WS-Management service cannot process the request. The resource URI "
                              f"{request.resource_uri} is not supported.", code=2150858811,
