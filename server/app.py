@@ -46,10 +46,18 @@ class WSManService:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.shells: dict[str, Any] = {}
+        self.read_only_shells: dict[str, bool] = {}
         self.lock = threading.Lock()
 
-    def client(self) -> sdk.HyperVClient:
-        return sdk.connect(self.config.state_url, computer_name=self.config.computer_name)
+    def client(self, read_only: bool = False) -> sdk.HyperVClient:
+        """A new SDK client of the served state; for a read-only account, one whose backend
+        refuses every change (sdk.backends.read_only)."""
+        client = sdk.connect(self.config.state_url, computer_name=self.config.computer_name)
+        if read_only:
+            from hyperv_emu.sdk.backends.read_only import read_only as read_only_backend
+
+            client = sdk.HyperVClient(read_only_backend(client.backend), self.config.computer_name)
+        return client
 
     def environment(self, client: sdk.HyperVClient) -> dict[str, str]:
         """The variables of a new shell: the host's with the world's `[env]` on top, never this
@@ -61,12 +69,12 @@ class WSManService:
             env[str(name)] = str(value)
         return env
 
-    def handle(self, data: bytes) -> tuple[int, bytes]:
+    def handle(self, data: bytes, read_only: bool = False) -> tuple[int, bytes]:
         relates_to = ""
         try:
             request = soap.parse_request(data)
             relates_to = request.message_id
-            return 200, self.dispatch(request)
+            return 200, self.dispatch(request, read_only)
         except WSManFault as fault:
             return 500, soap.fault_envelope(fault, relates_to)
         except Exception as exc:  # noqa: BLE001 - a bug answers as WinRM's internal error, never a traceback
@@ -75,18 +83,21 @@ class WSManService:
                                   sender=False)
             return 500, soap.fault_envelope(internal, relates_to)
 
-    def dispatch(self, request: Request) -> bytes:
+    def dispatch(self, request: Request, read_only: bool = False) -> bytes:
         uri = request.resource_uri.lower()
         if request.action == soap.ACTION_CREATE:
-            return self.create(request, uri)
+            return self.create(request, uri, read_only)
         shell_id = request.selectors.get("ShellId", "")
         with self.lock:
             shell = self.shells.get(shell_id.upper())
+            if shell is not None and read_only and not self.read_only_shells.get(shell_id.upper(), False):
+                shell = None  # an administrator's shell is not a read-only account's to use
         if request.action == soap.ACTION_DELETE:
             if shell is None:
                 raise shell_not_found(shell_id)
             with self.lock:
                 self.shells.pop(shell_id.upper(), None)
+                self.read_only_shells.pop(shell_id.upper(), None)
             shell.close()
             return empty_response(request, soap.ACTION_DELETE)
         operations = {soap.ACTION_COMMAND: "command", soap.ACTION_SEND: "send", soap.ACTION_RECEIVE: "receive",
@@ -100,11 +111,11 @@ class WSManService:
         result: bytes = getattr(shell, name)(request)
         return result
 
-    def create(self, request: Request, uri: str) -> bytes:
+    def create(self, request: Request, uri: str, read_only: bool = False) -> bytes:
         if uri == CMD_URI.lower():
             shell_id = str(uuid.uuid4()).upper()
             node = request.body.find("rsp:Shell", NS)
-            client = self.client()
+            client = self.client(read_only)
             cwd = USER_HOME.format(user=self.config.user)
             env = self.environment(client)
             if node is not None:
@@ -119,7 +130,7 @@ class WSManService:
             node = request.body.find("rsp:Shell", NS)
             given = node.get("ShellId") if node is not None else None
             shell_id = (given or str(uuid.uuid4())).upper()
-            client = self.client()
+            client = self.client(read_only)
             shell = PsrpShell(shell_id, client, creation_xml(request), self.environment(client))
         else:
             raise WSManFault(f"The WS-Management service cannot process the request. The resource URI "
@@ -127,6 +138,7 @@ class WSManService:
                              subcode="w:DestinationUnreachable")
         with self.lock:
             self.shells[shell_id] = shell
+            self.read_only_shells[shell_id] = read_only
         return created_response(request, request.resource_uri, shell_id, "http://localhost/wsman",
                                 {"Owner": self.config.user, "ClientIP": "127.0.0.1", "InputStreams": "stdin pr",
                                  "OutputStreams": "stdout"})
@@ -161,7 +173,7 @@ def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
             response = Response(status_code=200, content=b"")
             response.raw_headers.extend(headers)
             return response
-        status, answer = await run_in_threadpool(service.handle, bytes(body))
+        status, answer = await run_in_threadpool(service.handle, bytes(body), outcome.read_only)
         if encrypted:
             response = Response(status_code=status, content=encryption.encrypt(context, answer),
                                 media_type=None)

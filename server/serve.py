@@ -2,13 +2,15 @@
 
     hvemu serve [--state URL | --world FILE] [--host 127.0.0.1] [--port 5985]
                 [--https [--cert FILE --key FILE]] [--user U --password-env VAR]
+                [--read-only-user R --read-only-password-env VAR2]
 
 With `--world` alone the server serves a fresh in-memory state built from the world; with
 `--state` (or $HVEMU_STATE, or ./.hvemu/state) it serves that state, which `hvemu` commands
 and other servers may use at the same time. Binds 127.0.0.1 unless told otherwise. With
 `--user`, clients must authenticate as that user (Basic, or Negotiate/NTLM with message
 encryption); the password comes from the environment variable `--password-env` names.
-With `--https` it serves TLS (default port 5986) with the given certificate and key, or a
+`--read-only-user` is a second account whose sessions may read but every change they attempt
+is refused as Hyper-V refuses an unauthorized account. With `--https` it serves TLS (default port 5986) with the given certificate and key, or a
 generated self-signed certificate (tls.py).
 """
 
@@ -35,23 +37,43 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--key", metavar="FILE", help="with --https: the PEM private key of --cert")
     p.add_argument("--user", metavar="USER", help="the user clients authenticate as (DOMAIN\\user or user)")
     p.add_argument("--password-env", metavar="VAR", help="the environment variable holding --user's password")
+    p.add_argument("--read-only-user", metavar="USER", help="a second account whose sessions may read but not "
+                   "change anything (needs --user)")
+    p.add_argument("--read-only-password-env", metavar="VAR",
+                   help="the environment variable holding --read-only-user's password")
     p.set_defaults(handler=cmd_serve, leaf_parser=p)
 
 
-def _credentials(args: argparse.Namespace) -> Any:
+def _account(user: str | None, password_env: str | None, user_option: str, password_option: str) -> Any:
     from hyperv_emu.cli.common import CLIError
     from hyperv_emu.server.auth import Credentials
 
-    if args.user is None:
-        if args.password_env is not None:
-            raise CLIError("--password-env needs --user.")
+    if user is None:
+        if password_env is not None:
+            raise CLIError(f"{password_option} needs {user_option}.")
         return None
-    if args.password_env is None:
-        raise CLIError("--user needs --password-env VAR (the environment variable that holds the password).")
-    password = os.environ.get(args.password_env)
+    if password_env is None:
+        raise CLIError(f"{user_option} needs {password_option} VAR (the environment variable that holds the "
+                       "password).")
+    password = os.environ.get(password_env)
     if password is None:
-        raise CLIError(f"the environment variable '{args.password_env}' is not set.")
-    return Credentials(args.user, password)
+        raise CLIError(f"the environment variable '{password_env}' is not set.")
+    return Credentials(user, password)
+
+
+def _credentials(args: argparse.Namespace) -> tuple[Any, Any]:
+    """(the administrator's credentials, the read-only account's), each None when not given."""
+    from hyperv_emu.cli.common import CLIError
+
+    admin = _account(args.user, args.password_env, "--user", "--password-env")
+    reader = _account(args.read_only_user, args.read_only_password_env, "--read-only-user",
+                      "--read-only-password-env")
+    if reader is not None:
+        if admin is None:
+            raise CLIError("--read-only-user needs --user (the administrator's account).")
+        if reader.user.rpartition("\\")[2].lower() == admin.user.rpartition("\\")[2].lower():
+            raise CLIError("--read-only-user must differ from --user.")
+    return admin, reader
 
 
 def _state(args: argparse.Namespace) -> str:
@@ -134,7 +156,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from hyperv_emu.server.auth import Authenticator, ntlm_user_file
     from hyperv_emu.server.tls import HTTP_PORT, HTTPS_PORT
 
-    credentials = _credentials(args)
+    credentials, reader = _credentials(args)
+    readers = (reader,) if reader is not None else ()
     url = _state(args)
     port = args.port if args.port is not None else (HTTPS_PORT if args.https else HTTP_PORT)
     tls = _tls(args)
@@ -148,11 +171,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if credentials is not None:
         # pyspnego's NTLM acceptor reads the accepted credentials from this file; the process
         # serving is ours, so its environment may point there.
-        user_file = ntlm_user_file(credentials)
+        user_file = ntlm_user_file(credentials, *readers)
         os.environ["NTLM_USER_FILE"] = user_file
     user = credentials.user.rpartition("\\")[2] if credentials is not None else "Administrator"
     service = WSManService(ServerConfig(url, getattr(args, "computer_name", None), user))
-    app = build_app(service, Authenticator(credentials))
+    app = build_app(service, Authenticator(credentials, readers))
     scheme = "https" if tls is not None else "http"
     print(f"hvemu serve: WinRM endpoint {scheme}://{args.host}:{port}/wsman on the state {url}", flush=True)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it
