@@ -30,7 +30,7 @@ from hyperv_emu.server.soap import NS, Request, WSManFault
 from hyperv_emu.server.winrs import CMD_URI, CmdShellResource, created_response, empty_response, shell_not_found
 
 SOAP_TYPE = "application/soap+xml;charset=UTF-8"
-MAX_BODY = 16 * 1024 * 1024  # far above WinRM's MaxEnvelopeSize (500 KB); a bigger body is refused (413)
+MAX_BODY = 10 * 1024 * 1024  # far above WinRM's MaxEnvelopeSize (500 KB); a bigger body is refused (413)
 
 
 @attrs.define
@@ -144,7 +144,17 @@ class WSManService:
                                  "OutputStreams": "stdout"})
 
 
-def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
+def _too_large(length: str | None, limit: int) -> bool:
+    try:
+        return length is not None and int(length) > limit
+    except ValueError:
+        return False
+
+
+def build_app(service: WSManService, authenticator: Authenticator, max_body: int = MAX_BODY) -> Starlette:
+    """The ASGI application; a request body over `max_body` bytes is refused with HTTP 413
+    (announced by its Content-Length before it is read, or once that much has arrived)."""
+
     async def wsman(http: HttpRequest) -> Response:
         connection = http.scope.get("client")
         outcome = authenticator.check(connection, http.headers.get("authorization"))
@@ -153,11 +163,13 @@ def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
             for value in outcome.www_authenticate:
                 response.raw_headers.append((b"www-authenticate", value.encode("latin-1")))
             return response
+        if _too_large(http.headers.get("content-length"), max_body):
+            return Response(status_code=413, content=b"", headers={"connection": "close"})
         body = bytearray()
         async for chunk in http.stream():
             body += chunk
-            if len(body) > MAX_BODY:
-                return Response(status_code=413, content=b"")
+            if len(body) > max_body:
+                return Response(status_code=413, content=b"", headers={"connection": "close"})
         content_type = http.headers.get("content-type", "")
         context = outcome.context or authenticator.context(connection)
         encrypted = encryption.is_encrypted(content_type)

@@ -41,7 +41,20 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    "change anything (needs --user)")
     p.add_argument("--read-only-password-env", metavar="VAR",
                    help="the environment variable holding --read-only-user's password")
+    p.add_argument("--max-request-size", metavar="BYTES", type=_size, default=None,
+                   help="refuse (HTTP 413) a request body larger than this (default 10 MiB; 500KB, 10MB, ...)")
     p.set_defaults(handler=cmd_serve, leaf_parser=p)
+
+
+def _size(text: str) -> int:
+    """A byte count: digits with an optional KB/MB/GB (1024-based) suffix, as the world file's sizes."""
+    units = {"": 1, "B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "KIB": 1024, "MIB": 1024 ** 2}
+    t = text.strip().upper().replace(" ", "")
+    digits = t.rstrip("KMGIB")
+    unit = t[len(digits):]
+    if not digits.isdigit() or unit not in units or int(digits) * units[unit] < 1024:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a size of at least 1KB (e.g. 500KB, 10MB).")
+    return int(digits) * units[unit]
 
 
 def _account(user: str | None, password_env: str | None, user_option: str, password_option: str) -> Any:
@@ -152,7 +165,7 @@ def _tls(args: argparse.Namespace) -> Any:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from hyperv_emu.server.app import ServerConfig, WSManService, build_app
+    from hyperv_emu.server.app import MAX_BODY, ServerConfig, WSManService, build_app
     from hyperv_emu.server.auth import Authenticator, ntlm_user_file
     from hyperv_emu.server.tls import HTTP_PORT, HTTPS_PORT
 
@@ -175,7 +188,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["NTLM_USER_FILE"] = user_file
     user = credentials.user.rpartition("\\")[2] if credentials is not None else "Administrator"
     service = WSManService(ServerConfig(url, getattr(args, "computer_name", None), user))
-    app = build_app(service, Authenticator(credentials, readers))
+    app = build_app(service, Authenticator(credentials, readers),
+                    args.max_request_size if args.max_request_size is not None else MAX_BODY)
     scheme = "https" if tls is not None else "http"
     print(f"hvemu serve: WinRM endpoint {scheme}://{args.host}:{port}/wsman on the state {url}", flush=True)
     # uvicorn shuts down gracefully on SIGTERM, then raises the signal again for the handler it
