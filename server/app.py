@@ -59,22 +59,24 @@ class WSManService:
             client = sdk.HyperVClient(read_only_backend(client.backend), self.config.computer_name)
         return client
 
-    def environment(self, client: sdk.HyperVClient) -> dict[str, str]:
+    def environment(self, client: sdk.HyperVClient, user: str | None = None) -> dict[str, str]:
         """The variables of a new shell: the host's with the world's `[env]` on top, never this
         process's (hostenv.py)."""
-        env = host_environment(client, self.config.user, self.config.computer_name)
+        env = host_environment(client, user or self.config.user, self.config.computer_name)
         for name, value in dict(client.settings().get("env", {})).items():
             for known in [k for k in env if k.casefold() == str(name).casefold()]:
                 del env[known]
             env[str(name)] = str(value)
         return env
 
-    def handle(self, data: bytes, read_only: bool = False) -> tuple[int, bytes]:
+    def handle(self, data: bytes, read_only: bool = False, user: str | None = None) -> tuple[int, bytes]:
+        """The answer (HTTP status, SOAP body) to one request of the account `user` (None: the
+        served user), read-only or not."""
         relates_to = ""
         try:
             request = soap.parse_request(data)
             relates_to = request.message_id
-            return 200, self.dispatch(request, read_only)
+            return 200, self.dispatch(request, read_only, user)
         except WSManFault as fault:
             return 500, soap.fault_envelope(fault, relates_to)
         except Exception as exc:  # noqa: BLE001 - a bug answers as WinRM's internal error, never a traceback
@@ -83,10 +85,10 @@ class WSManService:
                                   sender=False)
             return 500, soap.fault_envelope(internal, relates_to)
 
-    def dispatch(self, request: Request, read_only: bool = False) -> bytes:
+    def dispatch(self, request: Request, read_only: bool = False, user: str | None = None) -> bytes:
         uri = request.resource_uri.lower()
         if request.action == soap.ACTION_CREATE:
-            return self.create(request, uri, read_only)
+            return self.create(request, uri, read_only, user or self.config.user)
         shell_id = request.selectors.get("ShellId", "")
         with self.lock:
             shell = self.shells.get(shell_id.upper())
@@ -111,13 +113,14 @@ class WSManService:
         result: bytes = getattr(shell, name)(request)
         return result
 
-    def create(self, request: Request, uri: str, read_only: bool = False) -> bytes:
+    def create(self, request: Request, uri: str, read_only: bool = False, user: str | None = None) -> bytes:
+        user = user or self.config.user
         if uri == CMD_URI.lower():
             shell_id = str(uuid.uuid4()).upper()
             node = request.body.find("rsp:Shell", NS)
             client = self.client(read_only)
-            cwd = USER_HOME.format(user=self.config.user)
-            env = self.environment(client)
+            cwd = USER_HOME.format(user=user)
+            env = self.environment(client, user)
             if node is not None:
                 cwd = (node.findtext("rsp:WorkingDirectory", "", NS) or "").strip() or cwd
                 for var in node.iterfind("rsp:Environment/rsp:Variable", NS):
@@ -131,7 +134,7 @@ class WSManService:
             given = node.get("ShellId") if node is not None else None
             shell_id = (given or str(uuid.uuid4())).upper()
             client = self.client(read_only)
-            shell = PsrpShell(shell_id, client, creation_xml(request), self.environment(client))
+            shell = PsrpShell(shell_id, client, creation_xml(request), self.environment(client, user))
         else:
             raise WSManFault(f"The WS-Management service cannot process the request. The resource URI "
                              f"{request.resource_uri} is not supported.", code=2150858811,
@@ -140,7 +143,7 @@ class WSManService:
             self.shells[shell_id] = shell
             self.read_only_shells[shell_id] = read_only
         return created_response(request, request.resource_uri, shell_id, "http://localhost/wsman",
-                                {"Owner": self.config.user, "ClientIP": "127.0.0.1", "InputStreams": "stdin pr",
+                                {"Owner": user, "ClientIP": "127.0.0.1", "InputStreams": "stdin pr",
                                  "OutputStreams": "stdout"})
 
 
@@ -185,7 +188,7 @@ def build_app(service: WSManService, authenticator: Authenticator, max_body: int
             response = Response(status_code=200, content=b"")
             response.raw_headers.extend(headers)
             return response
-        status, answer = await run_in_threadpool(service.handle, bytes(body), outcome.read_only)
+        status, answer = await run_in_threadpool(service.handle, bytes(body), outcome.read_only, outcome.user)
         if encrypted:
             response = Response(status_code=status, content=encryption.encrypt(context, answer),
                                 media_type=None)

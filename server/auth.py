@@ -73,6 +73,7 @@ class Outcome:
     www_authenticate: tuple[str, ...] = ()
     context: Any = None
     read_only: bool = False
+    user: str | None = None  # the account's name (without domain); None when none is configured
 
 
 class Authenticator:
@@ -110,7 +111,8 @@ class Authenticator:
         if not authorization:
             existing = self.context(connection)
             if existing is not None and existing.complete:
-                return Outcome(True, context=existing, read_only=self._read_only_principal(existing))
+                return Outcome(True, context=existing, read_only=self._read_only_principal(existing),
+                               user=self._principal_name(existing))
             return Outcome(self.credentials is None, () if self.credentials is None else self.challenge())
         scheme, _, value = authorization.strip().partition(" ")
         scheme = scheme.lower()
@@ -129,10 +131,19 @@ class Authenticator:
         except (binascii.Error, UnicodeDecodeError):
             return Outcome(False, self.challenge())
         if sep and self.credentials.matches(user, password):
-            return Outcome(True)
-        if sep and any(account.matches(user, password) for account in self.read_only_users):
-            return Outcome(True, read_only=True)
+            return Outcome(True, user=_split(self.credentials.user)[1])
+        for account in self.read_only_users:
+            if sep and account.matches(user, password):
+                return Outcome(True, read_only=True, user=_split(account.user)[1])
         return Outcome(False, self.challenge())
+
+    def _principal_name(self, ctx: Any) -> str | None:
+        """The configured spelling of the account the NTLM context authenticated."""
+        _, name = _split(str(getattr(ctx, "client_principal", None) or ""))
+        for account in (self.credentials, *self.read_only_users):
+            if account is not None and _split(account.user)[1].lower() == name.lower():
+                return _split(account.user)[1]
+        return None
 
     def _read_only_principal(self, ctx: Any) -> bool:
         """Whether the NTLM context authenticated a read-only account (pyspnego's
@@ -172,4 +183,4 @@ class Authenticator:
         header = ("Negotiate " + base64.b64encode(out).decode("ascii"),) if out else ()
         if not ctx.complete:
             return Outcome(False, header)
-        return Outcome(True, header, ctx, self._read_only_principal(ctx))
+        return Outcome(True, header, ctx, self._read_only_principal(ctx), self._principal_name(ctx))

@@ -141,7 +141,8 @@ class PsrpShell:
         self._pending: list[Any] = []  # fragments for other targets, kept for their Receive
         self._feed(creation_xml, None)
         self.runspace = Session(client, environment=environment).runspace(lambda _t: None, lambda _t: None, self._output,
-                                                 write_stream=self._stream)
+                                                 write_stream=self._stream,
+                                                 location=environment.get("USERPROFILE"))
         render = self.runspace.interp.render_error
 
         def capture(record: Any) -> str:

@@ -38,14 +38,15 @@ ScriptReader = Callable[[str], "tuple[str, str] | None"]
 
 def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], stdin: str = "", *,
                    read_script: ScriptReader, environment: Mapping[str, str], clixml_errors: bool | None = None,
-                   newline: str = "\r\n") -> ProcessResult:
+                   newline: str = "\r\n", cwd: str | None = None) -> ProcessResult:
     """Run one powershell.exe command line, its standard error redirected. `read_script(path)`
     gives a -File script's full path and text (None when there is no such file): a full POSIX
     path is a script on this machine (its folder is the run's), else one on the emulated host.
     `clixml_errors` None means
     as powershell.exe decides (ConsoleHost's ErrorFormat: CLIXML when the command came encoded
     and standard error is redirected; 7 also keeps text when -OutputFormat was given).
-    `environment`: the process's variables (the world's `[env]` goes on top)."""
+    `environment`: the process's variables (the world's `[env]` goes on top); `cwd`: its
+    working folder on the emulated host (None: psshim's default)."""
     edition = str(client.settings().get("edition") or "5.1")
     try:
         args = parse_command_line(list(argv), "7" if edition.startswith("7") else "5.1")
@@ -55,7 +56,7 @@ def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], 
         as_clixml = args.encoded and not (edition.startswith("7") and args.output_format.casefold() != "text")
     else:
         as_clixml = clixml_errors
-    result = _run(client, args, stdin, read_script, environment)
+    result = _run(client, args, stdin, read_script, environment, cwd)
     if result.stdout or result.stderr:
         out = result.stdout.replace("\r\n", "\n").replace("\n", newline)
         err = result.stderr.replace("\r\n", "\n").replace("\n", newline)
@@ -66,7 +67,7 @@ def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], 
 
 
 def _run(client: sdk.HyperVClient, args: CommandLine, stdin: str, read_script: ScriptReader,
-         environment: Mapping[str, str]) -> ProcessResult:
+         environment: Mapping[str, str], cwd: str | None = None) -> ProcessResult:
     from hyperv_emu.psshim.session import Session
 
     if args.show_help:
@@ -90,7 +91,7 @@ def _run(client: sdk.HyperVClient, args: CommandLine, stdin: str, read_script: S
         full_path, text = found
         script_dir = os.path.dirname(full_path) if full_path.startswith("/") else None
     session = Session(client, environment=environment)
-    rs = session.runspace(out.append, err.append, None, script_dir)
+    rs = session.runspace(out.append, err.append, None, script_dir, location=cwd)
     if args.file is not None:
         code = int(rs.run_script(text, full_path, args.argv()))
     else:

@@ -60,6 +60,14 @@ def test_the_error_record_is_permission_denied(ro_server: Server) -> None:
     assert r.status_code == 1
 
 
+@pytest.mark.parametrize("transport", ["basic", "ntlm"])
+def test_each_account_has_its_own_user_variables(ro_server: Server, transport: str) -> None:
+    for user, password in ((READER, READER_PASSWORD), (USER, PASSWORD)):
+        s = winrm.Session(ro_server.endpoint, auth=(user, password), transport=transport)
+        r = s.run_ps("$env:USERNAME; $env:USERPROFILE; (Get-Location).Path")
+        assert r.std_out.decode().splitlines() == [user, f"C:\\Users\\{user}", f"C:\\Users\\{user}"]
+
+
 def test_administrator_still_changes(ro_server: Server) -> None:
     s = winrm.Session(ro_server.endpoint, auth=(USER, PASSWORD), transport="ntlm")
     assert s.run_ps("Checkpoint-VM -Name SRV-APP02 -SnapshotName by-admin").status_code == 0
