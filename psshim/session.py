@@ -92,9 +92,10 @@ class Session:
     def runspace(self, write_out: Callable[[str], None], write_err: Callable[[str], None],
                  output: Callable[[Any], None] | None = None, script_dir: str | None = None, *,
                  write_stream: Callable[[str, str], None] | None = None,
-                 progress: Callable[[Any], None] | None = None) -> Any:
+                 progress: Callable[[Any], None] | None = None, location: str | None = None) -> Any:
         """A runspace writing to these callbacks (`runtime.host.Host`: `write_stream` gets the
-        warning/verbose/debug/information lines, `progress` the Write-Progress records)."""
+        warning/verbose/debug/information lines, `progress` the Write-Progress records);
+        `location`: its current location on the host (default `C:\\Users\\Administrator`)."""
         from hyperv_emu.psshim.host_services import LocalAndHostFiles, SdkFileView, SdkServices
         from hyperv_emu.psshim.runtime.host import Host
         from hyperv_emu.psshim.runtime.runner import RunSettings, Runspace
@@ -106,6 +107,8 @@ class Session:
                                            script_dir or self.script_dir or os.getcwd())
         settings = RunSettings(edition=self.edition, culture=self.culture, width=self.width,
                                timeout_seconds=self.timeout)
+        if location is not None:
+            settings.location = location
         host = Host(write_out, write_err, write_stream=write_stream, progress=progress, answers=self.answers)
         return Runspace(services, settings, host, output=output)
 

@@ -103,6 +103,15 @@ class OperationTimeoutError(HyperVError):
     default_category = "OperationTimeout"
 
 
+class PermissionDeniedError(HyperVError):
+    """An operation the caller's account may not perform on the host (Hyper-V's authorization
+    check: `You do not have the required permission to complete this task. Contact the
+    administrator of the authorization policy for the computer 'HOST'.`)."""
+
+    default_error_id = "AccessDenied"
+    default_category = "PermissionDenied"
+
+
 class FileInUseError(HostPathError):
     """A file a running VM or a merge holds open (the host's IOException: "being used by another process")."""
 

@@ -24,13 +24,13 @@ from starlette.routing import Route
 from hyperv_emu import sdk
 from hyperv_emu.server import encryption, soap
 from hyperv_emu.server.auth import Authenticator
+from hyperv_emu.server.hostenv import USER_HOME, host_environment
 from hyperv_emu.server.psrp import PSRP_URI, PsrpShell, creation_xml
 from hyperv_emu.server.soap import NS, Request, WSManFault
 from hyperv_emu.server.winrs import CMD_URI, CmdShellResource, created_response, empty_response, shell_not_found
 
 SOAP_TYPE = "application/soap+xml;charset=UTF-8"
-MAX_BODY = 16 * 1024 * 1024  # far above WinRM's MaxEnvelopeSize (500 KB); a bigger body is refused (413)
-USER_HOME = "C:\\Users\\{user}"
+MAX_BODY = 10 * 1024 * 1024  # far above WinRM's MaxEnvelopeSize (500 KB); a bigger body is refused (413)
 
 
 @attrs.define
@@ -46,17 +46,37 @@ class WSManService:
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
         self.shells: dict[str, Any] = {}
+        self.read_only_shells: dict[str, bool] = {}
         self.lock = threading.Lock()
 
-    def client(self) -> sdk.HyperVClient:
-        return sdk.connect(self.config.state_url, computer_name=self.config.computer_name)
+    def client(self, read_only: bool = False) -> sdk.HyperVClient:
+        """A new SDK client of the served state; for a read-only account, one whose backend
+        refuses every change (sdk.backends.read_only)."""
+        client = sdk.connect(self.config.state_url, computer_name=self.config.computer_name)
+        if read_only:
+            from hyperv_emu.sdk.backends.read_only import read_only as read_only_backend
 
-    def handle(self, data: bytes) -> tuple[int, bytes]:
+            client = sdk.HyperVClient(read_only_backend(client.backend), self.config.computer_name)
+        return client
+
+    def environment(self, client: sdk.HyperVClient, user: str | None = None) -> dict[str, str]:
+        """The variables of a new shell: the host's with the world's `[env]` on top, never this
+        process's (hostenv.py)."""
+        env = host_environment(client, user or self.config.user, self.config.computer_name)
+        for name, value in dict(client.settings().get("env", {})).items():
+            for known in [k for k in env if k.casefold() == str(name).casefold()]:
+                del env[known]
+            env[str(name)] = str(value)
+        return env
+
+    def handle(self, data: bytes, read_only: bool = False, user: str | None = None) -> tuple[int, bytes]:
+        """The answer (HTTP status, SOAP body) to one request of the account `user` (None: the
+        served user), read-only or not."""
         relates_to = ""
         try:
             request = soap.parse_request(data)
             relates_to = request.message_id
-            return 200, self.dispatch(request)
+            return 200, self.dispatch(request, read_only, user)
         except WSManFault as fault:
             return 500, soap.fault_envelope(fault, relates_to)
         except Exception as exc:  # noqa: BLE001 - a bug answers as WinRM's internal error, never a traceback
@@ -65,18 +85,21 @@ class WSManService:
                                   sender=False)
             return 500, soap.fault_envelope(internal, relates_to)
 
-    def dispatch(self, request: Request) -> bytes:
+    def dispatch(self, request: Request, read_only: bool = False, user: str | None = None) -> bytes:
         uri = request.resource_uri.lower()
         if request.action == soap.ACTION_CREATE:
-            return self.create(request, uri)
+            return self.create(request, uri, read_only, user or self.config.user)
         shell_id = request.selectors.get("ShellId", "")
         with self.lock:
             shell = self.shells.get(shell_id.upper())
+            if shell is not None and read_only and not self.read_only_shells.get(shell_id.upper(), False):
+                shell = None  # an administrator's shell is not a read-only account's to use
         if request.action == soap.ACTION_DELETE:
             if shell is None:
                 raise shell_not_found(shell_id)
             with self.lock:
                 self.shells.pop(shell_id.upper(), None)
+                self.read_only_shells.pop(shell_id.upper(), None)
             shell.close()
             return empty_response(request, soap.ACTION_DELETE)
         operations = {soap.ACTION_COMMAND: "command", soap.ACTION_SEND: "send", soap.ACTION_RECEIVE: "receive",
@@ -90,36 +113,51 @@ class WSManService:
         result: bytes = getattr(shell, name)(request)
         return result
 
-    def create(self, request: Request, uri: str) -> bytes:
+    def create(self, request: Request, uri: str, read_only: bool = False, user: str | None = None) -> bytes:
+        user = user or self.config.user
         if uri == CMD_URI.lower():
             shell_id = str(uuid.uuid4()).upper()
             node = request.body.find("rsp:Shell", NS)
-            cwd = USER_HOME.format(user=self.config.user)
-            env = {"USERPROFILE": cwd, "TEMP": cwd + "\\AppData\\Local\\Temp", "TMP": cwd + "\\AppData\\Local\\Temp",
-                   "SYSTEMROOT": "C:\\Windows", "WINDIR": "C:\\Windows", "USERNAME": self.config.user,
-                   "COMPUTERNAME": self.config.computer_name or "localhost"}
+            client = self.client(read_only)
+            cwd = USER_HOME.format(user=user)
+            env = self.environment(client, user)
             if node is not None:
                 cwd = (node.findtext("rsp:WorkingDirectory", "", NS) or "").strip() or cwd
                 for var in node.iterfind("rsp:Environment/rsp:Variable", NS):
-                    env[var.get("Name", "")] = var.text or ""
-            shell: Any = CmdShellResource(shell_id, self.client(), cwd, env)
+                    name = var.get("Name", "")
+                    for known in [k for k in env if k.casefold() == name.casefold()]:
+                        del env[known]
+                    env[name] = var.text or ""
+            shell: Any = CmdShellResource(shell_id, client, cwd, env)
         elif uri == PSRP_URI.lower():
             node = request.body.find("rsp:Shell", NS)
             given = node.get("ShellId") if node is not None else None
             shell_id = (given or str(uuid.uuid4())).upper()
-            shell = PsrpShell(shell_id, self.client(), creation_xml(request))
+            client = self.client(read_only)
+            shell = PsrpShell(shell_id, client, creation_xml(request), self.environment(client, user))
         else:
             raise WSManFault(f"The WS-Management service cannot process the request. The resource URI "
                              f"{request.resource_uri} is not supported.", code=2150858811,
                              subcode="w:DestinationUnreachable")
         with self.lock:
             self.shells[shell_id] = shell
+            self.read_only_shells[shell_id] = read_only
         return created_response(request, request.resource_uri, shell_id, "http://localhost/wsman",
-                                {"Owner": self.config.user, "ClientIP": "127.0.0.1", "InputStreams": "stdin pr",
+                                {"Owner": user, "ClientIP": "127.0.0.1", "InputStreams": "stdin pr",
                                  "OutputStreams": "stdout"})
 
 
-def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
+def _too_large(length: str | None, limit: int) -> bool:
+    try:
+        return length is not None and int(length) > limit
+    except ValueError:
+        return False
+
+
+def build_app(service: WSManService, authenticator: Authenticator, max_body: int = MAX_BODY) -> Starlette:
+    """The ASGI application; a request body over `max_body` bytes is refused with HTTP 413
+    (announced by its Content-Length before it is read, or once that much has arrived)."""
+
     async def wsman(http: HttpRequest) -> Response:
         connection = http.scope.get("client")
         outcome = authenticator.check(connection, http.headers.get("authorization"))
@@ -128,11 +166,13 @@ def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
             for value in outcome.www_authenticate:
                 response.raw_headers.append((b"www-authenticate", value.encode("latin-1")))
             return response
+        if _too_large(http.headers.get("content-length"), max_body):
+            return Response(status_code=413, content=b"", headers={"connection": "close"})
         body = bytearray()
         async for chunk in http.stream():
             body += chunk
-            if len(body) > MAX_BODY:
-                return Response(status_code=413, content=b"")
+            if len(body) > max_body:
+                return Response(status_code=413, content=b"", headers={"connection": "close"})
         content_type = http.headers.get("content-type", "")
         context = outcome.context or authenticator.context(connection)
         encrypted = encryption.is_encrypted(content_type)
@@ -148,7 +188,7 @@ def build_app(service: WSManService, authenticator: Authenticator) -> Starlette:
             response = Response(status_code=200, content=b"")
             response.raw_headers.extend(headers)
             return response
-        status, answer = await run_in_threadpool(service.handle, bytes(body))
+        status, answer = await run_in_threadpool(service.handle, bytes(body), outcome.read_only, outcome.user)
         if encrypted:
             response = Response(status_code=status, content=encryption.encrypt(context, answer),
                                 media_type=None)

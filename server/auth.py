@@ -51,11 +51,13 @@ def _split(user: str) -> tuple[str, str]:
     return "", user
 
 
-def ntlm_user_file(credentials: Credentials) -> str:
-    """A private file (mode 0600) in pyspnego's `NTLM_USER_FILE` format for the credentials;
+def ntlm_user_file(*accounts: Credentials) -> str:
+    """A private file (mode 0600) in pyspnego's `NTLM_USER_FILE` format for the accounts;
     the caller sets the variable and deletes the file when done."""
-    domain, user = _split(credentials.user)
-    lines = {f"{domain}:{user}:{credentials.password}", f":{user}:{credentials.password}"}
+    lines: set[str] = set()
+    for credentials in accounts:
+        domain, user = _split(credentials.user)
+        lines |= {f"{domain}:{user}:{credentials.password}", f":{user}:{credentials.password}"}
     fd, path = tempfile.mkstemp(prefix="hvemu-ntlm-", suffix=".txt")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("\n".join(sorted(lines)) + "\n")
@@ -70,16 +72,23 @@ class Outcome:
     ok: bool
     www_authenticate: tuple[str, ...] = ()
     context: Any = None
+    read_only: bool = False
+    user: str | None = None  # the account's name (without domain); None when none is configured
 
 
 class Authenticator:
     """The credentials the server accepts and the security contexts of its connections.
 
     Without credentials (`hvemu serve` without `--user`) every request is accepted, with or
-    without Basic credentials; Negotiate then has nothing to check against and is not offered."""
+    without Basic credentials; Negotiate then has nothing to check against and is not offered.
+    `read_only_users` (which need `credentials`) authenticate the same ways; their requests are
+    marked read-only."""
 
-    def __init__(self, credentials: Credentials | None) -> None:
+    def __init__(self, credentials: Credentials | None, read_only_users: tuple[Credentials, ...] = ()) -> None:
+        if read_only_users and credentials is None:
+            raise ValueError("read-only users need an administrator account")
         self.credentials = credentials
+        self.read_only_users = read_only_users
         self._contexts: collections.OrderedDict[Any, Any] = collections.OrderedDict()
         self._lock = threading.Lock()
 
@@ -102,7 +111,8 @@ class Authenticator:
         if not authorization:
             existing = self.context(connection)
             if existing is not None and existing.complete:
-                return Outcome(True, context=existing)
+                return Outcome(True, context=existing, read_only=self._read_only_principal(existing),
+                               user=self._principal_name(existing))
             return Outcome(self.credentials is None, () if self.credentials is None else self.challenge())
         scheme, _, value = authorization.strip().partition(" ")
         scheme = scheme.lower()
@@ -121,8 +131,28 @@ class Authenticator:
         except (binascii.Error, UnicodeDecodeError):
             return Outcome(False, self.challenge())
         if sep and self.credentials.matches(user, password):
-            return Outcome(True)
+            return Outcome(True, user=_split(self.credentials.user)[1])
+        for account in self.read_only_users:
+            if sep and account.matches(user, password):
+                return Outcome(True, read_only=True, user=_split(account.user)[1])
         return Outcome(False, self.challenge())
+
+    def _principal_name(self, ctx: Any) -> str | None:
+        """The configured spelling of the account the NTLM context authenticated."""
+        _, name = _split(str(getattr(ctx, "client_principal", None) or ""))
+        for account in (self.credentials, *self.read_only_users):
+            if account is not None and _split(account.user)[1].lower() == name.lower():
+                return _split(account.user)[1]
+        return None
+
+    def _read_only_principal(self, ctx: Any) -> bool:
+        """Whether the NTLM context authenticated a read-only account (pyspnego's
+        `client_principal`, `DOMAIN\\user`); the administrator wins a name both share."""
+        principal = str(getattr(ctx, "client_principal", None) or "")
+        _, name = _split(principal)
+        if self.credentials is not None and _split(self.credentials.user)[1].lower() == name.lower():
+            return False
+        return any(_split(account.user)[1].lower() == name.lower() for account in self.read_only_users)
 
     def _negotiate(self, connection: Any, value: str) -> Outcome:
         import spnego
@@ -153,4 +183,4 @@ class Authenticator:
         header = ("Negotiate " + base64.b64encode(out).decode("ascii"),) if out else ()
         if not ctx.complete:
             return Outcome(False, header)
-        return Outcome(True, header, ctx)
+        return Outcome(True, header, ctx, self._read_only_principal(ctx), self._principal_name(ctx))

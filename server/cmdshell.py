@@ -177,7 +177,8 @@ class CmdShell:
         if name in ("powershell", "powershell.exe", "pwsh", "pwsh.exe") or name.endswith(("\\powershell.exe",
                                                                                            "\\powershell")):
             return run_powershell(self.ctx.client, split_windows_args(rest), self.ctx.stdin,
-                                  read_script=self._read_script)
+                                  read_script=self._read_script, environment=self.ctx.environment,
+                                  cwd=self.ctx.cwd)
         if name == "type":
             return self._type(rest)
         if name in ("del", "erase"):

@@ -48,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     # powershell.exe writes an encoded command's errors as CLIXML when standard error is
     # redirected (ConsoleHost's ErrorFormat); on a terminal, as text.
     clixml_errors = None if not sys.stderr.isatty() else False
-    result = run_powershell(client, args, stdin, read_script=read, clixml_errors=clixml_errors, newline="\n")
+    # a local drop-in: the process that spawned it passes its environment, as to powershell.exe
+    result = run_powershell(client, args, stdin, read_script=read, environment=os.environ,
+                            clixml_errors=clixml_errors, newline="\n")
     sys.stdout.write(result.stdout)
     sys.stdout.flush()
     sys.stderr.write(result.stderr)

@@ -127,7 +127,8 @@ def from_psrp(value: Any) -> Any:
 class PsrpShell:
     """One runspace pool: its psrpcore state, its psshim runspace and its pipelines."""
 
-    def __init__(self, shell_id: str, client: sdk.HyperVClient, creation_xml: bytes) -> None:
+    def __init__(self, shell_id: str, client: sdk.HyperVClient, creation_xml: bytes,
+                 environment: dict[str, str]) -> None:
         from hyperv_emu.psshim.session import Session
 
         self.id = shell_id
@@ -139,8 +140,9 @@ class PsrpShell:
         self._errors: list[Any] = []
         self._pending: list[Any] = []  # fragments for other targets, kept for their Receive
         self._feed(creation_xml, None)
-        self.runspace = Session(client).runspace(lambda _t: None, lambda _t: None, self._output,
-                                                 write_stream=self._stream)
+        self.runspace = Session(client, environment=environment).runspace(lambda _t: None, lambda _t: None, self._output,
+                                                 write_stream=self._stream,
+                                                 location=environment.get("USERPROFILE"))
         render = self.runspace.interp.render_error
 
         def capture(record: Any) -> str:

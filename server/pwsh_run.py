@@ -11,7 +11,7 @@ last pipeline failed (`$?` false), else 0; a command line it refuses: -196608 (0
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -37,14 +37,16 @@ ScriptReader = Callable[[str], "tuple[str, str] | None"]
 
 
 def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], stdin: str = "", *,
-                   read_script: ScriptReader, clixml_errors: bool | None = None,
-                   newline: str = "\r\n") -> ProcessResult:
+                   read_script: ScriptReader, environment: Mapping[str, str], clixml_errors: bool | None = None,
+                   newline: str = "\r\n", cwd: str | None = None) -> ProcessResult:
     """Run one powershell.exe command line, its standard error redirected. `read_script(path)`
     gives a -File script's full path and text (None when there is no such file): a full POSIX
     path is a script on this machine (its folder is the run's), else one on the emulated host.
     `clixml_errors` None means
     as powershell.exe decides (ConsoleHost's ErrorFormat: CLIXML when the command came encoded
-    and standard error is redirected; 7 also keeps text when -OutputFormat was given)."""
+    and standard error is redirected; 7 also keeps text when -OutputFormat was given).
+    `environment`: the process's variables (the world's `[env]` goes on top); `cwd`: its
+    working folder on the emulated host (None: psshim's default)."""
     edition = str(client.settings().get("edition") or "5.1")
     try:
         args = parse_command_line(list(argv), "7" if edition.startswith("7") else "5.1")
@@ -54,7 +56,7 @@ def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], 
         as_clixml = args.encoded and not (edition.startswith("7") and args.output_format.casefold() != "text")
     else:
         as_clixml = clixml_errors
-    result = _run(client, args, stdin, read_script)
+    result = _run(client, args, stdin, read_script, environment, cwd)
     if result.stdout or result.stderr:
         out = result.stdout.replace("\r\n", "\n").replace("\n", newline)
         err = result.stderr.replace("\r\n", "\n").replace("\n", newline)
@@ -64,7 +66,8 @@ def run_powershell(client: sdk.HyperVClient, argv: list[str] | tuple[str, ...], 
     return result
 
 
-def _run(client: sdk.HyperVClient, args: CommandLine, stdin: str, read_script: ScriptReader) -> ProcessResult:
+def _run(client: sdk.HyperVClient, args: CommandLine, stdin: str, read_script: ScriptReader,
+         environment: Mapping[str, str], cwd: str | None = None) -> ProcessResult:
     from hyperv_emu.psshim.session import Session
 
     if args.show_help:
@@ -87,8 +90,8 @@ def _run(client: sdk.HyperVClient, args: CommandLine, stdin: str, read_script: S
                              "existing '.ps1' file as an argument to the -File parameter.")
         full_path, text = found
         script_dir = os.path.dirname(full_path) if full_path.startswith("/") else None
-    session = Session(client)
-    rs = session.runspace(out.append, err.append, None, script_dir)
+    session = Session(client, environment=environment)
+    rs = session.runspace(out.append, err.append, None, script_dir, location=cwd)
     if args.file is not None:
         code = int(rs.run_script(text, full_path, args.argv()))
     else:

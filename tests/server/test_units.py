@@ -111,3 +111,16 @@ def test_basic_credentials() -> None:
     assert not auth.check("c", header("tester", "PW")).ok
     assert not auth.check("c", "Basic ***").ok
     assert Authenticator(None).check("c", None).ok
+
+
+def test_basic_read_only_account() -> None:
+    auth = Authenticator(Credentials("tester", "pw"), (Credentials("CORP\\auditor", "ro"),))
+    header = lambda user, pw: "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()  # noqa: E731
+    admin = auth.check("c", header("tester", "pw"))
+    assert (admin.ok, admin.read_only, admin.user) == (True, False, "tester")
+    reader = auth.check("c", header("Auditor@corp", "ro"))
+    assert (reader.ok, reader.read_only, reader.user) == (True, True, "auditor")
+    assert not auth.check("c", header("auditor", "pw")).ok
+    assert not auth.check("c", header("tester", "ro")).ok
+    with pytest.raises(ValueError):
+        Authenticator(None, (Credentials("auditor", "ro"),))
