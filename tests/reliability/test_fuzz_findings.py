@@ -1,0 +1,85 @@
+"""Calls the cmdlet fuzzer (test_cmdlet_fuzz.py) found ending in hvemu's internal error, each
+now doing what Windows PowerShell 5.1 does.
+
+Get-Random (GetRandomCommand.cs): a string bound is read as a number literal when it is one;
+Int32 bounds when both are Int32, Int64 when both are integers, else both are converted to
+double with LanguagePrimitives.ConvertTo, whose PSInvalidCastException is the command's error;
+a Minimum not below the Maximum is MinGreaterThanOrEqualMax ("The Minimum value ({0}) cannot be
+greater than or equal to the Maximum value ({1})." in GetRandomCommandStrings.resx), an
+ArgumentException, InvalidArgument; -Count has ValidateRange(1, int.MaxValue).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import hvemu_testlib
+from hyperv_emu.psshim.session import RunResult, Session
+
+WORLD = hvemu_testlib.base_world()
+
+
+def run(line: str) -> RunResult:
+    url = hvemu_testlib.memory_url()
+    session = Session.from_world_text(WORLD, url)
+    try:
+        return session.run_command(line)
+    finally:
+        session.discard()
+
+
+def first_error(result: RunResult) -> tuple[str, str]:
+    assert result.errors, result.stdout
+    record = result.errors[0]
+    return record.message, record.fully_qualified_error_id
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("Get-Random -Minimum 5 -Maximum 1", "(5) cannot be greater than or equal to the Maximum value (1)"),
+    ("Get-Random -Minimum 5 -Maximum '1'", "(5) cannot be greater than or equal to the Maximum value (1)"),
+    ("Get-Random -Minimum 3 -Maximum 3", "(3) cannot be greater than or equal to the Maximum value (3)"),
+    ("Get-Random -Minimum 1e300 -Maximum 1e300",
+     "(1E+300) cannot be greater than or equal to the Maximum value (1E+300)"),
+    ("Get-Random -Minimum 9999999999 -Maximum -1",
+     "(9999999999) cannot be greater than or equal to the Maximum value (-1)"),
+])
+def test_get_random_minimum_not_below_maximum(line: str, shown: str) -> None:
+    message, fqid = first_error(run(line))
+    assert message == f"The Minimum value {shown}."
+    assert fqid == "MinGreaterThanOrEqualMax,Microsoft.PowerShell.Commands.GetRandomCommand"
+
+
+def test_get_random_bound_that_is_no_number() -> None:
+    result = run('Get-Random "C:\\a`"b"; "after"')
+    message, fqid = first_error(result)
+    assert message == ('Cannot convert value "C:\\a"b" to type "System.Double". '
+                       'Error: "Input string was not in a correct format."')
+    assert fqid == "InvalidCastFromStringToDoubleOrSingle,Microsoft.PowerShell.Commands.GetRandomCommand"
+    assert result.stdout.split() == ["after"]
+
+
+def test_get_random_bound_of_the_wrong_type() -> None:
+    message, fqid = first_error(run("Get-Random -Maximum @{}"))
+    assert message == ('Cannot convert the "System.Collections.Hashtable" value of type '
+                       '"System.Collections.Hashtable" to type "System.Double".')
+    assert fqid.endswith(",Microsoft.PowerShell.Commands.GetRandomCommand")
+
+
+def test_get_random_count_below_one_fails_validation() -> None:
+    message, fqid = first_error(run("1..3 | Get-Random -Count -1"))
+    assert message.startswith("Cannot validate argument on parameter 'Count'. The -1 argument is less than the "
+                              "minimum allowed range of 1.")
+    assert fqid == "ParameterArgumentValidationError,Microsoft.PowerShell.Commands.GetRandomCommand"
+
+
+@pytest.mark.parametrize("line, low, high", [
+    ("Get-Random -Minimum '0x10' -Maximum 17", 16, 17),  # a number literal in a string
+    ("Get-Random -Minimum 9999999999 -Maximum 10000000000", 9999999999, 10000000000),  # Int64
+    ("Get-Random -Minimum 0.5 -Maximum 0.75", 0.5, 0.75),  # doubles
+    ("Get-Random -Minimum $true -Maximum 1.5", 1.0, 1.5),  # a Boolean converts to 1.0
+])
+def test_get_random_numbers_within_the_bounds(line: str, low: float, high: float) -> None:
+    result = run(f"1..20 | ForEach-Object {{ {line} }}")
+    assert not result.errors, result.stderr
+    values = [float(v) for v in result.output]
+    assert len(values) == 20 and all(low <= v < high for v in values)
