@@ -538,6 +538,9 @@ def to_char(v: Any) -> Char:
         raise invalid_cast(v, "System.Char", "String must be exactly one character long.",
                            "InvalidCastParseTargetInvocation")
     if isinstance(v, int) and not isinstance(v, bool):
+        if not 0 <= v <= 0xFFFF:  # a System.Char is one UTF-16 code unit (Convert.ToChar's OverflowException)
+            raise invalid_cast(str(int(v)), "System.Char", "Value was either too large or too small for a character.",
+                               "InvalidCastIConvertible")
         return Char(chr(v))
     if isinstance(v, list) and len(v) == 1:
         return to_char(v[0])

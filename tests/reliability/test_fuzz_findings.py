@@ -7,6 +7,15 @@ double with LanguagePrimitives.ConvertTo, whose PSInvalidCastException is the co
 a Minimum not below the Maximum is MinGreaterThanOrEqualMax ("The Minimum value ({0}) cannot be
 greater than or equal to the Maximum value ({1})." in GetRandomCommandStrings.resx), an
 ArgumentException, InvalidArgument; -Count has ValidateRange(1, int.MaxValue).
+
+A [char] is one UTF-16 code unit: an integer outside 0..65535 fails Convert.ToChar with
+OverflowException's "Value was either too large or too small for a character.", which PowerShell
+reports as a PSInvalidCastException (InvalidCastIConvertible), and a parameter binding as
+CannotConvertArgumentNoMessage.
+
+Import-Csv of a folder: PathUtils.OpenStreamReader opens a FileStream, which on a folder throws
+UnauthorizedAccessException ("Access to the path '…' is denied."), reported with the terminating
+FileOpenFailure / OpenError (PathUtils.ReportFileOpenFailure).
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ import pytest
 import hvemu_testlib
 from hyperv_emu.psshim.session import RunResult, Session
 
-WORLD = hvemu_testlib.base_world()
+WORLD = hvemu_testlib.base_world() + hvemu_testlib.vm_table("vm1")  # D:\\Hyper-V\\… exists
 
 
 def run(line: str) -> RunResult:
@@ -83,3 +92,34 @@ def test_get_random_numbers_within_the_bounds(line: str, low: float, high: float
     assert not result.errors, result.stderr
     values = [float(v) for v in result.output]
     assert len(values) == 20 and all(low <= v < high for v in values)
+
+
+@pytest.mark.parametrize("value", ["70000", "-1", "2147483647", "0x10000"])
+def test_char_out_of_range(value: str) -> None:
+    result = run(f"[char]{value}")
+    message, fqid = first_error(result)
+    shown = str(int(value, 16)) if value.startswith("0x") else value
+    assert message == (f'Cannot convert value "{shown}" to type "System.Char". '
+                       'Error: "Value was either too large or too small for a character."')
+    assert fqid == "InvalidCastIConvertible"
+
+
+def test_char_parameter_out_of_range() -> None:
+    message, fqid = first_error(run("1 | ConvertTo-Csv -Delimiter 2147483647"))
+    assert message == ("Cannot bind parameter 'Delimiter'. Cannot convert value \"2147483647\" to type "
+                       '"System.Char". Error: "Value was either too large or too small for a character."')
+    assert fqid == "CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.ConvertToCsvCommand"
+
+
+def test_char_in_range() -> None:
+    result = run("[char]65; [int][char]65535")
+    assert result.stdout.split() == ["A", "65535"] and not result.errors
+
+
+@pytest.mark.parametrize("folder", ["C:\\", "D:\\Hyper-V"])
+def test_import_csv_of_a_folder(folder: str) -> None:
+    result = run(f"Import-Csv '{folder}'; 'not reached'")
+    message, fqid = first_error(result)
+    assert message == f"Access to the path '{folder}' is denied."
+    assert fqid == "FileOpenFailure,Microsoft.PowerShell.Commands.ImportCsvCommand"
+    assert "UnauthorizedAccessException" in result.stderr and "OpenError" in result.stderr
