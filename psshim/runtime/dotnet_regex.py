@@ -124,6 +124,8 @@ def translate(pattern: str) -> str:
 REGEX_TIME_LIMIT = 2.0
 """Seconds one match (a search, a replace, a split, one step of Matches) may run: hvemu's own limit."""
 
+REGEX_TIMEOUT_EXCEPTION = "System.Text.RegularExpressions.RegexMatchTimeoutException"
+
 Match = Any
 """A `regex` match object (the module has no type information; its API is `re.Match`'s)."""
 
@@ -191,7 +193,7 @@ def regex_timeout_error(pattern: str, text: str) -> PSError:
         "PowerShell's -match has no limit, hvemu stops catastrophic backtracking).",
         "RegexMatchTimeoutException",
         "OperationTimeout",
-        exception_type="System.Text.RegularExpressions.RegexMatchTimeoutException",
+        exception_type=REGEX_TIMEOUT_EXCEPTION,
         target_object=pattern,
         target_name=pattern,
         target_type="String",

@@ -42,8 +42,6 @@ def test_the_issue_pattern_ends_quickly_with_the_right_answer() -> None:
     f"{SUBJECT} -notmatch {CATASTROPHIC}",
     f"{SUBJECT} -replace {CATASTROPHIC}, 'x'",
     f"{SUBJECT} -split {CATASTROPHIC}",
-    f"[regex]::Matches({SUBJECT}, {CATASTROPHIC}).Count",
-    f"([regex]{CATASTROPHIC}).IsMatch({SUBJECT})",
     f"switch -regex ({SUBJECT}) {{ {CATASTROPHIC} {{ 'hit' }} }}",
     f"{SUBJECT}, 'b' -match {CATASTROPHIC}",
 ])
@@ -57,6 +55,25 @@ def test_a_catastrophic_match_stops_at_hvemus_limit(expression: str) -> None:
                                      f"{REGEX_TIME_LIMIT:g} seconds")
     assert "RegexMatchTimeoutException" in result.stderr
     assert "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("expression, method, nargs", [
+    (f"[regex]::Matches({SUBJECT}, {CATASTROPHIC}).Count", "Matches", 2),
+    (f"[regex]::Replace({SUBJECT}, {CATASTROPHIC}, 'x')", "Replace", 3),
+    (f"([regex]{CATASTROPHIC}).IsMatch({SUBJECT})", "IsMatch", 1),
+    (f"([regex]{CATASTROPHIC}).Split({SUBJECT})", "Split", 1),
+])
+def test_a_regex_method_past_the_limit_is_a_method_invocation_error(expression: str, method: str,
+                                                                    nargs: int) -> None:
+    """An exception a .NET method throws reaches the script as MethodInvocationException
+    (`Exception calling "M" with "n" argument(s): "…"`), its inner exception the timeout."""
+    result, took = run(f"{expression}; 'after'")
+    assert took < 10
+    assert result.stdout.split()[-1:] == ["after"]
+    message = result.errors[0].message
+    assert message.startswith(f'Exception calling "{method}" with "{nargs}" argument(s): "The regular expression '
+                              "'^(a|a)*$' exceeded hvemu's regex time limit")
+    assert "RegexMatchTimeoutException" in result.stderr
 
 
 def test_select_string_with_a_catastrophic_pattern() -> None:
