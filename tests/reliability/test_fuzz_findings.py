@@ -16,6 +16,15 @@ CannotConvertArgumentNoMessage.
 Import-Csv of a folder: PathUtils.OpenStreamReader opens a FileStream, which on a folder throws
 UnauthorizedAccessException ("Access to the path '…' is denied."), reported with the terminating
 FileOpenFailure / OpenError (PathUtils.ReportFileOpenFailure).
+
+A number converts to [datetime] by DateTime's constructor DateTime(Int64 ticks): ticks outside
+0..DateTime.MaxValue.Ticks are its ArgumentOutOfRangeException, which the conversion reports as
+InvalidCastConstructorException ("Ticks must be between DateTime.MinValue.Ticks and
+DateTime.MaxValue.Ticks." and, in 5.1, "Parameter name: ticks" on a line of its own).
+
+A Hashtable takes any object as a key: a Hashtable, an array or a PSCustomObject (types that do
+not override Equals) is the same key only as the same object (reference equality), so
+`@{a=1} | Group-Object -AsHashTable` is a table of one group.
 """
 
 from __future__ import annotations
@@ -123,3 +132,35 @@ def test_import_csv_of_a_folder(folder: str) -> None:
     assert message == f"Access to the path '{folder}' is denied."
     assert fqid == "FileOpenFailure,Microsoft.PowerShell.Commands.ImportCsvCommand"
     assert "UnauthorizedAccessException" in result.stderr and "OpenError" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "3155378976000000000"])
+def test_datetime_from_ticks_out_of_range(value: str) -> None:
+    message, fqid = first_error(run(f"[datetime]{value}"))
+    assert message == (f'Cannot convert value "{value}" to type "System.DateTime". Error: "Ticks must be between '
+                       'DateTime.MinValue.Ticks and DateTime.MaxValue.Ticks.\r\nParameter name: ticks"')
+    assert fqid == "InvalidCastConstructorException"
+
+
+def test_datetime_from_ticks_in_range() -> None:
+    result = run("([datetime]3155378975999999999).Year; ([datetime]864000000000).Day")
+    assert result.stdout.split() == ["9999", "2"] and not result.errors
+
+
+def test_a_number_piped_to_get_date_that_is_no_date() -> None:
+    message, fqid = first_error(run("-1 | Get-Date"))
+    assert message.startswith("The input object cannot be bound to any parameters for the command")
+    assert fqid == "InputObjectNotBound,Microsoft.PowerShell.Commands.GetDateCommand"
+
+
+def test_objects_as_hashtable_keys_are_compared_by_reference() -> None:
+    result = run("$h = @{}; $k = @{}; $h[$k] = 1; $h[$k]; $h.Count; $h.ContainsKey(@{}); $h.ContainsKey($k); "
+                 "$p = [pscustomobject]@{x = 1}; $g = @{$p = 'v'}; $g[$p]; $a = @{}; $a[@(1, 2)] = 'x'; $a.Count")
+    assert result.stdout.split() == ["1", "1", "False", "True", "v", "1"], result.stderr
+
+
+def test_group_object_as_hashtable_of_hashtables() -> None:
+    # without -Property the group's value is the object itself, and the table's key
+    result = run("$t = @{a=1} | Group-Object -AsHashTable; $t.Count; $t.Keys | ForEach-Object { $_.GetType().Name }")
+    assert not result.errors, result.stderr
+    assert result.stdout.split() == ["1", "Hashtable"]
