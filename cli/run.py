@@ -196,11 +196,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code
 
 
+HARD_DEADLINE_GRACE = 0.5
+"""Seconds after --timeout at which the watchdog interrupts a step that overran the budget (the
+interpreter's own check between steps stops everything else at --timeout itself)."""
+
+
 def _run(session: _Session, args: argparse.Namespace) -> int:
+    from hyperv_emu.cli.watchdog import TimeBudgetInterrupt, hard_deadline
+
+    timeout = getattr(args, "timeout", None)
     if args.command is not None:
         rs = session.runspace(os.getcwd())
         startup_finished(args)
-        code = int(rs.run_command(args.command))
+
+        def run() -> int:
+            return int(rs.run_command(args.command))
     else:
         path = args.script
         text = _read_script(path)
@@ -209,7 +219,18 @@ def _run(session: _Session, args: argparse.Namespace) -> int:
         # powershell.exe -File resolves them (psshim.runtime.pipeline.local_code_path)
         rs = session.runspace(os.getcwd())
         startup_finished(args)
-        code = int(rs.run_script(text, script_path, list(args.script_args)))
+
+        def run() -> int:
+            return int(rs.run_script(text, script_path, list(args.script_args)))
+    try:
+        with hard_deadline(None if timeout is None else timeout + HARD_DEADLINE_GRACE):
+            code = run()
+    except TimeBudgetInterrupt:
+        # one long step overran --timeout: the run ends with the time budget's error
+        record = rs.interp.time_budget_record()
+        rs.interp.add_error(record)
+        rs.host.write_err(rs.render_error(record))
+        code = 1
     rs.host.finish()  # the process ends: an open transcript writes its footer
     return code
 

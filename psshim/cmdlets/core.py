@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import sys
 from typing import Any, Iterator
 
 from hyperv_emu.psshim.runtime import conversions as C
@@ -23,7 +24,8 @@ from hyperv_emu.psshim.runtime.dotnet_regex import has_wildcards, wildcard_match
 from hyperv_emu.psshim.runtime.errors import PSError, WRITE_ERROR_EXCEPTION, not_supported
 from hyperv_emu.psshim.runtime.nativeobjects import ExceptionView, PSNative
 from hyperv_emu.psshim.runtime.records import ErrorRecord, InvocationInfo, ProgressRecord, ScriptPosition
-from hyperv_emu.psshim.runtime.registry import Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateSet, cmdlet
+from hyperv_emu.psshim.runtime.registry import (Cmdlet, InSet, Param, ValidateNotNullOrEmpty, ValidateRange, ValidateSet,
+                                                cmdlet)
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ScriptBlock
 from hyperv_emu.psshim.runtime.textformat import culture_string, format_datetime, format_uformat
 from hyperv_emu.psshim.runtime.values import Hashtable, PSObject, type_names
@@ -500,35 +502,84 @@ class NewGuid(Cmdlet):
 
 @cmdlet("Get-Random", module=UTILITY, class_name=NS + "GetRandomCommand", default_set="RandomNumberParameterSet")
 class GetRandom(Cmdlet):
-    """A random number, or random items of -InputObject."""
+    """A random number, or random items of -InputObject (GetRandomCommand.cs: the bounds are Int32
+    when both are, else Int64 when both are integers, else doubles converted as [double] does;
+    a Minimum not below the Maximum is the MinGreaterThanOrEqualMax error)."""
 
     Minimum = Param("object", InSet("RandomNumberParameterSet"))
     Maximum = Param("object", InSet("RandomNumberParameterSet", position=0))
     InputObject = Param("object[]", InSet("RandomListItemParameterSet", position=0, mandatory=True, pipeline=True))
-    Count = Param("int", InSet("RandomListItemParameterSet"))
+    Count = Param("int", InSet("RandomListItemParameterSet"), validate=(ValidateRange(1, 2**31 - 1),))
     SetSeed = Param("int")
 
     def begin_processing(self) -> None:
         self.items: list[Any] = []
         seed = self.SetSeed if self.is_bound("SetSeed") else self.ctx.interp.new_guid().int & 0xFFFFFFFF
         self.rng = random.Random(seed)
+        # an array -Maximum picks from its items, as -InputObject would
+        self.list_mode = self.ctx.parameter_set == "RandomListItemParameterSet" or isinstance(self.Maximum, list)
+        if isinstance(self.Maximum, list) and self.ctx.parameter_set != "RandomListItemParameterSet":
+            self.items.extend(self.Maximum)
 
     def process_record(self) -> None:
         if self.ctx.parameter_set == "RandomListItemParameterSet":
-            self.items.extend(self.InputObject or [])
+            self.items.extend(self.InputObject if self.InputObject is not None else [None])
 
     def end_processing(self) -> Iterator[Any]:
-        if self.ctx.parameter_set == "RandomListItemParameterSet":
-            count = self.Count or 1
-            picked = self.rng.sample(self.items, min(count, len(self.items)))
-            yield from picked
+        if self.list_mode:
+            count = self.Count if self.is_bound("Count") else 1
+            yield from self.rng.sample(self.items, min(count, len(self.items)))
             return
-        lo = self.Minimum if self.Minimum is not None else 0
-        hi = self.Maximum if self.Maximum is not None else 2**31 - 1
-        if isinstance(lo, float) or isinstance(hi, float):
-            yield self.rng.uniform(float(lo), float(hi))
+        lo, hi = _random_operand(self.Minimum), _random_operand(self.Maximum)
+        if _is_int32(lo) and _is_int32(hi):
+            yield self._integer(0 if lo is None else int(lo), 2**31 - 1 if hi is None else int(hi))
+        elif _is_integer(lo) and _is_integer(hi):
+            yield self._integer(0 if lo is None else int(lo), 2**63 - 1 if hi is None else int(hi))
         else:
-            yield self.rng.randrange(int(lo), int(hi))
+            low = lo if isinstance(lo, float) else self._double(self.Minimum, 0.0)
+            high = hi if isinstance(hi, float) else self._double(self.Maximum, sys.float_info.max)
+            self._check_bounds(low, high)
+            r = self.rng.random()
+            diff = high - low
+            # (an infinite span is scaled bound by bound, as GetRandomDouble does)
+            yield low + r * high - r * low if math.isinf(diff) else low + r * diff
+
+    def _double(self, value: Any, default: float) -> float:
+        """LanguagePrimitives.ConvertTo(value, double): its PSInvalidCastException is the
+        command's error."""
+        if value is None:
+            return default
+        try:
+            return C.to_double(value)
+        except PSError as exc:
+            self.ctx.throw_terminating(exc.record)
+
+    def _integer(self, low: int, high: int) -> int:
+        self._check_bounds(low, high)
+        return self.rng.randrange(low, high)
+
+    def _check_bounds(self, low: float, high: float) -> None:
+        if low >= high:
+            self.ctx.throw_terminating(
+                f"The Minimum value ({C.to_string(low)}) cannot be greater than or equal to the Maximum value "
+                f"({C.to_string(high)}).", "MinGreaterThanOrEqualMax", "InvalidArgument",
+                exception_type="System.ArgumentException")
+
+
+def _random_operand(value: Any) -> Any:
+    """GetRandomCommand.ProcessOperand: a string is read as a number literal when it is one."""
+    if isinstance(value, str):
+        number = C.parse_number(value)
+        return value if number is None else number
+    return value
+
+
+def _is_int32(value: Any) -> bool:
+    return value is None or (type(value) is int and -2**31 <= value < 2**31)
+
+
+def _is_integer(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63)
 
 
 # ------------------------------------------------------------------------------------------

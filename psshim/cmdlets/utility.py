@@ -1073,8 +1073,21 @@ class ImportCsv(Cmdlet):
                     f"Could not find file '{full}'.", "FileOpenFailure", "OpenError", target_object=full,
                     exception_type="System.IO.FileNotFoundException"))
                 continue
+            from hyperv_emu.psshim.runtime.fileerrors import FileViewError
+
+            # PathUtils.OpenStreamReader: a FileStream on a folder is .NET's UnauthorizedAccessException,
+            # reported (as any open failure) with the terminating FileOpenFailure
             try:
-                yield from convert_from_csv(files.read_text(full), delimiter=str(self.Delimiter or ","),
+                if files.is_dir(full):
+                    self.ctx.throw_terminating(f"Access to the path '{full}' is denied.", "FileOpenFailure",
+                                               "OpenError", target_object=full,
+                                               exception_type="System.UnauthorizedAccessException")
+                text = files.read_text(full)
+            except FileViewError as exc:
+                self.ctx.throw_terminating(exc.message, "FileOpenFailure", "OpenError", target_object=full,
+                                           exception_type=exc.exception_type)
+            try:
+                yield from convert_from_csv(text, delimiter=str(self.Delimiter or ","),
                                             header=[str(h) for h in self.Header] if self.Header else None)
             except CsvError as exc:
                 self.ctx.throw_terminating(str(exc), "CsvError", "InvalidData")

@@ -505,6 +505,12 @@ def to_datetime(v: Any, today: dt.date | None = None) -> dt.datetime:
     if isinstance(v, dt.date):
         return dt.datetime(v.year, v.month, v.day)
     if isinstance(v, int) and not isinstance(v, bool):
+        # PowerShell converts a number by DateTime's constructor DateTime(Int64 ticks), whose
+        # ArgumentOutOfRangeException the conversion reports
+        if not 0 <= v <= dtf.MAX_TICKS:
+            note = " (Parameter 'ticks')" if options.is_core() else "\r\nParameter name: ticks"
+            raise invalid_cast(str(int(v)), "System.DateTime", "Ticks must be between DateTime.MinValue.Ticks and "
+                               f"DateTime.MaxValue.Ticks.{note}", "InvalidCastConstructorException")
         return dtf.from_ticks(v)
     if isinstance(v, list) and len(v) == 1:
         return to_datetime(v[0], today)
@@ -538,6 +544,9 @@ def to_char(v: Any) -> Char:
         raise invalid_cast(v, "System.Char", "String must be exactly one character long.",
                            "InvalidCastParseTargetInvocation")
     if isinstance(v, int) and not isinstance(v, bool):
+        if not 0 <= v <= 0xFFFF:  # a System.Char is one UTF-16 code unit (Convert.ToChar's OverflowException)
+            raise invalid_cast(str(int(v)), "System.Char", "Value was either too large or too small for a character.",
+                               "InvalidCastIConvertible")
         return Char(chr(v))
     if isinstance(v, list) and len(v) == 1:
         return to_char(v[0])

@@ -23,6 +23,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 DOTNET_EPOCH = dt.datetime(1, 1, 1)
+MAX_TICKS = 3155378975999999999  # DateTime.MaxValue.Ticks (9999-12-31 23:59:59.9999999)
 
 
 def ticks_of(d: dt.datetime) -> int:

@@ -5,15 +5,22 @@
 `expand_replacement(template, match)` applies a .NET replacement string (`$1`, `${name}`, `$&`,
 `$$`, `` $` ``, `$'`, `$_`). `PSRegex`/`PSMatch` are what `[regex]` and `[regex]::Match` give.
 
+Matching runs on the `regex` module (PyPI `regex`, re-compatible in its default VERSION0 mode)
+because it takes a time limit: .NET's default is no limit (PowerShell's `-match` has none), but a
+catastrophic pattern must not hang hvemu, so every match is cut off after REGEX_TIME_LIMIT seconds
+with a RegexMatchTimeoutException error record naming hvemu's limit (see `TimedRegex`).
+
 `wildcard_match` is `-like` through the SDK's WildcardPattern (`sdk.wildcard`, the project's one
 implementation of PowerShell wildcards), with its errors as PowerShell error records.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
+
+import regex
 
 from hyperv_emu.psshim.runtime.errors import (
     ARGUMENT_EXCEPTION,
@@ -114,15 +121,83 @@ def translate(pattern: str) -> str:
     return "".join(out)
 
 
+REGEX_TIME_LIMIT = 2.0
+"""Seconds one match (a search, a replace, a split, one step of Matches) may run: hvemu's own limit."""
+
+REGEX_TIMEOUT_EXCEPTION = "System.Text.RegularExpressions.RegexMatchTimeoutException"
+
+Match = Any
+"""A `regex` match object (the module has no type information; its API is `re.Match`'s)."""
+
+
+class TimedRegex:
+    """A compiled pattern whose every match stops after REGEX_TIME_LIMIT seconds.
+
+    Past the limit the match raises a PowerShell error record: .NET's RegexMatchTimeoutException
+    (the exception a Regex built with a match timeout throws), its message naming hvemu's limit."""
+
+    def __init__(self, source: str, compiled: Any) -> None:
+        self.source = source
+        self._compiled = compiled
+
+    @property
+    def groups(self) -> int:
+        return int(self._compiled.groups)
+
+    @property
+    def groupindex(self) -> dict[str, int]:
+        return dict(self._compiled.groupindex)
+
+    def search(self, text: str) -> Match | None:
+        try:
+            return self._compiled.search(text, timeout=REGEX_TIME_LIMIT)
+        except TimeoutError:
+            raise regex_timeout_error(self.source, text) from None
+
+    def finditer(self, text: str) -> Iterator[Match]:
+        try:
+            yield from self._compiled.finditer(text, timeout=REGEX_TIME_LIMIT)
+        except TimeoutError:
+            raise regex_timeout_error(self.source, text) from None
+
+    def sub(self, replacement: Callable[[Match], str], text: str) -> str:
+        try:
+            return str(self._compiled.sub(replacement, text, timeout=REGEX_TIME_LIMIT))
+        except TimeoutError:
+            raise regex_timeout_error(self.source, text) from None
+
+    def split(self, text: str, maxsplit: int = 0) -> list[str | None]:
+        try:
+            return list(self._compiled.split(text, maxsplit=maxsplit, timeout=REGEX_TIME_LIMIT))
+        except TimeoutError:
+            raise regex_timeout_error(self.source, text) from None
+
+
 @lru_cache(maxsize=512)
-def compile_regex(pattern: str, ignore_case: bool = True, multiline: bool = False) -> re.Pattern[str]:
-    flags = re.IGNORECASE if ignore_case else 0
+def compile_regex(pattern: str, ignore_case: bool = True, multiline: bool = False) -> TimedRegex:
+    flags = regex.VERSION0 | (regex.IGNORECASE if ignore_case else 0)
     if multiline:
-        flags |= re.MULTILINE
+        flags |= regex.MULTILINE
     try:
-        return re.compile(translate(pattern), flags)
-    except re.error as exc:
+        return TimedRegex(pattern, regex.compile(translate(pattern), flags))
+    except (regex.error, OverflowError, RecursionError) as exc:
         raise regex_error(pattern, str(exc)) from None
+
+
+def regex_timeout_error(pattern: str, text: str) -> PSError:
+    """What a match past hvemu's limit gives: RegexMatchTimeoutException's record (id and
+    category as PowerShell reports an exception thrown during an operator)."""
+    return runtime_error(
+        f"The regular expression '{pattern}' exceeded hvemu's regex time limit of {REGEX_TIME_LIMIT:g} seconds "
+        f"while matching an input string of {len(text)} characters (the RegEx engine timed out; "
+        "PowerShell's -match has no limit, hvemu stops catastrophic backtracking).",
+        "RegexMatchTimeoutException",
+        "OperationTimeout",
+        exception_type=REGEX_TIMEOUT_EXCEPTION,
+        target_object=pattern,
+        target_name=pattern,
+        target_type="String",
+    )
 
 
 def regex_error(pattern: str, detail: str) -> PSError:
@@ -137,7 +212,7 @@ def regex_error(pattern: str, detail: str) -> PSError:
     )
 
 
-def expand_replacement(template: str, m: re.Match[str]) -> str:
+def expand_replacement(template: str, m: Match) -> str:
     out: list[str] = []
     i = 0
     n = len(template)
@@ -198,7 +273,7 @@ def expand_replacement(template: str, m: re.Match[str]) -> str:
     return "".join(out)
 
 
-def matches_table(m: re.Match[str]) -> Hashtable:
+def matches_table(m: Match) -> Hashtable:
     """`$Matches` after a successful -match: numbered groups (ints) and named groups."""
     h = Hashtable()
     names = {v: k for k, v in m.re.groupindex.items()}
@@ -236,12 +311,12 @@ class PSRegex:
 class PSGroup:
     __ps_type_names__ = ["System.Text.RegularExpressions.Group", "System.Object"]
 
-    def __init__(self, m: re.Match[str] | None, idx: int | str, name: str) -> None:
+    def __init__(self, m: Match | None, idx: int | str, name: str) -> None:
         self.name = name
         if m is not None and m.group(idx) is not None:
             self.success = True
-            self.value = m.group(idx)
-            self.index = m.start(idx)
+            self.value: str = str(m.group(idx))
+            self.index: int = int(m.start(idx))
         else:
             self.success = False
             self.value = ""
@@ -258,7 +333,7 @@ class PSGroup:
 class PSMatch(PSGroup):
     __ps_type_names__ = ["System.Text.RegularExpressions.Match", "System.Object"]
 
-    def __init__(self, m: re.Match[str] | None) -> None:
+    def __init__(self, m: Match | None) -> None:
         super().__init__(m, 0, "0")
         self.match = m
         groups: list[PSGroup] = []

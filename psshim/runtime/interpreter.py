@@ -270,11 +270,16 @@ class Interpreter:
         clock.sleep(seconds)
 
     def _time_budget_exceeded(self, node: A.Ast | None) -> None:
-        raise HaltSignal(make_record(
+        raise HaltSignal(self.time_budget_record(node))
+
+    def time_budget_record(self, node: A.Ast | None = None) -> ErrorRecord:
+        """The error that ends a run past its time budget (also what `hvemu run --timeout`'s
+        hard deadline reports when one long step overran it)."""
+        return make_record(
             f"The script was stopped after {self.settings.timeout_seconds} seconds: it exceeded hvemu's "
             f"time budget (timeout_seconds).",
             "HvemuTimeBudgetExceeded", "OperationStopped", exception_type="Hvemu.BudgetExceededException",
-            invocation=self._position_of(node)))
+            invocation=self._position_of(node))
 
     def new_guid(self) -> uuid.UUID:
         fn = getattr(self.services, "new_guid", None)

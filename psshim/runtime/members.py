@@ -33,7 +33,14 @@ from hyperv_emu.psshim.runtime import types as T
 from hyperv_emu.psshim.runtime.dotnet_methods import VOID as VOID
 from hyperv_emu.psshim.runtime.dotnet_methods import method_exception as method_exception
 from hyperv_emu.psshim.runtime.dotnet_methods import overload_error, param_note
-from hyperv_emu.psshim.runtime.dotnet_regex import PSGroup, PSMatch, PSRegex, compile_regex, expand_replacement
+from hyperv_emu.psshim.runtime.dotnet_regex import (
+    REGEX_TIMEOUT_EXCEPTION,
+    PSGroup,
+    PSMatch,
+    PSRegex,
+    compile_regex,
+    expand_replacement,
+)
 from hyperv_emu.psshim.runtime.errors import PSError, not_supported, runtime_error
 from hyperv_emu.psshim.runtime.nativeobjects import (
     NOT_FOUND,
@@ -1093,7 +1100,19 @@ def _timespan_method(t: dt.timedelta, name: str, n: str, args: list[Any], env: M
     raise method_not_found(t, name, env.adapters)
 
 
-def _regex_method(rx: PSRegex, name: str, n: str, args: list[Any], env: MemberEnv) -> Any:
+def _regex_method(rx: PSRegex, name: str, n: str, args: list[Any], env: MemberEnv, nargs: int | None = None) -> Any:
+    """A method of a Regex; a match past hvemu's time limit is the RegexMatchTimeoutException
+    .NET throws from the method, wrapped as PowerShell wraps any exception of a method call."""
+    try:
+        return _regex_call(rx, name, n, args, env)
+    except PSError as exc:
+        if exc.record.exception_type != REGEX_TIMEOUT_EXCEPTION:
+            raise
+        raise method_exception(name, len(args) if nargs is None else nargs, exc.record.message,
+                               REGEX_TIMEOUT_EXCEPTION) from None
+
+
+def _regex_call(rx: PSRegex, name: str, n: str, args: list[Any], env: MemberEnv) -> Any:
     if n == "match":
         return PSMatch(rx.compiled.search(_str(args[0])))
     if n == "matches":
@@ -1548,7 +1567,7 @@ def invoke_static(t: T.PSType, name: str, args: list[Any], env: MemberEnv) -> An
         if n in ("match", "matches", "ismatch", "replace", "split"):
             ic = na >= 3 + (1 if n == "replace" else 0) and "ignorecase" in _str(args[-1]).lower()
             rx = PSRegex(_str(args[1]), ic)
-            return _regex_method(rx, name, n, [args[0]] + (args[2:3] if n == "replace" else []), env)
+            return _regex_method(rx, name, n, [args[0]] + (args[2:3] if n == "replace" else []), env, na)
     elif fn == "System.Enum" or t.kind == "enum":
         return _enum_static(t, name, n, args, env)
     elif fn == "System.Array":

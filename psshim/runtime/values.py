@@ -56,8 +56,30 @@ class Int64(int):
         return f"Int64({int(self)})"
 
 
+class _SameObject:
+    """A key .NET compares by reference (a Hashtable, an array, a PSCustomObject: types that do
+    not override Equals/GetHashCode) and Python cannot hash: equal only to the same object."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: object) -> None:
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SameObject) and other.obj is self.obj
+
+
 def _fold(key: object) -> object:
-    return key.casefold() if isinstance(key, str) else key
+    if isinstance(key, str):
+        return key.casefold()
+    try:
+        hash(key)
+    except TypeError:
+        return _SameObject(key)
+    return key
 
 
 class Hashtable(MutableMapping[Any, Any]):
