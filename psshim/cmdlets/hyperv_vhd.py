@@ -100,7 +100,8 @@ class ResizeVHD(_VhdCmdlet):
     Passthru = Bound()
 
     def process(self) -> Iterator[Any]:
-        size = None if self.ToMinimumSize else int(self.SizeBytes)
+        # -ToMinimumSize:$false leaves no size: the module resizes to 0 bytes, which the disk refuses
+        size = None if self.ToMinimumSize else int(self.SizeBytes or 0)
         yield from self.per_path("Resize-VHD will resize the virtual hard disk",
                                  lambda client, path: client.resize_vhd(path, size))
 
