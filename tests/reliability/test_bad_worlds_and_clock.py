@@ -36,9 +36,8 @@ def test_a_world_nested_5000_deep(tmp_path: pathlib.Path, capsys: pytest.Capture
     # tomllib recurses per level: under Python's default recursion limit the parse itself fails;
     # where a test runner raised the limit it parses, and the unknown key is refused
     assert code == 1
-    assert err.strip() in ("hvemu: error: WORLD: arrays or tables nested too deep to be a world file",
-                           "hvemu: error: WORLD:2: top level key 'x': unknown key (allowed: clock, culture, "
-                           "edition, env, host, id_seed, now, timezone, timing, vm, width)")
+    assert (err.strip() == "hvemu: error: WORLD: arrays or tables nested too deep to be a world file"
+            or err.startswith("hvemu: error: WORLD:2: top level key 'x': unknown key (allowed: ")), err
 
 
 def test_a_5000_digit_integer(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
