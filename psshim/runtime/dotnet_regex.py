@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import regex
-
 from hyperv_emu.psshim.runtime.errors import (
     ARGUMENT_EXCEPTION,
     PARENT_CONTAINS_ERROR_RECORD,
@@ -175,6 +173,8 @@ class TimedRegex:
 
 @lru_cache(maxsize=512)
 def compile_regex(pattern: str, ignore_case: bool = True, multiline: bool = False) -> TimedRegex:
+    import regex  # 11 ms to import: only a script that uses a regular expression pays it
+
     flags = regex.VERSION0 | (regex.IGNORECASE if ignore_case else 0)
     if multiline:
         flags |= regex.MULTILINE
