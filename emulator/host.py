@@ -137,7 +137,7 @@ class Host:
         vhd_path: str | None = None,
         checkpoint_type: str = "Production",
     ) -> VMView:
-        _check_vm_name(name)
+        check_vm_name(name)
         with self._tx() as (tx, host):
             if any(v.name.casefold() == name.casefold() for v in host.vms):
                 raise VMAlreadyExists(f"A virtual machine named '{name}' already exists on '{host.name}'.", target=name)
@@ -216,7 +216,7 @@ class Host:
             if notes is not None:
                 vm.notes = notes
             if new_name is not None:
-                _check_vm_name(new_name)
+                check_vm_name(new_name)
                 vm.name = new_name
             write_vm_config(tx, host, vm)
             return vm_view(host, vm, tx.now())
@@ -547,7 +547,7 @@ class Host:
     def configure_vm(self, vm_id: str, changes: vmsettings.VMChanges) -> VMView:
         """Set-VM / Set-VMMemory / Set-VMProcessor / Rename-VM: all changes or none."""
         if changes.new_name is not None:
-            _check_vm_name(changes.new_name)
+            check_vm_name(changes.new_name)
         with self._tx() as (tx, host):
             vm = _vm_by_id(host, vm_id)
             if changes.new_name is not None and any(
@@ -665,5 +665,3 @@ def _parent_id_of(host: HostRecord, obj_id: str) -> str | None:
                 return cp.parent_id
     raise CheckpointNotFound()
 
-
-_check_vm_name = check_vm_name  # the one VM-name rule (emulator.names)

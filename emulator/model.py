@@ -16,6 +16,13 @@ from hyperv_emu.emulator.fieldwise import MutableFieldwise
 
 SCHEMA_VERSION = 1
 
+# What a Server 2022 host allows (one place: world files, Set-VM's rules and the state loader)
+MIN_MEMORY = 32 * 1024**2
+MAX_MEMORY = {1: 1024**4, 2: 12 * 1024**4}  # startup memory by generation
+MAX_PROCESSORS = 240  # virtual processors of a generation 2 VM
+MIN_DISK_SIZE = 3 * 1024**2  # New-VHD's smallest VHDX
+MAX_DISK_SIZE = 64 * 1024**4  # the VHDX format's largest
+
 
 class VMStateName(str, enum.Enum):
     """The VM states the emulator models (Hyper-V's VMState names)."""

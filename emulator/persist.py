@@ -16,7 +16,7 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
 from hyperv_emu.emulator.errors import StateError
-from hyperv_emu.emulator.model import SCHEMA_VERSION, EmulatorState
+from hyperv_emu.emulator.model import MAX_DISK_SIZE, MAX_MEMORY, SCHEMA_VERSION, EmulatorState
 
 
 def make_converter() -> cattrs.Converter:
@@ -116,8 +116,6 @@ def loads(data: bytes, where: str) -> EmulatorState:
     return state
 
 
-_MAX_DISK = 64 << 40
-_MAX_MEMORY = 12 << 40
 
 
 def state_problem(state: EmulatorState) -> str | None:
@@ -134,7 +132,7 @@ def state_problem(state: EmulatorState) -> str | None:
         if len(files) != len(host.disk_files):
             return f"host '{host.name}' records a disk file twice"
         for f in host.disk_files:
-            if not 0 < f.size <= _MAX_DISK:
+            if not 0 < f.size <= MAX_DISK_SIZE:
                 return f"the disk file '{f.path}' has the size {f.size}"
             seen, here = set(), f
             while here.parent is not None:
@@ -150,7 +148,7 @@ def state_problem(state: EmulatorState) -> str | None:
             if vm.id.casefold() in vm_ids:
                 return f"the VM id '{vm.id}' appears twice"
             vm_ids.add(vm.id.casefold())
-            if not 0 < vm.memory_startup <= _MAX_MEMORY:
+            if not 0 < vm.memory_startup <= MAX_MEMORY[2]:
                 return f"the VM '{vm.name}' has {vm.memory_startup} bytes of memory"
             parents = {c.id: c.parent_id for c in vm.checkpoints}
             for c in vm.checkpoints:

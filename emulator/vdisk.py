@@ -29,6 +29,7 @@ import attrs
 
 from hyperv_emu.emulator.errors import DiskError
 from hyperv_emu.emulator.fieldwise import Fieldwise
+from hyperv_emu.emulator.model import MAX_DISK_SIZE
 from hyperv_emu.emulator.transaction import host_rel
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ MiB = 1 << 20
 BASE_BLOCK_SIZE = 32 * MiB
 DIFF_BLOCK_SIZE = 2 * MiB
 SECTOR = 512
-MAX_SIZE = 64 << 40
+MAX_SIZE = MAX_DISK_SIZE
 DEFAULT_SIZE = 127 << 30  # New-VM's new disk without a size, as Hyper-V Manager proposes
 MERGES_DIR = "merges"
 COPY_PIECE = 8 * MiB

@@ -31,13 +31,13 @@ from hyperv_emu.emulator.model import (
     FileOp,
     HostRecord,
     VirtualMachineRecord,
+    MAX_MEMORY,
+    MAX_PROCESSORS,
+    MIN_MEMORY,
     VMStateName,
 )
 
 MB = 1024**2
-MIN_MEMORY = 32 * MB
-MAX_MEMORY = {1: 1024**4, 2: 12 * 1024**4}
-MAX_PROCESSORS = 240  # a generation 2 VM on Windows Server 2022
 START_ACTIONS = ("Nothing", "StartIfRunning", "Start")
 STOP_ACTIONS = ("TurnOff", "Save", "ShutDown")
 CRITICAL_ACTIONS = ("None", "Pause")

@@ -33,6 +33,11 @@ from hyperv_emu.emulator.errors import EmulatorError, WorldError
 from hyperv_emu.emulator.names import check_vm_name
 from hyperv_emu.emulator.fieldwise import MutableFieldwise
 from hyperv_emu.emulator.model import (
+    MAX_DISK_SIZE,
+    MAX_MEMORY,
+    MAX_PROCESSORS,
+    MIN_DISK_SIZE,
+    MIN_MEMORY,
     CheckpointRecord,
     CheckpointTypeName,
     Clock,
@@ -200,9 +205,6 @@ def _size(ctx: _Ctx, table: tuple[Any, ...], key: str, value: object) -> int:
         raise ctx.error(table, key, str(exc)) from None
 
 
-MIN_MEMORY, MAX_MEMORY = 32 << 20, 12 << 40  # Hyper-V's startup memory range (Server 2022, Gen 2)
-MAX_PROCESSORS = 240  # virtual processors of a Gen 2 VM on Server 2022
-MIN_DISK, MAX_DISK = 3 << 20, 64 << 40  # New-VHD's smallest VHDX and the format's largest
 
 
 def _bounded(ctx: _Ctx, table: tuple[Any, ...], key: str, value: int, low: int, high: int, what: str) -> int:
@@ -466,7 +468,7 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         checkpoint_type=CheckpointTypeName(cp_type),
         automatic_checkpoints=_get(ctx, table, v, "automatic_checkpoints", bool, False),
         memory_startup=_bounded(ctx, table, "memory", _size(ctx, table, "memory", v.get("memory", "1GB")),
-                                MIN_MEMORY, MAX_MEMORY, "32MB and 12TB"),
+                                MIN_MEMORY, MAX_MEMORY[2], "32MB and 12TB"),
         generation=generation,
         version=str(_get(ctx, table, v, "version", (str, float, int), "10.0")),
         path=path,
@@ -501,7 +503,7 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         if disks.find_file(host, p) is not None:
             raise ctx.error(table, "disks", f"entry {i + 1}: {p!r} is already used")
         size = _size(ctx, table, "disks", d.get("size", "127GB"))
-        if not MIN_DISK <= size <= MAX_DISK or size % 512:
+        if not MIN_DISK_SIZE <= size <= MAX_DISK_SIZE or size % 512:
             raise ctx.error(table, "disks", f"entry {i + 1}: size must be a multiple of 512 bytes from 3MB to 64TB, "
                                             f"not {size} bytes")
         try:
