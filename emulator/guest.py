@@ -65,11 +65,6 @@ def read_disk(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, disk:
 # --- memory -----------------------------------------------------------------------------------------
 
 
-def memory_path(vm: VirtualMachineRecord) -> str:
-    """The VM's runtime / saved state: `<VM path>\\Virtual Machines\\<VM ID>.vmrs`."""
-    return runtime_state_path(vm)
-
-
 def _check_memory_range(vm: VirtualMachineRecord, offset: int, length: int) -> None:
     if offset < 0 or length < 0 or offset + length > vm.memory_startup:
         raise DiskError(
@@ -83,7 +78,7 @@ def write_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, of
     if vm.state not in LIVE:
         raise InvalidVMState(vm.name)
     _check_memory_range(vm, offset, len(data))
-    path = memory_path(vm)
+    path = runtime_state_path(vm)
     rel = host_rel(host.name, path)
     if not tx.store.exists(rel):
         tx.store.create_sparse(rel, vm.memory_startup)
@@ -104,7 +99,7 @@ def read_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, off
     if vm.state is VMStateName.OFF:
         raise InvalidVMState(vm.name)
     _check_memory_range(vm, offset, length)
-    rel = host_rel(host.name, memory_path(vm))
+    rel = host_rel(host.name, runtime_state_path(vm))
     if not tx.store.exists(rel):
         return bytes(length)
     raf = tx.store.open_random(rel, False)
@@ -117,14 +112,14 @@ def read_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, off
 
 def save_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> None:
     """Stop-VM -Save: the saved state holds the memory (a sparse file as long as it)."""
-    path = memory_path(vm)
+    path = runtime_state_path(vm)
     tx.queue(FileOp(kind="sparse_file", host=host.name, path=path, size=vm.memory_startup))
     host.file_times[winpath.parse(path).key()] = tx.now()
 
 
 def drop_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> None:
     """The VM stops (or gets a checkpoint without memory): its memory is gone."""
-    path = memory_path(vm)
+    path = runtime_state_path(vm)
     tx.queue(FileOp(kind="delete", host=host.name, path=path))
     host.file_times.pop(winpath.parse(path).key(), None)
 
@@ -132,13 +127,13 @@ def drop_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> 
 def capture_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
     """A checkpoint with memory: `<checkpoint id>.vmrs` gets the VM's memory."""
     path = checkpoint_config_path(vm, cp, "vmrs")
-    tx.queue(FileOp(kind="copy_sparse", host=host.name, path=path, parent=memory_path(vm), size=vm.memory_startup))
+    tx.queue(FileOp(kind="copy_sparse", host=host.name, path=path, parent=runtime_state_path(vm), size=vm.memory_startup))
     host.file_times[winpath.parse(path).key()] = tx.now()
 
 
 def restore_memory(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
     """Restoring a checkpoint with memory: the VM's memory comes back from its .vmrs."""
-    path = memory_path(vm)
+    path = runtime_state_path(vm)
     tx.queue(FileOp(kind="copy_sparse", host=host.name, path=path,
                     parent=checkpoint_config_path(vm, cp, "vmrs"), size=cp.memory_startup))
     host.file_times[winpath.parse(path).key()] = tx.now()
