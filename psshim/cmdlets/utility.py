@@ -718,12 +718,9 @@ def _as_double_if_number(v: Any) -> Any:
 
 
 def format_settings(ctx: Any) -> Any:
-    from hyperv_emu.psshim.format.settings import FormatSettings
-    from hyperv_emu.psshim.runtime.textformat import culture_object
+    from hyperv_emu.psshim.runtime.runner import format_settings_of
 
-    s = ctx.interp.settings
-    return FormatSettings(culture=culture_object(s.culture), edition="7" if options.is_core() else "5.1",
-                          width=s.width, utc_offset=getattr(s, "utc_offset", None) or __import__("datetime").timedelta(0))
+    return format_settings_of(ctx.interp.settings)
 
 
 def _format_properties(ctx: Any, raw: Any) -> list[Any] | None:

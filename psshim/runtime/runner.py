@@ -63,6 +63,16 @@ class RunSettings(MutableFieldwise):
     memory_limit: int = options.DEFAULT_MEMORY_LIMIT
 
 
+def format_settings_of(settings: Any) -> Any:
+    """The formatter's settings (culture, edition, console width, UTC offset) for a run's
+    settings: Out-Default's, and the output cmdlets' (Out-String, Format-*, Out-File)."""
+    from hyperv_emu.psshim.format.settings import FormatSettings
+    from hyperv_emu.psshim.runtime.textformat import culture_object
+
+    edition = "7" if str(settings.edition).startswith("7") else "5.1"
+    return FormatSettings(culture=culture_object(settings.culture), edition=edition,  # type: ignore[arg-type]
+                          width=settings.width, utc_offset=getattr(settings, "utc_offset", None) or dt.timedelta(0))
+
 def _native_adapter() -> Adapter:
     def names(obj: Any) -> list[str]:
         tn = getattr(obj, "__ps_type_names__", ["System.Object"])
@@ -131,12 +141,7 @@ class Runspace:
     # -- formatting ------------------------------------------------------------------------
 
     def format_settings(self) -> Any:
-        from hyperv_emu.psshim.format.settings import FormatSettings
-        from hyperv_emu.psshim.runtime.textformat import culture_object
-
-        edition = "7" if self.settings.edition.startswith("7") else "5.1"
-        return FormatSettings(culture=culture_object(self.settings.culture), edition=edition,  # type: ignore[arg-type]
-                              width=self.settings.width, utc_offset=self.settings.utc_offset)
+        return format_settings_of(self.settings)
 
     def render_error(self, record: ErrorRecord) -> str:
         from hyperv_emu.psshim.format.error_view import render_error
