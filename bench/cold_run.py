@@ -2,7 +2,7 @@
 
     python bench/cold_run.py [--repeat 11]
 
-Prints `name: value` lines: the median wall time of a fresh `python -m hyperv_emu.cli.main run --world
+Prints `name: value` lines: the median wall time of a fresh `python -m hyperv_emu.cli run --world
 world.toml script.ps1` process, the median of `python -c "import lark, attrs, cattrs, fsspec"`,
 of `python -c pass`, and the ratio run/floor (target <= 1.5). Bytecode caching is left on (as a
 user's installation has it; this machine's environment may set PYTHONDONTWRITEBYTECODE, which
@@ -24,11 +24,11 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def scenario_dir() -> pathlib.Path:
-    for base in (ROOT.parent / "shared" / "scenarios", pathlib.Path("/work/shared/scenarios")):
+    for base in (ROOT / "tests" / "scenarios", ROOT.parent / "shared" / "scenarios"):
         hits = sorted(base.glob("12-*"))
         if hits:
             return hits[0]
-    raise SystemExit("scenario 12 not found (../shared/scenarios)")
+    raise SystemExit("scenario 12 not found (tests/scenarios)")
 
 
 def timed(commands: dict[str, list[str]], env: dict[str, str], repeat: int) -> dict[str, float]:

@@ -771,3 +771,7 @@ def _main(argv: list[str] | None) -> int:
         _error(f"internal error: {type(exc).__name__}: {exc} "
                f"(set {DEBUG_ENV}=1 to see the traceback, and please report it)")
         return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # `python -m hyperv_emu.cli.main ...` works as `python -m hyperv_emu.cli ...`
+    sys.exit(main())

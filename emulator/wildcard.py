@@ -6,7 +6,7 @@ The one implementation of wildcards in hyperv-emu: the emulator's name filters (
 places cannot disagree about what a pattern matches.
 
 Why it lives here: the emulator is the lowest layer and must work alone, so the one module sits
-in it and imports nothing but the emulator's errors; the SDK re-exports it (`sdk/__init__.py`, the
+in it and imports nothing but the emulator's errors and its `Fieldwise` base; the SDK re-exports it (`sdk/__init__.py`, the
 one SDK module besides the emulated backend that may reach the emulator) as part of its public
 API, and psshim takes it from the SDK (docs/architecture.md, "Shared helpers").
 
@@ -42,19 +42,20 @@ from typing import Final
 import attrs
 
 from hyperv_emu.emulator.errors import InvalidWildcardPattern
+from hyperv_emu.emulator.fieldwise import Fieldwise
 
 ESCAPE: Final = "`"
 _SPECIAL: Final = "*?[]`"  # what Escape() escapes
 _WILDCARD_CHARS: Final = "*?[]"  # what ContainsWildcardCharacters() looks for
 
 
-@attrs.frozen
-class _Star:
+@attrs.frozen(eq=False, repr=False)
+class _Star(Fieldwise):
     """`*`: any run of code units."""
 
 
-@attrs.frozen
-class _Any:
+@attrs.frozen(eq=False, repr=False)
+class _Any(Fieldwise):
     """`?`: one code unit."""
 
 
@@ -62,8 +63,8 @@ _STAR: Final = _Star()
 _ANY: Final = _Any()
 
 
-@attrs.frozen
-class _Set:
+@attrs.frozen(eq=False, repr=False)
+class _Set(Fieldwise):
     """A bracket expression: literal members and inclusive (low, high) ranges of code units."""
 
     chars: frozenset[str]
@@ -88,8 +89,8 @@ _Element = _Star | _Any | str | _Set  # a literal is one code unit (lower-cased 
 _Segment = str | tuple[_Element, ...]  # a run between stars: its literals as a str when it has only those
 
 
-@attrs.frozen
-class WildcardPattern:
+@attrs.frozen(eq=False, repr=False)
+class WildcardPattern(Fieldwise):
     """A compiled pattern (`compile_pattern()` builds and caches one): the runs of single-character
     elements between its stars. One run means no star."""
 
