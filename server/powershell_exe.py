@@ -49,8 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     # redirected (ConsoleHost's ErrorFormat); on a terminal, as text.
     clixml_errors = None if not sys.stderr.isatty() else False
     # a local drop-in: the process that spawned it passes its environment, as to powershell.exe
-    result = run_powershell(client, args, stdin, read_script=read, environment=os.environ,
-                            clixml_errors=clixml_errors, newline="\n")
+    try:
+        result = run_powershell(client, args, stdin, read_script=read, environment=os.environ,
+                                clixml_errors=clixml_errors, newline="\n")
+    except HyperVError as exc:  # the state cannot be opened (missing, corrupt, ...)
+        sys.stderr.write(f"hvemu-powershell: {exc.message}\n")
+        return 1
     sys.stdout.write(result.stdout)
     sys.stdout.flush()
     sys.stderr.write(result.stderr)
@@ -76,7 +80,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def launcher_text(python: str, state: str | None) -> str:
     lines = ["#!/bin/sh", "# hvemu: powershell.exe on the emulator (hvemu install-shim)"]
     if state:
-        lines.append(f': "${{HVEMU_STATE:={_sh_quote(state)}}}"; export HVEMU_STATE')
+        # the state given to install-shim, unless HVEMU_STATE names another (a quoted word:
+        # inside "${VAR:=...}" the quotes would become part of the value)
+        lines.append(f'[ -n "${{HVEMU_STATE:-}}" ] || HVEMU_STATE={_sh_quote(state)}; export HVEMU_STATE')
     lines.append(f'exec {_sh_quote(python)} -m hyperv_emu.server.powershell_exe "$@"')
     return "\n".join(lines) + "\n"
 

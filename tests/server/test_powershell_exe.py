@@ -84,3 +84,25 @@ def test_exit_codes_are_powershell_exe_s(shim: tuple[pathlib.Path, dict[str, str
     missing = run("powershell", "-File", "nope.ps1")
     assert missing.returncode == 64
     assert "The argument 'nope.ps1' to the -File parameter does not exist." in missing.stderr
+
+
+def test_install_shim_keeps_the_state_it_was_given(tmp_path: pathlib.Path) -> None:
+    """`install-shim --state S` makes S the launchers' state unless HVEMU_STATE names another;
+    S with a space and a quote is the folder itself, not a quoted word (a shell quirk once put
+    the quotes into the value); a state that cannot be opened is one line on stderr, exit 1."""
+    state = tmp_path / "my state's folder"
+    e = env()
+    e.pop("HVEMU_STATE", None)
+    subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "init", "--world", str(WORLD), "--state", str(state)],
+                   check=True, env=e, capture_output=True)
+    bin_dir = tmp_path / "bin"
+    subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "install-shim", "--state", str(state), str(bin_dir)],
+                   check=True, env=e, capture_output=True)
+    r = subprocess.run([str(bin_dir / "pwsh"), "-Command", "(Get-VM).Count -gt 0"], env=e,
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stdout.strip()) == (0, "True"), r.stderr
+    e["HVEMU_STATE"] = str(tmp_path / "elsewhere")
+    r = subprocess.run([str(bin_dir / "pwsh"), "-Command", "Get-VM"], env=e, capture_output=True, text=True)
+    assert r.returncode == 1
+    assert r.stderr == (f"hvemu-powershell: No hvemu state at '{tmp_path / 'elsewhere'}'. Create one with "
+                        f"`hvemu init --world FILE --state {tmp_path / 'elsewhere'}`.\n")
