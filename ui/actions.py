@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 
 import attrs
 
-from hyperv_emu.sdk import VM, Checkpoint, CheckpointType, HyperVClient, HyperVError
+from hyperv_emu.sdk import VM, Checkpoint, CheckpointType, HyperVClient, HyperVError, VMState
 from hyperv_emu.ui import texts
 
 CLOCK_STEPS = {"60": "1 minute", "3600": "1 hour", "86400": "1 day"}
@@ -52,6 +52,11 @@ def _checkpoint(hv: HyperVClient, vm: VM, warnings: list[str]) -> Outcome:
     if warnings:
         return Outcome(dialog=(texts.TITLE, "\n".join(warnings)), select=cp.id)
     if vm.checkpoint_type in (CheckpointType.Production, CheckpointType.ProductionOnly):
+        if cp.state is VMState.Saved:  # the guest could not make a production checkpoint: a standard one
+            # the host's event says why (the emulator logs one; a real host's event log is not read)
+            events = [e for e in hv.events() if e.vm_id == vm.id and e.level == "Warning"]
+            text = events[-1].message if events else texts.FALLBACK.text
+            return Outcome(dialog=(texts.FALLBACK.title, text), select=cp.id)
         return Outcome(dialog=(texts.PRODUCTION_CREATED.title, texts.PRODUCTION_CREATED.text), select=cp.id)
     return Outcome(message=f"Checkpoint '{cp.name}' created.", select=cp.id)
 

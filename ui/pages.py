@@ -129,12 +129,8 @@ def format_time(value: dt.datetime, culture: str, edition: str) -> str:
 
 
 def merge_percent(hv: HyperVClient, vm: VM) -> int | None:
-    """How far the VM's disk merges are (0-100), when the backend can tell."""
-    progress = getattr(hv, "merge_progress", None)
-    if progress is None:
-        return None
-    value = progress(vm)
-    return None if value is None else int(value)
+    """How far the VM's disk merges are (0-99), when the backend can tell."""
+    return hv.merge_progress(vm)
 
 
 def vm_row(hv: HyperVClient, vm: VM) -> VMRow:

@@ -66,6 +66,15 @@ PRODUCTION_CREATED = Dialog(
 )
 OK = "OK"
 
+# [I] a production checkpoint the guest could not make: Hyper-V takes a standard one (Microsoft's
+# user guide: "if the production checkpoint fails a standard checkpoint is being created"); the
+# emulated host's event message is shown instead when there is one.
+FALLBACK = Dialog(
+    "Standard Checkpoint Created",
+    "A production checkpoint could not be created, so a standard checkpoint (with the virtual machine's "
+    "memory) was created instead.",
+)
+
 # [G] "Click Browse and choose the Location you prefer. Click Export."; [I] the rest.
 EXPORT = Dialog("Export Virtual Machine", "Specify where you want to save the files.")
 EXPORT_BUTTON = "Export"
