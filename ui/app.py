@@ -125,7 +125,10 @@ def page_context(state: UIState, params: dict[str, str]) -> dict[str, Any]:
     if ctx["dialog"] is not None and cp is None:
         ctx["dialog"] = None
     if ctx["dialog"] == "export":
-        start = params.get("path") or hv.get_vm_host().virtual_machine_path
+        host = hv.get_vm_host()
+        start = params.get("path") or host.virtual_machine_path
+        known = [host.virtual_machine_path, host.virtual_hard_disk_path, vm.path, *(d.path for d in vm.hard_drives)]
+        ctx["browse_drives"] = sorted({p[:2].upper() + "\\" for p in known if len(p) > 1 and p[1] == ":"})
         folders, problem = _folders(hv, start)
         ctx.update(browse_path=start, browse_parent=parent_folder(start), browse_problem=problem,
                    browse_folders=[(name, join_folder(start, name)) for name in folders])

@@ -97,6 +97,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     guard = _guard(args)
     state = UIState(_clients(args), guard)
     sock = _listen(args.host, args.port)
+    sock.listen(128)  # connections made before uvicorn is up wait instead of being refused
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{sock.getsockname()[1]}/"
     print(f"hvemu ui: {url} ({'HTTP Basic' if guard.password else 'this computer only'}); Ctrl+C stops it",
