@@ -54,7 +54,10 @@ def _checkpoint(hv: HyperVClient, vm: VM, warnings: list[str]) -> Outcome:
     if vm.checkpoint_type in (CheckpointType.Production, CheckpointType.ProductionOnly):
         if cp.state is VMState.Saved:  # the guest could not make a production checkpoint: a standard one
             # the host's event says why (the emulator logs one; a real host's event log is not read)
-            events = [e for e in hv.events() if e.vm_id == vm.id and e.level == "Warning"]
+            try:
+                events = [e for e in hv.events() if e.vm_id == vm.id and e.level == "Warning"]
+            except HyperVError:
+                events = []
             text = events[-1].message if events else texts.FALLBACK.text
             return Outcome(dialog=(texts.FALLBACK.title, text), select=cp.id)
         return Outcome(dialog=(texts.PRODUCTION_CREATED.title, texts.PRODUCTION_CREATED.text), select=cp.id)

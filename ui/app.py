@@ -155,7 +155,9 @@ def build_app(state: UIState) -> Any:
     async def api_vms(request: Request) -> Response:
         def rows() -> dict[str, Any]:
             out = [attrs.asdict(pages.vm_row(hv, vm)) for hv in state.hosts for vm in hv.get_vms()]
-            return {"vms": out, "merging": any(r["merging"] for r in out)}
+            culture, edition = pages.culture_of(state.hosts[0])
+            return {"vms": out, "merging": any(r["merging"] for r in out),
+                    "now": pages.format_time(state.hosts[0].now(), culture, edition)}
 
         return JSONResponse(await state.call(rows), headers={"Cache-Control": "no-store"})
 

@@ -152,3 +152,19 @@ def test_parent_folder(path: str, parent: str | None) -> None:
                                         (int(1.5 * 1024**3), "1.5 GB")])
 def test_human_size(size: int, text: str) -> None:
     assert human_size(size) == text
+
+
+def test_several_hosts_each_with_their_vms(memory_url: str) -> None:
+    text = world_text() + '\n[[host]]\nname = "HV-HOST02"\n\n[[vm]]\nname = "SRV-DB01"\nhost = "HV-HOST02"\nstate = "Off"\n'
+    hv = sdk.load_world(memory_url, text)
+    page = Page(hv, Guard())
+    page.state.hosts = [hv, hv.host("HV-HOST02")]
+    html = page.get()
+    titles = re.findall(r"<h2 id=\"vms-title-\d\">Virtual Machines — ([^<]+)</h2>", html)
+    assert titles == ["HV-HOST01", "HV-HOST02"]
+    second = page.get(host="1")
+    assert "Checkpoints — SRV-DB01" in second
+    db = hv.host("HV-HOST02").vm("SRV-DB01")
+    page.post("checkpoint", host="1", vm=db.id)
+    assert [c.vm_name for c in hv.host("HV-HOST02").get_checkpoints()] == ["SRV-DB01"]
+    assert [v["host"] for v in page.http.get("/api/vms").json()["vms"]].count("HV-HOST02") == 1

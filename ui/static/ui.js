@@ -1,5 +1,6 @@
 // hvemu ui: progressive enhancement only (the page works without it).
-// - the Status column follows a running merge (polls /api/vms while one runs);
+// - the Status column follows a running merge (polls /api/vms every second while one runs; on a
+//   real clock every 5 seconds anyway, so that Uptime and the host's time follow real time);
 // - "Copy as mermaid" copies the disk chain's mermaid text;
 // - arrow keys move through the checkpoint tree; Escape closes a dialog.
 "use strict";
@@ -16,10 +17,17 @@
           row.querySelector(".state").textContent = vm.state;
           row.querySelector(".uptime").textContent = vm.uptime;
         });
+        var clock = document.getElementById("host-time");
+        if (clock && data.now) { clock.textContent = data.now; }
         document.body.dataset.merging = data.merging ? "true" : "false";
-        if (data.merging) { window.setTimeout(pollStatus, 1000); }
+        schedule();
       })
       .catch(function () { window.setTimeout(pollStatus, 5000); });
+  }
+
+  function schedule() {
+    if (document.body.dataset.merging === "true") { window.setTimeout(pollStatus, 1000); }
+    else if (document.body.dataset.clock === "real") { window.setTimeout(pollStatus, 5000); }
   }
 
   function enableCopy() {
@@ -75,6 +83,6 @@
     enableCopy();
     treeKeys();
     dialogKeys();
-    if (document.body.dataset.merging === "true") { window.setTimeout(pollStatus, 1000); }
+    schedule();
   });
 })();
