@@ -270,8 +270,9 @@ def merging(host: HostRecord, vm_id: str, now: dt.datetime) -> bool:
 
 
 def merge_percent(host: HostRecord, vm_id: str, now: dt.datetime) -> int | None:
-    """How far the VM's unfinished merges are, 0-99, over the time from the first one's start to
-    the last one's (expected) end; None when none runs."""
+    """How far the VM's unfinished merges are, 0-99, over the time from the earliest start to the
+    latest (expected) end among them (a finished merge leaves the queue, so the count starts
+    again with the next file); None when none runs."""
     running = [m for m in host.merges if m.vm_id == vm_id and (m.job or m.end > now)]
     if not running:
         return None
