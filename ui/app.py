@@ -35,7 +35,8 @@ from hyperv_emu.ui import actions, pages, texts
 from hyperv_emu.ui.security import Guard, GuardMiddleware
 
 HERE = pathlib.Path(__file__).resolve().parent
-DIALOGS = ("apply", "rename", "delete", "delete-subtree", "export")
+DIALOGS = ("apply", "rename", "delete", "delete-subtree", "export", "turn-off", "shut-down")
+VM_DIALOGS = ("turn-off", "shut-down")  # the others are about the selected checkpoint
 MAX_FLASHES = 64
 MAX_FORM = 64 * 1024
 T = TypeVar("T")
@@ -122,7 +123,7 @@ def page_context(state: UIState, params: dict[str, str]) -> dict[str, Any]:
         details=pages.details(hv, vm, cp, culture, edition) if cp is not None else None,
         chains=(chains := pages.disk_chains(hv, vm)), mermaid=pages.chains_mermaid(chains),
     )
-    if ctx["dialog"] is not None and cp is None:
+    if ctx["dialog"] is not None and cp is None and ctx["dialog"] not in VM_DIALOGS:
         ctx["dialog"] = None
     if ctx["dialog"] == "export":
         host = hv.get_vm_host()

@@ -89,11 +89,25 @@ ERROR_TITLE = "An error occurred while attempting to {action}."
 # percentage is the VM's Status, "Merging disks" [C].
 MERGING_WITH_PERCENT = "{status} ({percent}%)"
 
-# The VM actions of the Actions pane [G] and the SDK call behind each.
+# [I] Hyper-V Manager asks before turning off or shutting down; the sentences are inferred.
+TURN_OFF = Dialog(
+    "Turn Off Machine",
+    "Do you want to turn off the virtual machine? Turning it off is like pulling its power plug: "
+    "any unsaved data in the virtual machine is lost.",
+)
+SHUT_DOWN = Dialog(
+    "Shut Down Machine",
+    "Are you sure you want to shut down the virtual machine? The guest operating system is asked to shut down.",
+)
+TURN_OFF_BUTTON = "Turn Off"
+SHUT_DOWN_BUTTON = "Shut Down"
+
+# The VM actions of the Actions pane [G] and the SDK call behind each; the ones ending in "..."
+# open a confirmation first.
 VM_ACTIONS = (
     ("start", "Start"),
-    ("turn-off", "Turn Off"),
-    ("shut-down", "Shut Down"),
+    ("turn-off", "Turn Off..."),
+    ("shut-down", "Shut Down..."),
     ("save", "Save"),
     ("pause", "Pause"),
     ("resume", "Resume"),

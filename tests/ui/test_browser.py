@@ -234,7 +234,9 @@ def test_vm_actions_and_an_error_as_hyper_v_manager_shows_it(page: Any, server: 
     sync_api.expect(page.locator('tr:has(a:text-is("SRV-APP01")) .state')).to_have_text("Paused")
     page.get_by_role("button", name="Resume", exact=True).click()
     sync_api.expect(page.locator('tr:has(a:text-is("SRV-APP01")) .state')).to_have_text("Running")
-    page.get_by_role("button", name="Turn Off", exact=True).click()
+    page.get_by_role("link", name="Turn Off...", exact=True).click()
+    sync_api.expect(page.get_by_role("dialog")).to_contain_text("Do you want to turn off the virtual machine?")
+    page.get_by_role("dialog").get_by_role("button", name="Turn Off", exact=True).click()
     sync_api.expect(page.locator('tr:has(a:text-is("SRV-APP01")) .state')).to_have_text("Off")
     assert str(server.hv.vm("SRV-APP01").state) == "Off"
     # a name over 100 characters: Rename-VMSnapshot's refusal, in an alert

@@ -99,6 +99,8 @@ def test_the_disk_chain_runs_from_the_base_disk_to_the_file_in_use(page: Page) -
     ("delete-subtree", ["Delete Checkpoint Subtree", "all of its subsequent checkpoints", ">Delete<"]),
     ("rename", ['maxlength="100"', "less than 100 characters and cannot be empty"]),
     ("export", ["Export Virtual Machine", "Location:", ">Export<"]),
+    ("turn-off", ["Turn Off Machine", "Do you want to turn off the virtual machine?", ">Turn Off<", ">Cancel<"]),
+    ("shut-down", ["Shut Down Machine", ">Shut Down<", ">Cancel<"]),
 ])
 def test_a_dialog_opens_on_get_and_changes_nothing(page: Page, dialog: str, words: list[str]) -> None:
     before = sdk.export_world(page.hv.backend.url)
@@ -106,6 +108,7 @@ def test_a_dialog_opens_on_get_and_changes_nothing(page: Page, dialog: str, word
     html = page.get(vm=vm.id, cp=page.cp("SRV-WEB01", "IIS configured").id, dialog=dialog)
     for word in words:
         assert word in html
+    assert html.count('role="dialog"') == (0 if dialog == "rename" else 1)
     assert sdk.export_world(page.hv.backend.url) == before
 
 

@@ -145,3 +145,13 @@ def test_the_command_refuses_unsafe_options(args: list[str], env: dict[str, str]
     done = _hvemu("--world", world, *args, **env)
     assert done.returncode == 1, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_answer_forbids_framing_and_foreign_scripts(page: Page) -> None:
+    for path in ("/", "/api/vms", "/static/ui.js"):
+        headers = page.http.get(path).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    r = page.http.post("/action/start", data={"csrf": page.guard.csrf_token, "vm": page.vm("R&D 'lab'").id})
+    assert r.status_code == 303 and r.headers["x-frame-options"] == "DENY"
