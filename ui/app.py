@@ -100,7 +100,7 @@ def page_context(state: UIState, params: dict[str, str]) -> dict[str, Any]:
     hv = state.hosts[host_index]
     hosts = []
     for i, client in enumerate(state.hosts):
-        hosts.append((i, client.host_name, [(vm, pages.vm_row(client, vm)) for vm in client.get_vms()]))
+        hosts.append((i, *pages.vm_rows(client)))
     vms = hosts[host_index][2]
     vm = next((v for v, _ in vms if v.id == params.get("vm")), vms[0][0] if vms else None)
     outcome = state.flashes.get(params.get("flash", ""))
@@ -155,7 +155,7 @@ def build_app(state: UIState) -> Any:
 
     async def api_vms(request: Request) -> Response:
         def rows() -> dict[str, Any]:
-            out = [attrs.asdict(pages.vm_row(hv, vm)) for hv in state.hosts for vm in hv.get_vms()]
+            out = [attrs.asdict(row) for hv in state.hosts for _, row in pages.vm_rows(hv)[1]]
             culture, edition = pages.culture_of(state.hosts[0])
             return {"vms": out, "merging": any(r["merging"] for r in out),
                     "now": pages.format_time(state.hosts[0].now(), culture, edition)}

@@ -133,7 +133,13 @@ def merge_percent(hv: HyperVClient, vm: VM) -> int | None:
     return hv.merge_progress(vm)
 
 
-def vm_row(hv: HyperVClient, vm: VM) -> VMRow:
+def vm_rows(hv: HyperVClient) -> tuple[str, list[tuple[VM, VMRow]]]:
+    """The host's name and its VMs (Get-VM's order) with their rows."""
+    host = hv.host_name
+    return host, [(vm, vm_row(hv, vm, host)) for vm in hv.get_vms()]
+
+
+def vm_row(hv: HyperVClient, vm: VM, host: str) -> VMRow:
     merging = VMOperationalStatus.MergingDisks in vm.operational_status
     status = vm.status
     if merging:
@@ -141,7 +147,7 @@ def vm_row(hv: HyperVClient, vm: VM) -> VMRow:
         if percent is not None:
             status = texts.MERGING_WITH_PERCENT.format(status=vm.status, percent=percent)
     return VMRow(
-        host=hv.host_name, id=vm.id, name=vm.name, state=str(vm.state), cpu_usage=f"{vm.cpu_usage} %",
+        host=host, id=vm.id, name=vm.name, state=str(vm.state), cpu_usage=f"{vm.cpu_usage} %",
         assigned_memory=memory_mb(vm.memory_assigned), uptime=uptime_text(vm.uptime), status=status,
         merging=merging, running=vm.state in (VMState.Running, VMState.Paused),
     )
