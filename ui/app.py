@@ -35,7 +35,7 @@ from hyperv_emu.ui import actions, pages, texts
 from hyperv_emu.ui.security import Guard, GuardMiddleware
 
 HERE = pathlib.Path(__file__).resolve().parent
-DIALOGS = ("apply", "rename", "delete", "delete-subtree", "export", "turn-off", "shut-down")
+DIALOGS = ("apply", "revert", "rename", "delete", "delete-subtree", "export", "turn-off", "shut-down")
 VM_DIALOGS = ("turn-off", "shut-down")  # the others are about the selected checkpoint
 MAX_FLASHES = 64
 MAX_FORM = 64 * 1024

@@ -42,6 +42,15 @@ APPLY = Dialog(
     "earlier checkpoint. Apply: applies only the checkpoint that you have chosen; you cannot undo this action.",
 )
 APPLY_CREATE = "Create Checkpoint and Apply"  # [G]
+# [G] Mastering Hyper-V: "If you perform a Revert action on a virtual machine, you will be prompted
+# to create a new checkpoint of the current state"; Revert applies the checkpoint the VM hangs
+# from. [I] the title and the question.
+REVERT = Dialog(
+    "Revert Virtual Machine",
+    "Are you sure you want to revert the virtual machine to its last checkpoint? Your current virtual machine "
+    "state will be lost.",
+    APPLY.note,
+)
 APPLY_ONLY = "Apply"  # [G]
 CANCEL = "Cancel"  # [G]
 

@@ -168,4 +168,15 @@ def test_the_actions_pane_offers_what_the_vms_state_allows(page: Page) -> None:
     off = page.get(vm=page.vm("R&D 'lab'").id)
     actions = lambda html: sorted(set(__import__("re").findall(r'data-action="([a-z-]+)"', html)))  # noqa: E731
     assert actions(running) == ["checkpoint", "pause", "save", "shut-down", "turn-off"]
-    assert actions(off) == ["checkpoint", "start"]
+    assert actions(off) == ["checkpoint", "revert", "start"]  # it hangs from its checkpoint
+
+
+def test_revert_applies_the_checkpoint_the_vm_hangs_from(page: Page) -> None:
+    vm = page.vm("SRV-WEB01")
+    html = page.get(vm=vm.id)
+    link = __import__("re").search(r'href="([^"]+)" data-action="revert"', html)
+    assert link is not None
+    dialog = page.http.get(link.group(1).replace("&amp;", "&")).text
+    assert "Revert Virtual Machine" in dialog and text_of(dialog, "subject") == ["IIS + TLS 1.3"]
+    page.post("apply", vm=vm.id, cp=vm.parent_snapshot_id or "", choice="apply")
+    assert page.vm("SRV-WEB01").parent_snapshot_name == "IIS + TLS 1.3" and len(_names(page, "SRV-WEB01")) == 3

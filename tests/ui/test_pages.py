@@ -95,6 +95,7 @@ def test_the_disk_chain_runs_from_the_base_disk_to_the_file_in_use(page: Page) -
 
 @pytest.mark.parametrize("dialog, words", [
     ("apply", ["Apply Checkpoint", "Create Checkpoint and Apply", ">Apply<", ">Cancel<"]),
+    ("revert", ["Revert Virtual Machine", "Create Checkpoint and Apply", ">Apply<", ">Cancel<"]),
     ("delete", ["Delete Selected Checkpoint", ">Delete<", ">Cancel<"]),
     ("delete-subtree", ["Delete Checkpoint Subtree", "all of its subsequent checkpoints", ">Delete<"]),
     ("rename", ['maxlength="100"', "less than 100 characters and cannot be empty"]),
