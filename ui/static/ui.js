@@ -2,7 +2,7 @@
 // - the Status column follows a running merge (polls /api/vms every second while one runs; on a
 //   real clock every 5 seconds anyway, so that Uptime and the host's time follow real time);
 // - "Copy as mermaid" copies the disk chain's mermaid text;
-// - arrow keys move through the checkpoint tree; Escape closes a dialog.
+// - arrow keys move through the checkpoint tree; Tab stays in an open dialog; Escape closes it.
 "use strict";
 (function () {
   function pollStatus() {
@@ -72,6 +72,14 @@
     var focusable = dialog.querySelector("[autofocus]") || dialog.querySelector("button, a, input");
     if (focusable) { focusable.focus(); }
     document.addEventListener("keydown", function (event) {
+      if (event.key === "Tab") {  // focus stays in the dialog (the page behind it is inert)
+        var items = Array.prototype.slice.call(dialog.querySelectorAll("a[href], button, input"));
+        if (!items.length) { return; }
+        var first = items[0], last = items[items.length - 1];
+        var inside = dialog.contains(document.activeElement);
+        if (event.shiftKey && (document.activeElement === first || !inside)) { last.focus(); event.preventDefault(); }
+        else if (!event.shiftKey && (document.activeElement === last || !inside)) { first.focus(); event.preventDefault(); }
+      }
       if (event.key === "Escape") {
         var cancel = dialog.querySelector("a.button");
         if (cancel) { window.location.href = cancel.href; }
