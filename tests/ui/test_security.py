@@ -155,3 +155,30 @@ def test_every_answer_forbids_framing_and_foreign_scripts(page: Page) -> None:
         assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
     r = page.http.post("/action/start", data={"csrf": page.guard.csrf_token, "vm": page.vm("R&D 'lab'").id})
     assert r.status_code == 303 and r.headers["x-frame-options"] == "DENY"
+
+
+def test_the_command_serves_http_basic_with_password_env(tmp_path: object) -> None:
+    import re
+    import urllib.error
+    import urllib.request
+
+    world = str(T.TESTS / "ui" / "world.toml")
+    proc = subprocess.Popen([sys.executable, "-m", "hyperv_emu.cli", "ui", "--world", world, "--port", "0",
+                             "--password-env", "HVEMU_UI_TEST_PW", "--user", "ops"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=T.subprocess_env(HVEMU_UI_TEST_PW="S3cret!"))
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "HTTP Basic" in line, line
+        url = re.search(r"http://\S+/", line)
+        assert url is not None
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url.group(0), timeout=30)
+        assert refused.value.code == 401
+        request = urllib.request.Request(url.group(0), headers={"Authorization": _basic("ops", "S3cret!")})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200 and "SRV-WEB01" in answer.read().decode()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
