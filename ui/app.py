@@ -109,11 +109,13 @@ def page_context(state: UIState, params: dict[str, str]) -> dict[str, Any]:
         "outcome": outcome, "dialog": params.get("dialog") if params.get("dialog") in DIALOGS else None,
         "clock_virtual": hv.clock_is_virtual, "clock_steps": actions.CLOCK_STEPS,
         "any_merging": any(row.merging for _, _, rows in hosts for _, row in rows),
+        "cp": None, "tree": (), "details": None, "chains": (), "mermaid": "", "checkpoint_count": 0,
     }
     culture, edition = pages.culture_of(hv)
     ctx["now"] = pages.format_time(hv.now(), culture, edition)
     ctx["culture"] = culture
     if vm is None:
+        ctx["dialog"] = None
         return ctx
     checkpoints = hv.get_checkpoints(vm)
     wanted = params.get("cp") or (outcome.select if outcome is not None else None) or vm.parent_snapshot_id
@@ -149,7 +151,11 @@ def build_app(state: UIState) -> Any:
 
     async def index(request: Request) -> Response:
         params = dict(request.query_params)
-        ctx = await state.call(lambda: page_context(state, params))
+        try:
+            ctx = await state.call(lambda: page_context(state, params))
+        except HyperVError as exc:  # the host or the state cannot be read now (a lock, a transport)
+            return templates.TemplateResponse(request, "unavailable.html", {"texts": texts, "message": exc.message},
+                                              status_code=503, headers={"Cache-Control": "no-store"})
         return templates.TemplateResponse(request, "index.html", ctx,
                                           headers={"Cache-Control": "no-store"})
 
@@ -160,7 +166,10 @@ def build_app(state: UIState) -> Any:
             return {"vms": out, "merging": any(r["merging"] for r in out),
                     "now": pages.format_time(state.hosts[0].now(), culture, edition)}
 
-        return JSONResponse(await state.call(rows), headers={"Cache-Control": "no-store"})
+        try:
+            return JSONResponse(await state.call(rows), headers={"Cache-Control": "no-store"})
+        except HyperVError as exc:
+            return JSONResponse({"error": exc.message}, status_code=503, headers={"Cache-Control": "no-store"})
 
     async def action(request: Request) -> Response:
         name = request.path_params["name"]

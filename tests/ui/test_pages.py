@@ -172,3 +172,19 @@ def test_several_hosts_each_with_their_vms(memory_url: str) -> None:
     page.post("checkpoint", host="1", vm=db.id)
     assert [c.vm_name for c in hv.host("HV-HOST02").get_checkpoints()] == ["SRV-DB01"]
     assert [v["host"] for v in page.http.get("/api/vms").json()["vms"]].count("HV-HOST02") == 1
+
+
+def test_a_host_that_cannot_be_read_is_a_message_not_a_traceback(page: Page) -> None:
+    sdk.delete_state(page.hv.backend.url)  # the state disappears under the running page
+    r = page.http.get("/")
+    assert r.status_code == 503
+    assert "The host cannot be read now." in r.text and "Traceback" not in r.text
+    assert re.search(r'class="message-text">[^<]*state', r.text)
+    poll = page.http.get("/api/vms")
+    assert poll.status_code == 503 and "state" in poll.json()["error"]
+
+
+def test_a_state_without_vms(memory_url: str) -> None:
+    hv = sdk.load_world(memory_url, 'now = 2026-02-20T08:00:00\n[[host]]\nname = "HV-HOST01"\ndefault = true\n')
+    html = Page(hv, Guard()).get(dialog="turn-off")
+    assert "No virtual machines were found on this server." in html and 'role="dialog"' not in html
