@@ -624,12 +624,19 @@ def _add_server_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     powershell_exe.register(sub, common)
 
 
+def _add_ui_command(sub: Any, common: argparse.ArgumentParser) -> None:
+    from hyperv_emu.ui import command
+
+    command.register(sub, common)
+
+
 _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
     "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
     "run": _add_run_commands, "shell": _add_run_commands, "completion": _add_completion_command,
     "state": _add_state_commands, "serve": _add_server_commands, "install-shim": _add_server_commands,
+    "ui": _add_ui_command,
 }
 
 

@@ -269,6 +269,20 @@ def merging(host: HostRecord, vm_id: str, now: dt.datetime) -> bool:
     return any(m.vm_id == vm_id and (m.job or m.end > now) for m in host.merges)
 
 
+def merge_percent(host: HostRecord, vm_id: str, now: dt.datetime) -> int | None:
+    """How far the VM's unfinished merges are, 0-99, over the time from the earliest start to the
+    latest (expected) end among them (a finished merge leaves the queue, so the count starts
+    again with the next file); None when none runs."""
+    running = [m for m in host.merges if m.vm_id == vm_id and (m.job or m.end > now)]
+    if not running:
+        return None
+    start, end = min(m.start for m in running), max(m.end for m in running)
+    total = (end - start).total_seconds()
+    if total <= 0:
+        return 99
+    return max(0, min(99, int((now - start).total_seconds() * 100 // total)))
+
+
 # --- physical merges under the real clock (emulator.background drives them) ------------------------
 
 

@@ -478,6 +478,11 @@ class Host:
         with self._tx() as (tx, host):
             return tx.now()
 
+    def merge_progress(self, vm_id: str) -> int | None:
+        """How far the VM's disk merges are (0-99), None when none runs (hvemu ui's Status)."""
+        with self._tx() as (tx, host):
+            return disks.merge_percent(host, _vm_by_id(host, vm_id).id, tx.now())
+
     def advance(self, seconds: float) -> dt.datetime:
         """Move the virtual clock (Start-Sleep); merges due by then finish."""
         with self._tx() as (tx, host):

@@ -511,6 +511,13 @@ class HyperVClient(ValueClient):
         """Start-Sleep: moves a virtual clock (finishing due merges) or really sleeps."""
         self.backend.sleep(self.computer_name, seconds)
 
+    def merge_progress(self, vm: VMRef) -> int | None:
+        """How far the VM's background disk merges are (0-99), None when none runs or when the
+        backend cannot tell (a real host: Get-VM reports no percentage). Hyper-V Manager's
+        Status column in `hvemu ui`."""
+        fn: Callable[[str | None, str], int | None] | None = getattr(self.backend, "merge_progress", None)
+        return fn(self.computer_name, self._vm_id(vm)) if fn is not None else None
+
     @property
     def clock_is_virtual(self) -> bool:
         return self.backend.clock_is_virtual()

@@ -7,7 +7,7 @@ import ast
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-PACKAGES = ("emulator", "sdk", "psshim", "cli", "testing", "server")
+PACKAGES = ("emulator", "sdk", "psshim", "cli", "testing", "server", "ui")
 PREFIX = "hyperv_emu."
 
 

@@ -21,7 +21,7 @@ import pytest
 import import_graph
 
 ROOT = import_graph.ROOT
-APPLICATIONS = ("cli", "testing", "server")
+APPLICATIONS = ("cli", "testing", "server", "ui")
 FILES = import_graph.module_files()
 
 

@@ -401,6 +401,9 @@ class EmulatedBackend:
     def now(self, computer: str | None) -> dt.datetime:
         return self._call(lambda: self._host(computer).now())
 
+    def merge_progress(self, computer: str | None, vm_id: str) -> int | None:
+        return self._call(lambda: self._host(computer).merge_progress(vm_id))
+
     def sleep(self, computer: str | None, seconds: float) -> None:
         if self.clock_is_virtual():
             self._call(lambda: self._host(computer).advance(seconds))

@@ -134,9 +134,12 @@ def test_the_wheel_holds_only_hyperv_emu(wheel: pathlib.Path) -> None:
         metadata = zf.read(f"{dist_info}/METADATA").decode()
         entry_points = zf.read(f"{dist_info}/entry_points.txt").decode()
     assert tops == {"hyperv_emu", dist_info}
-    for package in ("sdk", "emulator", "psshim", "cli", "testing"):
+    for package in ("sdk", "emulator", "psshim", "cli", "testing", "ui"):
         assert f"hyperv_emu/{package}/__init__.py" in names
     assert "hyperv_emu/psshim/grammar.lark" in names and "hyperv_emu/py.typed" in names
+    # `hvemu ui`'s templates and static files
+    for data in ("templates/index.html", "static/ui.css", "static/ui.js"):
+        assert f"hyperv_emu/ui/{data}" in names
     # the plugin's contract: the `pytest` extra, and the pytest11 entry point
     assert 'Requires-Dist: pytest>=8; extra == "pytest"' in metadata
     assert "[pytest11]\nhyperv = hyperv_emu.testing.pytest_plugin" in entry_points
