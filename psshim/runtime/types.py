@@ -338,7 +338,9 @@ def type_of(value: Any, adapters: AdapterRegistry | None = None, table: TypeTabl
     if isinstance(value, PSType):
         return TYPE
     names = type_names(value, adapters)
-    first = names[0]
+    # `CimInstance#root/virtualization/v2/Msvm_ComputerSystem` is a name PowerShell's type data
+    # adds; GetType() gives the .NET type behind it
+    first = next((n for n in names if "#" not in n), names[0])
     if isinstance(value, list) and first == "System.Object[]":
         return OBJECT_ARRAY
     t = find_type(first, table)
