@@ -101,6 +101,10 @@ class WmiPath(str):
         return path
 
 
+def _reference(path: str, lookup: PathLookup) -> WmiPath:
+    return WmiPath(path, lambda: lookup(path))
+
+
 class CimObject(PSNative):
     """A CimInstance (`flavor="cim"`) or a ManagementObject (`flavor="wmi"`) of an Instance.
     `invoker(instance, method, positional_args, flavor)` runs a WMI method (the `.Method()` call
@@ -171,8 +175,7 @@ class CimObject(PSNative):
         lookup = self.lookup
         if lookup is not None:
             # a reference held as a path string (Parent): `[wmi]$o.Parent` reads the instance it names
-            items = [(k, WmiPath(v, lambda v=v: lookup(v)) if isinstance(v, str) and _is_object_path(v) else v)
-                     for k, v in items]
+            items = [(k, _reference(v, lookup) if isinstance(v, str) and _is_object_path(v) else v) for k, v in items]
         return items
 
     def _has_keys(self) -> bool:
