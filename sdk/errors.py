@@ -97,10 +97,9 @@ class AccessDeniedError(HostPathError):
 
 
 class OperationTimeoutError(HyperVError):
-    """Wait-VM -Timeout passed before the VM reached what was waited for."""
-
-    default_error_id = "OperationTimeout"
-    default_category = "OperationTimeout"
+    """Wait-VM -Timeout passed before the VM reached what was waited for. The module raises it
+    as an operation failure (ExceptionHelper.CreateOperationFailedException: OperationFailed,
+    InvalidOperation), the text `CmdletErrorMessages.OperationFailed_ConditionNotSatisfied`."""
 
 
 class PermissionDeniedError(HyperVError):

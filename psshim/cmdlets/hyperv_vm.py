@@ -270,9 +270,9 @@ class _SetIntegrationService(_VMComponentCmdlet):
                 for pattern in patterns:
                     hits = [s for s in services if _matches(pattern, s.name)]
                     if not hits:
+                        # the module's ErrorMessages.VMIntegrationService_IntegrationComponentNotFound
                         self.report(InvalidArgumentError(
-                            f"No integration service named '{pattern}' was found for virtual machine '{vm.name}'.",
-                            target=pattern), pattern)
+                            "No integration component with the given name could be found.", target=pattern), pattern)
                     targets.extend((client, s) for s in hits)
 
         def act(client: HyperVClient, s: IntegrationService) -> Any:

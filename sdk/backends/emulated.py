@@ -49,6 +49,10 @@ from hyperv_emu.sdk.types import (
 
 T = TypeVar("T")
 
+# Wait-VM's text when -Timeout passes (the module's CmdletErrorMessages.OperationFailed_ConditionNotSatisfied)
+CONDITION_NOT_SATISFIED = ("This command stopped operation because the specified condition is not satisfied in the "
+                           "specified time-out.")
+
 # One table: emulator error class -> SDK exception class (most specific first).
 _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] = [
     (emu_errors.VMNotFound, errors.VMNotFoundError),
@@ -256,9 +260,7 @@ class EmulatedBackend:
             elif deadline is None or self._call(host.now) < deadline:
                 time.sleep(max(0.1, delay))
                 continue
-            raise errors.OperationTimeoutError(
-                f"Wait-VM timed out after {timeout:g} seconds waiting for {condition} on virtual machine '{name}'.",
-                target=name)
+            raise errors.OperationTimeoutError(CONDITION_NOT_SATISFIED, target=name)
 
     def get_vm_host(self, computer: str | None) -> VMHostInfo:
         return host_info(self._call(lambda: self._host(computer).host_info()))

@@ -179,6 +179,7 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
                                             r"computer .* (cannot|could not) be (found|resolved)"),
     # VM settings and Wait-VM (emulator.vmsettings' refusals, Wait-VM's timeout)
     _rule(errors.OperationTimeoutError, ids={"OperationTimeout"}),
+    _rule(errors.OperationTimeoutError, calls={"wait_vm"}, message=r"condition is not satisfied in the specified time-out"),
     _rule(errors.AlreadyExistsError, calls={"configure_vm"}, message=r"already exists"),
     _rule(errors.InvalidArgumentError, ids={"InvalidArgument"}, calls=VM_SETTINGS_CALLS),
     _rule(errors.HyperVError),

@@ -69,8 +69,10 @@ def test_wait_vm(run: Run) -> None:
     out, err = run("Wait-VM SRV-WEB01 -For IPAddress -Timeout 5; 'up'; "
                    "Wait-VM SRV-APP01 -For Heartbeat -Timeout 120; (Get-Date).ToString('HH:mm:ss')")
     assert out.split() == ["up", "08:02:00"]
-    assert "Wait-VM timed out after 120 seconds waiting for Heartbeat on virtual machine 'SRV-APP01'." in err
-    assert "OperationTimeout,Microsoft.HyperV.PowerShell.Commands.WaitVM" in err
+    # the module's CmdletErrorMessages.OperationFailed_ConditionNotSatisfied, raised as an operation failure
+    assert "This command stopped operation because the specified condition is not satisfied in the specified " \
+           "time-out." in err.replace("\n", "")
+    assert "OperationFailed,Microsoft.HyperV.PowerShell.Commands.WaitVM" in err
     _out, err = run("Wait-VM SRV-APP01")
     assert "would wait forever" in err
 
