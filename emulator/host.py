@@ -38,7 +38,8 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, exportvm, movestorage, network, vhdrules
+from hyperv_emu.emulator import drives, exportvm, metering, movestorage, network, vhdrules
+from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
@@ -577,6 +578,24 @@ class Host:
             integration.set_enabled(vm, name, enabled)
             write_vm_config(tx, host, vm)
             return vm_view(host, vm, tx.now())
+
+    def set_resource_metering(self, vm_id: str, action: str) -> VMView:
+        """Enable-/Disable-/Reset-VMResourceMetering: `action` is "enable", "disable" or "reset"."""
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            if action == "enable":
+                metering.enable(vm, tx.now())
+            elif action == "disable":
+                metering.disable(vm)
+            else:
+                metering.reset(vm, tx.now())
+            tx.changed = True
+            return vm_view(host, vm, tx.now())
+
+    def measure_vm(self, vm_id: str) -> MeteringView:
+        """Measure-VM (emulator.metering)."""
+        with self._tx() as (tx, host):
+            return metering.measure(tx, host, _vm_by_id(host, vm_id), tx.now())
 
     def wait_satisfied(self, vm_id: str, condition: str, since: dt.datetime | None) -> bool:
         """Whether what Wait-VM -For waits for holds now (the caller polls, moving the clock)."""

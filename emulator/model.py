@@ -173,6 +173,8 @@ class VirtualMachineRecord(MutableFieldwise):
     smart_paging_file_path: str = ""  # "" = the configuration root (path)
     # Get-VMIntegrationService: service name -> Enabled (see emulator.vmsettings.SERVICES)
     integration_services: dict[str, bool] = attrs.field(factory=dict)
+    # Enable-/Reset-VMResourceMetering: the start of the metering window (None: metering is off)
+    metering_since: dt.datetime | None = None
 
 
 @attrs.define(eq=False, repr=False)

@@ -26,6 +26,7 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 
 
@@ -75,6 +76,9 @@ class Backend(Protocol):
     def get_vm_host(self, computer: str | None) -> VMHostInfo: ...
     def set_vm_host(self, computer: str | None, *, virtual_hard_disk_path: str | None,
                     virtual_machine_path: str | None) -> VMHostInfo: ...
+    # Enable-/Disable-/Reset-VMResourceMetering (action "enable", "disable", "reset"), Measure-VM
+    def set_resource_metering(self, computer: str | None, vm_id: str, action: str) -> VM: ...
+    def measure_vm(self, computer: str | None, vm_id: str) -> VMMeteringReport: ...
 
     # --- checkpoints -------------------------------------------------------------------------
     def checkpoint_vm(self, computer: str | None, vm_id: str, name: str | None) -> Checkpoint: ...

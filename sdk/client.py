@@ -69,6 +69,7 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import CriticalErrorAction, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 VMRef = VM | str
@@ -261,6 +262,19 @@ class HyperVClient(ValueClient):
     def set_integration_service(self, vm: VMRef, name: str, enabled: bool) -> VM:
         """Enable-/Disable-VMIntegrationService by the service's name (e.g. "VSS")."""
         return self._vm(self.backend.set_integration_service(self.computer_name, self._vm_id(vm), name, enabled))
+
+    def set_resource_metering(self, vm: VMRef, enabled: bool) -> VM:
+        """Enable-/Disable-VMResourceMetering (enabling a metered VM keeps its data)."""
+        action = "enable" if enabled else "disable"
+        return self._vm(self.backend.set_resource_metering(self.computer_name, self._vm_id(vm), action))
+
+    def reset_resource_metering(self, vm: VMRef) -> VM:
+        """Reset-VMResourceMetering: the data collected so far is discarded."""
+        return self._vm(self.backend.set_resource_metering(self.computer_name, self._vm_id(vm), "reset"))
+
+    def measure_vm(self, vm: VMRef) -> VMMeteringReport:
+        """Measure-VM; MeteringDisabledError when the VM's resource metering is off."""
+        return self.backend.measure_vm(self.computer_name, self._vm_id(vm))
 
     def wait_vm(self, vm: VMRef, for_: str = "Heartbeat", *, timeout: float | None = None, delay: float = 5) -> None:
         """Wait-VM -For Heartbeat|IPAddress|Reboot|MemoryOperations [-Timeout s] [-Delay s];

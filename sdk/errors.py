@@ -102,6 +102,13 @@ class OperationTimeoutError(HyperVError):
     InvalidOperation), the text `CmdletErrorMessages.OperationFailed_ConditionNotSatisfied`."""
 
 
+class MeteringDisabledError(HyperVError):
+    """Measure-VM of a VM whose resource metering is off (Enable-VMResourceMetering first)."""
+
+    default_error_id = "ObjectNotFound"
+    default_category = "ObjectNotFound"
+
+
 class PermissionDeniedError(HyperVError):
     """An operation the caller's account may not perform on the host (Hyper-V's authorization
     check: `You do not have the required permission to complete this task. Contact the

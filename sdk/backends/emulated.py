@@ -21,7 +21,8 @@ from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
-from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, vm_settings
+from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
@@ -76,6 +77,7 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.DiskError, errors.DiskError),
     (emu_errors.InvalidWildcardPattern, errors.InvalidPatternError),
     (emu_errors.OperationTimeout, errors.OperationTimeoutError),
+    (emu_errors.MeteringDisabled, errors.MeteringDisabledError),
     (emu_errors.EmulatorError, errors.HyperVError),
 ]
 
@@ -127,7 +129,7 @@ def vm_from_view(v: VMView) -> VM:
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
-        **vm_settings(v),
+        resource_metering_enabled=v.resource_metering_enabled, **vm_settings(v),
     )
 
 
@@ -241,6 +243,14 @@ class EmulatedBackend:
 
     def set_integration_service(self, computer: str | None, vm_id: str, name: str, enabled: bool) -> VM:
         return vm_from_view(self._call(lambda: self._host(computer).set_integration_service(vm_id, name, enabled)))
+
+    def set_resource_metering(self, computer: str | None, vm_id: str, action: str) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).set_resource_metering(vm_id, action)))
+
+    def measure_vm(self, computer: str | None, vm_id: str) -> VMMeteringReport:
+        view = self._call(lambda: self._host(computer).measure_vm(vm_id))
+        vm = self.get_vm_by_id(computer, vm_id)
+        return metering_report(view, vm, self.network_adapters(computer, vm_id))
 
     def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
         """Wait-VM: poll every `delay` seconds until the condition holds or `timeout` passes. On the

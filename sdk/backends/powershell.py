@@ -82,6 +82,7 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
@@ -152,6 +153,7 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     _rule(errors.VMNotFoundError, message=r"unable to find a virtual machine"),
     _rule(errors.CheckpointNotFoundError, message=r"unable to find a (snapshot|checkpoint)"),
     _rule(errors.MultipleCheckpointsError, message=r"more than one (snapshot|checkpoint)"),
+    _rule(errors.MeteringDisabledError, message=r"resource metering is not enabled"),
     # a -ComputerName the Hyper-V module cannot reach (the emulator's text, then Hyper-V's)
     _rule(errors.HostNotFoundError, message=r"unable to find the computer|error trying to access an object on computer"),
     _rule(errors.InvalidPatternError, message=r"wildcard character pattern is not valid"),
@@ -377,6 +379,14 @@ class PowerShellBackend:
     def set_integration_service(self, computer: str | None, vm_id: str, name: str, enabled: bool) -> VM:
         env = self._run(ps_vmscript.set_integration_service(self._c(computer), self._vm_id(vm_id), name, enabled))
         return ps_json.vm_from_json(self._one(env, "virtual machine"))
+
+    def set_resource_metering(self, computer: str | None, vm_id: str, action: str) -> VM:
+        env = self._run(ps_vmscript.set_resource_metering(self._c(computer), self._vm_id(vm_id), action))
+        return ps_json.vm_from_json(self._one(env, "virtual machine"))
+
+    def measure_vm(self, computer: str | None, vm_id: str) -> VMMeteringReport:
+        env = self._run(ps_vmscript.measure_vm(self._c(computer), self._vm_id(vm_id)))
+        return ps_json.value_from_json(VMMeteringReport, self._one(env, "metering report"))
 
     def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
         self._run(ps_vmscript.wait_vm(self._c(computer), self._vm_id(vm_id), condition, timeout, delay))

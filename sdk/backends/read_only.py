@@ -31,6 +31,7 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 
 
@@ -194,6 +195,12 @@ class ReadOnlyBackend:
 
     def set_integration_service(self, computer: str | None, vm_id: str, name: str, enabled: bool) -> VM:
         self._deny(computer)
+
+    def set_resource_metering(self, computer: str | None, vm_id: str, action: str) -> VM:
+        self._deny(computer)
+
+    def measure_vm(self, computer: str | None, vm_id: str) -> VMMeteringReport:
+        return self.inner.measure_vm(computer, vm_id)
 
     def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
         return self.inner.wait_vm(computer, vm_id, condition, timeout, delay)
