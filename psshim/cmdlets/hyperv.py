@@ -254,10 +254,10 @@ class SetVM(_ByNameOrVM):
         if not more.is_empty():
             plain: dict[str, Any] = {k: (v.name if isinstance(v, CheckpointType) else v) for k, v in settings.items()}
             full = attrs.evolve(more, **plain)
-            yield from self.each(self.target_vms(), lambda vm: f'Set-VM will modify virtual machine "{vm.name}".',
+            yield from self.each(self.target_vms(), lambda vm: f'Set-VM will configure the virtual machine "{vm.name}".',
                                  lambda client, vm: client.configure_vm(vm, full))
             return
-        yield from self.each(self.target_vms(), lambda vm: f'Set-VM will modify virtual machine "{vm.name}".',
+        yield from self.each(self.target_vms(), lambda vm: f'Set-VM will configure the virtual machine "{vm.name}".',
                              lambda client, vm: client.set_vm(vm, **settings))
 
     # the parameters beyond the checkpoint ones (hyperv_vm.set_vm_settings reads them)
@@ -613,7 +613,7 @@ class ExportVM(_ByNameOrVM):
             return vm
 
         yield from self.each(self.target_vms(),
-                             lambda vm: f'Export-VM will export the virtual machine "{vm.name}" to "{self.Path}".',
+                             lambda vm: f'Export-VM will export the virtual machine "{vm.name}" to the given location.',
                              export)
 
 
@@ -625,7 +625,7 @@ class MoveVMStorage(_ByNameOrVM):
     def process(self) -> Iterator[Any]:
         dest = self.ctx.resolve_path(str(self.DestinationStoragePath))
         yield from self.each(self.target_vms(),
-                             lambda vm: f'Move-VMStorage will move the storage of "{vm.name}" to "{dest}".',
+                             lambda vm: f'Move-VMStorage will move the storage of virtual machine "{vm.name}".',
                              lambda client, vm: client.move_vm_storage(vm, dest))
 
 
@@ -638,7 +638,8 @@ class ImportVM(HyperVCmdlet):
 
     def process(self) -> Iterator[Any]:
         for client in self.clients():
-            if not self.ctx.should_process(str(self.Path), text=f'Import-VM will import the virtual machine from "{self.Path}".'):
+            if not self.ctx.should_process(str(self.Path), text="Import-VM will import the virtual machine from the provided configuration file or "
+                                                            "compatibility report."):
                 continue
             try:
                 yield client.import_vm(str(self.Path), generate_new_id=bool(self.GenerateNewId))

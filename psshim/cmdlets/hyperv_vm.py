@@ -34,7 +34,7 @@ class RenameVM(_ByNameOrVM):
 
     def process(self) -> Iterator[Any]:
         new = str(self.NewName)
-        yield from self.each(self.target_vms(), lambda vm: f'Rename-VM will rename virtual machine "{vm.name}" to "{new}".',
+        yield from self.each(self.target_vms(), lambda vm: f'Rename-VM will rename the virtual machine "{vm.name}" to "{new}".',
                              lambda client, vm: client.rename_vm(vm, new))
 
 
@@ -176,7 +176,7 @@ class SetVMMemory(_VMComponentCmdlet):
         def act(client: HyperVClient, vm: VMValue) -> Any:
             return client.get_vm_memory(client.configure_vm(vm, settings))
 
-        yield from self.each(self.owners(), lambda vm: f'Set-VMMemory will modify the memory of virtual machine "{vm.name}".',
+        yield from self.each(self.owners(), lambda vm: f'Set-VMMemory will configure the memory settings of the virtual machine "{vm.name}".',
                              act)
 
 
@@ -209,7 +209,7 @@ class SetVMProcessor(_VMComponentCmdlet):
             return client.get_vm_processor(client.configure_vm(vm, settings))
 
         yield from self.each(self.owners(),
-                             lambda vm: f'Set-VMProcessor will modify the processor of virtual machine "{vm.name}".', act)
+                             lambda vm: f'Set-VMProcessor will configure the processor settings of the virtual machine "{vm.name}".', act)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,6 +323,6 @@ class SetVMHost(HyperVCmdlet):
         vhd = str(self.VirtualHardDiskPath) if self.is_bound("VirtualHardDiskPath") else None
         vms = str(self.VirtualMachinePath) if self.is_bound("VirtualMachinePath") else None
         yield from self.each(((c, c) for c in self.clients()),
-                             lambda c: f'Set-VMHost will modify the host "{c.host_name}".',
+                             lambda c: f'Set-VMHost will configure host "{c.host_name}".',
                              lambda client, _c: client.set_vm_host(virtual_hard_disk_path=vhd,
                                                                    virtual_machine_path=vms))
