@@ -287,3 +287,13 @@ class MeteringDisabled(EmulatorError):
     def __init__(self, vm_name: str) -> None:
         super().__init__("Resource metering is not enabled for this virtual machine. Use the Enable-VMResourceMetering "
                          "cmdlet to enable data collection for this virtual machine.", target=vm_name)
+
+
+class SwitchNotFound(InvalidArgument):
+    """A switch name no switch of the host has (the module's ErrorMessages.VMSwitch_NotFoundByName,
+    raised by ExceptionHelper.CreateInvalidArgumentException)."""
+
+    error_id = "InvalidParameter"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f'Hyper-V was unable to find a virtual switch with name "{name}".', target=name)

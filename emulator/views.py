@@ -80,6 +80,20 @@ class VMView(Fieldwise):
 
 
 @attrs.frozen(eq=False, repr=False)
+class CompatibilityView(Fieldwise):
+    """Compare-VM's report of a planned import (emulator.importvm): the planned VM, the paths,
+    and the incompatibilities as (message id, message, network adapter name or None)."""
+
+    vm: VMView
+    destination: str
+    path: str
+    snapshot_path: str
+    vhd_destination_path: str | None
+    vhd_source_path: str | None
+    incompatibilities: tuple[tuple[int, str, str | None], ...]
+
+
+@attrs.frozen(eq=False, repr=False)
 class CheckpointView(Fieldwise):
     id: str
     name: str

@@ -31,6 +31,7 @@ from hyperv_emu.sdk.types import (
     VM,
     VMSwitch,
 )
+from hyperv_emu.sdk.compat import VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport
 from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMHostInfo, VMMemory, VMProcessor
 
@@ -98,6 +99,8 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     PortAclMeteringReport: ["Microsoft.HyperV.PowerShell.VMNetworkAdapterPortAclMeteringReport",
                             "Microsoft.HyperV.PowerShell.VMPortAclMeteringReport", "System.Object"],
     VHDMetrics: ["Microsoft.HyperV.PowerShell.VHDMetrics", "System.Object"],
+    VMCompatibilityReport: ["Microsoft.HyperV.PowerShell.VMCompatibilityReport", "System.Object"],
+    VMCompatibilityError: ["Microsoft.HyperV.PowerShell.VMCompatibilityError", "System.Object"],
 }
 
 
@@ -109,7 +112,8 @@ def ps_name(field: "attrs.Attribute[Any]") -> str:
 
 
 _FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
-    cls: tuple((ps_name(f), f.name) for f in attrs.fields(cls) if f.name != "client") for cls in PS_TYPE_NAMES
+    cls: tuple((ps_name(f), f.name) for f in attrs.fields(cls) if f.name != "client" and not f.metadata.get("hidden"))
+    for cls in PS_TYPE_NAMES
 }
 
 

@@ -629,24 +629,6 @@ class MoveVMStorage(_ByNameOrVM):
                              lambda client, vm: client.move_vm_storage(vm, dest))
 
 
-@hyperv_cmdlet("Import-VM")
-class ImportVM(HyperVCmdlet):
-    Path = Bound()
-    Copy = Bound()
-    GenerateNewId = Bound()
-    ComputerName = Bound()
-
-    def process(self) -> Iterator[Any]:
-        for client in self.clients():
-            if not self.ctx.should_process(str(self.Path), text="Import-VM will import the virtual machine from the provided configuration file or "
-                                                            "compatibility report."):
-                continue
-            try:
-                yield client.import_vm(str(self.Path), generate_new_id=bool(self.GenerateNewId))
-            except HyperVError as exc:
-                self.report(exc, self.Path)
-
-
 # ---------------------------------------------------------------------------------------------
 # Get-VMHardDiskDrive, Get-VHD
 # ---------------------------------------------------------------------------------------------

@@ -174,7 +174,7 @@ class SetVMMemory(_VMComponentCmdlet):
         )
 
         def act(client: HyperVClient, vm: VMValue) -> Any:
-            return client.get_vm_memory(client.configure_vm(vm, settings))
+            return client.memory_of(client.configure_vm(vm, settings))
 
         yield from self.each(self.owners(), lambda vm: f'Set-VMMemory will configure the memory settings of the virtual machine "{vm.name}".',
                              act)
@@ -206,7 +206,7 @@ class SetVMProcessor(_VMComponentCmdlet):
         settings = VMSettings(processor_count=int(self.Count) if self.is_bound("Count") else None)
 
         def act(client: HyperVClient, vm: VMValue) -> Any:
-            return client.get_vm_processor(client.configure_vm(vm, settings))
+            return client.processor_of(client.configure_vm(vm, settings))
 
         yield from self.each(self.owners(),
                              lambda vm: f'Set-VMProcessor will configure the processor settings of the virtual machine "{vm.name}".', act)

@@ -25,10 +25,7 @@ from hyperv_emu.testing import scenarios
 FOLDER = pathlib.Path(__file__).resolve().parents[1] / "project_scenarios"
 
 # Scenarios that wait for a fix elsewhere (strict: they fail the suite once they pass).
-PENDING: dict[str, str] = {
-    "63-export-import-copy": "Import-VM -Copy registers the exported files where they are (it copies nothing), and "
-                             "-VirtualMachinePath/-VhdDestinationPath/-SnapshotFilePath are not emulated",
-}
+PENDING: dict[str, str] = {}
 
 
 def project_scenarios() -> list[pathlib.Path]:
