@@ -25,8 +25,9 @@ from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, check_honoured, hype
 from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
 from hyperv_emu.psshim.runtime.errors import not_supported
 from hyperv_emu.psshim.runtime.registry import Cmdlet, Registry
+from hyperv_emu.psshim.cmdlets.hyperv_setvm import MIX_MATCHING, needs_dynamic_memory, set_vm_settings
 from hyperv_emu.sdk.client import HyperVClient
-from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVError
+from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVError, InvalidArgumentError
 from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, ControllerType
 from hyperv_emu.sdk.types import VM as VMValue
 from hyperv_emu.sdk.vmparts import VMSettings
@@ -254,8 +255,17 @@ class SetVM(_ByNameOrVM):
         if not more.is_empty():
             plain: dict[str, Any] = {k: (v.name if isinstance(v, CheckpointType) else v) for k, v in settings.items()}
             full = attrs.evolve(more, **plain)
+
+            both = self.is_bound("DynamicMemory") and self.is_bound("StaticMemory")
+
+            def configure(client: HyperVClient, vm: VMValue) -> VMValue:
+                if both:  # the module's check, per VM (SetVM.cs)
+                    raise InvalidArgumentError(MIX_MATCHING, error_id="InvalidParameter", target=vm.name)
+                needs_dynamic_memory(MIX_MATCHING, vm, full.dynamic_memory_enabled, full)
+                return client.configure_vm(vm, full)
+
             yield from self.each(self.target_vms(), lambda vm: f'Set-VM will configure the virtual machine "{vm.name}".',
-                                 lambda client, vm: client.configure_vm(vm, full))
+                                 configure)
             return
         yield from self.each(self.target_vms(), lambda vm: f'Set-VM will configure the virtual machine "{vm.name}".',
                              lambda client, vm: client.set_vm(vm, **settings))
@@ -274,8 +284,6 @@ class SetVM(_ByNameOrVM):
     NewVMName = Bound()
 
     def more_settings(self) -> VMSettings:
-        from hyperv_emu.psshim.cmdlets.hyperv_setvm import set_vm_settings
-
         return set_vm_settings(self)
 
 

@@ -19,6 +19,7 @@ from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError, InvalidArgumentError
 from hyperv_emu.sdk.types import VM as VMValue
 from hyperv_emu.sdk.types import Checkpoint
+from hyperv_emu.psshim.cmdlets.hyperv_setvm import NEEDS_DYNAMIC, needs_dynamic_memory
 from hyperv_emu.psshim.cmdlets.hyperv_setvm import enum_name as _name
 from hyperv_emu.sdk.vmparts import IntegrationService, VMSettings
 
@@ -174,6 +175,7 @@ class SetVMMemory(_VMComponentCmdlet):
         )
 
         def act(client: HyperVClient, vm: VMValue) -> Any:
+            needs_dynamic_memory(NEEDS_DYNAMIC, vm, settings.dynamic_memory_enabled, settings)
             return client.memory_of(client.configure_vm(vm, settings))
 
         yield from self.each(self.owners(), lambda vm: f'Set-VMMemory will configure the memory settings of the virtual machine "{vm.name}".',
