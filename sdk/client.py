@@ -12,7 +12,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Restore-VMSnapshot             | `restore_checkpoint(cp)`, `restore_checkpoint_by_name(vm, name)` (exactly one match) |
 | Remove-VMSnapshot              | `remove_checkpoint(cp, include_children=)`, `remove_checkpoints(vm, name=None, ...)` (no name: all) |
 | Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
-| Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
+| Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path, copy=, generate_new_id=, vhd_destination_path=, ...)` |
+| Compare-VM / Import-VM -CompatibilityReport | `compare_vm_import(path, ImportOptions(...))`, `compare_report(report)`, `import_report(report)` |
 | Export-VM                      | `export_vm(vm, path)` (checkpoints and disk chains included) |
 | Move-VMStorage                 | `move_vm_storage(vm, destination)`                          |
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
@@ -21,6 +22,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Add/Remove/Set-VMHardDiskDrive | `add_hard_drive(vm, path, controller_type=, ...)`, `remove_hard_drive(drive)`, `set_hard_drive(drive, path=, to_controller_...=)` |
 | Get-VMScsiController / Get-VMDvdDrive | `get_scsi_controllers(vm)`, `get_dvd_drives(vm)`           |
 | Get-VMNetworkAdapter / Get-VMSwitch | `get_network_adapters(vm)`, `get_switches()`         |
+| Connect-/Disconnect-VMNetworkAdapter | `connect_network_adapter(adapter, switch)` (None: disconnect) |
+| Enable-/Disable-/Reset-VMResourceMetering, Measure-VM | `set_resource_metering(vm, enabled)`, `reset_resource_metering(vm)`, `measure_vm(vm)` |
 | Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
 | Get-VMMemory / Get-VMProcessor | `get_vm_memory(vm)`, `get_vm_processor(vm)`                |
 | Save-VM / Restart-VM / Remove-VMSavedState | `save_vm`, `restart_vm`, `remove_saved_state(vm_or_cp)` |
