@@ -70,7 +70,11 @@ def test_the_planned_vm_can_be_configured_before_import(client, fleet, emulated,
     vm_id, _name, folder = _exported(client, fleet, "cm")
     report = client.compare_vm_import(folder)
     client.set_vm(report.vm, memory_startup=4 * T.GB)
-    vm = client.import_report(report)
+    assert client.compare_report(report).vm.memory_startup == 4 * T.GB
+    again = client.compare_vm_import(folder)  # planned again from the export: the earlier plan is replaced
+    assert again.vm.id == vm_id and again.vm.memory_startup != 4 * T.GB
+    client.set_vm(again.vm, memory_startup=4 * T.GB)
+    vm = client.import_report(again)
     assert vm.memory_startup == 4 * T.GB
 
 
