@@ -35,7 +35,6 @@ from hyperv_emu.emulator.errors import (
     MAX_CHECKPOINTS,
     CheckpointNameInvalid,
     ExportFailed,
-    ImportFailed,
     checkpoint_name_empty,
     checkpoint_name_too_long,
     checkpoints_disabled,
@@ -263,48 +262,3 @@ def _refuse_existing_targets(tx: Transaction, host: HostRecord, vm: VirtualMachi
         if disks.find_file(host, target) is not None or tx.store.exists(host_rel(host.name, target)):
             raise ExportFailed(f"Failed to export '{vm.name}': the system failed to create '{target}': "
                                f"The file exists. (0x80070050).", target=target)
-
-
-def import_export(tx: Transaction, host: HostRecord, path: str, new_id: bool) -> VirtualMachineRecord:
-    wp = winpath.parse(path)
-    config_path = wp
-    if not wp.name.casefold().endswith(".vmcx"):
-        folder = wp.joinpath("Virtual Machines")
-        rel = host_rel(host.name, str(folder))
-        if not tx.store.exists(rel):
-            raise ImportFailed(f"Cannot find an exported virtual machine at '{wp}'.", target=str(wp))
-        names = [e.name for e in tx.store.listdir(rel) if e.name.casefold().endswith(".vmcx")]
-        if len(names) != 1:
-            raise ImportFailed(f"Expected one .vmcx file under '{folder}', found {len(names)}.", target=str(wp))
-        config_path = folder.joinpath(names[0])
-    try:
-        manifest = json.loads(tx.store.read_bytes(host_rel(host.name, str(config_path))))
-        from hyperv_emu.emulator import exportvm
-
-        if exportvm.is_vm_export(manifest):  # an Export-VM folder, checkpoints included
-            return exportvm.import_vm(tx, host, manifest, new_id)
-        vm_id = tx.new_id() if new_id else str(manifest["Id"])
-        name = str(manifest["Name"])
-        if any(v.id == vm_id for v in host.vms):
-            raise ImportFailed(
-                f"A virtual machine with id '{vm_id}' already exists; import with a new id.", target=str(wp)
-            )
-        vm = VirtualMachineRecord(
-            # A checkpoint that held memory comes back Saved, as its exported runtime state does.
-            id=vm_id, name=name, state=VMStateName.SAVED if manifest.get("HasMemory") is True else VMStateName.OFF,
-            checkpoint_type=CheckpointTypeName(manifest.get("CheckpointType", "Production")),
-            memory_startup=int(manifest["MemoryStartup"]), generation=int(manifest["Generation"]),
-            version=str(manifest.get("Version", "10.0")), path=str(config_path.parent.parent),
-            snapshot_file_location=str(config_path.parent.parent), creation_time=tx.now(),
-            notes=str(manifest.get("Notes", "")),
-        )
-        for d in manifest["HardDrives"]:
-            p = str(winpath.parse(d["path"]))
-            size = disks.add_base_disk(tx, host, vm, p, int(d["size"]))
-            vm.disks.append(HardDrive(p, p, size, d["controller_type"], int(d["controller_number"]), int(d["controller_location"])))
-    except (KeyError, ValueError, TypeError, json.JSONDecodeError) as exc:
-        raise ImportFailed(f"The exported configuration '{config_path}' is not valid: {exc}.", target=str(wp)) from exc
-    host.vms.append(vm)
-    write_vm_config(tx, host, vm)
-    return vm
-

@@ -14,7 +14,10 @@ def vm_config_path(vm: VirtualMachineRecord) -> str:
 
 
 def write_vm_config(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> None:
-    """The VM's configuration file (JSON standing in for Hyper-V's binary .vmcx)."""
+    """The VM's configuration file (JSON standing in for Hyper-V's binary .vmcx). A planned VM
+    (emulator.importvm) gets its file when it is imported; until then the exported one stays."""
+    if not any(v is vm for v in host.vms):
+        return
     payload = json.dumps(
         {"Name": vm.name, "Id": vm.id, "CheckpointType": vm.checkpoint_type.value,
          "MemoryStartup": vm.memory_startup, "Generation": vm.generation, "Version": vm.version,

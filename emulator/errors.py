@@ -270,8 +270,30 @@ class InvalidWildcardPattern(EmulatorError):
 
 
 class OperationTimeout(EmulatorError):
-    """Wait-VM's -Timeout passed before what it waited for came (the text is ours: the module's
-    is not in our sources)."""
+    """Wait-VM's -Timeout passed before what it waited for came (the module raises it as an
+    operation failure: ExceptionHelper.CreateOperationFailedException)."""
 
-    error_id = "OperationTimeout"
-    category = "OperationTimeout"
+    error_id = "OperationFailed"
+    category = "InvalidOperation"
+
+
+class MeteringDisabled(EmulatorError):
+    """Measure-VM of a VM whose resource metering is off (the module's
+    CmdletErrorMessages.MetricsDisabledForVM, raised by ExceptionHelper.CreateObjectNotFoundException)."""
+
+    error_id = "ObjectNotFound"
+    category = "ObjectNotFound"
+
+    def __init__(self, vm_name: str) -> None:
+        super().__init__("Resource metering is not enabled for this virtual machine. Use the Enable-VMResourceMetering "
+                         "cmdlet to enable data collection for this virtual machine.", target=vm_name)
+
+
+class SwitchNotFound(InvalidArgument):
+    """A switch name no switch of the host has (the module's ErrorMessages.VMSwitch_NotFoundByName,
+    raised by ExceptionHelper.CreateInvalidArgumentException)."""
+
+    error_id = "InvalidParameter"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f'Hyper-V was unable to find a virtual switch with name "{name}".', target=name)

@@ -5,8 +5,9 @@ here a JSON document with the VM's record and its disk files), `Snapshots\<id>.v
 checkpoint, and `Virtual Hard Disks\` with a copy of every disk file of the VM — the base
 `.vhdx` files and every `.avhdx` of its checkpoint tree, each differencing copy linked to the
 copy of its parent (its parent locator rewritten; the linkage identifier is kept, so the copied
-chain opens as the original does). Import-VM of that folder registers the VM where the files are
-(its checkpoint tree with it); -GenerateNewId gives the VM and its checkpoints new ids.
+chain opens as the original does). Import-VM of that folder (emulator.importvm) registers the VM
+where the files are, or copies them, its checkpoint tree with it; -GenerateNewId gives the VM and
+its checkpoints new ids.
 
 Refused: an existing target file (Hyper-V's copy fails with ERROR_FILE_EXISTS), a VM whose disks
 are being merged (the export waits on a host; here it is refused [U]), two disk files of one
@@ -19,7 +20,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from hyperv_emu.emulator import disks, openfiles, winpath
-from hyperv_emu.emulator.configfiles import write_checkpoint_config, write_vm_config
 from hyperv_emu.emulator.errors import ExportFailed, ImportFailed, InvalidVMState
 from hyperv_emu.emulator.model import DiskFile, FileOp, HostRecord, VirtualMachineRecord, VMStateName
 
@@ -102,11 +102,12 @@ def is_vm_export(manifest: Any) -> bool:
     return isinstance(manifest, dict) and manifest.get("Format") == FORMAT
 
 
-def import_vm(tx: "Transaction", host: HostRecord, manifest: dict[str, Any], new_id: bool) -> VirtualMachineRecord:
-    """Register the exported VM where its files are."""
-    from hyperv_emu.emulator.persist import make_converter
-
+def vm_from_manifest(tx: "Transaction", manifest: dict[str, Any], new_id: bool) -> tuple[VirtualMachineRecord, dict[str, str]]:
+    """The exported VM's record as an import gives it (Off unless it was saved, created now), and
+    the exported checkpoint ids -> the imported ones (new ones with `new_id`)."""
     from cattrs.errors import BaseValidationError
+
+    from hyperv_emu.emulator.persist import make_converter
 
     try:
         vm = make_converter().structure(manifest["VM"], VirtualMachineRecord)
@@ -122,22 +123,8 @@ def import_vm(tx: "Transaction", host: HostRecord, manifest: dict[str, Any], new
         vm.parent_checkpoint_id = ids.get(vm.parent_checkpoint_id) if vm.parent_checkpoint_id else None
     else:
         ids = {cp.id: cp.id for cp in vm.checkpoints}
-    if any(v.id == vm.id for v in host.vms):
-        raise ImportFailed(f"A virtual machine with id '{vm.id}' already exists; import with a new id.", target=vm.id)
     if vm.state is not VMStateName.SAVED:
         vm.state = VMStateName.OFF
     vm.started_at = None
     vm.creation_time = tx.now()
-    for entry in manifest["Files"]:
-        p = str(winpath.parse(entry["path"]))
-        if disks.find_file(host, p) is not None:
-            raise ImportFailed(f"The disk file '{p}' is already used on this host.", target=p)
-        owner = ids.get(entry["owner"]) if entry.get("owner") else None
-        host.disk_files.append(DiskFile(path=p, kind=str(entry["kind"]), size=int(entry["size"]),
-                                        parent=entry.get("parent"), vm_id=vm.id, owner=owner))
-    host.vms.append(vm)
-    for cp in vm.checkpoints:
-        write_checkpoint_config(tx, host, vm, cp)
-    write_vm_config(tx, host, vm)
-    tx.changed = True
-    return vm
+    return vm, ids

@@ -35,15 +35,18 @@ from hyperv_emu.emulator.model import (
     FileOp,
     HardDrive,
     HostRecord,
+    PlannedImportRecord,
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, exportvm, movestorage, network, vhdrules
+from hyperv_emu.emulator import drives, exportvm, importvm, metering, movestorage, network, vhdrules
+from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
 from hyperv_emu.emulator.views import (
     CheckpointView,
+    CompatibilityView,
     DriveView,
     EventView,
     HostView,
@@ -199,7 +202,7 @@ class Host:
         new_name: str | None = None,
     ) -> VMView:
         with self._tx() as (tx, host):
-            vm = _vm_by_id(host, vm_id)
+            vm = _vm_or_planned(host, vm_id)
             if checkpoint_type is not None:
                 vm.checkpoint_type = CheckpointTypeName(checkpoint_type)
             if automatic_checkpoints is not None:
@@ -355,11 +358,27 @@ class Host:
             movestorage.move(tx, host, vm, destination)
             return vm_view(host, vm, tx.now())
 
-    def import_vm(self, path: str, *, new_id: bool = False) -> VMView:
-        """Import-VM of an exported folder (its `Virtual Machines\\<id>.vmcx`): the VM comes
-        back in the checkpoint's state, without checkpoints."""
+    def import_vm(self, path: str, options: importvm.ImportOptions) -> VMView:
+        """Import-VM -Path: plan and realize at once (emulator.importvm); an incompatible
+        configuration leaves nothing behind."""
         with self._tx() as (tx, host):
-            vm = checkpoints.import_export(tx, host, path, new_id)
+            vm = importvm.realize(tx, host, importvm.plan(tx, host, path, options))
+            return vm_view(host, vm, tx.now())
+
+    def compare_import(self, path: str, options: importvm.ImportOptions) -> CompatibilityView:
+        """Compare-VM -Path (Register/Copy): a planned VM and what stands in its way."""
+        with self._tx() as (tx, host):
+            return _compatibility(host, importvm.plan(tx, host, path, options), tx.now())
+
+    def recompare(self, vm_id: str) -> CompatibilityView:
+        """Compare-VM -CompatibilityReport: the planned VM validated again."""
+        with self._tx() as (tx, host):
+            return _compatibility(host, importvm.planned_by_id(host, vm_id), tx.now())
+
+    def import_planned(self, vm_id: str) -> VMView:
+        """Import-VM -CompatibilityReport: the planned VM becomes a VM of the host."""
+        with self._tx() as (tx, host):
+            vm = importvm.realize(tx, host, importvm.planned_by_id(host, vm_id))
             return vm_view(host, vm, tx.now())
 
     # --- drives, disks, files, events, clock --------------------------------------------------
@@ -443,7 +462,16 @@ class Host:
 
     def network_adapters(self, vm_id: str) -> list[network.AdapterView]:
         with self._tx() as (tx, host):
-            return network.adapters(host, _vm_by_id(host, vm_id), tx.state.settings)
+            return network.adapters(host, _vm_or_planned(host, vm_id), tx.state.settings)
+
+    def connect_adapter(self, vm_id: str, adapter: str, switch: str | None) -> list[network.AdapterView]:
+        """Connect-VMNetworkAdapter -SwitchName / Disconnect-VMNetworkAdapter (switch None), of a VM
+        or a planned VM; the VM's adapters after the change."""
+        with self._tx() as (tx, host):
+            vm = _vm_or_planned(host, vm_id)
+            network.connect(host, vm, adapter, switch)
+            tx.changed = True
+            return network.adapters(host, vm, tx.state.settings)
 
     def switches(self) -> list[network.SwitchView]:
         with self._tx() as (tx, host):
@@ -554,7 +582,7 @@ class Host:
         if changes.new_name is not None:
             check_vm_name(changes.new_name)
         with self._tx() as (tx, host):
-            vm = _vm_by_id(host, vm_id)
+            vm = _vm_or_planned(host, vm_id)
             if changes.new_name is not None and any(
                     v is not vm and v.name.casefold() == changes.new_name.casefold() for v in host.vms):
                 raise VMAlreadyExists(f"A virtual machine named '{changes.new_name}' already exists on "
@@ -582,6 +610,24 @@ class Host:
             integration.set_enabled(vm, name, enabled)
             write_vm_config(tx, host, vm)
             return vm_view(host, vm, tx.now())
+
+    def set_resource_metering(self, vm_id: str, action: str) -> VMView:
+        """Enable-/Disable-/Reset-VMResourceMetering: `action` is "enable", "disable" or "reset"."""
+        with self._tx() as (tx, host):
+            vm = _vm_by_id(host, vm_id)
+            if action == "enable":
+                metering.enable(vm, tx.now())
+            elif action == "disable":
+                metering.disable(vm)
+            else:
+                metering.reset(vm, tx.now())
+            tx.changed = True
+            return vm_view(host, vm, tx.now())
+
+    def measure_vm(self, vm_id: str) -> MeteringView:
+        """Measure-VM (emulator.metering)."""
+        with self._tx() as (tx, host):
+            return metering.measure(tx, host, _vm_by_id(host, vm_id), tx.now())
 
     def wait_satisfied(self, vm_id: str, condition: str, since: dt.datetime | None) -> bool:
         """Whether what Wait-VM -For waits for holds now (the caller polls, moving the clock)."""
@@ -670,3 +716,27 @@ def _parent_id_of(host: HostRecord, obj_id: str) -> str | None:
                 return cp.parent_id
     raise CheckpointNotFound()
 
+
+
+def _compatibility(host: HostRecord, record: PlannedImportRecord, now: dt.datetime) -> CompatibilityView:
+    vhd_destination, vhd_source = record.vhd_destination, record.vhd_source
+    standard = str(winpath.parse(record.snapshot_source).parent.joinpath("Virtual Hard Disks"))
+    if not record.copy and record.vm.disks and all(
+            winpath.parse(d.path).parent.key() == winpath.parse(standard).key() for d in record.vm.disks):
+        vhd_destination = standard  # a register import of a standard export folder
+    if record.copy and not vhd_source:
+        vhd_source = standard
+    return CompatibilityView(
+        vm=vm_view(host, record.vm, now), destination=winpath.netbios_name(host.name), path=record.config_path,
+        snapshot_path=record.snapshot_source, vhd_destination_path=vhd_destination or None,
+        vhd_source_path=vhd_source or None,
+        incompatibilities=tuple((i.message_id, i.message, i.adapter) for i in importvm.incompatibilities(host, record)))
+
+
+def _vm_or_planned(host: HostRecord, vm_id: str) -> VirtualMachineRecord:
+    """A VM, or a planned VM (a compatibility report's VM, which scripts may configure before
+    Import-VM brings it in)."""
+    try:
+        return _vm_by_id(host, vm_id)
+    except VMNotFound:
+        return importvm.planned_by_id(host, vm_id).vm

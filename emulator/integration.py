@@ -41,8 +41,8 @@ def enabled(vm: VirtualMachineRecord, name: str) -> bool:
 def set_enabled(vm: VirtualMachineRecord, name: str, value: bool) -> None:
     service = canonical(name)
     if service is None:
-        raise InvalidArgument(f"No integration service named '{name}' was found for virtual machine '{vm.name}'.",
-                              target=name)
+        # the module's ErrorMessages.VMIntegrationService_IntegrationComponentNotFound
+        raise InvalidArgument("No integration component with the given name could be found.", target=name)
     if value == SERVICES[service][0]:
         vm.integration_services.pop(service, None)
     else:

@@ -173,6 +173,27 @@ class VirtualMachineRecord(MutableFieldwise):
     smart_paging_file_path: str = ""  # "" = the configuration root (path)
     # Get-VMIntegrationService: service name -> Enabled (see emulator.vmsettings.SERVICES)
     integration_services: dict[str, bool] = attrs.field(factory=dict)
+    # Enable-/Reset-VMResourceMetering: the start of the metering window (None: metering is off)
+    metering_since: dt.datetime | None = None
+
+
+@attrs.define(eq=False, repr=False)
+class PlannedImportRecord(MutableFieldwise):
+    """A planned VM: what Compare-VM prepared from an exported configuration and Import-VM
+    -CompatibilityReport brings in (emulator.importvm). `vm` holds the settings the import will
+    give the VM (scripts may change them first); `copy`: the disks are copied to `vm`'s drive
+    paths (else registered where they are); `ids`: exported checkpoint id -> imported id."""
+
+    vm: VirtualMachineRecord
+    config_path: str
+    copy: bool = False
+    snapshot_source: str = ""  # the export's Snapshots folder (the report's SnapshotPath)
+    vhd_destination: str = ""
+    vhd_source: str = ""
+    ids: dict[str, str] = attrs.field(factory=dict)
+    # the exported disk files, as the export lists them (path, kind, size, parent; owner: the
+    # imported checkpoint id), parents first
+    files: list["DiskFile"] = attrs.field(factory=list)
 
 
 @attrs.define(eq=False, repr=False)
@@ -235,6 +256,8 @@ class HostRecord(MutableFieldwise):
     default_vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
     default_vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
     switches: list[SwitchRecord] = attrs.field(factory=list)
+    # planned VMs (Compare-VM of an exported configuration), not listed by Get-VM
+    planned: list["PlannedImportRecord"] = attrs.field(factory=list)
     # Get-VMHost's hardware (not knowable: a modest Server 2022 host's)
     logical_processor_count: int = 8
     memory_capacity: int = 64 * 1024**3

@@ -16,6 +16,7 @@ import hashlib
 import attrs
 
 from hyperv_emu.emulator import winpath
+from hyperv_emu.emulator.errors import InvalidArgument, SwitchNotFound
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import HostRecord, Settings, VirtualMachineRecord, VMStateName
 
@@ -55,6 +56,21 @@ def adapters(host: HostRecord, vm: VirtualMachineRecord, settings: Settings) -> 
                         mac_address=mac_address(settings, vm, i), status="Ok" if running else "",
                         computer_name=winpath.netbios_name(host.name))
             for i, a in enumerate(vm.network_adapters)]
+
+
+def connect(host: HostRecord, vm: VirtualMachineRecord, adapter: str, switch: str | None) -> None:
+    """Connect an adapter to a switch of the host (Connect-VMNetworkAdapter), or disconnect it
+    (None, Disconnect-VMNetworkAdapter)."""
+    record = next((a for a in vm.network_adapters if a.name.casefold() == adapter.casefold()), None)
+    if record is None:
+        raise InvalidArgument(f"The network adapter '{adapter}' was not found on virtual machine '{vm.name}'.",
+                              target=adapter)
+    if switch is not None:
+        found = next((s for s in host.switches if s.name.casefold() == switch.casefold()), None)
+        if found is None:
+            raise SwitchNotFound(switch)
+        switch = found.name
+    record.switch = switch
 
 
 def switches(host: HostRecord) -> list[SwitchView]:

@@ -76,6 +76,21 @@ class VMView(Fieldwise):
     integration_services_state: str = ""
     # (name, enabled) in Get-VMIntegrationService's order
     integration_services: tuple[tuple[str, bool], ...] = ()
+    resource_metering_enabled: bool = False
+
+
+@attrs.frozen(eq=False, repr=False)
+class CompatibilityView(Fieldwise):
+    """Compare-VM's report of a planned import (emulator.importvm): the planned VM, the paths,
+    and the incompatibilities as (message id, message, network adapter name or None)."""
+
+    vm: VMView
+    destination: str
+    path: str
+    snapshot_path: str
+    vhd_destination_path: str | None
+    vhd_source_path: str | None
+    incompatibilities: tuple[tuple[int, str, str | None], ...]
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -203,6 +218,7 @@ def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime) -> VMV
         heartbeat=integration.heartbeat(vm),
         integration_services_state="Up to date" if running else "",
         integration_services=tuple((n, integration.enabled(vm, n)) for n in integration.SERVICES),
+        resource_metering_enabled=vm.metering_since is not None,
     )
 
 

@@ -12,7 +12,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Restore-VMSnapshot             | `restore_checkpoint(cp)`, `restore_checkpoint_by_name(vm, name)` (exactly one match) |
 | Remove-VMSnapshot              | `remove_checkpoint(cp, include_children=)`, `remove_checkpoints(vm, name=None, ...)` (no name: all) |
 | Rename-VMSnapshot              | `rename_checkpoint(cp, new_name)`, `rename_checkpoint_by_name(vm, name, new_name)` |
-| Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path)`            |
+| Export-VMSnapshot / Import-VM  | `export_checkpoint(cp, path)`, `import_vm(path, copy=, generate_new_id=, vhd_destination_path=, ...)` |
+| Compare-VM / Import-VM -CompatibilityReport | `compare_vm_import(path, ImportOptions(...))`, `compare_report(report)`, `import_report(report)` |
 | Export-VM                      | `export_vm(vm, path)` (checkpoints and disk chains included) |
 | Move-VMStorage                 | `move_vm_storage(vm, destination)`                          |
 | Get-VMHardDiskDrive / Get-VHD  | `get_hard_drives(vm_or_cp)`, `get_vhd(path)`                |
@@ -21,6 +22,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Add/Remove/Set-VMHardDiskDrive | `add_hard_drive(vm, path, controller_type=, ...)`, `remove_hard_drive(drive)`, `set_hard_drive(drive, path=, to_controller_...=)` |
 | Get-VMScsiController / Get-VMDvdDrive | `get_scsi_controllers(vm)`, `get_dvd_drives(vm)`           |
 | Get-VMNetworkAdapter / Get-VMSwitch | `get_network_adapters(vm)`, `get_switches()`         |
+| Connect-/Disconnect-VMNetworkAdapter | `connect_network_adapter(adapter, switch)` (None: disconnect) |
+| Enable-/Disable-/Reset-VMResourceMetering, Measure-VM | `set_resource_metering(vm, enabled)`, `reset_resource_metering(vm)`, `measure_vm(vm)` |
 | Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
 | Get-VMMemory / Get-VMProcessor | `get_vm_memory(vm)`, `get_vm_processor(vm)`                |
 | Save-VM / Restart-VM / Remove-VMSavedState | `save_vm`, `restart_vm`, `remove_saved_state(vm_or_cp)` |
@@ -69,6 +72,8 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import CriticalErrorAction, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 VMRef = VM | str
@@ -262,6 +267,19 @@ class HyperVClient(ValueClient):
         """Enable-/Disable-VMIntegrationService by the service's name (e.g. "VSS")."""
         return self._vm(self.backend.set_integration_service(self.computer_name, self._vm_id(vm), name, enabled))
 
+    def set_resource_metering(self, vm: VMRef, enabled: bool) -> VM:
+        """Enable-/Disable-VMResourceMetering (enabling a metered VM keeps its data)."""
+        action = "enable" if enabled else "disable"
+        return self._vm(self.backend.set_resource_metering(self.computer_name, self._vm_id(vm), action))
+
+    def reset_resource_metering(self, vm: VMRef) -> VM:
+        """Reset-VMResourceMetering: the data collected so far is discarded."""
+        return self._vm(self.backend.set_resource_metering(self.computer_name, self._vm_id(vm), "reset"))
+
+    def measure_vm(self, vm: VMRef) -> VMMeteringReport:
+        """Measure-VM; MeteringDisabledError when the VM's resource metering is off."""
+        return self.backend.measure_vm(self.computer_name, self._vm_id(vm))
+
     def wait_vm(self, vm: VMRef, for_: str = "Heartbeat", *, timeout: float | None = None, delay: float = 5) -> None:
         """Wait-VM -For Heartbeat|IPAddress|Reboot|MemoryOperations [-Timeout s] [-Delay s];
         OperationTimeoutError when the timeout passes first (a negative timeout: no limit)."""
@@ -274,7 +292,10 @@ class HyperVClient(ValueClient):
 
     def get_vm_memory(self, vm: VMRef) -> VMMemory:
         """Get-VMMemory: the VM's memory settings."""
-        v = self.get_vm_by_id(self._vm_id(vm))
+        return self.memory_of(self.get_vm_by_id(self._vm_id(vm)))
+
+    def memory_of(self, v: VM) -> VMMemory:
+        """The memory settings a VM value holds (Set-VMMemory -Passthru of what it changed)."""
         return VMMemory(buffer=20, dynamic_memory_enabled=v.dynamic_memory_enabled, maximum=v.memory_maximum,
                         minimum=v.memory_minimum, priority=50, startup=v.memory_startup, name="Memory",
                         id=f"Microsoft:{v.id.upper()}\\{_MEMORY_CLASS}", vm_id=v.id, vm_name=v.name,
@@ -282,7 +303,10 @@ class HyperVClient(ValueClient):
 
     def get_vm_processor(self, vm: VMRef) -> VMProcessor:
         """Get-VMProcessor: the VM's processor settings."""
-        v = self.get_vm_by_id(self._vm_id(vm))
+        return self.processor_of(self.get_vm_by_id(self._vm_id(vm)))
+
+    def processor_of(self, v: VM) -> VMProcessor:
+        """The processor settings a VM value holds."""
         return VMProcessor(count=v.processor_count, compatibility_for_migration_enabled=False,
                            compatibility_for_older_operating_systems_enabled=False, maximum=100, reserve=0,
                            relative_weight=100, expose_virtualization_extensions=False, name="Processor",
@@ -399,8 +423,34 @@ class HyperVClient(ValueClient):
         move under `destination` (disks to its `Virtual Hard Disks` folder)."""
         return self._vm(self.backend.move_vm_storage(self.computer_name, self._vm_id(vm), destination))
 
-    def import_vm(self, path: str, *, generate_new_id: bool = False) -> VM:
-        return self._vm(self.backend.import_vm(self.computer_name, path, generate_new_id))
+    def import_vm(self, path: str, *, generate_new_id: bool = False, copy: bool | None = None,
+                  virtual_machine_path: str | None = None, snapshot_file_path: str | None = None,
+                  smart_paging_file_path: str | None = None, vhd_destination_path: str | None = None,
+                  vhd_source_path: str | None = None) -> VM:
+        """Import-VM -Path of an exported configuration (a .vmcx, or the export folder): in place
+        (Register), or a copy (`copy`, implied by `generate_new_id` as the module's Copy set has
+        it). An incompatible configuration (a switch the host lacks) fails; see `compare_vm_import`."""
+        options = ImportOptions(copy=generate_new_id if copy is None else copy, generate_new_id=generate_new_id,
+                                virtual_machine_path=virtual_machine_path, snapshot_file_path=snapshot_file_path,
+                                smart_paging_file_path=smart_paging_file_path,
+                                vhd_destination_path=vhd_destination_path, vhd_source_path=vhd_source_path)
+        return self._vm(self.backend.import_vm(self.computer_name, path, options))
+
+    def compare_vm_import(self, path: str, options: ImportOptions | None = None) -> VMCompatibilityReport:
+        """Compare-VM -Path (Register or Copy): the planned VM and its incompatibilities. Scripts may
+        change the planned VM (memory, processors, network adapters) before `import_report`."""
+        return self._report(self.backend.compare_import(self.computer_name, path, options or ImportOptions()))
+
+    def compare_report(self, report: VMCompatibilityReport) -> VMCompatibilityReport:
+        """Compare-VM -CompatibilityReport: the planned VM validated again (a new report)."""
+        return self._report(self.backend.recompare(self.computer_name, report))
+
+    def import_report(self, report: VMCompatibilityReport) -> VM:
+        """Import-VM -CompatibilityReport: fails while the planned VM has incompatibilities."""
+        return self._vm(self.backend.import_report(self.computer_name, report))
+
+    def _report(self, report: VMCompatibilityReport) -> VMCompatibilityReport:
+        return attrs.evolve(report, vm=self._vm(report.vm))
 
     # --- disks, events, faults ----------------------------------------------------------------
 
@@ -463,6 +513,12 @@ class HyperVClient(ValueClient):
 
     def get_network_adapters(self, vm: VMRef) -> list[NetworkAdapter]:
         return self.backend.network_adapters(self.computer_name, self._vm_id(vm))
+
+    def connect_network_adapter(self, adapter: NetworkAdapter, switch: str | None) -> NetworkAdapter:
+        """Connect-VMNetworkAdapter -SwitchName, or Disconnect-VMNetworkAdapter (`switch` None);
+        also an adapter of a compatibility report's planned VM. Returns the adapter after."""
+        after = self.backend.connect_network_adapter(self.computer_name, adapter.vm_id, adapter.name, switch)
+        return next(a for a in after if a.name.casefold() == adapter.name.casefold())
 
     def get_switches(self) -> list[VMSwitch]:
         return self.backend.switches(self.computer_name)

@@ -31,6 +31,8 @@ from hyperv_emu.sdk.types import (
     VM,
     VMSwitch,
 )
+from hyperv_emu.sdk.compat import VMCompatibilityError, VMCompatibilityReport
+from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport
 from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMHostInfo, VMMemory, VMProcessor
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
@@ -52,6 +54,14 @@ ALIASES: dict[type, dict[str, str]] = {
         "ParentCheckpointId": "parent_snapshot_id",
         "ParentCheckpointName": "parent_snapshot_name",
         "CheckpointType": "snapshot_type",
+    },
+    # the short names of Measure-VM's table columns (a 2012 host's Format-List lists them first)
+    VMMeteringReport: {
+        "AvgCPU": "average_processor_usage",
+        "AvgRAM": "average_memory_usage",
+        "MinRAM": "minimum_memory_usage",
+        "MaxRAM": "maximum_memory_usage",
+        "TotalDisk": "total_disk_allocation",
     },
 }
 
@@ -84,6 +94,13 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
                   "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
     VMHostInfo: ["Microsoft.HyperV.PowerShell.VMHost", "Microsoft.HyperV.PowerShell.VirtualizationObject",
                  "System.Object"],
+    VMMeteringReport: ["Microsoft.HyperV.PowerShell.VMMeteringReportForVirtualMachine",
+                       "Microsoft.HyperV.PowerShell.VMResourceReport", "System.Object"],
+    PortAclMeteringReport: ["Microsoft.HyperV.PowerShell.VMNetworkAdapterPortAclMeteringReport",
+                            "Microsoft.HyperV.PowerShell.VMPortAclMeteringReport", "System.Object"],
+    VHDMetrics: ["Microsoft.HyperV.PowerShell.VHDMetrics", "System.Object"],
+    VMCompatibilityReport: ["Microsoft.HyperV.PowerShell.VMCompatibilityReport", "System.Object"],
+    VMCompatibilityError: ["Microsoft.HyperV.PowerShell.VMCompatibilityError", "System.Object"],
 }
 
 
@@ -95,7 +112,8 @@ def ps_name(field: "attrs.Attribute[Any]") -> str:
 
 
 _FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
-    cls: tuple((ps_name(f), f.name) for f in attrs.fields(cls) if f.name != "client") for cls in PS_TYPE_NAMES
+    cls: tuple((ps_name(f), f.name) for f in attrs.fields(cls) if f.name != "client" and not f.metadata.get("hidden"))
+    for cls in PS_TYPE_NAMES
 }
 
 
@@ -192,7 +210,8 @@ def make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda v, t: _structure_enum(v, t)
     )
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda e: int(e))
-    for cls in (HardDrive, VHD, HostEvent, VMComPort, IntegrationService, VMHostInfo, VM, Checkpoint):  # nested first
+    for cls in (HardDrive, VHD, HostEvent, VMComPort, IntegrationService, VMHostInfo, VM, Checkpoint,  # nested first
+                NetworkAdapter, VHDMetrics, PortAclMeteringReport, VMMeteringReport):
         overrides: Any = {f.name: override(rename=ps_name(f)) for f in attrs.fields(cls) if f.name != "client"}
         overrides["client"] = override(omit=True)
         conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv, **overrides))

@@ -97,10 +97,16 @@ class AccessDeniedError(HostPathError):
 
 
 class OperationTimeoutError(HyperVError):
-    """Wait-VM -Timeout passed before the VM reached what was waited for."""
+    """Wait-VM -Timeout passed before the VM reached what was waited for. The module raises it
+    as an operation failure (ExceptionHelper.CreateOperationFailedException: OperationFailed,
+    InvalidOperation), the text `CmdletErrorMessages.OperationFailed_ConditionNotSatisfied`."""
 
-    default_error_id = "OperationTimeout"
-    default_category = "OperationTimeout"
+
+class MeteringDisabledError(HyperVError):
+    """Measure-VM of a VM whose resource metering is off (Enable-VMResourceMetering first)."""
+
+    default_error_id = "ObjectNotFound"
+    default_category = "ObjectNotFound"
 
 
 class PermissionDeniedError(HyperVError):

@@ -81,6 +81,13 @@ def _key_text(value: Any) -> str:
 
 Invoker = Callable[[Instance, str, list[Any], str], Any]
 Fetcher = Callable[[Instance], "CimObject | None"]
+PathLookup = Callable[[str], "CimObject | None"]
+
+
+def _is_object_path(value: str) -> bool:
+    """`\\\\HOST\\root\\virtualization\\v2:Class.Key="v"`: a reference property's value (Parent)."""
+    head, sep, relpath = value.partition(":")
+    return value.startswith("\\\\") and bool(sep) and "=" in relpath and "." in relpath.split("=", 1)[0]
 
 
 class WmiPath(str):
@@ -94,18 +101,24 @@ class WmiPath(str):
         return path
 
 
+def _reference(path: str, lookup: PathLookup) -> WmiPath:
+    return WmiPath(path, lambda: lookup(path))
+
+
 class CimObject(PSNative):
     """A CimInstance (`flavor="cim"`) or a ManagementObject (`flavor="wmi"`) of an Instance.
     `invoker(instance, method, positional_args, flavor)` runs a WMI method (the `.Method()` call
     of a ManagementObject); it returns NOT_FOUND for a method the class does not have."""
 
     def __init__(self, instance: Instance, flavor: str, invoker: Invoker | None = None,
-                 selected: tuple[str, ...] | None = None, fetch: Fetcher | None = None) -> None:
+                 selected: tuple[str, ...] | None = None, fetch: Fetcher | None = None,
+                 lookup: PathLookup | None = None) -> None:
         self.instance = instance
         self.flavor = flavor
         self.invoker = invoker
         self.selected = selected
         self.fetch = fetch
+        self.lookup = lookup
 
     @staticmethod
     def ps_convert_from(value: Any) -> Any:
@@ -159,6 +172,10 @@ class CimObject(PSNative):
                 items = [(k, v) for k, v in items if k.casefold() in wanted]
         if self.flavor == "wmi":
             items = [(k, _wmi_value(v)) for k, v in items]
+        lookup = self.lookup
+        if lookup is not None:
+            # a reference held as a path string (Parent): `[wmi]$o.Parent` reads the instance it names
+            items = [(k, _reference(v, lookup) if isinstance(v, str) and _is_object_path(v) else v) for k, v in items]
         return items
 
     def _has_keys(self) -> bool:

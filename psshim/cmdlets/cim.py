@@ -83,8 +83,13 @@ class _WmiCmdlet(Cmdlet):
             fresh = provider.find(old)
             return None if fresh is None else self.wrap(provider, fresh, flavor=flavor)
 
+        def lookup(path: str) -> CimObject | None:
+            class_name = path.partition(":")[2].partition(".")[0]
+            found = provider.resolve(path, class_name)
+            return None if found is None else self.wrap(provider, found, flavor="wmi")
+
         return CimObject(inst, flavor, lambda i, m, a, f: _invoke_positional(self, provider, i, m, a), selected,
-                         fetch)
+                         fetch, lookup)
 
     def class_error(self, exc: CimClassError, namespace: str) -> ErrorRecord:
         if exc.kind == "not_emulated":

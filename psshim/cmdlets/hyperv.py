@@ -25,8 +25,9 @@ from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, check_honoured, hype
 from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
 from hyperv_emu.psshim.runtime.errors import not_supported
 from hyperv_emu.psshim.runtime.registry import Cmdlet, Registry
+from hyperv_emu.psshim.cmdlets.hyperv_setvm import MIX_MATCHING, needs_dynamic_memory, set_vm_settings
 from hyperv_emu.sdk.client import HyperVClient
-from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVError
+from hyperv_emu.sdk.errors import CheckpointNotFoundError, HyperVError, InvalidArgumentError
 from hyperv_emu.sdk.types import VHD, Checkpoint, CheckpointType, ControllerType
 from hyperv_emu.sdk.types import VM as VMValue
 from hyperv_emu.sdk.vmparts import VMSettings
@@ -254,10 +255,19 @@ class SetVM(_ByNameOrVM):
         if not more.is_empty():
             plain: dict[str, Any] = {k: (v.name if isinstance(v, CheckpointType) else v) for k, v in settings.items()}
             full = attrs.evolve(more, **plain)
-            yield from self.each(self.target_vms(), lambda vm: f'Set-VM will modify virtual machine "{vm.name}".',
-                                 lambda client, vm: client.configure_vm(vm, full))
+
+            both = self.is_bound("DynamicMemory") and self.is_bound("StaticMemory")
+
+            def configure(client: HyperVClient, vm: VMValue) -> VMValue:
+                if both:  # the module's check, per VM (SetVM.cs)
+                    raise InvalidArgumentError(MIX_MATCHING, error_id="InvalidParameter", target=vm.name)
+                needs_dynamic_memory(MIX_MATCHING, vm, full.dynamic_memory_enabled, full)
+                return client.configure_vm(vm, full)
+
+            yield from self.each(self.target_vms(), lambda vm: f'Set-VM will configure the virtual machine "{vm.name}".',
+                                 configure)
             return
-        yield from self.each(self.target_vms(), lambda vm: f'Set-VM will modify virtual machine "{vm.name}".',
+        yield from self.each(self.target_vms(), lambda vm: f'Set-VM will configure the virtual machine "{vm.name}".',
                              lambda client, vm: client.set_vm(vm, **settings))
 
     # the parameters beyond the checkpoint ones (hyperv_vm.set_vm_settings reads them)
@@ -274,8 +284,6 @@ class SetVM(_ByNameOrVM):
     NewVMName = Bound()
 
     def more_settings(self) -> VMSettings:
-        from hyperv_emu.psshim.cmdlets.hyperv_setvm import set_vm_settings
-
         return set_vm_settings(self)
 
 
@@ -613,7 +621,7 @@ class ExportVM(_ByNameOrVM):
             return vm
 
         yield from self.each(self.target_vms(),
-                             lambda vm: f'Export-VM will export the virtual machine "{vm.name}" to "{self.Path}".',
+                             lambda vm: f'Export-VM will export the virtual machine "{vm.name}" to the given location.',
                              export)
 
 
@@ -625,25 +633,8 @@ class MoveVMStorage(_ByNameOrVM):
     def process(self) -> Iterator[Any]:
         dest = self.ctx.resolve_path(str(self.DestinationStoragePath))
         yield from self.each(self.target_vms(),
-                             lambda vm: f'Move-VMStorage will move the storage of "{vm.name}" to "{dest}".',
+                             lambda vm: f'Move-VMStorage will move the storage of virtual machine "{vm.name}".',
                              lambda client, vm: client.move_vm_storage(vm, dest))
-
-
-@hyperv_cmdlet("Import-VM")
-class ImportVM(HyperVCmdlet):
-    Path = Bound()
-    Copy = Bound()
-    GenerateNewId = Bound()
-    ComputerName = Bound()
-
-    def process(self) -> Iterator[Any]:
-        for client in self.clients():
-            if not self.ctx.should_process(str(self.Path), text=f'Import-VM will import the virtual machine from "{self.Path}".'):
-                continue
-            try:
-                yield client.import_vm(str(self.Path), generate_new_id=bool(self.GenerateNewId))
-            except HyperVError as exc:
-                self.report(exc, self.Path)
 
 
 # ---------------------------------------------------------------------------------------------

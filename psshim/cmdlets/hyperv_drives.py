@@ -63,7 +63,7 @@ class AddVMHardDiskDrive(_VMDevices):
                                          controller_number=_int(self.ControllerNumber),
                                          controller_location=_int(self.ControllerLocation))
 
-        yield from self.each(self.vms(), lambda vm: f'Add-VMHardDiskDrive will add "{path}" to "{vm.name}".', add)
+        yield from self.each(self.vms(), lambda vm: f'Add-VMHardDiskDrive will add a hard disk drive to virtual machine "{vm.name}".', add)
 
 
 class _ByDrive(_VMDevices):
@@ -101,7 +101,8 @@ class RemoveVMHardDiskDrive(_ByDrive):
             client.remove_hard_drive(drive)
             return drive
 
-        yield from self.each(self.drives(), lambda d: f'Remove-VMHardDiskDrive will remove "{d.name}".', remove)
+        yield from self.each(self.drives(), lambda d: f'Remove-VMHardDiskDrive will remove the hard disk drive '
+                                                       f'"{d.name}" from the virtual machine "{d.vm_name}".', remove)
 
 
 @hyperv_cmdlet("Set-VMHardDiskDrive")
@@ -119,7 +120,8 @@ class SetVMHardDiskDrive(_ByDrive):
                                          to_controller_number=_int(self.ToControllerNumber),
                                          to_controller_location=_int(self.ToControllerLocation))
 
-        yield from self.each(self.drives(), lambda d: f'Set-VMHardDiskDrive will change "{d.name}".', change)
+        yield from self.each(self.drives(), lambda d: f'Set-VMHardDiskDrive will configure the hard disk drive '
+                                                       f'"{d.name}" of the virtual machine "{d.vm_name}".', change)
 
 
 @hyperv_cmdlet("Get-VMScsiController")

@@ -1,6 +1,9 @@
-"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter, Get-VMSwitch.
+"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter, Get-VMSwitch,
+Connect-VMNetworkAdapter -SwitchName, Disconnect-VMNetworkAdapter.
 
-Thin adapters over `sdk.HyperVClient` (`get_network_adapters`, `get_switches`). Not emulated:
+Thin adapters over `sdk.HyperVClient` (`get_network_adapters`, `get_switches`,
+`connect_network_adapter`). The -WhatIf texts are the module's (CmdletResources). Not emulated:
+-VMSwitch and -UseAutomaticConnection of Connect-VMNetworkAdapter,
 the host's own adapters (-ManagementOS, -All), legacy adapters (-IsLegacy), a checkpoint's
 adapters (-VMSnapshot), resource pools.
 """
@@ -14,7 +17,9 @@ from hyperv_emu.psshim.cmdlets.hyperv_drives import _VMDevices
 from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, hyperv_cmdlet
 from hyperv_emu.psshim.runtime.dotnet_regex import wildcard_match
 from hyperv_emu.sdk import contains_wildcards
+from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError
+from hyperv_emu.sdk.types import NetworkAdapter
 
 
 def _matches(patterns: list[Any], value: str | None) -> bool:
@@ -66,3 +71,47 @@ class GetVMSwitch(_VMDevices):
                     self.report(HyperVError(f'Hyper-V was unable to find a virtual switch with name "{name}".',
                                             error_id="InvalidParameter", category="InvalidArgument",
                                             target=str(name)), name)
+
+
+class _AdapterTargets(_VMDevices):
+    """The adapters a Connect-/Disconnect-VMNetworkAdapter call names: -VMNetworkAdapter objects
+    (a compatibility report's planned VM's too), or -VMName with -Name patterns (all without)."""
+
+    Name = Bound()
+    VMNetworkAdapter = Bound()
+    Passthru = Bound()
+
+    def adapters(self) -> Iterator[tuple[HyperVClient, NetworkAdapter]]:
+        if self.is_bound("VMNetworkAdapter"):
+            for a in self._bound_list("VMNetworkAdapter"):
+                if isinstance(a, NetworkAdapter):
+                    yield self.client(), a
+            return
+        names = self._bound_list("Name")
+        for client, vm in self.vms():
+            try:
+                found = client.get_network_adapters(vm)
+            except HyperVError as exc:
+                self.report(exc, vm.name)
+                continue
+            yield from ((client, a) for a in found if _matches(names, a.name))
+
+
+@hyperv_cmdlet("Connect-VMNetworkAdapter")
+class ConnectVMNetworkAdapter(_AdapterTargets):
+    SwitchName = Bound()
+
+    def process(self) -> Iterator[Any]:
+        switch = str(self.SwitchName)
+        yield from self.each(self.adapters(),
+                             lambda a: f'Connect-VMNetworkAdapter will connect network adapter "{a.name}" to switch '
+                                       f'"{switch}".',
+                             lambda client, a: client.connect_network_adapter(a, switch))
+
+
+@hyperv_cmdlet("Disconnect-VMNetworkAdapter")
+class DisconnectVMNetworkAdapter(_AdapterTargets):
+    def process(self) -> Iterator[Any]:
+        yield from self.each(self.adapters(),
+                             lambda a: f'Disconnect-VMNetworkAdapter will disconnect network adapter "{a.name}".',
+                             lambda client, a: client.connect_network_adapter(a, None))

@@ -5,7 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from hyperv_emu.sdk.errors import InvalidArgumentError
+from hyperv_emu.sdk.types import VM
 from hyperv_emu.sdk.vmparts import VMSettings
+
+
+# The module's texts (CmdletErrorMessages in the decompiled module): Set-VM's memory parameters that
+# need Dynamic Memory (SetVM.cs), and Set-VMMemory's (SetVMMemory.cs); both InvalidParameter.
+MIX_MATCHING = ("Dynamic and static memory settings cannot be specified together. To set maximum memory, minimum "
+                "memory and buffer settings, turn on Dynamic Memory as well.")
+NEEDS_DYNAMIC = "Setting maximum, minimum, and buffer settings requires Dynamic Memory to be enabled."
+
+
+def needs_dynamic_memory(message: str, vm: VM, dynamic: bool | None, settings: VMSettings) -> None:
+    """Minimum/maximum memory given for a VM whose Dynamic Memory stays off: the module refuses."""
+    if (settings.memory_minimum is not None or settings.memory_maximum is not None) and not (
+            dynamic if dynamic is not None else vm.dynamic_memory_enabled):
+        raise InvalidArgumentError(message, error_id="InvalidParameter", target=vm.name)
 
 
 def enum_name(value: Any) -> str | None:
@@ -16,9 +32,6 @@ def enum_name(value: Any) -> str | None:
 def set_vm_settings(cmd: Any) -> VMSettings:
     """Set-VM's parameters beyond -CheckpointType/-AutomaticCheckpointsEnabled/
     -SnapshotFileLocation/-MemoryStartupBytes/-ProcessorCount/-Notes."""
-    if cmd.is_bound("DynamicMemory") and cmd.is_bound("StaticMemory"):
-        cmd.ctx.throw_terminating("The DynamicMemory and StaticMemory parameters cannot be used together.",
-                                  "InvalidParameter", "InvalidArgument")
     dynamic: bool | None = None
     if cmd.is_bound("DynamicMemory") and cmd.DynamicMemory:
         dynamic = True

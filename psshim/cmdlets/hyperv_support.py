@@ -48,9 +48,16 @@ def _type_names_of(names: list[str]) -> Callable[[Any], list[str]]:
     return lambda _obj: list(names)
 
 
+def _lookup(value: Any, name: str) -> tuple[bool, Any]:
+    """`$obj.Prop`: a collection property (HardDrives, Incompatibilities, ...) as the array the
+    module's object holds, so `.Count` and indexing work on it."""
+    found, got = ps_lookup(value, name)
+    return found, list(got) if isinstance(got, tuple) else got
+
+
 def register_sdk_adapters(registry: AdapterRegistry) -> None:
     for cls, names in PS_TYPE_NAMES.items():
-        registry.register(cls, Adapter(type_names=_type_names_of(names), properties=ps_properties, lookup=ps_lookup,
+        registry.register(cls, Adapter(type_names=_type_names_of(names), properties=ps_properties, lookup=_lookup,
                                        json_properties=ps_json_properties))
 
 

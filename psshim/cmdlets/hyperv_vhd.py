@@ -8,7 +8,7 @@ Merge-VHD -Force, Optimize-VHD -Mode (each fails with "not supported by hvemu" w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from hyperv_emu.psshim.cmdlets.hyperv import HyperVCmdlet
@@ -25,11 +25,12 @@ class _VhdCmdlet(HyperVCmdlet):
     def paths(self) -> list[str]:
         return [self.ctx.resolve_path(str(p)) for p in self._bound_list("Path")]
 
-    def per_path(self, verb: str, act: Any, *, always_write: bool = False) -> Iterator[Any]:
-        """For each client and -Path: ShouldProcess, one SDK call, its error non-terminating."""
+    def per_path(self, text: Callable[[HyperVClient, str], str], act: Any, *, always_write: bool = False) -> Iterator[Any]:
+        """For each client and -Path: ShouldProcess (the module's text for the path), one SDK
+        call, its error non-terminating."""
         for client in self.clients():
             for path in self.paths():
-                if not self.ctx.should_process(path, text=f'{verb} "{path}".'):
+                if not self.ctx.should_process(path, text=text(client, path)):
                     continue
                 try:
                     result = act(client, path)
@@ -61,7 +62,7 @@ class NewVHD(_VhdCmdlet):
                 block_size=int(self.BlockSizeBytes or 0), logical_sector_size=int(self.LogicalSectorSizeBytes or 0),
                 physical_sector_size=int(self.PhysicalSectorSizeBytes or 0))
 
-        yield from self.per_path("New-VHD will create the virtual hard disk", make, always_write=True)
+        yield from self.per_path(lambda c, p: f'New-VHD will create a new virtual hard disk with the path "{p}".', make, always_write=True)
 
 
 @hyperv_cmdlet("Test-VHD")
@@ -88,8 +89,16 @@ class MergeVHD(_VhdCmdlet):
 
     def process(self) -> Iterator[Any]:
         dest = self.ctx.resolve_path(str(self.DestinationPath)) if self.is_bound("DestinationPath") else None
-        yield from self.per_path("Merge-VHD will merge the virtual hard disk",
-                                 lambda client, path: client.merge_vhd(path, dest))
+        def text(client: HyperVClient, path: str) -> str:
+            into = dest
+            if into is None:
+                try:
+                    into = client.get_vhd(path).parent_path
+                except HyperVError:
+                    into = None
+            return f'Merge-VHD will merge the virtual hard disk "{path}" into its parent "{into or ""}".'
+
+        yield from self.per_path(text, lambda client, path: client.merge_vhd(path, dest))
 
 
 @hyperv_cmdlet("Resize-VHD")
@@ -102,7 +111,7 @@ class ResizeVHD(_VhdCmdlet):
     def process(self) -> Iterator[Any]:
         # -ToMinimumSize:$false leaves no size: the module resizes to 0 bytes, which the disk refuses
         size = None if self.ToMinimumSize else int(self.SizeBytes or 0)
-        yield from self.per_path("Resize-VHD will resize the virtual hard disk",
+        yield from self.per_path(lambda c, p: f'Resize-VHD will resize the virtual hard disk "{p}".',
                                  lambda client, path: client.resize_vhd(path, size))
 
 
@@ -112,5 +121,5 @@ class OptimizeVHD(_VhdCmdlet):
     Passthru = Bound()
 
     def process(self) -> Iterator[Any]:
-        yield from self.per_path("Optimize-VHD will optimize the virtual hard disk",
+        yield from self.per_path(lambda c, p: f'Optimize-VHD will compact the virtual hard disk "{p}" to reduce disk space usage.',
                                  lambda client, path: client.optimize_vhd(path))

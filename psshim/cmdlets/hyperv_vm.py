@@ -19,6 +19,7 @@ from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError, InvalidArgumentError
 from hyperv_emu.sdk.types import VM as VMValue
 from hyperv_emu.sdk.types import Checkpoint
+from hyperv_emu.psshim.cmdlets.hyperv_setvm import NEEDS_DYNAMIC, needs_dynamic_memory
 from hyperv_emu.psshim.cmdlets.hyperv_setvm import enum_name as _name
 from hyperv_emu.sdk.vmparts import IntegrationService, VMSettings
 
@@ -34,7 +35,7 @@ class RenameVM(_ByNameOrVM):
 
     def process(self) -> Iterator[Any]:
         new = str(self.NewName)
-        yield from self.each(self.target_vms(), lambda vm: f'Rename-VM will rename virtual machine "{vm.name}" to "{new}".',
+        yield from self.each(self.target_vms(), lambda vm: f'Rename-VM will rename the virtual machine "{vm.name}" to "{new}".',
                              lambda client, vm: client.rename_vm(vm, new))
 
 
@@ -174,9 +175,10 @@ class SetVMMemory(_VMComponentCmdlet):
         )
 
         def act(client: HyperVClient, vm: VMValue) -> Any:
-            return client.get_vm_memory(client.configure_vm(vm, settings))
+            needs_dynamic_memory(NEEDS_DYNAMIC, vm, settings.dynamic_memory_enabled, settings)
+            return client.memory_of(client.configure_vm(vm, settings))
 
-        yield from self.each(self.owners(), lambda vm: f'Set-VMMemory will modify the memory of virtual machine "{vm.name}".',
+        yield from self.each(self.owners(), lambda vm: f'Set-VMMemory will configure the memory settings of the virtual machine "{vm.name}".',
                              act)
 
 
@@ -206,10 +208,10 @@ class SetVMProcessor(_VMComponentCmdlet):
         settings = VMSettings(processor_count=int(self.Count) if self.is_bound("Count") else None)
 
         def act(client: HyperVClient, vm: VMValue) -> Any:
-            return client.get_vm_processor(client.configure_vm(vm, settings))
+            return client.processor_of(client.configure_vm(vm, settings))
 
         yield from self.each(self.owners(),
-                             lambda vm: f'Set-VMProcessor will modify the processor of virtual machine "{vm.name}".', act)
+                             lambda vm: f'Set-VMProcessor will configure the processor settings of the virtual machine "{vm.name}".', act)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,9 +272,9 @@ class _SetIntegrationService(_VMComponentCmdlet):
                 for pattern in patterns:
                     hits = [s for s in services if _matches(pattern, s.name)]
                     if not hits:
+                        # the module's ErrorMessages.VMIntegrationService_IntegrationComponentNotFound
                         self.report(InvalidArgumentError(
-                            f"No integration service named '{pattern}' was found for virtual machine '{vm.name}'.",
-                            target=pattern), pattern)
+                            "No integration component with the given name could be found.", target=pattern), pattern)
                     targets.extend((client, s) for s in hits)
 
         def act(client: HyperVClient, s: IntegrationService) -> Any:
@@ -323,6 +325,6 @@ class SetVMHost(HyperVCmdlet):
         vhd = str(self.VirtualHardDiskPath) if self.is_bound("VirtualHardDiskPath") else None
         vms = str(self.VirtualMachinePath) if self.is_bound("VirtualMachinePath") else None
         yield from self.each(((c, c) for c in self.clients()),
-                             lambda c: f'Set-VMHost will modify the host "{c.host_name}".',
+                             lambda c: f'Set-VMHost will configure host "{c.host_name}".',
                              lambda client, _c: client.set_vm_host(virtual_hard_disk_path=vhd,
                                                                    virtual_machine_path=vms))

@@ -148,6 +148,17 @@ class ViewRegistry(MutableFieldwise):
 # ---------------------------------------------------------------------------------------------
 
 
+def _traffic(direction: str) -> Callable[[object, ViewContext], object]:
+    """Measure-VM's NetworkInbound(M)/NetworkOutbound(M): the metering ACLs' traffic one way."""
+    def get(obj: object, ctx: ViewContext) -> object:
+        from hyperv_emu.sdk.metering import VMMeteringReport, VMNetworkAdapterAclDirection
+
+        if isinstance(obj, VMMeteringReport):
+            return obj.traffic(VMNetworkAdapterAclDirection[direction])
+        return None
+    return get
+
+
 def _mb_of(name: str) -> Callable[[object, ViewContext], object]:
     """`$_.<name>/1MB` (Get-VMMemory's and Get-VMHost's "(M)" columns)."""
     def get(obj: object, ctx: ViewContext) -> object:
@@ -398,6 +409,30 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
             ),
         ),
         ListView(name="VirtualHardDisk", type_names=("Microsoft.Vhd.PowerShell.VirtualHardDisk",)),
+        TableView(
+            name="VMMeteringReportForVirtualMachine",
+            type_names=("Microsoft.HyperV.PowerShell.VMMeteringReportForVirtualMachine",),
+            columns=(
+                Column("VMName", "VMName"),
+                Column("AvgCPU(MHz)", "AverageProcessorUsage"),
+                Column("AvgRAM(M)", "AverageMemoryUsage"),
+                Column("MaxRAM(M)", "MaximumMemoryUsage"),
+                Column("MinRAM(M)", "MinimumMemoryUsage"),
+                Column("TotalDisk(M)", "TotalDiskAllocation"),
+                Column("NetworkInbound(M)", _traffic("Inbound")),
+                Column("NetworkOutbound(M)", _traffic("Outbound")),
+            ),
+        ),
+        TableView(
+            name="VMPortAclMeteringReport",
+            type_names=("Microsoft.HyperV.PowerShell.VMPortAclMeteringReport",),
+            columns=(
+                Column("LocalAddress", "LocalAddress"),
+                Column("RemoteAddress", "RemoteAddress"),
+                Column("Direction", "Direction"),
+                Column("TotalTraffic(M)", "TotalTraffic"),
+            ),
+        ),
         TableView(
             name="VMIntegrationComponent",
             type_names=("Microsoft.HyperV.PowerShell.VMIntegrationComponent",),

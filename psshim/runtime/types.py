@@ -20,7 +20,7 @@ import uuid
 from decimal import Decimal
 from typing import Any, Callable
 
-from hyperv_emu.psshim.runtime.errors import PSError, runtime_error
+from hyperv_emu.psshim.runtime.errors import PSError, known_exception_types, runtime_error
 from hyperv_emu.psshim.runtime.values import (
     AdapterRegistry,
     ArrayList,
@@ -316,6 +316,16 @@ def find_type(name: str, table: TypeTable | None = None) -> PSType | None:
         t = table.lookup(n) or table.lookup("System." + n)  # `[Security.Principal.WindowsIdentity]`
         if t is not None:
             return t
+    return _exception_type(key)
+
+
+def _exception_type(key: str) -> PSType | None:
+    """An exception type psshim raises or catches (`[Microsoft.HyperV.PowerShell.VirtualizationException]`,
+    `[IO.IOException]`) as a type literal: `$_.Exception.GetType() -eq [X]`, `-is [X]`, `[X]::new(...)`."""
+    for full_name in known_exception_types():
+        folded = full_name.casefold()
+        if folded == key or folded == "system." + key:
+            return PSType("named", full_name)
     return None
 
 
@@ -328,7 +338,9 @@ def type_of(value: Any, adapters: AdapterRegistry | None = None, table: TypeTabl
     if isinstance(value, PSType):
         return TYPE
     names = type_names(value, adapters)
-    first = names[0]
+    # `CimInstance#root/virtualization/v2/Msvm_ComputerSystem` is a name PowerShell's type data
+    # adds; GetType() gives the .NET type behind it
+    first = next((n for n in names if "#" not in n), names[0])
     if isinstance(value, list) and first == "System.Object[]":
         return OBJECT_ARRAY
     t = find_type(first, table)

@@ -21,7 +21,12 @@ from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
-from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, vm_settings
+from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
+from hyperv_emu.emulator import importvm as emu_importvm
+from hyperv_emu.emulator.network import AdapterView
+from hyperv_emu.emulator.views import CompatibilityView
+from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
@@ -49,6 +54,10 @@ from hyperv_emu.sdk.types import (
 
 T = TypeVar("T")
 
+# Wait-VM's text when -Timeout passes (the module's CmdletErrorMessages.OperationFailed_ConditionNotSatisfied)
+CONDITION_NOT_SATISFIED = ("This command stopped operation because the specified condition is not satisfied in the "
+                           "specified time-out.")
+
 # One table: emulator error class -> SDK exception class (most specific first).
 _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] = [
     (emu_errors.VMNotFound, errors.VMNotFoundError),
@@ -72,6 +81,7 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.DiskError, errors.DiskError),
     (emu_errors.InvalidWildcardPattern, errors.InvalidPatternError),
     (emu_errors.OperationTimeout, errors.OperationTimeoutError),
+    (emu_errors.MeteringDisabled, errors.MeteringDisabledError),
     (emu_errors.EmulatorError, errors.HyperVError),
 ]
 
@@ -123,8 +133,19 @@ def vm_from_view(v: VMView) -> VM:
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
-        **vm_settings(v),
+        resource_metering_enabled=v.resource_metering_enabled, **vm_settings(v),
     )
+
+
+def adapter_from_view(a: AdapterView) -> NetworkAdapter:
+    return NetworkAdapter(name=a.name, computer_name=a.computer_name, vm_name=a.vm_name, vm_id=a.vm_id,
+                          switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address)
+
+
+def import_options(o: ImportOptions) -> emu_importvm.ImportOptions:
+    return emu_importvm.ImportOptions(copy=o.copy, new_id=o.generate_new_id, vm_path=o.virtual_machine_path,
+                                      snapshot_path=o.snapshot_file_path, smart_paging_path=o.smart_paging_file_path,
+                                      vhd_destination=o.vhd_destination_path, vhd_source=o.vhd_source_path)
 
 
 def checkpoint_from_view(c: CheckpointView) -> Checkpoint:
@@ -238,6 +259,14 @@ class EmulatedBackend:
     def set_integration_service(self, computer: str | None, vm_id: str, name: str, enabled: bool) -> VM:
         return vm_from_view(self._call(lambda: self._host(computer).set_integration_service(vm_id, name, enabled)))
 
+    def set_resource_metering(self, computer: str | None, vm_id: str, action: str) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).set_resource_metering(vm_id, action)))
+
+    def measure_vm(self, computer: str | None, vm_id: str) -> VMMeteringReport:
+        view = self._call(lambda: self._host(computer).measure_vm(vm_id))
+        vm = self.get_vm_by_id(computer, vm_id)
+        return metering_report(view, vm, self.network_adapters(computer, vm_id))
+
     def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
         """Wait-VM: poll every `delay` seconds until the condition holds or `timeout` passes. On the
         virtual clock nothing changes a VM while the script waits, so an unmet condition moves the
@@ -256,9 +285,7 @@ class EmulatedBackend:
             elif deadline is None or self._call(host.now) < deadline:
                 time.sleep(max(0.1, delay))
                 continue
-            raise errors.OperationTimeoutError(
-                f"Wait-VM timed out after {timeout:g} seconds waiting for {condition} on virtual machine '{name}'.",
-                target=name)
+            raise errors.OperationTimeoutError(CONDITION_NOT_SATISFIED, target=name)
 
     def get_vm_host(self, computer: str | None) -> VMHostInfo:
         return host_info(self._call(lambda: self._host(computer).host_info()))
@@ -305,8 +332,28 @@ class EmulatedBackend:
     def move_vm_storage(self, computer: str | None, vm_id: str, destination: str) -> VM:
         return vm_from_view(self._call(lambda: self._host(computer).move_vm_storage(vm_id, destination)))
 
-    def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
-        return vm_from_view(self._call(lambda: self._host(computer).import_vm(path, new_id=new_id)))
+    def import_vm(self, computer: str | None, path: str, options: ImportOptions) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).import_vm(path, import_options(options))))
+
+    def compare_import(self, computer: str | None, path: str, options: ImportOptions) -> VMCompatibilityReport:
+        view = self._call(lambda: self._host(computer).compare_import(path, import_options(options)))
+        return self._report(computer, view, options)
+
+    def recompare(self, computer: str | None, report: VMCompatibilityReport) -> VMCompatibilityReport:
+        view = self._call(lambda: self._host(computer).recompare(report.vm.id))
+        return self._report(computer, view, report.options)
+
+    def import_report(self, computer: str | None, report: VMCompatibilityReport) -> VM:
+        return vm_from_view(self._call(lambda: self._host(computer).import_planned(report.vm.id)))
+
+    def _report(self, computer: str | None, view: CompatibilityView, options: ImportOptions) -> VMCompatibilityReport:
+        adapters = {a.name: a for a in self.network_adapters(computer, view.vm.id)}
+        return VMCompatibilityReport(
+            vm=vm_from_view(view.vm), destination=view.destination, path=view.path, snapshot_path=view.snapshot_path,
+            vhd_destination_path=view.vhd_destination_path, vhd_source_path=view.vhd_source_path,
+            incompatibilities=tuple(VMCompatibilityError(message=m, message_id=i, source=adapters.get(a) if a else None)
+                                    for i, m, a in view.incompatibilities),
+            options=options)
 
     # --- disks, events, faults -------------------------------------------------------------
 
@@ -358,10 +405,13 @@ class EmulatedBackend:
     def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
         return [_dvd(d) for d in self._call(lambda: self._host(computer).dvd_drives(vm_id))]
 
+    def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                switch: str | None) -> list[NetworkAdapter]:
+        views = self._call(lambda: self._host(computer).connect_adapter(vm_id, adapter, switch))
+        return [adapter_from_view(a) for a in views]
+
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
-        return [NetworkAdapter(name=a.name, computer_name=a.computer_name, vm_name=a.vm_name, vm_id=a.vm_id,
-                               switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address)
-                for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]
+        return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]
 
     def switches(self, computer: str | None) -> list[VMSwitch]:
         return [VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name)

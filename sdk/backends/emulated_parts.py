@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from hyperv_emu.emulator.integration import SERVICES
+from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.views import CheckpointView, HostView, VMView
-from hyperv_emu.sdk.types import VMOperationalStatus
+from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport, VMNetworkAdapterAclDirection
+from hyperv_emu.sdk.types import VM, NetworkAdapter, VMOperationalStatus
 from hyperv_emu.sdk.vmparts import (
     CriticalErrorAction,
     IntegrationService,
@@ -105,3 +107,20 @@ def host_info(h: HostView) -> VMHostInfo:
         logical_processor_count=h.logical_processor_count, virtual_hard_disk_path=h.virtual_hard_disk_path,
         virtual_machine_path=h.virtual_machine_path, fully_qualified_domain_name=h.name,
         memory_capacity=h.memory_capacity, name=h.name, computer_name=h.computer_name)
+
+
+def metering_report(m: MeteringView, vm: VM, adapters: list[NetworkAdapter]) -> VMMeteringReport:
+    """Measure-VM's report from the emulator's figures: one ACL report per metering ACL (with its
+    adapter), one VHDMetrics per attached disk."""
+    by_name = {a.name: a for a in adapters}
+    return VMMeteringReport(
+        computer_name=vm.computer_name, vm_id=m.vm_id, vm_name=m.vm_name, metering_duration=m.duration,
+        average_processor_usage=m.average_processor_usage, average_memory_usage=m.average_memory_usage,
+        maximum_memory_usage=m.maximum_memory_usage, minimum_memory_usage=m.minimum_memory_usage,
+        total_disk_allocation=m.total_disk_allocation,
+        network_metered_traffic_report=tuple(
+            PortAclMeteringReport(network_adapter=by_name.get(adapter), remote_address=remote,
+                                  direction=VMNetworkAdapterAclDirection[direction], total_traffic=traffic)
+            for adapter, direction, remote, traffic in m.acl_traffic),
+        hard_disk_metrics=tuple(VHDMetrics(virtual_hard_disk=d) for d in vm.hard_drives),
+    )

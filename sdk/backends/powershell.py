@@ -56,7 +56,8 @@ from typing import Any
 import attrs
 
 from hyperv_emu.sdk import contains_wildcards, errors, wildcard_match
-from hyperv_emu.sdk.backends import ps_json, ps_vmscript
+from hyperv_emu.sdk.backends import ps_importscript, ps_json, ps_vmscript
+from hyperv_emu.sdk.backends.ps_json import get_ci
 from hyperv_emu.sdk.backends.ps_json import Envelope, HostErrorRecord
 from hyperv_emu.sdk.backends.ps_script import Script, ScriptBuilder
 from hyperv_emu.sdk.backends.transports import (
@@ -82,6 +83,8 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.compat import ImportOptions, OperationType, VMCompatibilityError, VMCompatibilityReport
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
@@ -152,6 +155,7 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
     _rule(errors.VMNotFoundError, message=r"unable to find a virtual machine"),
     _rule(errors.CheckpointNotFoundError, message=r"unable to find a (snapshot|checkpoint)"),
     _rule(errors.MultipleCheckpointsError, message=r"more than one (snapshot|checkpoint)"),
+    _rule(errors.MeteringDisabledError, message=r"resource metering is not enabled"),
     # a -ComputerName the Hyper-V module cannot reach (the emulator's text, then Hyper-V's)
     _rule(errors.HostNotFoundError, message=r"unable to find the computer|error trying to access an object on computer"),
     _rule(errors.InvalidPatternError, message=r"wildcard character pattern is not valid"),
@@ -164,9 +168,10 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
           calls={"checkpoint_vm", "rename_checkpoint", "new_vm", "get_checkpoints", "find_checkpoint",
                  "lookup_vms"}),
     _rule(errors.CheckpointFailedError, calls={"checkpoint_vm"}, activities={"Checkpoint-VM"}),
-    _rule(errors.ExportImportError, calls={"import_vm"}, ids=PATH_ERROR_IDS),
+    _rule(errors.ExportImportError, calls={"import_vm", "compare_import", "import_report"}, ids=PATH_ERROR_IDS),
     _rule(errors.ExportImportError, calls={"export_vm"}, activities={"Export-VM"}, ids={"OperationFailed"}),
-    _rule(errors.ExportImportError, calls={"export_checkpoint", "import_vm"}, activities={"Export-VMSnapshot", "Import-VM"}),
+    _rule(errors.ExportImportError, calls={"export_checkpoint", "import_vm", "compare_import", "import_report"},
+          activities={"Export-VMSnapshot", "Import-VM", "Compare-VM"}),
     _rule(errors.FileInUseError, calls=VHD_CALLS | DRIVE_CALLS, message=r"being used by another process"),
     _rule(errors.HostPathError, calls=DRIVE_CALLS, message=r"cannot find the file specified"),
     _rule(errors.HostPathError, calls=VHD_CALLS, categories={"ObjectNotFound"}),
@@ -179,6 +184,7 @@ ERROR_TABLE: tuple[ErrorRule, ...] = (
                                             r"computer .* (cannot|could not) be (found|resolved)"),
     # VM settings and Wait-VM (emulator.vmsettings' refusals, Wait-VM's timeout)
     _rule(errors.OperationTimeoutError, ids={"OperationTimeout"}),
+    _rule(errors.OperationTimeoutError, calls={"wait_vm"}, message=r"condition is not satisfied in the specified time-out"),
     _rule(errors.AlreadyExistsError, calls={"configure_vm"}, message=r"already exists"),
     _rule(errors.InvalidArgumentError, ids={"InvalidArgument"}, calls=VM_SETTINGS_CALLS),
     _rule(errors.HyperVError),
@@ -377,6 +383,14 @@ class PowerShellBackend:
         env = self._run(ps_vmscript.set_integration_service(self._c(computer), self._vm_id(vm_id), name, enabled))
         return ps_json.vm_from_json(self._one(env, "virtual machine"))
 
+    def set_resource_metering(self, computer: str | None, vm_id: str, action: str) -> VM:
+        env = self._run(ps_vmscript.set_resource_metering(self._c(computer), self._vm_id(vm_id), action))
+        return ps_json.vm_from_json(self._one(env, "virtual machine"))
+
+    def measure_vm(self, computer: str | None, vm_id: str) -> VMMeteringReport:
+        env = self._run(ps_vmscript.measure_vm(self._c(computer), self._vm_id(vm_id)))
+        return ps_json.value_from_json(VMMeteringReport, self._one(env, "metering report"))
+
     def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
         self._run(ps_vmscript.wait_vm(self._c(computer), self._vm_id(vm_id), condition, timeout, delay))
 
@@ -485,8 +499,8 @@ class PowerShellBackend:
         env = self._run(self.scripts.move_vm_storage(self._c(computer), self._vm_id(vm_id), destination))
         return ps_json.vm_from_json(self._one(env, "virtual machine"))
 
-    def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
-        env = self._run(self.scripts.import_vm(self._c(computer), path, new_id), context={"path": path})
+    def import_vm(self, computer: str | None, path: str, options: ImportOptions) -> VM:
+        env = self._run(self.scripts.import_vm(self._c(computer), path, options), context={"path": path})
         return ps_json.vm_from_json(self._one(env, "virtual machine"))
 
     # --- disks, events, faults -------------------------------------------------------------------
@@ -553,6 +567,23 @@ class PowerShellBackend:
     def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
         env = self._run(self.scripts.dvd_drives(self._c(computer), self._vm_id(vm_id)))
         return [ps_json.value_from_json(DvdDrive, i) for i in env.items]
+
+    def compare_import(self, computer: str | None, path: str, options: ImportOptions) -> VMCompatibilityReport:
+        env = self._run(ps_importscript.compare_import(self._c(computer), path, options), context={"path": path})
+        return _report(self._one(env, "compatibility report"), options)
+
+    def recompare(self, computer: str | None, report: VMCompatibilityReport) -> VMCompatibilityReport:
+        return self.compare_import(computer, report.path, report.options)
+
+    def import_report(self, computer: str | None, report: VMCompatibilityReport) -> VM:
+        script = ps_importscript.import_report(self._c(computer), report.path, report.options)
+        env = self._run(script, context={"path": report.path})
+        return ps_json.vm_from_json(self._one(env, "virtual machine"))
+
+    def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                switch: str | None) -> list[NetworkAdapter]:
+        env = self._run(ps_importscript.connect_network_adapter(self._c(computer), self._vm_id(vm_id), adapter, switch))
+        return [ps_json.value_from_json(NetworkAdapter, i) for i in env.items]
 
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
         env = self._run(self.scripts.network_adapters(self._c(computer), self._vm_id(vm_id)))
@@ -767,3 +798,21 @@ def backend_for_url(url: str) -> PowerShellBackend:
 
 
 __all__ = ["ERROR_TABLE", "ErrorRule", "PowerShellBackend", "backend_for_url", "map_error", "script_for"]
+
+
+def _report(raw: dict[str, Any], options: ImportOptions) -> VMCompatibilityReport:
+    """A compatibility report from the JSON of ps_importscript's selection."""
+    def text(name: str) -> str | None:
+        value = get_ci(raw, name)
+        return None if value in (None, "") else str(value)
+
+    problems = get_ci(raw, "Incompatibilities") or []
+    return VMCompatibilityReport(
+        vm=ps_json.vm_from_json(get_ci(raw, "VM")), operation_type=OperationType(int(get_ci(raw, "OperationType") or 1)),
+        destination=text("Destination") or "", path=text("Path") or "", snapshot_path=text("SnapshotPath"),
+        vhd_destination_path=text("VhdDestinationPath"), vhd_source_path=text("VhdSourcePath"),
+        incompatibilities=tuple(VMCompatibilityError(
+            message=str(get_ci(p, "Message")), message_id=int(get_ci(p, "MessageId")),
+            source=ps_json.value_from_json(NetworkAdapter, get_ci(p, "Source")) if get_ci(p, "Source") else None)
+            for p in (problems if isinstance(problems, list) else [problems])),
+        options=options)

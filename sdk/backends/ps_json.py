@@ -33,6 +33,7 @@ import attrs
 
 from hyperv_emu.sdk.convert import make_converter, parse_ps_datetime, parse_ps_timespan, ps_name
 from hyperv_emu.sdk.errors import BackendError
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo
 from hyperv_emu.sdk.types import (
     VHD,
@@ -283,7 +284,7 @@ def value_from_json(cls: type[T], raw: Any) -> T:
         value = _coerce(hint, raw_value, ps)
         by_ps[ps] = value
         by_field[field] = value
-    if cls in (VM, Checkpoint, HardDrive, VHD, HostEvent, VMHostInfo):
+    if cls in (VM, Checkpoint, HardDrive, VHD, HostEvent, VMHostInfo, VMMeteringReport):
         structured: T = _CONVERTER.structure(_restructurable(cls, by_ps), cls)
         return structured
     return cls(**by_field)

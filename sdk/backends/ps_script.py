@@ -47,6 +47,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from hyperv_emu.sdk.compat import ImportOptions
 from hyperv_emu.sdk.convert import ps_name
 from hyperv_emu.sdk.errors import InvalidNameError
 from hyperv_emu.sdk.types import (
@@ -310,6 +311,42 @@ _KEEP_ERRORS = "$hvErrors += @($hvE)"
 _SELECT_VM = "$hvItems = @(Get-VM -Id {id}{cn} | Select-Object -Property $hvVMProps)"
 
 
+def find_export(computer: str | None, path: str) -> list[str]:
+    """Statements that set `$hvFound` to the exported configuration: `path` itself, or the one
+    .vmcx under `path\\Virtual Machines` (else the backend's HvEmu.NoExport error)."""
+    q = ps_quote(path)
+    folder = ps_quote(path.rstrip("\\/") + "\\Virtual Machines")
+    body = _on_host(computer, [
+        f"if (Test-Path -LiteralPath {q} -PathType Leaf) {{",
+        f"    (Get-Item -LiteralPath {q}).FullName",
+        "}",
+        "else {",
+        f"    @(Get-ChildItem -LiteralPath {folder} -Filter '*.vmcx' | Select-Object -ExpandProperty FullName)",
+        "}",
+    ], var="$hvFound")
+    return body + [
+        "if ($hvFound.Count -ne 1) {",
+        "    Write-Error -Message 'The folder does not hold exactly one exported virtual machine.' "
+        "-ErrorId 'HvEmu.NoExport' -Category ObjectNotFound",
+        "}",
+    ]
+
+
+def import_args(options: ImportOptions) -> str:
+    """Import-VM's / Compare-VM's Register or Copy parameters."""
+    if not _flag(options.copy):
+        return ""
+    args = " -Copy" + (" -GenerateNewId" if _flag(options.generate_new_id) else "")
+    for param, value in (("VirtualMachinePath", options.virtual_machine_path),
+                         ("SnapshotFilePath", options.snapshot_file_path),
+                         ("SmartPagingFilePath", options.smart_paging_file_path),
+                         ("VhdDestinationPath", options.vhd_destination_path),
+                         ("VhdSourcePath", options.vhd_source_path)):
+        if value is not None:
+            args += f" -{param} {ps_quote(value)}"
+    return args
+
+
 def _refetch_vm(computer: str | None, vm_id: str) -> str:
     return _SELECT_VM.format(id=ps_quote(vm_id), cn=_cn(computer))
 
@@ -495,26 +532,10 @@ class ScriptBuilder:
                 _refetch_vm(computer, vm_id)]
         return frame("move_vm_storage", body, props=("vm",))
 
-    def import_vm(self, computer: str | None, path: str, new_id: bool) -> Script:
-        q = ps_quote(path)
-        folder = ps_quote(path.rstrip("\\/") + "\\Virtual Machines")
-        copy = " -Copy -GenerateNewId" if _flag(new_id) else ""
-        body = _on_host(computer, [
-            f"if (Test-Path -LiteralPath {q} -PathType Leaf) {{",
-            f"    (Get-Item -LiteralPath {q}).FullName",
-            "}",
-            "else {",
-            f"    @(Get-ChildItem -LiteralPath {folder} -Filter '*.vmcx' | Select-Object -ExpandProperty FullName)",
-            "}",
-        ], var="$hvFound")
-        body += [
-            "if ($hvFound.Count -ne 1) {",
-            "    Write-Error -Message 'The folder does not hold exactly one exported virtual machine.' "
-            "-ErrorId 'HvEmu.NoExport' -Category ObjectNotFound",
-            "}",
-            f"$hvVm = Import-VM -Path $hvFound[0]{copy}{_cn(computer)}",
-            "$hvItems = @($hvVm | Select-Object -Property $hvVMProps)",
-        ]
+    def import_vm(self, computer: str | None, path: str, options: ImportOptions) -> Script:
+        body = find_export(computer, path)
+        body += [f"$hvVm = Import-VM -Path $hvFound[0]{import_args(options)}{_cn(computer)}",
+                 "$hvItems = @($hvVm | Select-Object -Property $hvVMProps)"]
         return frame("import_vm", body, props=("vm",))
 
     # --- disks, events -------------------------------------------------------------------------

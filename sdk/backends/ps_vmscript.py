@@ -1,6 +1,7 @@
 """The PowerShell backend's scripts for a VM's settings and the actions around them: Set-VM's
 other parameters, Set-VMMemory, Set-VMProcessor, Rename-VM, Restart-VM, Remove-VMSavedState,
-Enable-/Disable-VMIntegrationService, Wait-VM, Get-/Set-VMHost (one function per `Backend` call,
+Enable-/Disable-VMIntegrationService, Wait-VM, Get-/Set-VMHost, Enable-/Disable-/Reset-VMResourceMetering
+and Measure-VM (one function per `Backend` call,
 in the shape of `ps_script.ScriptBuilder`'s)."""
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from hyperv_emu.sdk.backends.ps_script import (
     ps_int,
     ps_quote,
 )
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 
 HOST_PROPS = _select_list(VMHostInfo)
+METERING_PROPS = _select_list(VMMeteringReport)
 
 # VMSettings field -> (cmdlet, parameter, kind)
 _PARAMS: dict[str, tuple[str, str, str]] = {
@@ -112,3 +115,18 @@ def set_vm_host(computer: str | None, *, virtual_hard_disk_path: str | None,
     body = [f"Set-VMHost{args}{_cn(computer)} -Confirm:$false"] if args else []
     body.append(f"$hvItems = @(Get-VMHost{_cn(computer)} | Select-Object -Property {HOST_PROPS})")
     return frame("set_vm_host", body)
+
+
+_METERING_VERBS = {"enable": "Enable", "disable": "Disable", "reset": "Reset"}
+
+
+def set_resource_metering(computer: str | None, vm_id: str, action: str) -> Script:
+    body = [_get_vm(computer, vm_id), f"{_METERING_VERBS[action]}-VMResourceMetering -VM $hvVm",
+            _refetch_vm(computer, vm_id)]
+    return frame("set_resource_metering", body, props=("vm",))
+
+
+def measure_vm(computer: str | None, vm_id: str) -> Script:
+    body = [_get_vm(computer, vm_id),
+            f"$hvItems = @(Measure-VM -VM $hvVm | Select-Object -Property {METERING_PROPS})"]
+    return frame("measure_vm", body, props=("drive",))

@@ -31,6 +31,8 @@ from hyperv_emu.sdk.types import (
     VMLookup,
     VMSwitch,
 )
+from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
+from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 
 
@@ -116,7 +118,20 @@ class ReadOnlyBackend:
     def export_checkpoint(self, computer: str | None, checkpoint_id: str, path: str) -> str:
         self._deny(computer)
 
-    def import_vm(self, computer: str | None, path: str, new_id: bool) -> VM:
+    def import_vm(self, computer: str | None, path: str, options: ImportOptions) -> VM:
+        self._deny(computer)
+
+    def compare_import(self, computer: str | None, path: str, options: ImportOptions) -> VMCompatibilityReport:
+        self._deny(computer)  # it creates a planned VM on the host
+
+    def recompare(self, computer: str | None, report: VMCompatibilityReport) -> VMCompatibilityReport:
+        return self.inner.recompare(computer, report)
+
+    def import_report(self, computer: str | None, report: VMCompatibilityReport) -> VM:
+        self._deny(computer)
+
+    def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                switch: str | None) -> list[NetworkAdapter]:
         self._deny(computer)
 
     # --- disks, events, faults ---------------------------------------------------------------
@@ -194,6 +209,12 @@ class ReadOnlyBackend:
 
     def set_integration_service(self, computer: str | None, vm_id: str, name: str, enabled: bool) -> VM:
         self._deny(computer)
+
+    def set_resource_metering(self, computer: str | None, vm_id: str, action: str) -> VM:
+        self._deny(computer)
+
+    def measure_vm(self, computer: str | None, vm_id: str) -> VMMeteringReport:
+        return self.inner.measure_vm(computer, vm_id)
 
     def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
         return self.inner.wait_vm(computer, vm_id, condition, timeout, delay)

@@ -27,7 +27,10 @@ from hyperv_emu.sdk.backends.transports import (
     WinRMTransport,
 )
 from hyperv_emu.sdk.client import HyperVClient
+from hyperv_emu.sdk.compat import ImportOptions
 from hyperv_emu.sdk.types import StopMode, VMState
+
+COPY_NEW_ID = ImportOptions(copy=True, generate_new_id=True)
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "ps_json"
 APP_ID = "1c4f0e52-6f1b-4e7d-9a43-0b8d2f7c9e11"
@@ -348,10 +351,10 @@ def test_restore_remove_rename_export_import() -> None:
     assert "Rename-VMSnapshot -VMSnapshot $hvCp -NewName 'new' -Confirm:$false" in t.last
     assert b.export_checkpoint(None, CP_ID, "E:\\Exports\\") == "E:\\Exports\\SRV-APP01"
     assert "Export-VMSnapshot -VMSnapshot $hvCp -Path 'E:\\Exports\\' -Confirm:$false" in t.last
-    assert b.import_vm(None, "E:\\Exports\\SRV-APP01", True).id == APP_ID
+    assert b.import_vm(None, "E:\\Exports\\SRV-APP01", COPY_NEW_ID).id == APP_ID
     assert "Get-ChildItem -LiteralPath 'E:\\Exports\\SRV-APP01\\Virtual Machines' -Filter '*.vmcx'" in t.last
     assert "$hvVm = Import-VM -Path $hvFound[0] -Copy -GenerateNewId" in t.last
-    assert "-Copy" not in script_for("import_vm", None, "E:\\x", False)
+    assert "-Copy" not in script_for("import_vm", None, "E:\\x", ImportOptions())
 
 
 def test_import_errors_are_export_import_errors() -> None:
@@ -360,9 +363,9 @@ def test_import_errors_are_export_import_errors() -> None:
         envelope([], [err("PathNotFound,Microsoft.PowerShell.Commands.GetChildItemCommand", "ObjectNotFound",
                           "Cannot find path 'E:\\x\\Virtual Machines' because it does not exist.", "Get-ChildItem")]))
     with pytest.raises(errors.ExportImportError, match=r"Cannot find an exported virtual machine at 'E:\\x'"):
-        b.import_vm(None, "E:\\x", False)
+        b.import_vm(None, "E:\\x", ImportOptions())
     with pytest.raises(errors.ExportImportError, match="because it does not exist"):
-        b.import_vm(None, "E:\\x", False)
+        b.import_vm(None, "E:\\x", ImportOptions())
 
 
 # --- disks, events, faults, host, files -------------------------------------------------------------------

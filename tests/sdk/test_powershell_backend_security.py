@@ -35,6 +35,7 @@ from hypothesis import strategies as st
 import hvemu_testlib as T
 from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.backends.powershell import PowerShellBackend
+from hyperv_emu.sdk.compat import ImportOptions
 from hyperv_emu.sdk.backends.ps_script import (
     DOUBLE_QUOTES,
     SINGLE_QUOTES,
@@ -154,10 +155,12 @@ SLOTS: dict[str, Callable[[str], Script]] = {
     "remove_checkpoint.id": lambda v: B.remove_checkpoint(v, v, True),
     "rename_checkpoint.new_name": lambda v: B.rename_checkpoint(None, GUID, v),
     "export_checkpoint.path": lambda v: B.export_checkpoint(None, GUID, v),
-    "import_vm.path": lambda v: B.import_vm(None, v, True),
+    "import_vm.path": lambda v: B.import_vm(None, v, ImportOptions(copy=True, generate_new_id=True)),
+    "import_vm.paths": lambda v: B.import_vm(None, "E:\\x", ImportOptions(copy=True, virtual_machine_path=v,
+                                                                         vhd_destination_path=v)),
     "export_vm.path": lambda v: B.export_vm(v, GUID, v),
     "move_vm_storage.destination": lambda v: B.move_vm_storage(v, GUID, v),
-    "import_vm.computer": lambda v: B.import_vm(v, "E:\\x", False),
+    "import_vm.computer": lambda v: B.import_vm(v, "E:\\x", ImportOptions()),
     "get_vhd.path": lambda v: B.get_vhd(v, v),
     "new_vhd.paths": lambda v: B.new_vhd(v, v, vhd_type="Differencing", size=0, parent_path=v, block_size=0,
                                          logical_sector_size=0, physical_sector_size=0),

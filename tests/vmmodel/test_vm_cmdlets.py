@@ -69,8 +69,10 @@ def test_wait_vm(run: Run) -> None:
     out, err = run("Wait-VM SRV-WEB01 -For IPAddress -Timeout 5; 'up'; "
                    "Wait-VM SRV-APP01 -For Heartbeat -Timeout 120; (Get-Date).ToString('HH:mm:ss')")
     assert out.split() == ["up", "08:02:00"]
-    assert "Wait-VM timed out after 120 seconds waiting for Heartbeat on virtual machine 'SRV-APP01'." in err
-    assert "OperationTimeout,Microsoft.HyperV.PowerShell.Commands.WaitVM" in err
+    # the module's CmdletErrorMessages.OperationFailed_ConditionNotSatisfied, raised as an operation failure
+    assert "This command stopped operation because the specified condition is not satisfied in the specified " \
+           "time-out." in err.replace("\n", "")
+    assert "OperationFailed,Microsoft.HyperV.PowerShell.Commands.WaitVM" in err
     _out, err = run("Wait-VM SRV-APP01")
     assert "would wait forever" in err
 
@@ -91,3 +93,20 @@ def test_vmhost(run: Run) -> None:
                    "(Get-VMHost).VirtualMachinePath; (Get-VMHost).VirtualHardDiskPath; (New-VM N1 -NoVHD).Path")
     assert err == ""
     assert out.split() == ["E:\\VMs", "E:\\VHDs", "E:\\VMs"]
+
+
+def test_memory_limits_need_dynamic_memory(run: Run) -> None:
+    # the module's checks and texts (SetVMMemory.cs / SetVM.cs, CmdletErrorMessages): SRV-APP01 has static memory
+    _out, err = run("Set-VMMemory SRV-APP01 -MinimumBytes 512MB; Set-VM SRV-APP01 -MemoryMaximumBytes 4GB; "
+                    "Set-VM SRV-APP01 -DynamicMemory -StaticMemory")
+    flat = err.replace("\n", " ")
+    assert "Setting maximum, minimum, and buffer settings requires Dynamic Memory to be enabled." in flat
+    assert flat.count("Dynamic and static memory settings cannot be specified together.") == 2
+    assert "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.SetVMMemory" in err
+    assert err.count("InvalidParameter,Microsoft.HyperV.PowerShell.Commands.SetVM\n") == 2
+
+
+def test_memory_limits_with_dynamic_memory_turned_on(run: Run) -> None:
+    out, err = run("Set-VMMemory SRV-APP01 -DynamicMemoryEnabled $true -MinimumBytes 512MB -MaximumBytes 4GB; "
+                   "(Get-VMMemory SRV-APP01).Maximum")
+    assert err == "" and out.strip() == str(4 * 1024**3)
