@@ -34,6 +34,8 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.diagnostics",
     "hyperv_emu.psshim.cmdlets.cim",
     "hyperv_emu.psshim.cmdlets.vmdirect",
+    "hyperv_emu.psshim.cmdlets.scheduledtasks",
+    "hyperv_emu.psshim.cmdlets.schtasks",
 )
 
 
@@ -105,7 +107,8 @@ def sdk_error_record(exc: BaseException, ctx: Any) -> Any:
 # modules a VM's guest session does not have (PowerShell Direct runs in an empty guest): the
 # Hyper-V module, and Get-WinEvent, which reads the host's Hyper-V log (its WMI cmdlets exist but
 # say that WMI inside a guest is not emulated)
-HOST_ONLY_MODULES: tuple[str, ...] = ("hyperv_emu.psshim.cmdlets.hyperv", "hyperv_emu.psshim.cmdlets.diagnostics")
+HOST_ONLY_MODULES: tuple[str, ...] = ("hyperv_emu.psshim.cmdlets.hyperv", "hyperv_emu.psshim.cmdlets.diagnostics",
+                                      "hyperv_emu.psshim.cmdlets.scheduledtasks", "hyperv_emu.psshim.cmdlets.schtasks")
 
 
 def guest_registry() -> Registry:

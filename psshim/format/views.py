@@ -398,6 +398,13 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
             ),
         ),
         ListView(name="VirtualHardDisk", type_names=("Microsoft.Vhd.PowerShell.VirtualHardDisk",)),
+        # --- ScheduledTasks (its format file's table: TaskPath, TaskName, State) ----------------
+        TableView(
+            name="MSFT_ScheduledTask",
+            type_names=("Microsoft.Management.Infrastructure.CimInstance#Root/Microsoft/Windows/TaskScheduler/"
+                        "MSFT_ScheduledTask",),
+            columns=(Column("TaskPath", "TaskPath"), Column("TaskName", "TaskName"), Column("State", "State")),
+        ),
         TableView(
             name="VMIntegrationComponent",
             type_names=("Microsoft.HyperV.PowerShell.VMIntegrationComponent",),

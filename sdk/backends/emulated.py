@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from hyperv_emu.emulator import errors as emu_errors
+from hyperv_emu.emulator import scheduler as emu_scheduler
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
 from hyperv_emu.emulator.host import Host
@@ -21,6 +22,7 @@ from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
+from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
 from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, vm_settings
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 from hyperv_emu.sdk.types import (
@@ -72,6 +74,9 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.DiskError, errors.DiskError),
     (emu_errors.InvalidWildcardPattern, errors.InvalidPatternError),
     (emu_errors.OperationTimeout, errors.OperationTimeoutError),
+    (emu_scheduler.TaskNotFound, errors.TaskNotFoundError),
+    (emu_scheduler.TaskExists, errors.AlreadyExistsError),
+    (emu_scheduler.TaskDefinitionError, errors.TaskDefinitionError),
     (emu_errors.EmulatorError, errors.HyperVError),
 ]
 
@@ -165,6 +170,11 @@ class EmulatedBackend:
             emulator.on_file_ops = progress
         self.emulator = emulator
         self.url = url
+        self._tasks = EmulatedTasks(emulator, self._call)
+
+    def task_backend(self) -> EmulatedTasks:
+        """The host's Task Scheduler (sdk.tasks.TaskBackend)."""
+        return self._tasks
 
     def _host(self, computer: str | None) -> Host:
         return Host(self.emulator, computer)
@@ -403,7 +413,7 @@ class EmulatedBackend:
 
     def sleep(self, computer: str | None, seconds: float) -> None:
         if self.clock_is_virtual():
-            self._call(lambda: self._host(computer).advance(seconds))
+            self._call(lambda: self._host(computer).advance(seconds, self._tasks.emulator_runner()))
         else:
             time.sleep(max(0.0, seconds))
 
