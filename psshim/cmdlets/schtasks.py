@@ -202,6 +202,14 @@ def _principal(options: dict[str, str | bool]) -> TaskPrincipal | None:
                          "Highest" if level == "HIGHEST" else "Limited")
 
 
+def native_args(values: Any) -> list[str]:
+    """A native program's arguments as strings: an array argument (`/d MON,FRI`, which
+    PowerShell parses as an array) is the text of its elements joined by commas."""
+    if values is None:
+        return []
+    return [",".join(C.to_string(x) for x in a) if isinstance(a, list) else C.to_string(a) for a in C.as_list(values)]
+
+
 class _Writer:
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -225,7 +233,7 @@ class Schtasks(Cmdlet):
         return format_datetime(value, "G", culture_object(self.ctx.interp.settings.culture))  # type: ignore[arg-type]
 
     def process_record(self) -> Iterator[Any]:
-        args = [C.to_string(a) for a in C.as_list(self.Arguments)] if self.Arguments is not None else []
+        args = native_args(self.Arguments)
         out = _Writer()
         code = 0
         try:

@@ -95,10 +95,16 @@ def is_class(obj: Any, *names: str) -> bool:
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$", re.IGNORECASE)
 
 
+DEFAULT_TIME_LIMIT = 72 * 3600  # the Task Scheduler's default ExecutionTimeLimit, written `PT72H`
+
+
 def iso_duration(seconds: float | None) -> str | None:
-    """XmlConvert.ToString(TimeSpan) as the Task Scheduler stores it: `PT72H`, `P1D`, `PT1H30M`."""
+    """XmlConvert.ToString(TimeSpan), as the module writes a duration: `P1D`, `PT2H`, `PT1H30M`;
+    the default execution time limit is the Task Scheduler's own `PT72H`."""
     if seconds is None:
         return None
+    if seconds == DEFAULT_TIME_LIMIT:
+        return "PT72H"
     total = int(round(seconds))
     days, rest = divmod(total, 86400)
     hours, rest = divmod(rest, 3600)
