@@ -8,7 +8,8 @@
     hvemu path 'D:\\Hyper-V\\Virtual Hard Disks\\SRV-APP01.vhdx'
     hvemu world export [--output FILE]
     hvemu events
-    hvemu clock [--advance SECONDS]
+    hvemu clock [--advance DURATION]
+    hvemu tasks list | history TASK
     hvemu guest write|read VM --disk N --offset O (--file F | --length L [--output F])
     hvemu guest memory write|read VM --offset O (--file F | --length L [--output F])
     hvemu completion bash|zsh|fish          hvemu --version
@@ -389,6 +390,9 @@ def _clock(args: argparse.Namespace, hv: HyperVClient) -> int:
             raise CLIError("--advance takes a number of seconds that is 0 or more.")
         if not hv.clock_is_virtual:
             raise CLIError("the state's clock is real (clock = \"real\"); only a virtual clock can be advanced.")
+        from hyperv_emu.psshim.tasks import attach
+
+        attach(hv, os.environ)  # scheduled tasks due on the way run their scripts
         hv.sleep(args.advance)
     _out(hv.now().isoformat())
     return EXIT_OK
@@ -544,8 +548,17 @@ def _add_world_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 def _add_host_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     _leaf(sub, "events", common, cmd_events, "the host's Hyper-V event log")
     p = _leaf(sub, "clock", common, cmd_clock, "show the emulator's clock, or move a virtual clock on")
-    p.add_argument("--advance", type=float, metavar="SECONDS",
-                   help="move the virtual clock on (finishing the merges that come due)")
+    from hyperv_emu.cli.tasks import duration
+
+    p.add_argument("--advance", type=duration, metavar="DURATION",
+                   help="move the virtual clock on by seconds, or 15m, 3h, 14d (the merges, timeline events "
+                        "and scheduled tasks that come due happen on the way)")
+
+
+def _add_tasks_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    from hyperv_emu.cli import tasks
+
+    tasks.register(sub, common)
 
 
 def _add_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -627,7 +640,8 @@ def _add_server_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
-    "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
+    "events": _add_host_commands, "clock": _add_host_commands, "tasks": _add_tasks_commands,
+    "guest": _add_guest_commands,
     "run": _add_run_commands, "shell": _add_run_commands, "completion": _add_completion_command,
     "state": _add_state_commands, "serve": _add_server_commands, "install-shim": _add_server_commands,
 }
