@@ -36,7 +36,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from hyperv_emu.cli.common import (
@@ -54,14 +54,14 @@ from hyperv_emu.cli.common import (
     _leaf,
     _out,
     _state_url,
+    format_datetime,
+    format_table,
 )
 from hyperv_emu.cli.guest import byte_count as byte_count  # re-exported for argparse users
 from hyperv_emu.cli.guest import read_chunks, write_bytes
 from hyperv_emu.cli.suggest import SuggestingParser
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from hyperv_emu.sdk.client import HyperVClient
     from hyperv_emu.sdk.types import VM, Checkpoint
 
@@ -89,33 +89,9 @@ def _error(message: str) -> None:
     sys.stderr.flush()
 
 
-def format_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A table as PowerShell's Format-Table draws it: headers, dashes under each header,
-    columns left-aligned and one space apart, no trailing spaces (no trailing newline)."""
-    body = [[cell.replace("\n", " ") for cell in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return " ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * len(h) for h in headers]), *(line(r) for r in body)])
-
-
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     if rows:
         _out(format_table(headers, rows))
-
-
-def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> str:
-    """A date as PowerShell prints a DateTime in a table (the culture's `G` pattern: en-US
-    `2/20/2026 8:00:00 AM`); ISO 8601 for a culture psshim has no data for."""
-    from hyperv_emu.psshim.format.culture import get_culture
-    from hyperv_emu.psshim.format.dotnet_format import format_datetime as dotnet_format_datetime
-
-    try:
-        return dotnet_format_datetime(value, "G", get_culture(culture, edition))
-    except KeyError:
-        return value.isoformat(sep=" ")
 
 
 # --- connecting ---------------------------------------------------------------------------------

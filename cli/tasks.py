@@ -8,7 +8,7 @@ import argparse
 import re
 from typing import Any
 
-from hyperv_emu.cli.common import EXIT_OK, CLIError, _group, _leaf, _out
+from hyperv_emu.cli.common import EXIT_OK, CLIError, _group, _leaf, _out, _state_url, format_datetime, format_table
 
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
@@ -30,18 +30,21 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _client(args: argparse.Namespace) -> Any:
-    from hyperv_emu.cli.main import _client as client
+    from hyperv_emu import sdk
 
-    return client(args)
+    return sdk.connect(_state_url(args), computer_name=getattr(args, "computer_name", None))
 
 
 def _fmt(hv: Any, value: Any) -> str:
-    from hyperv_emu.cli.main import _settings, format_datetime
-
     if value is None:
         return "N/A"
-    culture, edition = _settings(hv)
-    return format_datetime(value, culture, edition)
+    settings = hv.settings()
+    return format_datetime(value, str(settings.get("culture") or "en-US"), str(settings.get("edition") or "5.1"))
+
+
+def _print_table(headers: tuple[str, ...], rows: list[list[str]]) -> None:
+    if rows:
+        _out(format_table(headers, rows))
 
 
 def _result(code: int) -> str:
@@ -49,8 +52,6 @@ def _result(code: int) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from hyperv_emu.cli.main import _print_table
-
     hv = _client(args)
     rows = []
     for task in hv.tasks.get():
@@ -62,7 +63,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from hyperv_emu.cli.main import _print_table
     from hyperv_emu.sdk.errors import TaskNotFoundError
 
     hv = _client(args)

@@ -53,11 +53,12 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator import world_tasks
 from hyperv_emu.emulator.storage import FileStore
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed",
-            "switch"}
+            "switch", "task", "event"}
 SWITCH_KEYS = {"name", "type", "host", "id"}
 ADAPTER_KEYS = {"name", "switch"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
@@ -317,6 +318,8 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
         _load_switch(ctx, tx, ("switch", i), s)
     for i, v in enumerate(_get(ctx, top, doc, "vm", list, [])):
         _load_vm(ctx, tx, state, ("vm", i), v)
+    world_tasks.load(ctx, tx, state, _get(ctx, top, doc, "task", list, []), _get(ctx, top, doc, "event", list, []),
+                     _get)
     return state, tx.ops
 
 

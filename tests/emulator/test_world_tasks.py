@@ -1,0 +1,69 @@
+"""A world file's [[task]] and [[event]] (the timeline): a fortnight stated in a few lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import hvemu_testlib as T
+from hyperv_emu import sdk
+from hyperv_emu.psshim.session import Session
+from hyperv_emu.sdk.errors import WorldFileError
+
+WORLD = T.base_world("2026-02-20T08:00:00") + T.vm_table("SRV-APP01", state="Running", checkpoint_type="Production") + '''
+[[task]]
+name = "Daily Checkpoint"
+path = '\\Hyper-V\\'
+schedule = "daily"
+at = "02:00"
+script = """param($VMName)
+Checkpoint-VM -Name $VMName -SnapshotName "Daily $(Get-Date -Format yyyy-MM-dd)"
+"""
+arguments = "-VMName SRV-APP01"
+
+[[event]]
+at = 2026-02-25T03:00:00
+vm = "SRV-APP01"
+action = "restart"
+
+[[event]]
+at = 2026-02-28T12:00:00
+vm = "SRV-APP01"
+action = "vss_failing"
+'''
+
+
+@pytest.fixture
+def session(memory_url):
+    return Session.from_world_text(WORLD, memory_url, environment={})
+
+
+def test_a_fortnight_with_a_timeline(session):
+    client = session.client
+    task = client.tasks.task("\\Hyper-V\\Daily Checkpoint")
+    assert task.actions[0].execute == "powershell.exe"
+    assert task.actions[0].arguments == (
+        "-NoProfile -ExecutionPolicy Bypass -File \"C:\\Scripts\\Daily Checkpoint.ps1\" -VMName SRV-APP01")
+    client.sleep(5 * 86400)  # to 2026-02-25 08:00: the restart at 03:00 happened
+    assert client.vm("SRV-APP01").uptime == dt.timedelta(hours=5)
+    client.sleep(9 * 86400)
+    runs = client.tasks.runs("\\Hyper-V\\Daily Checkpoint")
+    assert len(runs) == 14 and all(r.result == 0 for r in runs)
+    # production checkpoints until VSS fails at noon on the 28th; then each night's falls back
+    # to a standard one, which the Hyper-V log records
+    fell_back = [e.time_created.isoformat() for e in client.events() if e.id == 18016]
+    assert fell_back == [f"2026-03-0{d}T02:00:00" for d in range(1, 7)]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('[[task]]\nname = "x"\nschedule = "hourly"\naction = "cmd.exe"\n', "'hourly' is not one of once, daily"),
+    ('[[task]]\nname = "x"\n', "needs either script"),
+    ('[[task]]\nname = "x"\naction = "cmd.exe"\nrepeat_every = "soon"\n', "is not a duration"),
+    ('[[event]]\nat = 2026-02-21T00:00:00\nvm = "nope"\naction = "restart"\n', "no VM named 'nope'"),
+    ('[[event]]\nat = 2026-02-21T00:00:00\nvm = "SRV-APP01"\naction = "explode"\n', "'explode' is not one of"),
+])
+def test_bad_tasks_and_events_name_the_table(memory_url, extra, message):
+    text = T.base_world() + T.vm_table("SRV-APP01") + "\n" + extra
+    with pytest.raises(WorldFileError, match=message):
+        sdk.load_world(memory_url, text)
