@@ -317,6 +317,23 @@ def next_due(state: EmulatorState, until: dt.datetime) -> Due | None:
     return best
 
 
+def skip_missed(tx: Transaction, host: HostRecord, task: TaskRecord, before: dt.datetime) -> dt.datetime | None:
+    """Real clock: the trigger instants of `task` before `before` passed while no process ran the
+    scheduler. They count as missed runs (NumberOfMissedRuns); the last of them is returned when
+    the task has StartWhenAvailable (it then runs once, late), else None."""
+    count, last = 0, None
+    while count < 100_000:
+        t = next_run_time(tx.state, host, task)
+        if t is None or t >= before:
+            break
+        count, last = count + 1, t
+        task.cursor = t
+    if count:
+        task.missed_runs += count
+        tx.changed = True
+    return last if task.settings.start_when_available else None
+
+
 # --- runs -----------------------------------------------------------------------------------------
 
 

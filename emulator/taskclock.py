@@ -19,6 +19,12 @@ the clock stands to its target.
 The emulator does not know how to run a program: the SDK's caller provides an `ActionRunner`
 (psshim's, which runs `powershell.exe`/`pwsh` command lines). No transaction is open while an
 action runs, so the action's own cmdlets work as usual.
+
+Under the real clock nothing moves time but time itself: the tasks due by now run when a client
+sleeps (Start-Sleep, the SDK's `sleep`, which then calls `advance(0)`). A trigger instant more
+than a minute in the past by then was missed while no process looked: it counts in
+NumberOfMissedRuns, and with StartWhenAvailable the task runs once, late (as the Task Scheduler
+does after the computer was off).
 """
 
 from __future__ import annotations
@@ -32,11 +38,13 @@ from hyperv_emu.emulator import disks, lifecycle, scheduler, vmsettings
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import EmulatorError
 from hyperv_emu.emulator.fieldwise import Fieldwise
-from hyperv_emu.emulator.model import EmulatorState, HostRecord, VMStateName
+from hyperv_emu.emulator.model import ClockMode, EmulatorState, HostRecord, VMStateName
 from hyperv_emu.emulator.taskmodel import RESULT_FILE_NOT_FOUND, TaskRecord, TimelineRecord
 from hyperv_emu.emulator.transaction import Transaction
 
 RESULT_ACTION_FAILED = 0x80004005  # E_FAIL: the runner itself failed
+# Real clock: a trigger instant further in the past than this when the scheduler looks is missed
+MISSED_AFTER = dt.timedelta(minutes=1)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -139,7 +147,12 @@ def advance(emulator: Emulator, seconds: float, runner: ActionRunner | None) -> 
                 return tx.now()
             _move_to(tx, due.time)
             host = tx.host(due.host)
-            instance = scheduler.begin_run(tx, host, due.task, "time", due.time)
+            scheduled: dt.datetime | None = due.time
+            if tx.state.clock.mode is ClockMode.REAL and tx.now() - due.time > MISSED_AFTER:
+                scheduled = scheduler.skip_missed(tx, host, due.task, tx.now() - MISSED_AFTER)
+                if scheduled is None:
+                    continue
+            instance = scheduler.begin_run(tx, host, due.task, "time", scheduled)
             key = (host.name, due.task.path, due.task.name)
         if instance is not None:
             run_instance(emulator, key, instance, runner)

@@ -293,3 +293,28 @@ def test_no_runner_records_a_failure(world):
     taskclock.advance(emu, 7200, None)
     rec = TaskHost(emu).find("x").record
     assert rec.last_result == 0x80070002 and "No action runner" in rec.history[0].output
+
+
+def test_real_clock_counts_missed_runs_and_starts_when_available():
+    url = T.memory_url()
+    sdk.load_world(url, 'clock = "real"\n' + T.base_world("2026-02-20T08:00:00").split("\n", 1)[1])
+    try:
+        emu = Emulator(url)
+        with emu.transaction() as tx:
+            start = tx.now().replace(microsecond=0) + dt.timedelta(seconds=30)
+        for name, available in (("late", True), ("skip", False)):
+            register(emu, name, trig("Once", start, repetition_interval=600),
+                     settings_=TaskSettingsRecord(start_when_available=available))
+        with emu.transaction() as tx:  # the scheduler was away for an hour
+            tx.state.clock.wall_anchor -= 3600
+            tx.changed = True
+        rec = Recorder(emu)
+        taskclock.advance(emu, 0, rec)
+        # six instants (start + 0..50 min) are more than a minute old: missed
+        assert TaskHost(emu).find("late").record.missed_runs == 6
+        assert TaskHost(emu).find("skip").record.missed_runs == 6
+        # "late" runs once now for them; "skip" does not
+        assert [c[0] for c in rec.calls] == ["\\late"]
+        assert TaskHost(emu).find("late").record.history[0].scheduled == start + dt.timedelta(minutes=50)
+    finally:
+        T.drop_memory_root(url)
