@@ -433,6 +433,8 @@ class UnregisterScheduledTask(_NamedTaskCommand):
 
 @cmdlet("Enable-ScheduledTask", module=MODULE, class_name="Enable-ScheduledTask", default_set="Query")
 class EnableScheduledTask(_NamedTaskCommand):
+    """Enables tasks (their triggers fire again from now; the ones that passed are not caught up)."""
+
     def process_record(self) -> Iterator[Any]:
         for task in list(self.targets()):
             yield O.task_cim(_tasks(self.ctx).enable(task.name, task.path))
@@ -440,6 +442,8 @@ class EnableScheduledTask(_NamedTaskCommand):
 
 @cmdlet("Disable-ScheduledTask", module=MODULE, class_name="Disable-ScheduledTask", default_set="Query")
 class DisableScheduledTask(_NamedTaskCommand):
+    """Disables tasks: their triggers pass without running them."""
+
     def process_record(self) -> Iterator[Any]:
         for task in list(self.targets()):
             yield O.task_cim(_tasks(self.ctx).disable(task.name, task.path))
@@ -460,6 +464,8 @@ class StartScheduledTask(_NamedTaskCommand):
 
 @cmdlet("Stop-ScheduledTask", module=MODULE, class_name="Stop-ScheduledTask", default_set="Query")
 class StopScheduledTask(_NamedTaskCommand):
+    """Ends the unfinished runs of tasks (recorded as terminated, 0x41306)."""
+
     def process_record(self) -> None:
         for task in list(self.targets()):
             _tasks(self.ctx).stop(task.name, task.path)

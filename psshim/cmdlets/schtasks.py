@@ -220,7 +220,9 @@ class _Writer:
 
 @cmdlet("schtasks.exe", module="hvemu.NativeCommands", class_name="schtasks.exe")
 class Schtasks(Cmdlet):
-    """schtasks.exe (see the module docstring)."""
+    """Creates, queries, runs, changes and deletes the host's scheduled tasks (/create /sc /tn /tr /st
+    /sd /ed /mo /d /ri /du /ru /rl /f; /query /tn /fo TABLE|LIST|CSV /nh /v; /run; /end; /change
+    /tr /st /enable /disable; /delete /f), with schtasks' SUCCESS/ERROR lines and $LASTEXITCODE."""
 
     Arguments = Param("object[]", position=0, remaining=True)
 

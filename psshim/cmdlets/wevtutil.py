@@ -22,7 +22,8 @@ CHANNEL_NOT_FOUND = 15007  # ERROR_EVT_CHANNEL_NOT_FOUND
 
 @cmdlet("wevtutil.exe", module="hvemu.NativeCommands", class_name="wevtutil.exe")
 class Wevtutil(Cmdlet):
-    """wevtutil.exe (sl, gl, cl on the logs Get-WinEvent knows)."""
+    """Enables or disables an event log (sl LOG /e:true|false: the Task Scheduler's Operational log
+    starts disabled), shows its configuration (gl LOG) or clears it (cl LOG)."""
 
     Arguments = Param("object[]", position=0, remaining=True)
 
