@@ -15,6 +15,7 @@ from hyperv_emu.sdk.errors import (
     AlreadyExistsError,
     BackendError,
     HostNotFoundError,
+    PermissionDeniedError,
     TaskDefinitionError,
     TaskNotFoundError,
 )
@@ -78,8 +79,21 @@ def test_runs_go_through_the_attached_runner(client):
     assert runs[-1].scheduled is None and runs[-1].started == dt.datetime(2026, 2, 22, 8)
 
 
-def test_another_host_and_no_task_scheduler(client):
+def test_another_host_and_read_only(client):
     with pytest.raises(HostNotFoundError):
         client.host("nope").tasks.get()
-    with pytest.raises(BackendError, match="Task Scheduler is not available"):
-        sdk.HyperVClient(read_only(client.backend)).tasks
+    client.tasks.register("Nightly", DEFINITION)
+    ro = sdk.HyperVClient(read_only(client.backend))
+    assert [t.name for t in ro.tasks.get()] == ["Nightly"] and ro.tasks.info("Nightly").number_of_missed_runs == 0
+    for change in (lambda: ro.tasks.register("x", DEFINITION), lambda: ro.tasks.disable("Nightly"),
+                   lambda: ro.tasks.start("Nightly"), lambda: ro.tasks.unregister("Nightly")):
+        with pytest.raises(PermissionDeniedError):
+            change()
+
+
+def test_a_backend_without_a_task_scheduler_says_so(client):
+    class NoScheduler:
+        pass
+
+    with pytest.raises(BackendError, match="Task Scheduler is not available through the NoScheduler"):
+        sdk.HyperVClient(NoScheduler()).tasks  # type: ignore[arg-type]
