@@ -96,7 +96,11 @@ class _TaskCommand(Cmdlet):
         names = [C.to_string(n) for n in C.as_list(task_name)] if task_name is not None else None
         paths = [C.to_string(p) for p in C.as_list(task_path)] if task_path is not None else None
         for name in names if names is not None else [None]:
-            found = tasks.get(None if name is None else [name], paths)
+            query_paths = paths
+            if name is not None and "\\" in name and paths is None:  # -TaskName "\\Sample\\SchedTask01"
+                folder, _, name = name.rpartition("\\")
+                query_paths = [folder + "\\"]
+            found = tasks.get(None if name is None else [name], query_paths)
             if not found and name is not None and not has_wildcards(name):
                 self.ctx.write_error(_not_found(self.ctx, "TaskName", name))
             if not found and name is None and paths and not any(has_wildcards(p) for p in paths):
@@ -142,23 +146,23 @@ class NewScheduledTaskTrigger(Cmdlet):
     Once = Param("switch", InSet("Once", mandatory=True))
     Daily = Param("switch", InSet("Daily", mandatory=True))
     Weekly = Param("switch", InSet("Weekly", mandatory=True))
-    AtStartup = Param("switch", InSet("AtStartup", mandatory=True))
-    AtLogOn = Param("switch", InSet("AtLogon", mandatory=True))
+    AtStartup = Param("switch", InSet("Startup", mandatory=True))
+    AtLogOn = Param("switch", InSet("Logon", mandatory=True))
     # bound as an object and converted here: a time without a date (`2am`) is on the host's
     # today, from the emulated clock
     At = Param("object", InSet("Once", mandatory=True), InSet("Daily", mandatory=True),
                InSet("Weekly", mandatory=True))
     DaysInterval = Param("int", InSet("Daily"))
     WeeksInterval = Param("int", InSet("Weekly"))
-    DaysOfWeek = Param("string[]", InSet("Weekly", mandatory=True))
+    DaysOfWeek = Param("string[]", InSet("Weekly"))
     RepetitionInterval = Param("timespan", InSet("Once"))
     RepetitionDuration = Param("timespan", InSet("Once"))
     RandomDelay = Param("timespan")
-    User = Param("string", InSet("AtLogon"))
+    User = Param("string", InSet("Logon"))
 
     def process_record(self) -> Iterator[Any]:
-        kind = {"Once": "Once", "Daily": "Daily", "Weekly": "Weekly", "AtStartup": "AtStartup",
-                "AtLogon": "AtLogOn"}[self.ctx.parameter_set]
+        kind = {"Once": "Once", "Daily": "Daily", "Weekly": "Weekly", "Startup": "AtStartup",
+                "Logon": "AtLogOn"}[self.ctx.parameter_set]
         days: tuple[str, ...] = ()
         if kind == "Weekly":
             for d in C.as_list(self.DaysOfWeek):
@@ -315,26 +319,25 @@ class NewScheduledTask(Cmdlet):
 # --- registering and changing ------------------------------------------------------------------
 
 
-@cmdlet("Register-ScheduledTask", module=MODULE, class_name="Register-ScheduledTask", default_set="Simple")
+@cmdlet("Register-ScheduledTask", module=MODULE, class_name="Register-ScheduledTask", default_set="User")
 class RegisterScheduledTask(Cmdlet):
     """Registers a task (its name in -TaskName, its folder in -TaskPath); -Force replaces one."""
 
-    TaskName = Param("string", InSet("Simple", position=0, mandatory=True), InSet("Principal", position=0,
-                     mandatory=True), InSet("Object", position=1, mandatory=True), InSet("Xml", position=1,
-                     mandatory=True))
-    TaskPath = Param("string", InSet("Simple", position=1), InSet("Principal", position=1), InSet("Object", position=2),
-                     InSet("Xml", position=2))
-    Action = Param("object[]", InSet("Simple", position=2, mandatory=True), InSet("Principal", position=2,
+    # positions as the module declares them (TaskName 0, TaskPath 1, Action 2, Trigger 3, ...)
+    TaskName = Param("string", InSet("User", position=0, mandatory=True), InSet("Principal", position=0,
+                     mandatory=True), InSet("Object", position=0), InSet("Xml", position=0, mandatory=True))
+    TaskPath = Param("string", position=1)
+    Action = Param("object[]", InSet("User", position=2, mandatory=True), InSet("Principal", position=2,
                    mandatory=True))
-    Trigger = Param("object[]", InSet("Simple", position=3), InSet("Principal", position=3))
-    Settings = Param("object", InSet("Simple", position=4), InSet("Principal", position=5))
-    User = Param("string", InSet("Simple", position=5), InSet("Object"), InSet("Xml"))
-    Password = Param("string", InSet("Simple", position=6), InSet("Object"), InSet("Xml"))
-    RunLevel = Param("string", InSet("Simple", position=7))
-    Description = Param("string", InSet("Simple", position=8), InSet("Principal", position=6))
-    Principal = Param("object", InSet("Principal", position=4, mandatory=True))
-    InputObject = Param("object", InSet("Object", position=0, mandatory=True, pipeline=True))
-    Xml = Param("string", InSet("Xml", position=0, mandatory=True))
+    Trigger = Param("object[]", InSet("User", position=3), InSet("Principal", position=3))
+    Settings = Param("object", InSet("User", position=4), InSet("Principal", position=4))
+    User = Param("string", InSet("User", position=5), InSet("Object", position=5), InSet("Xml", position=5))
+    Password = Param("string", InSet("User", position=6), InSet("Object", position=6), InSet("Xml", position=6))
+    RunLevel = Param("string", InSet("User", position=7))
+    Description = Param("string", InSet("User", position=8), InSet("Principal", position=8))
+    Principal = Param("object", InSet("Principal", position=5, mandatory=True))
+    InputObject = Param("object", InSet("Object", position=2, mandatory=True, pipeline=True))
+    Xml = Param("string", InSet("Xml", position=2, mandatory=True))
     Force = Param("switch")
     CimSession = Param("object")
 
@@ -353,8 +356,15 @@ class RegisterScheduledTask(Cmdlet):
         else:
             d = _definition(self.ctx, self.Action, self.Trigger if self.Trigger is not None else [], self.Settings,
                             self.Principal, self.Description, self.User, self.RunLevel)
+        name = self.TaskName
+        if name is None and self.ctx.parameter_set == "Object":
+            name = self.InputObject.get("TaskName")
+        if not name:
+            self.ctx.throw_terminating(self.ctx.error_record(
+                "The task XML is missing a required element or attribute.", "HRESULT 0x8004131a",
+                "InvalidArgument", exception_type=CIM_EXCEPTION))
         try:
-            task = _tasks(self.ctx).register(C.to_string(self.TaskName), d, path=C.to_string(self.TaskPath or "\\"),
+            task = _tasks(self.ctx).register(C.to_string(name), d, path=C.to_string(self.TaskPath or "\\"),
                                              force=bool(self.Force))
         except HyperVError as exc:
             self.ctx.write_error(_cim_error(self.ctx, exc))

@@ -62,8 +62,15 @@ def test_building_blocks_are_cim_instances(session):
 
 def test_register_then_get_and_info_before_any_run(session):
     ok(session, REGISTER)
-    assert out(session, "Get-ScheduledTask") == (
-        "\nTaskPath TaskName         State\n-------- --------         -----\n\\        Daily Checkpoint Ready\n\n\n")
+    # the module's table: TaskPath 46 wide, TaskName 33 (its documentation's example 3)
+    lines = out(session, "Get-ScheduledTask").splitlines()
+    assert [line.rstrip() for line in lines[1:4]] == [
+        "TaskPath" + " " * 39 + "TaskName" + " " * 26 + "State",
+        "--------" + " " * 39 + "--------" + " " * 26 + "-----",
+        "\\" + " " * 46 + "Daily Checkpoint" + " " * 18 + "Ready"]
+    [info] = ok(session, "Get-ScheduledTask | Get-ScheduledTaskInfo")
+    assert info.get("TaskName") == "Daily Checkpoint"
+    assert ok(session, "(Get-ScheduledTaskInfo -TaskName '\\Daily Checkpoint').TaskPath") == ["\\"]
     [info] = ok(session, "Get-ScheduledTaskInfo -TaskName 'Daily Checkpoint'")
     assert info.get("LastTaskResult") == 267011 and info.get("NumberOfMissedRuns") == 0
     assert info.get("LastRunTime").isoformat() == "1999-11-30T00:00:00"
