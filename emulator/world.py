@@ -752,6 +752,11 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
             vms.append(table)
     if vms:
         doc["vm"] = vms
+    tasks, events = world_tasks.export(state)
+    if tasks:
+        doc["task"] = [{k: _toml_dt(v) if isinstance(v, dt.datetime) else v for k, v in t.items()} for t in tasks]
+    if events:
+        doc["event"] = [{k: _toml_dt(v) if isinstance(v, dt.datetime) else v for k, v in e.items()} for e in events]
     return "# Exported by `hvemu world export`.\n" + tomli_w.dumps(doc)
 
 

@@ -31,6 +31,7 @@ from hyperv_emu.emulator.errors import EmulatorError, WorldError
 from hyperv_emu.emulator.model import EmulatorState, FileOp
 from hyperv_emu.emulator.taskmodel import (
     DAYS,
+    DEFAULT_TIME_LIMIT,
     MULTIPLE_INSTANCES,
     TaskActionRecord,
     TaskSettingsRecord,
@@ -175,3 +176,49 @@ def _load_task(ctx: Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any
         scheduler.register(tx, host, get(ctx, table, t, "path", str), name, definition)
     except EmulatorError as exc:
         raise ctx.error(table, "name", exc.message) from None
+
+
+def export(state: EmulatorState) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The hosts' tasks as `[[task]]` tables (each with its first trigger and its action line) and
+    the timeline events still to come as `[[event]]` tables, for `hvemu world export`. Run
+    history, missed runs and the Operational log are not part of a world."""
+    kinds = {v: k for k, v in SCHEDULES.items()}
+    tasks: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for host in state.hosts:
+        for task in host.scheduler.tasks:
+            table: dict[str, Any] = {"name": task.name, "host": host.name}
+            if task.path != "\\":
+                table["path"] = task.path
+            if task.triggers:
+                trig = task.triggers[0]
+                table["schedule"] = kinds[trig.kind]
+                if trig.start is not None:
+                    table["at"] = trig.start
+                if trig.kind == "Daily" and trig.days_interval != 1:
+                    table["days_interval"] = trig.days_interval
+                if trig.kind == "Weekly":
+                    table["days_of_week"] = list(trig.days_of_week)
+                    if trig.weeks_interval != 1:
+                        table["weeks_interval"] = trig.weeks_interval
+                if trig.repetition_interval:
+                    table["repeat_every"] = trig.repetition_interval
+                    if trig.repetition_duration:
+                        table["repeat_for"] = trig.repetition_duration
+                if trig.random_delay:
+                    table["random_delay"] = trig.random_delay
+            action = task.actions[0]
+            program = f'"{action.execute}"' if " " in action.execute else action.execute
+            table["action"] = f"{program} {action.arguments}".strip()
+            if task.settings.multiple_instances != "IgnoreNew":
+                table["multiple_instances"] = task.settings.multiple_instances
+            if task.settings.execution_time_limit and task.settings.execution_time_limit != DEFAULT_TIME_LIMIT:
+                table["execution_time_limit"] = task.settings.execution_time_limit
+            if not task.settings.enabled:
+                table["enabled"] = False
+            if task.description:
+                table["description"] = task.description
+            tasks.append(table)
+        events += [{"at": e.at, "vm": e.vm, "action": e.action, "host": host.name}
+                   for e in host.scheduler.timeline if not e.done]
+    return tasks, events

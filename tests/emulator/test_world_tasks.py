@@ -67,3 +67,15 @@ def test_bad_tasks_and_events_name_the_table(memory_url, extra, message):
     text = T.base_world() + T.vm_table("SRV-APP01") + "\n" + extra
     with pytest.raises(WorldFileError, match=message):
         sdk.load_world(memory_url, text)
+
+
+def test_export_writes_the_tasks_and_the_events_to_come(session, memory_url):
+    client = session.client
+    client.sleep(6 * 86400)  # the restart of the 25th has happened, the VSS failure is still to come
+    text = sdk.export_world(memory_url)
+    assert "[[task]]" in text and "vss_failing" in text and "restart" not in text
+    again = sdk.load_world(T.memory_url(), text)
+    [task] = again.tasks.get()
+    assert (task.uri, task.triggers, task.actions) == ("\\Hyper-V\\Daily Checkpoint",
+                                                       client.tasks.get()[0].triggers, client.tasks.get()[0].actions)
+    assert again.tasks.info("\\Hyper-V\\Daily Checkpoint").next_run_time == dt.datetime(2026, 2, 27, 2)
