@@ -1,6 +1,7 @@
 """`hvemu tasks list` and `hvemu tasks history TASK`: the emulated host's scheduled tasks and
-their runs (the SDK's `client.tasks`); and `duration`, the `--advance` argument type (`90`,
-`90s`, `15m`, `3h`, `14d`)."""
+their runs (the SDK's `client.tasks`); `hvemu tasks run-due [--every N]`, the scheduler of a
+real-clock state (what is due by now runs; instants over a minute old count as missed); and
+`duration`, the `--advance` argument type (`90`, `90s`, `15m`, `3h`, `14d`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = _leaf(tasks, "history", common, cmd_history, "the runs of a task: due, started, ended, result, output")
     p.add_argument("task", metavar="TASK", help="the task's name, or its full name (\\Folder\\Name)")
     p.add_argument("--output", action="store_true", help="print each run's output under it")
+    p = _leaf(tasks, "run-due", common, cmd_run_due,
+              "real clock: run the tasks due by now (--every N: keep doing it every N seconds, a scheduler "
+              "process for a real-clock state)")
+    p.add_argument("--every", type=duration, metavar="DURATION", help="look again every DURATION until interrupted")
 
 
 def _client(args: argparse.Namespace) -> Any:
@@ -80,3 +85,26 @@ def cmd_history(args: argparse.Namespace) -> int:
                  [[_fmt(hv, r.scheduled), _fmt(hv, r.started), _fmt(hv, r.ended), r.reason, _result(r.result)]
                   for r in runs])
     return EXIT_OK
+
+
+def cmd_run_due(args: argparse.Namespace) -> int:
+    import os
+    import time
+
+    from hyperv_emu.psshim.tasks import attach
+
+    hv = _client(args)
+    if hv.clock_is_virtual:
+        raise CLIError("the state's clock is virtual: its tasks run when the clock is moved (hvemu clock --advance)")
+    attach(hv, os.environ)
+    seen = {t.uri: len(hv.tasks.runs(t.name, t.path)) for t in hv.tasks.get()}
+    while True:
+        hv.sleep(0)  # on the real clock: the tasks due by now run
+        for task in hv.tasks.get():
+            runs = hv.tasks.runs(task.name, task.path)
+            for r in runs[seen.get(task.uri, 0):]:
+                _out(f"{_fmt(hv, r.started)}  {task.uri}  result {_result(r.result)}")
+            seen[task.uri] = len(runs)
+        if args.every is None:
+            return EXIT_OK
+        time.sleep(max(1.0, args.every))

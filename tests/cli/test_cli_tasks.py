@@ -50,3 +50,21 @@ def test_tasks_list_and_history(state: str, capsys: pytest.CaptureFixture[str]) 
     assert out == "2/21/2026 2:00:00 AM  time  result 0\n    ok\n"
     code, out, err = run(capsys, "tasks", "history", "Nightly", "--state", state)
     assert code == 1 and "no scheduled task 'Nightly'" in err
+
+
+def test_run_due_is_the_scheduler_of_a_real_clock_state(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str],
+                                                        state: str) -> None:
+    assert run(capsys, "tasks", "run-due", "--state", state)[0] == 1  # a virtual clock
+    folder = str(tmp_path / "real")
+    client = sdk.load_world(folder, 'clock = "real"\n[[host]]\nname = "HV-HOST01"\n' + T.vm_table("SRV-APP01"))
+    client.make_dir("C:\\Scripts")
+    client.write_file("C:\\Scripts\\job.ps1", b'"ran"')
+    soon = client.now() + dt.timedelta(seconds=1)
+    client.tasks.register("Soon", TaskDefinition(actions=(TaskAction("powershell.exe", "-File C:\\Scripts\\job.ps1"),),
+                                                 triggers=(TaskTrigger.once(soon),)))
+    import time
+
+    time.sleep(1.5)
+    code, out, err = run(capsys, "tasks", "run-due", "--state", folder)
+    assert (code, err) == (0, "") and out.endswith("  \\Soon  result 0\n")
+    assert sdk.connect(folder).tasks.runs("Soon")[0].output == "ran\n"
