@@ -38,6 +38,9 @@ from hyperv_emu.emulator.transaction import Transaction
 from hyperv_emu.emulator.wildcard import contains_wildcards, is_match
 
 _BAD_NAME_CHARS = set('/:*?"<>|')
+# MultipleInstances Parallel: a run starts inside the running one (nested); past this many running
+# instances a trigger is ignored, so a task that repeats faster than it runs cannot nest forever
+MAX_PARALLEL = 8
 
 
 class TaskNotFound(EmulatorError):
@@ -353,7 +356,7 @@ def begin_run(tx: Transaction, host: HostRecord, task: TaskRecord, reason: str,
                 f'"{full_name(task)}" and will launch it as soon as instance "{{{task.running[0]}}}" completes.',
                 instance=task.running[0])
             return None
-        if policy in ("IgnoreNew", "StopExisting"):
+        if policy in ("IgnoreNew", "StopExisting") or len(task.running) >= MAX_PARALLEL:
             log(tx, host, 322, task, f'Task Scheduler did not launch task "{full_name(task)}"  because instance '
                 f'"{{{task.running[0]}}}" of the same task is already running.', level="Warning",
                 instance=task.running[0])

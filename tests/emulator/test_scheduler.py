@@ -318,3 +318,34 @@ def test_real_clock_counts_missed_runs_and_starts_when_available():
         assert TaskHost(emu).find("late").record.history[0].scheduled == start + dt.timedelta(minutes=50)
     finally:
         T.drop_memory_root(url)
+
+
+def test_parallel_runs_nest_up_to_a_bound(world):
+    url, _ = world
+    emu = Emulator(url)
+    register(emu, "p", trig("Once", D(2026, 2, 20, 9), repetition_interval=600),
+             settings_=TaskSettingsRecord(multiple_instances="Parallel"))
+    rec = Recorder(emu, sleep=25 * 60)
+    taskclock.advance(emu, 3600 + 60, rec)  # to 09:01
+    # 09:00 runs; inside its 25 minutes 09:10 starts (nested), inside that 09:20, ... each run
+    # outlasting the interval: at most scheduler.MAX_PARALLEL run at once, later triggers ignored
+    starts = [c[1] for c in rec.calls]
+    assert starts[:3] == [D(2026, 2, 20, 9), D(2026, 2, 20, 9, 10), D(2026, 2, 20, 9, 20)]
+    assert len(starts) == scheduler.MAX_PARALLEL
+    assert TaskHost(emu).find("p").record.running == []
+
+
+def test_random_delay_comes_from_the_worlds_seed():
+    def first_run(seed: str) -> D:
+        url = T.memory_url()
+        sdk.load_world(url, f'id_seed = "{seed}"\n' + T.base_world("2026-02-20T08:00:00"))
+        try:
+            emu = Emulator(url)
+            register(emu, "r", trig("Daily", D(2026, 2, 20, 2), random_delay=3600))
+            return TaskHost(emu).find("r").next_run  # type: ignore[return-value]
+        finally:
+            T.drop_memory_root(url)
+
+    a, b = first_run("one"), first_run("one")
+    assert a == b and D(2026, 2, 21, 2) <= a <= D(2026, 2, 21, 3)
+    assert len({first_run(s) for s in ("one", "two", "three", "four")}) > 1
