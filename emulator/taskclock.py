@@ -3,8 +3,8 @@ instant in between where something is due, in time order.
 
 At each instant, in this order:
 1. the background merges whose end has come finish (`disks.settle_merges`);
-2. the world's timeline events due then happen (a VM restarted, VSS starting to fail), in the
-   order the world lists them;
+2. the world's timeline events due then happen (a VM restarted, VSS starting to fail, merges
+   slowed), in the order the world lists them;
 3. the tasks whose triggers fire then run, hosts in the state's order and, on one host, in
    registration order. A run is its own sequence of transactions: the task is marked Running
    (events 107/110, 100), each action runs through the `ActionRunner` (event 200), the result
@@ -94,6 +94,9 @@ def _apply_timeline(tx: Transaction, host: HostRecord, ev: TimelineRecord) -> No
     skipped: the world said something that no longer applies)."""
     ev.done = True
     tx.changed = True
+    if ev.action == "merge_rate":
+        tx.state.timing.merge_rate = ev.value
+        return
     vm = next((v for v in host.vms if v.name.casefold() == ev.vm.casefold()), None)
     if vm is None:
         return

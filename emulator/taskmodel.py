@@ -149,12 +149,14 @@ class TaskEventRecord(MutableFieldwise):
 @attrs.define(eq=False, repr=False)
 class TimelineRecord(MutableFieldwise):
     """A world file's event on the timeline: at `at`, `action` happens to the VM `vm`
-    (restart | start | stop | save | vss_failing | vss_ok)."""
+    (restart | start | stop | save | vss_failing | vss_ok), or to the host (merge_rate: the merges
+    scheduled from then on copy `value` bytes per second)."""
 
     at: dt.datetime
     vm: str
     action: str
     done: bool = False
+    value: int = 0
 
 
 @attrs.define(eq=False, repr=False)

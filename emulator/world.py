@@ -319,7 +319,7 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
     for i, v in enumerate(_get(ctx, top, doc, "vm", list, [])):
         _load_vm(ctx, tx, state, ("vm", i), v)
     world_tasks.load(ctx, tx, state, _get(ctx, top, doc, "task", list, []), _get(ctx, top, doc, "event", list, []),
-                     _get)
+                     _get, _size)
     return state, tx.ops
 
 

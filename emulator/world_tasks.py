@@ -18,6 +18,7 @@ errors that name the file, table and line) and its typed getter.
     at = 2026-02-25T03:00:00
     vm = "SRV-APP01"
     action = "restart"                  # restart | start | stop | save | vss_failing | vss_ok
+    # action = "merge_rate", value = "20MB": merges scheduled from then on copy 20 MB a second
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ from hyperv_emu.emulator.transaction import Transaction
 TASK_KEYS = {"name", "path", "host", "schedule", "at", "script", "script_path", "action", "arguments",
              "days_interval", "weeks_interval", "days_of_week", "repeat_every", "repeat_for", "random_delay",
              "multiple_instances", "execution_time_limit", "enabled", "description", "edition"}
-EVENT_KEYS = {"at", "vm", "action", "host"}
-EVENT_ACTIONS = ["restart", "start", "stop", "save", "vss_failing", "vss_ok"]
+EVENT_KEYS = {"at", "vm", "action", "host", "value"}
+EVENT_ACTIONS = ["restart", "start", "stop", "save", "vss_failing", "vss_ok", "merge_rate"]
 SCHEDULES = {"once": "Once", "daily": "Daily", "weekly": "Weekly", "startup": "AtStartup", "logon": "AtLogOn"}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -86,7 +87,7 @@ def _host(ctx: Ctx, tx: Transaction, table: tuple[Any, ...], name: str | None) -
 
 
 def load(ctx: Ctx, tx: Transaction, state: EmulatorState, tasks: list[Any], events: list[Any],
-         get: Getter) -> None:
+         get: Getter, size: Callable[..., int]) -> None:
     """Register the world's tasks (in their order: the registration order) and its timeline."""
     for i, t in enumerate(tasks):
         _load_task(ctx, tx, state, ("task", i), t, get)
@@ -98,16 +99,24 @@ def load(ctx: Ctx, tx: Transaction, state: EmulatorState, tasks: list[Any], even
             if key not in EVENT_KEYS:
                 raise ctx.error(table, key, f"unknown key (allowed: {', '.join(sorted(EVENT_KEYS))})")
         at = get(ctx, table, e, "at", dt.datetime)
-        vm = get(ctx, table, e, "vm", str)
+        vm = get(ctx, table, e, "vm", str, "")
         action = get(ctx, table, e, "action", str)
-        if at is None or vm is None or action is None:
-            raise ctx.error(table, None, "an [[event]] needs at, vm and action")
+        if at is None or action is None:
+            raise ctx.error(table, None, "an [[event]] needs at and action")
         if action.casefold() not in EVENT_ACTIONS:
             raise ctx.error(table, "action", f"{action!r} is not one of {', '.join(EVENT_ACTIONS)}")
         host = _host(ctx, tx, table, get(ctx, table, e, "host", str))
-        if not any(v.name.casefold() == vm.casefold() for v in host.vms):
+        value = 0
+        if action.casefold() == "merge_rate":
+            if "value" not in e:
+                raise ctx.error(table, "value", "a merge_rate event needs a value (a size per second, \"20MB\")")
+            value = size(ctx, table, "value", e["value"])
+            if value <= 0:
+                raise ctx.error(table, "value", "must be positive")
+        elif not any(v.name.casefold() == vm.casefold() for v in host.vms):
             raise ctx.error(table, "vm", f"no VM named {vm!r} on host {host.name!r}")
-        host.scheduler.timeline.append(TimelineRecord(at=at.replace(tzinfo=None), vm=vm, action=action.casefold()))
+        host.scheduler.timeline.append(TimelineRecord(at=at.replace(tzinfo=None), vm=vm, action=action.casefold(),
+                                                      value=value))
 
 
 def _load_task(ctx: Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any, ...], t: Any, get: Getter) -> None:
@@ -219,6 +228,7 @@ def export(state: EmulatorState) -> tuple[list[dict[str, Any]], list[dict[str, A
             if task.description:
                 table["description"] = task.description
             tasks.append(table)
-        events += [{"at": e.at, "vm": e.vm, "action": e.action, "host": host.name}
+        events += [{"at": e.at, "action": e.action, "host": host.name,
+                    **({"value": e.value} if e.action == "merge_rate" else {"vm": e.vm})}
                    for e in host.scheduler.timeline if not e.done]
     return tasks, events

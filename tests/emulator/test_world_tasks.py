@@ -56,12 +56,31 @@ def test_a_fortnight_with_a_timeline(session):
     assert fell_back == [f"2026-03-0{d}T02:00:00" for d in range(1, 7)]
 
 
+def test_a_merge_slowed_on_the_timeline(memory_url):
+    text = T.base_world("2026-02-20T08:00:00", merge_rate="4MB") + T.vm_table("SRV-APP01", state="Running") + (
+        '\n[[event]]\nat = 2026-02-20T09:00:00\naction = "merge_rate"\nvalue = "1MB"\n')
+    client = sdk.load_world(memory_url, text)
+
+    def merge_seconds() -> float:
+        cp = client.checkpoint_vm("SRV-APP01", "x")
+        client.remove_checkpoint(cp)  # a 4 MB avhdx to merge
+        start = client.now()
+        while client.get_vhd(client.vm("SRV-APP01").hard_drives[0].path).parent_path:
+            client.sleep(1)
+        return (client.now() - start).total_seconds()
+
+    assert merge_seconds() == 1  # 4 MB at 4 MB/s
+    client.sleep(3600)
+    assert merge_seconds() == 4  # from 09:00 merges copy 1 MB a second
+
+
 @pytest.mark.parametrize("extra, message", [
     ('[[task]]\nname = "x"\nschedule = "hourly"\naction = "cmd.exe"\n', "'hourly' is not one of once, daily"),
     ('[[task]]\nname = "x"\n', "needs either script"),
     ('[[task]]\nname = "x"\naction = "cmd.exe"\nrepeat_every = "soon"\n', "is not a duration"),
     ('[[event]]\nat = 2026-02-21T00:00:00\nvm = "nope"\naction = "restart"\n', "no VM named 'nope'"),
     ('[[event]]\nat = 2026-02-21T00:00:00\nvm = "SRV-APP01"\naction = "explode"\n', "'explode' is not one of"),
+    ('[[event]]\nat = 2026-02-21T00:00:00\naction = "merge_rate"\n', "needs a value"),
 ])
 def test_bad_tasks_and_events_name_the_table(memory_url, extra, message):
     text = T.base_world() + T.vm_table("SRV-APP01") + "\n" + extra
