@@ -262,7 +262,8 @@ class EmulatedBackend:
                     raise errors.OperationTimeoutError(
                         f"Wait-VM would wait forever: nothing will make '{name}' reach {condition} while the "
                         "script waits on the emulator's virtual clock. Give -Timeout.", target=name)
-                self._call(lambda: host.advance(max(0.0, (deadline - host.now()).total_seconds())))
+                self._call(lambda: host.advance(max(0.0, (deadline - host.now()).total_seconds()),
+                                                self._tasks.emulator_runner()))
             elif deadline is None or self._call(host.now) < deadline:
                 time.sleep(max(0.1, delay))
                 continue
