@@ -273,7 +273,6 @@ class Schtasks(Cmdlet):
         trigger = build_trigger(options, self.ctx.hyperv.now())
         definition = TaskDefinition(actions=(split_task_run(str(options["tr"])),), triggers=(trigger,),
                                     settings=TaskSettings(), principal=_principal(options))
-        display = name.rsplit("\\", 1)[-1] if "\\" in name else name
         try:
             tasks.task(name if "\\" in name else "\\" + name)
             exists = True
@@ -283,7 +282,7 @@ class Schtasks(Cmdlet):
             out.line(f'WARNING: The task name "{name}" already exists. Do you want to replace it (Y/N)? N')
             return
         tasks.register(name if "\\" in name else "\\" + name, definition, force=True)
-        out.line(f'SUCCESS: The scheduled task "{display}" has successfully been created.')
+        out.line(f'SUCCESS: The scheduled task "{name}" has successfully been created.')
 
     def _delete(self, options: dict[str, str | bool], out: _Writer) -> None:
         _require(options, "delete", "tn")
