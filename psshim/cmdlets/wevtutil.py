@@ -1,6 +1,8 @@
 """wevtutil.exe on the emulated host, for what scripts do with the Task Scheduler's log:
 `wevtutil sl Microsoft-Windows-TaskScheduler/Operational /e:true` (enable; `/e:false` disables),
-`wevtutil gl <log>` (its configuration), `wevtutil cl <log>` (clear it).
+`wevtutil gl <log>` (its configuration), `wevtutil cl <log>` (clear it); and the .NET way,
+`$c = New-Object System.Diagnostics.Eventing.Reader.EventLogConfiguration $log; $c.IsEnabled =
+$true; $c.SaveChanges()`.
 
 The Task Scheduler's Operational log is disabled on a fresh host, so Get-WinEvent finds task
 events only after a script has enabled it. The other logs Get-WinEvent knows are enabled and
@@ -15,6 +17,7 @@ from typing import Any, Iterator
 
 from hyperv_emu.psshim.cmdlets.diagnostics import KNOWN_LOGS, TASK_LOG
 from hyperv_emu.psshim.cmdlets.schtasks import native_args
+from hyperv_emu.psshim.runtime.nativeobjects import NOT_FOUND, PSNative
 from hyperv_emu.psshim.runtime.registry import Cmdlet, Param, cmdlet
 
 CHANNEL_NOT_FOUND = 15007  # ERROR_EVT_CHANNEL_NOT_FOUND
@@ -80,5 +83,60 @@ class Wevtutil(Cmdlet):
         return 0
 
 
+class EventLogConfiguration(PSNative):
+    """System.Diagnostics.Eventing.Reader.EventLogConfiguration of one of the logs Get-WinEvent
+    knows: IsEnabled is settable, SaveChanges() stores it (the Task Scheduler's Operational log's
+    only; the others stay enabled)."""
+
+    __ps_type_names__ = ["System.Diagnostics.Eventing.Reader.EventLogConfiguration", "System.Object"]
+
+    def __init__(self, log: str, client: Any) -> None:
+        self.log = log
+        self.client = client
+        self.enabled = bool(client.tasks.log_enabled) if log == TASK_LOG else True
+
+    @classmethod
+    def ps_new_in_run(cls, args: list[Any], env: Any) -> Any:
+        if len(args) != 1:
+            return NOT_FOUND
+        name = str(args[0])
+        log = next((n for n in KNOWN_LOGS if n.casefold() == name.casefold()), None)
+        if log is None:
+            from hyperv_emu.psshim.runtime.errors import runtime_error
+
+            raise runtime_error(f'Exception calling ".ctor" with "1" argument(s): "The specified channel could not '
+                                f'be found."', "EventLogNotFoundException", "NotSpecified")
+        interp = getattr(getattr(env, "frame", None), "interp", env)  # a frame's env, or the interpreter
+        return cls(log, interp.services.hyperv)
+
+    def __ps_properties__(self) -> list[tuple[str, Any]]:
+        return [("LogName", self.log), ("LogType", "Operational" if self.log.endswith("Operational") else "Administrative"),
+                ("LogIsolation", "Application"), ("IsEnabled", self.enabled), ("IsClassicLog", "/" not in self.log),
+                ("OwningProviderName", self.log.split("/")[0]),
+                ("LogFilePath", f"%SystemRoot%\\System32\\Winevt\\Logs\\{self.log.replace('/', '%4')}.evtx"),
+                ("MaximumSizeInBytes", 10485760), ("LogMode", "Circular")]
+
+    def __ps_set__(self, name: str, value: Any) -> None:
+        from hyperv_emu.psshim.runtime import conversions as C_
+        from hyperv_emu.psshim.runtime.members import readonly_property
+
+        if name.casefold() != "isenabled":
+            raise readonly_property(name)
+        self.enabled = C_.to_bool(value)
+
+    def __ps_invoke__(self, name: str, args: list[Any]) -> Any:
+        if name.casefold() == "savechanges" and not args:
+            from hyperv_emu.psshim.runtime.dotnet_methods import VOID
+
+            if self.log == TASK_LOG:
+                self.client.tasks.set_log_enabled(self.enabled)
+            return VOID
+        return NOT_FOUND
+
+    def __ps_string__(self) -> str:
+        return "System.Diagnostics.Eventing.Reader.EventLogConfiguration"
+
+
 def setup(registry: Any) -> None:
     registry.add_alias("wevtutil", "wevtutil.exe")
+    registry.register_type("System.Diagnostics.Eventing.Reader.EventLogConfiguration", EventLogConfiguration)

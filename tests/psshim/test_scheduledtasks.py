@@ -195,3 +195,13 @@ def test_task_events_only_after_the_log_is_enabled(session):
     [msg] = ok(session, "(Get-WinEvent -LogName Microsoft-Windows-TaskScheduler/Operational -MaxEvents 1).Message")
     assert msg.startswith('Task Scheduler successfully finished "{') and msg.endswith(
         'instance of the "\\Daily Checkpoint" task for user "HV-HOST01\\Administrator".')
+
+
+def test_the_dotnet_way_to_enable_the_log(session):
+    ok(session, REGISTER)
+    assert ok(session, "$c = New-Object System.Diagnostics.Eventing.Reader.EventLogConfiguration "
+                       "'Microsoft-Windows-TaskScheduler/Operational'; $c.IsEnabled") == [False]
+    assert ok(session, "$c = New-Object System.Diagnostics.Eventing.Reader.EventLogConfiguration "
+                       "'Microsoft-Windows-TaskScheduler/Operational'; $c.IsEnabled = $true; $c.SaveChanges()") == []
+    ok(session, "Start-Sleep -Seconds 86400")
+    assert ok(session, "@(Get-WinEvent -LogName Microsoft-Windows-TaskScheduler/Operational).Count") == [5]
