@@ -39,7 +39,7 @@ from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import EmulatorError
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import ClockMode, EmulatorState, HostRecord, VMStateName
-from hyperv_emu.emulator.taskmodel import RESULT_FILE_NOT_FOUND, TaskRecord, TimelineRecord
+from hyperv_emu.emulator.taskmodel import RESULT_FILE_NOT_FOUND, TaskActionRecord, TaskRecord, TimelineRecord
 from hyperv_emu.emulator.transaction import Transaction
 
 RESULT_ACTION_FAILED = 0x80004005  # E_FAIL: the runner itself failed
@@ -157,8 +157,9 @@ def advance(emulator: Emulator, seconds: float, runner: ActionRunner | None) -> 
                     continue
             instance = scheduler.begin_run(tx, host, due.task, "time", scheduled)
             key = (host.name, due.task.path, due.task.name)
+            actions = _starting(tx, host, due.task, instance)
         if instance is not None:
-            run_instance(emulator, key, instance, runner)
+            run_instance(emulator, key, instance, runner, actions)
 
 
 def start_now(emulator: Emulator, host_name: str | None, path: str | None, name: str,
@@ -172,8 +173,9 @@ def start_now(emulator: Emulator, host_name: str | None, path: str | None, name:
             raise scheduler.TaskDefinitionError("The request is not supported.", target=scheduler.full_name(task))
         instance = scheduler.begin_run(tx, host, task, "demand", None)
         key = (host.name, task.path, task.name)
+        actions = _starting(tx, host, task, instance)
     if instance is not None:
-        run_instance(emulator, key, instance, runner)
+        run_instance(emulator, key, instance, runner, actions)
 
 
 def _task_of(tx: Transaction, key: tuple[str, str, str]) -> tuple[HostRecord, TaskRecord] | None:
@@ -184,22 +186,29 @@ def _task_of(tx: Transaction, key: tuple[str, str, str]) -> tuple[HostRecord, Ta
         return None  # the task unregistered itself (or was replaced) while it ran
 
 
-def run_instance(emulator: Emulator, key: tuple[str, str, str], instance: str, runner: ActionRunner | None) -> None:
-    """Run the actions of a started instance one after another; the last one's exit code is the
-    run's result. Then a queued run, if any, starts."""
-    with emulator.transaction() as tx:
-        found = _task_of(tx, key)
-        if found is None:
-            return
-        actions = [attrs.evolve(a) for a in found[1].actions]
+def _starting(tx: Transaction, host: HostRecord, task: TaskRecord, instance: str | None) -> list[TaskActionRecord]:
+    """In the transaction that started `instance`: copies of its actions, the first one's
+    start logged (event 200)."""
+    if instance is None or not task.actions:
+        return []
+    scheduler.action_started(tx, host, task, instance, task.actions[0].execute)
+    return [attrs.evolve(a) for a in task.actions]
+
+
+def run_instance(emulator: Emulator, key: tuple[str, str, str], instance: str, runner: ActionRunner | None,
+                 actions: list[TaskActionRecord]) -> None:
+    """Run the actions of a started instance one after another (the first one's start is
+    already logged); the last one's exit code is the run's result. Then a queued run, if any,
+    starts."""
     outcome = ActionOutcome(0)
     execute = ""
-    for action in actions:
+    for i, action in enumerate(actions):
         execute = action.execute
-        with emulator.transaction() as tx:
-            found = _task_of(tx, key)
-            if found is not None:
-                scheduler.action_started(tx, found[0], found[1], instance, action.execute)
+        if i:
+            with emulator.transaction() as tx:
+                found = _task_of(tx, key)
+                if found is not None:
+                    scheduler.action_started(tx, found[0], found[1], instance, action.execute)
         request = ActionRequest(host=key[0], task=key[1] + key[2], instance=instance, execute=action.execute,
                                 arguments=action.arguments, working_directory=action.working_directory)
         if runner is None:
@@ -222,5 +231,6 @@ def run_instance(emulator: Emulator, key: tuple[str, str, str], instance: str, r
         if task.queued > 0 and not task.running:
             task.queued -= 1
             queued = scheduler.begin_run(tx, host, task, "queued", None)
+        queued_actions = _starting(tx, host, task, queued)
     if queued is not None:
-        run_instance(emulator, key, queued, runner)
+        run_instance(emulator, key, queued, runner, queued_actions)
