@@ -34,7 +34,7 @@ from typing import Protocol
 
 import attrs
 
-from hyperv_emu.emulator import disks, lifecycle, scheduler, vmsettings
+from hyperv_emu.emulator import disks, lifecycle, scheduler, taskruns, vmsettings
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import EmulatorError
 from hyperv_emu.emulator.fieldwise import Fieldwise
@@ -152,10 +152,10 @@ def advance(emulator: Emulator, seconds: float, runner: ActionRunner | None) -> 
             host = tx.host(due.host)
             scheduled: dt.datetime | None = due.time
             if tx.state.clock.mode is ClockMode.REAL and tx.now() - due.time > MISSED_AFTER:
-                scheduled = scheduler.skip_missed(tx, host, due.task, tx.now() - MISSED_AFTER)
+                scheduled = taskruns.skip_missed(tx, host, due.task, tx.now() - MISSED_AFTER)
                 if scheduled is None:
                     continue
-            instance = scheduler.begin_run(tx, host, due.task, "time", scheduled)
+            instance = taskruns.begin_run(tx, host, due.task, "time", scheduled)
             key = (host.name, due.task.path, due.task.name)
             actions = _starting(tx, host, due.task, instance)
         if instance is not None:
@@ -171,7 +171,7 @@ def start_now(emulator: Emulator, host_name: str | None, path: str | None, name:
         task = scheduler.find(host, name, path)
         if not task.settings.allow_demand_start:
             raise scheduler.TaskDefinitionError("The request is not supported.", target=scheduler.full_name(task))
-        instance = scheduler.begin_run(tx, host, task, "demand", None)
+        instance = taskruns.begin_run(tx, host, task, "demand", None)
         key = (host.name, task.path, task.name)
         actions = _starting(tx, host, task, instance)
     if instance is not None:
@@ -191,7 +191,7 @@ def _starting(tx: Transaction, host: HostRecord, task: TaskRecord, instance: str
     start logged (event 200)."""
     if instance is None or not task.actions:
         return []
-    scheduler.action_started(tx, host, task, instance, task.actions[0].execute)
+    taskruns.action_started(tx, host, task, instance, task.actions[0].execute)
     return [attrs.evolve(a) for a in task.actions]
 
 
@@ -208,7 +208,7 @@ def run_instance(emulator: Emulator, key: tuple[str, str, str], instance: str, r
             with emulator.transaction() as tx:
                 found = _task_of(tx, key)
                 if found is not None:
-                    scheduler.action_started(tx, found[0], found[1], instance, action.execute)
+                    taskruns.action_started(tx, found[0], found[1], instance, action.execute)
         request = ActionRequest(host=key[0], task=key[1] + key[2], instance=instance, execute=action.execute,
                                 arguments=action.arguments, working_directory=action.working_directory)
         if runner is None:
@@ -225,12 +225,12 @@ def run_instance(emulator: Emulator, key: tuple[str, str, str], instance: str, r
         if found is None:
             return
         host, task = found
-        scheduler.finish_run(tx, host, task, instance, execute=execute, exit_code=outcome.exit_code,
+        taskruns.finish_run(tx, host, task, instance, execute=execute, exit_code=outcome.exit_code,
                              output=outcome.output, launched=outcome.launched)
         queued = None
         if task.queued > 0 and not task.running:
             task.queued -= 1
-            queued = scheduler.begin_run(tx, host, task, "queued", None)
+            queued = taskruns.begin_run(tx, host, task, "queued", None)
         queued_actions = _starting(tx, host, task, queued)
     if queued is not None:
         run_instance(emulator, key, queued, runner, queued_actions)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from hyperv_emu.emulator import scheduler, taskclock
+from hyperv_emu.emulator import scheduler, taskclock, taskruns
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import HostRecord
@@ -81,7 +81,7 @@ class TaskHost:
     def stop(self, name: str, path: str | None) -> TaskView:
         with self._tx() as (tx, host):
             task = scheduler.find(host, name, path)
-            scheduler.stop_runs(tx, host, task)
+            taskruns.stop_runs(tx, host, task)
             return self._view(tx, host, task)
 
     def events(self) -> list[TaskEventRecord]:
