@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 PROG = "hvemu"
@@ -73,3 +74,30 @@ def startup_finished(args: argparse.Namespace) -> None:
     if getattr(args, "owns_process", False):
         gc.freeze()
     gc.enable()
+
+
+# --- tables and dates as PowerShell prints them -------------------------------------------------
+
+
+def format_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A table as PowerShell's Format-Table draws it: headers, dashes under each header,
+    columns left-aligned and one space apart, no trailing spaces (no trailing newline)."""
+    body = [[cell.replace("\n", " ") for cell in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return " ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * len(h) for h in headers]), *(line(r) for r in body)])
+
+
+def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> str:
+    """A date as PowerShell prints a DateTime in a table (the culture's `G` pattern: en-US
+    `2/20/2026 8:00:00 AM`); ISO 8601 for a culture psshim has no data for."""
+    from hyperv_emu.psshim.format.culture import get_culture
+    from hyperv_emu.psshim.format.dotnet_format import format_datetime as dotnet_format_datetime
+
+    try:
+        return dotnet_format_datetime(value, "G", get_culture(culture, edition))
+    except KeyError:
+        return value.isoformat(sep=" ")

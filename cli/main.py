@@ -8,7 +8,8 @@
     hvemu path 'D:\\Hyper-V\\Virtual Hard Disks\\SRV-APP01.vhdx'
     hvemu world export [--output FILE]
     hvemu events
-    hvemu clock [--advance SECONDS]
+    hvemu clock [--advance DURATION]
+    hvemu tasks list | history TASK
     hvemu guest write|read VM --disk N --offset O (--file F | --length L [--output F])
     hvemu guest memory write|read VM --offset O (--file F | --length L [--output F])
     hvemu completion bash|zsh|fish          hvemu --version
@@ -35,7 +36,7 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from hyperv_emu.cli.common import (
@@ -53,14 +54,14 @@ from hyperv_emu.cli.common import (
     _leaf,
     _out,
     _state_url,
+    format_datetime,
+    format_table,
 )
 from hyperv_emu.cli.guest import byte_count as byte_count  # re-exported for argparse users
 from hyperv_emu.cli.guest import read_chunks, write_bytes
 from hyperv_emu.cli.suggest import SuggestingParser
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from hyperv_emu.sdk.client import HyperVClient
     from hyperv_emu.sdk.types import VM, Checkpoint
 
@@ -88,33 +89,9 @@ def _error(message: str) -> None:
     sys.stderr.flush()
 
 
-def format_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """A table as PowerShell's Format-Table draws it: headers, dashes under each header,
-    columns left-aligned and one space apart, no trailing spaces (no trailing newline)."""
-    body = [[cell.replace("\n", " ") for cell in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return " ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * len(h) for h in headers]), *(line(r) for r in body)])
-
-
 def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     if rows:
         _out(format_table(headers, rows))
-
-
-def format_datetime(value: dt.datetime, culture: str, edition: str = "5.1") -> str:
-    """A date as PowerShell prints a DateTime in a table (the culture's `G` pattern: en-US
-    `2/20/2026 8:00:00 AM`); ISO 8601 for a culture psshim has no data for."""
-    from hyperv_emu.psshim.format.culture import get_culture
-    from hyperv_emu.psshim.format.dotnet_format import format_datetime as dotnet_format_datetime
-
-    try:
-        return dotnet_format_datetime(value, "G", get_culture(culture, edition))
-    except KeyError:
-        return value.isoformat(sep=" ")
 
 
 # --- connecting ---------------------------------------------------------------------------------
@@ -389,6 +366,9 @@ def _clock(args: argparse.Namespace, hv: HyperVClient) -> int:
             raise CLIError("--advance takes a number of seconds that is 0 or more.")
         if not hv.clock_is_virtual:
             raise CLIError("the state's clock is real (clock = \"real\"); only a virtual clock can be advanced.")
+        from hyperv_emu.psshim.tasks import attach
+
+        attach(hv, os.environ)  # scheduled tasks due on the way run their scripts
         hv.sleep(args.advance)
     _out(hv.now().isoformat())
     return EXIT_OK
@@ -544,8 +524,17 @@ def _add_world_commands(sub: Any, common: argparse.ArgumentParser) -> None:
 def _add_host_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     _leaf(sub, "events", common, cmd_events, "the host's Hyper-V event log")
     p = _leaf(sub, "clock", common, cmd_clock, "show the emulator's clock, or move a virtual clock on")
-    p.add_argument("--advance", type=float, metavar="SECONDS",
-                   help="move the virtual clock on (finishing the merges that come due)")
+    from hyperv_emu.cli.tasks import duration
+
+    p.add_argument("--advance", type=duration, metavar="DURATION",
+                   help="move the virtual clock on by seconds, or 15m, 3h, 14d (the merges, timeline events "
+                        "and scheduled tasks that come due happen on the way)")
+
+
+def _add_tasks_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    from hyperv_emu.cli import tasks
+
+    tasks.register(sub, common)
 
 
 def _add_run_commands(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -633,7 +622,8 @@ def _add_ui_command(sub: Any, common: argparse.ArgumentParser) -> None:
 _GROUPS: dict[str, Callable[[Any, argparse.ArgumentParser], None]] = {
     "init": _add_init_command, "vm": _add_vm_commands, "checkpoint": _add_checkpoint_commands,
     "tree": _add_tree_command, "path": _add_path_command, "world": _add_world_commands,
-    "events": _add_host_commands, "clock": _add_host_commands, "guest": _add_guest_commands,
+    "events": _add_host_commands, "clock": _add_host_commands, "tasks": _add_tasks_commands,
+    "guest": _add_guest_commands,
     "run": _add_run_commands, "shell": _add_run_commands, "completion": _add_completion_command,
     "state": _add_state_commands, "serve": _add_server_commands, "install-shim": _add_server_commands,
     "ui": _add_ui_command,

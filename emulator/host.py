@@ -39,7 +39,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, exportvm, importvm, metering, movestorage, network, vhdrules
+from hyperv_emu.emulator import drives, exportvm, importvm, metering, movestorage, network, taskclock, vhdrules
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
@@ -511,12 +511,11 @@ class Host:
         with self._tx() as (tx, host):
             return disks.merge_percent(host, _vm_by_id(host, vm_id).id, tx.now())
 
-    def advance(self, seconds: float) -> dt.datetime:
-        """Move the virtual clock (Start-Sleep); merges due by then finish."""
-        with self._tx() as (tx, host):
-            tx.advance(seconds)
-            disks.settle_merges(tx)
-            return tx.now()
+    def advance(self, seconds: float, runner: "taskclock.ActionRunner | None" = None) -> dt.datetime:
+        """Move the virtual clock (Start-Sleep): merges, timeline events and scheduled tasks due
+        on the way happen at their instants, in order (emulator.taskclock; `runner` runs the
+        tasks' programs)."""
+        return taskclock.advance(self.emulator, seconds, runner)
 
     def list_dir(self, path: str) -> list[FileInfo]:
         with self._tx() as (tx, host):

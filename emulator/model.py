@@ -13,6 +13,7 @@ import enum
 import attrs
 
 from hyperv_emu.emulator.fieldwise import MutableFieldwise
+from hyperv_emu.emulator.taskmodel import SchedulerRecord
 
 SCHEMA_VERSION = 1
 
@@ -261,6 +262,8 @@ class HostRecord(MutableFieldwise):
     # Get-VMHost's hardware (not knowable: a modest Server 2022 host's)
     logical_processor_count: int = 8
     memory_capacity: int = 64 * 1024**3
+    # the Task Scheduler: tasks, their history, its Operational log (emulator.taskmodel)
+    scheduler: SchedulerRecord = attrs.field(factory=SchedulerRecord)
 
 
 @attrs.define(eq=False, repr=False)

@@ -38,13 +38,18 @@ class Transaction:
             return clock.now + dt.timedelta(seconds=max(0.0, time.time() - clock.wall_anchor))
         return clock.now
 
-    def advance(self, seconds: float) -> None:
-        """Move the virtual clock (a no-op on the real clock, where time moves by itself).
-        The clock is a .NET DateTime: it cannot pass 9999-12-31T23:59:59.9999999."""
+    def target(self, seconds: float) -> dt.datetime:
+        """The time `seconds` from now (InvalidArgument when the clock cannot get there)."""
         if not math.isfinite(seconds) or seconds > (dt.datetime.max - self.now()).total_seconds():
             raise InvalidArgument(f"Cannot move the clock on by {seconds!r} seconds: the clock stops at "
                                   f"{dt.datetime.max.isoformat()} and it is {self.now().isoformat()}.",
                                   target=repr(seconds))
+        return self.now() + dt.timedelta(seconds=max(0.0, seconds))
+
+    def advance(self, seconds: float) -> None:
+        """Move the virtual clock (a no-op on the real clock, where time moves by itself).
+        The clock is a .NET DateTime: it cannot pass 9999-12-31T23:59:59.9999999."""
+        self.target(seconds)
         if seconds <= 0:
             return
         if self.state.clock.mode is ClockMode.VIRTUAL:

@@ -53,11 +53,12 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
+from hyperv_emu.emulator import world_tasks
 from hyperv_emu.emulator.storage import FileStore
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed",
-            "switch"}
+            "switch", "task", "event"}
 SWITCH_KEYS = {"name", "type", "host", "id"}
 ADAPTER_KEYS = {"name", "switch"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
@@ -317,6 +318,8 @@ def _build(ctx: _Ctx, doc: dict[str, Any]) -> tuple[EmulatorState, list[FileOp]]
         _load_switch(ctx, tx, ("switch", i), s)
     for i, v in enumerate(_get(ctx, top, doc, "vm", list, [])):
         _load_vm(ctx, tx, state, ("vm", i), v)
+    world_tasks.load(ctx, tx, state, _get(ctx, top, doc, "task", list, []), _get(ctx, top, doc, "event", list, []),
+                     _get, _size)
     return state, tx.ops
 
 
@@ -749,6 +752,11 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
             vms.append(table)
     if vms:
         doc["vm"] = vms
+    tasks, events = world_tasks.export(state)
+    if tasks:
+        doc["task"] = [{k: _toml_dt(v) if isinstance(v, dt.datetime) else v for k, v in t.items()} for t in tasks]
+    if events:
+        doc["event"] = [{k: _toml_dt(v) if isinstance(v, dt.datetime) else v for k, v in e.items()} for e in events]
     return "# Exported by `hvemu world export`.\n" + tomli_w.dumps(doc)
 
 

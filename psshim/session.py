@@ -73,6 +73,9 @@ class Session:
         env.update(settings.get("env", {}))
         self.environment = env
         self.script_dir = script_dir
+        from hyperv_emu.psshim.tasks import attach
+
+        attach(client, env)  # scheduled tasks due while the clock moves run their scripts through psshim
 
     @classmethod
     def connect(cls, url: str | None = None, **kwargs: Any) -> "Session":

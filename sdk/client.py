@@ -47,6 +47,7 @@ from typing import Any
 import attrs
 
 from hyperv_emu.sdk.backend import Backend
+from hyperv_emu.sdk.tasks import TaskClient
 from hyperv_emu.sdk.errors import (
     CheckpointNotFoundError,
     HyperVWarning,
@@ -126,6 +127,11 @@ class HyperVClient(ValueClient):
     @property
     def host_name(self) -> str:
         return self.backend.host_name(self.computer_name)
+
+    @property
+    def tasks(self) -> TaskClient:
+        """This host's Task Scheduler (sdk.tasks; BackendError where the backend has none)."""
+        return TaskClient(self.backend, self.computer_name)
 
     # --- binding values to this client ---------------------------------------------------
 

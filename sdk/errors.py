@@ -152,6 +152,20 @@ class InvalidPatternError(HyperVError):
     default_category = "NotSpecified"
 
 
+class TaskNotFoundError(HyperVError):
+    """No scheduled task by that name and folder (`The system cannot find the file specified.`)."""
+
+    default_error_id = "HRESULT 0x80070002"
+    default_category = "ObjectNotFound"
+
+
+class TaskDefinitionError(HyperVError):
+    """A task the Task Scheduler refuses: a bad name, no action, a trigger out of range."""
+
+    default_error_id = "HRESULT 0x8007007b"
+    default_category = "InvalidArgument"
+
+
 class BackendError(HyperVError):
     """A backend failed in a way the other types do not describe (a transport failure,
     unparseable output from a host)."""

@@ -6,6 +6,8 @@
         assert result.exit_code == 0 and result.stderr == ""
         assert hyperv.vm("SRV-APP01").checkpoints()[0].name.startswith("Daily")
         hyperv.advance(minutes=5)                       # the virtual clock: due merges finish
+        hyperv.advance(days=14)                         # ... and scheduled tasks run at their times
+        hyperv.task_runs("Daily Checkpoint")            # each run: due, started, result, output
 
 It is usable without pytest too (`HyperV.memory()`), e.g. in a notebook. The SDK and psshim are
 imported when a `HyperV` is made, not when this module is, so the plugin stays cheap to load.
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from hyperv_emu.psshim.session import RunResult, Session
     from hyperv_emu.sdk import VM, HyperVClient
+    from hyperv_emu.sdk.tasks import ScheduledTaskInfo, TaskRun
 
 EMPTY_WORLD = "now = 2026-01-01T08:00:00\n"
 
@@ -113,12 +116,23 @@ class HyperV:
         return self.client.now()
 
     def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0) -> dt.datetime:
-        """Move the virtual clock forward (merges due by then finish); returns the new time."""
+        """Move the virtual clock forward; returns the new time. Everything due on the way
+        happens at its own instant, in order: merges finish, the world's timeline events
+        happen, scheduled tasks run their scripts (see docs/time.md)."""
         total = dt.timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds).total_seconds()
         if total < 0:
             raise ValueError(f"the virtual clock only moves forward (asked to move it by {total} seconds)")
         self.client.sleep(total)
         return self.now()
+
+    def task_runs(self, name: str, path: str | None = None) -> list[TaskRun]:
+        """The runs of the scheduled task `name` (a full name `\\Folder\\Name` also works),
+        oldest first: when each was due and ran, its exit code (`result`) and its output."""
+        return self.client.tasks.runs(name, path)
+
+    def task_info(self, name: str, path: str | None = None) -> ScheduledTaskInfo:
+        """Get-ScheduledTaskInfo of a task: last run time and result, next run time."""
+        return self.client.tasks.info(name, path)
 
     def export_world(self) -> str:
         """The state as a world file's text (`hvemu world export`)."""

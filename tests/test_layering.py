@@ -50,8 +50,10 @@ def test_the_emulator_imports_nothing_of_ours() -> None:
 
 
 def test_the_sdk_imports_only_the_emulator_and_only_through_its_adapter() -> None:
-    # the adapter: emulated.py and its conversions of the VM parts (emulated_parts.py)
-    allowed = {"hyperv_emu.sdk.backends.emulated", "hyperv_emu.sdk.backends.emulated_parts", "hyperv_emu.sdk"}
+    # the adapter: emulated.py and its conversions of the VM parts (emulated_parts.py) and of the
+    # Task Scheduler (emulated_tasks.py)
+    allowed = {"hyperv_emu.sdk.backends.emulated", "hyperv_emu.sdk.backends.emulated_parts",
+               "hyperv_emu.sdk.backends.emulated_tasks", "hyperv_emu.sdk"}
     for module, pkg in _packages_imported("sdk"):
         assert pkg == "emulator", (module, pkg)
         assert module in allowed, module

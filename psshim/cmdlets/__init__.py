@@ -36,6 +36,10 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.diagnostics",
     "hyperv_emu.psshim.cmdlets.cim",
     "hyperv_emu.psshim.cmdlets.vmdirect",
+    "hyperv_emu.psshim.cmdlets.scheduledtask_parts",
+    "hyperv_emu.psshim.cmdlets.scheduledtasks",
+    "hyperv_emu.psshim.cmdlets.schtasks",
+    "hyperv_emu.psshim.cmdlets.wevtutil",
 )
 
 
@@ -107,7 +111,11 @@ def sdk_error_record(exc: BaseException, ctx: Any) -> Any:
 # modules a VM's guest session does not have (PowerShell Direct runs in an empty guest): the
 # Hyper-V module, and Get-WinEvent, which reads the host's Hyper-V log (its WMI cmdlets exist but
 # say that WMI inside a guest is not emulated)
-HOST_ONLY_MODULES: tuple[str, ...] = ("hyperv_emu.psshim.cmdlets.hyperv", "hyperv_emu.psshim.cmdlets.diagnostics")
+HOST_ONLY_MODULES: tuple[str, ...] = ("hyperv_emu.psshim.cmdlets.hyperv", "hyperv_emu.psshim.cmdlets.diagnostics",
+                                      "hyperv_emu.psshim.cmdlets.scheduledtask_parts",
+                                      "hyperv_emu.psshim.cmdlets.scheduledtasks",
+                                      "hyperv_emu.psshim.cmdlets.schtasks",
+                                      "hyperv_emu.psshim.cmdlets.wevtutil")
 
 
 def guest_registry() -> Registry:

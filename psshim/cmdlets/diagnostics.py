@@ -38,7 +38,12 @@ KNOWN_LOGS = (
     "Microsoft-Windows-Hyper-V-Config-Operational", "Microsoft-Windows-Hyper-V-Hypervisor-Admin",
     "Microsoft-Windows-Hyper-V-Hypervisor-Operational", "Microsoft-Windows-Hyper-V-StorageVSP-Admin",
     "Microsoft-Windows-Hyper-V-VID-Admin", "Microsoft-Windows-Hyper-V-VmSwitch-Operational",
+    "Microsoft-Windows-TaskScheduler/Operational",
 )
+# The Task Scheduler's log: disabled by default, as on a host (wevtutil sl ... /e:true enables it)
+TASK_LOG = "Microsoft-Windows-TaskScheduler/Operational"
+TASK_PROVIDER = "Microsoft-Windows-TaskScheduler"
+TASK_PROVIDER_ID = "de7b24ea-73c8-4a09-985d-5bdadcfa9017"
 LEVELS = {"Critical": 1, "Error": 2, "Warning": 3, "Information": 4, "Verbose": 5}
 
 
@@ -48,10 +53,13 @@ class EventLogRecord(PSNative):
     __ps_type_names__ = ["System.Diagnostics.Eventing.Reader.EventLogRecord",
                          "System.Diagnostics.Eventing.Reader.EventRecord", "System.Object"]
 
-    def __init__(self, event: HostEvent, record_id: int, machine: str) -> None:
+    def __init__(self, event: HostEvent, record_id: int, machine: str, log: str = HYPERV_LOG,
+                 provider: tuple[str, str] = (HYPERV_PROVIDER, HYPERV_PROVIDER_ID)) -> None:
         self.event = event
         self.record_id = record_id
         self.machine = machine
+        self.log = log
+        self.provider = provider
 
     def __ps_properties__(self) -> list[tuple[str, Any]]:
         e = self.event
@@ -59,10 +67,10 @@ class EventLogRecord(PSNative):
         return [
             ("Message", e.message), ("Id", e.id), ("Version", 0), ("Qualifiers", None),
             ("Level", LEVELS[level_name]), ("Task", 0), ("Opcode", 0), ("Keywords", -9223372036854775808),
-            ("RecordId", self.record_id), ("ProviderName", HYPERV_PROVIDER), ("ProviderId", HYPERV_PROVIDER_ID),
-            ("LogName", HYPERV_LOG), ("ProcessId", 0), ("ThreadId", 0), ("MachineName", self.machine),
+            ("RecordId", self.record_id), ("ProviderName", self.provider[0]), ("ProviderId", self.provider[1]),
+            ("LogName", self.log), ("ProcessId", 0), ("ThreadId", 0), ("MachineName", self.machine),
             ("UserId", None), ("TimeCreated", e.time_created), ("ActivityId", None), ("RelatedActivityId", None),
-            ("ContainerLog", HYPERV_LOG), ("MatchedQueryIds", []), ("Bookmark", None),
+            ("ContainerLog", self.log), ("MatchedQueryIds", []), ("Bookmark", None),
             ("LevelDisplayName", level_name), ("OpcodeDisplayName", "Info"), ("TaskDisplayName", None),
             ("KeywordsDisplayNames", []), ("Properties", []),
         ]
@@ -123,6 +131,14 @@ class GetWinEvent(Cmdlet):
                     "NotSpecified", exception_type="System.Diagnostics.Eventing.Reader.EventLogException"))
                 return
         records = [EventLogRecord(e, i + 1, machine) for i, e in enumerate(events)]
+        if TASK_LOG in matched:
+            try:
+                machine = client.host_name
+                task_events = client.tasks.events()
+            except HyperVError:
+                task_events = []
+            records += [EventLogRecord(HostEvent(e.time, e.level, e.event_id, e.message), i + 1, machine, TASK_LOG,
+                                       (TASK_PROVIDER, TASK_PROVIDER_ID)) for i, e in enumerate(task_events)]
         records.sort(key=lambda r: (r.event.time_created, r.record_id), reverse=not self.Oldest)
         if self.MaxEvents is not None:
             records = records[:max(0, int(self.MaxEvents))]

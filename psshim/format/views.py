@@ -409,6 +409,13 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
             ),
         ),
         ListView(name="VirtualHardDisk", type_names=("Microsoft.Vhd.PowerShell.VirtualHardDisk",)),
+        # --- ScheduledTasks (the module's table: TaskPath 46 wide, TaskName 33, State; its docs' example 3) --
+        TableView(
+            name="MSFT_ScheduledTask",
+            type_names=("Microsoft.Management.Infrastructure.CimInstance#Root/Microsoft/Windows/TaskScheduler/"
+                        "MSFT_ScheduledTask",),
+            columns=(Column("TaskPath", "TaskPath", 46), Column("TaskName", "TaskName", 33), Column("State", "State")),
+        ),
         TableView(
             name="VMMeteringReportForVirtualMachine",
             type_names=("Microsoft.HyperV.PowerShell.VMMeteringReportForVirtualMachine",),

@@ -85,6 +85,8 @@ _PATTERNS = [
     re.compile(r"^(?:(?P<dow>[A-Za-z]+),?\s+)?(?P<d>\d{1,2})\s+(?P<mon>[A-Za-z]{3,}\.?)\s+(?P<y>\d{4})(?:\s+" + _TIME + r")?$"),
     # time only
     re.compile(r"^" + _TIME + r"$"),
+    # an hour with AM/PM (`2am`, `3 PM`: New-ScheduledTaskTrigger -At 2am)
+    re.compile(r"^(?P<H>\d{1,2})\s*(?P<ampm>[AaPp]\.?[Mm]\.?)$"),
     # year-month only
     re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})$"),
 ]

@@ -1753,6 +1753,9 @@ def construct(t: T.PSType, args: list[Any], env: MemberEnv) -> Any:
     k = t.kind
     na = len(args)
     hook = getattr(t.py_class, "ps_new", None)  # security.py's types
+    in_run = getattr(t.py_class, "ps_new_in_run", None)  # types that need the run (its services)
+    if in_run is not None:
+        hook = lambda a: in_run(a, env)  # noqa: E731
     if hook is not None:
         made = hook(args)
         if made is NOT_FOUND:

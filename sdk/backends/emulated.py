@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from hyperv_emu.emulator import errors as emu_errors
+from hyperv_emu.emulator import scheduler as emu_scheduler
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
 from hyperv_emu.emulator.host import Host
@@ -27,6 +28,7 @@ from hyperv_emu.emulator.network import AdapterView
 from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
+from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
 from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
@@ -82,6 +84,9 @@ _ERRORS: list[tuple[type[emu_errors.EmulatorError], type[errors.HyperVError]]] =
     (emu_errors.InvalidWildcardPattern, errors.InvalidPatternError),
     (emu_errors.OperationTimeout, errors.OperationTimeoutError),
     (emu_errors.MeteringDisabled, errors.MeteringDisabledError),
+    (emu_scheduler.TaskNotFound, errors.TaskNotFoundError),
+    (emu_scheduler.TaskExists, errors.AlreadyExistsError),
+    (emu_scheduler.TaskDefinitionError, errors.TaskDefinitionError),
     (emu_errors.EmulatorError, errors.HyperVError),
 ]
 
@@ -186,6 +191,11 @@ class EmulatedBackend:
             emulator.on_file_ops = progress
         self.emulator = emulator
         self.url = url
+        self._tasks = EmulatedTasks(emulator, self._call)
+
+    def task_backend(self) -> EmulatedTasks:
+        """The host's Task Scheduler (sdk.tasks.TaskBackend)."""
+        return self._tasks
 
     def _host(self, computer: str | None) -> Host:
         return Host(self.emulator, computer)
@@ -281,7 +291,8 @@ class EmulatedBackend:
                     raise errors.OperationTimeoutError(
                         f"Wait-VM would wait forever: nothing will make '{name}' reach {condition} while the "
                         "script waits on the emulator's virtual clock. Give -Timeout.", target=name)
-                self._call(lambda: host.advance(max(0.0, (deadline - host.now()).total_seconds())))
+                self._call(lambda: host.advance(max(0.0, (deadline - host.now()).total_seconds()),
+                                                self._tasks.emulator_runner()))
             elif deadline is None or self._call(host.now) < deadline:
                 time.sleep(max(0.1, delay))
                 continue
@@ -456,9 +467,11 @@ class EmulatedBackend:
 
     def sleep(self, computer: str | None, seconds: float) -> None:
         if self.clock_is_virtual():
-            self._call(lambda: self._host(computer).advance(seconds))
+            self._call(lambda: self._host(computer).advance(seconds, self._tasks.emulator_runner()))
         else:
             time.sleep(max(0.0, seconds))
+            # the tasks due by now run (or count as missed; emulator.taskclock)
+            self._call(lambda: self._host(computer).advance(0, self._tasks.emulator_runner()))
 
     def clock_is_virtual(self) -> bool:
         return self._call(lambda: self.emulator.read_state().clock.mode is ClockMode.VIRTUAL)

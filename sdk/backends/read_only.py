@@ -58,6 +58,15 @@ class ReadOnlyBackend:
         fn = getattr(self.inner, "settings", None)
         return dict(fn()) if fn is not None else {}
 
+    def task_backend(self) -> Any:
+        """The inner backend's Task Scheduler, read-only (None when it has none)."""
+        from hyperv_emu.sdk.backends.read_only_tasks import ReadOnlyTasks
+        from hyperv_emu.sdk.tasks import TaskBackend
+
+        factory = getattr(self.inner, "task_backend", None)
+        tasks = factory() if factory is not None else None
+        return ReadOnlyTasks(tasks, self._deny) if isinstance(tasks, TaskBackend) else None
+
     # --- VMs ---------------------------------------------------------------------------------
     def lookup_vms(self, computer: str | None, names: Sequence[str] | None) -> VMLookup:
         return self.inner.lookup_vms(computer, names)

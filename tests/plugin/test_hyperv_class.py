@@ -36,8 +36,10 @@ def test_the_public_names() -> None:
 
 def test_no_any_in_the_public_signatures() -> None:
     from hyperv_emu.psshim.session import Session
+    from hyperv_emu.sdk.tasks import ScheduledTaskInfo, TaskRun
 
-    names = {"HyperVClient": sdk.HyperVClient, "VM": sdk.VM, "RunResult": RunResult, "Session": Session}
+    names = {"HyperVClient": sdk.HyperVClient, "VM": sdk.VM, "RunResult": RunResult, "Session": Session,
+             "ScheduledTaskInfo": ScheduledTaskInfo, "TaskRun": TaskRun}
     public = [m for name, m in inspect.getmembers(HyperV) if not name.startswith("_")]
     for member in public:
         function = member.fget if isinstance(member, property) else member
