@@ -22,7 +22,7 @@ import datetime as dt
 import enum
 import time
 import uuid
-from typing import Any, Callable, Generator, Iterator, MutableMapping
+from typing import Any, Callable, Iterator, MutableMapping
 
 from hyperv_emu.psshim import ast as A
 from hyperv_emu.psshim.runtime import conversions as C
@@ -30,7 +30,9 @@ from hyperv_emu.psshim.runtime import members as M
 from hyperv_emu.psshim.runtime import operators as O
 from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime import compiler_loops, compiler_statements
 from hyperv_emu.psshim.runtime.commands import Registry
+from hyperv_emu.psshim.runtime.compiler import Compiler
 from hyperv_emu.psshim.runtime.dotnet_regex import compile_regex, matches_table, wildcard_match
 from hyperv_emu.psshim.runtime.errors import (
     ACTION_PREFERENCE_STOP_EXCEPTION,
@@ -73,7 +75,6 @@ from hyperv_emu.psshim.runtime.parameters import (
 )
 from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
-from hyperv_emu.psshim.runtime.status import sets_success
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, PSObject, Version, type_names
 
 VOID = C.AutomationNull()
@@ -173,6 +174,11 @@ class Interpreter:
         # None elsewhere (`$using:` is then an error).
         self.using_values: dict[str, Any] | None = None
         self.location = str(getattr(settings, "location", "C:\\Users\\Administrator"))
+        # the script's nodes compiled to closures, built on first use (compiler*.py)
+        self.compiler = Compiler(self, _EXPRESSIONS)
+        self.compiler.void_value = VOID
+        self.compiler.statement_builders.update(compiler_statements.BUILDERS)
+        self.compiler.statement_builders.update(compiler_loops.BUILDERS)
         self._init_globals()
 
     # ------------------------------------------------------------------------------------
@@ -614,24 +620,29 @@ class Interpreter:
     # ------------------------------------------------------------------------------------
 
     def exec_block(self, statements: tuple[A.StatementAst, ...] | list[A.StatementAst], frame: Frame) -> Iterator[Any]:
-        for stmt in statements:
-            yield from self.exec_statement(stmt, frame)
+        return compiler_statements.block_of(self.compiler, statements).gen(frame)
 
     def exec_statement(self, stmt: A.StatementAst, frame: Frame) -> Iterator[Any]:
         self.tick(stmt)
         try:
             yield from self._exec_raw(stmt, frame)
-        except PSError as exc:
+        except Exception as exc:  # noqa: BLE001 - never a Python traceback
+            self.statement_failed(exc, stmt, frame)
+
+    def statement_failed(self, exc: Exception, stmt: A.StatementAst, frame: Frame) -> None:
+        """A statement raised `exc`: its error is located at the statement and reported, or
+        raised on (a `try` is active, `$ErrorActionPreference`, a script-terminating error)."""
+        if isinstance(exc, PSError):
             self.locate(exc, stmt, frame)
             self._statement_error(exc, frame)
-        except RecursionError:
+        elif isinstance(exc, RecursionError):
             exc2 = runtime_error("The script failed due to call depth overflow.", "CallDepthOverflow",
                                  "InvalidOperation",
                                  exception_type="System.Management.Automation.ScriptCallDepthException",
                                  script_terminating=True)
             self.locate(exc2, stmt, frame)
             self._statement_error(exc2, frame)
-        except Exception as exc:  # noqa: BLE001 - never a Python traceback
+        else:
             err = self.internal_error(exc)
             self.locate(err, stmt, frame)
             self._statement_error(err, frame)
@@ -664,57 +675,27 @@ class Interpreter:
             exc.locate(node.extent, frame.source.path, frame.source.text)
 
     def _exec_raw(self, stmt: A.StatementAst, frame: Frame) -> Iterator[Any]:
+        return compiler_statements.compile_statement(self.compiler, stmt).raw(frame)
+
+    def statement_handler(self, stmt: A.StatementAst) -> Callable[..., Iterator[Any]]:
+        """The handler of a statement kind the compiler leaves to the interpreter."""
         handler = _STATEMENTS.get(type(stmt))
         if handler is None:
-            raise not_supported(f"The statement {type(stmt).__name__}")
-        return handler(self, stmt, frame)
+            what = type(stmt).__name__
+
+            def unsupported(interp: Interpreter, stmt: A.StatementAst, frame: Frame) -> Iterator[Any]:
+                raise not_supported(f"The statement {what}")
+
+            return unsupported
+        return handler
 
     def statement_value(self, stmt: A.StatementAst, frame: Frame, empty: Any = None) -> Any:
         """The value of a statement on the right of `=` (an expression keeps its shape; a
         pipeline's output is collected: nothing -> `empty` ($null, or AutomationNull for `=`),
         one -> itself, more -> array)."""
-        if isinstance(stmt, A.PipelineAst) and len(stmt.elements) == 1:
-            el = stmt.elements[0]
-            if isinstance(el, A.CommandExpressionAst) and not el.redirections:
-                v = self.eval(el.expression, frame)
-                return None if isinstance(v, C.AutomationNull) else v
-        if isinstance(stmt, A.AssignmentStatementAst):
-            for _ in self._exec_raw(stmt, frame):
-                pass
-            return self.eval(stmt.left, frame) if not isinstance(stmt.left, A.ArrayLiteralAst) else None
-        out = list(self._exec_raw(stmt, frame))
-        return C.collect(out) if out else empty
+        return compiler_statements.statement_value(self.compiler, stmt, empty)(frame)
 
     # -- individual statements ---------------------------------------------------------------
-
-    def _s_pipeline(self, stmt: A.PipelineAst, frame: Frame) -> Iterator[Any]:
-        before = self.failures
-        yield from self.run_pipeline(self, stmt, frame)
-        self.status = self.failures == before or sets_success(stmt)
-
-    def _s_assign(self, stmt: A.AssignmentStatementAst, frame: Frame) -> Iterator[Any]:
-        # `$x = <a pipeline that wrote nothing>` holds AutomationNull: `@($x).Count` is 0 and
-        # `$x | ForEach-Object` runs no iteration, where `$x = $null` gives 1 and one
-        before = self.failures
-        value = self.statement_value(stmt.right, frame, VOID if stmt.op == "=" else None)
-        if stmt.op != "=":
-            current = _no_automation_null(self.eval(stmt.left, frame))
-            try:
-                value = O.binary(stmt.op[:-1], current, value, frame.env)
-            except PSError as exc:
-                self.locate(exc, stmt, frame)
-                raise
-        self.assign(stmt.left, value, frame)
-        self.status = self.failures == before or sets_success(stmt)
-        return iter(())
-
-    def _s_if(self, stmt: A.IfStatementAst, frame: Frame) -> Iterator[Any]:
-        for cond, body in stmt.clauses:
-            if C.to_bool(self.statement_value(cond, frame)):
-                yield from self.exec_block(body.statements, frame)
-                return
-        if stmt.else_body is not None:
-            yield from self.exec_block(stmt.else_body.statements, frame)
 
     @staticmethod
     def _label_match(signal_label: str | None, loop_label: str | None) -> bool:
@@ -722,72 +703,12 @@ class Interpreter:
             return True
         return loop_label is not None and signal_label.casefold() == loop_label.casefold()
 
-    def _loop_pass(self, body: A.StatementBlockAst, label: str | None, frame: Frame) -> Generator[Any, None, bool]:
-        """One pass of a loop's body: True when a `break` meant for this loop ended it; a
-        `continue` for it ends just the pass; signals for an outer label go on up."""
-        try:
-            yield from self.exec_block(body.statements, frame)
-        except BreakSignal as b:
-            if self._label_match(b.label, label):
-                return True
-            raise
-        except ContinueSignal as c:
-            if not self._label_match(c.label, label):
-                raise
-        return False
-
-    def _foreach_items(self, value: Any) -> list[Any]:
+    def foreach_items(self, value: Any) -> list[Any]:
         if value is None or isinstance(value, C.AutomationNull):
             return []
         if isinstance(value, list):
             return list(value)
         return [value]
-
-    def _s_foreach(self, stmt: A.ForEachStatementAst, frame: Frame) -> Iterator[Any]:
-        items = self._foreach_items(self.statement_value(stmt.iterable, frame))
-        var = stmt.variable
-        for item in items:
-            self.tick(stmt)
-            self.set_variable(frame, var.name, var.scope, item)
-            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
-                break
-
-    def _s_for(self, stmt: A.ForStatementAst, frame: Frame) -> Iterator[Any]:
-        if stmt.initializer is not None:
-            yield from self.exec_statement(stmt.initializer, frame)
-        # a counted loop ends by itself; only `for (;;)` is watched for polling a frozen clock
-        watch = self.loop_watch(stmt, frame) if stmt.condition is None else None
-        while True:
-            self.tick(stmt)
-            if stmt.condition is not None and not C.to_bool(self.statement_value(stmt.condition, frame)):
-                break
-            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
-                break
-            if stmt.iterator is not None:
-                yield from self.exec_statement(stmt.iterator, frame)
-            if watch is not None:
-                watch.step()
-
-    def _s_while(self, stmt: A.WhileStatementAst, frame: Frame) -> Iterator[Any]:
-        watch = self.loop_watch(stmt, frame)
-        while True:
-            self.tick(stmt)
-            if not C.to_bool(self.statement_value(stmt.condition, frame)):
-                break
-            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
-                break
-            watch.step()
-
-    def _s_dowhile(self, stmt: A.DoWhileStatementAst, frame: Frame) -> Iterator[Any]:
-        watch = self.loop_watch(stmt, frame)
-        while True:
-            self.tick(stmt)
-            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
-                break
-            cond = C.to_bool(self.statement_value(stmt.condition, frame))
-            if cond == stmt.until:
-                break
-            watch.step()
 
     def _s_switch(self, stmt: A.SwitchStatementAst, frame: Frame) -> Iterator[Any]:
         flags = {f.lower() for f in stmt.flags}
@@ -932,14 +853,6 @@ class Interpreter:
         raise ExitSignal(code)
         yield  # pragma: no cover
 
-    def _s_break(self, stmt: A.BreakStatementAst, frame: Frame) -> Iterator[Any]:
-        raise BreakSignal(stmt.label)
-        yield  # pragma: no cover
-
-    def _s_continue(self, stmt: A.ContinueStatementAst, frame: Frame) -> Iterator[Any]:
-        raise ContinueSignal(stmt.label)
-        yield  # pragma: no cover
-
     def _s_function(self, stmt: A.FunctionDefinitionAst, frame: Frame) -> Iterator[Any]:
         module = frame.scope.module
         sb = ScriptBlock(stmt.body, frame.source, module, is_filter=stmt.is_filter)
@@ -967,54 +880,12 @@ class Interpreter:
         frame.scope.functions[name.casefold()] = fn
         return iter(())
 
-    def _s_block(self, stmt: A.StatementBlockAst, frame: Frame) -> Iterator[Any]:
-        return self.exec_block(stmt.statements, frame)
-
     # ------------------------------------------------------------------------------------
     # expressions
     # ------------------------------------------------------------------------------------
 
     def eval(self, node: A.ExpressionAst, frame: Frame) -> Any:
-        handler = _EXPRESSIONS.get(type(node))
-        if handler is None:
-            raise not_supported(f"The expression {type(node).__name__}")
-        try:
-            return handler(self, node, frame)
-        except PSError as exc:
-            self.locate(exc, node, frame)
-            raise
-
-    def _e_constant(self, node: A.ConstantExpressionAst, frame: Frame) -> Any:
-        v = node.value
-        if node.is_long and isinstance(v, int) and -(2**31) <= v < 2**31:
-            return Int64(v)
-        return v
-
-    def _e_string(self, node: A.StringConstantAst, frame: Frame) -> Any:
-        return node.value
-
-    def _e_expandable(self, node: A.ExpandableStringAst, frame: Frame) -> Any:
-        out: list[str] = []
-        env = frame.env
-        for part in node.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            value = self.eval(part, frame)
-            out.append(C.to_string(value, env.ofs, self.adapters))
-        return "".join(out)
-
-    def _e_variable(self, node: A.VariableExpressionAst, frame: Frame) -> Any:
-        n = node.name
-        if node.scope is None:
-            low = n.casefold()
-            if low == "true":
-                return True
-            if low == "false":
-                return False
-            if low == "null":
-                return None
-        return self.get_variable(frame, n, node.scope)
+        return self.compiler.expr(node)(frame)
 
     def _e_type(self, node: A.TypeExpressionAst, frame: Frame) -> Any:
         return self.resolve_type(node.type_name)
@@ -1107,28 +978,6 @@ class Interpreter:
         v = self.eval(node, frame)
         return None if isinstance(v, C.AutomationNull) else v
 
-    def _e_index(self, node: A.IndexExpressionAst, frame: Frame) -> Any:
-        target = _no_automation_null(self.eval(node.target, frame))
-        index = self.eval(node.index, frame)
-        return M.get_index(target, index, frame.env)
-
-    def _e_unary(self, node: A.UnaryExpressionAst, frame: Frame) -> Any:
-        op = node.op.lower()
-        if op in ("++", "--", "post++", "post--"):
-            return self._incdec(node, frame)
-        value = self.eval(node.child, frame)
-        if isinstance(value, C.AutomationNull):
-            value = None
-        return O.unary(op, value, frame.env)
-
-    def _incdec(self, node: A.UnaryExpressionAst, frame: Frame) -> Any:
-        op = node.op.lower()
-        old = _no_automation_null(self.eval(node.child, frame))
-        base = C.to_number(old) if old is not None else 0
-        new = O.numeric_op("+" if "++" in op else "-", base, 1)
-        self.assign(node.child, new, frame)
-        return new if not op.startswith("post") else old
-
     def _e_binary(self, node: A.BinaryExpressionAst, frame: Frame) -> Any:
         op = node.op.lower()
         if op == "-and":
@@ -1144,13 +993,6 @@ class Interpreter:
         if op in ("-is", "-isnot", "-as") and isinstance(node.right, A.StringConstantAst):
             right = self.resolve_type(C.to_string(right), lenient=True)
         return O.binary(op, left, right, frame.env)
-
-    def _e_array_literal(self, node: A.ArrayLiteralAst, frame: Frame) -> Any:
-        out = []
-        for e in node.elements:
-            v = self.eval(e, frame)
-            out.append(None if isinstance(v, C.AutomationNull) else v)
-        return out
 
     def _e_array_expr(self, node: A.ArrayExpressionAst, frame: Frame) -> Any:
         return list(self.exec_block(node.statements.statements, frame))
@@ -1531,38 +1373,26 @@ class LoopWatch:
                 invocation=InvocationInfo(None, ScriptPosition(src.path, self.node.extent, src.text))))
 
 
+# The statements the compiler leaves to their handler (compiler_statements.py and
+# compiler_loops.py compile pipelines, assignments, if, the loops, break, continue and blocks).
 _STATEMENTS: dict[type, Callable[..., Iterator[Any]]] = {
-    A.PipelineAst: Interpreter._s_pipeline,
-    A.AssignmentStatementAst: Interpreter._s_assign,
-    A.IfStatementAst: Interpreter._s_if,
-    A.ForEachStatementAst: Interpreter._s_foreach,
-    A.ForStatementAst: Interpreter._s_for,
-    A.WhileStatementAst: Interpreter._s_while,
-    A.DoWhileStatementAst: Interpreter._s_dowhile,
     A.SwitchStatementAst: Interpreter._s_switch,
     A.TryStatementAst: Interpreter._s_try,
     A.ThrowStatementAst: Interpreter._s_throw,
     A.ReturnStatementAst: Interpreter._s_return,
     A.ExitStatementAst: Interpreter._s_exit,
-    A.BreakStatementAst: Interpreter._s_break,
-    A.ContinueStatementAst: Interpreter._s_continue,
     A.FunctionDefinitionAst: Interpreter._s_function,
-    A.StatementBlockAst: Interpreter._s_block,
 }
 
+# The expressions the compiler leaves to their handler (compiler.py compiles constants,
+# strings, variables, operators, simple parentheses, members, indexing, array literals and
+# expandable strings; a handler evaluates its children through `eval`, compiled).
 _EXPRESSIONS: dict[type, Callable[..., Any]] = {
-    A.ConstantExpressionAst: Interpreter._e_constant,
-    A.StringConstantAst: Interpreter._e_string,
-    A.ExpandableStringAst: Interpreter._e_expandable,
-    A.VariableExpressionAst: Interpreter._e_variable,
     A.TypeExpressionAst: Interpreter._e_type,
     A.ConvertExpressionAst: Interpreter._e_convert,
     A.MemberExpressionAst: Interpreter._e_member,
     A.InvokeMemberExpressionAst: Interpreter._e_invoke,
-    A.IndexExpressionAst: Interpreter._e_index,
-    A.UnaryExpressionAst: Interpreter._e_unary,
     A.BinaryExpressionAst: Interpreter._e_binary,
-    A.ArrayLiteralAst: Interpreter._e_array_literal,
     A.ArrayExpressionAst: Interpreter._e_array_expr,
     A.SubExpressionAst: Interpreter._e_subexpr,
     A.ParenExpressionAst: Interpreter._e_paren,

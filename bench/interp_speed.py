@@ -1,0 +1,172 @@
+"""psshim's interpreter against the same work written in Python, timed in the same run.
+
+    python bench/interp_speed.py [--rounds 3] [--scale 1.0] [--only NAME]
+
+Each case is a PowerShell script run through a `Session` (an in-memory world, warm: the
+session's first run pays the imports, so every case runs once before the timed rounds) and the
+equivalent Python code; the two take turns for `--rounds` rounds and the best time of each is
+kept. Prints `name: value` lines: `<case>.ps_s`, `<case>.py_s` and `<case>.ratio` (PowerShell
+time / Python time). Targets (issue 13, part 4):
+
+- `foreach_sum`: `foreach ($i in 1..1000000) { $s += $i }` vs a Python `for` loop: ratio <= 20;
+- `where_measure`: `1..200000 | Where-Object { $_ % 3 -eq 0 } | Measure-Object` vs a pipeline
+  of Python generators (a filter generator calling a predicate function, then a counter):
+  ratio <= 100.
+
+The other cases (for/while loops, ForEach-Object, Sort-Object, string building, hashtables,
+function calls) have no target; they show that the speed is not the two loops' alone.
+The PowerShell time includes the run's own set-up (a new runspace), a few milliseconds.
+`--scale` multiplies every size (0.1 for a quick look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+import time
+from typing import Any, Callable
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _where(items: Any, pred: Callable[[int], bool]) -> Any:
+    for x in items:
+        if pred(x):
+            yield x
+
+
+def _count(items: Any) -> int:
+    n = 0
+    for _ in items:
+        n += 1
+    return n
+
+
+def py_foreach_sum(n: int) -> int:
+    s = 0
+    for i in range(1, n + 1):
+        s += i
+    return s
+
+
+def py_where_measure(n: int) -> int:
+    return _count(_where(range(1, n + 1), lambda x: x % 3 == 0))
+
+
+def py_for_loop(n: int) -> int:
+    s = 0
+    i = 0
+    while i < n:
+        s = s + i * 2
+        i += 1
+    return s
+
+
+def py_while_loop(n: int) -> int:
+    i = 0
+    while i < n:
+        i += 1
+    return i
+
+
+def py_foreach_object(n: int) -> int:
+    return sum(x * 2 for x in range(1, n + 1))
+
+
+def py_sort_object(n: int) -> list[int]:
+    return sorted(((i * 7919) % n for i in range(n)), reverse=True)
+
+
+def py_string_build(n: int) -> int:
+    parts = []
+    for i in range(n):
+        parts.append(f"item{i};")
+    return len("".join(parts))
+
+
+def py_hashtable(n: int) -> int:
+    h: dict[str, int] = {}
+    for i in range(n):
+        h["k" + str(i % 100)] = i
+    total = 0
+    for i in range(n):
+        total += h["k" + str(i % 100)]
+    return total
+
+
+def py_function_calls(n: int) -> int:
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    s = 0
+    for i in range(n):
+        s = add(s, i)
+    return s
+
+
+# name: (PowerShell script with {n}, Python function, size, expected output's first line)
+CASES: dict[str, tuple[str, Callable[[int], Any], int]] = {
+    "foreach_sum": ("$s = 0; foreach ($i in 1..{n}) {{ $s += $i }}; $s", py_foreach_sum, 1_000_000),
+    "where_measure": ("(1..{n} | Where-Object {{ $_ % 3 -eq 0 }} | Measure-Object).Count", py_where_measure, 200_000),
+    "for_loop": ("$s = 0; for ($i = 0; $i -lt {n}; $i++) {{ $s = $s + $i * 2 }}; $s", py_for_loop, 200_000),
+    "while_loop": ("$i = 0; while ($i -lt {n}) {{ $i++ }}; $i", py_while_loop, 200_000),
+    "foreach_object": ("(1..{n} | ForEach-Object {{ $_ * 2 }} | Measure-Object -Sum).Sum", py_foreach_object,
+                       100_000),
+    "sort_object": ("$a = foreach ($i in 0..({n} - 1)) {{ ($i * 7919) % {n} }}; ($a | Sort-Object -Descending)[0]",
+                    py_sort_object, 50_000),
+    "string_build": ("$sb = New-Object System.Text.StringBuilder; foreach ($i in 0..({n} - 1)) "
+                     "{{ [void]$sb.Append(\"item$i;\") }}; $sb.ToString().Length", py_string_build, 50_000),
+    "hashtable": ("$h = @{{}}; for ($i = 0; $i -lt {n}; $i++) {{ $h[\"k$($i % 100)\"] = $i }}; $t = 0; "
+                  "for ($i = 0; $i -lt {n}; $i++) {{ $t += $h[\"k$($i % 100)\"] }}; $t", py_hashtable, 50_000),
+    "function_calls": ("function Add($a, $b) {{ $a + $b }}; $s = 0; for ($i = 0; $i -lt {n}; $i++) "
+                       "{{ $s = Add $s $i }}; $s", py_function_calls, 20_000),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--only", action="append", default=[])
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "tests"))
+    import hvemu_testlib as T
+    from hyperv_emu import sdk
+    from hyperv_emu.psshim.session import Session
+
+    url = T.memory_url()
+    session = Session.from_world_text(T.base_world(), url, environment={})
+    try:
+        names = args.only or list(CASES)
+        for name in names:
+            template, py, size = CASES[name]
+            n = max(1, int(size * args.scale))
+            script = template.format(n=n)
+            expected = str(py(n))
+            if name == "sort_object":
+                expected = str(py(n)[0])
+            first = session.run(script)  # warm: imports, parser tables
+            got = first.stdout.strip()
+            if first.stderr or got != expected:
+                raise SystemExit(f"{name}: PowerShell printed {got!r} (stderr {first.stderr!r}), Python {expected!r}")
+            ps_times: list[float] = []
+            py_times: list[float] = []
+            for _ in range(args.rounds):
+                start = time.perf_counter()
+                session.run(script)
+                ps_times.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                py(n)
+                py_times.append(time.perf_counter() - start)
+            ps_s, py_s = min(ps_times), min(py_times)
+            print(f"{name}.n: {n}")
+            print(f"{name}.ps_s: {ps_s:.3f}")
+            print(f"{name}.py_s: {py_s:.4f}")
+            print(f"{name}.ratio: {ps_s / py_s:.1f}", flush=True)
+    finally:
+        sdk.delete_state(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,255 @@
+"""Loops compiled to Python closures (see `compiler_statements.py`): `foreach`, `for`, `while`,
+`do { } while / until`.
+
+Each pass takes one step of the budget (`Interpreter.tick`, as the handlers do), a `break` or
+`continue` meant for the loop (no label, or the loop's label, case-insensitive) ends the loop or
+the pass and any other goes on up; `while`, `do` and `for (;;)` keep the interpreter's loop watch
+(a loop polling a virtual clock that never moves is stopped). A loop whose body writes nothing
+compiles to a plain function, its passes to plain calls.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from hyperv_emu.psshim import ast as A
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime.compiler import Compiler, variable_setter
+from hyperv_emu.psshim.runtime.compiler_statements import (
+    Block,
+    Statement,
+    compile_block,
+    statement_value,
+)
+from hyperv_emu.psshim.runtime.errors import BreakSignal, ContinueSignal
+
+if TYPE_CHECKING:
+    from hyperv_emu.psshim.runtime.frames import Frame
+
+Value = Callable[["Frame"], Any]
+Void = Callable[["Frame"], None]
+
+
+def _matches(signal_label: str | None, loop_label: str | None) -> bool:
+    if signal_label is None:
+        return True
+    return loop_label is not None and signal_label.casefold() == loop_label.casefold()
+
+
+def _statement(gen: Callable[["Frame"], Iterator[Any]], void: Void | None) -> Statement:
+    if void is None:
+        return Statement(gen, None)
+    run = void
+
+    def raw(frame: "Frame") -> Iterator[Any]:
+        run(frame)
+        return iter(())
+
+    return Statement(raw, void)
+
+
+def _foreach(compiler: Compiler, stmt: A.ForEachStatementAst) -> Statement:
+    interp = compiler.interp
+    tick = interp.tick
+    items_of = statement_value(compiler, stmt.iterable, None)
+    items_list = interp.foreach_items
+    var = stmt.variable
+    store = variable_setter(compiler, var.name, var.scope, no_output=False)
+    body = compile_block(compiler, stmt.body.statements)
+    label = stmt.label
+    body_gen = body.gen
+
+    def gen(frame: "Frame") -> Iterator[Any]:
+        for item in items_list(items_of(frame)):
+            tick(stmt)
+            store(frame, item)
+            try:
+                yield from body_gen(frame)
+            except BreakSignal as b:
+                if _matches(b.label, label):
+                    break
+                raise
+            except ContinueSignal as c:
+                if not _matches(c.label, label):
+                    raise
+
+    body_void = body.void
+    if body_void is None:
+        return _statement(gen, None)
+
+    def void(frame: "Frame") -> None:
+        for item in items_list(items_of(frame)):
+            tick(stmt)
+            store(frame, item)
+            try:
+                body_void(frame)
+            except BreakSignal as b:
+                if _matches(b.label, label):
+                    break
+                raise
+            except ContinueSignal as c:
+                if not _matches(c.label, label):
+                    raise
+
+    return _statement(gen, void)
+
+
+def _single(compiler: Compiler, stmt: A.StatementAst | None) -> Block | None:
+    """A loop's initializer or iterator: run as a statement of its own (one step, its errors
+    reported like a statement's), as `Interpreter.exec_statement` runs it."""
+    if stmt is None:
+        return None
+    return compile_block(compiler, (stmt,))
+
+
+def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
+    interp = compiler.interp
+    tick = interp.tick
+    to_bool = C.to_bool
+    init = _single(compiler, stmt.initializer)
+    step = _single(compiler, stmt.iterator)
+    cond = statement_value(compiler, stmt.condition, None) if stmt.condition is not None else None
+    body = compile_block(compiler, stmt.body.statements)
+    label = stmt.label
+    body_gen = body.gen
+
+    def gen(frame: "Frame") -> Iterator[Any]:
+        if init is not None:
+            yield from init.gen(frame)
+        # a counted loop ends by itself; only `for (;;)` is watched for polling a frozen clock
+        watch = interp.loop_watch(stmt, frame) if cond is None else None
+        while True:
+            tick(stmt)
+            if cond is not None and not to_bool(cond(frame)):
+                break
+            try:
+                yield from body_gen(frame)
+            except BreakSignal as b:
+                if _matches(b.label, label):
+                    break
+                raise
+            except ContinueSignal as c:
+                if not _matches(c.label, label):
+                    raise
+            if step is not None:
+                yield from step.gen(frame)
+            if watch is not None:
+                watch.step()
+
+    body_void = body.void
+    if body_void is None or (init is not None and init.void is None) or (step is not None and step.void is None):
+        return _statement(gen, None)
+    init_void = init.void if init is not None else None
+    step_void = step.void if step is not None else None
+
+    def void(frame: "Frame") -> None:
+        if init_void is not None:
+            init_void(frame)
+        watch = interp.loop_watch(stmt, frame) if cond is None else None
+        while True:
+            tick(stmt)
+            if cond is not None and not to_bool(cond(frame)):
+                break
+            try:
+                body_void(frame)
+            except BreakSignal as b:
+                if _matches(b.label, label):
+                    break
+                raise
+            except ContinueSignal as c:
+                if not _matches(c.label, label):
+                    raise
+            if step_void is not None:
+                step_void(frame)
+            if watch is not None:
+                watch.step()
+
+    return _statement(gen, void)
+
+
+def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
+    interp = compiler.interp
+    tick = interp.tick
+    to_bool = C.to_bool
+    cond = statement_value(compiler, stmt.condition, None)
+    body = compile_block(compiler, stmt.body.statements)
+    label = stmt.label
+    body_gen = body.gen
+
+    def gen(frame: "Frame") -> Iterator[Any]:
+        watch = interp.loop_watch(stmt, frame)
+        while True:
+            tick(stmt)
+            if not to_bool(cond(frame)):
+                break
+            try:
+                yield from body_gen(frame)
+            except BreakSignal as b:
+                if _matches(b.label, label):
+                    break
+                raise
+            except ContinueSignal as c:
+                if not _matches(c.label, label):
+                    raise
+            watch.step()
+
+    body_void = body.void
+    if body_void is None:
+        return _statement(gen, None)
+
+    def void(frame: "Frame") -> None:
+        watch = interp.loop_watch(stmt, frame)
+        while True:
+            tick(stmt)
+            if not to_bool(cond(frame)):
+                break
+            try:
+                body_void(frame)
+            except BreakSignal as b:
+                if _matches(b.label, label):
+                    break
+                raise
+            except ContinueSignal as c:
+                if not _matches(c.label, label):
+                    raise
+            watch.step()
+
+    return _statement(gen, void)
+
+
+def _do(compiler: Compiler, stmt: A.DoWhileStatementAst) -> Statement:
+    interp = compiler.interp
+    tick = interp.tick
+    to_bool = C.to_bool
+    cond = statement_value(compiler, stmt.condition, None)
+    body = compile_block(compiler, stmt.body.statements)
+    label = stmt.label
+    until = stmt.until
+    body_gen = body.gen
+
+    def gen(frame: "Frame") -> Iterator[Any]:
+        watch = interp.loop_watch(stmt, frame)
+        while True:
+            tick(stmt)
+            try:
+                yield from body_gen(frame)
+            except BreakSignal as b:
+                if _matches(b.label, label):
+                    break
+                raise
+            except ContinueSignal as c:
+                if not _matches(c.label, label):
+                    raise
+            if to_bool(cond(frame)) == until:
+                break
+            watch.step()
+
+    return _statement(gen, None)
+
+
+BUILDERS: dict[type, Callable[[Any, Any], Statement]] = {
+    A.ForEachStatementAst: _foreach,
+    A.ForStatementAst: _for,
+    A.WhileStatementAst: _while,
+    A.DoWhileStatementAst: _do,
+}

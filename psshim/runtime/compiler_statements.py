@@ -1,0 +1,334 @@
+"""The interpreter's statements compiled to Python closures (the expressions: `compiler.py`).
+
+A statement compiles, once, to
+- `raw(frame) -> iterator`: what `Interpreter._exec_raw` runs (no step, no error handling);
+- `void(frame)`, for a statement that can write no output (an assignment, `$i++`, `break`, an
+  `if` or a loop whose bodies write nothing): the same work as a plain call, without a
+  generator per statement and per loop pass;
+- `value(frame)`: what `Interpreter.statement_value` returns.
+
+A block (`compile_block`) runs its statements as `Interpreter.exec_statement` does: one step of
+the budget each, then the statement; an error is handed to `Interpreter.statement_failed`
+(reported, or raised on to a `try` / as `$ErrorActionPreference` says). Loops take one step per
+pass and honour labelled `break`/`continue` and the virtual-clock loop watch as the handlers in
+`interpreter.py` do; statement kinds not compiled here run their handler.
+
+A single-expression pipeline statement (`$x`, `$i++`, `$o.Method()`) is run here as
+`pipeline.run_pipeline` runs it (`expression_output`); any other pipeline goes to the
+interpreter's `run_pipeline`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from hyperv_emu.psshim import ast as A
+from hyperv_emu.psshim.runtime import conversions as C
+from hyperv_emu.psshim.runtime.compiler import Compiler, assigner
+from hyperv_emu.psshim.runtime.errors import BreakSignal, ContinueSignal, PSError
+from hyperv_emu.psshim.runtime.fastops import binary_op
+from hyperv_emu.psshim.runtime.status import sets_success
+
+if TYPE_CHECKING:
+    from hyperv_emu.psshim.runtime.frames import Frame
+
+Raw = Callable[["Frame"], Iterator[Any]]
+Void = Callable[["Frame"], None]
+Value = Callable[["Frame"], Any]
+AutomationNull = C.AutomationNull
+
+
+class Block:
+    __slots__ = ("gen", "void")
+
+    def __init__(self, gen: Raw, void: Void | None) -> None:
+        self.gen = gen
+        self.void = void
+
+
+class Statement:
+    __slots__ = ("raw", "void", "values")
+
+    def __init__(self, raw: Raw, void: Void | None) -> None:
+        self.raw = raw
+        self.void = void
+        self.values: dict[int, tuple[Any, Value]] = {}  # by the `empty` value
+
+
+def _label_match(signal_label: str | None, loop_label: str | None) -> bool:
+    if signal_label is None:
+        return True
+    return loop_label is not None and signal_label.casefold() == loop_label.casefold()
+
+
+def _void_raw(void: Void) -> Raw:
+    def raw(frame: "Frame") -> Iterator[Any]:
+        void(frame)
+        return iter(())
+
+    return raw
+
+
+# -- statements -----------------------------------------------------------------------------------
+
+
+def compile_statement(compiler: Compiler, stmt: A.StatementAst) -> Statement:
+    hit: Statement | None = compiler.cached(stmt)
+    if hit is not None:
+        return hit
+    builder = compiler.statement_builders.get(type(stmt))
+    compiled = builder(compiler, stmt) if builder is not None else _handler(compiler, stmt)
+    return compiler.keep(stmt, compiled)  # type: ignore[no-any-return]
+
+
+def _handler(compiler: Compiler, stmt: A.StatementAst) -> Statement:
+    interp = compiler.interp
+    handler = interp.statement_handler(stmt)
+
+    def raw(frame: "Frame") -> Iterator[Any]:
+        return handler(interp, stmt, frame)  # type: ignore[no-any-return]
+
+    return Statement(raw, None)
+
+
+def statement_value(compiler: Compiler, stmt: A.StatementAst, empty: Any) -> Value:
+    """`Interpreter.statement_value(stmt, frame, empty)` (empty: None or AutomationNull)."""
+    compiled = compile_statement(compiler, stmt)
+    hit = compiled.values.get(id(empty))
+    if hit is not None and hit[0] is empty:
+        return hit[1]
+    fn = _value(compiler, stmt, compiled, empty)
+    compiled.values[id(empty)] = (empty, fn)
+    return fn
+
+
+def _value(compiler: Compiler, stmt: A.StatementAst, compiled: Statement, empty: Any) -> Value:
+    if isinstance(stmt, A.PipelineAst) and len(stmt.elements) == 1:
+        el = stmt.elements[0]
+        if isinstance(el, A.CommandExpressionAst) and not el.redirections:
+            expr = compiler.expr(el.expression)
+
+            def single(frame: "Frame") -> Any:
+                v = expr(frame)
+                return None if isinstance(v, AutomationNull) else v
+
+            return single
+    if isinstance(stmt, A.AssignmentStatementAst):
+        run = compiled.void
+        assert run is not None  # an assignment always compiles to a void statement
+        if isinstance(stmt.left, A.ArrayLiteralAst):
+            def assigned_none(frame: "Frame") -> Any:
+                run(frame)
+                return None
+
+            return assigned_none
+        left = compiler.expr(stmt.left)
+
+        def assigned(frame: "Frame") -> Any:
+            run(frame)
+            return left(frame)
+
+        return assigned
+    raw = compiled.raw
+    collect = C.collect
+
+    def collected(frame: "Frame") -> Any:
+        out = list(raw(frame))
+        return collect(out) if out else empty
+
+    return collected
+
+
+def _pipeline(compiler: Compiler, stmt: A.PipelineAst) -> Statement:
+    interp = compiler.interp
+    succeeds = sets_success(stmt)
+    elements = stmt.elements
+    if len(elements) == 1 and isinstance(elements[0], A.CommandExpressionAst) and not elements[0].redirections:
+        expr_ast = elements[0].expression
+        if isinstance(expr_ast, A.UnaryExpressionAst) and expr_ast.op.lower() in ("++", "--", "post++", "post--"):
+            step = compiler.expr(expr_ast)
+
+            def void(frame: "Frame") -> None:
+                before = interp.failures
+                step(frame)
+                interp.status = interp.failures == before or succeeds
+
+            return Statement(_void_raw(void), void)
+        enumerate_value = C.enumerate_value
+        value_of: Value
+        if isinstance(expr_ast, A.InvokeMemberExpressionAst):
+            node = expr_ast
+
+            def invoked(frame: "Frame") -> Any:
+                try:
+                    return interp.invoke_member(node, frame)
+                except PSError as exc:
+                    interp.locate(exc, node, frame)
+                    raise
+
+            value_of = invoked
+        else:
+            value_of = compiler.expr(expr_ast)
+
+        def single(frame: "Frame") -> Iterator[Any]:
+            before = interp.failures
+            yield from enumerate_value(value_of(frame))
+            interp.status = interp.failures == before or succeeds
+
+        return Statement(single, None)
+
+    def raw(frame: "Frame") -> Iterator[Any]:
+        before = interp.failures
+        yield from interp.run_pipeline(interp, stmt, frame)
+        interp.status = interp.failures == before or succeeds
+
+    return Statement(raw, None)
+
+
+def _assignment(compiler: Compiler, stmt: A.AssignmentStatementAst) -> Statement:
+    interp = compiler.interp
+    succeeds = sets_success(stmt)
+    # the statement is in the cache before its right side compiles (`$a = $b = 1` is fine:
+    # each statement is its own node)
+    right = statement_value(compiler, stmt.right, compiler.void_value if stmt.op == "=" else None)
+    store = assigner(compiler, stmt.left)
+    if stmt.op == "=":
+        def void(frame: "Frame") -> None:
+            before = interp.failures
+            store(frame, right(frame))
+            interp.status = interp.failures == before or succeeds
+
+        return Statement(_void_raw(void), void)
+    current = compiler.expr(stmt.left)
+    op = binary_op(stmt.op[:-1].lower())
+
+    def update(frame: "Frame") -> None:
+        before = interp.failures
+        value = right(frame)
+        old = current(frame)
+        if isinstance(old, AutomationNull):
+            old = None
+        try:
+            value = op(old, value, frame)
+        except PSError as exc:
+            interp.locate(exc, stmt, frame)
+            raise
+        store(frame, value)
+        interp.status = interp.failures == before or succeeds
+
+    return Statement(_void_raw(update), update)
+
+
+def _if(compiler: Compiler, stmt: A.IfStatementAst) -> Statement:
+    clauses = [(statement_value(compiler, cond, None), compile_block(compiler, body.statements))
+               for cond, body in stmt.clauses]
+    otherwise = compile_block(compiler, stmt.else_body.statements) if stmt.else_body is not None else None
+    to_bool = C.to_bool
+
+    def raw(frame: "Frame") -> Iterator[Any]:
+        for cond, body in clauses:
+            if to_bool(cond(frame)):
+                yield from body.gen(frame)
+                return
+        if otherwise is not None:
+            yield from otherwise.gen(frame)
+
+    blocks = [b for _, b in clauses] + ([otherwise] if otherwise is not None else [])
+    if any(b.void is None for b in blocks):
+        return Statement(raw, None)
+    voids: list[tuple[Value, Void]] = [(cond, body.void) for cond, body in clauses]  # type: ignore[misc]
+    else_void = otherwise.void if otherwise is not None else None
+
+    def void(frame: "Frame") -> None:
+        for cond, body in voids:
+            if to_bool(cond(frame)):
+                body(frame)
+                return
+        if else_void is not None:
+            else_void(frame)
+
+    return Statement(_void_raw(void), void)
+
+
+def _break(compiler: Compiler, stmt: A.BreakStatementAst) -> Statement:
+    label = stmt.label
+
+    def void(frame: "Frame") -> None:
+        raise BreakSignal(label)
+
+    return Statement(_void_raw(void), void)
+
+
+def _continue(compiler: Compiler, stmt: A.ContinueStatementAst) -> Statement:
+    label = stmt.label
+
+    def void(frame: "Frame") -> None:
+        raise ContinueSignal(label)
+
+    return Statement(_void_raw(void), void)
+
+
+def _statement_block(compiler: Compiler, stmt: A.StatementBlockAst) -> Statement:
+    block = compile_block(compiler, stmt.statements)
+    return Statement(block.gen, block.void)
+
+
+# -- blocks ---------------------------------------------------------------------------------------
+
+
+def compile_block(compiler: Compiler, statements: tuple[A.StatementAst, ...]) -> Block:
+    hit: Block | None = compiler.cached(statements)
+    if hit is not None:
+        return hit
+    return compiler.keep(statements, _block(compiler, statements))  # type: ignore[no-any-return]
+
+
+def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.StatementAst]) -> Block:
+    interp = compiler.interp
+    tick = interp.tick
+    failed = interp.statement_failed
+    items = [(stmt, compiled.void, compiled.raw)
+             for stmt in statements for compiled in (compile_statement(compiler, stmt),)]
+
+    def gen(frame: "Frame") -> Iterator[Any]:
+        for stmt, void, raw in items:
+            tick(stmt)
+            try:
+                if void is not None:
+                    void(frame)
+                else:
+                    yield from raw(frame)
+            except Exception as exc:  # noqa: BLE001 - as Interpreter.exec_statement
+                failed(exc, stmt, frame)
+
+    if any(void is None for _, void, _ in items):
+        return Block(gen, None)
+    voids: list[tuple[A.StatementAst, Void]] = [(stmt, void) for stmt, void, _ in items]  # type: ignore[misc]
+
+    def run_void(frame: "Frame") -> None:
+        for stmt, void in voids:
+            tick(stmt)
+            try:
+                void(frame)
+            except Exception as exc:  # noqa: BLE001 - as Interpreter.exec_statement
+                failed(exc, stmt, frame)
+
+    return Block(gen, run_void)
+
+
+def block_of(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.StatementAst]) -> Block:
+    """The compiled block of a statement tuple of the AST (cached), or of a list built by the
+    caller (compiled each time: the list is not the AST's)."""
+    if isinstance(statements, tuple):
+        return compile_block(compiler, statements)
+    return _block(compiler, statements)
+
+
+BUILDERS: dict[type, Callable[[Any, Any], Statement]] = {
+    A.PipelineAst: _pipeline,
+    A.AssignmentStatementAst: _assignment,
+    A.IfStatementAst: _if,
+    A.BreakStatementAst: _break,
+    A.ContinueStatementAst: _continue,
+    A.StatementBlockAst: _statement_block,
+}
