@@ -556,6 +556,11 @@ class Binder:
 
     def bind_pipeline(self, state: BindState, obj: Any) -> PipelineBinding:
         plan = self._plan(state)
+        simple = plan.simple
+        if simple is not None and plan.simple_set is not None:
+            # the stage binds every record to the same parameter, as it is (see _PipelinePlan)
+            self._validate_in(simple, obj, None, plan.simple_sets)
+            return PipelineBinding({simple.name: obj}, plan.simple_set)
         sets: set[str] | frozenset[str] = plan.sets
         values: dict[str, Any] = {}
         by_value, by_property = plan.by_value, plan.by_property
@@ -636,6 +641,8 @@ class Binder:
         if set_name is None:
             narrowed = BindState(sets=set(sets), bound=dict(state.bound), delay={})
             set_name = plan.resolved[key] = self.finish(narrowed, pipeline=True, extra=values)
+        if simple is not None:
+            plan.simple_set = set_name
         return PipelineBinding(values, set_name)
 
 
@@ -643,9 +650,16 @@ class _PipelinePlan:
     """What binding a pipeline record needs of a stage, computed once per stage: the parameters
     that can still take input (in preference order) and, for each, whether it takes input by
     value / by property name in all sets or in which sets (a parameter that takes neither is
-    left out of that list: it could never bind a record that way)."""
+    left out of that list: it could never bind a record that way).
 
-    __slots__ = ("state", "sets", "bound_keys", "delay_keys", "by_value", "by_property", "params", "resolved")
+    When the first parameter that takes input by value is an [object]/[psobject] one and
+    nothing takes input by property name or is delay-bound (Where-Object, ForEach-Object,
+    Measure-Object, Sort-Object, ...), every record binds to it unchanged, whatever its type:
+    `simple` is that parameter, `simple_sets` the sets left, and `simple_set` the set the
+    binding resolved to for the first record (the same for every record)."""
+
+    __slots__ = ("state", "sets", "bound_keys", "delay_keys", "by_value", "by_property", "params", "resolved",
+                 "simple", "simple_sets", "simple_set")
 
     def __init__(self, state: BindState, order: list[ParameterMetadata],
                  params: dict[str, ParameterMetadata]) -> None:
@@ -657,6 +671,15 @@ class _PipelinePlan:
         self.by_value = [(p, flags) for p in order if (flags := self._flags(p, "pipeline"))[1]]
         self.by_property = [(p, flags) for p in order if (flags := self._flags(p, "pipeline_by_property"))[1]]
         self.resolved: dict[tuple[frozenset[str], frozenset[str]], str] = {}
+        self.simple: ParameterMetadata | None = None
+        self.simple_sets: frozenset[str] = self.sets
+        self.simple_set: str | None = None
+        if self.by_value and not self.by_property and not self.delay_keys:
+            first, (in_all, names) = self.by_value[0]
+            if (in_all or not names.isdisjoint(self.sets)) and first.type.kind in ("object", "psobject"):
+                self.simple = first
+                if ALL_SETS not in first.sets:
+                    self.simple_sets = (self.sets & names) or self.sets
 
     @staticmethod
     def _flags(p: ParameterMetadata, attr: str) -> tuple[bool, frozenset[str]]:

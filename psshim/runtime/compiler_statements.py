@@ -39,20 +39,29 @@ AutomationNull = C.AutomationNull
 
 
 class Block:
-    __slots__ = ("gen", "void")
+    """A compiled block: `gen(frame)` streams its output; `void(frame)` (None when a statement
+    can write output) runs it; `collect(frame, out)` appends its output to `out` (a script block
+    run to completion: Where-Object's filter, a calculated property)."""
 
-    def __init__(self, gen: Raw, void: Void | None) -> None:
+    __slots__ = ("gen", "void", "collect")
+
+    def __init__(self, gen: Raw, void: Void | None, collect: Callable[["Frame", list[Any]], None]) -> None:
         self.gen = gen
         self.void = void
+        self.collect = collect
 
 
 class Statement:
-    __slots__ = ("raw", "void", "values")
+    """A compiled statement (see the module docstring); `output` is set for a single-expression
+    pipeline: (the expression, whether `$?` is True after it whatever happened)."""
 
-    def __init__(self, raw: Raw, void: Void | None) -> None:
+    __slots__ = ("raw", "void", "values", "output")
+
+    def __init__(self, raw: Raw, void: Void | None, output: tuple[Value, bool] | None = None) -> None:
         self.raw = raw
         self.void = void
         self.values: dict[int, tuple[Any, Value]] = {}  # by the `empty` value
+        self.output = output
 
 
 def _label_match(signal_label: str | None, loop_label: str | None) -> bool:
@@ -175,7 +184,7 @@ def _pipeline(compiler: Compiler, stmt: A.PipelineAst) -> Statement:
             yield from enumerate_value(value_of(frame))
             interp.status = interp.failures == before or succeeds
 
-        return Statement(single, None)
+        return Statement(single, None, (value_of, succeeds))
 
     def raw(frame: "Frame") -> Iterator[Any]:
         before = interp.failures
@@ -287,11 +296,12 @@ def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.S
     interp = compiler.interp
     tick = interp.tick
     failed = interp.statement_failed
-    items = [(stmt, compiled.void, compiled.raw)
+    enumerate_value = C.enumerate_value
+    items = [(stmt, compiled.void, compiled.raw, compiled.output)
              for stmt in statements for compiled in (compile_statement(compiler, stmt),)]
 
     def gen(frame: "Frame") -> Iterator[Any]:
-        for stmt, void, raw in items:
+        for stmt, void, raw, _ in items:
             tick(stmt)
             try:
                 if void is not None:
@@ -301,9 +311,24 @@ def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.S
             except Exception as exc:  # noqa: BLE001 - as Interpreter.exec_statement
                 failed(exc, stmt, frame)
 
-    if any(void is None for _, void, _ in items):
-        return Block(gen, None)
-    voids: list[tuple[A.StatementAst, Void]] = [(stmt, void) for stmt, void, _ in items]  # type: ignore[misc]
+    def collect(frame: "Frame", out: list[Any]) -> None:
+        for stmt, void, raw, output in items:
+            tick(stmt)
+            try:
+                if void is not None:
+                    void(frame)
+                elif output is not None:
+                    before = interp.failures
+                    out.extend(enumerate_value(output[0](frame)))
+                    interp.status = interp.failures == before or output[1]
+                else:
+                    out.extend(raw(frame))
+            except Exception as exc:  # noqa: BLE001 - as Interpreter.exec_statement
+                failed(exc, stmt, frame)
+
+    if any(void is None for _, void, _, _ in items):
+        return Block(gen, None, collect)
+    voids: list[tuple[A.StatementAst, Void]] = [(stmt, void) for stmt, void, _, _ in items]  # type: ignore[misc]
 
     def run_void(frame: "Frame") -> None:
         for stmt, void in voids:
@@ -313,7 +338,7 @@ def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.S
             except Exception as exc:  # noqa: BLE001 - as Interpreter.exec_statement
                 failed(exc, stmt, frame)
 
-    return Block(gen, run_void)
+    return Block(gen, run_void, collect)
 
 
 def block_of(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.StatementAst]) -> Block:

@@ -1090,9 +1090,11 @@ class Interpreter:
     # script blocks
     # ------------------------------------------------------------------------------------
 
-    def stream_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None,
-                           dollar_under: Any = NOT_FOUND, new_scope: bool = True, this: Any = NOT_FOUND,
-                           input_items: list[Any] | None = None) -> Iterator[Any]:
+    def _enter_scriptblock(self, sb: Any, frame: Frame, args: list[Any] | None, dollar_under: Any,
+                           new_scope: bool, this: Any, input_items: list[Any] | None
+                           ) -> tuple[Frame, Scope, dict[str, Any]]:
+        """The frame a script block runs in, its variables set; returns (frame, scope, the
+        caller's variables to put back when the block ran in the caller's scope)."""
         if not isinstance(sb, ScriptBlock):
             raise runtime_error(
                 f"The value '{C.to_string(sb)}' is not a script block.", "ScriptBlockExpected", "InvalidArgument")
@@ -1101,19 +1103,12 @@ class Interpreter:
             scope = Scope(parent, "local")
         else:
             scope = frame.scope
-        f = frame.child(scope=scope, source=sb.source)
+        f = frame if scope is frame.scope and sb.source is frame.source else frame.child(scope=scope, source=sb.source)
         saved: dict[str, Any] = {}
-
-        def set_local(name: str, value: Any) -> None:
-            if not new_scope:
-                old = scope.local_variable(name)
-                saved.setdefault(name, old.value if old is not None else NOT_FOUND)
-            scope.define(name, value)
-
         if dollar_under is not NOT_FOUND:
-            set_local("_", dollar_under)
+            self._set_block_local(scope, new_scope, saved, "_", dollar_under)
         if this is not NOT_FOUND:
-            set_local("this", this)
+            self._set_block_local(scope, new_scope, saved, "this", this)
         args = list(args or [])
         if new_scope:
             pb = sb.ast.param_block
@@ -1133,29 +1128,56 @@ class Interpreter:
             else:
                 scope.define("args", args)
         if input_items is not None:
-            set_local("input", list(input_items))
+            self._set_block_local(scope, new_scope, saved, "input", list(input_items))
+        return f, scope, saved
+
+    @staticmethod
+    def _set_block_local(scope: Scope, new_scope: bool, saved: dict[str, Any], name: str, value: Any) -> None:
+        if not new_scope:
+            old = scope.local_variable(name)
+            saved.setdefault(name, old.value if old is not None else NOT_FOUND)
+        scope.define(name, value)
+
+    @staticmethod
+    def _leave_scriptblock(scope: Scope, saved: dict[str, Any]) -> None:
+        for name, old in saved.items():
+            if old is NOT_FOUND:
+                scope.remove_variable(name)
+            else:
+                scope.define(name, old)
+
+    def _named_blocks(self, sb: ScriptBlock) -> list[Any]:
+        ast_ = sb.ast
+        return [compiler_statements.block_of(self.compiler, block.statements)
+                for block in (ast_.begin_block, ast_.process_block, ast_.end_block) if block is not None]
+
+    def stream_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None,
+                           dollar_under: Any = NOT_FOUND, new_scope: bool = True, this: Any = NOT_FOUND,
+                           input_items: list[Any] | None = None) -> Iterator[Any]:
+        f, scope, saved = self._enter_scriptblock(sb, frame, args, dollar_under, new_scope, this, input_items)
         try:
-            ast_ = sb.ast
             try:
-                if ast_.begin_block is not None:
-                    yield from self.exec_block(ast_.begin_block.statements, f)
-                if ast_.process_block is not None:
-                    yield from self.exec_block(ast_.process_block.statements, f)
-                if ast_.end_block is not None:
-                    yield from self.exec_block(ast_.end_block.statements, f)
+                for block in self._named_blocks(sb):
+                    yield from block.gen(f)
             except ReturnSignal:
                 return
         finally:
-            for name, old in saved.items():
-                if old is NOT_FOUND:
-                    scope.remove_variable(name)
-                else:
-                    scope.define(name, old)
+            self._leave_scriptblock(scope, saved)
 
     def invoke_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None, this: Any = NOT_FOUND,
                            dollar_under: Any = NOT_FOUND, new_scope: bool = True) -> list[Any]:
-        return list(self.stream_scriptblock(sb, frame, args=args, dollar_under=dollar_under, new_scope=new_scope,
-                                            this=this))
+        """A script block run to completion: its output (as `list(stream_scriptblock(...))`)."""
+        f, scope, saved = self._enter_scriptblock(sb, frame, args, dollar_under, new_scope, this, None)
+        out: list[Any] = []
+        try:
+            try:
+                for block in self._named_blocks(sb):
+                    block.collect(f, out)
+            except ReturnSignal:
+                pass
+        finally:
+            self._leave_scriptblock(scope, saved)
+        return out
 
     def create_scriptblock(self, text: str) -> ScriptBlock:
         ast_ = self.parse(text, None)
