@@ -50,7 +50,6 @@ def _statement(gen: Callable[["Frame"], Iterator[Any]], void: Void | None) -> St
 
 def _foreach(compiler: Compiler, stmt: A.ForEachStatementAst) -> Statement:
     interp = compiler.interp
-    tick = interp.tick
     items_of = statement_value(compiler, stmt.iterable, None)
     items_list = interp.foreach_items
     var = stmt.variable
@@ -61,7 +60,9 @@ def _foreach(compiler: Compiler, stmt: A.ForEachStatementAst) -> Statement:
 
     def gen(frame: "Frame") -> Iterator[Any]:
         for item in items_list(items_of(frame)):
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             store(frame, item)
             try:
                 yield from body_gen(frame)
@@ -79,7 +80,9 @@ def _foreach(compiler: Compiler, stmt: A.ForEachStatementAst) -> Statement:
 
     def void(frame: "Frame") -> None:
         for item in items_list(items_of(frame)):
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             store(frame, item)
             try:
                 body_void(frame)
@@ -104,7 +107,6 @@ def _single(compiler: Compiler, stmt: A.StatementAst | None) -> Block | None:
 
 def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
     interp = compiler.interp
-    tick = interp.tick
     to_bool = C.to_bool
     init = _single(compiler, stmt.initializer)
     step = _single(compiler, stmt.iterator)
@@ -119,7 +121,9 @@ def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
         # a counted loop ends by itself; only `for (;;)` is watched for polling a frozen clock
         watch = interp.loop_watch(stmt, frame) if cond is None else None
         while True:
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             if cond is not None and not to_bool(cond(frame)):
                 break
             try:
@@ -147,7 +151,9 @@ def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
             init_void(frame)
         watch = interp.loop_watch(stmt, frame) if cond is None else None
         while True:
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             if cond is not None and not to_bool(cond(frame)):
                 break
             try:
@@ -169,7 +175,6 @@ def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
 
 def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
     interp = compiler.interp
-    tick = interp.tick
     to_bool = C.to_bool
     cond = statement_value(compiler, stmt.condition, None)
     body = compile_block(compiler, stmt.body.statements)
@@ -179,7 +184,9 @@ def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
     def gen(frame: "Frame") -> Iterator[Any]:
         watch = interp.loop_watch(stmt, frame)
         while True:
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             if not to_bool(cond(frame)):
                 break
             try:
@@ -200,7 +207,9 @@ def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
     def void(frame: "Frame") -> None:
         watch = interp.loop_watch(stmt, frame)
         while True:
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             if not to_bool(cond(frame)):
                 break
             try:
@@ -219,7 +228,6 @@ def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
 
 def _do(compiler: Compiler, stmt: A.DoWhileStatementAst) -> Statement:
     interp = compiler.interp
-    tick = interp.tick
     to_bool = C.to_bool
     cond = statement_value(compiler, stmt.condition, None)
     body = compile_block(compiler, stmt.body.statements)
@@ -230,7 +238,9 @@ def _do(compiler: Compiler, stmt: A.DoWhileStatementAst) -> Statement:
     def gen(frame: "Frame") -> Iterator[Any]:
         watch = interp.loop_watch(stmt, frame)
         while True:
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             try:
                 yield from body_gen(frame)
             except BreakSignal as b:

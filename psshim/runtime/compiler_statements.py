@@ -111,17 +111,25 @@ def statement_value(compiler: Compiler, stmt: A.StatementAst, empty: Any) -> Val
     return fn
 
 
-def _value(compiler: Compiler, stmt: A.StatementAst, compiled: Statement, empty: Any) -> Value:
+def _single_expression(stmt: A.StatementAst) -> A.ExpressionAst | None:
+    """The expression of a pipeline statement that is one expression without redirections."""
     if isinstance(stmt, A.PipelineAst) and len(stmt.elements) == 1:
         el = stmt.elements[0]
         if isinstance(el, A.CommandExpressionAst) and not el.redirections:
-            expr = compiler.expr(el.expression)
+            return el.expression
+    return None
 
-            def single(frame: "Frame") -> Any:
-                v = expr(frame)
-                return None if isinstance(v, AutomationNull) else v
 
-            return single
+def _value(compiler: Compiler, stmt: A.StatementAst, compiled: Statement, empty: Any) -> Value:
+    single_ast = _single_expression(stmt)
+    if single_ast is not None:
+        expr = compiler.expr(single_ast)
+
+        def single(frame: "Frame") -> Any:
+            v = expr(frame)
+            return None if isinstance(v, AutomationNull) else v
+
+        return single
     if isinstance(stmt, A.AssignmentStatementAst):
         run = compiled.void
         assert run is not None  # an assignment always compiles to a void statement
@@ -197,11 +205,23 @@ def _pipeline(compiler: Compiler, stmt: A.PipelineAst) -> Statement:
 def _assignment(compiler: Compiler, stmt: A.AssignmentStatementAst) -> Statement:
     interp = compiler.interp
     succeeds = sets_success(stmt)
-    # the statement is in the cache before its right side compiles (`$a = $b = 1` is fine:
-    # each statement is its own node)
     right = statement_value(compiler, stmt.right, compiler.void_value if stmt.op == "=" else None)
     store = assigner(compiler, stmt.left)
+    single = _single_expression(stmt.right)
     if stmt.op == "=":
+        if single is not None:
+            # `$x = <expression>`: the expression's value, AutomationNull as $null (the value
+            # of a single-expression statement, as statement_value gives it), inline
+            value_expr = compiler.expr(single)
+
+            def assign_expr(frame: "Frame") -> None:
+                before = interp.failures
+                v = value_expr(frame)
+                store(frame, None if isinstance(v, AutomationNull) else v)
+                interp.status = interp.failures == before or succeeds
+
+            return Statement(_void_raw(assign_expr), assign_expr)
+
         def void(frame: "Frame") -> None:
             before = interp.failures
             store(frame, right(frame))
@@ -210,10 +230,16 @@ def _assignment(compiler: Compiler, stmt: A.AssignmentStatementAst) -> Statement
         return Statement(_void_raw(void), void)
     current = compiler.expr(stmt.left)
     op = binary_op(stmt.op[:-1].lower())
+    right_expr = compiler.expr(single) if single is not None else None
 
     def update(frame: "Frame") -> None:
         before = interp.failures
-        value = right(frame)
+        if right_expr is not None:
+            value = right_expr(frame)
+            if isinstance(value, AutomationNull):
+                value = None
+        else:
+            value = right(frame)
         old = current(frame)
         if isinstance(old, AutomationNull):
             old = None
@@ -294,7 +320,6 @@ def compile_block(compiler: Compiler, statements: tuple[A.StatementAst, ...]) ->
 
 def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.StatementAst]) -> Block:
     interp = compiler.interp
-    tick = interp.tick
     failed = interp.statement_failed
     enumerate_value = C.enumerate_value
     items = [(stmt, compiled.void, compiled.raw, compiled.output)
@@ -302,7 +327,9 @@ def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.S
 
     def gen(frame: "Frame") -> Iterator[Any]:
         for stmt, void, raw, _ in items:
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             try:
                 if void is not None:
                     void(frame)
@@ -313,7 +340,9 @@ def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.S
 
     def collect(frame: "Frame", out: list[Any]) -> None:
         for stmt, void, raw, output in items:
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             try:
                 if void is not None:
                     void(frame)
@@ -332,7 +361,9 @@ def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.S
 
     def run_void(frame: "Frame") -> None:
         for stmt, void in voids:
-            tick(stmt)
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
             try:
                 void(frame)
             except Exception as exc:  # noqa: BLE001 - as Interpreter.exec_statement

@@ -43,30 +43,43 @@ def _arith(op: str) -> BinaryFn:
     binary = O.binary
     numeric_op = O.numeric_op
 
-    def plus(a: Any, b: Any) -> Any:
-        return a + b
-
-    def minus(a: Any, b: Any) -> Any:
-        return a - b
-
-    def times(a: Any, b: Any) -> Any:
-        return a * b
-
-    fn = {"+": plus, "-": minus, "*": times}[op]
-
-    def run(left: Any, right: Any, frame: Any) -> Any:
+    def plus(left: Any, right: Any, frame: Any) -> Any:
         tl = type(left)
         tr = type(right)
         if tl is int and tr is int:
             if _MIN32 <= left <= _MAX32 and _MIN32 <= right <= _MAX32:
-                v = fn(left, right)
+                v = left + right
                 return v if _MIN32 <= v <= _MAX32 else float(v)
-            return numeric_op(op, left, right)
+            return numeric_op("+", left, right)
         if (tl is float and (tr is float or tr is int)) or (tl is int and tr is float):
-            return fn(float(left), float(right))
-        return binary(op, left, right, frame.env)
+            return float(left) + float(right)
+        return binary("+", left, right, frame.env)
 
-    return run
+    def minus(left: Any, right: Any, frame: Any) -> Any:
+        tl = type(left)
+        tr = type(right)
+        if tl is int and tr is int:
+            if _MIN32 <= left <= _MAX32 and _MIN32 <= right <= _MAX32:
+                v = left - right
+                return v if _MIN32 <= v <= _MAX32 else float(v)
+            return numeric_op("-", left, right)
+        if (tl is float and (tr is float or tr is int)) or (tl is int and tr is float):
+            return float(left) - float(right)
+        return binary("-", left, right, frame.env)
+
+    def times(left: Any, right: Any, frame: Any) -> Any:
+        tl = type(left)
+        tr = type(right)
+        if tl is int and tr is int:
+            if _MIN32 <= left <= _MAX32 and _MIN32 <= right <= _MAX32:
+                v = left * right
+                return v if _MIN32 <= v <= _MAX32 else float(v)
+            return numeric_op("*", left, right)
+        if (tl is float and (tr is float or tr is int)) or (tl is int and tr is float):
+            return float(left) * float(right)
+        return binary("*", left, right, frame.env)
+
+    return {"+": plus, "-": minus, "*": times}[op]
 
 
 def _modulo() -> BinaryFn:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import sys
 import time
 import uuid
 from typing import Any, Callable, Iterator, MutableMapping
@@ -164,6 +165,7 @@ class Interpreter:
         self.status = True
         self.failures = 0
         self.steps = 0
+        self.check_at = 0  # the step at which the budget is checked next (check_budget)
         self.started = time.monotonic()
         self.observations = 0
         self.last_exit_code: int | None = None
@@ -327,17 +329,33 @@ class Interpreter:
     # ------------------------------------------------------------------------------------
 
     def tick(self, node: A.Ast | None = None) -> None:
+        """One step of the budget (a statement, a loop pass). The compiled code does the same
+        inline: `steps += 1`, and `check_budget` once `steps` reaches `check_at`."""
         self.steps += 1
+        if self.steps >= self.check_at:
+            self.check_budget(node)
+
+    def check_budget(self, node: A.Ast | None = None) -> None:
+        """The step budget (stop past max_steps) and, every 1024 steps, the time budget; then
+        `check_at`, the next step count at which one of them is due."""
+        steps = self.steps
         limit = self.settings.max_steps
-        if limit is not None and self.steps > limit:
+        if limit is not None and steps > limit:
             raise HaltSignal(make_record(
                 f"The script was stopped after {limit} steps: it exceeded hvemu's step budget (max_steps). "
                 f"A loop that never ends is the usual cause.",
                 "HvemuStepBudgetExceeded", "OperationStopped", exception_type="Hvemu.BudgetExceededException",
                 invocation=self._position_of(node)))
-        if (self.steps & 1023) == 0 and self.settings.timeout_seconds is not None:
-            if time.monotonic() - self.started > self.settings.timeout_seconds:
+        timeout = self.settings.timeout_seconds
+        if (steps & 1023) == 0 and timeout is not None:
+            if time.monotonic() - self.started > timeout:
                 self._time_budget_exceeded(node)
+        due = sys.maxsize
+        if timeout is not None:
+            due = (steps | 1023) + 1
+        if limit is not None:
+            due = min(due, limit + 1)
+        self.check_at = due
 
     def _position_of(self, node: A.Ast | None, frame: Frame | None = None) -> InvocationInfo | None:
         if node is None:
@@ -1147,9 +1165,14 @@ class Interpreter:
                 scope.define(name, old)
 
     def _named_blocks(self, sb: ScriptBlock) -> list[Any]:
+        """The compiled begin, process and end blocks of a script block, in that order."""
         ast_ = sb.ast
-        return [compiler_statements.block_of(self.compiler, block.statements)
-                for block in (ast_.begin_block, ast_.process_block, ast_.end_block) if block is not None]
+        blocks: list[Any] | None = self.compiler.cached(ast_)
+        if blocks is None:
+            blocks = self.compiler.keep(ast_, [
+                compiler_statements.block_of(self.compiler, block.statements)
+                for block in (ast_.begin_block, ast_.process_block, ast_.end_block) if block is not None])
+        return blocks
 
     def stream_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None,
                            dollar_under: Any = NOT_FOUND, new_scope: bool = True, this: Any = NOT_FOUND,
