@@ -559,7 +559,8 @@ class Binder:
         simple = plan.simple
         if simple is not None and plan.simple_set is not None:
             # the stage binds every record to the same parameter, as it is (see _PipelinePlan)
-            self._validate_in(simple, obj, None, plan.simple_sets)
+            if plan.simple_validates:
+                self._validate_in(simple, obj, None, plan.simple_sets)
             return PipelineBinding({simple.name: obj}, plan.simple_set)
         sets: set[str] | frozenset[str] = plan.sets
         values: dict[str, Any] = {}
@@ -659,7 +660,7 @@ class _PipelinePlan:
     binding resolved to for the first record (the same for every record)."""
 
     __slots__ = ("state", "sets", "bound_keys", "delay_keys", "by_value", "by_property", "params", "resolved",
-                 "simple", "simple_sets", "simple_set")
+                 "simple", "simple_sets", "simple_set", "simple_validates")
 
     def __init__(self, state: BindState, order: list[ParameterMetadata],
                  params: dict[str, ParameterMetadata]) -> None:
@@ -680,6 +681,10 @@ class _PipelinePlan:
                 self.simple = first
                 if ALL_SETS not in first.sets:
                     self.simple_sets = (self.sets & names) or self.sets
+        # whether Binder._validate_in has anything to check for the simple parameter
+        self.simple_validates = self.simple is not None and (bool(self.simple.validators) or any(
+            spec.mandatory and (name == ALL_SETS or name in self.simple_sets)
+            for name, spec in self.simple.sets.items()))
 
     @staticmethod
     def _flags(p: ParameterMetadata, attr: str) -> tuple[bool, frozenset[str]]:

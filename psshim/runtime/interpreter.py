@@ -1124,7 +1124,10 @@ class Interpreter:
         f = frame if scope is frame.scope and sb.source is frame.source else frame.child(scope=scope, source=sb.source)
         saved: dict[str, Any] = {}
         if dollar_under is not NOT_FOUND:
-            self._set_block_local(scope, new_scope, saved, "_", dollar_under)
+            if not new_scope:
+                old = scope.variables.get("_")
+                saved["_"] = old.value if old is not None else NOT_FOUND
+            scope.define("_", dollar_under)
         if this is not NOT_FOUND:
             self._set_block_local(scope, new_scope, saved, "this", this)
         args = list(args or [])

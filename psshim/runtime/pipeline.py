@@ -179,24 +179,26 @@ class CmdletProcessor(Processor):
         return self._run(self.cmdlet.begin_processing)
 
     def process(self, item: Any) -> Iterator[Any]:
+        # binds at the call (the pipeline iterates what it returns at once), then the record's
+        # output streams from the cmdlet
+        ctx = self.ctx
         if item is NO_INPUT or not self.expects_input:
-            self.ctx.has_input = False
-            self.ctx.input_object = None
-            self.ctx.bound = dict(self.state.bound)
-            yield from self._run(self.cmdlet.process_record)
-            return
+            ctx.has_input = False
+            ctx.input_object = None
+            ctx.bound = dict(self.state.bound)
+            return self._run(self.cmdlet.process_record)
         try:
             pb = self.binder.bind_pipeline(self.state, item)
         except InputNotBound as nb:
-            self.ctx.write_error(nb.error.record)
-            return
-        self.ctx.bound = dict(self.state.bound)
-        self.ctx.bound.update(pb.values)
+            ctx.write_error(nb.error.record)
+            return iter(())
+        bound = ctx.bound = dict(self.state.bound)
+        bound.update(pb.values)
         if pb.set_name:
-            self.ctx.parameter_set = pb.set_name
-        self.ctx.has_input = True
-        self.ctx.input_object = item
-        yield from self._run(self.cmdlet.process_record)
+            ctx.parameter_set = pb.set_name
+        ctx.has_input = True
+        ctx.input_object = item
+        return self._run(self.cmdlet.process_record)
 
     def end(self) -> Iterator[Any]:
         self.ctx.bound = dict(self.state.bound)
