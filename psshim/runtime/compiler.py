@@ -48,6 +48,14 @@ def _locator(node: A.Ast) -> Callable[[PSError, "Frame"], None]:
     return locate
 
 
+def _literal(node: A.ConstantExpressionAst | A.StringConstantAst) -> Any:
+    """The value of a number or string literal (`5l` and big numbers: Int64)."""
+    if isinstance(node, A.StringConstantAst):
+        return node.value
+    v = node.value
+    return Int64(v) if node.is_long and isinstance(v, int) and -(2**31) <= v < 2**31 else v
+
+
 class Compiler:
     """The closures of one interpreter's nodes (they call back into that interpreter)."""
 
@@ -120,12 +128,11 @@ class Compiler:
     # -- leaves ---------------------------------------------------------------------------------
 
     def _constant(self, node: A.ConstantExpressionAst) -> Expr:
-        v = node.value
-        value: Any = Int64(v) if node.is_long and isinstance(v, int) and -(2**31) <= v < 2**31 else v
+        value = _literal(node)
         return lambda frame: value
 
     def _string(self, node: A.StringConstantAst) -> Expr:
-        value = node.value
+        value = _literal(node)
         return lambda frame: value
 
     def _variable(self, node: A.VariableExpressionAst) -> Expr:
@@ -185,6 +192,20 @@ class Compiler:
         if op in ("-is", "-isnot", "-as") and isinstance(node.right, A.StringConstantAst):
             return self._handler(node)
         fn = binary_op(op)
+        if isinstance(node.right, (A.ConstantExpressionAst, A.StringConstantAst)):
+            constant = _literal(node.right)
+
+            def with_constant(frame: "Frame") -> Any:
+                try:
+                    a = left(frame)
+                    if isinstance(a, AutomationNull):
+                        a = None
+                    return fn(a, constant, frame)
+                except PSError as exc:
+                    locate(exc, frame)
+                    raise
+
+            return with_constant
 
         def run(frame: "Frame") -> Any:
             try:
@@ -344,6 +365,20 @@ class Compiler:
 
 
 # -- variables ------------------------------------------------------------------------------------
+
+
+def plain_local_name(target: A.ExpressionAst) -> str | None:
+    """The dictionary key of a variable that `variable_setter` and the variable lookup both
+    find first in the current scope (`$x`, `$local:x`), or None (another scope, a special
+    variable, not a variable)."""
+    if not isinstance(target, A.VariableExpressionAst) or target.scope not in (None, "local"):
+        return None
+    n = target.name.casefold()
+    if n == "psitem":
+        n = "_"
+    if n in _SPECIAL or n == "lastexitcode":
+        return None
+    return n
 
 
 def variable_setter(compiler: Compiler, name: str, scope: str | None, *, no_output: bool) -> Store:

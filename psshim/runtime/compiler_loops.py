@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from hyperv_emu.psshim import ast as A
 from hyperv_emu.psshim.runtime import conversions as C
-from hyperv_emu.psshim.runtime.compiler import Compiler, variable_setter
+from hyperv_emu.psshim.runtime.compiler import Compiler, plain_local_name, variable_setter
 from hyperv_emu.psshim.runtime.compiler_statements import (
     Block,
     Statement,
     compile_block,
     statement_value,
+    truth_source,
 )
 from hyperv_emu.psshim.runtime.errors import BreakSignal, ContinueSignal
 
 if TYPE_CHECKING:
     from hyperv_emu.psshim.runtime.frames import Frame
 
+AutomationNull = C.AutomationNull
 Value = Callable[["Frame"], Any]
 Void = Callable[["Frame"], None]
 
@@ -77,6 +79,8 @@ def _foreach(compiler: Compiler, stmt: A.ForEachStatementAst) -> Statement:
     body_void = body.void
     if body_void is None:
         return _statement(gen, None)
+    if body.single is not None:
+        return _statement(gen, _foreach_one(compiler, stmt, items_of, store, body.single))
 
     def void(frame: "Frame") -> None:
         for item in items_list(items_of(frame)):
@@ -97,6 +101,48 @@ def _foreach(compiler: Compiler, stmt: A.ForEachStatementAst) -> Statement:
     return _statement(gen, void)
 
 
+def _foreach_one(compiler: Compiler, stmt: A.ForEachStatementAst, items_of: Value,
+                 store: Callable[["Frame", Any], None], single: tuple[A.StatementAst, Void]) -> Void:
+    """A `foreach` whose body is one statement that writes nothing (`foreach ($i in $a) { $s +=
+    $i }`): the body's statement runs in the loop (its step, its errors handled as the block
+    would), and the loop variable, when it is a plain variable of the scope, is set in place."""
+    interp = compiler.interp
+    items_list = interp.foreach_items
+    failed = interp.statement_failed
+    label = stmt.label
+    inner, inner_void = single
+    key = plain_local_name(stmt.variable)
+
+    def void(frame: "Frame") -> None:
+        variables = frame.scope.variables
+        for item in items_list(items_of(frame)):
+            interp.steps += 1
+            if interp.steps >= interp.check_at:
+                interp.check_budget(stmt)
+            v = variables.get(key) if key is not None else None
+            if v is not None and v.type_constraint is None and not v.constant and not v.readonly:
+                v.value = None if isinstance(item, AutomationNull) else item
+            else:
+                store(frame, item)
+            try:
+                interp.steps += 1
+                if interp.steps >= interp.check_at:
+                    interp.check_budget(inner)
+                try:
+                    inner_void(frame)
+                except Exception as exc:  # noqa: BLE001 - as Interpreter.exec_statement
+                    failed(exc, inner, frame)
+            except BreakSignal as b:
+                if _matches(b.label, label):
+                    break
+                raise
+            except ContinueSignal as c:
+                if not _matches(c.label, label):
+                    raise
+
+    return void
+
+
 def _single(compiler: Compiler, stmt: A.StatementAst | None) -> Block | None:
     """A loop's initializer or iterator: run as a statement of its own (one step, its errors
     reported like a statement's), as `Interpreter.exec_statement` runs it."""
@@ -110,7 +156,7 @@ def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
     to_bool = C.to_bool
     init = _single(compiler, stmt.initializer)
     step = _single(compiler, stmt.iterator)
-    cond = statement_value(compiler, stmt.condition, None) if stmt.condition is not None else None
+    cond = truth_source(compiler, stmt.condition) if stmt.condition is not None else None
     body = compile_block(compiler, stmt.body.statements)
     label = stmt.label
     body_gen = body.gen
@@ -124,8 +170,10 @@ def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
             interp.steps += 1
             if interp.steps >= interp.check_at:
                 interp.check_budget(stmt)
-            if cond is not None and not to_bool(cond(frame)):
-                break
+            if cond is not None:
+                ok = cond(frame)
+                if ok is False or (ok is not True and not to_bool(ok)):
+                    break
             try:
                 yield from body_gen(frame)
             except BreakSignal as b:
@@ -154,8 +202,10 @@ def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
             interp.steps += 1
             if interp.steps >= interp.check_at:
                 interp.check_budget(stmt)
-            if cond is not None and not to_bool(cond(frame)):
-                break
+            if cond is not None:
+                ok = cond(frame)
+                if ok is False or (ok is not True and not to_bool(ok)):
+                    break
             try:
                 body_void(frame)
             except BreakSignal as b:
@@ -176,7 +226,7 @@ def _for(compiler: Compiler, stmt: A.ForStatementAst) -> Statement:
 def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
     interp = compiler.interp
     to_bool = C.to_bool
-    cond = statement_value(compiler, stmt.condition, None)
+    cond = truth_source(compiler, stmt.condition)
     body = compile_block(compiler, stmt.body.statements)
     label = stmt.label
     body_gen = body.gen
@@ -187,7 +237,8 @@ def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
             interp.steps += 1
             if interp.steps >= interp.check_at:
                 interp.check_budget(stmt)
-            if not to_bool(cond(frame)):
+            ok = cond(frame)
+            if ok is False or (ok is not True and not to_bool(ok)):
                 break
             try:
                 yield from body_gen(frame)
@@ -210,7 +261,8 @@ def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
             interp.steps += 1
             if interp.steps >= interp.check_at:
                 interp.check_budget(stmt)
-            if not to_bool(cond(frame)):
+            ok = cond(frame)
+            if ok is False or (ok is not True and not to_bool(ok)):
                 break
             try:
                 body_void(frame)
@@ -229,7 +281,7 @@ def _while(compiler: Compiler, stmt: A.WhileStatementAst) -> Statement:
 def _do(compiler: Compiler, stmt: A.DoWhileStatementAst) -> Statement:
     interp = compiler.interp
     to_bool = C.to_bool
-    cond = statement_value(compiler, stmt.condition, None)
+    cond = truth_source(compiler, stmt.condition)
     body = compile_block(compiler, stmt.body.statements)
     label = stmt.label
     until = stmt.until

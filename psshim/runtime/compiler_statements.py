@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from hyperv_emu.psshim import ast as A
 from hyperv_emu.psshim.runtime import conversions as C
-from hyperv_emu.psshim.runtime.compiler import Compiler, assigner
+from hyperv_emu.psshim.runtime.compiler import Compiler, assigner, plain_local_name
 from hyperv_emu.psshim.runtime.errors import BreakSignal, ContinueSignal, PSError
 from hyperv_emu.psshim.runtime.fastops import binary_op
 from hyperv_emu.psshim.runtime.status import sets_success
@@ -43,12 +43,16 @@ class Block:
     can write output) runs it; `collect(frame, out)` appends its output to `out` (a script block
     run to completion: Where-Object's filter, a calculated property)."""
 
-    __slots__ = ("gen", "void", "collect")
+    __slots__ = ("gen", "void", "collect", "single")
 
-    def __init__(self, gen: Raw, void: Void | None, collect: Callable[["Frame", list[Any]], None]) -> None:
+    def __init__(self, gen: Raw, void: Void | None, collect: Callable[["Frame", list[Any]], None],
+                 single: tuple[A.StatementAst, Void] | None = None) -> None:
         self.gen = gen
         self.void = void
         self.collect = collect
+        # a block of one statement that writes nothing: (the statement, its void), for a loop
+        # to run it without the block's call
+        self.single = single
 
 
 class Statement:
@@ -118,6 +122,15 @@ def _single_expression(stmt: A.StatementAst) -> A.ExpressionAst | None:
         if isinstance(el, A.CommandExpressionAst) and not el.redirections:
             return el.expression
     return None
+
+
+def truth_source(compiler: Compiler, stmt: A.StatementAst) -> Value:
+    """What a condition (`if`, the loops) converts to bool: its statement's value, or, for a
+    single expression, the expression's own value (AutomationNull and $null are both False)."""
+    single = _single_expression(stmt)
+    if single is not None:
+        return compiler.expr(single)
+    return statement_value(compiler, stmt, None)
 
 
 def _value(compiler: Compiler, stmt: A.StatementAst, compiled: Statement, empty: Any) -> Value:
@@ -231,6 +244,40 @@ def _assignment(compiler: Compiler, stmt: A.AssignmentStatementAst) -> Statement
     current = compiler.expr(stmt.left)
     op = binary_op(stmt.op[:-1].lower())
     right_expr = compiler.expr(single) if single is not None else None
+    local = plain_local_name(stmt.left)
+    if local is not None and right_expr is not None:
+        rexpr = right_expr
+
+        def update_local(frame: "Frame") -> None:
+            # `$x op= <expression>`: when $x is a plain variable of the current scope, the
+            # lookup ($x's value) and the store (the same variable) are one dict access
+            before = interp.failures
+            value = rexpr(frame)
+            if isinstance(value, AutomationNull):
+                value = None
+            var = frame.scope.variables.get(local)
+            if var is None or var.type_constraint is not None or var.constant or var.readonly:
+                old = current(frame)
+                if isinstance(old, AutomationNull):
+                    old = None
+                try:
+                    value = op(old, value, frame)
+                except PSError as exc:
+                    interp.locate(exc, stmt, frame)
+                    raise
+                store(frame, value)
+            else:
+                old = var.value
+                if isinstance(old, AutomationNull):
+                    old = None
+                try:
+                    var.value = op(old, value, frame)
+                except PSError as exc:
+                    interp.locate(exc, stmt, frame)
+                    raise
+            interp.status = interp.failures == before or succeeds
+
+        return Statement(_void_raw(update_local), update_local)
 
     def update(frame: "Frame") -> None:
         before = interp.failures
@@ -255,7 +302,7 @@ def _assignment(compiler: Compiler, stmt: A.AssignmentStatementAst) -> Statement
 
 
 def _if(compiler: Compiler, stmt: A.IfStatementAst) -> Statement:
-    clauses = [(statement_value(compiler, cond, None), compile_block(compiler, body.statements))
+    clauses = [(truth_source(compiler, cond), compile_block(compiler, body.statements))
                for cond, body in stmt.clauses]
     otherwise = compile_block(compiler, stmt.else_body.statements) if stmt.else_body is not None else None
     to_bool = C.to_bool
@@ -369,7 +416,7 @@ def _block(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.S
             except Exception as exc:  # noqa: BLE001 - as Interpreter.exec_statement
                 failed(exc, stmt, frame)
 
-    return Block(gen, run_void, collect)
+    return Block(gen, run_void, collect, voids[0] if len(voids) == 1 else None)
 
 
 def block_of(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A.StatementAst]) -> Block:
