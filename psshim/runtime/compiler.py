@@ -251,8 +251,17 @@ class Compiler:
         step = 1 if "++" in op else -1
         post = op.startswith("post")
         sign = "+" if step == 1 else "-"
+        key = plain_local_name(node.child)
 
         def run(frame: "Frame") -> Any:
+            if key is not None:
+                # `$i++` on a plain Int32 variable of the current scope: in place
+                var = frame.scope.variables.get(key)
+                if var is not None and var.type_constraint is None and not var.constant and not var.readonly:
+                    current = var.value
+                    if type(current) is int and _MIN32 <= current <= _MAX32 and _MIN32 <= current + step <= _MAX32:
+                        var.value = current + step
+                        return current if post else current + step
             try:
                 old = child(frame)
                 if isinstance(old, AutomationNull):
