@@ -555,7 +555,10 @@ class Binder:
         return plan
 
     def bind_pipeline(self, state: BindState, obj: Any) -> PipelineBinding:
-        plan = self._plan(state)
+        plan = self._pipeline_plan
+        if plan is None or not (plan.state is state and plan.sets == state.sets
+                                and plan.bound_keys == state.bound.keys() and plan.delay_keys == state.delay.keys()):
+            plan = self._plan(state)
         simple = plan.simple
         if simple is not None and plan.simple_set is not None:
             # the stage binds every record to the same parameter, as it is (see _PipelinePlan)

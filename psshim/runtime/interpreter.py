@@ -1195,9 +1195,10 @@ class Interpreter:
         """A script block run to completion: its output (as `list(stream_scriptblock(...))`)."""
         f, scope, saved = self._enter_scriptblock(sb, frame, args, dollar_under, new_scope, this, None)
         out: list[Any] = []
+        blocks = self.compiler.cached(sb.ast)
         try:
             try:
-                for block in self._named_blocks(sb):
+                for block in blocks if blocks is not None else self._named_blocks(sb):
                     block.collect(f, out)
             except ReturnSignal:
                 pass
