@@ -94,10 +94,18 @@ class BindState(MutableFieldwise):
     pipeline_bound: list[str] = attrs.field(factory=list)
 
 
-@attrs.define(eq=False, repr=False)
-class PipelineBinding(MutableFieldwise):
-    values: dict[str, Any]
-    set_name: str | None
+class PipelineBinding:
+    """What one pipeline record bound: parameter values and the parameter set (one per record:
+    a plain class, cheaper to build than an attrs one)."""
+
+    __slots__ = ("values", "set_name")
+
+    def __init__(self, values: dict[str, Any], set_name: str | None) -> None:
+        self.values = values
+        self.set_name = set_name
+
+    def __repr__(self) -> str:
+        return f"PipelineBinding(values={self.values!r}, set_name={self.set_name!r})"
 
 
 class InputNotBound(Exception):

@@ -1193,6 +1193,8 @@ class Interpreter:
     def invoke_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None, this: Any = NOT_FOUND,
                            dollar_under: Any = NOT_FOUND, new_scope: bool = True) -> list[Any]:
         """A script block run to completion: its output (as `list(stream_scriptblock(...))`)."""
+        if not new_scope and this is NOT_FOUND and dollar_under is not NOT_FOUND and isinstance(sb, ScriptBlock):
+            return self._filter_scriptblock(sb, frame, dollar_under)
         f, scope, saved = self._enter_scriptblock(sb, frame, args, dollar_under, new_scope, this, None)
         out: list[Any] = []
         blocks = self.compiler.cached(sb.ast)
@@ -1204,6 +1206,29 @@ class Interpreter:
                 pass
         finally:
             self._leave_scriptblock(scope, saved)
+        return out
+
+    def _filter_scriptblock(self, sb: ScriptBlock, frame: Frame, dollar_under: Any) -> list[Any]:
+        """`invoke_scriptblock` of a block run in the caller's scope with `$_` set (Where-Object's
+        filter, a calculated property, a delay-bound argument): the same steps, inline."""
+        scope = frame.scope
+        f = frame if sb.source is frame.source else frame.child(source=sb.source)
+        old = scope.variables.get("_")
+        saved = old.value if old is not None else NOT_FOUND
+        scope.define("_", dollar_under)
+        out: list[Any] = []
+        blocks = self.compiler.cached(sb.ast)
+        try:
+            try:
+                for block in blocks if blocks is not None else self._named_blocks(sb):
+                    block.collect(f, out)
+            except ReturnSignal:
+                pass
+        finally:
+            if saved is NOT_FOUND:
+                scope.remove_variable("_")
+            else:
+                scope.define("_", saved)
         return out
 
     def create_scriptblock(self, text: str) -> ScriptBlock:
