@@ -152,8 +152,8 @@ class CmdletProcessor(Processor):
                     if outvar is not None:
                         outvar.append(obj)
                     yield obj
-            pending = ctx.drain()
-            if pending:
+            if ctx.pending_output:
+                pending = ctx.drain()
                 if outvar is not None:
                     outvar.extend(pending)
                 yield from pending
