@@ -5,7 +5,8 @@
 Each case is a PowerShell script run through a `Session` (an in-memory world, warm: the
 session's first run pays the imports, so every case runs once before the timed rounds) and the
 equivalent Python code; they take turns for `--rounds` rounds and the best time of each is
-kept. Prints `name: value` lines: `<case>.ps_s`, `<case>.py_s` and `<case>.ratio` (PowerShell
+kept (the Python code runs several times in a row per round, as many as make its time about the
+PowerShell run's: both sides then meet the same load of a shared machine). Prints `name: value` lines: `<case>.ps_s`, `<case>.py_s` and `<case>.ratio` (PowerShell
 time / Python time). The Python code is a function (its variables are fast locals), the
 strictest comparison. Targets (issue 13, part 4):
 
@@ -149,6 +150,13 @@ CASES: dict[str, tuple[str, Callable[[int], Any], int]] = {
 }
 
 
+def _per_call(fn: Callable[[int], Any], n: int, repeat: int) -> float:
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn(n)
+    return (time.perf_counter() - start) / repeat
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
@@ -171,11 +179,18 @@ def main() -> None:
             expected = str(py(n))
             if name == "sort_object":
                 expected = str(py(n)[0])
+            start = time.perf_counter()
             first = session.run(script)  # warm: imports, parser tables
+            ps_first = time.perf_counter() - start
             got = first.stdout.strip()
             if first.stderr or got != expected:
                 raise SystemExit(f"{name}: PowerShell printed {got!r} (stderr {first.stderr!r}), Python {expected!r}")
             also = ALSO.get(name)
+            # the Python side runs `repeat` times in a row per round, so that both sides take
+            # about the same wall time and meet the same load of this shared machine
+            start = time.perf_counter()
+            py(n)
+            repeat = max(1, min(200, round(ps_first / max(time.perf_counter() - start, 1e-6))))
             ps_times: list[float] = []
             py_times: list[float] = []
             also_times: list[float] = []
@@ -183,13 +198,9 @@ def main() -> None:
                 start = time.perf_counter()
                 session.run(script)
                 ps_times.append(time.perf_counter() - start)
-                start = time.perf_counter()
-                py(n)
-                py_times.append(time.perf_counter() - start)
+                py_times.append(_per_call(py, n, repeat))
                 if also is not None:
-                    start = time.perf_counter()
-                    also[1](n)
-                    also_times.append(time.perf_counter() - start)
+                    also_times.append(_per_call(also[1], n, repeat))
             ps_s, py_s = min(ps_times), min(py_times)
             print(f"{name}.n: {n}")
             print(f"{name}.ps_s: {ps_s:.3f}")
