@@ -21,6 +21,7 @@ from hyperv_emu.psshim import ast as A
 from hyperv_emu.psshim.runtime import conversions as C
 from hyperv_emu.psshim.runtime import members as M
 from hyperv_emu.psshim.runtime import operators as O
+from hyperv_emu.psshim.runtime.compiler_variables import assigner, plain_local_name
 from hyperv_emu.psshim.runtime.errors import PSError, not_supported
 from hyperv_emu.psshim.runtime.fastops import binary_op
 from hyperv_emu.psshim.runtime.values import Int64
@@ -30,10 +31,8 @@ if TYPE_CHECKING:
     from hyperv_emu.psshim.runtime.scopes import Scope
 
 Expr = Callable[["Frame"], Any]
-Store = Callable[["Frame", Any], None]
 AutomationNull = C.AutomationNull
 _MAX_CACHED = 200_000  # nodes; past this the cache starts again (a long-lived runspace)
-_SPECIAL = ("null", "true", "false", "?")
 _MIN32 = -(2**31)
 _MAX32 = 2**31 - 1
 
@@ -247,7 +246,7 @@ class Compiler:
 
     def _incdec(self, node: A.UnaryExpressionAst, op: str, child: Expr,
                 locate: Callable[[PSError, "Frame"], None]) -> Expr:
-        store = assigner(self, node.child)
+        store = assigner(self.interp, node.child)
         step = 1 if "++" in op else -1
         post = op.startswith("post")
         sign = "+" if step == 1 else "-"
@@ -371,59 +370,3 @@ class Compiler:
                 raise
 
         return run
-
-
-# -- variables ------------------------------------------------------------------------------------
-
-
-def plain_local_name(target: A.ExpressionAst) -> str | None:
-    """The dictionary key of a variable that `variable_setter` and the variable lookup both
-    find first in the current scope (`$x`, `$local:x`), or None (another scope, a special
-    variable, not a variable)."""
-    if not isinstance(target, A.VariableExpressionAst) or target.scope not in (None, "local"):
-        return None
-    n = target.name.casefold()
-    if n == "psitem":
-        n = "_"
-    if n in _SPECIAL or n == "lastexitcode":
-        return None
-    return n
-
-
-def variable_setter(compiler: Compiler, name: str, scope: str | None, *, no_output: bool) -> Store:
-    """`Interpreter.set_variable(frame, name, scope, value, no_output=...)`, answering the
-    common case itself: a variable of the current scope that is neither constant, read-only nor
-    typed gets the value."""
-    interp = compiler.interp
-    n = name.casefold()
-    if n == "psitem":
-        n = "_"
-    if scope not in (None, "local", "private", "variable") or n in _SPECIAL:
-        def general(frame: "Frame", value: Any) -> None:
-            interp.set_variable(frame, name, scope, value, no_output=no_output)
-
-        return general
-
-    def store(frame: "Frame", value: Any) -> None:
-        if not no_output and isinstance(value, AutomationNull):
-            value = None
-        existing = frame.scope.variables.get(n)
-        if existing is not None and existing.type_constraint is None and not existing.constant \
-                and not existing.readonly:
-            existing.value = value
-            return
-        interp.set_variable(frame, name, scope, value, no_output=no_output)
-
-    return store
-
-
-def assigner(compiler: Compiler, target: A.ExpressionAst) -> Store:
-    """`Interpreter.assign(target, value, frame)`."""
-    if isinstance(target, A.VariableExpressionAst):
-        return variable_setter(compiler, target.name, target.scope, no_output=True)
-    interp = compiler.interp
-
-    def general(frame: "Frame", value: Any) -> None:
-        interp.assign(target, value, frame)
-
-    return general

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from hyperv_emu.psshim import ast as A
 from hyperv_emu.psshim.runtime import conversions as C
-from hyperv_emu.psshim.runtime.compiler import Compiler, plain_local_name, variable_setter
+from hyperv_emu.psshim.runtime.compiler import Compiler
+from hyperv_emu.psshim.runtime.compiler_variables import plain_local_name, variable_setter
 from hyperv_emu.psshim.runtime.compiler_statements import (
     Block,
     Statement,
@@ -55,7 +56,7 @@ def _foreach(compiler: Compiler, stmt: A.ForEachStatementAst) -> Statement:
     items_of = statement_value(compiler, stmt.iterable, None)
     items_list = interp.foreach_items
     var = stmt.variable
-    store = variable_setter(compiler, var.name, var.scope, no_output=False)
+    store = variable_setter(compiler.interp, var.name, var.scope, no_output=False)
     body = compile_block(compiler, stmt.body.statements)
     label = stmt.label
     body_gen = body.gen

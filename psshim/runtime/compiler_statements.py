@@ -1,4 +1,6 @@
-"""The interpreter's statements compiled to Python closures (the expressions: `compiler.py`).
+"""The interpreter's statements compiled to Python closures (the expressions: `compiler.py`;
+assignments: `compiler_assignments.py`; loops: `compiler_loops.py`; the interpreter registers
+each module's BUILDERS on its `Compiler`).
 
 A statement compiles, once, to
 - `raw(frame) -> iterator`: what `Interpreter._exec_raw` runs (no step, no error handling);
@@ -24,9 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from hyperv_emu.psshim import ast as A
 from hyperv_emu.psshim.runtime import conversions as C
-from hyperv_emu.psshim.runtime.compiler import Compiler, assigner, plain_local_name
+from hyperv_emu.psshim.runtime.compiler import Compiler
 from hyperv_emu.psshim.runtime.errors import BreakSignal, ContinueSignal, PSError
-from hyperv_emu.psshim.runtime.fastops import binary_op
 from hyperv_emu.psshim.runtime.status import sets_success
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def _label_match(signal_label: str | None, loop_label: str | None) -> bool:
     return loop_label is not None and signal_label.casefold() == loop_label.casefold()
 
 
-def _void_raw(void: Void) -> Raw:
+def void_raw(void: Void) -> Raw:
     def raw(frame: "Frame") -> Iterator[Any]:
         void(frame)
         return iter(())
@@ -115,7 +116,7 @@ def statement_value(compiler: Compiler, stmt: A.StatementAst, empty: Any) -> Val
     return fn
 
 
-def _single_expression(stmt: A.StatementAst) -> A.ExpressionAst | None:
+def single_expression(stmt: A.StatementAst) -> A.ExpressionAst | None:
     """The expression of a pipeline statement that is one expression without redirections."""
     if isinstance(stmt, A.PipelineAst) and len(stmt.elements) == 1:
         el = stmt.elements[0]
@@ -127,14 +128,14 @@ def _single_expression(stmt: A.StatementAst) -> A.ExpressionAst | None:
 def truth_source(compiler: Compiler, stmt: A.StatementAst) -> Value:
     """What a condition (`if`, the loops) converts to bool: its statement's value, or, for a
     single expression, the expression's own value (AutomationNull and $null are both False)."""
-    single = _single_expression(stmt)
+    single = single_expression(stmt)
     if single is not None:
         return compiler.expr(single)
     return statement_value(compiler, stmt, None)
 
 
 def _value(compiler: Compiler, stmt: A.StatementAst, compiled: Statement, empty: Any) -> Value:
-    single_ast = _single_expression(stmt)
+    single_ast = single_expression(stmt)
     if single_ast is not None:
         expr = compiler.expr(single_ast)
 
@@ -183,7 +184,7 @@ def _pipeline(compiler: Compiler, stmt: A.PipelineAst) -> Statement:
                 step(frame)
                 interp.status = interp.failures == before or succeeds
 
-            return Statement(_void_raw(void), void)
+            return Statement(void_raw(void), void)
         enumerate_value = C.enumerate_value
         value_of: Value
         if isinstance(expr_ast, A.InvokeMemberExpressionAst):
@@ -215,92 +216,6 @@ def _pipeline(compiler: Compiler, stmt: A.PipelineAst) -> Statement:
     return Statement(raw, None)
 
 
-def _assignment(compiler: Compiler, stmt: A.AssignmentStatementAst) -> Statement:
-    interp = compiler.interp
-    succeeds = sets_success(stmt)
-    right = statement_value(compiler, stmt.right, compiler.void_value if stmt.op == "=" else None)
-    store = assigner(compiler, stmt.left)
-    single = _single_expression(stmt.right)
-    if stmt.op == "=":
-        if single is not None:
-            # `$x = <expression>`: the expression's value, AutomationNull as $null (the value
-            # of a single-expression statement, as statement_value gives it), inline
-            value_expr = compiler.expr(single)
-
-            def assign_expr(frame: "Frame") -> None:
-                before = interp.failures
-                v = value_expr(frame)
-                store(frame, None if isinstance(v, AutomationNull) else v)
-                interp.status = interp.failures == before or succeeds
-
-            return Statement(_void_raw(assign_expr), assign_expr)
-
-        def void(frame: "Frame") -> None:
-            before = interp.failures
-            store(frame, right(frame))
-            interp.status = interp.failures == before or succeeds
-
-        return Statement(_void_raw(void), void)
-    current = compiler.expr(stmt.left)
-    op = binary_op(stmt.op[:-1].lower())
-    right_expr = compiler.expr(single) if single is not None else None
-    local = plain_local_name(stmt.left)
-    if local is not None and right_expr is not None:
-        rexpr = right_expr
-
-        def update_local(frame: "Frame") -> None:
-            # `$x op= <expression>`: when $x is a plain variable of the current scope, the
-            # lookup ($x's value) and the store (the same variable) are one dict access
-            before = interp.failures
-            value = rexpr(frame)
-            if isinstance(value, AutomationNull):
-                value = None
-            var = frame.scope.variables.get(local)
-            if var is None or var.type_constraint is not None or var.constant or var.readonly:
-                old = current(frame)
-                if isinstance(old, AutomationNull):
-                    old = None
-                try:
-                    value = op(old, value, frame)
-                except PSError as exc:
-                    interp.locate(exc, stmt, frame)
-                    raise
-                store(frame, value)
-            else:
-                old = var.value
-                if isinstance(old, AutomationNull):
-                    old = None
-                try:
-                    var.value = op(old, value, frame)
-                except PSError as exc:
-                    interp.locate(exc, stmt, frame)
-                    raise
-            interp.status = interp.failures == before or succeeds
-
-        return Statement(_void_raw(update_local), update_local)
-
-    def update(frame: "Frame") -> None:
-        before = interp.failures
-        if right_expr is not None:
-            value = right_expr(frame)
-            if isinstance(value, AutomationNull):
-                value = None
-        else:
-            value = right(frame)
-        old = current(frame)
-        if isinstance(old, AutomationNull):
-            old = None
-        try:
-            value = op(old, value, frame)
-        except PSError as exc:
-            interp.locate(exc, stmt, frame)
-            raise
-        store(frame, value)
-        interp.status = interp.failures == before or succeeds
-
-    return Statement(_void_raw(update), update)
-
-
 def _if(compiler: Compiler, stmt: A.IfStatementAst) -> Statement:
     clauses = [(truth_source(compiler, cond), compile_block(compiler, body.statements))
                for cond, body in stmt.clauses]
@@ -329,7 +244,7 @@ def _if(compiler: Compiler, stmt: A.IfStatementAst) -> Statement:
         if else_void is not None:
             else_void(frame)
 
-    return Statement(_void_raw(void), void)
+    return Statement(void_raw(void), void)
 
 
 def _break(compiler: Compiler, stmt: A.BreakStatementAst) -> Statement:
@@ -338,7 +253,7 @@ def _break(compiler: Compiler, stmt: A.BreakStatementAst) -> Statement:
     def void(frame: "Frame") -> None:
         raise BreakSignal(label)
 
-    return Statement(_void_raw(void), void)
+    return Statement(void_raw(void), void)
 
 
 def _continue(compiler: Compiler, stmt: A.ContinueStatementAst) -> Statement:
@@ -347,7 +262,7 @@ def _continue(compiler: Compiler, stmt: A.ContinueStatementAst) -> Statement:
     def void(frame: "Frame") -> None:
         raise ContinueSignal(label)
 
-    return Statement(_void_raw(void), void)
+    return Statement(void_raw(void), void)
 
 
 def _statement_block(compiler: Compiler, stmt: A.StatementBlockAst) -> Statement:
@@ -429,7 +344,6 @@ def block_of(compiler: Compiler, statements: tuple[A.StatementAst, ...] | list[A
 
 BUILDERS: dict[type, Callable[[Any, Any], Statement]] = {
     A.PipelineAst: _pipeline,
-    A.AssignmentStatementAst: _assignment,
     A.IfStatementAst: _if,
     A.BreakStatementAst: _break,
     A.ContinueStatementAst: _continue,

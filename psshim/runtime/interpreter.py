@@ -31,7 +31,7 @@ from hyperv_emu.psshim.runtime import members as M
 from hyperv_emu.psshim.runtime import operators as O
 from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import types as T
-from hyperv_emu.psshim.runtime import compiler_loops, compiler_statements
+from hyperv_emu.psshim.runtime import compiler_assignments, compiler_loops, compiler_statements
 from hyperv_emu.psshim.runtime.commands import Registry
 from hyperv_emu.psshim.runtime.compiler import Compiler
 from hyperv_emu.psshim.runtime.dotnet_regex import compile_regex, matches_table, wildcard_match
@@ -180,6 +180,7 @@ class Interpreter:
         self.compiler = Compiler(self, _EXPRESSIONS)
         self.compiler.void_value = VOID
         self.compiler.statement_builders.update(compiler_statements.BUILDERS)
+        self.compiler.statement_builders.update(compiler_assignments.BUILDERS)
         self.compiler.statement_builders.update(compiler_loops.BUILDERS)
         self._init_globals()
 
