@@ -94,10 +94,18 @@ class BindState(MutableFieldwise):
     pipeline_bound: list[str] = attrs.field(factory=list)
 
 
-@attrs.define(eq=False, repr=False)
-class PipelineBinding(MutableFieldwise):
-    values: dict[str, Any]
-    set_name: str | None
+class PipelineBinding:
+    """What one pipeline record bound: parameter values and the parameter set (one per record:
+    a plain class, cheaper to build than an attrs one)."""
+
+    __slots__ = ("values", "set_name")
+
+    def __init__(self, values: dict[str, Any], set_name: str | None) -> None:
+        self.values = values
+        self.set_name = set_name
+
+    def __repr__(self) -> str:
+        return f"PipelineBinding(values={self.values!r}, set_name={self.set_name!r})"
 
 
 class InputNotBound(Exception):
@@ -136,6 +144,7 @@ class Binder:
         self.is_script = not meta.is_cmdlet
         self._order: dict[int, int] = {}
         self._unknown: list[tuple[int, Any]] = []
+        self._pipeline_plan: _PipelinePlan | None = None
 
     # -- errors ----------------------------------------------------------------------------
 
@@ -433,6 +442,10 @@ class Binder:
                          extent=extent)
 
     def _validate(self, p: ParameterMetadata, value: Any, a: Arg | None, state: BindState) -> None:
+        self._validate_in(p, value, a, state.sets)
+
+    def _validate_in(self, p: ParameterMetadata, value: Any, a: Arg | None,
+                     sets: set[str] | frozenset[str]) -> None:
         extent = (a.value_extent or a.extent) if a is not None else self.command_extent
         for v in p.validators:
             try:
@@ -441,7 +454,7 @@ class Binder:
                 raise self._err(f"Cannot validate argument on parameter '{p.name}'. {f.message}",
                                 "ParameterArgumentValidationError", "InvalidData",
                                 PARAMETER_BINDING_VALIDATION_EXCEPTION, extent) from None
-        if not self._mandatory_in(p, state.sets):
+        if not self._mandatory_in(p, sets):
             return
         if value is None and not p.allow_null:
             raise self._err(f"Cannot bind argument to parameter '{p.name}' because it is null.",
@@ -466,7 +479,7 @@ class Binder:
                         else "ParameterArgumentValidationErrorNullNotAllowed",
                         "InvalidData", PARAMETER_BINDING_VALIDATION_EXCEPTION, extent)
 
-    def _mandatory_in(self, p: ParameterMetadata, sets: set[str]) -> bool:
+    def _mandatory_in(self, p: ParameterMetadata, sets: set[str] | frozenset[str]) -> bool:
         for name, spec in p.sets.items():
             if spec.mandatory and (name == ALL_SETS or name in sets):
                 return True
@@ -539,40 +552,59 @@ class Binder:
                 return True, v
         return False, None
 
+    def _plan(self, state: BindState) -> "_PipelinePlan":
+        """The binding plan of this stage for `state` (what the command line bound): built on
+        the first record, reused for every later one while the command line's binding stays."""
+        plan = self._pipeline_plan
+        if plan is None or not plan.serves(state):
+            order = self._prefer_default([p for p in self.params if not p.is_common
+                                          and p.name not in state.bound and p.name not in state.delay])
+            plan = self._pipeline_plan = _PipelinePlan(state, order, {p.name: p for p in self.params})
+        return plan
+
     def bind_pipeline(self, state: BindState, obj: Any) -> PipelineBinding:
-        sets = set(state.sets)
+        plan = self._pipeline_plan
+        if plan is None or not (plan.state is state and plan.sets == state.sets
+                                and plan.bound_keys == state.bound.keys() and plan.delay_keys == state.delay.keys()):
+            plan = self._plan(state)
+        simple = plan.simple
+        if simple is not None and plan.simple_set is not None:
+            # the stage binds every record to the same parameter, as it is (see _PipelinePlan)
+            if plan.simple_validates:
+                self._validate_in(simple, obj, None, plan.simple_sets)
+            return PipelineBinding({simple.name: obj}, plan.simple_set)
+        sets: set[str] | frozenset[str] = plan.sets
         values: dict[str, Any] = {}
-        order = self._prefer_default([p for p in self.params if not p.is_common
-                                      and p.name not in state.bound and p.name not in state.delay])
+        by_value, by_property = plan.by_value, plan.by_property
 
-        def spec_in(p: ParameterMetadata, attr: str) -> bool:
-            return any(getattr(spec, attr) and (s == ALL_SETS or s in sets) for s, spec in p.sets.items())
+        def spec_in(flags: tuple[bool, frozenset[str]]) -> bool:
+            return flags[0] or not flags[1].isdisjoint(sets)
 
-        def narrow(p: ParameterMetadata, attr: str) -> None:
+        def narrow(p: ParameterMetadata, flags: tuple[bool, frozenset[str]]) -> None:
             nonlocal sets
-            if p.all_sets():
+            if ALL_SETS in p.sets:
                 return
-            new = {s for s in sets if (spec := p.sets.get(s)) is not None and getattr(spec, attr)}
+            new = sets & flags[1]
             if new:
                 sets = new
 
         value_bound = False
-        for p in order:
-            if spec_in(p, "pipeline") and self._exact(p.type, obj):
+        for p, flags in by_value:
+            if spec_in(flags) and self._exact(p.type, obj):
                 values[p.name] = self._convert(p, obj, None) if p.type.kind == "array" else obj
-                narrow(p, "pipeline")
+                narrow(p, flags)
                 value_bound = True
                 break
-        for p in order:
-            if p.name in values or not spec_in(p, "pipeline_by_property"):
+        for p, flags in by_property:
+            if p.name in values or not spec_in(flags):
                 continue
             found, v = self._property(obj, p)
             if found and self._exact(p.type, v):
                 values[p.name] = self._convert(p, v, None) if p.type.kind == "array" else v
-                narrow(p, "pipeline_by_property")
+                narrow(p, flags)
         if not value_bound:
-            for p in order:
-                if p.name in values or not spec_in(p, "pipeline"):
+            for p, flags in by_value:
+                if p.name in values or not spec_in(flags):
                     continue
                 if obj is None and p.type.kind not in ("object", "psobject"):
                     continue
@@ -580,11 +612,11 @@ class Binder:
                     values[p.name] = self._convert(p, obj, None)
                 except PSError:
                     continue
-                narrow(p, "pipeline")
+                narrow(p, flags)
                 value_bound = True
                 break
-        for p in order:
-            if p.name in values or not spec_in(p, "pipeline_by_property"):
+        for p, flags in by_property:
+            if p.name in values or not spec_in(flags):
                 continue
             found, v = self._property(obj, p)
             if not found:
@@ -593,7 +625,7 @@ class Binder:
                 values[p.name] = self._convert(p, v, None)
             except PSError:
                 continue
-            narrow(p, "pipeline_by_property")
+            narrow(p, flags)
 
         if not values and not state.delay:
             target_type = type_names(obj, self.adapters)[0].rsplit(".", 1)[-1] if obj is not None else ""
@@ -603,22 +635,76 @@ class Binder:
                 "take pipeline input.",
                 "InputObjectNotBound", target=obj))
         # validate what the object bound
-        tmp_state = BindState(sets=sets, bound=dict(state.bound))
         for name, v in values.items():
-            p = next(x for x in self.params if x.name == name)
-            self._validate(p, v, None, tmp_state)
+            self._validate_in(plan.params[name], v, None, sets)
         # delay-bound script blocks run with $_ = the object
         for name, (sb, a) in state.delay.items():
-            p = next(x for x in self.params if x.name == name)
+            p = plan.params[name]
             if self.invoke_script is None:
                 continue
             result = self.invoke_script(sb, obj)
             converted = self._convert(p, result, a)
-            self._validate(p, converted, a, tmp_state)
+            self._validate_in(p, converted, a, sets)
             values[name] = converted
-        narrowed = BindState(sets=sets, bound=dict(state.bound), delay={})
-        set_name = self.finish(narrowed, pipeline=True, extra=values)
+        # the set a record's binding resolves to depends only on the sets left and the names
+        # bound (the command line's binding is the plan's): resolved once per combination
+        key = (frozenset(sets), frozenset(values))
+        set_name = plan.resolved.get(key)
+        if set_name is None:
+            narrowed = BindState(sets=set(sets), bound=dict(state.bound), delay={})
+            set_name = plan.resolved[key] = self.finish(narrowed, pipeline=True, extra=values)
+        if simple is not None:
+            plan.simple_set = set_name
         return PipelineBinding(values, set_name)
+
+
+class _PipelinePlan:
+    """What binding a pipeline record needs of a stage, computed once per stage: the parameters
+    that can still take input (in preference order) and, for each, whether it takes input by
+    value / by property name in all sets or in which sets (a parameter that takes neither is
+    left out of that list: it could never bind a record that way).
+
+    When the first parameter that takes input by value is an [object]/[psobject] one and
+    nothing takes input by property name or is delay-bound (Where-Object, ForEach-Object,
+    Measure-Object, Sort-Object, ...), every record binds to it unchanged, whatever its type:
+    `simple` is that parameter, `simple_sets` the sets left, and `simple_set` the set the
+    binding resolved to for the first record (the same for every record)."""
+
+    __slots__ = ("state", "sets", "bound_keys", "delay_keys", "by_value", "by_property", "params", "resolved",
+                 "simple", "simple_sets", "simple_set", "simple_validates")
+
+    def __init__(self, state: BindState, order: list[ParameterMetadata],
+                 params: dict[str, ParameterMetadata]) -> None:
+        self.state = state
+        self.sets = frozenset(state.sets)
+        self.bound_keys = frozenset(state.bound)
+        self.delay_keys = frozenset(state.delay)
+        self.params = params
+        self.by_value = [(p, flags) for p in order if (flags := self._flags(p, "pipeline"))[1]]
+        self.by_property = [(p, flags) for p in order if (flags := self._flags(p, "pipeline_by_property"))[1]]
+        self.resolved: dict[tuple[frozenset[str], frozenset[str]], str] = {}
+        self.simple: ParameterMetadata | None = None
+        self.simple_sets: frozenset[str] = self.sets
+        self.simple_set: str | None = None
+        if self.by_value and not self.by_property and not self.delay_keys:
+            first, (in_all, names) = self.by_value[0]
+            if (in_all or not names.isdisjoint(self.sets)) and first.type.kind in ("object", "psobject"):
+                self.simple = first
+                if ALL_SETS not in first.sets:
+                    self.simple_sets = (self.sets & names) or self.sets
+        # whether Binder._validate_in has anything to check for the simple parameter
+        self.simple_validates = self.simple is not None and (bool(self.simple.validators) or any(
+            spec.mandatory and (name == ALL_SETS or name in self.simple_sets)
+            for name, spec in self.simple.sets.items()))
+
+    @staticmethod
+    def _flags(p: ParameterMetadata, attr: str) -> tuple[bool, frozenset[str]]:
+        names = frozenset(s for s, spec in p.sets.items() if getattr(spec, attr))
+        return ALL_SETS in names, names
+
+    def serves(self, state: BindState) -> bool:
+        return (state is self.state and self.sets == state.sets and self.bound_keys == state.bound.keys()
+                and self.delay_keys == state.delay.keys())
 
 
 def splat_hashtable(value: Hashtable, extent: Extent) -> list[Arg]:

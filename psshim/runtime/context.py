@@ -51,7 +51,7 @@ class CommandContext:
         self.has_input = False  # the current process_record call got a pipeline object
         self.input_object: Any = None
         self.stop_requested = False
-        self._out: list[Any] = []
+        self.pending_output: list[Any] = []
         self.failed = False
         self._confirm_all: bool | None = None  # Yes to All / No to All chosen for this command
 
@@ -104,12 +104,12 @@ class CommandContext:
 
     def write_output(self, obj: Any, enumerate_collection: bool = False) -> None:
         if enumerate_collection:
-            self._out.extend(C.enumerate_value(obj))
+            self.pending_output.extend(C.enumerate_value(obj))
         else:
-            self._out.append(obj)
+            self.pending_output.append(obj)
 
     def drain(self) -> list[Any]:
-        out, self._out = self._out, []
+        out, self.pending_output = self.pending_output, []
         return out
 
     def stop_upstream(self) -> None:

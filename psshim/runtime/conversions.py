@@ -20,8 +20,9 @@ import enum
 import math
 import re
 import uuid
+from collections import abc
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from hyperv_emu.psshim.format import dotnet_format as DF
 from hyperv_emu.psshim.format.culture import INVARIANT
@@ -725,11 +726,16 @@ def is_enumerable(v: Any) -> bool:
 
 
 def _is_iterator(v: Any) -> bool:
-    return isinstance(v, Iterator)
+    return isinstance(v, abc.Iterator)
+
+
+_SCALARS = (int, str, float, bool)
 
 
 def enumerate_value(v: Any) -> Iterable[Any]:
     """The objects a value writes to the pipeline."""
+    if type(v) in _SCALARS:
+        return (v,)
     if v is None:
         return (None,)
     if isinstance(v, AutomationNull):

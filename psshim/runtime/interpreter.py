@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import sys
 import time
 import uuid
-from typing import Any, Callable, Generator, Iterator, MutableMapping
+from typing import Any, Callable, Iterator, MutableMapping
 
 from hyperv_emu.psshim import ast as A
 from hyperv_emu.psshim.runtime import conversions as C
@@ -30,7 +31,9 @@ from hyperv_emu.psshim.runtime import members as M
 from hyperv_emu.psshim.runtime import operators as O
 from hyperv_emu.psshim.runtime import options
 from hyperv_emu.psshim.runtime import types as T
+from hyperv_emu.psshim.runtime import compiler_assignments, compiler_loops, compiler_statements
 from hyperv_emu.psshim.runtime.commands import Registry
+from hyperv_emu.psshim.runtime.compiler import Compiler
 from hyperv_emu.psshim.runtime.dotnet_regex import compile_regex, matches_table, wildcard_match
 from hyperv_emu.psshim.runtime.errors import (
     ACTION_PREFERENCE_STOP_EXCEPTION,
@@ -73,7 +76,6 @@ from hyperv_emu.psshim.runtime.parameters import (
 )
 from hyperv_emu.psshim.runtime.fileerrors import FileViewError
 from hyperv_emu.psshim.runtime.scopes import FunctionInfo, ModuleInfo, Scope, ScriptBlock, ScriptSource
-from hyperv_emu.psshim.runtime.status import sets_success
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, ArrayList, Hashtable, Int64, PSObject, Version, type_names
 
 VOID = C.AutomationNull()
@@ -163,6 +165,7 @@ class Interpreter:
         self.status = True
         self.failures = 0
         self.steps = 0
+        self.check_at = 0  # the step at which the budget is checked next (check_budget)
         self.started = time.monotonic()
         self.observations = 0
         self.last_exit_code: int | None = None
@@ -173,6 +176,12 @@ class Interpreter:
         # None elsewhere (`$using:` is then an error).
         self.using_values: dict[str, Any] | None = None
         self.location = str(getattr(settings, "location", "C:\\Users\\Administrator"))
+        # the script's nodes compiled to closures, built on first use (compiler*.py)
+        self.compiler = Compiler(self, _EXPRESSIONS)
+        self.compiler.void_value = VOID
+        self.compiler.statement_builders.update(compiler_statements.BUILDERS)
+        self.compiler.statement_builders.update(compiler_assignments.BUILDERS)
+        self.compiler.statement_builders.update(compiler_loops.BUILDERS)
         self._init_globals()
 
     # ------------------------------------------------------------------------------------
@@ -321,17 +330,33 @@ class Interpreter:
     # ------------------------------------------------------------------------------------
 
     def tick(self, node: A.Ast | None = None) -> None:
+        """One step of the budget (a statement, a loop pass). The compiled code does the same
+        inline: `steps += 1`, and `check_budget` once `steps` reaches `check_at`."""
         self.steps += 1
+        if self.steps >= self.check_at:
+            self.check_budget(node)
+
+    def check_budget(self, node: A.Ast | None = None) -> None:
+        """The step budget (stop past max_steps) and, every 1024 steps, the time budget; then
+        `check_at`, the next step count at which one of them is due."""
+        steps = self.steps
         limit = self.settings.max_steps
-        if limit is not None and self.steps > limit:
+        if limit is not None and steps > limit:
             raise HaltSignal(make_record(
                 f"The script was stopped after {limit} steps: it exceeded hvemu's step budget (max_steps). "
                 f"A loop that never ends is the usual cause.",
                 "HvemuStepBudgetExceeded", "OperationStopped", exception_type="Hvemu.BudgetExceededException",
                 invocation=self._position_of(node)))
-        if (self.steps & 1023) == 0 and self.settings.timeout_seconds is not None:
-            if time.monotonic() - self.started > self.settings.timeout_seconds:
+        timeout = self.settings.timeout_seconds
+        if (steps & 1023) == 0 and timeout is not None:
+            if time.monotonic() - self.started > timeout:
                 self._time_budget_exceeded(node)
+        due = sys.maxsize
+        if timeout is not None:
+            due = (steps | 1023) + 1
+        if limit is not None:
+            due = min(due, limit + 1)
+        self.check_at = due
 
     def _position_of(self, node: A.Ast | None, frame: Frame | None = None) -> InvocationInfo | None:
         if node is None:
@@ -614,24 +639,29 @@ class Interpreter:
     # ------------------------------------------------------------------------------------
 
     def exec_block(self, statements: tuple[A.StatementAst, ...] | list[A.StatementAst], frame: Frame) -> Iterator[Any]:
-        for stmt in statements:
-            yield from self.exec_statement(stmt, frame)
+        return compiler_statements.block_of(self.compiler, statements).gen(frame)
 
     def exec_statement(self, stmt: A.StatementAst, frame: Frame) -> Iterator[Any]:
         self.tick(stmt)
         try:
             yield from self._exec_raw(stmt, frame)
-        except PSError as exc:
+        except Exception as exc:  # noqa: BLE001 - never a Python traceback
+            self.statement_failed(exc, stmt, frame)
+
+    def statement_failed(self, exc: Exception, stmt: A.StatementAst, frame: Frame) -> None:
+        """A statement raised `exc`: its error is located at the statement and reported, or
+        raised on (a `try` is active, `$ErrorActionPreference`, a script-terminating error)."""
+        if isinstance(exc, PSError):
             self.locate(exc, stmt, frame)
             self._statement_error(exc, frame)
-        except RecursionError:
+        elif isinstance(exc, RecursionError):
             exc2 = runtime_error("The script failed due to call depth overflow.", "CallDepthOverflow",
                                  "InvalidOperation",
                                  exception_type="System.Management.Automation.ScriptCallDepthException",
                                  script_terminating=True)
             self.locate(exc2, stmt, frame)
             self._statement_error(exc2, frame)
-        except Exception as exc:  # noqa: BLE001 - never a Python traceback
+        else:
             err = self.internal_error(exc)
             self.locate(err, stmt, frame)
             self._statement_error(err, frame)
@@ -664,57 +694,27 @@ class Interpreter:
             exc.locate(node.extent, frame.source.path, frame.source.text)
 
     def _exec_raw(self, stmt: A.StatementAst, frame: Frame) -> Iterator[Any]:
+        return compiler_statements.compile_statement(self.compiler, stmt).raw(frame)
+
+    def statement_handler(self, stmt: A.StatementAst) -> Callable[..., Iterator[Any]]:
+        """The handler of a statement kind the compiler leaves to the interpreter."""
         handler = _STATEMENTS.get(type(stmt))
         if handler is None:
-            raise not_supported(f"The statement {type(stmt).__name__}")
-        return handler(self, stmt, frame)
+            what = type(stmt).__name__
+
+            def unsupported(interp: Interpreter, stmt: A.StatementAst, frame: Frame) -> Iterator[Any]:
+                raise not_supported(f"The statement {what}")
+
+            return unsupported
+        return handler
 
     def statement_value(self, stmt: A.StatementAst, frame: Frame, empty: Any = None) -> Any:
         """The value of a statement on the right of `=` (an expression keeps its shape; a
         pipeline's output is collected: nothing -> `empty` ($null, or AutomationNull for `=`),
         one -> itself, more -> array)."""
-        if isinstance(stmt, A.PipelineAst) and len(stmt.elements) == 1:
-            el = stmt.elements[0]
-            if isinstance(el, A.CommandExpressionAst) and not el.redirections:
-                v = self.eval(el.expression, frame)
-                return None if isinstance(v, C.AutomationNull) else v
-        if isinstance(stmt, A.AssignmentStatementAst):
-            for _ in self._exec_raw(stmt, frame):
-                pass
-            return self.eval(stmt.left, frame) if not isinstance(stmt.left, A.ArrayLiteralAst) else None
-        out = list(self._exec_raw(stmt, frame))
-        return C.collect(out) if out else empty
+        return compiler_statements.statement_value(self.compiler, stmt, empty)(frame)
 
     # -- individual statements ---------------------------------------------------------------
-
-    def _s_pipeline(self, stmt: A.PipelineAst, frame: Frame) -> Iterator[Any]:
-        before = self.failures
-        yield from self.run_pipeline(self, stmt, frame)
-        self.status = self.failures == before or sets_success(stmt)
-
-    def _s_assign(self, stmt: A.AssignmentStatementAst, frame: Frame) -> Iterator[Any]:
-        # `$x = <a pipeline that wrote nothing>` holds AutomationNull: `@($x).Count` is 0 and
-        # `$x | ForEach-Object` runs no iteration, where `$x = $null` gives 1 and one
-        before = self.failures
-        value = self.statement_value(stmt.right, frame, VOID if stmt.op == "=" else None)
-        if stmt.op != "=":
-            current = _no_automation_null(self.eval(stmt.left, frame))
-            try:
-                value = O.binary(stmt.op[:-1], current, value, frame.env)
-            except PSError as exc:
-                self.locate(exc, stmt, frame)
-                raise
-        self.assign(stmt.left, value, frame)
-        self.status = self.failures == before or sets_success(stmt)
-        return iter(())
-
-    def _s_if(self, stmt: A.IfStatementAst, frame: Frame) -> Iterator[Any]:
-        for cond, body in stmt.clauses:
-            if C.to_bool(self.statement_value(cond, frame)):
-                yield from self.exec_block(body.statements, frame)
-                return
-        if stmt.else_body is not None:
-            yield from self.exec_block(stmt.else_body.statements, frame)
 
     @staticmethod
     def _label_match(signal_label: str | None, loop_label: str | None) -> bool:
@@ -722,72 +722,12 @@ class Interpreter:
             return True
         return loop_label is not None and signal_label.casefold() == loop_label.casefold()
 
-    def _loop_pass(self, body: A.StatementBlockAst, label: str | None, frame: Frame) -> Generator[Any, None, bool]:
-        """One pass of a loop's body: True when a `break` meant for this loop ended it; a
-        `continue` for it ends just the pass; signals for an outer label go on up."""
-        try:
-            yield from self.exec_block(body.statements, frame)
-        except BreakSignal as b:
-            if self._label_match(b.label, label):
-                return True
-            raise
-        except ContinueSignal as c:
-            if not self._label_match(c.label, label):
-                raise
-        return False
-
-    def _foreach_items(self, value: Any) -> list[Any]:
+    def foreach_items(self, value: Any) -> list[Any]:
         if value is None or isinstance(value, C.AutomationNull):
             return []
         if isinstance(value, list):
             return list(value)
         return [value]
-
-    def _s_foreach(self, stmt: A.ForEachStatementAst, frame: Frame) -> Iterator[Any]:
-        items = self._foreach_items(self.statement_value(stmt.iterable, frame))
-        var = stmt.variable
-        for item in items:
-            self.tick(stmt)
-            self.set_variable(frame, var.name, var.scope, item)
-            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
-                break
-
-    def _s_for(self, stmt: A.ForStatementAst, frame: Frame) -> Iterator[Any]:
-        if stmt.initializer is not None:
-            yield from self.exec_statement(stmt.initializer, frame)
-        # a counted loop ends by itself; only `for (;;)` is watched for polling a frozen clock
-        watch = self.loop_watch(stmt, frame) if stmt.condition is None else None
-        while True:
-            self.tick(stmt)
-            if stmt.condition is not None and not C.to_bool(self.statement_value(stmt.condition, frame)):
-                break
-            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
-                break
-            if stmt.iterator is not None:
-                yield from self.exec_statement(stmt.iterator, frame)
-            if watch is not None:
-                watch.step()
-
-    def _s_while(self, stmt: A.WhileStatementAst, frame: Frame) -> Iterator[Any]:
-        watch = self.loop_watch(stmt, frame)
-        while True:
-            self.tick(stmt)
-            if not C.to_bool(self.statement_value(stmt.condition, frame)):
-                break
-            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
-                break
-            watch.step()
-
-    def _s_dowhile(self, stmt: A.DoWhileStatementAst, frame: Frame) -> Iterator[Any]:
-        watch = self.loop_watch(stmt, frame)
-        while True:
-            self.tick(stmt)
-            if (yield from self._loop_pass(stmt.body, stmt.label, frame)):
-                break
-            cond = C.to_bool(self.statement_value(stmt.condition, frame))
-            if cond == stmt.until:
-                break
-            watch.step()
 
     def _s_switch(self, stmt: A.SwitchStatementAst, frame: Frame) -> Iterator[Any]:
         flags = {f.lower() for f in stmt.flags}
@@ -932,14 +872,6 @@ class Interpreter:
         raise ExitSignal(code)
         yield  # pragma: no cover
 
-    def _s_break(self, stmt: A.BreakStatementAst, frame: Frame) -> Iterator[Any]:
-        raise BreakSignal(stmt.label)
-        yield  # pragma: no cover
-
-    def _s_continue(self, stmt: A.ContinueStatementAst, frame: Frame) -> Iterator[Any]:
-        raise ContinueSignal(stmt.label)
-        yield  # pragma: no cover
-
     def _s_function(self, stmt: A.FunctionDefinitionAst, frame: Frame) -> Iterator[Any]:
         module = frame.scope.module
         sb = ScriptBlock(stmt.body, frame.source, module, is_filter=stmt.is_filter)
@@ -967,54 +899,12 @@ class Interpreter:
         frame.scope.functions[name.casefold()] = fn
         return iter(())
 
-    def _s_block(self, stmt: A.StatementBlockAst, frame: Frame) -> Iterator[Any]:
-        return self.exec_block(stmt.statements, frame)
-
     # ------------------------------------------------------------------------------------
     # expressions
     # ------------------------------------------------------------------------------------
 
     def eval(self, node: A.ExpressionAst, frame: Frame) -> Any:
-        handler = _EXPRESSIONS.get(type(node))
-        if handler is None:
-            raise not_supported(f"The expression {type(node).__name__}")
-        try:
-            return handler(self, node, frame)
-        except PSError as exc:
-            self.locate(exc, node, frame)
-            raise
-
-    def _e_constant(self, node: A.ConstantExpressionAst, frame: Frame) -> Any:
-        v = node.value
-        if node.is_long and isinstance(v, int) and -(2**31) <= v < 2**31:
-            return Int64(v)
-        return v
-
-    def _e_string(self, node: A.StringConstantAst, frame: Frame) -> Any:
-        return node.value
-
-    def _e_expandable(self, node: A.ExpandableStringAst, frame: Frame) -> Any:
-        out: list[str] = []
-        env = frame.env
-        for part in node.parts:
-            if isinstance(part, str):
-                out.append(part)
-                continue
-            value = self.eval(part, frame)
-            out.append(C.to_string(value, env.ofs, self.adapters))
-        return "".join(out)
-
-    def _e_variable(self, node: A.VariableExpressionAst, frame: Frame) -> Any:
-        n = node.name
-        if node.scope is None:
-            low = n.casefold()
-            if low == "true":
-                return True
-            if low == "false":
-                return False
-            if low == "null":
-                return None
-        return self.get_variable(frame, n, node.scope)
+        return self.compiler.expr(node)(frame)
 
     def _e_type(self, node: A.TypeExpressionAst, frame: Frame) -> Any:
         return self.resolve_type(node.type_name)
@@ -1107,28 +997,6 @@ class Interpreter:
         v = self.eval(node, frame)
         return None if isinstance(v, C.AutomationNull) else v
 
-    def _e_index(self, node: A.IndexExpressionAst, frame: Frame) -> Any:
-        target = _no_automation_null(self.eval(node.target, frame))
-        index = self.eval(node.index, frame)
-        return M.get_index(target, index, frame.env)
-
-    def _e_unary(self, node: A.UnaryExpressionAst, frame: Frame) -> Any:
-        op = node.op.lower()
-        if op in ("++", "--", "post++", "post--"):
-            return self._incdec(node, frame)
-        value = self.eval(node.child, frame)
-        if isinstance(value, C.AutomationNull):
-            value = None
-        return O.unary(op, value, frame.env)
-
-    def _incdec(self, node: A.UnaryExpressionAst, frame: Frame) -> Any:
-        op = node.op.lower()
-        old = _no_automation_null(self.eval(node.child, frame))
-        base = C.to_number(old) if old is not None else 0
-        new = O.numeric_op("+" if "++" in op else "-", base, 1)
-        self.assign(node.child, new, frame)
-        return new if not op.startswith("post") else old
-
     def _e_binary(self, node: A.BinaryExpressionAst, frame: Frame) -> Any:
         op = node.op.lower()
         if op == "-and":
@@ -1144,13 +1012,6 @@ class Interpreter:
         if op in ("-is", "-isnot", "-as") and isinstance(node.right, A.StringConstantAst):
             right = self.resolve_type(C.to_string(right), lenient=True)
         return O.binary(op, left, right, frame.env)
-
-    def _e_array_literal(self, node: A.ArrayLiteralAst, frame: Frame) -> Any:
-        out = []
-        for e in node.elements:
-            v = self.eval(e, frame)
-            out.append(None if isinstance(v, C.AutomationNull) else v)
-        return out
 
     def _e_array_expr(self, node: A.ArrayExpressionAst, frame: Frame) -> Any:
         return list(self.exec_block(node.statements.statements, frame))
@@ -1248,9 +1109,11 @@ class Interpreter:
     # script blocks
     # ------------------------------------------------------------------------------------
 
-    def stream_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None,
-                           dollar_under: Any = NOT_FOUND, new_scope: bool = True, this: Any = NOT_FOUND,
-                           input_items: list[Any] | None = None) -> Iterator[Any]:
+    def _enter_scriptblock(self, sb: Any, frame: Frame, args: list[Any] | None, dollar_under: Any,
+                           new_scope: bool, this: Any, input_items: list[Any] | None
+                           ) -> tuple[Frame, Scope, dict[str, Any]]:
+        """The frame a script block runs in, its variables set; returns (frame, scope, the
+        caller's variables to put back when the block ran in the caller's scope)."""
         if not isinstance(sb, ScriptBlock):
             raise runtime_error(
                 f"The value '{C.to_string(sb)}' is not a script block.", "ScriptBlockExpected", "InvalidArgument")
@@ -1259,19 +1122,15 @@ class Interpreter:
             scope = Scope(parent, "local")
         else:
             scope = frame.scope
-        f = frame.child(scope=scope, source=sb.source)
+        f = frame if scope is frame.scope and sb.source is frame.source else frame.child(scope=scope, source=sb.source)
         saved: dict[str, Any] = {}
-
-        def set_local(name: str, value: Any) -> None:
-            if not new_scope:
-                old = scope.local_variable(name)
-                saved.setdefault(name, old.value if old is not None else NOT_FOUND)
-            scope.define(name, value)
-
         if dollar_under is not NOT_FOUND:
-            set_local("_", dollar_under)
+            if not new_scope:
+                old = scope.variables.get("_")
+                saved["_"] = old.value if old is not None else NOT_FOUND
+            scope.define("_", dollar_under)
         if this is not NOT_FOUND:
-            set_local("this", this)
+            self._set_block_local(scope, new_scope, saved, "this", this)
         args = list(args or [])
         if new_scope:
             pb = sb.ast.param_block
@@ -1291,29 +1150,87 @@ class Interpreter:
             else:
                 scope.define("args", args)
         if input_items is not None:
-            set_local("input", list(input_items))
+            self._set_block_local(scope, new_scope, saved, "input", list(input_items))
+        return f, scope, saved
+
+    @staticmethod
+    def _set_block_local(scope: Scope, new_scope: bool, saved: dict[str, Any], name: str, value: Any) -> None:
+        if not new_scope:
+            old = scope.local_variable(name)
+            saved.setdefault(name, old.value if old is not None else NOT_FOUND)
+        scope.define(name, value)
+
+    @staticmethod
+    def _leave_scriptblock(scope: Scope, saved: dict[str, Any]) -> None:
+        for name, old in saved.items():
+            if old is NOT_FOUND:
+                scope.remove_variable(name)
+            else:
+                scope.define(name, old)
+
+    def _named_blocks(self, sb: ScriptBlock) -> list[Any]:
+        """The compiled begin, process and end blocks of a script block, in that order."""
+        ast_ = sb.ast
+        blocks: list[Any] | None = self.compiler.cached(ast_)
+        if blocks is None:
+            blocks = self.compiler.keep(ast_, [
+                compiler_statements.block_of(self.compiler, block.statements)
+                for block in (ast_.begin_block, ast_.process_block, ast_.end_block) if block is not None])
+        return blocks
+
+    def stream_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None,
+                           dollar_under: Any = NOT_FOUND, new_scope: bool = True, this: Any = NOT_FOUND,
+                           input_items: list[Any] | None = None) -> Iterator[Any]:
+        f, scope, saved = self._enter_scriptblock(sb, frame, args, dollar_under, new_scope, this, input_items)
         try:
-            ast_ = sb.ast
             try:
-                if ast_.begin_block is not None:
-                    yield from self.exec_block(ast_.begin_block.statements, f)
-                if ast_.process_block is not None:
-                    yield from self.exec_block(ast_.process_block.statements, f)
-                if ast_.end_block is not None:
-                    yield from self.exec_block(ast_.end_block.statements, f)
+                for block in self._named_blocks(sb):
+                    yield from block.gen(f)
             except ReturnSignal:
                 return
         finally:
-            for name, old in saved.items():
-                if old is NOT_FOUND:
-                    scope.remove_variable(name)
-                else:
-                    scope.define(name, old)
+            self._leave_scriptblock(scope, saved)
 
     def invoke_scriptblock(self, sb: Any, frame: Frame, *, args: list[Any] | None = None, this: Any = NOT_FOUND,
                            dollar_under: Any = NOT_FOUND, new_scope: bool = True) -> list[Any]:
-        return list(self.stream_scriptblock(sb, frame, args=args, dollar_under=dollar_under, new_scope=new_scope,
-                                            this=this))
+        """A script block run to completion: its output (as `list(stream_scriptblock(...))`)."""
+        if not new_scope and this is NOT_FOUND and dollar_under is not NOT_FOUND and isinstance(sb, ScriptBlock):
+            return self._filter_scriptblock(sb, frame, dollar_under)
+        f, scope, saved = self._enter_scriptblock(sb, frame, args, dollar_under, new_scope, this, None)
+        out: list[Any] = []
+        blocks = self.compiler.cached(sb.ast)
+        try:
+            try:
+                for block in blocks if blocks is not None else self._named_blocks(sb):
+                    block.collect(f, out)
+            except ReturnSignal:
+                pass
+        finally:
+            self._leave_scriptblock(scope, saved)
+        return out
+
+    def _filter_scriptblock(self, sb: ScriptBlock, frame: Frame, dollar_under: Any) -> list[Any]:
+        """`invoke_scriptblock` of a block run in the caller's scope with `$_` set (Where-Object's
+        filter, a calculated property, a delay-bound argument): the same steps, inline."""
+        scope = frame.scope
+        f = frame if sb.source is frame.source else frame.child(source=sb.source)
+        old = scope.variables.get("_")
+        saved = old.value if old is not None else NOT_FOUND
+        scope.define("_", dollar_under)
+        out: list[Any] = []
+        blocks = self.compiler.cached(sb.ast)
+        try:
+            try:
+                for block in blocks if blocks is not None else self._named_blocks(sb):
+                    block.collect(f, out)
+            except ReturnSignal:
+                pass
+        finally:
+            if saved is NOT_FOUND:
+                scope.remove_variable("_")
+            else:
+                scope.define("_", saved)
+        return out
 
     def create_scriptblock(self, text: str) -> ScriptBlock:
         ast_ = self.parse(text, None)
@@ -1531,38 +1448,26 @@ class LoopWatch:
                 invocation=InvocationInfo(None, ScriptPosition(src.path, self.node.extent, src.text))))
 
 
+# The statements the compiler leaves to their handler (compiler_statements.py and
+# compiler_loops.py compile pipelines, assignments, if, the loops, break, continue and blocks).
 _STATEMENTS: dict[type, Callable[..., Iterator[Any]]] = {
-    A.PipelineAst: Interpreter._s_pipeline,
-    A.AssignmentStatementAst: Interpreter._s_assign,
-    A.IfStatementAst: Interpreter._s_if,
-    A.ForEachStatementAst: Interpreter._s_foreach,
-    A.ForStatementAst: Interpreter._s_for,
-    A.WhileStatementAst: Interpreter._s_while,
-    A.DoWhileStatementAst: Interpreter._s_dowhile,
     A.SwitchStatementAst: Interpreter._s_switch,
     A.TryStatementAst: Interpreter._s_try,
     A.ThrowStatementAst: Interpreter._s_throw,
     A.ReturnStatementAst: Interpreter._s_return,
     A.ExitStatementAst: Interpreter._s_exit,
-    A.BreakStatementAst: Interpreter._s_break,
-    A.ContinueStatementAst: Interpreter._s_continue,
     A.FunctionDefinitionAst: Interpreter._s_function,
-    A.StatementBlockAst: Interpreter._s_block,
 }
 
+# The expressions the compiler leaves to their handler (compiler.py compiles constants,
+# strings, variables, operators, simple parentheses, members, indexing, array literals and
+# expandable strings; a handler evaluates its children through `eval`, compiled).
 _EXPRESSIONS: dict[type, Callable[..., Any]] = {
-    A.ConstantExpressionAst: Interpreter._e_constant,
-    A.StringConstantAst: Interpreter._e_string,
-    A.ExpandableStringAst: Interpreter._e_expandable,
-    A.VariableExpressionAst: Interpreter._e_variable,
     A.TypeExpressionAst: Interpreter._e_type,
     A.ConvertExpressionAst: Interpreter._e_convert,
     A.MemberExpressionAst: Interpreter._e_member,
     A.InvokeMemberExpressionAst: Interpreter._e_invoke,
-    A.IndexExpressionAst: Interpreter._e_index,
-    A.UnaryExpressionAst: Interpreter._e_unary,
     A.BinaryExpressionAst: Interpreter._e_binary,
-    A.ArrayLiteralAst: Interpreter._e_array_literal,
     A.ArrayExpressionAst: Interpreter._e_array_expr,
     A.SubExpressionAst: Interpreter._e_subexpr,
     A.ParenExpressionAst: Interpreter._e_paren,

@@ -97,18 +97,6 @@ def expression_output(interp: "Interpreter", expr: A.ExpressionAst, frame: Frame
     yield from C.enumerate_value(value)
 
 
-def _drive(result: Iterable[Any] | None, ctx: CommandContext) -> Iterator[Any]:
-    if result is not None:
-        for obj in result:
-            pending = ctx.drain()
-            if pending:
-                yield from pending
-            yield obj
-    pending = ctx.drain()
-    if pending:
-        yield from pending
-
-
 class CmdletProcessor(Processor):
     def __init__(self, interp: "Interpreter", frame: Frame, info: CmdletInfo, invocation_name: str,
                  args: list[Arg], cmd: A.CommandAst, expects_input: bool, position: int) -> None:
@@ -149,12 +137,26 @@ class CmdletProcessor(Processor):
         return self.ctx.stop_requested
 
     def _run(self, method: Any) -> Iterator[Any]:
+        ctx = self.ctx
+        outvar = self.outvar
         try:
             result = method()
-            for obj in _drive(result, self.ctx):
-                if self.outvar is not None:
-                    self.outvar.append(obj)
-                yield obj
+            # the objects the cmdlet returns, each after what it wrote (ctx.write_output) before
+            if result is not None:
+                for obj in result:
+                    if ctx.pending_output:
+                        pending = ctx.drain()
+                        if outvar is not None:
+                            outvar.extend(pending)
+                        yield from pending
+                    if outvar is not None:
+                        outvar.append(obj)
+                    yield obj
+            if ctx.pending_output:
+                pending = ctx.drain()
+                if outvar is not None:
+                    outvar.extend(pending)
+                yield from pending
         except (PSError, HaltSignal, GeneratorExit):
             raise
         except BaseException as exc:
@@ -177,24 +179,26 @@ class CmdletProcessor(Processor):
         return self._run(self.cmdlet.begin_processing)
 
     def process(self, item: Any) -> Iterator[Any]:
+        # binds at the call (the pipeline iterates what it returns at once), then the record's
+        # output streams from the cmdlet
+        ctx = self.ctx
         if item is NO_INPUT or not self.expects_input:
-            self.ctx.has_input = False
-            self.ctx.input_object = None
-            self.ctx.bound = dict(self.state.bound)
-            yield from self._run(self.cmdlet.process_record)
-            return
+            ctx.has_input = False
+            ctx.input_object = None
+            ctx.bound = dict(self.state.bound)
+            return self._run(self.cmdlet.process_record)
         try:
             pb = self.binder.bind_pipeline(self.state, item)
         except InputNotBound as nb:
-            self.ctx.write_error(nb.error.record)
-            return
-        self.ctx.bound = dict(self.state.bound)
-        self.ctx.bound.update(pb.values)
+            ctx.write_error(nb.error.record)
+            return iter(())
+        bound = ctx.bound = dict(self.state.bound)
+        bound.update(pb.values)
         if pb.set_name:
-            self.ctx.parameter_set = pb.set_name
-        self.ctx.has_input = True
-        self.ctx.input_object = item
-        yield from self._run(self.cmdlet.process_record)
+            ctx.parameter_set = pb.set_name
+        ctx.has_input = True
+        ctx.input_object = item
+        return self._run(self.cmdlet.process_record)
 
     def end(self) -> Iterator[Any]:
         self.ctx.bound = dict(self.state.bound)
@@ -787,6 +791,12 @@ def _with_redirections(interp: "Interpreter", redirections: tuple[A.RedirectionA
 
 
 def _chain(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    if not first:
+        return rest
+    return _chained(first, rest)
+
+
+def _chained(first: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
     yield from first
     yield from rest
 
@@ -809,6 +819,13 @@ def _stage(proc: Processor, upstream: Iterator[Any] | None) -> Iterator[Any]:
 
 def _redirected(stage: Iterator[Any], discard: bool, sink: list[Any] | None, file_target: Any,
                 interp: "Interpreter", frame: Frame) -> Iterator[Any]:
+    if not discard and sink is None and file_target is None and frame.routing.error == "host":
+        return stage  # nothing redirected: the stage's objects as they come
+    return _redirecting(stage, discard, sink, file_target, interp, frame)
+
+
+def _redirecting(stage: Iterator[Any], discard: bool, sink: list[Any] | None, file_target: Any,
+                 interp: "Interpreter", frame: Frame) -> Iterator[Any]:
     if frame.routing.error == "host":
         yield from _redirected_inner(stage, discard, sink, file_target, interp, frame)
         return

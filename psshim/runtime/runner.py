@@ -214,6 +214,7 @@ class Runspace:
         # the budget is per run (a shell session runs many)
         interp.started = time.monotonic()
         interp.steps = 0
+        interp.check_at = 0
         if text.startswith("\ufeff"):
             text = text[1:]
         parsed = self._parse(text, path)
