@@ -378,9 +378,12 @@ class ScriptProcessor(Processor):
                     pb = self.binder.bind_pipeline(self.state, item)
                     for name, value in pb.values.items():
                         self.scope.define(name, value)
-                except InputNotBound:
+                except InputNotBound as nb:
                     if any(p.takes_pipeline() for p in self.meta.parameters):
-                        raise
+                        # a non-terminating error for this record (InputObjectNotBound): the
+                        # process block does not run for it, the next records still do
+                        self.interp.write_error(nb.error.record, self.frame, dict(self.state.common))
+                        return
             self.scope.define("_", item)
             if process_block is None:
                 self.input_items.append(item)

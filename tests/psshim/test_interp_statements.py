@@ -141,6 +141,23 @@ def test_advanced_function_with_pipeline_input_and_begin_process_end() -> None:
     assert out_lines(text) == ["2", "4", "6", "total 6"]
 
 
+def test_a_record_that_binds_to_no_parameter_of_a_function_is_a_non_terminating_error() -> None:
+    """PowerShell's ParameterBinderController: input that converts to no pipeline parameter is
+    InputObjectNotBound for that record (the process block skips it, the others still run);
+    with -ErrorAction Stop it terminates."""
+    text = ("function Show { param([Parameter(ValueFromPipeline)][int]$N) process { \"got $N\" } }\n"
+            "1, 'x', 3 | Show\n"
+            "$Error[0].FullyQualifiedErrorId\n"
+            "try { 'y' | Show -ErrorAction Stop } catch { 'caught ' + $_.CategoryInfo.Category }")
+    code, out, err, _ = run(text)
+    assert code == 0
+    assert [line for line in out.splitlines() if line] == ["got 1", "got 3", "InputObjectNotBound,Show",
+                                                          "caught InvalidArgument"]
+    assert err.startswith("Show : The input object cannot be bound to any parameters for the command either "
+                          "because the command does not take \npipeline input")
+    assert "(x:String) [Show], ParameterBindingException" in err and err.count("InputObjectNotBound") == 1
+
+
 def test_filters_and_input() -> None:
     assert out_lines("filter dbl { $_ * 2 }; 1..3 | dbl") == ["2", "4", "6"]
     assert out_lines("function all { \"n=$($input.Count)\" }; 1..3 | all") == ["n=3"]
