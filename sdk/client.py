@@ -168,8 +168,10 @@ class HyperVClient(ValueClient):
         return list(found.found)
 
     def vm(self, name: str) -> VM:
-        """The one VM with this name."""
-        found = self.lookup_vms([name])
+        """The one VM with this name (the name itself, not a wildcard pattern: `[` is a name)."""
+        from hyperv_emu.sdk import escape_wildcards
+
+        found = self.lookup_vms([escape_wildcards(name)])
         if found.missing or not found.found:
             raise VMNotFoundError(f'Hyper-V was unable to find a virtual machine with name "{name}".', target=name)
         return found.found[0]

@@ -276,3 +276,19 @@ def test_any_unicode(box_factory, vm_name, cp_name, tail):
         assert c.read_file(path) == b"fuzz"
         c.delete_file(path)
     box.check()
+
+
+@pytest.mark.parametrize("name", ["[", "a[b", "back`tick", "]", "[ab]"])
+def test_client_vm_takes_the_name_itself_not_a_pattern(name: str) -> None:
+    """`HyperVClient.vm(name)` is "the one VM with this name": Hyper-V allows `[`, `]` or a backtick in a VM
+    name, and the lookup must not read them as wildcards (nor fail on an unclosed `[`)."""
+    url = T.memory_url()
+    try:
+        client = sdk.load_world(url, T.base_world())
+        client.new_vm(name)
+        client.new_vm(name + "-other")
+        assert client.vm(name).name == name
+        with pytest.raises(sdk.VMNotFoundError, match=re.escape(f'name "{name}z"')):
+            client.vm(name + "z")
+    finally:
+        T.drop_memory_root(url)
