@@ -4,8 +4,6 @@ indented by two spaces, as `schtasks /query /xml` and Export-ScheduledTask write
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from hyperv_emu.psshim.cmdlets.taskobjects import boundary, iso_duration
 from hyperv_emu.sdk.tasks import ScheduledTask, TaskTrigger
 
@@ -19,6 +17,8 @@ def _b(value: bool) -> str:
 
 
 def _el(indent: int, name: str, text: str) -> str:
+    from xml.sax.saxutils import escape  # on first use: xml.sax costs ~15 ms of every start-up
+
     return f"{'  ' * indent}<{name}>{escape(text)}</{name}>"
 
 
