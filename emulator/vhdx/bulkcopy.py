@@ -1,0 +1,257 @@
+"""Bulk copies of byte ranges from one random-access file into another: a merge's data path.
+
+A :class:`Copier` takes :class:`Move` s (source offset, target offset, length, whether the
+target is fresh space that reads as zeros), joins the adjacent ones into one I/O and copies them:
+
+* between two local files (both have ``fileno``), in the kernel, no byte passing through
+  Python: ``os.copy_file_range``; where the kernel refuses it (another file system, an old
+  kernel), ``os.sendfile``; where that fails too, ``pread`` in a reader thread overlapping the
+  ``pwrite`` of the previous piece. Every :data:`WRITEBACK_EVERY` bytes the copied ranges are
+  handed to writeback (``posix_fadvise(DONTNEED)`` starts it without waiting and drops the
+  clean pages), so writing to the disk overlaps the copy, the caller's one sync finds little
+  left to do, and the page cache does not fill with a merge's data. Local copies do not look
+  at the bytes: the caller splits ranges at the source's holes first (:func:`data_extents`),
+  so holes stay holes.
+* between other files (memory stores, wrapped files), through Python in pieces of
+  :data:`COPY_PIECE`, zero granules not stored where the target already reads zero
+  (:func:`~emulator.vhdx.raf.write_sparse`).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple
+
+from .layout import MiB
+from .raf import RandomAccessFile, write_sparse
+
+COPY_PIECE = 8 * MiB
+WRITEBACK_EVERY = 32 * MiB
+METHODS = ("copy_file_range", "sendfile", "pread")
+_FALLBACK_ERRNOS = frozenset(
+    {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.ETXTBSY}
+)
+_ZEROS = bytes(COPY_PIECE)
+
+
+class Move(NamedTuple):
+    """``length`` bytes from source offset ``src`` to target offset ``dst``; ``fresh``: the
+    target range reads as zeros (newly allocated), so zeros need not be written there."""
+
+    src: int
+    dst: int
+    length: int
+    fresh: bool
+
+
+def coalesce(moves: Iterable[Move]) -> list[Move]:
+    """The moves in source order, adjacent ones (contiguous on both sides) joined."""
+    out: list[Move] = []
+    for m in sorted(moves):
+        if m.length <= 0:
+            continue
+        if out:
+            last = out[-1]
+            if last.src + last.length == m.src and last.dst + last.length == m.dst and last.fresh == m.fresh:
+                out[-1] = Move(last.src, last.dst, last.length + m.length, m.fresh)
+                continue
+        out.append(m)
+    return out
+
+
+def file_descriptor(raf: Any) -> int | None:
+    """The descriptor of a local file (its ``fileno``), None for any other file."""
+    get = getattr(raf, "fileno", None)
+    if get is None:
+        return None
+    try:
+        return int(get())
+    except (OSError, ValueError):
+        return None
+
+
+def data_extents(raf: Any, offset: int, length: int) -> list[tuple[int, int]] | None:
+    """The ``(offset, length)`` ranges of ``[offset, offset + length)`` that hold data in a
+    local file (SEEK_DATA / SEEK_HOLE; past the end of the file is a hole); None when ``raf``
+    is not a local file or the system cannot tell (then every byte may be data)."""
+    fd = file_descriptor(raf)
+    if fd is None:
+        return None
+    end = min(offset + length, os.fstat(fd).st_size)
+    out: list[tuple[int, int]] = []
+    pos = offset
+    try:
+        while pos < end:
+            try:
+                start = os.lseek(fd, pos, os.SEEK_DATA)
+            except OSError as exc:
+                if exc.errno == errno.ENXIO:  # no data at or after pos
+                    break
+                raise
+            if start >= end:
+                break
+            stop = min(end, os.lseek(fd, start, os.SEEK_HOLE))
+            out.append((start, stop - start))
+            pos = stop
+    except OSError:
+        return None
+    return out
+
+
+class Copier:
+    """Copies :class:`Move` s from ``src`` into ``dst``; ``method`` forces one of
+    :data:`METHODS` for local files (tests), else the best that works is used."""
+
+    def __init__(self, src: RandomAccessFile, dst: RandomAccessFile, method: str | None = None) -> None:
+        if method is not None and method not in METHODS:
+            raise ValueError(f"unknown copy method {method!r}")
+        self._src = src
+        self._dst = dst
+        self._src_fd = file_descriptor(src)
+        self._dst_fd = file_descriptor(dst)
+        self.method = method or METHODS[0]
+        self._unkicked = 0  # bytes copied since writeback was last started
+
+    @property
+    def local(self) -> bool:
+        """Both files are local: the copy runs in the kernel and never looks at the bytes."""
+        return self._src_fd is not None and self._dst_fd is not None
+
+    def copy(self, moves: Iterable[Move]) -> int:
+        """Copy every move (joined where adjacent); returns the bytes copied."""
+        total = 0
+        for m in coalesce(moves):
+            if self.local:
+                self._copy_local(m)
+            else:
+                self._copy_buffered(m)
+            total += m.length
+        return total
+
+    # ------------------------------------------------------------------ local files
+
+    def _copy_local(self, m: Move) -> None:
+        done = kicked = 0
+        while done < m.length:
+            if self.method == "pread":
+                self._copy_threaded(m.src + done, m.dst + done, m.length - done)
+                done = m.length
+            else:  # 0 when the kernel refused the method: the next one goes on
+                done += self._kernel_piece(m.src + done, m.dst + done, min(COPY_PIECE, m.length - done), m.fresh)
+            if done - kicked >= WRITEBACK_EVERY or done == m.length:
+                self._kick(m.src + kicked, m.dst + kicked, done - kicked)
+                kicked = done
+
+    def _kernel_piece(self, src: int, dst: int, n: int, fresh: bool) -> int:
+        """Copy up to ``n`` bytes in the kernel; 0 after switching to the next method."""
+        assert self._src_fd is not None and self._dst_fd is not None
+        try:
+            if self.method == "copy_file_range":
+                got = os.copy_file_range(self._src_fd, self._dst_fd, n, src, dst)
+            else:
+                os.lseek(self._dst_fd, dst, os.SEEK_SET)
+                got = os.sendfile(self._dst_fd, self._src_fd, src, n)
+        except OSError as exc:
+            if exc.errno not in _FALLBACK_ERRNOS:
+                raise
+            self.method = METHODS[METHODS.index(self.method) + 1]
+            return 0
+        if got:
+            return got
+        if src < os.fstat(self._src_fd).st_size:  # pragma: no cover - no progress inside the file
+            self.method = METHODS[METHODS.index(self.method) + 1]
+            return 0
+        if not fresh:  # past the source's end: the rest reads as zeros
+            self._write_zeros(dst, n)
+        return n
+
+    def _kick(self, src: int, dst: int, length: int) -> None:
+        """Start writeback of a copied range and drop the source's cached pages."""
+        assert self._src_fd is not None and self._dst_fd is not None
+        for fd, offset in ((self._dst_fd, dst), (self._src_fd, src)):
+            try:
+                os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+            except OSError:  # pragma: no cover - advice only
+                pass
+
+    def _write_zeros(self, dst: int, length: int) -> None:
+        pos = 0
+        while pos < length:
+            n = min(COPY_PIECE, length - pos)
+            self._dst.write_at(dst + pos, _ZEROS[:n])
+            pos += n
+
+    def _copy_threaded(self, src: int, dst: int, length: int) -> None:
+        """pread in a reader thread, pwrite here: reading piece k+1 overlaps writing piece k."""
+        for pos, data in _read_ahead(self._src, src, length):
+            self._dst.write_at(dst + pos, data)
+
+    # ------------------------------------------------------------------ other files
+
+    def _copy_buffered(self, m: Move) -> None:
+        pos = 0
+        while pos < m.length:
+            n = min(COPY_PIECE, m.length - pos)
+            if reads_as_hole(self._src, m.src + pos, n):
+                data: bytes = _ZEROS[:n]  # nothing to read; stored only where the target is not zero
+            else:
+                data = self._src.read_at(m.src + pos, n)
+                if len(data) < n:
+                    data += bytes(n - len(data))
+            write_sparse(self._dst, m.dst + pos, data, target_is_zero=m.fresh)
+            pos += n
+
+
+def reads_as_hole(raf: Any, offset: int, length: int) -> bool:
+    """The file says the range is a hole (reads as zeros without being stored); optional."""
+    probe = getattr(raf, "is_hole", None)
+    return bool(probe(offset, length)) if probe is not None else False
+
+
+def _read_ahead(src: RandomAccessFile, offset: int, length: int) -> Iterator[tuple[int, bytes]]:
+    """``(position, data)`` pieces of ``[offset, offset + length)`` read by a thread one piece
+    ahead of the consumer (at most two pieces held); the thread stops when the consumer does."""
+    pieces: queue.Queue[tuple[int, bytes] | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[int, bytes] | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                pieces.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def reader() -> None:
+        try:
+            pos = 0
+            while pos < length:
+                n = min(COPY_PIECE, length - pos)
+                data = src.read_at(offset + pos, n)
+                if len(data) < n:
+                    data += bytes(n - len(data))
+                if not put((pos, data)):
+                    return
+                pos += n
+            put(None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put(exc)
+
+    thread = threading.Thread(target=reader, name="vhdx-merge-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = pieces.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
