@@ -6,7 +6,8 @@ target is fresh space that reads as zeros), joins the adjacent ones into one I/O
 * between two local files (both have ``fileno``), in the kernel, no byte passing through
   Python: ``os.copy_file_range``; where the kernel refuses it (another file system, an old
   kernel), ``os.sendfile``; where that fails too, ``pread`` in a reader thread overlapping the
-  ``pwrite`` of the previous piece. Every :data:`WRITEBACK_EVERY` bytes the copied ranges are
+  ``pwrite`` of the previous piece. The source is read with sequential advice (a larger
+  read-ahead), and every :data:`WRITEBACK_EVERY` bytes the copied ranges are
   handed to writeback (``posix_fadvise(DONTNEED)`` starts it without waiting and drops the
   clean pages), so writing to the disk overlaps the copy, the caller's one sync finds little
   left to do, and the page cache does not fill with a merge's data. Local copies do not look
@@ -30,7 +31,7 @@ from .layout import MiB
 from .raf import RandomAccessFile, write_sparse
 
 COPY_PIECE = 8 * MiB
-WRITEBACK_EVERY = 32 * MiB
+WRITEBACK_EVERY = 8 * MiB
 METHODS = ("copy_file_range", "sendfile", "pread")
 _FALLBACK_ERRNOS = frozenset(
     {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.ETXTBSY}
@@ -124,7 +125,10 @@ class Copier:
     def copy(self, moves: Iterable[Move]) -> int:
         """Copy every move (joined where adjacent); returns the bytes copied."""
         total = 0
-        for m in coalesce(moves):
+        moves = coalesce(moves)
+        if self.local and moves:
+            self._advise_sequential()
+        for m in moves:
             if self.local:
                 self._copy_local(m)
             else:
@@ -168,6 +172,14 @@ class Copier:
         if not fresh:  # past the source's end: the rest reads as zeros
             self._write_zeros(dst, n)
         return n
+
+    def _advise_sequential(self) -> None:
+        """The source is read in order: the kernel reads further ahead."""
+        assert self._src_fd is not None
+        try:
+            os.posix_fadvise(self._src_fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        except OSError:  # pragma: no cover - advice only
+            pass
 
     def _kick(self, src: int, dst: int, length: int) -> None:
         """Start writeback of a copied range and drop the source's cached pages."""
