@@ -52,7 +52,8 @@ from .vhdxfile import VhdxFile
 
 JOURNAL_VERSION = 1
 DEFAULT_STEP_BYTES = 64 * MiB
-DEFAULT_RUN_SLICE = 256 * MiB
+# run() (a merge to its end): a slice pays a data sync, a BAT sync and a journal save.
+DEFAULT_RUN_SLICE = 1024 * MiB
 MAX_BLOCKS_PER_STEP = 1 << 16
 PHASES = ("prepare", "copy", "relink", "done")
 
