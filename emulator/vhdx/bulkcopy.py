@@ -21,6 +21,7 @@ target is fresh space that reads as zeros), joins the adjacent ones into one I/O
 from __future__ import annotations
 
 import errno
+import mmap
 import os
 import queue
 import threading
@@ -33,6 +34,7 @@ from .raf import RandomAccessFile, write_sparse
 COPY_PIECE = 8 * MiB
 WRITEBACK_EVERY = 8 * MiB
 METHODS = ("copy_file_range", "sendfile", "pread")
+PIPELINE_BUFFERS = 3
 _FALLBACK_ERRNOS = frozenset(
     {errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EBADF, errno.ETXTBSY}
 )
@@ -105,7 +107,8 @@ def data_extents(raf: Any, offset: int, length: int) -> list[tuple[int, int]] | 
 
 class Copier:
     """Copies :class:`Move` s from ``src`` into ``dst``; ``method`` forces one of
-    :data:`METHODS` for local files (tests), else the best that works is used."""
+    :data:`METHODS` for local files (tests), else the best that works is used. Close it
+    after use (it may hold read buffers)."""
 
     def __init__(self, src: RandomAccessFile, dst: RandomAccessFile, method: str | None = None) -> None:
         if method is not None and method not in METHODS:
@@ -115,7 +118,7 @@ class Copier:
         self._src_fd = file_descriptor(src)
         self._dst_fd = file_descriptor(dst)
         self.method = method or METHODS[0]
-        self._unkicked = 0  # bytes copied since writeback was last started
+        self._buffers: list[mmap.mmap] = []
 
     @property
     def local(self) -> bool:
@@ -136,25 +139,43 @@ class Copier:
             total += m.length
         return total
 
+    def close(self) -> None:
+        self._buffers = []
+
+    def __enter__(self) -> Copier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # ------------------------------------------------------------------ local files
 
     def _copy_local(self, m: Move) -> None:
+        if self.method == "pread":
+            self._copy_pipelined(m)
+        else:
+            self._copy_kernel(m, self.method)
+
+    def _copy_kernel(self, m: Move, method: str) -> None:
         done = kicked = 0
         while done < m.length:
-            if self.method == "pread":
-                self._copy_threaded(m.src + done, m.dst + done, m.length - done)
-                done = m.length
-            else:  # 0 when the kernel refused the method: the next one goes on
-                done += self._kernel_piece(m.src + done, m.dst + done, min(COPY_PIECE, m.length - done), m.fresh)
+            got = self._kernel_piece(method, m.src + done, m.dst + done, min(COPY_PIECE, m.length - done), m.fresh)
+            if got == 0:  # the kernel refused the method: the next one goes on
+                method = self.method = METHODS[METHODS.index(method) + 1]
+                if method == "pread":
+                    self._copy_pipelined(Move(m.src + done, m.dst + done, m.length - done, m.fresh))
+                    done = m.length
+                continue
+            done += got
             if done - kicked >= WRITEBACK_EVERY or done == m.length:
                 self._kick(m.src + kicked, m.dst + kicked, done - kicked)
                 kicked = done
 
-    def _kernel_piece(self, src: int, dst: int, n: int, fresh: bool) -> int:
-        """Copy up to ``n`` bytes in the kernel; 0 after switching to the next method."""
+    def _kernel_piece(self, method: str, src: int, dst: int, n: int, fresh: bool) -> int:
+        """Copy up to ``n`` bytes in the kernel; 0 when the kernel refuses ``method``."""
         assert self._src_fd is not None and self._dst_fd is not None
         try:
-            if self.method == "copy_file_range":
+            if method == "copy_file_range":
                 got = os.copy_file_range(self._src_fd, self._dst_fd, n, src, dst)
             else:
                 os.lseek(self._dst_fd, dst, os.SEEK_SET)
@@ -162,16 +183,30 @@ class Copier:
         except OSError as exc:
             if exc.errno not in _FALLBACK_ERRNOS:
                 raise
-            self.method = METHODS[METHODS.index(self.method) + 1]
             return 0
         if got:
             return got
         if src < os.fstat(self._src_fd).st_size:  # pragma: no cover - no progress inside the file
-            self.method = METHODS[METHODS.index(self.method) + 1]
             return 0
         if not fresh:  # past the source's end: the rest reads as zeros
             self._write_zeros(dst, n)
         return n
+
+    def _copy_pipelined(self, m: Move) -> None:
+        """A reader thread reads the source into a ring of buffers ahead of the writes here."""
+        assert self._src_fd is not None and self._dst_fd is not None
+        if not self._buffers:
+            self._buffers = [mmap.mmap(-1, COPY_PIECE) for _ in range(PIPELINE_BUFFERS)]
+        kicked = 0
+        for pos, view in _read_ahead(self._src_fd, m.src, m.length, self._buffers):
+            done = 0
+            while done < len(view):
+                done += os.pwritev(self._dst_fd, [view[done:]], m.dst + pos + done)
+            view.release()
+            end = pos + done
+            if end - kicked >= WRITEBACK_EVERY or end == m.length:
+                self._kick(m.src + kicked, m.dst + kicked, end - kicked)
+                kicked = end
 
     def _advise_sequential(self) -> None:
         """The source is read in order: the kernel reads further ahead."""
@@ -197,11 +232,6 @@ class Copier:
             self._dst.write_at(dst + pos, _ZEROS[:n])
             pos += n
 
-    def _copy_threaded(self, src: int, dst: int, length: int) -> None:
-        """pread in a reader thread, pwrite here: reading piece k+1 overlaps writing piece k."""
-        for pos, data in _read_ahead(self._src, src, length):
-            self._dst.write_at(dst + pos, data)
-
     # ------------------------------------------------------------------ other files
 
     def _copy_buffered(self, m: Move) -> None:
@@ -224,46 +254,55 @@ def reads_as_hole(raf: Any, offset: int, length: int) -> bool:
     return bool(probe(offset, length)) if probe is not None else False
 
 
-def _read_ahead(src: RandomAccessFile, offset: int, length: int) -> Iterator[tuple[int, bytes]]:
-    """``(position, data)`` pieces of ``[offset, offset + length)`` read by a thread one piece
-    ahead of the consumer (at most two pieces held); the thread stops when the consumer does."""
-    pieces: queue.Queue[tuple[int, bytes] | BaseException | None] = queue.Queue(maxsize=1)
+def _read_ahead(fd: int, offset: int, length: int, buffers: list[mmap.mmap]) -> Iterator[tuple[int, memoryview]]:
+    """``(position, view)`` pieces of ``[offset, offset + length)`` of ``fd``, read by a thread
+    into ``buffers`` ahead of the consumer (who releases each view before the next); past the
+    end of the file reads as zeros. The thread stops when the consumer does."""
+    free: queue.Queue[int] = queue.Queue()
+    for i in range(len(buffers)):
+        free.put(i)
+    full: queue.Queue[tuple[int, int, int] | BaseException | None] = queue.Queue()
     stop = threading.Event()
-
-    def put(item: tuple[int, bytes] | BaseException | None) -> bool:
-        while not stop.is_set():
-            try:
-                pieces.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
 
     def reader() -> None:
         try:
             pos = 0
             while pos < length:
-                n = min(COPY_PIECE, length - pos)
-                data = src.read_at(offset + pos, n)
-                if len(data) < n:
-                    data += bytes(n - len(data))
-                if not put((pos, data)):
+                try:
+                    i = free.get(timeout=0.1)
+                except queue.Empty:
+                    if stop.is_set():
+                        return
+                    continue
+                if stop.is_set():
                     return
+                n = min(len(buffers[i]), length - pos)
+                with memoryview(buffers[i]) as view:
+                    got = 0
+                    while got < n:
+                        k = os.preadv(fd, [view[got:n]], offset + pos + got)
+                        if k == 0:
+                            view[got:n] = bytes(n - got)
+                            break
+                        got += k
+                full.put((pos, i, n))
                 pos += n
-            put(None)
+            full.put(None)
         except BaseException as exc:  # handed to the consumer, raised there
-            put(exc)
+            full.put(exc)
 
     thread = threading.Thread(target=reader, name="vhdx-merge-reader", daemon=True)
     thread.start()
     try:
         while True:
-            item = pieces.get()
+            item = full.get()
             if item is None:
                 return
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            pos, i, n = item
+            yield pos, memoryview(buffers[i])[:n]
+            free.put(i)
     finally:
         stop.set()
         thread.join()

@@ -318,7 +318,8 @@ class MergeJob:
             block = allocated + 1
             if spent >= max_bytes:
                 break
-        fold_blocks(child, parent, chosen, Copier(child.raf, parent.raf))
+        with Copier(child.raf, parent.raf) as copier:
+            fold_blocks(child, parent, chosen, copier)
         if not todo or block > todo[-1]:
             block = blocks  # nothing left to copy
         parent.flush()

@@ -48,6 +48,7 @@ def test_local_copy_methods_copy_the_same_bytes(tmp_path, method):
              Move(20 * MiB, 30 * MiB, 8 * MiB, False)]
     assert copier.copy(moves) == 24 * MiB
     assert copier.method == method
+    copier.close()
     got = dst.read_at(0, 40 * MiB)
     assert got[:MiB] == b"\xee" * MiB
     assert got[MiB : 17 * MiB] == expected[: 16 * MiB]
