@@ -11,8 +11,8 @@ target is fresh space that reads as zeros), joins the adjacent ones into one I/O
   handed to writeback (``posix_fadvise(DONTNEED)`` starts it without waiting and drops the
   clean pages), so writing to the disk overlaps the copy, the caller's one sync finds little
   left to do, and the page cache does not fill with a merge's data. Local copies do not look
-  at the bytes: the caller splits ranges at the source's holes first (:func:`data_extents`),
-  so holes stay holes.
+  at the bytes: the caller splits ranges at the source's holes first (:func:`data_extents`,
+  which also knows the holes of memory files), so holes stay holes.
 * between other files (memory stores, wrapped files), through Python in pieces of
   :data:`COPY_PIECE`, zero granules not stored where the target already reads zero
   (:func:`~emulator.vhdx.raf.write_sparse`).
@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
 from .layout import MiB
-from .raf import RandomAccessFile, write_sparse
+from .raf import ZERO_GRANULE, RandomAccessFile, write_sparse
 
 COPY_PIECE = 8 * MiB
 WRITEBACK_EVERY = 8 * MiB
@@ -78,12 +78,14 @@ def file_descriptor(raf: Any) -> int | None:
 
 
 def data_extents(raf: Any, offset: int, length: int) -> list[tuple[int, int]] | None:
-    """The ``(offset, length)`` ranges of ``[offset, offset + length)`` that hold data in a
-    local file (SEEK_DATA / SEEK_HOLE; past the end of the file is a hole); None when ``raf``
-    is not a local file or the system cannot tell (then every byte may be data)."""
+    """The ``(offset, length)`` ranges of ``[offset, offset + length)`` that may hold data:
+    of a local file by SEEK_DATA / SEEK_HOLE (past the end of the file is a hole), of a file
+    that answers ``is_hole`` (a memory store) by 64 KiB granules; None when ``raf`` cannot
+    tell (then every byte may be data)."""
     fd = file_descriptor(raf)
     if fd is None:
-        return None
+        probe = getattr(raf, "is_hole", None)
+        return None if probe is None else _probed_extents(probe, offset, length)
     end = min(offset + length, os.fstat(fd).st_size)
     out: list[tuple[int, int]] = []
     pos = offset
@@ -102,6 +104,22 @@ def data_extents(raf: Any, offset: int, length: int) -> list[tuple[int, int]] | 
             pos = stop
     except OSError:
         return None
+    return out
+
+
+def _probed_extents(probe: Any, offset: int, length: int) -> list[tuple[int, int]]:
+    if length <= 0 or probe(offset, length):
+        return []
+    out: list[tuple[int, int]] = []
+    pos, end = offset, offset + length
+    while pos < end:
+        stop = min(end, (pos // ZERO_GRANULE + 1) * ZERO_GRANULE)
+        if not probe(pos, stop - pos):
+            if out and out[-1][0] + out[-1][1] == pos:
+                out[-1] = (out[-1][0], out[-1][1] + stop - pos)
+            else:
+                out.append((pos, stop - pos))
+        pos = stop
     return out
 
 

@@ -48,7 +48,8 @@ class Piece(NamedTuple):
 
 def child_pieces(child: VhdxFile, block: int, *, split_holes: bool) -> list[Piece]:
     """What block ``block`` of the child holds: its present ranges, in order; with
-    ``split_holes`` the ranges of a local file's holes become zero pieces."""
+    ``split_holes`` the ranges the child's file stores nowhere (holes, as
+    :func:`~emulator.vhdx.bulkcopy.data_extents` finds them) become zero pieces."""
     state, foff = child.block_state(block)
     geo = child.geometry
     vstart = block * geo.block_size
@@ -99,7 +100,7 @@ def fold_blocks(child: VhdxFile, parent: VhdxFile, blocks: Sequence[int], copier
     """Write the child's sectors of ``blocks`` into ``parent`` (see the module's text)."""
     pieces: list[Piece] = []
     for block in blocks:
-        pieces.extend(child_pieces(child, block, split_holes=copier.local))
+        pieces.extend(child_pieces(child, block, split_holes=True))
     if not pieces:
         return
     bs = parent.block_size

@@ -81,8 +81,24 @@ def test_data_extents_of_a_sparse_local_file(tmp_path):
     assert data_extents(src, 6 * MiB, 8 * MiB) == [(6 * MiB, 2 * MiB), (12 * MiB, 2 * MiB)]
     assert data_extents(src, 8 * MiB, 4 * MiB) == []
     assert data_extents(src, 22 * MiB, 8 * MiB) == []  # the tail hole, and past the end
-    assert data_extents(SparseMemoryFile(), 0, MiB) is None  # not a local file: unknown
     src.close()
+
+
+class _Opaque:
+    """A file that tells nothing about its holes."""
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        return bytes(length)
+
+
+def test_data_extents_of_a_memory_file_by_granules():
+    mem = SparseMemoryFile(8 * MiB)
+    mem.write_at(MiB + 100, b"x")  # the 64 KiB granule at 1 MiB
+    mem.write_at(3 * MiB, b"y" * (3 * 65536))
+    assert data_extents(mem, 0, 8 * MiB) == [(MiB, 65536), (3 * MiB, 3 * 65536)]
+    assert data_extents(mem, MiB + 512, 4 * MiB) == [(MiB + 512, 65536 - 512), (3 * MiB, 3 * 65536)]
+    assert data_extents(mem, 4 * MiB, 4 * MiB) == []
+    assert data_extents(_Opaque(), 0, MiB) is None  # cannot tell: every byte may be data
 
 
 def test_buffered_copy_keeps_zeros_out_of_fresh_space():
