@@ -10,12 +10,15 @@ be deleted. Phases, each recorded in the journal before the next starts:
     its parent), then the parent's DataWriteGuid becomes ``G'`` (any other
     child of the parent is orphaned on purpose: the parent's data changes).
 ``copy``
-    Child blocks, in order: the child's own sectors are written into the
-    parent. This is idempotent and invisible through the child (its sectors
-    hide the parent's), so replaying any block after a crash is harmless. The
-    journal records the next block after each slice (after flushing the parent).
-    Zero data is never stored where the parent already reads zero, and a whole
-    zero block becomes a ZERO block.
+    Child blocks, in order, a slice at a time: the child's own sectors are
+    written into the parent in bulk (:mod:`.mergestep`: new parent blocks
+    allocated together, adjacent ranges joined into one copy, in the kernel
+    between local files, one sync of the data per slice). This is idempotent
+    and invisible through the child (its sectors hide the parent's), so
+    replaying any slice after a crash is harmless. The journal records the next
+    block after each slice (after flushing the parent). Zero data is never
+    stored where the parent already reads zero, and a whole zero block becomes
+    a ZERO block.
 ``relink``
     Each dependant's locator is rewritten to point at the parent (``G'`` and
     the parent's paths); a dependant reads the same bytes through the child or
@@ -37,24 +40,20 @@ from uuid import UUID, uuid4
 
 import attrs
 
+from .bulkcopy import Copier
 from .chain import Opener, check_linkage
 from .create import make_parent_locator
 from .errors import MergeError
 from .journal import JournalStore
-from .layout import (
-    PAYLOAD_BLOCK_FULLY_PRESENT,
-    PAYLOAD_BLOCK_NOT_PRESENT,
-    PAYLOAD_BLOCK_PARTIALLY_PRESENT,
-    ZERO_STATES,
-    MiB,
-)
+from .layout import MiB
+from .mergestep import fold_blocks
 from .structs import KEY_PARENT_LINKAGE2, ParentLocator, guid_text
 from .vhdxfile import VhdxFile
 
 JOURNAL_VERSION = 1
-PIECE = 8 * MiB
 DEFAULT_STEP_BYTES = 64 * MiB
-DEFAULT_RUN_SLICE = 256 * MiB
+# run() (a merge to its end): a slice pays a data sync, a BAT sync and a journal save.
+DEFAULT_RUN_SLICE = 1024 * MiB
 MAX_BLOCKS_PER_STEP = 1 << 16
 PHASES = ("prepare", "copy", "relink", "done")
 
@@ -94,12 +93,6 @@ def _weight(f: VhdxFile, first: int = 0, end: int | None = None) -> int:
     return sum(
         f.geometry.block_length(b) for b in f.allocated_blocks(first) if end is None or b < end
     )
-
-
-def _reads_as_hole(raf: Any, offset: int, length: int) -> bool:
-    """The file says the range is a hole (reads as zeros without being stored); optional."""
-    probe = getattr(raf, "is_hole", None)
-    return bool(probe(offset, length)) if probe is not None else False
 
 
 class MergeJob:
@@ -314,14 +307,19 @@ class MergeJob:
         if self._done_bytes is None:
             self.progress()
         block = int(self._record["next_block"])
-        blocks = child.geometry.payload_blocks
+        geo = child.geometry
+        blocks = geo.payload_blocks
         spent = 0
         todo = child.allocated_blocks(block)
+        chosen: list[int] = []
         for allocated in todo[:MAX_BLOCKS_PER_STEP]:
-            spent += self._merge_block(child, parent, allocated)
+            chosen.append(allocated)
+            spent += geo.block_length(allocated)
             block = allocated + 1
             if spent >= max_bytes:
                 break
+        with Copier(child.raf, parent.raf) as copier:
+            fold_blocks(child, parent, chosen, copier)
         if not todo or block > todo[-1]:
             block = blocks  # nothing left to copy
         parent.flush()
@@ -331,43 +329,6 @@ class MergeJob:
             self._save(phase="relink", next_block=block)
         else:
             self._save(next_block=block)
-
-    @staticmethod
-    def _merge_block(child: VhdxFile, parent: VhdxFile, block: int) -> int:
-        state, foff = child.block_state(block)
-        if state == PAYLOAD_BLOCK_NOT_PRESENT:
-            return 0
-        geo = child.geometry
-        vstart = block * geo.block_size
-        blen = geo.block_length(block)
-        if state in ZERO_STATES:
-            parent.write_zeros(vstart, blen)
-            return blen
-        if state == PAYLOAD_BLOCK_FULLY_PRESENT:
-            runs = [(0, blen)]
-        elif state == PAYLOAD_BLOCK_PARTIALLY_PRESENT:
-            lss = geo.logical_sector_size
-            runs = [
-                (s * lss, n * lss)
-                for s, n, present in child.sector_runs(block, 0, blen // lss)
-                if present
-            ]
-        else:  # pragma: no cover - states are validated on open
-            raise MergeError(f"{child.name}: block {block} has state {state}")
-        for start, length in runs:
-            pos = 0
-            while pos < length:
-                n = min(PIECE, length - pos)
-                if _reads_as_hole(child.raf, foff + start + pos, n):
-                    parent.write_zeros(vstart + start + pos, n)  # stored nowhere if it reads zero
-                    pos += n
-                    continue
-                data = child.raf.read_at(foff + start + pos, n)
-                if len(data) < n:
-                    data += bytes(n - len(data))
-                parent.write(vstart + start + pos, data)
-                pos += n
-        return blen
 
     def _relink(self) -> None:
         for dep in self.dependants:

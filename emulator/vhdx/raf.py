@@ -145,6 +145,10 @@ class LocalFile:
         while done < len(view):
             done += os.pwrite(fd, view[done:], offset + done)
 
+    def fileno(self) -> int:
+        """The descriptor (a merge copies between two local files in the kernel with it)."""
+        return self._desc()
+
     def size(self) -> int:
         return os.fstat(self._desc()).st_size
 

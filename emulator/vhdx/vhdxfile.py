@@ -379,6 +379,42 @@ class VhdxFile:
         self._metadata_entries[index] = new_entry
         self._parent_locator = ParentLocator(dict(locator.entries))
 
+    # ------------------------------------------------------------------ bulk writes (merges)
+
+    def begin_bulk_write(self) -> None:
+        """Before bulk writes (:meth:`allocate_blocks`, data into block offsets, then
+        :meth:`set_present`): the session's header update, as for any guest write."""
+        self._begin_modification(guest_visible=True)
+
+    def reads_zero(self, block: int) -> bool:
+        """Block ``block`` reads as zeros in this file alone (no parent's data shows through)."""
+        state = self.block_state(block)[0]
+        return state in ZERO_STATES or (state == PAYLOAD_BLOCK_NOT_PRESENT and not self.has_parent)
+
+    def allocate_blocks(self, count: int) -> int:
+        """File offset of ``count`` new consecutive payload blocks (sparse, one truncate); the
+        caller fills them, then makes them the blocks' data with :meth:`set_present`."""
+        self._require_writable()
+        return self._allocate(count * self.block_size) if count else 0
+
+    def set_present(self, blocks: list[tuple[int, int]]) -> None:
+        """Point each ``(block, file_offset)`` at its data (FULLY_PRESENT), in as few BAT writes
+        as the entries' positions allow: entries at most one apart are one write (the entry
+        between, a sector bitmap's, is rewritten with the value it holds)."""
+        self._require_writable()
+        base = self._bat_region.file_offset
+        indices = sorted(self.geometry.payload_index(b) for b, _ in blocks)
+        for block, offset in blocks:
+            self._bat[self.geometry.payload_index(block)] = bat_entry(PAYLOAD_BLOCK_FULLY_PRESENT, offset)
+        start = 0
+        while start < len(indices):
+            end = start + 1
+            while end < len(indices) and indices[end] <= indices[end - 1] + 2:
+                end += 1
+            first, last = indices[start], indices[end - 1]
+            self.raf.write_at(base + first * 8, self._bat[first : last + 1].tobytes())
+            start = end
+
     def flush(self) -> None:
         self.raf.flush()
 

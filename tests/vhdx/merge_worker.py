@@ -6,6 +6,8 @@ Usage: ``python merge_worker.py FOLDER JOURNAL_KIND MODE ARG``
   (write, truncate, flush, journal save); N larger than the total runs to the end.
 * MODE ``slices K`` -- SIGKILL itself after K ``step()`` slices.
 * MODE ``run 0``    -- print ``started`` and step slowly until the test kills it.
+* MODE ``bare 0``   -- bare local files (no I/O hooks, so the kernel copies run), slices of
+  8 MiB, until the test kills it.
 
 The merge is c1.avhdx into base.vhdx with c2.avhdx re-linked (see scenario.py).
 Prints ``ops=<count>`` when it completes.
@@ -96,10 +98,14 @@ def main() -> None:
     killer = Killer(arg if mode == "ops" else 10**12)
 
     def opener(name: str, writable: bool) -> RandomAccessFile:
+        if mode == "bare":
+            return LocalFile(folder / name, "r+" if writable else "r")
         return KillingFile(LocalFile(folder / name, "r+" if writable else "r"), killer)
 
     journal: JournalStore
-    if journal_kind == "raf":
+    if mode == "bare":
+        journal = RafJournal(LocalFile(folder / "merge.journal", "w"))
+    elif journal_kind == "raf":
         journal = RafJournal(KillingFile(LocalFile(folder / "merge.journal", "w"), killer))
     else:
         journal = KillingJournal(LocalFileJournal(folder / "merge.journal"), killer)
@@ -111,11 +117,12 @@ def main() -> None:
         except FileNotFoundError:
             pass
 
-    job = MergeJob.start(child=ref("c1.avhdx"), parent=ref("base.vhdx"), dependants=[ref("c2.avhdx")],
+    dependants = [ref("c2.avhdx")] if (folder / "c2.avhdx").exists() else []
+    job = MergeJob.start(child=ref("c1.avhdx"), parent=ref("base.vhdx"), dependants=dependants,
                          journal=journal, opener=opener)
     print("started", flush=True)
     slices = 0
-    step_bytes = 2 * 1024 * 1024 if mode != "ops" else 4 * 1024 * 1024
+    step_bytes = {"ops": 4, "bare": 8}.get(mode, 2) * 1024 * 1024
     while not job.step(step_bytes):
         slices += 1
         if mode == "slices" and slices >= arg:
