@@ -294,10 +294,13 @@ class Interpreter:
         return paths.resolve(self.location, path)
 
     def file_exists(self, path: str) -> bool:
+        """A file (not a folder) is at `path`: .NET's File.Exists, and what the command search
+        runs as a script (`& 'C:\\'` names no command)."""
         files = getattr(self.services, "files", None)
         if files is None:
             return False
-        return bool(files.exists(self.resolve_path(path)))
+        full = self.resolve_path(path)
+        return bool(files.exists(full)) and not files.is_dir(full)
 
     def read_file(self, path: str, frame: Frame | None = None) -> str:
         files = getattr(self.services, "files", None)
@@ -308,6 +311,10 @@ class Interpreter:
                                 target_name=full, target_type="String")
         try:
             text = str(files.read_text(full))
+        except FileNotFoundError:  # a folder, or a file gone since the check
+            raise runtime_error(f"Cannot find path '{full}' because it does not exist.", "PathNotFound",
+                                "ObjectNotFound", exception_type="System.Management.Automation.ItemNotFoundException",
+                                target_name=full, target_type="String") from None
         except FileViewError as exc:  # a file of this machine the user may not read
             raise runtime_error(exc.message, exc.exception_type.rsplit(".", 1)[-1], exc.category,
                                 exception_type=exc.exception_type, target_name=full, target_type="String") from None

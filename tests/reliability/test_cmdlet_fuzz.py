@@ -56,14 +56,7 @@ EXCLUDED: dict[str, str] = {}
 # POSITIONAL stands for an argument given by position (the first word after the cmdlet's name
 # that is no parameter name).
 POSITIONAL = "<positional>"
-KNOWN_INTERNAL_ERRORS: dict[tuple[str, str], str] = {
-    ("Get-Date", POSITIONAL): "`Get-Date $null` (also -Date $null): AttributeError 'NoneType' object has no attribute "
-                              "'replace' instead of the binding error of a null DateTime",
-    ("Get-Date", "Date"): "as above",
-    ("Invoke-Expression", POSITIONAL): "`Invoke-Expression '..\\..\\'` runs the path `..\\..\\` (C:\\) as a command: "
-                                       "FileNotFoundError from the file view instead of PowerShell's error",
-    ("Invoke-Expression", "Command"): "as above",
-}
+KNOWN_INTERNAL_ERRORS: dict[tuple[str, str], str] = {}
 
 # ---------------------------------------------------------------------------------------------
 # values (PowerShell source text)

@@ -25,6 +25,16 @@ DateTime.MaxValue.Ticks." and, in 5.1, "Parameter name: ticks" on a line of its 
 A Hashtable takes any object as a key: a Hashtable, an array or a PSCustomObject (types that do
 not override Equals) is the same key only as the same object (reference equality), so
 `@{a=1} | Group-Object -AsHashTable` is a table of one group.
+
+$null bound to a cmdlet's value-type parameter (ParameterBinderBase.cs: a null argument is not
+coerced, HandleNullParameterForSpecialTypes leaves it null): the property setter converts it,
+numbers to 0, and a DateTime or TimeSpan cannot hold it: SetValueException, reported as
+ParameterBindingFailed ("Cannot bind parameter '{1}' to the target. {6}" in
+ParameterBinderStrings.resx, ErrorCategory.WriteError) with the setter's message
+`Exception setting "Date": "Cannot convert null to type "System.DateTime"."`.
+
+A folder is no command: `..\\..\\` or `& 'C:\\'` is not found (CommandNotFoundException) and
+[IO.File]::Exists of a folder is False; Import-Module of a folder path finds no module file.
 """
 
 from __future__ import annotations
@@ -164,3 +174,49 @@ def test_group_object_as_hashtable_of_hashtables() -> None:
     result = run("$t = @{a=1} | Group-Object -AsHashTable; $t.Count; $t.Keys | ForEach-Object { $_.GetType().Name }")
     assert not result.errors, result.stderr
     assert result.stdout.split() == ["1", "Hashtable"]
+
+
+@pytest.mark.parametrize("line, parameter, type_name", [
+    ("Get-Date $null", "Date", "System.DateTime"),
+    ("Get-Date -Date $null", "Date", "System.DateTime"),
+    ("New-TimeSpan -Start $null -End (Get-Date)", "Start", "System.DateTime"),
+])
+def test_null_to_a_datetime_parameter(line: str, parameter: str, type_name: str) -> None:
+    result = run(line + "; 'after'")
+    message, fqid = first_error(result)
+    assert message == (f"Cannot bind parameter '{parameter}' to the target. Exception setting \"{parameter}\": "
+                       f"\"Cannot convert null to type \"{type_name}\".\"")
+    assert fqid.startswith("ParameterBindingFailed,Microsoft.PowerShell.Commands.")
+    assert "WriteError" in result.stderr and "ParameterBindingException" in result.stderr
+    assert result.stdout.split() == ["after"]  # a binding error ends the command, not the script
+
+
+def test_null_to_a_number_parameter_is_zero() -> None:
+    result = run("(New-TimeSpan -Days $null -Hours 2).TotalHours; (Get-Date -Date '2026-02-20' -Hour $null).Hour")
+    assert not result.errors, result.stderr
+    assert result.stdout.split() == ["2", "0"]
+
+
+@pytest.mark.parametrize("line, name", [
+    ("Invoke-Expression '..\\..\\'", "..\\..\\"),
+    ("..\\..\\", "..\\..\\"),
+    ("& 'C:\\'", "C:\\"),
+    (". 'D:\\Hyper-V'", "D:\\Hyper-V"),
+])
+def test_a_folder_is_no_command(line: str, name: str) -> None:
+    result = run(line + "; 'after'")
+    message, fqid = first_error(result)
+    assert message.startswith(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file")
+    assert fqid == "CommandNotFoundException"
+    assert result.stdout.split() == ["after"]
+
+
+def test_file_exists_is_false_for_a_folder() -> None:
+    result = run("[IO.File]::Exists('C:\\'); [IO.File]::Exists('D:\\Hyper-V'); [IO.Directory]::Exists('D:\\Hyper-V')")
+    assert result.stdout.split() == ["False", "False", "True"], result.stderr
+
+
+def test_import_module_of_a_folder_path() -> None:
+    message, fqid = first_error(run("Import-Module C:\\"))
+    assert message.startswith("The specified module 'C:\\' was not loaded because no valid module file was found")
+    assert fqid == "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand"
