@@ -102,6 +102,13 @@ def is_vm_export(manifest: Any) -> bool:
     return isinstance(manifest, dict) and manifest.get("Format") == FORMAT
 
 
+def exported_files(manifest: Any) -> list[str]:
+    """The disk files an export's configuration lists (none when it is no export's)."""
+    if not is_vm_export(manifest) or not isinstance(manifest.get("Files"), list):
+        return []
+    return [str(f["path"]) for f in manifest["Files"] if isinstance(f, dict) and isinstance(f.get("path"), str)]
+
+
 def import_vm(tx: "Transaction", host: HostRecord, manifest: dict[str, Any], new_id: bool) -> VirtualMachineRecord:
     """Register the exported VM where its files are."""
     from hyperv_emu.emulator.persist import make_converter
