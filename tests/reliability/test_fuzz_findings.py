@@ -220,3 +220,42 @@ def test_import_module_of_a_folder_path() -> None:
     message, fqid = first_error(run("Import-Module C:\\"))
     assert message.startswith("The specified module 'C:\\' was not loaded because no valid module file was found")
     assert fqid == "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand"
+
+
+# -Scope (SessionStateScopeAPIs.GetScopeByID): a number walks up that many scopes and fails past
+# the global one ("The scope number '{0}' exceeds the number of active scopes.",
+# SessionStateStrings.resx); a number that is no Int32 or is negative is out of range
+# (AutomationExceptions.ArgumentOutOfRange); a word that is no scope name is InvalidScopeIdArgument.
+# The fuzzer found `Set-Alias -Scope 9223372036854775807` walking 2^63 scopes.
+
+@pytest.mark.parametrize("line, first, actual", [
+    ("Set-Alias x y -Scope 9223372036854775807",
+     'Cannot process argument because the value of argument "Scope" is out of range. Change argument "Scope" to a '
+     "value that is within range.", "9223372036854775807"),
+    ("Get-Variable -Scope -1",
+     'Cannot process argument because the value of argument "Scope" is out of range. Change argument "Scope" to a '
+     "value that is within range.", "-1"),
+    ("Set-Variable a 1 -Scope 2147483647", "The scope number '2147483647' exceeds the number of active scopes.",
+     "2147483647"),
+    ("function f { Set-Alias x y -Scope 2 }; f", "The scope number '2' exceeds the number of active scopes.", "2"),
+])
+def test_scope_number_out_of_range(line: str, first: str, actual: str) -> None:
+    result = run(line + "; 'after'")
+    message, fqid = first_error(result)
+    assert message == f"{first}\r\nParameter name: Scope\r\nActual value was {actual}."
+    assert fqid.startswith("ArgumentOutOfRange,Microsoft.PowerShell.Commands.")
+    assert result.stdout.split() == ["after"]
+
+
+def test_scope_that_is_no_scope_name() -> None:
+    message, fqid = first_error(run("Set-Variable a 1 -Scope elsewhere"))
+    assert message.startswith('Cannot process argument because the value of parameter "Scope" is not valid. Valid '
+                              'values are "Global", "Local", or "Script", or a number relative to the current scope')
+    assert fqid == "Argument,Microsoft.PowerShell.Commands.SetVariableCommand"
+
+
+def test_scope_numbers_within_the_scopes() -> None:
+    result = run("function f { Set-Variable a 5 -Scope 1; Set-Alias zz Get-Date -Scope Global }; f; $a; "
+                 "(Get-Alias zz).Definition; function g { Set-Variable b 1 -Scope Private; $b }; g")
+    assert not result.errors, result.stderr
+    assert result.stdout.split() == ["5", "Get-Date", "1"]
