@@ -19,14 +19,18 @@ and the one `start`ed but not `done` is wholly there or wholly absent.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
+import io
 import json
 import os
+import pathlib
 import random
 from typing import Any
 
 from hyperv_emu import sdk
+from hyperv_emu.cli.main import main
 
 PAGE = 64 * 1024
 PAGES = 32  # the first 2 MiB of each VM's first disk are written and checked
@@ -82,20 +86,26 @@ def apply(model: Model, op: Op) -> Model:
     return out
 
 
-def choose(model: Model, rng: random.Random, kinds: tuple[str, ...], vms: list[str] | None = None) -> Op:
-    """A random operation that the model allows (a checkpoint that exists, room for one more)."""
+SHARED_KINDS = ("create", "remove", "merge")  # what workers do to a VM they share (names are their own)
+
+
+def choose(model: Model, rng: random.Random, kinds: tuple[str, ...], vms: list[str] | None = None,
+           shared: tuple[str, ...] = (), prefix: str = "") -> Op:
+    """A random operation that the model allows (a checkpoint that exists, room for one more).
+    On a VM in `shared`, only SHARED_KINDS, on checkpoints named with this worker's `prefix`."""
     names = vms or sorted(model["vms"])
     vm = rng.choice(names)
     cps = sorted(model["vms"][vm]["cps"])
     n = model["n"] + 1
     options = [k for k in kinds if not (k in ("apply", "remove") and not cps)
-               and not (k == "create" and len(cps) >= MAX_CHECKPOINTS)]
+               and not (k == "create" and len(cps) >= MAX_CHECKPOINTS)
+               and (vm not in shared or k in SHARED_KINDS)]
     kind = rng.choice(options)
     op: Op = {"kind": kind, "vm": vm, "n": n}
     if kind == "write":
         op.update(page=rng.randrange(PAGES), seed=rng.randrange(1 << 62))
     elif kind == "create":
-        op["name"] = f"cp{n}"
+        op["name"] = f"{prefix}cp{n}"
     elif kind in ("apply", "remove"):
         op["name"] = rng.choice(cps)
     elif kind == "export":
@@ -128,12 +138,12 @@ def execute(client: sdk.HyperVClient, op: Op) -> None:
 
 
 def work(url: str, model: Model, seed: int, count: int, log_fd: int, kinds: tuple[str, ...],
-         vms: list[str] | None = None) -> None:
+         vms: list[str] | None = None, shared: tuple[str, ...] = (), prefix: str = "") -> None:
     """Carry out `count` random operations on the state at `url`, logging each to `log_fd`."""
     rng = random.Random(seed)
     client = sdk.connect(url)  # one emulator per worker
     for _ in range(count):
-        op = choose(model, rng, kinds, vms)
+        op = choose(model, rng, kinds, vms, tuple(shared), prefix)
         line = json.dumps(op, sort_keys=True)
         os.write(log_fd, f"start {line}\n".encode())
         try:
@@ -221,3 +231,24 @@ def expected(model: Model) -> Model:
     """The model in observe()'s terms."""
     return {"vms": {name: {"disk": dict(vm["disk"]), "cps": sorted(vm["cps"])} for name, vm in model["vms"].items()},
             "exports": {path: dict(e) for path, e in model["exports"].items()}}
+
+
+def state_check(url: str) -> tuple[int, str]:
+    """`hvemu state check --state URL`: its exit code and output."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(["state", "check", "--state", url])
+    return code, out.getvalue()
+
+
+def base_disks(url: str, seen: set[str]) -> list[pathlib.Path]:
+    """The state's .vhdx files not checked yet (exports' copies never change once written; the
+    VMs' own are checked every time)."""
+    out = []
+    for path in pathlib.Path(url).rglob("*.vhdx"):
+        key = str(path)
+        if "Exports" in path.parts and key in seen:
+            continue
+        seen.add(key)
+        out.append(path)
+    return out

@@ -21,8 +21,6 @@ pending, journals replayed). KILLS kills per state, STATES states; CI's profile 
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import pathlib
 import random
@@ -39,7 +37,6 @@ from hvemu_zygote import Zygote
 from vhdx.readers import QEMU_IMG, qemu_check
 
 from hyperv_emu import sdk
-from hyperv_emu.cli.main import main
 
 KINDS = ("write", "create", "apply", "remove", "merge", "export")
 STATES = 4  # independent states (tests), each with its own seed
@@ -78,26 +75,6 @@ def wait_for_done(log: str, count: int, timeout: float = 30) -> None:
         time.sleep(0.002)
 
 
-def state_check(url: str) -> tuple[int, str]:
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = main(["state", "check", "--state", url])
-    return code, out.getvalue()
-
-
-def base_disks(url: str, seen: set[str]) -> list[pathlib.Path]:
-    """The state's .vhdx files not checked yet (exports' copies never change once written; the
-    VMs' own are checked every time)."""
-    out = []
-    for path in pathlib.Path(url).rglob("*.vhdx"):
-        key = str(path)
-        if "Exports" in path.parts and key in seen:
-            continue
-        seen.add(key)
-        out.append(path)
-    return out
-
-
 def check_state(url: str, model: O.Model, pending: O.Op | None, checked: set[str]) -> O.Model:
     """The state equals `model`, or `model` with `pending` applied; returns the one it equals."""
     client = sdk.connect(url)
@@ -112,10 +89,10 @@ def check_state(url: str, model: O.Model, pending: O.Op | None, checked: set[str
             candidates.append(O.apply(model, dict(pending, name=default[0])))
     matching = [m for m in candidates if O.expected(m) == seen]
     assert matching, f"the state matches no model: pending {pending}\nstate {seen}\nmodel {O.expected(candidates[0])}"
-    code, text = state_check(url)
+    code, text = O.state_check(url)
     assert code == 0, text
     if QEMU_IMG is not None:
-        for disk in base_disks(url, checked):
+        for disk in O.base_disks(url, checked):
             qemu_check(str(disk))
     return matching[-1]
 
