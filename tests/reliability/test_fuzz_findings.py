@@ -259,3 +259,32 @@ def test_scope_numbers_within_the_scopes() -> None:
                  "(Get-Alias zz).Definition; function g { Set-Variable b 1 -Scope Private; $b }; g")
     assert not result.errors, result.stderr
     assert result.stdout.split() == ["5", "Get-Date", "1"]
+
+
+# TimeSpan.Parse: a day count beyond TimeSpan.MaxValue.Days (10675199) is its OverflowException
+# ("The TimeSpan could not be parsed because at least one of the numeric components is out of
+# range or contains too many digits."), which the conversion reports as
+# InvalidCastParseTargetInvocation. The fuzzer found `Start-Sleep -Duration -2147483649`
+# overflowing Python's timedelta.
+
+@pytest.mark.parametrize("text", ["-2147483649", "10675200", "99999999.01:00:00"])
+def test_timespan_text_out_of_range(text: str) -> None:
+    message, fqid = first_error(run(f"[timespan]'{text}'"))
+    assert message == (f'Cannot convert value "{text}" to type "System.TimeSpan". Error: "The TimeSpan could not be '
+                       'parsed because at least one of the numeric components is out of range or contains too many '
+                       'digits."')
+    assert fqid == "InvalidCastParseTargetInvocation"
+
+
+def test_timespan_text_at_the_limit() -> None:
+    result = run("([timespan]'10675199').Days; ([timespan]'-10675199').Days; ([timespan]'1.02:03:04').TotalMinutes")
+    assert result.stdout.split() == ["10675199", "-10675199", "1563.06666666667"], result.stderr
+
+
+def test_start_sleep_duration_out_of_range() -> None:
+    result = run("Start-Sleep -Duration '-2147483649'; 'after'")
+    message, fqid = first_error(result)
+    assert message.startswith("Cannot bind parameter 'Duration'. Cannot convert value \"-2147483649\" to type "
+                              '"System.TimeSpan". Error: "The TimeSpan could not be parsed')
+    assert fqid == "CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.StartSleepCommand"
+    assert result.stdout.split() == ["after"]
