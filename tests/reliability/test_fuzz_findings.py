@@ -288,3 +288,18 @@ def test_start_sleep_duration_out_of_range() -> None:
                               '"System.TimeSpan". Error: "The TimeSpan could not be parsed')
     assert fqid == "CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.StartSleepCommand"
     assert result.stdout.split() == ["after"]
+
+
+# Wait-VM on the virtual clock moves the clock by the whole -Timeout when nothing can meet the
+# condition; the clock is a .NET DateTime and stops at its end (9999-12-31): a wait that would
+# pass it is the clock's own error, not an OverflowError. (Found while hunting the Wait-VM hang
+# the random fuzz once saw: 150 waits of -Timeout 2147483647.)
+
+def test_wait_vm_past_the_end_of_the_clock() -> None:
+    result = run("1..150 | ForEach-Object { Wait-VM vm1 -Timeout 2147483647 -ErrorAction SilentlyContinue }; "
+                 "$Error[0].Exception.Message; $Error[-1].Exception.Message; (Get-Date).Year")
+    assert "internal error" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Cannot move the clock on by 2147483647.0 seconds: the clock stops at 9999-12-31")
+    assert lines[1] == ("Wait-VM timed out after 2147483647 seconds waiting for Heartbeat on virtual machine 'vm1'.")
+    assert int(lines[2]) > 9900
