@@ -26,8 +26,7 @@ LABELS = {
     "corrupt_files": "corrupt-file cases tried",
     "corrupt_file_commands": "commands run on corrupt files",
     "fuzz_calls": "fuzzed cmdlet calls",
-    "internal_errors": "internal errors and tracebacks found",
-    "data_lost": "operations lost",
+    "data_lost": "effects lost under concurrency (pages, checkpoints, exports)",
 }
 
 

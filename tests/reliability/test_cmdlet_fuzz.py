@@ -224,8 +224,9 @@ def check(name: str, line: str) -> None:
 
 
 @pytest.mark.parametrize("name", cmdlet_names())
-def test_cmdlet_with_random_parameters(name: str, tally: dict[str, int]) -> None:
+def test_cmdlet_with_random_parameters(name: str, tally: dict[str, int], record_property: pytest.RecordProperty) -> None:
     tally["cmdlets"] += 1
+    before = tally["calls"]
 
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=not RANDOM, database=None,
               suppress_health_check=list(HealthCheck))
@@ -234,4 +235,7 @@ def test_cmdlet_with_random_parameters(name: str, tally: dict[str, int]) -> None
         tally["calls"] += 1
         check(name, line)
 
-    fuzz()
+    try:
+        fuzz()
+    finally:
+        record_property("reliability.fuzz_calls", tally["calls"] - before)  # the counts of tests/reliability/conftest.py
