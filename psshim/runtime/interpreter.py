@@ -272,6 +272,19 @@ class Interpreter:
     def _time_budget_exceeded(self, node: A.Ast | None) -> None:
         raise HaltSignal(self.time_budget_record(node))
 
+    def remaining_time(self) -> float | None:
+        """Seconds left of hvemu's time budget for a wait on the real clock (a cmdlet that waits
+        inside one step, such as Wait-VM, bounds its wait by it); None without a budget or on a
+        virtual clock, where waiting takes no time."""
+        limit = self.settings.timeout_seconds
+        if limit is None or getattr(self.services.clock, "is_virtual", False):
+            return None
+        return max(0.0, float(limit) - (time.monotonic() - self.started))
+
+    def stop_for_time_budget(self) -> None:
+        """End the run with the time budget's error (a wait that reached the budget)."""
+        self._time_budget_exceeded(None)
+
     def time_budget_record(self, node: A.Ast | None = None) -> ErrorRecord:
         """The error that ends a run past its time budget (also what `hvemu run --timeout`'s
         hard deadline reports when one long step overran it)."""
