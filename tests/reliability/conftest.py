@@ -19,6 +19,7 @@ PREFIX = "reliability."
 LABELS = {
     "kills": "SIGKILLs survived",
     "kills_inside_an_operation": "  of which inside an operation",
+    **{f"kills_during_{k}": f"    during {k}" for k in ("startup", "write", "create", "apply", "remove", "merge", "export")},
     "operations_before_kills": "operations finished by killed workers",
     "concurrent_operations": "operations under concurrency",
     "concurrent_processes": "concurrent worker processes",

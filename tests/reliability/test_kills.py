@@ -28,6 +28,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 
 import hvemu_oracle as O
@@ -106,6 +107,7 @@ def test_kill_at_random_moments(state: int, zygote: Zygote, scratch: pathlib.Pat
     model = O.new_model(VMS)
     checked: set[str] = set()
     kills = cut_inside = 0
+    by_kind: Counter[str] = Counter()
     operations = 0
     for i in range(KILLS):
         log = str(scratch / f"worker{i}.log")
@@ -119,6 +121,7 @@ def test_kill_at_random_moments(state: int, zygote: Zygote, scratch: pathlib.Pat
         assert killed == signal.SIGKILL, "the worker ended before the kill: raise count"
         kills += 1
         cut_inside += pending is not None
+        by_kind[pending["kind"] if pending is not None else "startup"] += 1
         operations += len(done)
         for op in done:
             model = O.apply(model, op)
@@ -127,3 +130,5 @@ def test_kill_at_random_moments(state: int, zygote: Zygote, scratch: pathlib.Pat
     record_property("reliability.kills", kills)
     record_property("reliability.kills_inside_an_operation", cut_inside)
     record_property("reliability.operations_before_kills", operations)
+    for kind, n in sorted(by_kind.items()):
+        record_property(f"reliability.kills_during_{kind}", n)
