@@ -121,7 +121,8 @@ def _host_problems(tx: Transaction, host: HostRecord) -> list[Problem]:
                                    f"the merge of '{merge.child}' into '{merge.into}' cannot finish: '{path}' is missing"))
     found, exported = _avhdx_on_storage(tx, host)
     for path in found:
-        if winpath.parse(path).key() not in known and winpath.parse(path).key() not in exported:
+        key = winpath.parse(path).key()
+        if key not in known and key not in exported:
             out.append(Problem(host.name, "orphaned-file", path,
                                f"'{path}' is on the host's storage but belongs to no VM or checkpoint"))
     return out
