@@ -47,8 +47,6 @@ from hyperv_emu.psshim.runtime.parameters import (
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, Hashtable, PSObject, type_names
 from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
-
-
 # .NET value types a cmdlet parameter may have: $null bound to one is converted by the setter
 _VALUE_KINDS = frozenset({"int", "double", "decimal", "datetime", "timespan"})
 
