@@ -53,7 +53,7 @@ def main() -> int:
     body = counts.read_text(encoding="utf-8") if counts.exists() else "# Reliability suite counts\n\n(no counts)\n"
     counts.unlink(missing_ok=True)
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    footer = (f"\nRun with {label}: `{' '.join(['python', '-m', *command[3:]])}` on {when}, "
+    footer = (f"\nRun with {label}: `{' '.join(['python', *command[1:]])}` on {when}, "
               f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {took:.0f} s wall; pytest exit {code}.\n"
               "Written by `python scripts/reliability_counts.py`.\n")
     args.output.write_text(body + footer, encoding="utf-8")

@@ -65,5 +65,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(line)
     target = os.environ.get("HVEMU_RELIABILITY_COUNTS")
     if target:
-        text = "\n".join(["# Reliability suite counts", "", "```", *lines, "```", ""])
+        failures = [f"  failed: {r.nodeid}" for r in failed]
+        text = "\n".join(["# Reliability suite counts", "", "```", *lines, *failures, "```", ""])
         pathlib.Path(target).write_text(text, encoding="utf-8")
