@@ -15,9 +15,11 @@ missing or damaged disk is named with the VMs and checkpoints that use it.
 
 from __future__ import annotations
 
+import json
+
 import attrs
 
-from hyperv_emu.emulator import disks, winpath
+from hyperv_emu.emulator import disks, exportvm, winpath
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import DiskError, EmulatorError, PathError
 from hyperv_emu.emulator.fieldwise import Fieldwise
@@ -117,16 +119,21 @@ def _host_problems(tx: Transaction, host: HostRecord) -> list[Problem]:
             if not tx.store.exists(host_rel(host.name, path)):
                 out.append(Problem(host.name, "merge-missing-file", path,
                                    f"the merge of '{merge.child}' into '{merge.into}' cannot finish: '{path}' is missing"))
-    for path in _avhdx_on_storage(tx, host):
-        if winpath.parse(path).key() not in known:
+    found, exported = _avhdx_on_storage(tx, host)
+    for path in found:
+        key = winpath.parse(path).key()
+        if key not in known and key not in exported:
             out.append(Problem(host.name, "orphaned-file", path,
                                f"'{path}' is on the host's storage but belongs to no VM or checkpoint"))
     return out
 
 
-def _avhdx_on_storage(tx: Transaction, host: HostRecord) -> list[str]:
+def _avhdx_on_storage(tx: Transaction, host: HostRecord) -> tuple[list[str], set[str]]:
+    """The .avhdx files on the host's storage, and the keys of the disk files that Export-VM
+    folders list (an exported VM's files belong to it, though no VM of the host uses them)."""
     root = host_rel(host.name, "C:\\").rsplit("/", 1)[0]  # the host's folder, above its drives
     found: list[str] = []
+    exported: set[str] = set()
 
     def walk(rel: str, parts: list[str]) -> None:
         for entry in tx.store.listdir(rel):
@@ -136,7 +143,17 @@ def _avhdx_on_storage(tx: Transaction, host: HostRecord) -> list[str]:
             elif entry.name.casefold().endswith(".avhdx"):
                 drive, *folders = [*parts, entry.name]
                 found.append(str(winpath.WinPath(drive, tuple(folders))))
+            elif entry.name.casefold().endswith(".vmcx") and parts and parts[-1].casefold() == "virtual machines":
+                exported.update(_exported_keys(tx, child))
 
     if tx.store.exists(root):
         walk(root, [])
-    return sorted(found)
+    return sorted(found), exported
+
+
+def _exported_keys(tx: Transaction, rel: str) -> set[str]:
+    try:
+        manifest = json.loads(tx.store.read_bytes(rel))
+        return {winpath.parse(p).key() for p in exportvm.exported_files(manifest)}
+    except (ValueError, OSError, EmulatorError):
+        return set()  # a host's own configuration (or garbage): no export

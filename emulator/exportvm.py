@@ -102,6 +102,13 @@ def is_vm_export(manifest: Any) -> bool:
     return isinstance(manifest, dict) and manifest.get("Format") == FORMAT
 
 
+def exported_files(manifest: Any) -> list[str]:
+    """The disk files an export's configuration lists (none when it is no export's)."""
+    if not is_vm_export(manifest) or not isinstance(manifest.get("Files"), list):
+        return []
+    return [str(f["path"]) for f in manifest["Files"] if isinstance(f, dict) and isinstance(f.get("path"), str)]
+
+
 def vm_from_manifest(tx: "Transaction", manifest: dict[str, Any], new_id: bool) -> tuple[VirtualMachineRecord, dict[str, str]]:
     """The exported VM's record as an import gives it (Off unless it was saved, created now), and
     the exported checkpoint ids -> the imported ones (new ones with `new_id`)."""

@@ -205,3 +205,11 @@ def iter_files(client: sdk.HyperVClient, folder: str) -> Iterator[sdk.types.File
 
 def dt_(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+def state_store_file(state: pathlib.Path | str) -> pathlib.Path:
+    """The file that holds a local emulator state's document (the reliability suite damages it).
+    The one place that knows its name: adapt it here when the store changes."""
+    from hyperv_emu.emulator.storage import STATE_FILE
+
+    return pathlib.Path(state) / STATE_FILE

@@ -723,21 +723,41 @@ class PSVariableView(PSNative):
 
 
 def _scope_of(ctx: Any, scope: str | None) -> Any:
+    """The scope `-Scope` names (SessionStateScopeAPIs.GetScopeByID): global, local, private,
+    script, or a number of scopes up from the current one, which must exist."""
     frame = ctx.frame
-    if scope is None or scope.casefold() in ("local", "0"):
+    if scope is None or scope.casefold() in ("local", "private", "0"):
         return frame.scope
     s = scope.casefold()
     if s == "global":
         return ctx.interp.global_scope
     if s == "script":
         return frame.scope.script_scope()
-    if s.isdigit():
-        target = frame.scope
-        for _ in range(int(s)):
-            if target.parent is not None:
-                target = target.parent
-        return target
-    raise not_supported(f"-Scope {scope}")
+    try:
+        number = int(s.strip())
+    except ValueError:
+        ctx.throw_terminating(
+            'Cannot process argument because the value of parameter "Scope" is not valid. Valid values are "Global", '
+            '"Local", or "Script", or a number relative to the current scope (0 through the number of scopes where 0 '
+            'is the current scope and 1 is its parent). Change the value of the "Scope" parameter and run the '
+            "operation again.", "Argument", "InvalidArgument",
+            exception_type="System.Management.Automation.PSArgumentException")
+    if number < 0 or number > 2**31 - 1:  # Int32.Parse's overflow, or below zero
+        _scope_out_of_range(ctx, 'Cannot process argument because the value of argument "Scope" is out of range. '
+                                 'Change argument "Scope" to a value that is within range.', scope.strip())
+    target = frame.scope
+    for _ in range(number):
+        target = target.parent
+        if target is None:  # past the global scope
+            _scope_out_of_range(ctx, f"The scope number '{number}' exceeds the number of active scopes.", number)
+    return target
+
+
+def _scope_out_of_range(ctx: Any, message: str, actual: Any) -> None:
+    from hyperv_emu.psshim.runtime.dotnet_methods import param_note
+
+    ctx.throw_terminating(f"{message}{param_note('Scope')}\r\nActual value was {actual}.", "ArgumentOutOfRange",
+                          "InvalidArgument", exception_type="System.Management.Automation.PSArgumentOutOfRangeException")
 
 
 @cmdlet("Get-Variable", aliases=("gv",), module=UTILITY, class_name=NS + "GetVariableCommand")

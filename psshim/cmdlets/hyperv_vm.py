@@ -16,7 +16,7 @@ from typing import Any
 from hyperv_emu.psshim.cmdlets.hyperv import HyperVCmdlet, _ByNameOrVM
 from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, hyperv_cmdlet
 from hyperv_emu.sdk.client import HyperVClient
-from hyperv_emu.sdk.errors import HyperVError, InvalidArgumentError
+from hyperv_emu.sdk.errors import HyperVError, InvalidArgumentError, OperationTimeoutError
 from hyperv_emu.sdk.types import VM as VMValue
 from hyperv_emu.sdk.types import Checkpoint
 from hyperv_emu.psshim.cmdlets.hyperv_setvm import NEEDS_DYNAMIC, needs_dynamic_memory
@@ -119,7 +119,14 @@ class WaitVM(_ByNameOrVM):
         delay = int(self.Delay) if self.is_bound("Delay") else 5
 
         def wait(client: HyperVClient, vm: VMValue) -> VMValue:
-            client.wait_vm(vm, condition, timeout=timeout, delay=delay)
+            left = self.ctx.remaining_time()  # on a real clock, hvemu's time budget bounds the wait
+            if left is not None and (timeout is None or timeout > left):
+                try:
+                    client.wait_vm(vm, condition, timeout=left, delay=min(delay, max(left, 0.1)))
+                except OperationTimeoutError:
+                    self.ctx.stop_for_time_budget()
+            else:
+                client.wait_vm(vm, condition, timeout=timeout, delay=delay)
             return client.get_vm_by_id(vm.id)
 
         yield from self.each(self.target_vms(), lambda vm: "", wait, confirm=False)

@@ -47,6 +47,9 @@ from hyperv_emu.psshim.runtime.parameters import (
 from hyperv_emu.psshim.runtime.values import AdapterRegistry, Hashtable, PSObject, type_names
 from hyperv_emu.sdk.fieldwise import MutableFieldwise
 
+# .NET value types a cmdlet parameter may have: $null bound to one is converted by the setter
+_VALUE_KINDS = frozenset({"int", "double", "decimal", "datetime", "timespan"})
+
 
 class _NoValue:
     def __repr__(self) -> str:
@@ -383,8 +386,20 @@ class Binder:
             return
         converted = self._convert(p, value, a)
         self._validate(p, converted, a, state)
+        if converted is None and not self.is_script and p.type.kind in _VALUE_KINDS:
+            converted = self._null_to_value_type(p, a)
         state.bound[p.name] = converted
         state.bound_order.append(p.name)
+
+    def _null_to_value_type(self, p: ParameterMetadata, a: Arg | None) -> Any:
+        """A cmdlet's value-type property set to $null (after validation, as the reflection
+        binder's setter does): numbers become 0, a DateTime or TimeSpan cannot hold null."""
+        if p.type.kind in ("datetime", "timespan"):
+            extent = (a.value_extent or a.extent) if a is not None else self.command_extent
+            raise self._err(f"Cannot bind parameter '{p.name}' to the target. Exception setting \"{p.name}\": "
+                            f"\"Cannot convert null to type \"{p.type.full_name}\".\"", "ParameterBindingFailed",
+                            "WriteError", extent=extent)
+        return C.convert_to(None, p.type, self.adapters)
 
     def _convert(self, p: ParameterMetadata, value: Any, a: Arg | None) -> Any:
         t = p.type

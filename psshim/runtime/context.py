@@ -87,6 +87,13 @@ class CommandContext:
     def sleep(self, seconds: float) -> None:
         self.interp.sleep(seconds)
 
+    def remaining_time(self) -> float | None:
+        """What is left of hvemu's time budget for a real-clock wait (None: no bound)."""
+        return self.interp.remaining_time()
+
+    def stop_for_time_budget(self) -> None:
+        self.interp.stop_for_time_budget()
+
     def observe(self) -> None:
         """Tell the runtime this cmdlet looked at state that only changes with time."""
         self.interp.observations += 1

@@ -526,8 +526,10 @@ def to_timespan(v: Any) -> dt.timedelta:
     if isinstance(v, str):
         parsed = dtf.parse_timespan(v)
         if parsed is None:
-            raise invalid_cast(v, "System.TimeSpan", "String was not recognized as a valid TimeSpan.",
-                               "InvalidCastParseTargetInvocation")
+            reason = ("The TimeSpan could not be parsed because at least one of the numeric components is out of "
+                      "range or contains too many digits." if dtf.timespan_days_out_of_range(v)
+                      else "String was not recognized as a valid TimeSpan.")
+            raise invalid_cast(v, "System.TimeSpan", reason, "InvalidCastParseTargetInvocation")
         return parsed
     if isinstance(v, int) and not isinstance(v, bool):
         return dtf.timespan_from_ticks(v)

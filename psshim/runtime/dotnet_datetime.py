@@ -43,8 +43,22 @@ _TS_RE = re.compile(
 )
 
 
+MAX_TIMESPAN_DAYS = 10675199  # TimeSpan.MaxValue.Days
+
+
+def timespan_days_out_of_range(s: str) -> bool:
+    """The text has TimeSpan.Parse's shape but a day count no TimeSpan holds (its OverflowException)."""
+    text = s.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return abs(int(text)) > MAX_TIMESPAN_DAYS
+    m = _TS_RE.match(text)
+    return m is not None and int(m.group("days") or 0) > MAX_TIMESPAN_DAYS
+
+
 def parse_timespan(s: str) -> dt.timedelta | None:
     text = s.strip()
+    if timespan_days_out_of_range(text):
+        return None
     if re.fullmatch(r"-?\d+", text):
         days = int(text)
         return dt.timedelta(days=days)

@@ -281,6 +281,19 @@ class Interpreter:
     def _time_budget_exceeded(self, node: A.Ast | None) -> None:
         raise HaltSignal(self.time_budget_record(node))
 
+    def remaining_time(self) -> float | None:
+        """Seconds left of hvemu's time budget for a wait on the real clock (a cmdlet that waits
+        inside one step, such as Wait-VM, bounds its wait by it); None without a budget or on a
+        virtual clock, where waiting takes no time."""
+        limit = self.settings.timeout_seconds
+        if limit is None or getattr(self.services.clock, "is_virtual", False):
+            return None
+        return max(0.0, float(limit) - (time.monotonic() - self.started))
+
+    def stop_for_time_budget(self) -> None:
+        """End the run with the time budget's error (a wait that reached the budget)."""
+        self._time_budget_exceeded(None)
+
     def time_budget_record(self, node: A.Ast | None = None) -> ErrorRecord:
         """The error that ends a run past its time budget (also what `hvemu run --timeout`'s
         hard deadline reports when one long step overran it)."""
@@ -303,10 +316,13 @@ class Interpreter:
         return paths.resolve(self.location, path)
 
     def file_exists(self, path: str) -> bool:
+        """A file (not a folder) is at `path`: .NET's File.Exists, and what the command search
+        runs as a script (`& 'C:\\'` names no command)."""
         files = getattr(self.services, "files", None)
         if files is None:
             return False
-        return bool(files.exists(self.resolve_path(path)))
+        full = self.resolve_path(path)
+        return bool(files.exists(full)) and not files.is_dir(full)
 
     def read_file(self, path: str, frame: Frame | None = None) -> str:
         files = getattr(self.services, "files", None)
@@ -317,6 +333,10 @@ class Interpreter:
                                 target_name=full, target_type="String")
         try:
             text = str(files.read_text(full))
+        except FileNotFoundError:  # a folder, or a file gone since the check
+            raise runtime_error(f"Cannot find path '{full}' because it does not exist.", "PathNotFound",
+                                "ObjectNotFound", exception_type="System.Management.Automation.ItemNotFoundException",
+                                target_name=full, target_type="String") from None
         except FileViewError as exc:  # a file of this machine the user may not read
             raise runtime_error(exc.message, exc.exception_type.rsplit(".", 1)[-1], exc.category,
                                 exception_type=exc.exception_type, target_name=full, target_type="String") from None

@@ -620,7 +620,7 @@ def resolve_command(interp: "Interpreter", name: str, frame: Frame, depth: int =
 
 def _looks_like_path(name: str) -> bool:
     low = name.lower()
-    return low.endswith(".ps1") or low.endswith(".psm1") or low.startswith(".\\") or low.startswith("./") or \
+    return low.endswith(".ps1") or low.endswith(".psm1") or low.startswith((".\\", "./", "..\\", "../")) or \
         (len(name) > 2 and name[1] == ":" and name[2] in "\\/")
 
 
@@ -947,7 +947,10 @@ def find_module_file(interp: "Interpreter", name: str) -> str | None:
         return None
     if name.lower().endswith((".psm1", ".ps1", ".psd1")) or "\\" in name or "/" in name:
         full = interp.resolve_path(name)
-        return full if files.exists(full) else local_code_path(interp, name)
+        if files.exists(full):  # a folder is no module file (Import-Module loads a folder's files by name)
+            return None if files.is_dir(full) else full
+        found = local_code_path(interp, name)
+        return None if found is None or files.is_dir(found) else found
     from hyperv_emu.psshim.runtime.localpaths import module_path_entries
 
     for root in module_path_entries(interp.environment.get("PSModulePath", "")):

@@ -283,7 +283,12 @@ class EmulatedBackend:
         clock by the whole timeout at once (without a timeout the wait could never end: an error)."""
         host = self._host(computer)
         since = self._call(host.now)
-        deadline = None if timeout is None else since + dt.timedelta(seconds=timeout)
+        try:
+            deadline = None if timeout is None else since + dt.timedelta(seconds=timeout)
+        except OverflowError:  # past DateTime.MaxValue
+            if self.clock_is_virtual():  # the clock's own error: it cannot pass its end
+                self._call(lambda: host.advance(float(timeout or 0)))
+            deadline = None  # on the real clock, a wait that long is a wait without end
         while not self._call(lambda: host.wait_satisfied(vm_id, condition, since)):
             name = self.get_vm_by_id(computer, vm_id).name
             if self.clock_is_virtual():

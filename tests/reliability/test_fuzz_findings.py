@@ -25,6 +25,16 @@ DateTime.MaxValue.Ticks." and, in 5.1, "Parameter name: ticks" on a line of its 
 A Hashtable takes any object as a key: a Hashtable, an array or a PSCustomObject (types that do
 not override Equals) is the same key only as the same object (reference equality), so
 `@{a=1} | Group-Object -AsHashTable` is a table of one group.
+
+$null bound to a cmdlet's value-type parameter (ParameterBinderBase.cs: a null argument is not
+coerced, HandleNullParameterForSpecialTypes leaves it null): the property setter converts it,
+numbers to 0, and a DateTime or TimeSpan cannot hold it: SetValueException, reported as
+ParameterBindingFailed ("Cannot bind parameter '{1}' to the target. {6}" in
+ParameterBinderStrings.resx, ErrorCategory.WriteError) with the setter's message
+`Exception setting "Date": "Cannot convert null to type "System.DateTime"."`.
+
+A folder is no command: `..\\..\\` or `& 'C:\\'` is not found (CommandNotFoundException) and
+[IO.File]::Exists of a folder is False; Import-Module of a folder path finds no module file.
 """
 
 from __future__ import annotations
@@ -164,3 +174,134 @@ def test_group_object_as_hashtable_of_hashtables() -> None:
     result = run("$t = @{a=1} | Group-Object -AsHashTable; $t.Count; $t.Keys | ForEach-Object { $_.GetType().Name }")
     assert not result.errors, result.stderr
     assert result.stdout.split() == ["1", "Hashtable"]
+
+
+@pytest.mark.parametrize("line, parameter, type_name", [
+    ("Get-Date $null", "Date", "System.DateTime"),
+    ("Get-Date -Date $null", "Date", "System.DateTime"),
+    ("New-TimeSpan -Start $null -End (Get-Date)", "Start", "System.DateTime"),
+])
+def test_null_to_a_datetime_parameter(line: str, parameter: str, type_name: str) -> None:
+    result = run(line + "; 'after'")
+    message, fqid = first_error(result)
+    assert message == (f"Cannot bind parameter '{parameter}' to the target. Exception setting \"{parameter}\": "
+                       f"\"Cannot convert null to type \"{type_name}\".\"")
+    assert fqid.startswith("ParameterBindingFailed,Microsoft.PowerShell.Commands.")
+    assert "WriteError" in result.stderr and "ParameterBindingException" in result.stderr
+    assert result.stdout.split() == ["after"]  # a binding error ends the command, not the script
+
+
+def test_null_to_a_number_parameter_is_zero() -> None:
+    result = run("(New-TimeSpan -Days $null -Hours 2).TotalHours; (Get-Date -Date '2026-02-20' -Hour $null).Hour")
+    assert not result.errors, result.stderr
+    assert result.stdout.split() == ["2", "0"]
+
+
+@pytest.mark.parametrize("line, name", [
+    ("Invoke-Expression '..\\..\\'", "..\\..\\"),
+    ("..\\..\\", "..\\..\\"),
+    ("& 'C:\\'", "C:\\"),
+    (". 'D:\\Hyper-V'", "D:\\Hyper-V"),
+])
+def test_a_folder_is_no_command(line: str, name: str) -> None:
+    result = run(line + "; 'after'")
+    message, fqid = first_error(result)
+    assert message.startswith(f"The term '{name}' is not recognized as the name of a cmdlet, function, script file")
+    assert fqid == "CommandNotFoundException"
+    assert result.stdout.split() == ["after"]
+
+
+def test_file_exists_is_false_for_a_folder() -> None:
+    result = run("[IO.File]::Exists('C:\\'); [IO.File]::Exists('D:\\Hyper-V'); [IO.Directory]::Exists('D:\\Hyper-V')")
+    assert result.stdout.split() == ["False", "False", "True"], result.stderr
+
+
+def test_import_module_of_a_folder_path() -> None:
+    message, fqid = first_error(run("Import-Module C:\\"))
+    assert message.startswith("The specified module 'C:\\' was not loaded because no valid module file was found")
+    assert fqid == "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand"
+
+
+# -Scope (SessionStateScopeAPIs.GetScopeByID): a number walks up that many scopes and fails past
+# the global one ("The scope number '{0}' exceeds the number of active scopes.",
+# SessionStateStrings.resx); a number that is no Int32 or is negative is out of range
+# (AutomationExceptions.ArgumentOutOfRange); a word that is no scope name is InvalidScopeIdArgument.
+# The fuzzer found `Set-Alias -Scope 9223372036854775807` walking 2^63 scopes.
+
+@pytest.mark.parametrize("line, first, actual", [
+    ("Set-Alias x y -Scope 9223372036854775807",
+     'Cannot process argument because the value of argument "Scope" is out of range. Change argument "Scope" to a '
+     "value that is within range.", "9223372036854775807"),
+    ("Get-Variable -Scope -1",
+     'Cannot process argument because the value of argument "Scope" is out of range. Change argument "Scope" to a '
+     "value that is within range.", "-1"),
+    ("Set-Variable a 1 -Scope 2147483647", "The scope number '2147483647' exceeds the number of active scopes.",
+     "2147483647"),
+    ("function f { Set-Alias x y -Scope 2 }; f", "The scope number '2' exceeds the number of active scopes.", "2"),
+])
+def test_scope_number_out_of_range(line: str, first: str, actual: str) -> None:
+    result = run(line + "; 'after'")
+    message, fqid = first_error(result)
+    assert message == f"{first}\r\nParameter name: Scope\r\nActual value was {actual}."
+    assert fqid.startswith("ArgumentOutOfRange,Microsoft.PowerShell.Commands.")
+    assert result.stdout.split() == ["after"]
+
+
+def test_scope_that_is_no_scope_name() -> None:
+    message, fqid = first_error(run("Set-Variable a 1 -Scope elsewhere"))
+    assert message.startswith('Cannot process argument because the value of parameter "Scope" is not valid. Valid '
+                              'values are "Global", "Local", or "Script", or a number relative to the current scope')
+    assert fqid == "Argument,Microsoft.PowerShell.Commands.SetVariableCommand"
+
+
+def test_scope_numbers_within_the_scopes() -> None:
+    result = run("function f { Set-Variable a 5 -Scope 1; Set-Alias zz Get-Date -Scope Global }; f; $a; "
+                 "(Get-Alias zz).Definition; function g { Set-Variable b 1 -Scope Private; $b }; g")
+    assert not result.errors, result.stderr
+    assert result.stdout.split() == ["5", "Get-Date", "1"]
+
+
+# TimeSpan.Parse: a day count beyond TimeSpan.MaxValue.Days (10675199) is its OverflowException
+# ("The TimeSpan could not be parsed because at least one of the numeric components is out of
+# range or contains too many digits."), which the conversion reports as
+# InvalidCastParseTargetInvocation. The fuzzer found `Start-Sleep -Duration -2147483649`
+# overflowing Python's timedelta.
+
+@pytest.mark.parametrize("text", ["-2147483649", "10675200", "99999999.01:00:00"])
+def test_timespan_text_out_of_range(text: str) -> None:
+    message, fqid = first_error(run(f"[timespan]'{text}'"))
+    assert message == (f'Cannot convert value "{text}" to type "System.TimeSpan". Error: "The TimeSpan could not be '
+                       'parsed because at least one of the numeric components is out of range or contains too many '
+                       'digits."')
+    assert fqid == "InvalidCastParseTargetInvocation"
+
+
+def test_timespan_text_at_the_limit() -> None:
+    result = run("([timespan]'10675199').Days; ([timespan]'-10675199').Days; ([timespan]'1.02:03:04').TotalMinutes")
+    assert result.stdout.split() == ["10675199", "-10675199", "1563.06666666667"], result.stderr
+
+
+def test_start_sleep_duration_out_of_range() -> None:
+    result = run("Start-Sleep -Duration '-2147483649'; 'after'")
+    message, fqid = first_error(result)
+    assert message.startswith("Cannot bind parameter 'Duration'. Cannot convert value \"-2147483649\" to type "
+                              '"System.TimeSpan". Error: "The TimeSpan could not be parsed')
+    assert fqid == "CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.StartSleepCommand"
+    assert result.stdout.split() == ["after"]
+
+
+# Wait-VM on the virtual clock moves the clock by the whole -Timeout when nothing can meet the
+# condition; the clock is a .NET DateTime and stops at its end (9999-12-31): a wait that would
+# pass it is the clock's own error, not an OverflowError. (Found while hunting the Wait-VM hang
+# the random fuzz once saw: 150 waits of -Timeout 2147483647.)
+
+def test_wait_vm_past_the_end_of_the_clock() -> None:
+    result = run("1..150 | ForEach-Object { Wait-VM vm1 -Timeout 2147483647 -ErrorAction SilentlyContinue }; "
+                 "$Error[0].Exception.Message; $Error[-1].Exception.Message; (Get-Date).Year")
+    assert "internal error" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Cannot move the clock on by 2147483647.0 seconds: the clock stops at 9999-12-31")
+    # the Hyper-V module's own text for a Wait-VM that times out (its resources; docs/differences.md)
+    assert lines[1] == ("This command stopped operation because the specified condition is not satisfied in the "
+                        "specified time-out.")
+    assert int(lines[2]) > 9900

@@ -91,3 +91,18 @@ def test_repair_retries_parked_operations(state: pathlib.Path, capsys: pytest.Ca
 def test_no_state_is_an_error(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["state", "check", "--state", str(tmp_path / "none")]) == 1
     assert "No hvemu state at" in capsys.readouterr().err
+
+
+def test_an_exported_vm_is_no_orphan(state: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # found by the kill suite: Export-VM copies the checkpoint tree's .avhdx files, which belong
+    # to the exported VM (its configuration lists them), not to a failed merge
+    client = sdk.connect(str(state))
+    client.export_vm("SRV-APP01", "D:\\Exports")
+    assert list(state.glob("hosts/*/D/Exports/SRV-APP01/Virtual Hard Disks/*.avhdx"))
+    assert check(state, capsys) == (0, ["The state is consistent."])
+    # an .avhdx the export does not list is still an orphan
+    (folder,) = state.glob("hosts/*/D/Exports/SRV-APP01/Virtual Hard Disks")
+    shutil.copy(vhds(state) / "SRV-APP01.vhdx", folder / "stray.avhdx")
+    code, lines = check(state, capsys)
+    assert code == 4 and lines[0].endswith("orphaned-file: 'D:\\Exports\\SRV-APP01\\Virtual Hard Disks\\stray.avhdx' "
+                                            "is on the host's storage but belongs to no VM or checkpoint")

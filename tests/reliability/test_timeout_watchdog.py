@@ -68,3 +68,24 @@ def test_finally_blocks_run_when_the_watchdog_stops_a_step(tmp_path: pathlib.Pat
 def test_a_run_within_its_budget_is_not_interrupted(tmp_path: pathlib.Path) -> None:
     code, out, err, took = hvemu_run(tmp_path, '1..3 | ForEach-Object { $_ * 2 }', 5)
     assert (code, out.split(), err) == (0, ["2", "4", "6"], "")
+
+
+@pytest.mark.parametrize("line", ["Wait-VM vm1", "Wait-VM vm1 -Timeout 2147483647 -Delay 65535",
+                                  "try { Wait-VM vm1 -For Reboot } catch { 'caught' }"])
+def test_a_session_budget_bounds_wait_vm_on_the_real_clock(line: str) -> None:
+    """Without the CLI's watchdog (a psshim Session, as the pytest plugin and the server run
+    scripts), Wait-VM on the real clock waits no longer than hvemu's time budget, and the run
+    ends with the budget's error (which no catch block sees)."""
+    from hyperv_emu.psshim.session import Session
+
+    world = 'clock = "real"\n' + hvemu_testlib.vm_table("vm1")  # Off: no heartbeat, no reboot, ever
+    session = Session.from_world_text(world, hvemu_testlib.memory_url(), timeout=1)
+    try:
+        started = time.monotonic()
+        result = session.run_command(line + "; 'after'")
+        took = time.monotonic() - started
+    finally:
+        session.discard()
+    assert took < 8, f"the wait took {took:.1f} s"
+    assert result.stdout.split() == []
+    assert [e.fully_qualified_error_id for e in result.errors] == ["HvemuTimeBudgetExceeded"]
