@@ -165,11 +165,16 @@ class EmulatedBackend:
             emulator.on_file_ops = progress
         self.emulator = emulator
         self.url = url
+        self._generation = 0
+
+    def state_generation(self) -> int | None:
+        return self._generation
 
     def _host(self, computer: str | None) -> Host:
         return Host(self.emulator, computer)
 
     def _call(self, fn: Callable[[], T]) -> T:
+        self._generation += 1  # every operation goes through here (Backend.state_generation)
         with _mapped():
             return fn()
 
