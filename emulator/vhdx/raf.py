@@ -181,7 +181,8 @@ class LocalFile:
 
 class SparseMemoryFile:
     """An in-memory sparse file made of pages (64 KiB unless `page_size` says otherwise: a
-    power of two from 512 bytes to 64 KiB); zero pages are never stored."""
+    power of two from 512 bytes to 64 KiB); zero pages are never stored, nor a page's
+    trailing zeros."""
 
     def __init__(self, length: int = 0, *, page_size: int = MEMORY_PAGE_SIZE) -> None:
         if not 512 <= page_size <= MEMORY_PAGE_SIZE or page_size & (page_size - 1):
@@ -204,7 +205,8 @@ class SparseMemoryFile:
             lo = offset - first * self._page
             if page is None:
                 return bytes(end - offset)
-            return bytes(page[lo : lo + end - offset])
+            data = bytes(page[lo : lo + end - offset])
+            return data if len(data) == end - offset else data + bytes(end - offset - len(data))
         # zeros, with the stored pages of the range copied in (a few pages of a wide range
         # are found through the page dict rather than by visiting every index)
         out = bytearray(end - offset)
@@ -221,7 +223,8 @@ class SparseMemoryFile:
             start = index * size
             lo = max(offset, start)
             hi = min(end, start + size)
-            view[lo - offset : hi - offset] = memoryview(page)[lo - start : hi - start]
+            chunk = memoryview(page)[lo - start : hi - start]  # (a page's trailing zeros are not stored)
+            view[lo - offset : lo - offset + len(chunk)] = chunk
         return bytes(out)
 
     def write_at(self, offset: int, data: Buffer) -> None:
@@ -238,15 +241,29 @@ class SparseMemoryFile:
             page = self._pages.get(index)
             if page is None:
                 if not is_zero(chunk):
-                    page = bytearray(self._page)
-                    page[lo : lo + n] = chunk
+                    page = bytearray(lo)
+                    page += chunk
                     self._pages[index] = page
+                    self._trim(index, page)
             else:
+                if len(page) < lo:
+                    page += bytes(lo - len(page))
                 page[lo : lo + n] = chunk
-                if is_zero(chunk) and is_zero(page):
-                    del self._pages[index]
+                if lo + n >= len(page):  # the write reached the page's stored end
+                    self._trim(index, page)
             pos += n
         self._size = max(self._size, offset + len(view))
+
+    def _trim(self, index: int, page: bytearray) -> None:
+        """A stored page ends with its last non-zero byte (a header's 4 KiB page holds a few
+        dozen bytes); an all-zero page is not stored."""
+        if page and page[-1]:
+            return
+        kept = len(page.rstrip(b"\0"))
+        if kept == 0:
+            del self._pages[index]
+        else:
+            del page[kept:]
 
     def size(self) -> int:
         return self._size
@@ -259,9 +276,11 @@ class SparseMemoryFile:
             for index in [i for i in self._pages if i >= keep]:
                 del self._pages[index]
             tail = length % self._page
-            if tail and (length // self._page) in self._pages:
-                page = self._pages[length // self._page]
-                page[tail:] = bytes(self._page - tail)
+            index = length // self._page
+            if tail and index in self._pages:
+                page = self._pages[index]
+                del page[tail:]
+                self._trim(index, page)
         self._size = length
 
     def flush(self) -> None:
@@ -281,7 +300,8 @@ class SparseMemoryFile:
         return not any(first <= i <= last for i in self._pages)
 
     def stored_bytes(self) -> int:
-        """Memory really used by data pages."""
+        """The size of the pages stored (each counted whole, though its trailing zeros are not
+        kept)."""
         return len(self._pages) * self._page
 
     def clone(self) -> SparseMemoryFile:
