@@ -448,6 +448,18 @@ class MemoryFileStore:
         return getattr(self._batches, "current", None)
 
     def _index(self) -> Callable[[str], list[str] | None]:
+        """A batch's reader of folders: the root's keys are indexed on the first read."""
+        index: list[dict[str, set[str]]] = []
+
+        def read(rel: str) -> list[str] | None:
+            if not index:
+                index.append(self._scan())
+            names = index[0].get(rel)
+            return None if names is None else list(names)
+
+        return read
+
+    def _scan(self) -> dict[str, set[str]]:
         folders: dict[str, set[str]] = {}
         prefix = self.root + "/"
         for key in [*self.fs.store, *self.fs.pseudo_dirs]:
@@ -463,7 +475,7 @@ class MemoryFileStore:
                     break
                 names.add(name)
                 rel = folder
-        return lambda rel: list(folders[rel]) if rel in folders else None
+        return folders
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
@@ -607,6 +619,9 @@ class MemoryFileStore:
         self._makedirs(*self._locate(rel))
 
     def _put(self, rel: str, path: str, data: SparseMemoryFile) -> None:
+        batch = self._batch()
+        if batch.listings.is_dir(rel) if batch is not None else self._isdir(path):
+            raise IsADirectoryError(path)  # as a local folder refuses it
         folder = rel.rpartition("/")[0]
         self._makedirs(folder, _join(self.root, folder))
         self.fs.store[path] = _SparseEntry(self.fs, path, data)
