@@ -75,10 +75,12 @@ def find_file(host: HostRecord, path: str) -> DiskFile | None:
 # --- creating files -----------------------------------------------------------------------------
 
 
-def add_base_disk(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, path: str, size: int) -> int:
+def add_base_disk(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, path: str, size: int, *,
+                  known_new: bool = False) -> int:
     """Record (and create) the base disk `path`; returns its virtual size. A file already on the
-    host's storage (an exported disk being imported) is used as it is: it must be a VHDX."""
-    existing = find_file(host, path)
+    host's storage (an exported disk being imported) is used as it is: it must be a VHDX.
+    `known_new`: the caller knows the host records no such file (a world being read)."""
+    existing = None if known_new else find_file(host, path)
     if existing is not None:
         return existing.size
     from hyperv_emu.emulator.vdisk import HostDisks, normalise_size
@@ -106,11 +108,15 @@ def add_differencing(
     guid: str | None = None,
     length: int = EMPTY_AVHDX,
     mtime: dt.datetime | None = None,
+    parent_size: int | None = None,
 ) -> str:
-    """A new avhdx on `parent`, named after the drive's original disk. Returns its path."""
+    """A new avhdx on `parent`, named after the drive's original disk. Returns its path.
+    `parent_size`: the parent's virtual size when the caller knows it (else looked up)."""
     path = avhdx_name(base_path, guid or tx.new_id())
-    parent_file = find_file(host, parent)
-    size = parent_file.size if parent_file else 0
+    if parent_size is None:
+        parent_file = find_file(host, parent)
+        parent_size = parent_file.size if parent_file else 0
+    size = parent_size
     host.disk_files.append(DiskFile(path=path, kind="avhdx", size=size, parent=parent, vm_id=vm.id, owner=owner))
     host.file_times[winpath.parse(path).key()] = mtime or tx.now()
     tx.queue(
@@ -325,9 +331,24 @@ def quiesce(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord) -> No
 # --- world materialisation and file operations ----------------------------------------------------
 
 
+# Operations that only create files (or folders): inside a batch they are not synced one by one
+# (`FileStore.unsynced`). A merge keeps its own syncs: its journal's order depends on them.
+_UNSYNCED_OPS = frozenset({"create_vhdx", "create_avhdx", "write_file", "write_bytes", "sparse_file",
+                           "copy_sparse", "mkdir"})
+
+
 def apply_op(store: "FileStore", op: FileOp) -> None:
     """Carry out one journaled file operation; each is idempotent (a replay after a crash
-    finishes what was cut off: a torn creation is made again, a merge resumes from its journal)."""
+    finishes what was cut off: a torn creation is made again, a merge resumes from its journal).
+    A file it creates is durable when the store's batch ends (at once outside a batch)."""
+    if op.kind in _UNSYNCED_OPS:
+        with store.unsynced():
+            _apply(store, op)
+    else:
+        _apply(store, op)
+
+
+def _apply(store: "FileStore", op: FileOp) -> None:
     from hyperv_emu.emulator.vdisk import HostDisks
 
     rel = host_rel(op.host, op.path)

@@ -220,7 +220,8 @@ class Emulator:
     def _commit(self, tx: Transaction) -> None:
         # Refuse, before anything is saved, what could not be stored: a journaled operation that
         # fails would fail again at every replay and lock the state for good.
-        check_ops(self.store, tx.ops)
+        with self.store.batch():  # folder listings read once for all the operations
+            check_ops(self.store, tx.ops)
         tx.state.pending_ops = list(tx.ops)
         try:
             document = dumps(tx.state)
@@ -249,17 +250,20 @@ class Emulator:
         and the rest still run. Returns the first such error (None if all were applied)."""
         first: EmulatorError | None = None
         report = self.on_file_ops
-        for done, op in enumerate(ops):
-            if report is not None:
-                report(f"{op.kind} {op.path}", done, len(ops))
-            try:
-                disks.apply_op(self.store, op)
-            except (DiskError, PathError, OSError) as exc:
-                error = exc if isinstance(exc, EmulatorError) else DiskError(
-                    f"The file operation on '{op.path}' failed: {exc.strerror or exc}.", target=op.path)
-                first = first or error
-                tx.state.parked_ops.append(ParkedOp(op=op, error=error.message, time=tx.now()))
-                park_event(tx, op, error.message)
+        # One batch: the files the operations create are synced together when it ends, before
+        # the caller saves the state that no longer journals them (storage.FileStore.batch).
+        with self.store.batch():
+            for done, op in enumerate(ops):
+                if report is not None:
+                    report(f"{op.kind} {op.path}", done, len(ops))
+                try:
+                    disks.apply_op(self.store, op)
+                except (DiskError, PathError, OSError) as exc:
+                    error = exc if isinstance(exc, EmulatorError) else DiskError(
+                        f"The file operation on '{op.path}' failed: {exc.strerror or exc}.", target=op.path)
+                    first = first or error
+                    tx.state.parked_ops.append(ParkedOp(op=op, error=error.message, time=tx.now()))
+                    park_event(tx, op, error.message)
         if report is not None and ops:
             report("", len(ops), len(ops))
         return first

@@ -36,14 +36,16 @@ from fsspec.implementations.memory import MemoryFile
 
 from hyperv_emu.emulator.errors import AccessDenied, StateError
 from hyperv_emu.emulator.fieldwise import Fieldwise
+from hyperv_emu.emulator.storebatch import Batch
 
 if TYPE_CHECKING:
-    from hyperv_emu.emulator.vhdx.raf import Buffer, RandomAccessFile, SparseMemoryFile
+    from hyperv_emu.emulator.vhdx.raf import Buffer, LocalFile, RandomAccessFile, SparseMemoryFile
 
 STATE_FILE = "hvemu-state.json"
 LOCK_FILE = "hvemu.lock"
 HOSTS_DIR = "hosts"
 PAGE = 1 << 20
+MEMORY_STORE_PAGE = 4096  # the pages of a memory state's files (SparseMemoryFile)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -72,6 +74,8 @@ class FileStore(Protocol):
     def lock(self) -> contextlib.AbstractContextManager[None]: ...
     def is_empty(self) -> bool: ...
     def remove_all(self) -> None: ...
+    def batch(self) -> contextlib.AbstractContextManager[None]: ...
+    def unsynced(self) -> contextlib.AbstractContextManager[None]: ...
 
 
 def ntfs_lookup(rel: str, exists: Callable[[str], bool], children: Callable[[str], list[str]]) -> str:
@@ -110,29 +114,121 @@ def _join(root: str, rel: str) -> str:
 # --- local ------------------------------------------------------------------------------------
 
 
+class _UnsyncedFile:
+    """A local file whose flush leaves durability to its batch's sync (`unsynced()`)."""
+
+    def __init__(self, f: LocalFile) -> None:
+        self._f = f
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        return self._f.read_at(offset, length)
+
+    def write_at(self, offset: int, data: Buffer) -> None:
+        self._f.write_at(offset, data)
+
+    def size(self) -> int:
+        return self._f.size()
+
+    def is_hole(self, offset: int, length: int) -> bool:
+        return self._f.is_hole(offset, length)
+
+    def truncate(self, length: int) -> None:
+        self._f.truncate(length)
+
+    def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
+        self._f.close()
+
+
 class LocalFileStore:
     def __init__(self, root: str, url: str) -> None:
         self.root = os.path.abspath(root)
         self._real_root = os.path.realpath(self.root)
         self.url = url
         self._thread_lock = threading.RLock()
+        self._batches = threading.local()
 
-    def _p(self, rel: str) -> str:
+    # --- batches (emulator.storebatch) ------------------------------------------------------------
+
+    def _batch(self) -> Batch | None:
+        return getattr(self._batches, "current", None)
+
+    def _folder_names(self, rel: str) -> list[str] | None:
+        path = os.path.join(self.root, rel)
+        try:
+            return os.listdir(path)
+        except (NotADirectoryError, FileNotFoundError):
+            return None
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Folder listings and real paths kept for the duration; files written under
+        `unsynced()` are made durable together when the outermost batch ends."""
+        batch = self._batch()
+        if batch is None:
+            batch = self._batches.current = Batch(self._folder_names)
+        batch.depth += 1
+        try:
+            yield
+        finally:
+            batch.depth -= 1
+            if batch.depth == 0:
+                self._batches.current = None
+                batch.sync(self.root)
+
+    @contextlib.contextmanager
+    def unsynced(self) -> Iterator[None]:
+        """Files created or written meanwhile are not fsynced one by one: the batch syncs them
+        all before it ends."""
+        with self.batch():
+            batch = self._batch()
+            assert batch is not None
+            batch.unsynced_depth += 1
+            try:
+                yield
+            finally:
+                batch.unsynced_depth -= 1
+
+    def _written(self, rel: str, path: str, is_dir: bool = False) -> None:
+        batch = self._batch()
+        if batch is not None:
+            batch.listings.added(rel, is_dir)
+            if batch.deferring and not is_dir:
+                batch.dirty.add(path)
+
+    # --- paths --------------------------------------------------------------------------------------
+
+    def _locate(self, rel: str) -> tuple[str, str]:
+        """(the relative path as found, its absolute path), confined to the root."""
+        batch = self._batch()
         if rel.startswith(HOSTS_DIR + "/"):
-            rel = ntfs_lookup(rel, lambda r: os.path.lexists(os.path.join(self.root, r)),
-                              lambda r: os.listdir(os.path.join(self.root, r))
-                              if os.path.isdir(os.path.join(self.root, r)) else [])
+            if batch is not None:
+                rel = batch.listings.lookup(rel)
+            else:
+                rel = ntfs_lookup(rel, lambda r: os.path.lexists(os.path.join(self.root, r)),
+                                  lambda r: os.listdir(os.path.join(self.root, r))
+                                  if os.path.isdir(os.path.join(self.root, r)) else [])
         path = os.path.normpath(os.path.join(self.root, rel)) if rel else self.root
         if path != self.root and not path.startswith(self.root + os.sep):
             raise StateError(f"Refusing to touch '{path}': it is outside the state root '{self.root}'.")
         if rel:
             # Confinement follows links: a symbolic link in the state (a state unpacked from an
-            # archive) must not lead a script's write or delete outside the root.
-            real = os.path.realpath(path)
+            # archive) must not lead a script's write or delete outside the root. In a batch the
+            # real path of each folder is resolved once.
+            folder, name = os.path.split(path)
+            if batch is not None and path != self.root and not os.path.islink(path):
+                real = os.path.join(batch.real_folder(folder), name)
+            else:
+                real = os.path.realpath(path)
             if real != self._real_root and not real.startswith(self._real_root + os.sep):
                 raise AccessDenied(f"Access to the path '{windows_path_of(rel)}' is denied.",
                                    target=windows_path_of(rel))
-        return path
+        return path[len(self.root) + 1:], path
+
+    def _p(self, rel: str) -> str:
+        return self._locate(rel)[1]
 
     def display_path(self, rel: str) -> str:
         return self._p(rel)
@@ -147,25 +243,36 @@ class LocalFileStore:
         with open(self._p(rel), "rb") as f:
             return f.read()
 
+    def _make_folder_of(self, rel: str, path: str) -> None:
+        batch = self._batch()
+        if batch is None or not batch.listings.is_dir(rel.rpartition("/")[0]):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+
     def write_atomic(self, rel: str, data: bytes) -> None:
-        path = self._p(rel)
-        folder = os.path.dirname(path)
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        rel, path = self._locate(rel)
+        self._make_folder_of(rel, path)
+        batch = self._batch()
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
-                os.fsync(f.fileno())
+                if batch is None or not batch.deferring:
+                    os.fsync(f.fileno())
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
+        self._written(rel, path)
 
     def delete(self, rel: str) -> None:
+        rel, path = self._locate(rel)
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._p(rel))
+            os.unlink(path)
+        batch = self._batch()
+        if batch is not None:
+            batch.listings.removed(rel)
 
     def size(self, rel: str) -> int:
         return os.stat(self._p(rel)).st_size
@@ -182,29 +289,39 @@ class LocalFileStore:
         return out
 
     def makedirs(self, rel: str) -> None:
-        os.makedirs(self._p(rel), exist_ok=True)
+        rel, path = self._locate(rel)
+        os.makedirs(path, exist_ok=True)
+        self._written(rel, path, is_dir=True)
 
     def create_sparse(self, rel: str, length: int) -> None:
-        path = self._p(rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        rel, path = self._locate(rel)
+        self._make_folder_of(rel, path)
         with open(path, "wb") as f:
             f.truncate(length)
+        self._written(rel, path)
 
     def open_random(self, rel: str, writable: bool = True) -> RandomAccessFile:
         from hyperv_emu.emulator.vhdx.raf import LocalFile
 
-        return LocalFile(self._p(rel), "r+" if writable else "r")
+        rel, path = self._locate(rel)
+        f = LocalFile(path, "r+" if writable else "r")
+        batch = self._batch()
+        if writable and batch is not None and batch.deferring:
+            batch.dirty.add(path)
+            return _UnsyncedFile(f)
+        return f
 
     def copy_sparse(self, src: str, dst: str, length: int) -> None:
         """`dst` becomes a copy of `src` cut or extended to `length`; only `src`'s data extents
         are read and written (SEEK_DATA / SEEK_HOLE), so holes stay holes."""
         from hyperv_emu.emulator.vhdx.raf import LocalFile, write_sparse
 
-        target = self._p(dst)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        dst, target = self._locate(dst)
+        self._make_folder_of(dst, target)
         fd = os.open(self._p(src), os.O_RDONLY)
         try:
             out = LocalFile(target, "w")
+            self._written(dst, target)
             try:
                 out.truncate(length)
                 end = min(length, os.fstat(fd).st_size)
@@ -220,7 +337,9 @@ class LocalFileStore:
                         write_sparse(out, start, os.pread(fd, n, start), target_is_zero=True)
                         start += n
                     pos = max(pos + 1, stop)
-                out.flush()
+                batch = self._batch()
+                if batch is None or not batch.deferring:
+                    out.flush()
             finally:
                 out.close()
         finally:
@@ -245,6 +364,9 @@ class LocalFileStore:
         import shutil
 
         shutil.rmtree(self.root, ignore_errors=True)
+        batch = self._batch()
+        if batch is not None:
+            batch.forget(self._folder_names)
 
 
 # --- memory -----------------------------------------------------------------------------------
@@ -307,24 +429,97 @@ _MEMORY_LOCKS_GUARD = threading.Lock()
 
 
 class MemoryFileStore:
-    """fsspec's memory file system (its store is process-wide, as fsspec documents)."""
+    """fsspec's memory file system (its store is process-wide, as fsspec documents). Files are
+    `SparseMemoryFile`s of 4 KiB pages (`MEMORY_STORE_PAGE`): an AVHDX's few KiB of headers
+    and metadata cost a few pages, not the library's default 64 KiB ones."""
 
     def __init__(self, fs: Any, root: str, url: str) -> None:
         self.fs = fs
         self.root = "/" + root.strip("/")
         self.url = url
+        self._batches = threading.local()
         with _MEMORY_LOCKS_GUARD:
             self._lock = _MEMORY_LOCKS.setdefault(self.root, threading.RLock())
 
-    def _p(self, rel: str) -> str:
+    # --- batches (emulator.storebatch): fsspec's memory `ls`, `exists` and `makedirs` scan the
+    # whole store; in a batch every folder of the root is indexed in one pass instead.
+
+    def _batch(self) -> Batch | None:
+        return getattr(self._batches, "current", None)
+
+    def _index(self) -> Callable[[str], list[str] | None]:
+        """A batch's reader of folders: the root's keys are indexed on the first read."""
+        index: list[dict[str, set[str]]] = []
+
+        def read(rel: str) -> list[str] | None:
+            if not index:
+                index.append(self._scan())
+            names = index[0].get(rel)
+            return None if names is None else list(names)
+
+        return read
+
+    def _scan(self) -> dict[str, set[str]]:
+        folders: dict[str, set[str]] = {}
+        prefix = self.root + "/"
+        for key in [*self.fs.store, *self.fs.pseudo_dirs]:
+            if not key.startswith(prefix):
+                continue
+            rel = key[len(prefix):].rstrip("/")
+            if key in self.fs.pseudo_dirs:
+                folders.setdefault(rel, set())
+            while rel:
+                folder, _, name = rel.rpartition("/")
+                names = folders.setdefault(folder, set())
+                if name in names:
+                    break
+                names.add(name)
+                rel = folder
+        return folders
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        batch = self._batch()
+        if batch is None:
+            index = self._index()
+            batch = self._batches.current = Batch(index)
+        batch.depth += 1
+        try:
+            yield
+        finally:
+            batch.depth -= 1
+            if batch.depth == 0:
+                self._batches.current = None
+
+    @contextlib.contextmanager
+    def unsynced(self) -> Iterator[None]:
+        with self.batch():  # nothing to sync in memory
+            yield
+
+    def _locate(self, rel: str) -> tuple[str, str]:
         if ".." in rel.split("/"):
             raise StateError(f"Refusing to touch '{rel}': it is outside the state root.")
         if rel.startswith(HOSTS_DIR + "/"):
-            rel = ntfs_lookup(rel, lambda r: self._exists(_join(self.root, r)),
-                              lambda r: [str(n).rstrip("/").rsplit("/", 1)[-1]
-                                         for n in self.fs.ls(_join(self.root, r), detail=False)]
-                              if self._isdir(_join(self.root, r)) else [])
-        return _join(self.root, rel)
+            batch = self._batch()
+            if batch is not None:
+                rel = batch.listings.lookup(rel)
+            else:
+                rel = ntfs_lookup(rel, lambda r: self._exists(_join(self.root, r)),
+                                  lambda r: [str(n).rstrip("/").rsplit("/", 1)[-1]
+                                             for n in self.fs.ls(_join(self.root, r), detail=False)]
+                                  if self._isdir(_join(self.root, r)) else [])
+        return rel, _join(self.root, rel)
+
+    def _p(self, rel: str) -> str:
+        return self._locate(rel)[1]
+
+    def _has(self, rel: str, path: str) -> bool:
+        if path in self.fs.store:
+            return True
+        batch = self._batch()
+        if batch is not None:
+            return batch.listings.is_dir(rel)
+        return self._exists(path)
 
     # fsspec's memory `info` scans the whole store (a directory is any prefix); a stored file or
     # an explicit folder is answered from the dicts first.
@@ -336,14 +531,43 @@ class MemoryFileStore:
             return False
         return path in self.fs.pseudo_dirs or bool(self.fs.isdir(path))
 
+    def _makedirs(self, rel: str, path: str) -> None:
+        # A file where a folder of the path should be is refused, as a local file system does
+        # (fsspec's memory `makedirs` lets it pass, then the file is also a folder).
+        folder = rel
+        while folder:
+            if _join(self.root, folder) in self.fs.store:
+                raise FileExistsError(_join(self.root, folder))
+            folder = folder.rpartition("/")[0]
+        batch = self._batch()
+        if batch is None:
+            self.fs.makedirs(path, exist_ok=True)
+            return
+        missing = []
+        while rel and not batch.listings.is_dir(rel):
+            missing.append(_join(self.root, rel))
+            rel = rel.rpartition("/")[0]
+        self.fs.pseudo_dirs.extend(reversed(missing))
+        if missing:
+            batch.listings.added(missing[0][len(self.root) + 1:], True)
+
+    def _written(self, rel: str) -> None:
+        batch = self._batch()
+        if batch is not None:
+            batch.listings.added(rel, False)
+
     def display_path(self, rel: str) -> str:
         return "memory://" + self._p(rel)
 
     def exists(self, rel: str) -> bool:
-        return self._exists(self._p(rel))
+        return self._has(*self._locate(rel))
 
     def is_dir(self, rel: str) -> bool:
-        return self._isdir(self._p(rel))
+        rel, path = self._locate(rel)
+        batch = self._batch()
+        if batch is not None:
+            return path not in self.fs.store and batch.listings.is_dir(rel)
+        return self._isdir(path)
 
     def read_bytes(self, rel: str) -> bytes:
         obj = self.fs.store.get(self._p(rel))
@@ -353,12 +577,28 @@ class MemoryFileStore:
 
     def write_atomic(self, rel: str, data: bytes) -> None:
         # A dict assignment: readers see the old or the new bytes, never a mix.
-        self.fs.pipe_file(self._p(rel), data)
+        rel, path = self._locate(rel)
+        batch = self._batch()
+        if batch is None:
+            if path not in self.fs.store and self._isdir(path):  # as a local folder refuses it
+                raise IsADirectoryError(path)
+            self.fs.pipe_file(path, data)
+            return
+        # fsspec's `open` checks every parent with a scan of the store; the batch knows them
+        if batch.listings.is_dir(rel):
+            raise IsADirectoryError(path)
+        folder = rel.rpartition("/")[0]
+        self._makedirs(folder, _join(self.root, folder))  # FileExistsError under a file
+        MemoryFile(self.fs, path, data).commit()
+        self._written(rel)
 
     def delete(self, rel: str) -> None:
-        path = self._p(rel)
-        if self._exists(path):
+        rel, path = self._locate(rel)
+        if self._has(rel, path):
             self.fs.rm_file(path)
+            batch = self._batch()
+            if batch is not None:
+                batch.listings.removed(rel)
 
     def size(self, rel: str) -> int:
         path = self._p(rel)
@@ -376,14 +616,21 @@ class MemoryFileStore:
         return out
 
     def makedirs(self, rel: str) -> None:
-        self.fs.makedirs(self._p(rel), exist_ok=True)
+        self._makedirs(*self._locate(rel))
+
+    def _put(self, rel: str, path: str, data: SparseMemoryFile) -> None:
+        batch = self._batch()
+        if batch.listings.is_dir(rel) if batch is not None else self._isdir(path):
+            raise IsADirectoryError(path)  # as a local folder refuses it
+        folder = rel.rpartition("/")[0]
+        self._makedirs(folder, _join(self.root, folder))
+        self.fs.store[path] = _SparseEntry(self.fs, path, data)
+        self._written(rel)
 
     def create_sparse(self, rel: str, length: int) -> None:
-        path = self._p(rel)
-        self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
         from hyperv_emu.emulator.vhdx.raf import SparseMemoryFile
 
-        self.fs.store[path] = _SparseEntry(self.fs, path, SparseMemoryFile(length))
+        self._put(*self._locate(rel), SparseMemoryFile(length, page_size=MEMORY_STORE_PAGE))
 
     def _sparse(self, path: str) -> SparseMemoryFile:
         obj = self.fs.store.get(path)
@@ -393,7 +640,7 @@ class MemoryFileStore:
             raise FileNotFoundError(path)
         from hyperv_emu.emulator.vhdx.raf import SparseMemoryFile
 
-        data = SparseMemoryFile()
+        data = SparseMemoryFile(page_size=MEMORY_STORE_PAGE)
         data.write_at(0, bytes(self.fs.cat_file(path)))
         self.fs.store[path] = _SparseEntry(self.fs, path, data)
         return data
@@ -404,9 +651,7 @@ class MemoryFileStore:
     def copy_sparse(self, src: str, dst: str, length: int) -> None:
         copy = self._sparse(self._p(src)).clone()
         copy.truncate(length)
-        path = self._p(dst)
-        self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
-        self.fs.store[path] = _SparseEntry(self.fs, path, copy)
+        self._put(*self._locate(dst), copy)
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
@@ -420,6 +665,9 @@ class MemoryFileStore:
         with self._lock:  # after a transaction in flight (a real-clock merge slice), never during
             if self.fs.exists(self.root):
                 self.fs.rm(self.root, recursive=True)
+            batch = self._batch()
+            if batch is not None:
+                batch.forget(self._index())
 
 
 def open_store(url: str) -> FileStore:

@@ -69,7 +69,7 @@ def parse(text: str) -> WinPath:
     return _parse(text)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)  # a 1000-VM world has some 40,000 paths
 def _parse(text: str) -> WinPath:
     # A pure function of the text (WinPath is frozen): the emulator parses the same few
     # paths hundreds of times per run, so results are memoised (refusals are not). `parse` has

@@ -146,8 +146,15 @@ class _Lines:
 
 @attrs.define(eq=False, repr=False)
 class _Ctx(MutableFieldwise):
+    """The file being read, and what its fleet uses so far (names, ids and disk files by host),
+    so that each new VM, disk and checkpoint is checked in a set, not against the whole fleet."""
+
     source: str
     lines: _Lines
+    vm_names: set[tuple[str, str]] = attrs.field(factory=set)  # (host, name casefolded)
+    vm_ids: set[str] = attrs.field(factory=set)
+    disk_keys: set[tuple[str, str]] = attrs.field(factory=set)  # (host, disks.file_key)
+    checkpoint_ids: set[tuple[str, str]] = attrs.field(factory=set)  # (host, id)
 
     def error(self, table: tuple[Any, ...], key: str | None, message: str) -> WorldError:
         line = self.lines.of(table, key)
@@ -448,7 +455,7 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         host = tx.host(host_name)
     except EmulatorError:
         raise ctx.error(table, "host", f"no [[host]] named {host_name!r}") from None
-    if any(x.name.casefold() == name.casefold() for x in host.vms):
+    if (host.name, name.casefold()) in ctx.vm_names:
         raise ctx.error(table, "name", f"a VM named {name!r} is already listed on host {host.name!r}")
     vm_id = _get(ctx, table, v, "id", str)
     if vm_id is not None and not _GUID.match(vm_id):
@@ -486,10 +493,12 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         started_at=tx.now() if vm_state in ("Running", "Paused") else None,
     )
     _load_vm_settings(ctx, table, v, vm)
-    if any(x.id == vm.id for h in state.hosts for x in h.vms):
+    if vm.id in ctx.vm_ids:
         raise ctx.error(table, "id", f"the id {vm.id} is used by another VM")
     vm.network_adapters = _load_adapters(ctx, host, table, v)
     host.vms.append(vm)
+    ctx.vm_names.add((host.name, name.casefold()))
+    ctx.vm_ids.add(vm.id)
     for i, d in enumerate(_get(ctx, table, v, "disks", list, [])):
         if not isinstance(d, dict):
             raise ctx.error(table, "disks", f"entry {i + 1} must be a table {{ path = ..., size = ... }}")
@@ -503,16 +512,17 @@ def _load_vm(ctx: _Ctx, tx: Transaction, state: EmulatorState, table: tuple[Any,
         p = _path(ctx, table, "disks", d["path"])
         if not p.casefold().endswith(".vhdx"):
             raise ctx.error(table, "disks", f"entry {i + 1}: {p!r} is not a .vhdx file")
-        if disks.find_file(host, p) is not None:
+        if (host.name, disks.file_key(p)) in ctx.disk_keys:
             raise ctx.error(table, "disks", f"entry {i + 1}: {p!r} is already used")
         size = _size(ctx, table, "disks", d.get("size", "127GB"))
         if not MIN_DISK_SIZE <= size <= MAX_DISK_SIZE or size % 512:
             raise ctx.error(table, "disks", f"entry {i + 1}: size must be a multiple of 512 bytes from 3MB to 64TB, "
                                             f"not {size} bytes")
         try:
-            size = disks.add_base_disk(tx, host, vm, p, size)
+            size = disks.add_base_disk(tx, host, vm, p, size, known_new=True)
         except EmulatorError as exc:
             raise ctx.error(table, "disks", f"entry {i + 1}: {exc.message}") from None
+        ctx.disk_keys.add((host.name, disks.file_key(p)))
         vm.disks.append(HardDrive(path=p, base_path=p, size=size, controller_type="SCSI" if generation == 2 else "IDE",
                                   controller_location=i))
     _load_checkpoints(ctx, tx, host, vm, table, _get(ctx, table, v, "checkpoint", list, []),
@@ -583,9 +593,10 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
         return
     by_id: dict[str, _CpSpec] = {}
     for s in specs:
-        if s.record.id in by_id or any(s.record.id == c.id for v in host.vms for c in v.checkpoints):
+        if s.record.id in by_id or (host.name, s.record.id) in ctx.checkpoint_ids:
             raise ctx.error(vm_table + ("checkpoint", s.index), "id", f"the id {s.record.id} is used twice")
         by_id[s.record.id] = s
+    ctx.checkpoint_ids.update((host.name, s.record.id) for s in specs)
     for s in specs:
         table = vm_table + ("checkpoint", s.index)
         if s.parent_name == "":
@@ -659,7 +670,7 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
             for i, d in enumerate(vm.disks):
                 guid = s.guids[i] if is_named and i < len(s.guids) else None
                 files.append(disks.add_differencing(
-                    tx, host, vm, snap[i], d.base_path, cp.id, guid=guid,
+                    tx, host, vm, snap[i], d.base_path, cp.id, guid=guid, parent_size=d.size,
                     length=s.written if is_named else 0,
                     mtime=(s.last_write or cp.creation_time) if is_named else cp.creation_time,
                 ))
@@ -673,7 +684,8 @@ def _load_checkpoints(ctx: _Ctx, tx: Transaction, host: HostRecord, vm: VirtualM
     if current is None:
         # The VM's own files grow from the original disks, owned by no checkpoint.
         for d in vm.disks:
-            d.path = disks.add_differencing(tx, host, vm, d.path, d.base_path, None, mtime=tx.now())
+            d.path = disks.add_differencing(tx, host, vm, d.path, d.base_path, None, mtime=tx.now(),
+                                            parent_size=d.size)
     vm.checkpoints.sort(key=lambda c: next(s.index for s in specs if s.record is c))
     vm.parent_checkpoint_id = current.record.id if current is not None else None
     for cp in vm.checkpoints:

@@ -32,6 +32,13 @@ from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
 
 
 class Backend(Protocol):
+    # --- what a caller may cache -------------------------------------------------------------
+    def state_generation(self) -> int | None:
+        """A number that moves with every call this backend makes to its host (reads
+        included), so that a caller holding results of an earlier call knows whether anything
+        ran since; None when the backend cannot tell (a real host changes on its own)."""
+        ...
+
     # --- VMs ---------------------------------------------------------------------------------
     def lookup_vms(self, computer: str | None, names: Sequence[str] | None) -> VMLookup: ...
     def get_vm_by_id(self, computer: str | None, vm_id: str) -> VM: ...

@@ -339,6 +339,11 @@ class HyperVClient(ValueClient):
 
     # --- Get-VMSnapshot -----------------------------------------------------------------------
 
+    def state_generation(self) -> int | None:
+        """Moves with every call the backend makes (see `Backend.state_generation`): results
+        read at one generation still hold at the same generation. None: never assume so."""
+        return self.backend.state_generation()
+
     def get_checkpoints(self, vms: VMRef | Sequence[VMRef] | None = None, *, name: str | None = None,
                         snapshot_type: str | None = None) -> list[Checkpoint]:
         """Checkpoints of the VMs (all VMs when None) sorted by CreationTime; `name` is a

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Iterable, Protocol, runtime_checkable
 
 Buffer = bytes | bytearray | memoryview
 
@@ -184,11 +184,16 @@ class LocalFile:
 
 
 class SparseMemoryFile:
-    """An in-memory sparse file made of 64 KiB pages; zero pages are never stored."""
+    """An in-memory sparse file made of pages (64 KiB unless `page_size` says otherwise: a
+    power of two from 512 bytes to 64 KiB); zero pages are never stored, nor a page's
+    trailing zeros."""
 
-    def __init__(self, length: int = 0) -> None:
+    def __init__(self, length: int = 0, *, page_size: int = MEMORY_PAGE_SIZE) -> None:
+        if not 512 <= page_size <= MEMORY_PAGE_SIZE or page_size & (page_size - 1):
+            raise ValueError(f"page_size must be a power of two from 512 to {MEMORY_PAGE_SIZE}")
         self._pages: dict[int, bytearray] = {}
         self._size = length
+        self._page = page_size
         self.closed = False
 
     def read_at(self, offset: int, length: int) -> bytes:
@@ -197,24 +202,34 @@ class SparseMemoryFile:
         end = min(offset + length, self._size)
         if end <= offset:
             return b""
-        first = offset // MEMORY_PAGE_SIZE
-        last = (end - 1) // MEMORY_PAGE_SIZE
+        first = offset // self._page
+        last = (end - 1) // self._page
         if first == last:
             page = self._pages.get(first)
-            lo = offset - first * MEMORY_PAGE_SIZE
+            lo = offset - first * self._page
             if page is None:
                 return bytes(end - offset)
-            return bytes(page[lo : lo + end - offset])
-        parts: list[memoryview | bytes] = []
-        pos = offset
-        while pos < end:
-            index = pos // MEMORY_PAGE_SIZE
-            lo = pos - index * MEMORY_PAGE_SIZE
-            n = min(MEMORY_PAGE_SIZE - lo, end - pos)
+            data = bytes(page[lo : lo + end - offset])
+            return data if len(data) == end - offset else data + bytes(end - offset - len(data))
+        # zeros, with the stored pages of the range copied in (a few pages of a wide range
+        # are found through the page dict rather than by visiting every index)
+        out = bytearray(end - offset)
+        view = memoryview(out)
+        size = self._page
+        if last - first < len(self._pages):
+            indices: Iterable[int] = range(first, last + 1)
+        else:
+            indices = [i for i in self._pages if first <= i <= last]
+        for index in indices:
             page = self._pages.get(index)
-            parts.append(_ZERO_MEMORY_VIEW[:n] if page is None else memoryview(page)[lo : lo + n])
-            pos += n
-        return b"".join(parts)
+            if page is None:
+                continue
+            start = index * size
+            lo = max(offset, start)
+            hi = min(end, start + size)
+            chunk = memoryview(page)[lo - start : hi - start]  # (a page's trailing zeros are not stored)
+            view[lo - offset : lo - offset + len(chunk)] = chunk
+        return bytes(out)
 
     def write_at(self, offset: int, data: Buffer) -> None:
         if offset < 0:
@@ -223,22 +238,36 @@ class SparseMemoryFile:
         pos = 0
         while pos < len(view):
             absolute = offset + pos
-            index = absolute // MEMORY_PAGE_SIZE
-            lo = absolute - index * MEMORY_PAGE_SIZE
-            n = min(MEMORY_PAGE_SIZE - lo, len(view) - pos)
+            index = absolute // self._page
+            lo = absolute - index * self._page
+            n = min(self._page - lo, len(view) - pos)
             chunk = view[pos : pos + n]
             page = self._pages.get(index)
             if page is None:
                 if not is_zero(chunk):
-                    page = bytearray(MEMORY_PAGE_SIZE)
-                    page[lo : lo + n] = chunk
+                    page = bytearray(lo)
+                    page += chunk
                     self._pages[index] = page
+                    self._trim(index, page)
             else:
+                if len(page) < lo:
+                    page += bytes(lo - len(page))
                 page[lo : lo + n] = chunk
-                if is_zero(chunk) and page == _ZERO_MEMORY_PAGE:
-                    del self._pages[index]
+                if lo + n >= len(page):  # the write reached the page's stored end
+                    self._trim(index, page)
             pos += n
         self._size = max(self._size, offset + len(view))
+
+    def _trim(self, index: int, page: bytearray) -> None:
+        """A stored page ends with its last non-zero byte (a header's 4 KiB page holds a few
+        dozen bytes); an all-zero page is not stored."""
+        if page and page[-1]:
+            return
+        kept = len(page.rstrip(b"\0"))
+        if kept == 0:
+            del self._pages[index]
+        else:
+            del page[kept:]
 
     def size(self) -> int:
         return self._size
@@ -247,13 +276,15 @@ class SparseMemoryFile:
         if length < 0:
             raise ValueError("negative length")
         if length < self._size:
-            keep = (length + MEMORY_PAGE_SIZE - 1) // MEMORY_PAGE_SIZE
+            keep = (length + self._page - 1) // self._page
             for index in [i for i in self._pages if i >= keep]:
                 del self._pages[index]
-            tail = length % MEMORY_PAGE_SIZE
-            if tail and (length // MEMORY_PAGE_SIZE) in self._pages:
-                page = self._pages[length // MEMORY_PAGE_SIZE]
-                page[tail:] = bytes(MEMORY_PAGE_SIZE - tail)
+            tail = length % self._page
+            index = length // self._page
+            if tail and index in self._pages:
+                page = self._pages[index]
+                del page[tail:]
+                self._trim(index, page)
         self._size = length
 
     def flush(self) -> None:
@@ -266,19 +297,20 @@ class SparseMemoryFile:
         """True when no page of ``[offset, offset + length)`` is stored (it reads as zeros)."""
         if length <= 0:
             return True
-        first = offset // MEMORY_PAGE_SIZE
-        last = (offset + length - 1) // MEMORY_PAGE_SIZE
+        first = offset // self._page
+        last = (offset + length - 1) // self._page
         if last - first < len(self._pages):
             return all(i not in self._pages for i in range(first, last + 1))
         return not any(first <= i <= last for i in self._pages)
 
     def stored_bytes(self) -> int:
-        """Memory really used by data pages."""
-        return len(self._pages) * MEMORY_PAGE_SIZE
+        """The size of the pages stored (each counted whole, though its trailing zeros are not
+        kept)."""
+        return len(self._pages) * self._page
 
     def clone(self) -> SparseMemoryFile:
         """An independent copy (tests use it to freeze a crash state)."""
-        copy = SparseMemoryFile(self._size)
+        copy = SparseMemoryFile(self._size, page_size=self._page)
         copy._pages = {i: bytearray(p) for i, p in self._pages.items()}
         return copy
 

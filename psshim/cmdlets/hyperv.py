@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from hyperv_emu.psshim.cmdlets.fleet_listing import CheckpointListings
 from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, check_honoured, hyperv_cmdlet, register_all
 from hyperv_emu.psshim.cmdlets.hyperv_support import error_record
 from hyperv_emu.psshim.runtime.errors import not_supported
@@ -401,6 +402,7 @@ class GetVMSnapshot(_SnapshotCmdlet):
     Name = Bound()
     SnapshotType = Bound()
     ComputerName = Bound()
+    listings: CheckpointListings | None = None  # this stage's (psshim/cmdlets/fleet_listing.py)
 
     def process(self) -> Iterator[Any]:
         name = str(self.Name) if self.is_bound("Name") else None
@@ -438,6 +440,13 @@ class GetVMSnapshot(_SnapshotCmdlet):
                 except HyperVError as exc:
                     self.report(exc)
                 continue
+            if not filtered and self.ctx.has_input and self.is_bound("VM"):
+                if self.listings is None:
+                    self.listings = CheckpointListings()
+                listed = self.listings.checkpoints_of(client, vm_list)
+                if listed is not None:
+                    yield from listed
+                    continue
             yield from self.snapshots_of(client, vm_list, name, quiet_when_none=not filtered)
 
     def _groups(self) -> list[tuple[HyperVClient, list[VMValue]]]:

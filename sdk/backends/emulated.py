@@ -192,15 +192,20 @@ class EmulatedBackend:
         self.emulator = emulator
         self.url = url
         self._tasks = EmulatedTasks(emulator, self._call)
+        self._generation = 0
 
     def task_backend(self) -> EmulatedTasks:
         """The host's Task Scheduler (sdk.tasks.TaskBackend)."""
         return self._tasks
 
+    def state_generation(self) -> int | None:
+        return self._generation
+
     def _host(self, computer: str | None) -> Host:
         return Host(self.emulator, computer)
 
     def _call(self, fn: Callable[[], T]) -> T:
+        self._generation += 1  # every operation goes through here (Backend.state_generation)
         with _mapped():
             return fn()
 

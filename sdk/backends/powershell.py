@@ -394,6 +394,9 @@ class PowerShellBackend:
     def wait_vm(self, computer: str | None, vm_id: str, condition: str, timeout: float | None, delay: float) -> None:
         self._run(ps_vmscript.wait_vm(self._c(computer), self._vm_id(vm_id), condition, timeout, delay))
 
+    def state_generation(self) -> int | None:
+        return None  # a real host's state changes without this backend's calls
+
     def get_vm_host(self, computer: str | None) -> VMHostInfo:
         env = self._run(ps_vmscript.get_vm_host(self._c(computer)))
         return ps_json.value_from_json(VMHostInfo, self._one(env, "host"))

@@ -42,6 +42,9 @@ class ReadOnlyBackend:
     def __init__(self, inner: Backend) -> None:
         self.inner = inner
 
+    def state_generation(self) -> int | None:
+        return self.inner.state_generation()
+
     def _deny(self, computer: str | None) -> NoReturn:
         try:
             host = self.inner.host_name(computer).split(".")[0].upper()

@@ -1,0 +1,185 @@
+"""What a file store remembers while it carries out one batch of file operations.
+
+A transaction that creates thousands of files (a world's disks, configuration and memory files)
+would otherwise pay, per file, a listing of its folder (the NTFS case-insensitive lookup of a
+new name), a `realpath` of its whole path (the state's confinement) and an fsync. Inside
+`FileStore.batch()`:
+
+- **folder listings** are read once and kept up to date as the store creates and deletes
+  entries (`Listings`), so a new name is looked up in a dict;
+- **real paths** of folders are resolved once (`Batch.real_folder`);
+- **durability is batched**: files written while `FileStore.unsynced()` is active are not
+  fsynced one by one; the batch remembers them and `Batch.sync` makes them all durable at once
+  before the batch ends (a few files: one fsync each and their folders; many: one `syncfs` of
+  the file system). The engine saves the state only after that, so a crash still leaves either
+  the journal (replayed: each file operation is idempotent) or files that are on disk.
+
+A batch lives inside the state's lock: no other writer changes the root meanwhile. Outside a
+batch the stores work as before, file by file.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from collections.abc import Callable, Iterable
+
+# Up to this many files, one fsync each (and one per folder) is cheaper than a sync of the
+# whole file system, which also waits for every other process's dirty data.
+FSYNC_EACH_LIMIT = 16
+
+
+class Listing:
+    """The names of one folder: exact names, and the first name of each case-folded spelling."""
+
+    __slots__ = ("exact", "folded")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.exact: set[str] = set()
+        self.folded: dict[str, str] = {}
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> None:
+        self.exact.add(name)
+        self.folded.setdefault(name.casefold(), name)
+
+    def remove(self, name: str) -> None:
+        self.exact.discard(name)
+        folded = name.casefold()
+        if self.folded.get(folded) == name:
+            del self.folded[folded]
+            other = next((n for n in self.exact if n.casefold() == folded), None)
+            if other is not None:
+                self.folded[folded] = other
+
+    def match(self, name: str) -> str | None:
+        """`name` as stored: itself when it exists as written, else a case-insensitive match."""
+        if name in self.exact:
+            return name
+        return self.folded.get(name.casefold())
+
+
+class Listings:
+    """Folder listings by store-relative path, read on first use through `read(rel)` (the
+    folder's names, or None when `rel` is no folder) and kept current by `added`/`removed`."""
+
+    def __init__(self, read: Callable[[str], list[str] | None]) -> None:
+        self.read = read
+        self._folders: dict[str, Listing | None] = {}
+
+    def of(self, rel: str) -> Listing | None:
+        if rel not in self._folders:
+            names = self.read(rel)
+            self._folders[rel] = None if names is None else Listing(names)
+        return self._folders[rel]
+
+    def exists(self, rel: str) -> bool:
+        """Whether `rel` exists as written (answered from its folder's listing)."""
+        folder, _, name = rel.rpartition("/")
+        listing = self.of(folder)
+        return listing is not None and name in listing.exact
+
+    def lookup(self, rel: str) -> str:
+        """`hosts/<host>/<drive>/...` as NTFS finds it (`storage.ntfs_lookup`, with each folder
+        listed once and each name matched in a dict)."""
+        parts = rel.split("/")
+        out = parts[:3]
+        for i in range(3, len(parts)):
+            listing = self.of("/".join(out))
+            match = listing.match(parts[i]) if listing is not None else None
+            if match is None:
+                return "/".join(out + parts[i:])
+            out.append(match)
+        return "/".join(out)
+
+    def added(self, rel: str, is_dir: bool) -> None:
+        """`rel` was created (its missing folders too, as `makedirs` makes them)."""
+        if is_dir and self._folders.get(rel, 0) is None:
+            self._folders[rel] = Listing(())
+        while rel:
+            folder, _, name = rel.rpartition("/")
+            listing = self.of(folder)  # (a folder first read now already shows the change)
+            if listing is None:
+                self._folders[folder] = Listing((name,))
+            elif name not in listing.exact:
+                listing.add(name)
+            rel = folder
+
+    def is_dir(self, rel: str) -> bool:
+        return self.of(rel) is not None
+
+    def removed(self, rel: str) -> None:
+        folder, _, name = rel.rpartition("/")
+        listing = self.of(folder)
+        if listing is not None:
+            listing.remove(name)
+        self._folders.pop(rel, None)
+
+
+class Batch:
+    """One batch of a store: its listings, the real paths of folders, and the files whose
+    durability waits for `sync`."""
+
+    def __init__(self, read: Callable[[str], list[str] | None]) -> None:
+        self.listings = Listings(read)
+        self.depth = 0
+        self.unsynced_depth = 0
+        self.dirty: set[str] = set()
+        self._real: dict[str, str] = {}
+
+    @property
+    def deferring(self) -> bool:
+        return self.unsynced_depth > 0
+
+    def forget(self, read: Callable[[str], list[str] | None]) -> None:
+        """The root was emptied: what was listed or resolved no longer holds."""
+        self.listings = Listings(read)
+        self._real.clear()
+
+    def real_folder(self, folder: str) -> str:
+        real = self._real.get(folder)
+        if real is None:
+            real = self._real[folder] = os.path.realpath(folder)
+        return real
+
+    def sync(self, root: str) -> None:
+        """Make every file written without its own fsync durable (and its folder entry)."""
+        if not self.dirty:
+            return
+        paths, self.dirty = sorted(self.dirty), set()
+        if len(paths) > FSYNC_EACH_LIMIT and sync_file_system(root):
+            return
+        for path in paths:
+            fsync_path(path)
+        for folder in sorted({os.path.dirname(p) for p in paths}):
+            fsync_path(folder)
+
+
+def fsync_path(path: str) -> None:
+    """fsync a file or folder by its path; one that is gone (deleted later in the batch) is
+    skipped."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_file_system(path: str) -> bool:
+    """syncfs(2) on the file system holding `path`; False where the C library lacks it."""
+    libc = ctypes.CDLL(None, use_errno=True)  # the process's own symbols: the C library's
+    syncfs = getattr(libc, "syncfs", None)
+    if syncfs is None:
+        return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if syncfs(fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err), path)
+    finally:
+        os.close(fd)
+    return True
