@@ -223,6 +223,12 @@ def schedule_merge(
     tx.changed = True
 
 
+def merges_due(tx: "Transaction") -> bool:
+    """Whether `settle_merges` has a merge to finish."""
+    now = tx.now()
+    return any(not m.job and m.end <= now for host in tx.state.hosts for m in host.merges)
+
+
 def settle_merges(tx: "Transaction") -> None:
     """Carry out, in order, every merge whose end time has come (a real-clock merge, `job`, ends
     when its background job is done instead)."""

@@ -1,4 +1,10 @@
-"""The emulator's state: attrs classes, persisted as one JSON document by `emulator.persist`.
+"""The emulator's state: attrs classes, stored one row per object by `emulator.statedb`.
+
+Every record class is `@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)` over
+`MutableFieldwise`: the hook is how the store learns which rows an operation changed
+(`emulator.statetrack`); a record class without it is caught by the verification mode
+(`HVEMU_VERIFY_TRACKING=1`), which the test suite always runs. A list of records that should be
+rows of their own (not part of their owner's row) is declared in `statetrack.KINDS`.
 
 The state is plain data; the rules that change it live in `checkpoints.py`, `lifecycle.py`,
 `disks.py` and `host.py`. Enumerated values are stored by their PowerShell names
@@ -12,7 +18,7 @@ import enum
 
 import attrs
 
-from hyperv_emu.emulator.fieldwise import MutableFieldwise
+from hyperv_emu.emulator.fieldwise import MutableFieldwise, tracked_setattr
 
 SCHEMA_VERSION = 1
 
@@ -45,7 +51,7 @@ class ClockMode(str, enum.Enum):
     REAL = "real"
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class Clock(MutableFieldwise):
     """virtual: `now` is the time, moved only by `advance`. real: time is `now` plus the wall
     time elapsed since `wall_anchor` (a UTC timestamp taken when the state was created)."""
@@ -55,13 +61,13 @@ class Clock(MutableFieldwise):
     wall_anchor: float = 0.0
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class Timing(MutableFieldwise):
     checkpoint_seconds: float = 0.0
     merge_rate: int = 100 * 1024 * 1024  # bytes per (virtual) second
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class Settings(MutableFieldwise):
     culture: str = "en-US"
     edition: str = "5.1"
@@ -71,7 +77,7 @@ class Settings(MutableFieldwise):
     id_seed: str = ""
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class HardDrive(MutableFieldwise):
     """A virtual hard disk drive of a VM (or as captured in a checkpoint).
 
@@ -87,7 +93,7 @@ class HardDrive(MutableFieldwise):
     controller_location: int = 0
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class NetworkAdapterRecord(MutableFieldwise):
     """A VM's network adapter (Get-VMNetworkAdapter); switch: the virtual switch's name, or
     None when not connected."""
@@ -101,7 +107,7 @@ def _default_adapters() -> list[NetworkAdapterRecord]:
     return [NetworkAdapterRecord()]
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class SwitchRecord(MutableFieldwise):
     """A virtual switch of a host (Get-VMSwitch); switch_type: Private | Internal | External."""
 
@@ -110,7 +116,7 @@ class SwitchRecord(MutableFieldwise):
     switch_type: str = "Internal"
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class CheckpointRecord(MutableFieldwise):
     """One checkpoint (a Msvm_VirtualSystemSettingData of type Snapshot:Realized).
 
@@ -137,7 +143,7 @@ class CheckpointRecord(MutableFieldwise):
     dynamic_memory: bool | None = None
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class VirtualMachineRecord(MutableFieldwise):
     id: str
     name: str
@@ -175,7 +181,7 @@ class VirtualMachineRecord(MutableFieldwise):
     integration_services: dict[str, bool] = attrs.field(factory=dict)
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class DiskFile(MutableFieldwise):
     """A virtual disk file on the host's file system, with its chain relation.
 
@@ -191,7 +197,7 @@ class DiskFile(MutableFieldwise):
     owner: str | None = None
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class MergeTask(MutableFieldwise):
     """A background merge: `child` is folded into `into` (both Windows paths, physical names).
 
@@ -210,7 +216,7 @@ class MergeTask(MutableFieldwise):
     job: bool = False
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class Event(MutableFieldwise):
     """An entry of the host's Hyper-V event log (e.g. a production checkpoint that fell back)."""
 
@@ -222,7 +228,7 @@ class Event(MutableFieldwise):
     vm_id: str = ""
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class HostRecord(MutableFieldwise):
     name: str
     default: bool = False
@@ -240,7 +246,7 @@ class HostRecord(MutableFieldwise):
     memory_capacity: int = 64 * 1024**3
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class FileOp(MutableFieldwise):
     """A journaled file-system operation, applied after the state that needs it is saved.
 
@@ -265,7 +271,7 @@ class FileOp(MutableFieldwise):
     mtime: dt.datetime | None = None
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class ParkedOp(MutableFieldwise):
     """A journaled file operation that could not be carried out (a file deleted or damaged
     behind the emulator's back): set aside with the error, so it no longer blocks every later
@@ -276,7 +282,7 @@ class ParkedOp(MutableFieldwise):
     time: dt.datetime
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class EmulatorState(MutableFieldwise):
     schema_version: int = SCHEMA_VERSION
     clock: Clock = attrs.field(factory=Clock)
