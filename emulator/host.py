@@ -89,12 +89,14 @@ class Host:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _tx(self) -> "_HostTx":
-        return _HostTx(self.emulator, self.requested_name)
+    def _tx(self, read_only: bool = False) -> "_HostTx":
+        """The operation's transaction; `read_only` for one that changes nothing and reads no
+        disk file (see `Emulator.transaction`)."""
+        return _HostTx(self.emulator, self.requested_name, read_only)
 
     @property
     def name(self) -> str:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return host.name
 
     # --- VMs ---------------------------------------------------------------------------------
@@ -103,7 +105,7 @@ class Host:
         """Get-VM's Name set: no names gives every VM sorted by name; plain names that match
         nothing are reported in `missing` (unmatched patterns are silent). Found VMs come in the
         host's enumeration order (the world's [[vm]] order), each once."""
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             now = tx.now()
             if names is None:
                 vms = sorted(host.vms, key=lambda v: v.name.casefold())
@@ -122,7 +124,7 @@ class Host:
             return VMLookup(tuple(vm_view(host, v, now) for v in ordered), tuple(missing))
 
     def get_vm_by_id(self, vm_id: str) -> VMView:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return vm_view(host, _vm_by_id(host, vm_id), tx.now())
 
     def new_vm(
@@ -266,7 +268,7 @@ class Host:
         return self.rename_checkpoint(cp_id, name)
 
     def get_checkpoint(self, checkpoint_id: str) -> CheckpointView:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             vm, cp = _checkpoint_by_id(host, checkpoint_id)
             return checkpoint_view(host, vm, cp)
 
@@ -283,7 +285,7 @@ class Host:
         CreationTime, filtered by a name pattern, by being the parent of a VM or checkpoint
         (`parent_of` = an id), or a child of a checkpoint. Raises CheckpointNotFound when a
         filter matches nothing (a bare listing of a VM without checkpoints is silent)."""
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             ids = set(vm_ids) if vm_ids is not None else None
             pairs = [(vm, cp) for vm in host.vms if ids is None or vm.id in ids for cp in vm.checkpoints]
             filtered = name is not None or parent_of is not None or child_of is not None or snapshot_type is not None
@@ -305,7 +307,7 @@ class Host:
 
     def find_one_checkpoint(self, vm_id: str, name: str) -> CheckpointView:
         """Exactly one checkpoint of the VM whose name matches the pattern (Restore/Rename)."""
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             vm = _vm_by_id(host, vm_id)
             if name == "":  # -Name is [ValidateNotNullOrEmpty()] on Restore/Rename/Remove-VMSnapshot
                 raise checkpoint_name_empty("Name")
@@ -428,13 +430,13 @@ class Host:
             return _drive_view(host, vm, drive)
 
     def scsi_controllers(self, vm_id: str) -> list[drives.ControllerView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             vm = _vm_by_id(host, vm_id)
             return [drives.ControllerView(vm.name, vm.id, t, n, winpath.netbios_name(host.name))
                     for t, n in drives.controllers(vm) if t == "SCSI"]
 
     def dvd_drives(self, vm_id: str) -> list[drives.DvdView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             vm = _vm_by_id(host, vm_id)
             return [drives.DvdView(vm.name, vm.id, t, n, loc, winpath.netbios_name(host.name))
                     for t, n, loc in drives.dvd_slots(vm)]
@@ -442,11 +444,11 @@ class Host:
     # --- network (emulator.network) ---------------------------------------------------------------
 
     def network_adapters(self, vm_id: str) -> list[network.AdapterView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return network.adapters(host, _vm_by_id(host, vm_id), tx.state.settings)
 
     def switches(self) -> list[network.SwitchView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return network.switches(host)
 
     # --- guest data ------------------------------------------------------------------------------
@@ -471,11 +473,11 @@ class Host:
             return guest.read_memory(tx, host, _vm_by_id(host, vm_id), offset, length)
 
     def events(self) -> list[EventView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return [EventView(e.time, e.level, e.event_id, e.message, e.vm_name, e.vm_id) for e in host.events]
 
     def now(self) -> dt.datetime:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return tx.now()
 
     def advance(self, seconds: float) -> dt.datetime:
@@ -617,8 +619,8 @@ def _vhd_view(host: HostRecord, f: VhdFacts, attached: bool) -> VhdView:
 class _HostTx:
     """`with _HostTx(emulator, name) as (tx, host)`: a transaction and the host record."""
 
-    def __init__(self, emulator: Emulator, name: str | None) -> None:
-        self._cm = emulator.transaction()
+    def __init__(self, emulator: Emulator, name: str | None, read_only: bool = False) -> None:
+        self._cm = emulator.transaction(read_only=read_only)
         self._name = name
 
     def __enter__(self) -> tuple[Transaction, HostRecord]:
