@@ -18,6 +18,7 @@ from hyperv_emu.emulator.configfiles import vm_config_path, write_vm_config
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import (
     CheckpointNotFound,
+    EmulatorError,
     InvalidVMState,
     MoreThanOneCheckpoint,
     PathError,
@@ -256,16 +257,23 @@ class Host:
 
     def create_checkpoint(self, vm_id: str, name: str | None = None) -> CheckpointView:
         """Checkpoint-VM: create under the default name, then rename when a name is given
-        (a rename that Hyper-V refuses leaves the checkpoint under its default name)."""
+        (a rename that Hyper-V refuses leaves the checkpoint under its default name). One
+        transaction: the checkpoint is stored named, or under its default name with the error."""
         if name is not None:
             checkpoints.check_name_given(name)
+        refused: EmulatorError | None = None
         with self._tx() as (tx, host):
             vm = _vm_by_id(host, vm_id)
             cp = checkpoints.create(tx, host, vm, automatic=False)
-            cp_id = cp.id
-        if name is None:
-            return self.get_checkpoint(cp_id)
-        return self.rename_checkpoint(cp_id, name)
+            if name is not None:
+                try:
+                    checkpoints.rename(tx, host, vm, cp, name)
+                except EmulatorError as exc:
+                    refused = exc
+            view = checkpoint_view(host, vm, cp)
+        if refused is not None:
+            raise refused
+        return view
 
     def get_checkpoint(self, checkpoint_id: str) -> CheckpointView:
         with self._tx(read_only=True) as (tx, host):
