@@ -21,13 +21,18 @@ from hyperv_emu.emulator.persist import make_converter
 from hyperv_emu.emulator.statetrack import KINDS, MAPS, MapKind, child_fields
 
 _CONVERTER = make_converter()
+_FAST = make_converter(detailed=False)
 _DUMP: dict[type, Callable[[Any], Any]] = {}
-_LOAD: dict[type, Callable[[Any, Any], Any]] = {}
+_LOAD: dict[type, Callable[[Any, Any], Any]] = {}  # the fast ones
+_LOAD_DETAILED: dict[type, Callable[[Any, Any], Any]] = {}
 for _cls in (EmulatorState, *(k.cls for k in KINDS)):
     attrs.resolve_types(_cls)
     _omit = {name: override(omit=True) for name in child_fields(_cls)}
     _DUMP[_cls] = make_dict_unstructure_fn(_cls, _CONVERTER, **_omit)  # type: ignore[arg-type]
-    _LOAD[_cls] = make_dict_structure_fn(_cls, _CONVERTER, _cattrs_forbid_extra_keys=True, **_omit)  # type: ignore[arg-type]
+    _LOAD[_cls] = make_dict_structure_fn(_cls, _FAST, _cattrs_forbid_extra_keys=True,  # type: ignore[arg-type]
+                                         _cattrs_detailed_validation=False, **_omit)
+    _LOAD_DETAILED[_cls] = make_dict_structure_fn(_cls, _CONVERTER, _cattrs_forbid_extra_keys=True,  # type: ignore[arg-type]
+                                                  **_omit)
 
 
 def _map_value_type(mk: MapKind) -> Any:
@@ -57,7 +62,24 @@ def dump_row(obj: Any) -> str:
 def load_row(cls: type, data: str) -> Any:
     """A record from its row JSON; ValueError, TypeError, KeyError or a cattrs error if the
     row does not hold one."""
-    return _LOAD[cls](json.loads(data), cls)
+    return load_doc(cls, json.loads(data))
+
+
+def load_doc(cls: type, doc: Any) -> Any:
+    """A record from its row's decoded JSON (errors as `load_row`'s, detailed)."""
+    try:
+        return _LOAD[cls](doc, cls)
+    except Exception:  # noqa: BLE001 - read again for the detailed error
+        return _LOAD_DETAILED[cls](doc, cls)
+
+
+def load_rows(rows: str) -> list[Any]:
+    """The decoded JSON of many rows at once: `rows` is their texts as one JSON array (one
+    call of the decoder instead of one per row)."""
+    out = json.loads(rows)
+    if not isinstance(out, list):
+        raise ValueError("not a list of rows")
+    return out
 
 
 def dump_map_value(table: str, value: Any) -> str:

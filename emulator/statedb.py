@@ -33,6 +33,7 @@ migrated into a new database on open, in one transaction; the document is then d
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from typing import Any
@@ -43,7 +44,7 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from hyperv_emu.emulator import persist
 from hyperv_emu.emulator.errors import StateError
 from hyperv_emu.emulator.model import SCHEMA_VERSION, EmulatorState
-from hyperv_emu.emulator.statecodec import dump_map_value, dump_row, load_map_value, load_row
+from hyperv_emu.emulator.statecodec import dump_map_value, dump_row, load_doc, load_map_value, load_row, load_rows
 from hyperv_emu.emulator.statetrack import (
     CHILD_MAPS,
     CHILDREN,
@@ -237,13 +238,14 @@ class StateDB:
         objs: dict[int, Any] = {0: state}
         for kind in KINDS:
             parent_cls = type(state) if not kind.parent else next(k.cls for k in KINDS if k.table == kind.parent)
-            for rid, parent, pos, data in conn.execute(
-                    f"SELECT rid, parent, pos, data FROM {kind.table} ORDER BY parent, pos"):
+            rows = conn.execute(f"SELECT rid, parent, pos, data FROM {kind.table} ORDER BY parent, pos").fetchall()
+            docs = self._decode_all(kind.table, rows)
+            for (rid, parent, pos, _), doc in zip(rows, docs):
                 owner = objs.get(parent)
                 if type(owner) is not parent_cls:
                     raise StateError(f"The state database '{self.where}' is corrupt: the {kind.table} row {rid} "
                                      f"has no parent {kind.parent or 'state'} row {parent}.")
-                obj = self._structure(kind.cls, data, f"{kind.table} row {rid}")
+                obj = self._structure_doc(kind.cls, doc, f"{kind.table} row {rid}")
                 list.append(getattr(owner, kind.field), obj)
                 tracker.adopt(obj, kind, parent, pos, rid)
                 objs[rid] = obj
@@ -260,6 +262,30 @@ class StateDB:
                 dict.__setitem__(getattr(owner, mk.field), key, value)
         tracker.next_rid = max(tracker.next_rid, self.next_rid)
         return state, tracker
+
+    def _decode_all(self, table: str, rows: list[tuple[int, int, int, str]]) -> list[Any]:
+        """The JSON of `rows` (rid, parent, pos, data) decoded in one call; a row that is no
+        JSON is named."""
+        try:
+            docs = load_rows("[" + ",".join(r[3] for r in rows) + "]")
+            if len(docs) == len(rows):
+                return docs
+        except ValueError:
+            pass
+        out = []
+        for rid, _, _, data in rows:
+            try:
+                out.append(json.loads(data))
+            except ValueError as exc:
+                raise StateError(f"The state database '{self.where}' is corrupt: {table} row {rid}: {exc}.") from None
+        return out
+
+    def _structure_doc(self, cls: type, doc: Any, what: str) -> Any:
+        try:
+            return load_doc(cls, doc)
+        except (ClassValidationError, ForbiddenExtraKeysError, ValueError, TypeError, KeyError) as exc:
+            detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, ClassValidationError) else str(exc)
+            raise StateError(f"The state database '{self.where}' is corrupt: {what}: {detail}.") from None
 
     def _structure(self, cls: type, data: str, what: str) -> Any:
         try:
