@@ -27,12 +27,11 @@ _LOAD: dict[type, Callable[[Any, Any], Any]] = {}  # the fast ones
 _LOAD_DETAILED: dict[type, Callable[[Any, Any], Any]] = {}
 for _cls in (EmulatorState, *(k.cls for k in KINDS)):
     attrs.resolve_types(_cls)
-    _omit = {name: override(omit=True) for name in child_fields(_cls)}
-    _DUMP[_cls] = make_dict_unstructure_fn(_cls, _CONVERTER, **_omit)  # type: ignore[arg-type]
-    _LOAD[_cls] = make_dict_structure_fn(_cls, _FAST, _cattrs_forbid_extra_keys=True,  # type: ignore[arg-type]
+    _omit: dict[str, Any] = {name: override(omit=True) for name in child_fields(_cls)}
+    _DUMP[_cls] = make_dict_unstructure_fn(_cls, _CONVERTER, **_omit)
+    _LOAD[_cls] = make_dict_structure_fn(_cls, _FAST, _cattrs_forbid_extra_keys=True,
                                          _cattrs_detailed_validation=False, **_omit)
-    _LOAD_DETAILED[_cls] = make_dict_structure_fn(_cls, _CONVERTER, _cattrs_forbid_extra_keys=True,  # type: ignore[arg-type]
-                                                  **_omit)
+    _LOAD_DETAILED[_cls] = make_dict_structure_fn(_cls, _CONVERTER, _cattrs_forbid_extra_keys=True, **_omit)
 
 
 def _map_value_type(mk: MapKind) -> Any:
