@@ -40,6 +40,7 @@ from hyperv_emu.emulator.model import (
     VMStateName,
 )
 from hyperv_emu.emulator import drives, exportvm, movestorage, network, vhdrules
+from hyperv_emu.emulator.statetrack import find
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
@@ -294,8 +295,18 @@ class Host:
         (`parent_of` = an id), or a child of a checkpoint. Raises CheckpointNotFound when a
         filter matches nothing (a bare listing of a VM without checkpoints is silent)."""
         with self._tx(read_only=True) as (tx, host):
-            ids = set(vm_ids) if vm_ids is not None else None
-            pairs = [(vm, cp) for vm in host.vms if ids is None or vm.id in ids for cp in vm.checkpoints]
+            if vm_ids is None:
+                vms = list(host.vms)
+            else:  # each VM once, in the host's order (found by id: a pipeline asks VM by VM)
+                ids = set(vm_ids)
+                found = [find(host.vms, i.casefold(), _vm_key) for i in ids] if len(ids) < 8 else None
+                if found is not None and all(v is not None and v.id in ids for v in found):
+                    chosen = {id(v) for v in found}
+                    vms = [v for v in found if v is not None] if len(found) == 1 else \
+                        [v for v in host.vms if id(v) in chosen]
+                else:
+                    vms = [v for v in host.vms if v.id in ids]
+            pairs = [(vm, cp) for vm in vms for cp in vm.checkpoints]
             filtered = name is not None or parent_of is not None or child_of is not None or snapshot_type is not None
             if snapshot_type is not None and snapshot_type.casefold() != "standard":
                 pairs = []
@@ -651,11 +662,15 @@ def _name_matches(pattern: str, name: str) -> bool:
     return is_match(pattern, name)
 
 
+def _vm_key(vm: VirtualMachineRecord) -> str:
+    return vm.id.casefold()
+
+
 def _vm_by_id(host: HostRecord, vm_id: str) -> VirtualMachineRecord:
-    for vm in host.vms:
-        if vm.id.casefold() == str(vm_id).casefold():
-            return vm
-    raise VMNotFound(str(vm_id), by_id=True)
+    vm: VirtualMachineRecord | None = find(host.vms, str(vm_id).casefold(), _vm_key)
+    if vm is None:
+        raise VMNotFound(str(vm_id), by_id=True)
+    return vm
 
 
 def _checkpoint_by_id(host: HostRecord, checkpoint_id: str) -> tuple[VirtualMachineRecord, CheckpointRecord]:

@@ -186,6 +186,7 @@ class Tracker:
         return self.embed(value, row)
 
     def list_changing(self, lst: TrackedList) -> None:
+        lst.lookup = None
         if lst.kind is None:
             self.dirty[id(lst.owner)] = lst.owner
         elif id(lst) not in self.lists:
@@ -268,17 +269,40 @@ class Tracker:
         return new
 
 
+def find(items: list[Any], key: str, key_of: Callable[[Any], str]) -> Any | None:
+    """The first item of `items` whose `key_of` is `key`, or None. On a TrackedList a dict built
+    on first use answers (dropped when the list changes; a hit is checked, a miss scans, so an
+    item whose key changed in place is still found)."""
+    if type(items) is TrackedList:
+        index = items.lookup.get(key_of) if items.lookup is not None else None
+        if index is None:
+            index = {}
+            for item in reversed(items):
+                index[key_of(item)] = item
+            if items.lookup is None:
+                items.lookup = {}
+            items.lookup[key_of] = index
+        hit = index.get(key)
+        if hit is not None and key_of(hit) == key:
+            return hit
+    for item in items:
+        if key_of(item) == key:
+            return item
+    return None
+
+
 class TrackedList(list[Any]):
     """A list of the state that tells its tracker before it changes. `kind` None: part of the
-    row `owner`; else the row list `kind` of `owner`."""
+    row `owner`; else the row list `kind` of `owner`. `lookup`: the indexes `find` built."""
 
-    __slots__ = ("tracker", "owner", "kind")
+    __slots__ = ("tracker", "owner", "kind", "lookup")
 
     def __init__(self, items: Iterable[Any], tracker: Tracker, owner: Any, kind: Kind | None) -> None:
         super().__init__(items)
         self.tracker = tracker
         self.owner = owner
         self.kind = kind
+        self.lookup: dict[Callable[[Any], str], dict[str, Any]] | None = None
 
     def _embedded_new(self) -> None:
         if self.kind is None:
