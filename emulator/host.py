@@ -116,13 +116,13 @@ class Host:
             if any(n == "" for n in names):  # Get-VM's [ValidateNotNullOrEmpty()] on -Name
                 check_vm_name("")
             missing = []
-            chosen: list[VirtualMachineRecord] = []
+            chosen: set[int] = set()  # by identity (a record's == compares every field)
             for name in names:
                 hits = [v for v in host.vms if _name_matches(name, v.name)]
                 if not hits and not contains_wildcards(name):
                     missing.append(name)
-                chosen.extend(h for h in hits if h not in chosen)
-            ordered = [v for v in host.vms if v in chosen]
+                chosen.update(id(h) for h in hits)
+            ordered = [v for v in host.vms if id(v) in chosen]
             return VMLookup(tuple(vm_view(host, v, now) for v in ordered), tuple(missing))
 
     def get_vm_by_id(self, vm_id: str) -> VMView:

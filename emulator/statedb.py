@@ -378,15 +378,12 @@ class _Flush:
         t = self.t
         order = {k.table: i for i, k in enumerate(KINDS)}
         changed = sorted(t.lists.values(), key=lambda e: order[e[0].kind.table] if e[0].kind else -1)
-        seen: set[int] = set()
-        gone: dict[int, Any] = {}
+        came: set[int] = set()
+        went: dict[int, Any] = {}
         for lst, before in changed:
-            for obj in before:
-                gone[id(obj)] = obj
-        for lst, _ in changed:
-            self._list(lst, seen)
-        for key, obj in gone.items():
-            if key not in seen:
+            self._list(lst, before, came, went)
+        for key, obj in went.items():
+            if key not in came:
                 rid = t.rid_of.get(key)
                 if rid is not None and rid in t.rows:
                     self._delete(t.rows[rid].kind, [rid])
@@ -417,10 +414,15 @@ class _Flush:
                 else:
                     self.conn.execute(f"DELETE FROM {table} WHERE parent = ? AND key = ?", (owner, k))
 
-    def _list(self, lst: TrackedList, seen: set[int]) -> None:
+    def _list(self, lst: TrackedList, before: list[Any], came: set[int], went: dict[int, Any]) -> None:
+        """A changed row list: what came (inserted, or moved here), what went (deleted unless it
+        came to another list), positions. Appending, the common change, costs what it adds."""
         t = self.t
         kind = lst.kind
         assert kind is not None
+        new_ids = set(map(id, lst))
+        if not new_ids.issuperset(map(id, before)):
+            went.update((i, o) for i, o in zip(map(id, before), before) if i not in new_ids)
         if lst.owner is t.state:
             owner = 0
         else:
@@ -428,14 +430,21 @@ class _Flush:
             if maybe is None or maybe not in t.rows or id(lst.owner) in self.written:
                 return  # the owner is new (inserted whole) or gone
             owner = maybe
+        n = len(before)
+        if len(lst) >= n and lst[:n] == before:  # appended to (a C-speed identity comparison)
+            start, items = n, lst[n:]
+            last = t.rows[t.rid_of[id(before[-1])]].pos if before and id(before[-1]) in t.rid_of \
+                and t.rid_of[id(before[-1])] in t.rows else -1
+        else:
+            start, items, last = 0, list(lst), -1
         infos: list[RowInfo | None] = []
-        for obj in lst:
-            seen.add(id(obj))
+        for obj in items:
+            came.add(id(obj))
             rid = t.rid_of.get(id(obj))
             info = t.rows.get(rid) if rid is not None else None
             infos.append(info if info is not None and info.kind is kind else None)
         # keep the stored positions when the old rows keep their order and new rows come last
-        last, keep, tail = -1, True, False
+        keep, tail, base = True, False, last
         for info in infos:
             if info is None:
                 tail = True
@@ -444,14 +453,30 @@ class _Flush:
                 break
             else:
                 last = info.pos
-        for i, (obj, info) in enumerate(zip(lst, infos)):
-            pos = i if not keep else (info.pos if info is not None else last + 1 + i)
+        if not keep and start:  # not a plain append after all: renumber the whole list
+            self._list_positions(lst, kind, owner, came)
+            return
+        for i, (obj, info) in enumerate(zip(items, infos)):
+            pos = start + i if not keep else (info.pos if info is not None else max(last, base) + 1 + i)
             if info is None:
                 self._insert(obj, kind, owner, pos)
             elif info.parent != owner or info.pos != pos:
                 info.parent, info.pos = owner, pos
                 self.conn.execute(f"UPDATE {kind.table} SET parent = ?, pos = ?, gen = ? WHERE rid = ?",
                                   (owner, pos, self.gen, t.rid_of[id(obj)]))
+
+    def _list_positions(self, lst: TrackedList, kind: Kind, owner: int, came: set[int]) -> None:
+        t = self.t
+        for pos, obj in enumerate(lst):
+            came.add(id(obj))
+            rid = t.rid_of.get(id(obj))
+            info = t.rows.get(rid) if rid is not None else None
+            if info is None or info.kind is not kind:
+                self._insert(obj, kind, owner, pos)
+            elif info.parent != owner or info.pos != pos:
+                info.parent, info.pos = owner, pos
+                self.conn.execute(f"UPDATE {kind.table} SET parent = ?, pos = ?, gen = ? WHERE rid = ?",
+                                  (owner, pos, self.gen, rid))
 
     def _insert(self, obj: Any, kind: Kind, parent: int, pos: int) -> None:
         t = self.t

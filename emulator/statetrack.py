@@ -312,9 +312,14 @@ class TrackedList(list[Any]):
                     list.__setitem__(self, i, new)
 
     def append(self, item: Any) -> None:
+        lookup = self.lookup
         self.tracker.list_changing(self)
         super().append(item)
         self._embedded_new()
+        if lookup is not None:  # an index stays valid: add the new item (first one wins)
+            for key_of, index in lookup.items():
+                index.setdefault(key_of(self[-1]), self[-1])
+            self.lookup = lookup
 
     def extend(self, items: Iterable[Any]) -> None:
         self.tracker.list_changing(self)
