@@ -36,8 +36,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import uuid
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
@@ -55,11 +57,16 @@ from hyperv_emu.emulator.statetrack import (
     Tracker,
     TrackedDict,
     TrackedList,
+    child_fields,
 )
 from hyperv_emu.emulator.storage import STATE_DB, STATE_FILE, Database, FileStore
 
 LAYOUT_VERSION = 1
 VERIFY_ENV = "HVEMU_VERIFY_TRACKING"
+# Tombstones (deleted rows, for catching up) older than this many generations are pruned, every
+# so many commits; a process whose state is older than that loads it whole.
+TOMBSTONE_GENERATIONS = 10_000
+TOMBSTONE_PRUNE_EVERY = 1_000
 
 
 class TrackingError(AssertionError):
@@ -75,6 +82,9 @@ def _create_tables(conn: sqlite3.Connection) -> None:
         conn.execute(f"CREATE INDEX IF NOT EXISTS {t}_parent ON {t} (parent, pos)")
         conn.execute(f"CREATE INDEX IF NOT EXISTS {t}_key ON {t} (key)")
         conn.execute(f"CREATE INDEX IF NOT EXISTS {t}_gen ON {t} (gen)")
+    conn.execute("CREATE TABLE IF NOT EXISTS tombstones (tbl TEXT NOT NULL, rid INTEGER NOT NULL, "
+                 "key TEXT NOT NULL, gen INTEGER NOT NULL)")
+    conn.execute("CREATE INDEX IF NOT EXISTS tombstones_gen ON tombstones (gen)")
     for mk in MAPS:
         conn.execute(f"CREATE TABLE IF NOT EXISTS {mk.table} (parent INTEGER NOT NULL, key TEXT NOT NULL, "
                      "gen INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (parent, key))")
@@ -98,6 +108,7 @@ class StateDB:
         self.tracker: Tracker | None = None
         self.generation = -1
         self.next_rid = 1
+        self.epoch = ""  # of the loaded state: a new one each time the content is replaced
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -201,7 +212,42 @@ class StateDB:
             raise self._error(exc) from None
         if self.state is not None and generation == self.generation:
             return self.state
+        if self.state is not None and self.tracker is not None and not self.tracker.is_dirty():
+            state = self._catch_up(conn)
+            if state is not None:
+                return state
         return self._load(conn)
+
+    def _catch_up(self, conn: sqlite3.Connection) -> EmulatorState | None:
+        """The loaded state brought up to date with the rows newer than its generation (and the
+        tombstones of the rows deleted since); None when only a full load can (a state
+        replaced, tombstones pruned past it, rows that do not fit)."""
+        assert self.state is not None and self.tracker is not None
+        try:
+            conn.execute("BEGIN")
+            try:
+                meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
+                if meta.get("epoch") != self.epoch or self.generation < int(meta.get("pruned_below", 0)):
+                    return None
+                done = _CatchUp(conn, self, self.generation).run(meta)
+                if done and self.verify:
+                    verify(conn, self.state, self.tracker)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise self._error(exc) from None
+        except TrackingError:
+            raise
+        except Exception:  # noqa: BLE001 - anything odd: load it whole instead
+            done = False
+        if not done:
+            self.discard()
+            return None
+        self.generation = int(meta["generation"])
+        self.next_rid = int(meta["next_rid"])
+        self.tracker.next_rid = max(self.tracker.next_rid, self.next_rid)
+        self.tracker.clear()
+        return self.state
 
     def _load(self, conn: sqlite3.Connection) -> EmulatorState:
         self.discard()
@@ -230,6 +276,7 @@ class StateDB:
                              "release cannot open.")
         self.generation = int(meta["generation"])
         self.next_rid = int(meta["next_rid"])
+        self.epoch = meta.get("epoch", "")
         state = self._structure(EmulatorState, meta["state"], "meta")
         if state.schema_version > SCHEMA_VERSION:
             raise StateError(f"The state database '{self.where}' has schema version {state.schema_version}, newer "
@@ -310,6 +357,10 @@ class StateDB:
                 _Flush(conn, self.tracker, generation).run()
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?), ('next_rid', ?)",
                              (str(generation), str(self.tracker.next_rid)))
+                if generation % TOMBSTONE_PRUNE_EVERY == 0:
+                    horizon = generation - TOMBSTONE_GENERATIONS
+                    conn.execute("DELETE FROM tombstones WHERE gen <= ?", (horizon,))
+                    conn.execute("INSERT OR REPLACE INTO meta VALUES ('pruned_below', ?)", (str(horizon),))
                 if self.verify:
                     verify(conn, self.state, self.tracker)
             except BaseException:
@@ -347,11 +398,13 @@ class StateDB:
                     conn.execute(f"DELETE FROM {kind.table}")
                 for mk in MAPS:
                     conn.execute(f"DELETE FROM {mk.table}")
+                conn.execute("DELETE FROM tombstones")
                 generation = previous + 1
+                epoch = uuid.uuid4().hex
                 _Flush(conn, tracker, generation).run()
                 conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                     ("layout", str(LAYOUT_VERSION)), ("generation", str(generation)),
-                    ("next_rid", str(tracker.next_rid))])
+                    ("next_rid", str(tracker.next_rid)), ("epoch", epoch), ("pruned_below", str(generation))])
                 if self.verify:
                     verify(conn, state, tracker)
             except BaseException:
@@ -363,6 +416,7 @@ class StateDB:
         tracker.clear()
         self.state, self.tracker, self.generation = state, tracker, generation
         self.next_rid = tracker.next_rid
+        self.epoch = epoch
 
 
 class _Flush:
@@ -390,7 +444,8 @@ class _Flush:
         state_id = id(t.state)
         for key, obj in list(t.dirty.items()):
             if key == state_id:
-                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (dump_row(obj),))
+                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?), ('state_gen', ?)",
+                                  (dump_row(obj), str(self.gen)))
                 continue
             rid = t.rid_of.get(key)
             if rid is None or key in self.written or rid not in t.rows:
@@ -405,14 +460,15 @@ class _Flush:
             assert d.kind is not None
             table = d.kind.table
             if keys is None:
-                self.conn.execute(f"DELETE FROM {table} WHERE parent = ?", (owner,))
-                keys = set(d)
+                stored = {k for (k,) in self.conn.execute(f"SELECT key FROM {table} WHERE parent = ?", (owner,))}
+                keys = stored | set(d)
             for k in keys:
                 if k in d:
                     self.conn.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
                                       (owner, k, self.gen, dump_map_value(table, d[k])))
                 else:
                     self.conn.execute(f"DELETE FROM {table} WHERE parent = ? AND key = ?", (owner, k))
+                    self.conn.execute("INSERT INTO tombstones VALUES (?, ?, ?, ?)", (table, owner, k, self.gen))
 
     def _list(self, lst: TrackedList, before: list[Any], came: set[int], went: dict[int, Any]) -> None:
         """A changed row list: what came (inserted, or moved here), what went (deleted unless it
@@ -506,8 +562,123 @@ class _Flush:
         for mk in CHILD_MAPS.get(kind.cls, ()):
             self.conn.execute(f"DELETE FROM {mk.table} WHERE parent IN ({marks})", rids)
         self.conn.execute(f"DELETE FROM {kind.table} WHERE rid IN ({marks})", rids)
+        self.conn.executemany("INSERT INTO tombstones VALUES (?, ?, '', ?)",
+                              [(kind.table, rid, self.gen) for rid in rids])
         for rid in rids:
             self.t.forget(rid)
+
+
+class _CatchUp:
+    """Apply to a loaded state the rows and tombstones newer than its generation."""
+
+    def __init__(self, conn: sqlite3.Connection, db: StateDB, since: int) -> None:
+        assert db.state is not None and db.tracker is not None
+        self.conn = conn
+        self.db = db
+        self.state = db.state
+        self.t = db.tracker
+        self.since = since
+        self.moved: dict[int, TrackedList] = {}  # lists whose order must be restored
+
+    def owner(self, rid: int) -> Any:
+        if rid == 0:
+            return self.state
+        info = self.t.rows.get(rid)
+        return None if info is None else info.obj
+
+    def run(self, meta: dict[str, str]) -> bool:
+        t, since = self.t, self.since
+        if int(meta.get("state_gen", 0)) > since:
+            fresh = self.db._structure(EmulatorState, meta["state"], "meta")
+            self._copy(fresh, self.state)
+        for tbl, rid, key in self.conn.execute("SELECT tbl, rid, key FROM tombstones WHERE gen > ?", (since,)):
+            if key == "" and tbl in _KIND_BY_TABLE:
+                info = t.rows.get(rid)
+                if info is not None:
+                    parent = self.owner(info.parent)
+                    if parent is None:
+                        return False
+                    _remove_identical(getattr(parent, info.kind.field), info.obj)
+                    self._forget_tree(info.obj, rid)
+            elif tbl in _MAP_BY_TABLE:
+                parent = self.owner(rid)
+                if parent is not None:
+                    dict.pop(getattr(parent, _MAP_BY_TABLE[tbl].field), key, None)
+        for kind in KINDS:
+            rows = self.conn.execute(f"SELECT rid, parent, pos, data FROM {kind.table} WHERE gen > ? "
+                                     "ORDER BY parent, pos", (since,)).fetchall()
+            for (rid, parent, pos, _), doc in zip(rows, self.db._decode_all(kind.table, rows)):
+                if not self._row(kind, rid, parent, pos, doc):
+                    return False
+        for mk in MAPS:
+            for parent, key, data in self.conn.execute(
+                    f"SELECT parent, key, data FROM {mk.table} WHERE gen > ? ORDER BY rowid", (since,)):
+                owner = self.owner(parent)
+                if owner is None:
+                    return False
+                dict.__setitem__(getattr(owner, mk.field), key, load_map_value(mk.table, data))
+        for lst in self.moved.values():
+            list.sort(lst, key=lambda o: t.rows[t.rid_of[id(o)]].pos)
+            lst.lookup = None
+        return True
+
+    def _row(self, kind: Kind, rid: int, parent: int, pos: int, doc: Any) -> bool:
+        t = self.t
+        fresh = self.db._structure_doc(kind.cls, doc, f"{kind.table} row {rid}")
+        owner = self.owner(parent)
+        if owner is None or type(owner) is not (type(self.state) if not kind.parent else _KIND_BY_TABLE[kind.parent].cls):
+            return False
+        target: TrackedList = getattr(owner, kind.field)
+        info = t.rows.get(rid)
+        if info is None:
+            list.append(target, fresh)
+            t.adopt(fresh, kind, parent, pos, rid)
+            self.moved[id(target)] = target
+            return True
+        if info.kind is not kind:
+            return False
+        self._copy(fresh, info.obj)
+        if info.parent != parent:
+            before = self.owner(info.parent)
+            if before is not None:
+                _remove_identical(getattr(before, kind.field), info.obj)
+            list.append(target, info.obj)
+            info.parent = parent
+            self.moved[id(target)] = target
+        if info.pos != pos:
+            info.pos = pos
+            self.moved[id(target)] = target
+        return True
+
+    def _copy(self, fresh: Any, obj: Any) -> None:
+        """The fields of a freshly read record onto the loaded one (its child rows stay)."""
+        skip = _CHILD_FIELDS.get(type(obj), frozenset())
+        for a in attrs.fields(type(obj)):
+            if a.name not in skip:
+                object.__setattr__(obj, a.name, getattr(fresh, a.name))
+        self.t.embed_fields(obj, obj)
+
+    def _forget_tree(self, obj: Any, rid: int) -> None:
+        for kind in CHILDREN.get(type(obj), ()):
+            for child in getattr(obj, kind.field):
+                child_rid = self.t.rid_of.get(id(child))
+                if child_rid is not None:
+                    self._forget_tree(child, child_rid)
+        self.t.forget(rid)
+
+
+_KIND_BY_TABLE = {k.table: k for k in KINDS}
+_MAP_BY_TABLE = {m.table: m for m in MAPS}
+_CHILD_FIELDS = {cls: child_fields(cls) for cls in (EmulatorState, *(k.cls for k in KINDS))}
+
+
+def _remove_identical(items: list[Any], obj: Any) -> None:
+    for i, item in enumerate(items):
+        if item is obj:
+            list.__delitem__(items, i)
+            if isinstance(items, TrackedList):
+                items.lookup = None
+            return
 
 
 def verify(conn: sqlite3.Connection, state: EmulatorState, tracker: Tracker) -> None:

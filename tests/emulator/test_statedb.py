@@ -226,3 +226,42 @@ def test_the_dump_is_the_whole_state(local_db, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc == T.state_document(url)
     assert [v["name"] for v in doc["hosts"][0]["vms"]] == ["A", "B"]
+
+
+# --- catching up with another connection's commits ------------------------------------------------
+
+
+def test_another_connections_commits_are_caught_up_row_by_row(tmp_path, monkeypatch):
+    """A process whose state is older than the database reads only the rows written since (and
+    the tombstones of those deleted): the same state as a full load (the verification mode
+    compares it with the database after each catch-up), in the same objects."""
+    monkeypatch.setenv("HVEMU_VERIFY_TRACKING", "1")
+    url = str(tmp_path / "state")
+    writer = sdk.load_world(url, T.base_world(extra=T.vm_table("A", state="Running") + T.vm_table("B")))
+    reader = Emulator(url)
+    state = reader.read_state()
+    steps = [
+        lambda: writer.checkpoint_vm("A", "one"),
+        lambda: writer.checkpoint_vm("A", "two"),
+        lambda: writer.rename_checkpoint(writer.get_checkpoints("A")[0], "first"),
+        lambda: writer.new_vm("C", memory_startup=1 << 30),
+        lambda: writer.remove_checkpoint(writer.get_checkpoints("A")[0]),  # a merge, a tombstone
+        lambda: writer.sleep(3600),  # the merge ends: disk files go
+        lambda: writer.remove_vm(writer.vm("B")),
+        lambda: writer.stop_vm("A", turn_off=True),
+    ]
+    for step in steps:
+        step()
+        assert reader.read_state() is state  # caught up in place
+        assert state == Emulator(url).load()  # (file_times in another order: a dict)
+    assert sorted(v.name for v in state.hosts[0].vms) == ["A", "C"]
+
+
+def test_a_replaced_state_is_loaded_whole(tmp_path):
+    url = str(tmp_path / "state")
+    sdk.load_world(url, T.base_world(extra=T.vm_table("A")))
+    reader = Emulator(url)
+    before = reader.read_state()
+    sdk.load_world(url, T.base_world(extra=T.vm_table("Z")), force=True)
+    after = reader.read_state()
+    assert after is not before and [v.name for v in after.hosts[0].vms] == ["Z"]
