@@ -286,6 +286,7 @@ class _LocalDatabase:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self._fd = -1
         self.conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
         try:
             self._fd = os.open(path, os.O_RDONLY)
@@ -302,8 +303,16 @@ class _LocalDatabase:
 
     def close(self) -> None:
         self.conn.close()
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+        self._close_fd()
+
+    def _close_fd(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def __del__(self) -> None:  # an emulator dropped without closing: no descriptor left open
+        self._close_fd()
 
 
 # --- memory -----------------------------------------------------------------------------------

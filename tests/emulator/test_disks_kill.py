@@ -14,7 +14,6 @@ through the emulator, pyvhdi, dissect.hypervisor and qemu-img (no block lost or 
 
 from __future__ import annotations
 
-import json
 import pathlib
 import random
 import shutil

@@ -5,7 +5,6 @@ and failing, in every later transaction."""
 
 from __future__ import annotations
 
-import json
 import pathlib
 
 import hvemu_testlib as T

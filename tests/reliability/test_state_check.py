@@ -3,7 +3,6 @@ state, 4 with one line per inconsistency; repair retries parked file operations.
 
 from __future__ import annotations
 
-import json
 import pathlib
 import shutil
 
