@@ -15,6 +15,10 @@ Layout (`LAYOUT_VERSION`; `_LAYOUT_STEPS` brings an older database up to date on
                            (indexed), `data` the record's JSON without its child rows
     <map>(parent, key, gen, data)
                            one table per `statetrack.MAPS` (file_times)
+    tombstones(tbl, rid, key, gen)
+                           the rows (and map keys) deleted by each generation; meta also
+                           holds epoch (new when the whole content is replaced), state_gen
+                           (the generation that wrote the meta row) and pruned_below
 
 Local states use WAL with `synchronous=FULL`: a commit is durable when COMMIT returns, readers
 never wait for a writer and see one committed generation. Memory states are an in-memory
@@ -22,7 +26,9 @@ database shared by the process (`storage._DatabaseEntry`).
 
 A process keeps the state it loaded last (`StateDB.state`) with its `statetrack.Tracker`; a
 transaction reads the generation and reuses that state when no other connection committed
-since (one indexed read), else loads it again whole (`load`). A commit writes only the rows the
+since (one indexed read), else catches up (`_CatchUp`: the rows with a newer `gen`, and the
+`tombstones` of rows deleted since, applied to the loaded objects) or, when the state was
+replaced (a new `epoch`) or is older than the kept tombstones, loads it whole (`_load`). A commit writes only the rows the
 tracker saw change (`_flush`). With `HVEMU_VERIFY_TRACKING=1` every commit also serialises the
 whole state and compares it with the database before COMMIT: a change the tracker missed fails
 loudly (`TrackingError`) instead of being lost silently.
