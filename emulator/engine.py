@@ -258,7 +258,8 @@ class Emulator:
         # fails would fail again at every replay and lock the state for good.
         check_ops(self.store, tx.ops)
         ops, tx.ops = tx.ops, []
-        tx.state.pending_ops = list(ops)
+        if ops or tx.state.pending_ops:
+            tx.state.pending_ops = list(ops)
         self.db.commit()
         failure = None
         if ops:
