@@ -204,7 +204,10 @@ class Emulator:
         state it then reads the last committed state without taking the lock (a journal to
         replay or merges that came due make it a writing transaction after all)."""
         with self._thread_lock:
-            if read_only and not self.db.needs_migration():
+            status = self.db.status()
+            if status == "none":
+                self.db.refresh()  # the "no state" error, before the lock makes the folder
+            if read_only and status == "db":
                 tx = self._read_tx()
                 if tx is not None:
                     try:

@@ -171,10 +171,15 @@ class StateDB:
             raise self._error(exc) from None
 
     def exists(self) -> bool:
+        return self.status() != "none"
+
+    def status(self) -> str:
+        """"db": a database with a state; "json": a JSON state of an earlier release to
+        migrate; "none"."""
         db = self._connect(create=False)
         if db is not None and self._initialised(db.conn):
-            return True
-        return self.store.exists(STATE_FILE)
+            return "db"
+        return "json" if self.store.exists(STATE_FILE) else "none"
 
     def _require(self) -> sqlite3.Connection:
         """The connection to an initialised database (migrating a JSON state first); the
