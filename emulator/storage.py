@@ -280,7 +280,11 @@ class LocalFileStore:
 
 class _LocalDatabase:
     """A SQLite file: `valid` while the file it opened is still the one at its path (a state
-    removed and made anew, perhaps on the same inode number, is opened again)."""
+    removed and made anew, perhaps on the same inode number, is opened again).
+
+    The file is watched through an `O_PATH` descriptor (Linux): closing an ordinary descriptor
+    of the database would drop every POSIX lock this process holds on it, SQLite's included;
+    closing an `O_PATH` one does not. Elsewhere only the path's inode is compared."""
 
     wal = True
 
@@ -289,17 +293,23 @@ class _LocalDatabase:
         self._fd = -1
         self.conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
         try:
-            self._fd = os.open(path, os.O_RDONLY)
+            st = os.stat(path)
+            self._identity = (st.st_dev, st.st_ino)
+            o_path = getattr(os, "O_PATH", None)
+            if o_path is not None:
+                self._fd = os.open(path, o_path)
         except OSError:
             self.conn.close()
             raise
 
     def valid(self) -> bool:
         try:
-            mine, now = os.fstat(self._fd), os.stat(self.path)
+            now = os.stat(self.path)
+            if self._fd >= 0 and os.fstat(self._fd).st_nlink == 0:
+                return False
         except OSError:
             return False
-        return mine.st_nlink > 0 and (mine.st_dev, mine.st_ino) == (now.st_dev, now.st_ino)
+        return (now.st_dev, now.st_ino) == self._identity
 
     def close(self) -> None:
         self.conn.close()
