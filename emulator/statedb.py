@@ -45,26 +45,16 @@ import sqlite3
 import uuid
 from typing import Any
 
-import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 
 from hyperv_emu.emulator import persist
 from hyperv_emu.emulator.errors import StateError
 from hyperv_emu.emulator.model import SCHEMA_VERSION, EmulatorState
-from hyperv_emu.emulator.statecodec import dump_map_value, dump_row, load_doc, load_map_value, load_row, load_rows
-from hyperv_emu.emulator.statetrack import (
-    CHILD_MAPS,
-    CHILDREN,
-    KINDS,
-    MAPS,
-    Kind,
-    RowInfo,
-    Tracker,
-    TrackedDict,
-    TrackedList,
-    child_fields,
-)
+from hyperv_emu.emulator.statecatchup import CatchUp
+from hyperv_emu.emulator.statecodec import load_doc, load_map_value, load_row, load_rows
+from hyperv_emu.emulator.statetrack import CHILDREN, KINDS, MAPS, Tracker, TrackedDict
+from hyperv_emu.emulator.statewrite import Flush, TrackingError, verify
 from hyperv_emu.emulator.storage import STATE_DB, STATE_FILE, Database, FileStore
 
 LAYOUT_VERSION = 1
@@ -73,10 +63,6 @@ VERIFY_ENV = "HVEMU_VERIFY_TRACKING"
 # so many commits; a process whose state is older than that loads it whole.
 TOMBSTONE_GENERATIONS = 10_000
 TOMBSTONE_PRUNE_EVERY = 1_000
-
-
-class TrackingError(AssertionError):
-    """The verification mode found a row that the change tracking did not write."""
 
 
 def _create_tables(conn: sqlite3.Connection) -> None:
@@ -240,7 +226,7 @@ class StateDB:
                 meta = dict(conn.execute("SELECT name, value FROM meta").fetchall())
                 if meta.get("epoch") != self.epoch or self.generation < int(meta.get("pruned_below", 0)):
                     return None
-                done = _CatchUp(conn, self, self.generation).run(meta)
+                done = CatchUp(conn, self, self.state, self.tracker, self.generation).run(meta)
                 if done and self.verify:
                     verify(conn, self.state, self.tracker)
             finally:
@@ -288,7 +274,7 @@ class StateDB:
         self.generation = int(meta["generation"])
         self.next_rid = int(meta["next_rid"])
         self.epoch = meta.get("epoch", "")
-        state = self._structure(EmulatorState, meta["state"], "meta")
+        state = self.structure_row(EmulatorState, meta["state"], "meta")
         if state.schema_version > SCHEMA_VERSION:
             raise StateError(f"The state database '{self.where}' has schema version {state.schema_version}, newer "
                              f"than this release understands ({SCHEMA_VERSION}); upgrade hyperv-emu to open it.")
@@ -297,13 +283,13 @@ class StateDB:
         for kind in KINDS:
             parent_cls = type(state) if not kind.parent else next(k.cls for k in KINDS if k.table == kind.parent)
             rows = conn.execute(f"SELECT rid, parent, pos, data FROM {kind.table} ORDER BY parent, pos").fetchall()
-            docs = self._decode_all(kind.table, rows)
+            docs = self.decode_rows(kind.table, rows)
             for (rid, parent, pos, _), doc in zip(rows, docs):
                 owner = objs.get(parent)
                 if type(owner) is not parent_cls:
                     raise StateError(f"The state database '{self.where}' is corrupt: the {kind.table} row {rid} "
                                      f"has no parent {kind.parent or 'state'} row {parent}.")
-                obj = self._structure_doc(kind.cls, doc, f"{kind.table} row {rid}")
+                obj = self.structure_doc(kind.cls, doc, f"{kind.table} row {rid}")
                 list.append(getattr(owner, kind.field), obj)
                 tracker.adopt(obj, kind, parent, pos, rid)
                 objs[rid] = obj
@@ -321,7 +307,7 @@ class StateDB:
         tracker.next_rid = max(tracker.next_rid, self.next_rid)
         return state, tracker
 
-    def _decode_all(self, table: str, rows: list[tuple[int, int, int, str]]) -> list[Any]:
+    def decode_rows(self, table: str, rows: list[tuple[int, int, int, str]]) -> list[Any]:
         """The JSON of `rows` (rid, parent, pos, data) decoded in one call; a row that is no
         JSON is named."""
         try:
@@ -338,14 +324,14 @@ class StateDB:
                 raise StateError(f"The state database '{self.where}' is corrupt: {table} row {rid}: {exc}.") from None
         return out
 
-    def _structure_doc(self, cls: type, doc: Any, what: str) -> Any:
+    def structure_doc(self, cls: type, doc: Any, what: str) -> Any:
         try:
             return load_doc(cls, doc)
         except (ClassValidationError, ForbiddenExtraKeysError, ValueError, TypeError, KeyError) as exc:
             detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, ClassValidationError) else str(exc)
             raise StateError(f"The state database '{self.where}' is corrupt: {what}: {detail}.") from None
 
-    def _structure(self, cls: type, data: str, what: str) -> Any:
+    def structure_row(self, cls: type, data: str, what: str) -> Any:
         try:
             return load_row(cls, data)
         except (ClassValidationError, ForbiddenExtraKeysError, ValueError, TypeError, KeyError) as exc:
@@ -365,7 +351,7 @@ class StateDB:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 generation = int(self._meta(conn, "generation") or 0) + 1
-                _Flush(conn, self.tracker, generation).run()
+                Flush(conn, self.tracker, generation).run()
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?), ('next_rid', ?)",
                              (str(generation), str(self.tracker.next_rid)))
                 if generation % TOMBSTONE_PRUNE_EVERY == 0:
@@ -412,7 +398,7 @@ class StateDB:
                 conn.execute("DELETE FROM tombstones")
                 generation = previous + 1
                 epoch = uuid.uuid4().hex
-                _Flush(conn, tracker, generation).run()
+                Flush(conn, tracker, generation).run()
                 conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                     ("layout", str(LAYOUT_VERSION)), ("generation", str(generation)),
                     ("next_rid", str(tracker.next_rid)), ("epoch", epoch), ("pruned_below", str(generation))])
@@ -428,311 +414,3 @@ class StateDB:
         self.state, self.tracker, self.generation = state, tracker, generation
         self.next_rid = tracker.next_rid
         self.epoch = epoch
-
-
-class _Flush:
-    """The SQL for what a tracker saw change (see `statetrack`)."""
-
-    def __init__(self, conn: sqlite3.Connection, tracker: Tracker, generation: int) -> None:
-        self.conn = conn
-        self.t = tracker
-        self.gen = generation
-        self.written: set[int] = set()  # ids of records inserted whole
-
-    def run(self) -> None:
-        t = self.t
-        order = {k.table: i for i, k in enumerate(KINDS)}
-        changed = sorted(t.lists.values(), key=lambda e: order[e[0].kind.table] if e[0].kind else -1)
-        came: set[int] = set()
-        went: dict[int, Any] = {}
-        for lst, before in changed:
-            self._list(lst, before, came, went)
-        for key, obj in went.items():
-            if key not in came:
-                rid = t.rid_of.get(key)
-                if rid is not None and rid in t.rows:
-                    self._delete(t.rows[rid].kind, [rid])
-        state_id = id(t.state)
-        for key, obj in list(t.dirty.items()):
-            if key == state_id:
-                self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?), ('state_gen', ?)",
-                                  (dump_row(obj), str(self.gen)))
-                continue
-            rid = t.rid_of.get(key)
-            if rid is None or key in self.written or rid not in t.rows:
-                continue
-            kind = t.rows[rid].kind
-            self.conn.execute(f"UPDATE {kind.table} SET gen = ?, key = ?, data = ? WHERE rid = ?",
-                              (self.gen, kind.key(obj), dump_row(obj), rid))
-        for d, keys in t.maps.values():
-            owner = t.rid_of.get(id(d.owner), 0 if d.owner is t.state else None)
-            if owner is None or (d.owner is not t.state and owner not in t.rows) or id(d.owner) in self.written:
-                continue
-            assert d.kind is not None
-            table = d.kind.table
-            if keys is None:
-                stored = {k for (k,) in self.conn.execute(f"SELECT key FROM {table} WHERE parent = ?", (owner,))}
-                keys = stored | set(d)
-            for k in keys:
-                if k in d:
-                    self.conn.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
-                                      (owner, k, self.gen, dump_map_value(table, d[k])))
-                else:
-                    self.conn.execute(f"DELETE FROM {table} WHERE parent = ? AND key = ?", (owner, k))
-                    self.conn.execute("INSERT INTO tombstones VALUES (?, ?, ?, ?)", (table, owner, k, self.gen))
-
-    def _list(self, lst: TrackedList, before: list[Any], came: set[int], went: dict[int, Any]) -> None:
-        """A changed row list: what came (inserted, or moved here), what went (deleted unless it
-        came to another list), positions. Appending, the common change, costs what it adds."""
-        t = self.t
-        kind = lst.kind
-        assert kind is not None
-        new_ids = set(map(id, lst))
-        if not new_ids.issuperset(map(id, before)):
-            went.update((i, o) for i, o in zip(map(id, before), before) if i not in new_ids)
-        if lst.owner is t.state:
-            owner = 0
-        else:
-            maybe = t.rid_of.get(id(lst.owner))
-            if maybe is None or maybe not in t.rows or id(lst.owner) in self.written:
-                return  # the owner is new (inserted whole) or gone
-            owner = maybe
-        n = len(before)
-        if len(lst) >= n and lst[:n] == before:  # appended to (a C-speed identity comparison)
-            start, items = n, lst[n:]
-            last = t.rows[t.rid_of[id(before[-1])]].pos if before and id(before[-1]) in t.rid_of \
-                and t.rid_of[id(before[-1])] in t.rows else -1
-        else:
-            start, items, last = 0, list(lst), -1
-        infos: list[RowInfo | None] = []
-        for obj in items:
-            came.add(id(obj))
-            rid = t.rid_of.get(id(obj))
-            info = t.rows.get(rid) if rid is not None else None
-            infos.append(info if info is not None and info.kind is kind else None)
-        # keep the stored positions when the old rows keep their order and new rows come last
-        keep, tail, base = True, False, last
-        for info in infos:
-            if info is None:
-                tail = True
-            elif tail or info.parent != owner or info.pos <= last:
-                keep = False
-                break
-            else:
-                last = info.pos
-        if not keep and start:  # not a plain append after all: renumber the whole list
-            self._list_positions(lst, kind, owner, came)
-            return
-        for i, (obj, info) in enumerate(zip(items, infos)):
-            pos = start + i if not keep else (info.pos if info is not None else max(last, base) + 1 + i)
-            if info is None:
-                self._insert(obj, kind, owner, pos)
-            elif info.parent != owner or info.pos != pos:
-                info.parent, info.pos = owner, pos
-                self.conn.execute(f"UPDATE {kind.table} SET parent = ?, pos = ?, gen = ? WHERE rid = ?",
-                                  (owner, pos, self.gen, t.rid_of[id(obj)]))
-
-    def _list_positions(self, lst: TrackedList, kind: Kind, owner: int, came: set[int]) -> None:
-        t = self.t
-        for pos, obj in enumerate(lst):
-            came.add(id(obj))
-            rid = t.rid_of.get(id(obj))
-            info = t.rows.get(rid) if rid is not None else None
-            if info is None or info.kind is not kind:
-                self._insert(obj, kind, owner, pos)
-            elif info.parent != owner or info.pos != pos:
-                info.parent, info.pos = owner, pos
-                self.conn.execute(f"UPDATE {kind.table} SET parent = ?, pos = ?, gen = ? WHERE rid = ?",
-                                  (owner, pos, self.gen, rid))
-
-    def _insert(self, obj: Any, kind: Kind, parent: int, pos: int) -> None:
-        t = self.t
-        old = t.rid_of.get(id(obj))
-        if old is not None:  # a row of another kind reused (never in practice): store it anew
-            t.forget(old)
-        rid = t.next_rid
-        t.adopt(obj, kind, parent, pos, rid)
-        self.written.add(id(obj))
-        self.conn.execute(f"INSERT INTO {kind.table} VALUES (?, ?, ?, ?, ?, ?)",
-                          (rid, parent, pos, self.gen, kind.key(obj), dump_row(obj)))
-        for child in CHILDREN.get(kind.cls, ()):
-            for i, item in enumerate(getattr(obj, child.field)):
-                self._insert(item, child, rid, i)
-        for mk in CHILD_MAPS.get(kind.cls, ()):
-            for k, v in getattr(obj, mk.field).items():
-                self.conn.execute(f"INSERT INTO {mk.table} VALUES (?, ?, ?, ?)",
-                                  (rid, k, self.gen, dump_map_value(mk.table, v)))
-
-    def _delete(self, kind: Kind, rids: list[int]) -> None:
-        if not rids:
-            return
-        marks = ",".join("?" * len(rids))
-        for child in CHILDREN.get(kind.cls, ()):
-            found = [r for (r,) in self.conn.execute(f"SELECT rid FROM {child.table} WHERE parent IN ({marks})", rids)]
-            self._delete(child, found)
-        for mk in CHILD_MAPS.get(kind.cls, ()):
-            self.conn.execute(f"DELETE FROM {mk.table} WHERE parent IN ({marks})", rids)
-        self.conn.execute(f"DELETE FROM {kind.table} WHERE rid IN ({marks})", rids)
-        self.conn.executemany("INSERT INTO tombstones VALUES (?, ?, '', ?)",
-                              [(kind.table, rid, self.gen) for rid in rids])
-        for rid in rids:
-            self.t.forget(rid)
-
-
-class _CatchUp:
-    """Apply to a loaded state the rows and tombstones newer than its generation."""
-
-    def __init__(self, conn: sqlite3.Connection, db: StateDB, since: int) -> None:
-        assert db.state is not None and db.tracker is not None
-        self.conn = conn
-        self.db = db
-        self.state = db.state
-        self.t = db.tracker
-        self.since = since
-        self.moved: dict[int, TrackedList] = {}  # lists whose order must be restored
-
-    def owner(self, rid: int) -> Any:
-        if rid == 0:
-            return self.state
-        info = self.t.rows.get(rid)
-        return None if info is None else info.obj
-
-    def run(self, meta: dict[str, str]) -> bool:
-        t, since = self.t, self.since
-        if int(meta.get("state_gen", 0)) > since:
-            fresh = self.db._structure(EmulatorState, meta["state"], "meta")
-            self._copy(fresh, self.state)
-        for tbl, rid, key in self.conn.execute("SELECT tbl, rid, key FROM tombstones WHERE gen > ?", (since,)):
-            if key == "" and tbl in _KIND_BY_TABLE:
-                info = t.rows.get(rid)
-                if info is not None:
-                    parent = self.owner(info.parent)
-                    if parent is None:
-                        return False
-                    _remove_identical(getattr(parent, info.kind.field), info.obj)
-                    self._forget_tree(info.obj, rid)
-            elif tbl in _MAP_BY_TABLE:
-                parent = self.owner(rid)
-                if parent is not None:
-                    dict.pop(getattr(parent, _MAP_BY_TABLE[tbl].field), key, None)
-        for kind in KINDS:
-            rows = self.conn.execute(f"SELECT rid, parent, pos, data FROM {kind.table} WHERE gen > ? "
-                                     "ORDER BY parent, pos", (since,)).fetchall()
-            for (rid, parent, pos, _), doc in zip(rows, self.db._decode_all(kind.table, rows)):
-                if not self._row(kind, rid, parent, pos, doc):
-                    return False
-        for mk in MAPS:
-            for parent, key, data in self.conn.execute(
-                    f"SELECT parent, key, data FROM {mk.table} WHERE gen > ? ORDER BY rowid", (since,)):
-                owner = self.owner(parent)
-                if owner is None:
-                    return False
-                dict.__setitem__(getattr(owner, mk.field), key, load_map_value(mk.table, data))
-        for lst in self.moved.values():
-            list.sort(lst, key=lambda o: t.rows[t.rid_of[id(o)]].pos)
-            lst.lookup = None
-        return True
-
-    def _row(self, kind: Kind, rid: int, parent: int, pos: int, doc: Any) -> bool:
-        t = self.t
-        fresh = self.db._structure_doc(kind.cls, doc, f"{kind.table} row {rid}")
-        owner = self.owner(parent)
-        if owner is None or type(owner) is not (type(self.state) if not kind.parent else _KIND_BY_TABLE[kind.parent].cls):
-            return False
-        target: TrackedList = getattr(owner, kind.field)
-        info = t.rows.get(rid)
-        if info is None:
-            list.append(target, fresh)
-            t.adopt(fresh, kind, parent, pos, rid)
-            self.moved[id(target)] = target
-            return True
-        if info.kind is not kind:
-            return False
-        self._copy(fresh, info.obj)
-        if info.parent != parent:
-            before = self.owner(info.parent)
-            if before is not None:
-                _remove_identical(getattr(before, kind.field), info.obj)
-            list.append(target, info.obj)
-            info.parent = parent
-            self.moved[id(target)] = target
-        if info.pos != pos:
-            info.pos = pos
-            self.moved[id(target)] = target
-        return True
-
-    def _copy(self, fresh: Any, obj: Any) -> None:
-        """The fields of a freshly read record onto the loaded one (its child rows stay)."""
-        skip = _CHILD_FIELDS.get(type(obj), frozenset())
-        for a in attrs.fields(type(obj)):
-            if a.name not in skip:
-                object.__setattr__(obj, a.name, getattr(fresh, a.name))
-        self.t.embed_fields(obj, obj)
-
-    def _forget_tree(self, obj: Any, rid: int) -> None:
-        for kind in CHILDREN.get(type(obj), ()):
-            for child in getattr(obj, kind.field):
-                child_rid = self.t.rid_of.get(id(child))
-                if child_rid is not None:
-                    self._forget_tree(child, child_rid)
-        self.t.forget(rid)
-
-
-_KIND_BY_TABLE = {k.table: k for k in KINDS}
-_MAP_BY_TABLE = {m.table: m for m in MAPS}
-_CHILD_FIELDS = {cls: child_fields(cls) for cls in (EmulatorState, *(k.cls for k in KINDS))}
-
-
-def _remove_identical(items: list[Any], obj: Any) -> None:
-    for i, item in enumerate(items):
-        if item is obj:
-            list.__delitem__(items, i)
-            if isinstance(items, TrackedList):
-                items.lookup = None
-            return
-
-
-def verify(conn: sqlite3.Connection, state: EmulatorState, tracker: Tracker) -> None:
-    """Raise TrackingError unless the database holds exactly the state (`HVEMU_VERIFY_TRACKING`)."""
-    stored = conn.execute("SELECT value FROM meta WHERE name = 'state'").fetchone()
-    if stored is None or stored[0] != dump_row(state):
-        raise TrackingError(f"the meta row differs from the state: stored {stored and stored[0]!r}, "
-                            f"in memory {dump_row(state)!r}")
-    expected: dict[str, dict[int, list[tuple[int, str]]]] = {k.table: {} for k in KINDS}
-    maps: dict[str, dict[int, dict[str, str]]] = {m.table: {} for m in MAPS}
-
-    def walk(obj: Any, rid: int) -> None:
-        for kind in CHILDREN.get(type(obj), ()):
-            rows = expected[kind.table].setdefault(rid, [])
-            for item in getattr(obj, kind.field):
-                child = tracker.rid_of.get(id(item))
-                if child is None or type(getattr(obj, kind.field)) is not TrackedList:
-                    raise TrackingError(f"a {kind.table} row was not stored: {item!r}")
-                rows.append((child, dump_row(item)))
-                walk(item, child)
-        for mk in CHILD_MAPS.get(type(obj), ()):
-            value = getattr(obj, mk.field)
-            if type(value) is not TrackedDict:
-                raise TrackingError(f"the {mk.table} of row {rid} are not tracked")
-            maps[mk.table][rid] = {k: dump_map_value(mk.table, v) for k, v in value.items()}
-
-    walk(state, 0)
-    for kind in KINDS:
-        actual: dict[int, list[tuple[int, str]]] = {}
-        for rid, parent, data in conn.execute(f"SELECT rid, parent, data FROM {kind.table} ORDER BY parent, pos"):
-            actual.setdefault(parent, []).append((rid, data))
-        want = {p: rows for p, rows in expected[kind.table].items() if rows}
-        if actual != want:
-            for parent in sorted(set(actual) | set(want)):
-                a, w = actual.get(parent, []), want.get(parent, [])
-                if a != w:
-                    diff = next(((x, y) for x, y in zip(a, w) if x != y), (a[len(w):], w[len(a):]))
-                    raise TrackingError(f"the {kind.table} rows of parent {parent} differ from the state "
-                                        f"(stored, in memory): {diff!r}")
-    for mk in MAPS:
-        actual_map: dict[int, dict[str, str]] = {}
-        for parent, key, data in conn.execute(f"SELECT parent, key, data FROM {mk.table}"):
-            actual_map.setdefault(parent, {})[key] = data
-        want_map = {p: v for p, v in maps[mk.table].items() if v}
-        if actual_map != want_map:
-            raise TrackingError(f"the {mk.table} rows differ from the state: stored {actual_map!r}, in memory {want_map!r}")
