@@ -26,10 +26,10 @@ database shared by the process (`storage._DatabaseEntry`).
 
 A process keeps the state it loaded last (`StateDB.state`) with its `statetrack.Tracker`; a
 transaction reads the generation and reuses that state when no other connection committed
-since (one indexed read), else catches up (`_CatchUp`: the rows with a newer `gen`, and the
+since (one indexed read), else catches up (`statecatchup.CatchUp`: the rows with a newer `gen`, and the
 `tombstones` of rows deleted since, applied to the loaded objects) or, when the state was
 replaced (a new `epoch`) or is older than the kept tombstones, loads it whole (`_load`). A commit writes only the rows the
-tracker saw change (`_flush`). With `HVEMU_VERIFY_TRACKING=1` every commit also serialises the
+tracker saw change (`statewrite.Flush`). With `HVEMU_VERIFY_TRACKING=1` every commit also serialises the
 whole state and compares it with the database before COMMIT: a change the tracker missed fails
 loudly (`TrackingError`) instead of being lost silently.
 
