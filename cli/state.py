@@ -1,4 +1,7 @@
-"""`hvemu state check` and `hvemu state repair` (emulator states only).
+"""`hvemu state check`, `hvemu state repair` and `hvemu state dump` (emulator states only).
+
+`dump` prints the whole state (VMs, checkpoints, disk files, merges, events, the journal) as
+one indented JSON document: the human-readable view of the state database.
 
 Exit codes: 0 when the state is consistent (after the repair, for `repair`), 4 when
 inconsistencies remain (each printed on a line: `<host>: <kind>: <message>`), 1 for an error
@@ -23,6 +26,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     _leaf(state, "repair", common, cmd_repair,
           "retry parked file operations, finish due merges, then list what still needs a person "
           f"(exit {EXIT_INCONSISTENT} if anything remains)")
+    _leaf(state, "dump", common, cmd_dump, "print the whole state as one JSON document")
 
 
 def _emulator(args: argparse.Namespace) -> Any:
@@ -67,3 +71,8 @@ def cmd_repair(args: argparse.Namespace) -> int:
         _out("The state is consistent.")
     return EXIT_INCONSISTENT if report.remaining else EXIT_OK
 
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    _out(_run(lambda emulator: emulator.export_json(), args))
+    return EXIT_OK

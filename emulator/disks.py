@@ -44,6 +44,7 @@ from hyperv_emu.emulator.model import (
     MergeTask,
     VirtualMachineRecord,
 )
+from hyperv_emu.emulator.statetrack import find
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 if TYPE_CHECKING:
@@ -64,12 +65,14 @@ def file_key(path: str) -> str:
     return path.casefold()
 
 
+def _disk_file_key(f: DiskFile) -> str:
+    return file_key(f.path)
+
+
 def find_file(host: HostRecord, path: str) -> DiskFile | None:
-    key = file_key(path)
-    for f in host.disk_files:
-        if file_key(f.path) == key:
-            return f
-    return None
+    """The host's record of the disk file `path` (through an index of the records)."""
+    found: DiskFile | None = find(host.disk_files, file_key(path), _disk_file_key)
+    return found
 
 
 # --- creating files -----------------------------------------------------------------------------
@@ -227,6 +230,12 @@ def schedule_merge(
                   job=tx.state.clock.mode is ClockMode.REAL)
     )
     tx.changed = True
+
+
+def merges_due(tx: "Transaction") -> bool:
+    """Whether `settle_merges` has a merge to finish."""
+    now = tx.now()
+    return any(not m.job and m.end <= now for host in tx.state.hosts for m in host.merges)
 
 
 def settle_merges(tx: "Transaction") -> None:

@@ -3,12 +3,18 @@
 Every operation runs inside `Emulator.transaction()`:
 
 1. take the state's lock (other processes wait);
-2. load the state document and replay any file operations a crashed process left journaled;
+2. bring the state up to date (`statedb.StateDB.refresh`: the state this process loaded last,
+   unless another process committed since) and replay any file operations a crashed process
+   left journaled;
 3. finish the background merges whose time has come (committed at once, as in 5, so that the
    operation sees their files merged);
 4. run the operation on the in-memory state, which queues file operations;
-5. save the state with those operations journaled (atomic replace), apply them (each is
-   idempotent), and save again with the journal empty.
+5. commit the rows it changed with those operations journaled (one SQLite transaction), apply
+   them (each is idempotent), and commit again with the journal empty.
+
+A read-only transaction (`read_only=True`) of a local state skips the lock: it reads the last
+committed state (SQLite's WAL gives it one consistent generation); when there is a journal to
+replay or a merge that came due, it runs as a writing transaction instead.
 
 Under the real clock, a transaction that leaves merges unfinished makes sure this process's
 background worker (`emulator.background`) is carrying them out.
@@ -22,12 +28,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import threading
 from collections.abc import Callable, Iterator
 
 from hyperv_emu.emulator import background, disks, winpath
 from hyperv_emu.emulator.errors import DiskError, EmulatorError, PathError, StateError
 from hyperv_emu.emulator.model import EmulatorState, Event, FileOp, ParkedOp
-from hyperv_emu.emulator.persist import dumps, loads
+from hyperv_emu.emulator.persist import dumps
+from hyperv_emu.emulator.statedb import StateDB
 from hyperv_emu.emulator.storage import HOSTS_DIR, STATE_FILE, FileStore, open_store
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 
@@ -142,24 +150,27 @@ class Emulator:
         self.url = url
         self.on_file_ops = on_file_ops
         self.store = open_store(url)
-        # The last state document read or written, and the state it holds: a transaction that
-        # finds the same bytes again reuses the state instead of structuring it anew. A
-        # transaction that fails drops it (its state object may be half-changed).
-        self._cache: tuple[bytes, EmulatorState] | None = None
+        # The state database and the state this process loaded last (reused while no other
+        # connection commits; dropped when a transaction fails: it may be half-changed).
+        self.db = StateDB(self.store)
+        self._thread_lock = threading.RLock()
 
     def exists(self) -> bool:
-        return self.store.exists(STATE_FILE)
+        with self._thread_lock:
+            return self.db.exists()
 
     def create(self, state: EmulatorState, ops: list[FileOp] | None = None, *, force: bool = False) -> None:
         """Write a fresh state (from a world) and create its files. An existing state is an
         error unless `force`."""
-        with self.store.lock():
-            if self.store.exists(STATE_FILE):
+        with self._thread_lock, self.store.lock():
+            if self.db.exists():
                 if not force:
                     raise StateError(
                         f"A state already exists at '{self.url}'; use --force to replace it."
                     )
                 self._wipe_hosts()
+                self.store.delete(STATE_FILE)
+            self.db.replace(state)
             tx = Transaction(state, self.store, ops=list(ops or []), changed=True)
             self._commit(tx)
 
@@ -179,42 +190,70 @@ class Emulator:
             self.store.delete(rel)
 
     def load(self) -> EmulatorState:
-        if not self.store.exists(STATE_FILE):
-            raise StateError(
-                f"No hvemu state at '{self.url}'. Create one with `hvemu init --world FILE --state {self.url}`."
-            )
-        data = self.store.read_bytes(STATE_FILE)
-        if self._cache is not None and self._cache[0] == data:
-            return self._cache[1]
-        state = loads(data, self.store.display_path(STATE_FILE))
-        self._cache = (data, state)
-        return state
+        """The current state as stored (no journal replayed); the "no state" StateError when
+        there is none."""
+        with self._thread_lock:
+            if self.db.needs_migration():
+                with self.store.lock():
+                    return self.db.refresh()
+            return self.db.refresh()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        if not self.store.exists(STATE_FILE):
-            self.load()  # raises the "no state" error without creating anything
-        with self.store.lock():
-            state = self.load()
-            tx = Transaction(state, self.store)
-            if state.pending_ops:
-                # A process stopped between saving and applying: finish its work first. An
-                # operation that cannot be carried out any more is parked, not replayed forever.
-                self._apply_or_park(tx, state.pending_ops)
-                state.pending_ops = []
-                tx.changed = True
-            try:
-                disks.settle_merges(tx)
-                if tx.ops:
-                    self._commit(tx)  # the merges that came due happen before the operation runs
-                yield tx
-                if tx.changed:
-                    self._commit(tx)
-            except BaseException:
-                self._cache = None
-                raise
-            jobs = any(m.job for h in tx.state.hosts for m in h.merges)
-        if jobs:
+    def transaction(self, *, read_only: bool = False) -> Iterator[Transaction]:
+        """One operation on the state. `read_only`: the operation changes nothing; on a local
+        state it then reads the last committed state without taking the lock (a journal to
+        replay or merges that came due make it a writing transaction after all)."""
+        with self._thread_lock:
+            status = self.db.status()
+            if status == "none":
+                self.db.refresh()  # the "no state" error, before the lock makes the folder
+            if read_only and status == "db":
+                tx = self._read_tx()
+                if tx is not None:
+                    try:
+                        yield tx
+                    finally:
+                        if tx.changed or (self.db.tracker is not None and self.db.tracker.is_dirty()):
+                            self.db.discard()  # a read that changed the state: not kept
+                    self._ensure_worker(tx.state)
+                    return
+            with self.store.lock():
+                state = self.db.refresh()
+                tx = Transaction(state, self.store)
+                try:
+                    if state.pending_ops:
+                        # A process stopped between saving and applying: finish its work first.
+                        # An operation that cannot be carried out any more is parked, not
+                        # replayed forever.
+                        self._apply_or_park(tx, list(state.pending_ops))
+                        state.pending_ops = []
+                        tx.changed = True
+                    disks.settle_merges(tx)
+                    if tx.ops or tx.changed:
+                        self._commit(tx)  # the merges that came due happen before the operation runs
+                    yield tx
+                    if tx.changed:
+                        self._commit(tx)
+                    elif self.db.tracker is not None and self.db.tracker.is_dirty():
+                        self.db.discard()  # changed without saying so: not kept, as before
+                except BaseException:
+                    self.db.discard()
+                    raise
+            self._ensure_worker(tx.state)
+
+    def _read_tx(self) -> Transaction | None:
+        """A read-only transaction on the last committed state, or None when it needs the lock
+        (a memory state; a journal to replay; merges that came due)."""
+        if not self.db.lockless_reads():
+            return None
+        state = self.db.refresh()
+        tx = Transaction(state, self.store)
+        if state.pending_ops or disks.merges_due(tx):
+            return None
+        return tx
+
+    def _ensure_worker(self, state: EmulatorState) -> None:
+        if any(m.job for h in state.hosts for m in h.merges):
             background.ensure_worker(self.url, functools.partial(_merge_slices, self.url))
 
     def _commit(self, tx: Transaction) -> None:
@@ -222,27 +261,18 @@ class Emulator:
         # fails would fail again at every replay and lock the state for good.
         with self.store.batch():  # folder listings read once for all the operations
             check_ops(self.store, tx.ops)
-        tx.state.pending_ops = list(tx.ops)
-        try:
-            document = dumps(tx.state)
-        except UnicodeEncodeError as exc:
-            raise EmulatorError(
-                f"A value is not valid Unicode text (it holds a lone surrogate) and cannot be stored: {exc.reason}."
-            ) from None
-        self.store.write_atomic(STATE_FILE, document)
-        if tx.ops:
-            failure = self._apply_or_park(tx, tx.ops)
+        ops, tx.ops = tx.ops, []
+        if ops or tx.state.pending_ops:
+            tx.state.pending_ops = list(ops)
+        self.db.commit()
+        failure = None
+        if ops:
+            failure = self._apply_or_park(tx, ops)
             tx.state.pending_ops = []
-            document = dumps(tx.state)
-            self.store.write_atomic(STATE_FILE, document)
-            if failure is not None:
-                self._cache = (document, tx.state)
-                tx.ops = []
-                tx.changed = False
-                raise failure
-        self._cache = (document, tx.state)
-        tx.ops = []
+            self.db.commit()
         tx.changed = False
+        if failure is not None:
+            raise failure
 
     def _apply_or_park(self, tx: Transaction, ops: list[FileOp]) -> EmulatorError | None:
         """Apply `ops` in order; one that fails with a disk or path error (its file deleted or
@@ -274,7 +304,8 @@ class Emulator:
             return tx.state
 
     def export_json(self) -> str:
-        return json.dumps(json.loads(dumps(self.read_state())), indent=1)
+        """The whole state as one indented JSON document (`hvemu state dump`)."""
+        return json.dumps(json.loads(dumps(self.read_state())), indent=1, ensure_ascii=False)
 
 
 def _merge_slices(url: str) -> Callable[[int], bool]:

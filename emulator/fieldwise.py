@@ -44,7 +44,22 @@ class Fieldwise:
 
 
 class MutableFieldwise(Fieldwise):
-    """Base of mutable attrs classes built with `eq=False, repr=False`: not hashable."""
+    """Base of mutable attrs classes built with `eq=False, repr=False`: not hashable.
 
-    __slots__ = ()
+    `_hv_link` is the change tracking of a state record (`emulator.statetrack`): unset, or None,
+    for a record no stored state holds; else `(tracker, row)`, the tracker to tell and the row
+    (the record itself, or the record that stores it) that a change makes dirty."""
+
+    __slots__ = ("_hv_link",)
     __hash__ = None  # type: ignore[assignment]
+
+
+def tracked_setattr(instance: Any, attribute: Any, value: Any) -> Any:
+    """The attrs `on_setattr` hook of the state records (`emulator.model`): an assignment to a
+    field of a tracked record tells its tracker, which marks the row dirty and tracks a new
+    list, dict or record the field now holds (what it returns is what is stored). attrs' own
+    `__init__` bypasses the hook, so building a record costs nothing extra."""
+    link = getattr(instance, "_hv_link", None)
+    if link is None:
+        return value
+    return link[0].on_set(instance, link[1], attribute.name, value)

@@ -18,6 +18,7 @@ from hyperv_emu.emulator.configfiles import vm_config_path, write_vm_config
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import (
     CheckpointNotFound,
+    EmulatorError,
     InvalidVMState,
     MoreThanOneCheckpoint,
     PathError,
@@ -41,6 +42,7 @@ from hyperv_emu.emulator.model import (
 )
 from hyperv_emu.emulator import drives, exportvm, importvm, metering, movestorage, network, taskclock, vhdrules
 from hyperv_emu.emulator.metering import MeteringView
+from hyperv_emu.emulator.statetrack import find
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
 from hyperv_emu.emulator.vhdfiles import NewVhdSpec, VhdFacts
@@ -92,12 +94,14 @@ class Host:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _tx(self) -> "_HostTx":
-        return _HostTx(self.emulator, self.requested_name)
+    def _tx(self, read_only: bool = False) -> "_HostTx":
+        """The operation's transaction; `read_only` for one that changes nothing and reads no
+        disk file (see `Emulator.transaction`)."""
+        return _HostTx(self.emulator, self.requested_name, read_only)
 
     @property
     def name(self) -> str:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return host.name
 
     # --- VMs ---------------------------------------------------------------------------------
@@ -106,7 +110,7 @@ class Host:
         """Get-VM's Name set: no names gives every VM sorted by name; plain names that match
         nothing are reported in `missing` (unmatched patterns are silent). Found VMs come in the
         host's enumeration order (the world's [[vm]] order), each once."""
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             now = tx.now()
             if names is None:
                 vms = sorted(host.vms, key=lambda v: v.name.casefold())
@@ -115,7 +119,7 @@ class Host:
             if any(n == "" for n in names):  # Get-VM's [ValidateNotNullOrEmpty()] on -Name
                 check_vm_name("")
             missing = []
-            chosen: set[int] = set()  # by identity: a record's == compares it field by field
+            chosen: set[int] = set()  # by identity (a record's == compares every field)
             for name in names:
                 hits = [v for v in host.vms if _name_matches(name, v.name)]
                 if not hits and not contains_wildcards(name):
@@ -125,7 +129,7 @@ class Host:
             return VMLookup(tuple(vm_view(host, v, now) for v in ordered), tuple(missing))
 
     def get_vm_by_id(self, vm_id: str) -> VMView:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return vm_view(host, _vm_by_id(host, vm_id), tx.now())
 
     def new_vm(
@@ -257,19 +261,26 @@ class Host:
 
     def create_checkpoint(self, vm_id: str, name: str | None = None) -> CheckpointView:
         """Checkpoint-VM: create under the default name, then rename when a name is given
-        (a rename that Hyper-V refuses leaves the checkpoint under its default name)."""
+        (a rename that Hyper-V refuses leaves the checkpoint under its default name). One
+        transaction: the checkpoint is stored named, or under its default name with the error."""
         if name is not None:
             checkpoints.check_name_given(name)
+        refused: EmulatorError | None = None
         with self._tx() as (tx, host):
             vm = _vm_by_id(host, vm_id)
             cp = checkpoints.create(tx, host, vm, automatic=False)
-            cp_id = cp.id
-        if name is None:
-            return self.get_checkpoint(cp_id)
-        return self.rename_checkpoint(cp_id, name)
+            if name is not None:
+                try:
+                    checkpoints.rename(tx, host, vm, cp, name)
+                except EmulatorError as exc:
+                    refused = exc
+            view = checkpoint_view(host, vm, cp)
+        if refused is not None:
+            raise refused
+        return view
 
     def get_checkpoint(self, checkpoint_id: str) -> CheckpointView:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             vm, cp = _checkpoint_by_id(host, checkpoint_id)
             return checkpoint_view(host, vm, cp)
 
@@ -286,9 +297,19 @@ class Host:
         CreationTime, filtered by a name pattern, by being the parent of a VM or checkpoint
         (`parent_of` = an id), or a child of a checkpoint. Raises CheckpointNotFound when a
         filter matches nothing (a bare listing of a VM without checkpoints is silent)."""
-        with self._tx() as (tx, host):
-            ids = set(vm_ids) if vm_ids is not None else None
-            pairs = [(vm, cp) for vm in host.vms if ids is None or vm.id in ids for cp in vm.checkpoints]
+        with self._tx(read_only=True) as (tx, host):
+            if vm_ids is None:
+                vms = list(host.vms)
+            else:  # each VM once, in the host's order (found by id: a pipeline asks VM by VM)
+                ids = set(vm_ids)
+                found = [find(host.vms, i.casefold(), _vm_key) for i in ids] if len(ids) < 8 else None
+                if found is not None and all(v is not None and v.id in ids for v in found):
+                    chosen = {id(v) for v in found}
+                    vms = [v for v in found if v is not None] if len(found) == 1 else \
+                        [v for v in host.vms if id(v) in chosen]
+                else:
+                    vms = [v for v in host.vms if v.id in ids]
+            pairs = [(vm, cp) for vm in vms for cp in vm.checkpoints]
             filtered = name is not None or parent_of is not None or child_of is not None or snapshot_type is not None
             if snapshot_type is not None and snapshot_type.casefold() != "standard":
                 pairs = []
@@ -308,7 +329,7 @@ class Host:
 
     def find_one_checkpoint(self, vm_id: str, name: str) -> CheckpointView:
         """Exactly one checkpoint of the VM whose name matches the pattern (Restore/Rename)."""
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             vm = _vm_by_id(host, vm_id)
             if name == "":  # -Name is [ValidateNotNullOrEmpty()] on Restore/Rename/Remove-VMSnapshot
                 raise checkpoint_name_empty("Name")
@@ -447,13 +468,13 @@ class Host:
             return _drive_view(host, vm, drive)
 
     def scsi_controllers(self, vm_id: str) -> list[drives.ControllerView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             vm = _vm_by_id(host, vm_id)
             return [drives.ControllerView(vm.name, vm.id, t, n, winpath.netbios_name(host.name))
                     for t, n in drives.controllers(vm) if t == "SCSI"]
 
     def dvd_drives(self, vm_id: str) -> list[drives.DvdView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             vm = _vm_by_id(host, vm_id)
             return [drives.DvdView(vm.name, vm.id, t, n, loc, winpath.netbios_name(host.name))
                     for t, n, loc in drives.dvd_slots(vm)]
@@ -461,7 +482,7 @@ class Host:
     # --- network (emulator.network) ---------------------------------------------------------------
 
     def network_adapters(self, vm_id: str) -> list[network.AdapterView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return network.adapters(host, _vm_or_planned(host, vm_id), tx.state.settings)
 
     def connect_adapter(self, vm_id: str, adapter: str, switch: str | None) -> list[network.AdapterView]:
@@ -474,7 +495,7 @@ class Host:
             return network.adapters(host, vm, tx.state.settings)
 
     def switches(self) -> list[network.SwitchView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return network.switches(host)
 
     # --- guest data ------------------------------------------------------------------------------
@@ -499,11 +520,11 @@ class Host:
             return guest.read_memory(tx, host, _vm_by_id(host, vm_id), offset, length)
 
     def events(self) -> list[EventView]:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return [EventView(e.time, e.level, e.event_id, e.message, e.vm_name, e.vm_id) for e in host.events]
 
     def now(self) -> dt.datetime:
-        with self._tx() as (tx, host):
+        with self._tx(read_only=True) as (tx, host):
             return tx.now()
 
     def merge_progress(self, vm_id: str) -> int | None:
@@ -667,8 +688,8 @@ def _vhd_view(host: HostRecord, f: VhdFacts, attached: bool) -> VhdView:
 class _HostTx:
     """`with _HostTx(emulator, name) as (tx, host)`: a transaction and the host record."""
 
-    def __init__(self, emulator: Emulator, name: str | None) -> None:
-        self._cm = emulator.transaction()
+    def __init__(self, emulator: Emulator, name: str | None, read_only: bool = False) -> None:
+        self._cm = emulator.transaction(read_only=read_only)
         self._name = name
 
     def __enter__(self) -> tuple[Transaction, HostRecord]:
@@ -691,11 +712,15 @@ def _name_matches(pattern: str, name: str) -> bool:
     return is_match(pattern, name)
 
 
+def _vm_key(vm: VirtualMachineRecord) -> str:
+    return vm.id.casefold()
+
+
 def _vm_by_id(host: HostRecord, vm_id: str) -> VirtualMachineRecord:
-    for vm in host.vms:
-        if vm.id.casefold() == str(vm_id).casefold():
-            return vm
-    raise VMNotFound(str(vm_id), by_id=True)
+    vm: VirtualMachineRecord | None = find(host.vms, str(vm_id).casefold(), _vm_key)
+    if vm is None:
+        raise VMNotFound(str(vm_id), by_id=True)
+    return vm
 
 
 def _checkpoint_by_id(host: HostRecord, checkpoint_id: str) -> tuple[VirtualMachineRecord, CheckpointRecord]:

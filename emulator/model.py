@@ -1,4 +1,10 @@
-"""The emulator's state: attrs classes, persisted as one JSON document by `emulator.persist`.
+"""The emulator's state: attrs classes, stored one row per object by `emulator.statedb`.
+
+Every record class is `@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)` over
+`MutableFieldwise`: the hook is how the store learns which rows an operation changed
+(`emulator.statetrack`); a record class without it is caught by the verification mode
+(`HVEMU_VERIFY_TRACKING=1`), which the test suite always runs. A list of records that should be
+rows of their own (not part of their owner's row) is declared in `statetrack.KINDS`.
 
 The state is plain data; the rules that change it live in `checkpoints.py`, `lifecycle.py`,
 `disks.py` and `host.py`. Enumerated values are stored by their PowerShell names
@@ -12,7 +18,7 @@ import enum
 
 import attrs
 
-from hyperv_emu.emulator.fieldwise import MutableFieldwise
+from hyperv_emu.emulator.fieldwise import MutableFieldwise, tracked_setattr
 from hyperv_emu.emulator.taskmodel import SchedulerRecord
 
 SCHEMA_VERSION = 1
@@ -46,7 +52,7 @@ class ClockMode(str, enum.Enum):
     REAL = "real"
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class Clock(MutableFieldwise):
     """virtual: `now` is the time, moved only by `advance`. real: time is `now` plus the wall
     time elapsed since `wall_anchor` (a UTC timestamp taken when the state was created)."""
@@ -56,13 +62,13 @@ class Clock(MutableFieldwise):
     wall_anchor: float = 0.0
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class Timing(MutableFieldwise):
     checkpoint_seconds: float = 0.0
     merge_rate: int = 100 * 1024 * 1024  # bytes per (virtual) second
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class Settings(MutableFieldwise):
     culture: str = "en-US"
     edition: str = "5.1"
@@ -72,7 +78,7 @@ class Settings(MutableFieldwise):
     id_seed: str = ""
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class HardDrive(MutableFieldwise):
     """A virtual hard disk drive of a VM (or as captured in a checkpoint).
 
@@ -88,7 +94,7 @@ class HardDrive(MutableFieldwise):
     controller_location: int = 0
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class NetworkAdapterRecord(MutableFieldwise):
     """A VM's network adapter (Get-VMNetworkAdapter); switch: the virtual switch's name, or
     None when not connected."""
@@ -102,7 +108,7 @@ def _default_adapters() -> list[NetworkAdapterRecord]:
     return [NetworkAdapterRecord()]
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class SwitchRecord(MutableFieldwise):
     """A virtual switch of a host (Get-VMSwitch); switch_type: Private | Internal | External."""
 
@@ -111,7 +117,7 @@ class SwitchRecord(MutableFieldwise):
     switch_type: str = "Internal"
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class CheckpointRecord(MutableFieldwise):
     """One checkpoint (a Msvm_VirtualSystemSettingData of type Snapshot:Realized).
 
@@ -138,7 +144,7 @@ class CheckpointRecord(MutableFieldwise):
     dynamic_memory: bool | None = None
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class VirtualMachineRecord(MutableFieldwise):
     id: str
     name: str
@@ -178,7 +184,7 @@ class VirtualMachineRecord(MutableFieldwise):
     metering_since: dt.datetime | None = None
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class PlannedImportRecord(MutableFieldwise):
     """A planned VM: what Compare-VM prepared from an exported configuration and Import-VM
     -CompatibilityReport brings in (emulator.importvm). `vm` holds the settings the import will
@@ -197,7 +203,7 @@ class PlannedImportRecord(MutableFieldwise):
     files: list["DiskFile"] = attrs.field(factory=list)
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class DiskFile(MutableFieldwise):
     """A virtual disk file on the host's file system, with its chain relation.
 
@@ -213,7 +219,7 @@ class DiskFile(MutableFieldwise):
     owner: str | None = None
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class MergeTask(MutableFieldwise):
     """A background merge: `child` is folded into `into` (both Windows paths, physical names).
 
@@ -232,7 +238,7 @@ class MergeTask(MutableFieldwise):
     job: bool = False
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class Event(MutableFieldwise):
     """An entry of the host's Hyper-V event log (e.g. a production checkpoint that fell back)."""
 
@@ -244,7 +250,7 @@ class Event(MutableFieldwise):
     vm_id: str = ""
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class HostRecord(MutableFieldwise):
     name: str
     default: bool = False
@@ -266,7 +272,7 @@ class HostRecord(MutableFieldwise):
     scheduler: SchedulerRecord = attrs.field(factory=SchedulerRecord)
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class FileOp(MutableFieldwise):
     """A journaled file-system operation, applied after the state that needs it is saved.
 
@@ -291,7 +297,7 @@ class FileOp(MutableFieldwise):
     mtime: dt.datetime | None = None
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class ParkedOp(MutableFieldwise):
     """A journaled file operation that could not be carried out (a file deleted or damaged
     behind the emulator's back): set aside with the error, so it no longer blocks every later
@@ -302,7 +308,7 @@ class ParkedOp(MutableFieldwise):
     time: dt.datetime
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class EmulatorState(MutableFieldwise):
     schema_version: int = SCHEMA_VERSION
     clock: Clock = attrs.field(factory=Clock)

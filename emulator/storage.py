@@ -2,8 +2,12 @@
 
 Layout of a root:
 
-    hvemu-state.json        the emulator's metadata (schema version, clock, hosts, VMs, ...)
-    hvemu.lock              the lock every process takes before touching the state
+    hvemu-state.db          the emulator's metadata (schema version, clock, hosts, VMs, ...):
+                            a SQLite database, one row per object (`emulator.statedb`), in WAL
+                            mode (with its -wal and -shm files)
+    hvemu-state.json        the metadata as one JSON document, from releases before the
+                            database: migrated into it when the state is first opened
+    hvemu.lock              the lock every process takes before changing the state or its files
     hosts/<host>/<drive>/…  each host's Windows file system, laid out as Hyper-V lays it out
 
 Supported protocols:
@@ -11,7 +15,10 @@ Supported protocols:
   works across processes, and sparse files (a fresh 60 GB disk costs 4 MiB);
 - ``memory://``: fsspec's in-process memory file system, for fast tests; disk and memory-state
   files are kept sparse in memory (the VHDX library's `SparseMemoryFile`: zero pages are never
-  stored), a lock per root serialises threads.
+  stored), a lock per root serialises threads. The database is an in-memory SQLite database
+  shared by every connection of the process (`mode=memory&cache=shared`), kept alive by a
+  keeper connection that is itself an entry of fsspec's memory store (`_DatabaseEntry`): the
+  store is the one registry, and removing the root removes the database with it.
 
 Random access (`FileStore.open_random`) hands out objects of the VHDX library's
 `RandomAccessFile` protocol (`emulator.vhdx.raf`): its `LocalFile` (pread/pwrite) for local
@@ -25,8 +32,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sqlite3
 import tempfile
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -41,7 +50,8 @@ from hyperv_emu.emulator.storebatch import Batch
 if TYPE_CHECKING:
     from hyperv_emu.emulator.vhdx.raf import Buffer, LocalFile, RandomAccessFile, SparseMemoryFile
 
-STATE_FILE = "hvemu-state.json"
+STATE_FILE = "hvemu-state.json"  # the metadata before the database (migrated on open)
+STATE_DB = "hvemu-state.db"
 LOCK_FILE = "hvemu.lock"
 HOSTS_DIR = "hosts"
 PAGE = 1 << 20
@@ -54,6 +64,19 @@ class Entry(Fieldwise):
     is_dir: bool
     size: int
     mtime: dt.datetime | None = None
+
+
+class Database(Protocol):
+    """A connection to a store's state database (`FileStore.open_database`)."""
+
+    conn: sqlite3.Connection
+    wal: bool  # a file database: WAL mode, readers need no lock
+
+    def valid(self) -> bool:
+        """False once the database file was removed or replaced (open it again)."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class FileStore(Protocol):
@@ -76,6 +99,7 @@ class FileStore(Protocol):
     def remove_all(self) -> None: ...
     def batch(self) -> contextlib.AbstractContextManager[None]: ...
     def unsynced(self) -> contextlib.AbstractContextManager[None]: ...
+    def open_database(self, rel: str, create: bool) -> Database | None: ...
 
 
 def ntfs_lookup(rel: str, exists: Callable[[str], bool], children: Callable[[str], list[str]]) -> str:
@@ -368,8 +392,100 @@ class LocalFileStore:
         if batch is not None:
             batch.forget(self._folder_names)
 
+    def open_database(self, rel: str, create: bool) -> Database | None:
+        path = self._p(rel)
+        if not create and not os.path.lexists(path):
+            return None
+        os.makedirs(self.root, exist_ok=True)
+        return _LocalDatabase(path)
+
+
+class _LocalDatabase:
+    """A SQLite file: `valid` while the file it opened is still the one at its path (a state
+    removed and made anew, perhaps on the same inode number, is opened again).
+
+    The file is watched through an `O_PATH` descriptor (Linux): closing an ordinary descriptor
+    of the database would drop every POSIX lock this process holds on it, SQLite's included;
+    closing an `O_PATH` one does not. Elsewhere only the path's inode is compared."""
+
+    wal = True
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._fd = -1
+        self.conn = sqlite3.connect(path, timeout=60, isolation_level=None, check_same_thread=False)
+        try:
+            st = os.stat(path)
+            self._identity = (st.st_dev, st.st_ino)
+            o_path = getattr(os, "O_PATH", None)
+            if o_path is not None:
+                self._fd = os.open(path, o_path)
+        except OSError:
+            self.conn.close()
+            raise
+
+    def valid(self) -> bool:
+        try:
+            now = os.stat(self.path)
+            if self._fd >= 0 and os.fstat(self._fd).st_nlink == 0:
+                return False
+        except OSError:
+            return False
+        return (now.st_dev, now.st_ino) == self._identity
+
+    def close(self) -> None:
+        self.conn.close()
+        self._close_fd()
+
+    def _close_fd(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def __del__(self) -> None:  # an emulator dropped without closing: no descriptor left open
+        self._close_fd()
+
 
 # --- memory -----------------------------------------------------------------------------------
+
+
+class _DatabaseEntry(MemoryFile):  # type: ignore[misc]
+    """The state database of a memory root, as an entry of fsspec's memory store: it holds the
+    keeper connection of a shared in-memory SQLite database (which lives while a connection to
+    it is open). Its bytes, for a copy of the state, are the database serialised."""
+
+    def __init__(self, fs: Any, path: str) -> None:
+        super().__init__(fs, path)
+        self.uri = f"file:hvemu-{uuid.uuid4().hex}?mode=memory&cache=shared"
+        self.keeper = sqlite3.connect(self.uri, uri=True, isolation_level=None, check_same_thread=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.getvalue())
+
+    def getvalue(self) -> bytes:
+        return bytes(self.keeper.serialize())
+
+    def getbuffer(self) -> memoryview:
+        return memoryview(self.getvalue())
+
+
+class _MemoryDatabase:
+    wal = False
+
+    def __init__(self, fs: Any, path: str, entry: _DatabaseEntry) -> None:
+        self.fs = fs
+        self.path = path
+        self.entry = entry
+        self.conn = sqlite3.connect(entry.uri, uri=True, isolation_level=None, check_same_thread=False)
+
+    def valid(self) -> bool:
+        return self.fs.store.get(self.path) is self.entry
+
+    def close(self) -> None:
+        self.conn.close()
+
 
 
 class _SparseEntry(MemoryFile):  # type: ignore[misc]
@@ -641,6 +757,12 @@ class MemoryFileStore:
         from hyperv_emu.emulator.vhdx.raf import SparseMemoryFile
 
         data = SparseMemoryFile(page_size=MEMORY_STORE_PAGE)
+        if isinstance(obj, _DatabaseEntry):  # a copy of the database's bytes, read-only
+            snapshot = SparseMemoryFile()
+            snapshot.write_at(0, obj.getvalue())
+            return snapshot
+
+        data = SparseMemoryFile()
         data.write_at(0, bytes(self.fs.cat_file(path)))
         self.fs.store[path] = _SparseEntry(self.fs, path, data)
         return data
@@ -660,6 +782,28 @@ class MemoryFileStore:
 
     def is_empty(self) -> bool:
         return not self.fs.exists(self.root) or not self.fs.ls(self.root)
+
+    def open_database(self, rel: str, create: bool) -> Database | None:
+        path = self._p(rel)
+        obj = self.fs.store.get(path)
+        if not isinstance(obj, _DatabaseEntry):
+            if obj is None and not create:
+                return None
+            entry = _DatabaseEntry(self.fs, path)
+            if obj is not None:  # a database's bytes written as a file (a state copied in)
+                data = obj.getvalue()
+                loader = sqlite3.connect(":memory:")
+                try:
+                    loader.deserialize(data)
+                    loader.backup(entry.keeper)
+                except sqlite3.DatabaseError:
+                    raise StateError(f"The state database '{self.display_path(rel)}' is corrupt or not a "
+                                     "database.") from None
+                finally:
+                    loader.close()
+            self.fs.makedirs(self.root, exist_ok=True)
+            self.fs.store[path] = obj = entry
+        return _MemoryDatabase(self.fs, path, obj)
 
     def remove_all(self) -> None:
         with self._lock:  # after a transaction in flight (a real-clock merge slice), never during

@@ -16,7 +16,7 @@ import datetime as dt
 
 import attrs
 
-from hyperv_emu.emulator.fieldwise import MutableFieldwise
+from hyperv_emu.emulator.fieldwise import MutableFieldwise, tracked_setattr
 
 # LastTaskResult values (winerror.h, SCHED_S_* / SCHED_E_*)
 RESULT_SUCCESS = 0
@@ -36,7 +36,7 @@ HISTORY_LIMIT = 200
 LOG_LIMIT = 2000
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class TaskActionRecord(MutableFieldwise):
     """An exec action (MSFT_TaskExecAction): the program, its argument string, its folder."""
 
@@ -45,7 +45,7 @@ class TaskActionRecord(MutableFieldwise):
     working_directory: str = ""
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class TaskTriggerRecord(MutableFieldwise):
     """One trigger. kind: Once | Daily | Weekly | AtStartup | AtLogOn.
 
@@ -67,7 +67,7 @@ class TaskTriggerRecord(MutableFieldwise):
     user_id: str = ""  # AtLogOn -User
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class TaskSettingsRecord(MutableFieldwise):
     """The settings the emulator acts on (MSFT_TaskSettings); the others are kept for display."""
 
@@ -85,7 +85,7 @@ class TaskSettingsRecord(MutableFieldwise):
     wake_to_run: bool = False
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class TaskPrincipalRecord(MutableFieldwise):
     """MSFT_TaskPrincipal: who the task runs as."""
 
@@ -95,7 +95,7 @@ class TaskPrincipalRecord(MutableFieldwise):
     group_id: str = ""
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class TaskRunRecord(MutableFieldwise):
     """One run of a task: when it was due (None: on demand), started and ended; its exit code
     (LastTaskResult) and the text its action wrote (standard output, then standard error)."""
@@ -109,7 +109,7 @@ class TaskRunRecord(MutableFieldwise):
     output: str = ""
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class TaskRecord(MutableFieldwise):
     """A registered task. `cursor`: the instant up to which its triggers have been handled (the
     next run is the first trigger instant after it); `order`: its registration number (tasks due
@@ -134,7 +134,7 @@ class TaskRecord(MutableFieldwise):
     history: list[TaskRunRecord] = attrs.field(factory=list)
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class TaskEventRecord(MutableFieldwise):
     """An event of Microsoft-Windows-TaskScheduler/Operational."""
 
@@ -146,7 +146,7 @@ class TaskEventRecord(MutableFieldwise):
     instance: str = ""
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class TimelineRecord(MutableFieldwise):
     """A world file's event on the timeline: at `at`, `action` happens to the VM `vm`
     (restart | start | stop | save | vss_failing | vss_ok), or to the host (merge_rate: the merges
@@ -159,7 +159,7 @@ class TimelineRecord(MutableFieldwise):
     value: int = 0
 
 
-@attrs.define(eq=False, repr=False)
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
 class SchedulerRecord(MutableFieldwise):
     """A host's Task Scheduler: its tasks, its Operational log, the world's timeline."""
 

@@ -22,6 +22,11 @@ from hypothesis import settings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+# Every commit of the state also serialises it whole and compares it with the database
+# (emulator.statedb): a change the row tracking missed fails the test that made it. Subprocesses
+# the tests start inherit it.
+os.environ.setdefault("HVEMU_VERIFY_TRACKING", "1")
+
 import hvemu_testlib  # noqa: E402
 
 # deadline=None: the suite runs on loaded machines and under pytest-xdist, where one example's

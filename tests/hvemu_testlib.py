@@ -208,8 +208,55 @@ def dt_(text: str) -> dt.datetime:
 
 
 def state_store_file(state: pathlib.Path | str) -> pathlib.Path:
-    """The file that holds a local emulator state's document (the reliability suite damages it).
-    The one place that knows its name: adapt it here when the store changes."""
-    from hyperv_emu.emulator.storage import STATE_FILE
+    """The file that holds a local emulator state (the reliability suite damages it): the SQLite
+    database. The one place that knows its name: adapt it here when the store changes."""
+    from hyperv_emu.emulator.storage import STATE_DB
 
-    return pathlib.Path(state) / STATE_FILE
+    return pathlib.Path(state) / STATE_DB
+
+
+# --- the state as stored (emulator.statedb) ----------------------------------------------------
+
+
+def stored_state(url: str) -> Any:
+    """The state at `url` as stored: the journal not replayed, no merge finished."""
+    from hyperv_emu.emulator.engine import Emulator
+
+    return Emulator(url).load()
+
+
+def commit_journal(url: str, ops: list[dict[str, Any]]) -> None:
+    """Commit file operations to the state's journal without applying them, as a process
+    killed between the two leaves it (`ops`: FileOp fields)."""
+    from hyperv_emu.emulator.engine import Emulator
+    from hyperv_emu.emulator.model import FileOp
+
+    emu = Emulator(url)
+    with emu.store.lock():
+        state = emu.load()
+        state.pending_ops = [FileOp(**op) for op in ops]
+        emu.db.commit()
+
+
+def state_document(url: str) -> dict[str, Any]:
+    """The whole state at `url` as the JSON document of releases before the database."""
+    import json
+
+    from hyperv_emu.emulator import persist
+
+    return json.loads(persist.dumps(stored_state(url)))
+
+
+def write_json_state(url: str, document: dict[str, Any] | bytes) -> pathlib.Path:
+    """Make the local state at `url` one of a release before the database: `document` as its
+    `hvemu-state.json`, no database (the next open migrates it). Returns the JSON file."""
+    import json
+
+    from hyperv_emu.emulator.storage import STATE_DB, STATE_FILE
+
+    root = pathlib.Path(url)
+    for suffix in ("", "-wal", "-shm"):
+        (root / (STATE_DB + suffix)).unlink(missing_ok=True)
+    data = document if isinstance(document, bytes) else json.dumps(document).encode()
+    (root / STATE_FILE).write_bytes(data)
+    return root / STATE_FILE

@@ -14,7 +14,6 @@ through the emulator, pyvhdi, dissect.hypervisor and qemu-img (no block lost or 
 
 from __future__ import annotations
 
-import json
 import pathlib
 import random
 import shutil
@@ -111,8 +110,8 @@ def _wait(client: sdk.HyperVClient, timeout: float = 120) -> None:
 
 def _cut_off(url: str) -> bool:
     """The killed process left a merge half done: its journal, or its journaled file operation."""
-    state = json.loads(pathlib.Path(url, "hvemu-state.json").read_text(encoding="utf-8"))
-    return bool(list(pathlib.Path(url).rglob("*.journal"))) or any(o["kind"] == "merge" for o in state["pending_ops"])
+    state = T.stored_state(url)
+    return bool(list(pathlib.Path(url).rglob("*.journal"))) or any(o.kind == "merge" for o in state.pending_ops)
 
 
 def _check(url: str, clock: str, expected: bytes, scratch: pathlib.Path) -> None:

@@ -1,12 +1,13 @@
 """Persistence: the state document, its schema version, its journal, and sharing one state
-between connections and processes.
+between connections and processes (the database itself: tests/emulator/test_statedb.py).
 
 - every stored type of emulator/model.py survives unstructure -> JSON -> structure (hypothesis),
   and whole states survive persist.dumps/loads;
 - a state written through one `sdk.connect(url)` is read by another, in process and in a real
   subprocess;
-- a newer schema_version, corrupt JSON, unknown keys and wrong types give a StateError naming the
-  file, and the file is left as it was (never a silent reset);
+- a JSON state of an earlier release (`hvemu-state.json`) with a newer schema_version, corrupt
+  JSON, unknown keys or wrong types gives a StateError naming the file when it is migrated, and
+  the file is left as it was (never a silent reset);
 - a journal left by a crashed transaction is replayed by the next one;
 - two processes taking checkpoints concurrently on one local state lose no update.
 """
@@ -35,7 +36,7 @@ from hyperv_emu.emulator import disks, model, persist
 from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.errors import StateError
 from hyperv_emu.emulator.model import SCHEMA_VERSION, EmulatorState, FileOp
-from hyperv_emu.emulator.storage import STATE_FILE
+from hyperv_emu.emulator.storage import STATE_DB, STATE_FILE
 
 STORED_TYPES = [obj for obj in vars(model).values()
                 if isinstance(obj, type) and attrs.has(obj) and obj.__module__ == model.__name__]
@@ -177,12 +178,22 @@ def test_a_subprocess_reads_and_writes_the_same_state(tmp_path):
 # --- refusing a state that cannot be read ---------------------------------------------------------
 
 
+def as_json_state(url: str) -> pathlib.Path:
+    """Turn the local state at `url` into one of a release before the database: its metadata
+    as the JSON document `hvemu-state.json`, no database."""
+    document = persist.dumps(Emulator(url).read_state())
+    root = pathlib.Path(url)
+    for suffix in ("", "-wal", "-shm"):
+        (root / (STATE_DB + suffix)).unlink(missing_ok=True)
+    (root / STATE_FILE).write_bytes(document)
+    return root / STATE_FILE
+
+
 @pytest.fixture
 def local_state(tmp_path):
     url = str(tmp_path / "state")
     sdk.load_world(url, T.base_world(extra=T.vm_table("A")))
-    path = tmp_path / "state" / STATE_FILE
-    return url, path
+    return url, as_json_state(url)
 
 
 def _refused(url: str, path: pathlib.Path, data: bytes) -> sdk.StateError:
@@ -251,14 +262,15 @@ def test_a_sound_edit_by_hand_is_accepted(local_state):
 def test_a_journal_left_by_a_crash_is_replayed(memory_url):
     client = sdk.load_world(memory_url, T.base_world(extra=T.vm_table("A")))
     emu = Emulator(memory_url)
-    state = emu.read_state()
-    host = state.hosts[0].name
-    state.pending_ops = [
-        FileOp(kind="write_file", host=host, path="C:\\Journal\\a.txt", payload="replayed"),
-        FileOp(kind="mkdir", host=host, path="C:\\Journal\\dir"),
-        FileOp(kind="delete", host=host, path="C:\\Journal\\never-there.txt"),
-    ]
-    emu.store.write_atomic(STATE_FILE, persist.dumps(state))
+    with emu.store.lock():  # a journal committed, its operations not applied
+        state = emu.load()
+        host = state.hosts[0].name
+        state.pending_ops = [
+            FileOp(kind="write_file", host=host, path="C:\\Journal\\a.txt", payload="replayed"),
+            FileOp(kind="mkdir", host=host, path="C:\\Journal\\dir"),
+            FileOp(kind="delete", host=host, path="C:\\Journal\\never-there.txt"),
+        ]
+        emu.db.commit()
     assert client.file_info("C:\\Journal\\a.txt") is not None  # the next transaction replays
     assert client.read_file("C:\\Journal\\a.txt") == b"replayed"
     assert client.file_info("C:\\Journal\\dir").is_dir
@@ -281,16 +293,16 @@ def test_a_transaction_killed_while_applying_is_finished_by_the_next(tmp_path, m
     with pytest.raises(KeyboardInterrupt):
         client.checkpoint_vm("A")
     monkeypatch.setattr(disks, "apply_op", real_apply)
-    doc = json.loads((tmp_path / "state" / STATE_FILE).read_bytes())
-    assert doc["pending_ops"], "the new state was saved with its journal"
-    assert len(doc["hosts"][0]["vms"][0]["checkpoints"]) == 1
+    saved = Emulator(url).load()  # as stored, nothing replayed
+    assert saved.pending_ops, "the new state was saved with its journal"
+    assert len(saved.hosts[0].vms[0].checkpoints) == 1
     # a fresh connection (another process would do the same) finishes the work
     other = sdk.connect(url)
     cp = other.get_checkpoints("A")[0]
     vm = other.vm("A")
     assert other.file_info(vm.hard_drives[0].path).length == T.EMPTY_AVHDX
     assert other.file_info(f"{vm.snapshot_file_location}\\Snapshots\\{cp.id.upper()}.vmcx") is not None
-    assert json.loads((tmp_path / "state" / STATE_FILE).read_bytes())["pending_ops"] == []
+    assert Emulator(url).load().pending_ops == []
 
 
 # --- concurrency ----------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def test_keep_state_writes_the_failed_tests_state_and_says_where(pytester: pytes
     assert set(kept) == {"test_fails_after_a_checkpoint", "test_fails_on_local_storage"}, result.stdout.str()
     for folder in kept.values():
         assert folder.is_dir() and "hyperv-kept" in folder.parts, folder
-        assert (folder / "state" / "hvemu-state.json").is_file()
+        assert (folder / "state" / "hvemu-state.db").is_file()
     world = tomllib.loads((kept["test_fails_after_a_checkpoint"] / "world.toml").read_text(encoding="utf-8"))
     assert [vm["name"] for vm in world["vm"]] == ["SRV-APP01"]
     proc = subprocess.run([sys.executable, "-m", "hyperv_emu.cli", "run", "--state",

@@ -4,13 +4,18 @@ later."""
 
 from __future__ import annotations
 
-import json
 import pathlib
 
+import hvemu_testlib as T
 import pytest
 
+import hvemu_testlib as T
 from hyperv_emu import sdk
 from hyperv_emu.cli.main import main
+from hyperv_emu.emulator.model import EmulatorState
+from hyperv_emu.emulator.persist import make_converter
+from hyperv_emu.emulator.statedb import StateDB
+from hyperv_emu.emulator.storage import STATE_DB, open_store
 
 BASE = "now = 2026-02-20T08:00:00\n"
 
@@ -85,12 +90,21 @@ created = 2026-02-19T08:00:00
 ])
 def test_a_state_no_host_would_hold_is_refused(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str],
                                                damage: object, problem: str) -> None:
+    """In a JSON state of an earlier release (refused when it is migrated), and in the database
+    (refused when it is loaded)."""
     state = tmp_path / "state"
     sdk.load_world(str(state), WORLD)
-    document = state / "hvemu-state.json"
-    data = json.loads(document.read_text(encoding="utf-8"))
+    data = T.state_document(str(state))
     damage(data)  # type: ignore[operator]
-    document.write_text(json.dumps(data), encoding="utf-8")
+    document = T.write_json_state(str(state), data)
     assert main(["vm", "list", "--state", str(state)]) == 1
     err = capsys.readouterr().err
     assert f"The state file '{document}' is corrupt: " in err and problem in err, err
+    assert document.is_file()  # left as it was
+    # the same state in a database: written row by row, refused when it is read
+    damaged = make_converter().structure(data, EmulatorState)
+    document.unlink()
+    StateDB(open_store(str(state))).replace(damaged)
+    assert main(["vm", "list", "--state", str(state)]) == 1
+    err = capsys.readouterr().err
+    assert f"The state database '{state / STATE_DB}' is corrupt: " in err and problem in err, err

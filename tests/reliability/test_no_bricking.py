@@ -5,9 +5,9 @@ and failing, in every later transaction."""
 
 from __future__ import annotations
 
-import json
 import pathlib
 
+import hvemu_testlib as T
 import pytest
 
 from hyperv_emu import sdk
@@ -86,16 +86,12 @@ def test_a_corrupt_base_disk_fails_the_checkpoint_and_blocks_nothing(state: str,
 
 
 def test_a_journal_entry_that_cannot_be_replayed_is_parked(state: str, capsys: pytest.CaptureFixture[str]) -> None:
-    document = pathlib.Path(state) / "hvemu-state.json"
-    data = json.loads(document.read_text(encoding="utf-8"))
-    host = data["hosts"][0]["name"]
-    data["pending_ops"] = [
+    host = T.stored_state(state).hosts[0].name
+    T.commit_journal(state, [
         {"kind": "create_avhdx", "host": host, "path": "D:\\VHDs\\SRV-DB01_X.avhdx",
-         "parent": "D:\\VHDs\\gone.vhdx", "size": 4194304, "payload": "", "mtime": None},
-        {"kind": "write_file", "host": host, "path": "C:\\after.txt", "parent": "", "size": 0,
-         "payload": "still applied", "mtime": None},
-    ]
-    document.write_text(json.dumps(data), encoding="utf-8")
+         "parent": "D:\\VHDs\\gone.vhdx", "size": 4194304},
+        {"kind": "write_file", "host": host, "path": "C:\\after.txt", "payload": "still applied"},
+    ])
     assert main(["vm", "list", "--state", state]) == 0
     assert main(["vm", "list", "--state", state]) == 0  # and again: nothing replays
     capsys.readouterr()
@@ -104,6 +100,6 @@ def test_a_journal_entry_that_cannot_be_replayed_is_parked(state: str, capsys: p
     events = [e for e in client.events() if e.id == PARKED_OP_EVENT_ID]
     assert len(events) == 1 and events[0].level == "Error"
     assert "gone.vhdx" in events[0].message
-    saved = json.loads(document.read_text(encoding="utf-8"))
-    assert saved["pending_ops"] == []
-    assert [p["op"]["path"] for p in saved["parked_ops"]] == ["D:\\VHDs\\SRV-DB01_X.avhdx"]
+    saved = T.stored_state(state)
+    assert saved.pending_ops == []
+    assert [p.op.path for p in saved.parked_ops] == ["D:\\VHDs\\SRV-DB01_X.avhdx"]

@@ -3,10 +3,10 @@ state, 4 with one line per inconsistency; repair retries parked file operations.
 
 from __future__ import annotations
 
-import json
 import pathlib
 import shutil
 
+import hvemu_testlib as T
 import pytest
 
 from hyperv_emu import sdk
@@ -70,12 +70,9 @@ def test_a_corrupt_disk_is_named(state: pathlib.Path, capsys: pytest.CaptureFixt
 
 
 def test_repair_retries_parked_operations(state: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
-    document = state / "hvemu-state.json"
-    data = json.loads(document.read_text(encoding="utf-8"))
-    host = data["hosts"][0]["name"]
-    data["pending_ops"] = [{"kind": "create_avhdx", "host": host, "path": "D:\\VHDs\\later.avhdx",
-                            "parent": "D:\\VHDs\\back.vhdx", "size": 4194304, "payload": "", "mtime": None}]
-    document.write_text(json.dumps(data), encoding="utf-8")
+    host = T.stored_state(str(state)).hosts[0].name
+    T.commit_journal(str(state), [{"kind": "create_avhdx", "host": host, "path": "D:\\VHDs\\later.avhdx",
+                                   "parent": "D:\\VHDs\\back.vhdx", "size": 4194304}])
     code, lines = check(state, capsys)
     assert code == 4 and "parked-operation: the create_avhdx of 'D:\\VHDs\\later.avhdx' could not be carried out" in lines[0]
     # the file comes back (restored from a backup, say): the repair carries the operation out

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import hvemu_testlib as T
 from hyperv_emu import sdk
-from hyperv_emu.emulator.storage import STATE_FILE
+from hyperv_emu.emulator.storage import STATE_DB
 
 HOSTILE_STRINGS = [
     "..\\..\\x", "../../x", "/", "\\", "C:\\..\\..\\..\\etc\\passwd", "/etc/passwd", "\x00", "a\x00b",
@@ -88,7 +88,7 @@ class Sandbox:
         if self.backend == "memory":
             assert self.memory_outside() <= self.memory_before
         for rel in self.stored_files():
-            assert rel in (STATE_FILE, "hvemu.lock") or rel.startswith("hosts/hv-host01/"), rel
+            assert rel in (STATE_DB, STATE_DB + "-wal", STATE_DB + "-shm", "hvemu.lock") or rel.startswith("hosts/hv-host01/"), rel
             assert ".." not in rel.split("/"), rel
         assert self.client.get_vms("Target")  # still usable: nothing left half-journaled
         state = self.client.backend.emulator.read_state()

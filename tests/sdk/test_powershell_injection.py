@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 
 import hvemu_testlib as T
 from hyperv_emu import sdk
+from hyperv_emu.emulator.storage import STATE_DB
 from hyperv_emu.psshim.cmdlets import default_registry
 from hyperv_emu.psshim.runtime.registry import Cmdlet, CmdletInfo, Param, Registry, cmdlet
 from hyperv_emu.psshim.transport import InProcessBackend, InProcessTransport
@@ -72,8 +73,8 @@ SMALL = 1 << 20
 
 
 def summary(url: str) -> dict[str, Any]:
-    """Everything an emulated host stores: the state document (without the wall-clock anchor of
-    its virtual clock), every file by path and size, and the bytes of the small ones
+    """Everything an emulated host stores: the state (as one document, without the wall-clock
+    anchor of its virtual clock), every file by path and size, and the bytes of the small ones
     (configurations; virtual disks hold random VHDX header GUIDs, so only their sizes count)."""
     fs, path = fsspec.core.url_to_fs(url)
     root = "/" + path.strip("/")
@@ -83,7 +84,11 @@ def summary(url: str) -> dict[str, Any]:
             continue
         rel = key[len(root):]
         size = fs.size(key)
-        if rel.endswith(".json"):
+        if rel == "/" + STATE_DB:  # the state database: its content, not its pages
+            doc = T.state_document(url)
+            doc["clock"].pop("wall_anchor", None)
+            out[rel] = doc
+        elif rel.endswith(".json"):
             doc = json.loads(fs.store[key].getvalue())
             doc.get("clock", {}).pop("wall_anchor", None)
             out[rel] = doc
