@@ -29,6 +29,7 @@ the tracking hook (see `emulator.model`), add `Kind("tasks", TaskRecord, "", "ta
 
 from __future__ import annotations
 
+import copy
 import typing
 from collections.abc import Callable, Iterable
 from typing import Any, SupportsIndex
@@ -304,6 +305,17 @@ class TrackedList(list[Any]):
         self.kind = kind
         self.lookup: dict[Callable[[Any], str], dict[str, Any]] | None = None
 
+    # A copy (copy, deepcopy, pickle) is a plain list, outside the tracking: copying the tracker
+    # with it would copy the whole state, and the copy's changes are not the state's.
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return [copy.deepcopy(v, memo) for v in self]
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> Any:
+        return (list, (list(self),))
+
     def _embedded_new(self) -> None:
         if self.kind is None:
             for i, v in enumerate(self):
@@ -380,6 +392,16 @@ class TrackedDict(dict[str, Any]):
         self.tracker = tracker
         self.owner = owner
         self.kind = kind
+
+    # a plain dict when copied (see TrackedList)
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return {k: copy.deepcopy(v, memo) for k, v in self.items()}
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> Any:
+        return (dict, (dict(self),))
 
     def __setitem__(self, key: str, value: Any) -> None:
         self.tracker.map_changing(self, key)
