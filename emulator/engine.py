@@ -236,6 +236,11 @@ class Emulator:
                         self._commit(tx)
                     elif self.db.tracker is not None and self.db.tracker.is_dirty():
                         self.db.discard()  # changed without saying so: not kept, as before
+                        if self.db.verify:  # the test suite: such a change would be lost
+                            from hyperv_emu.emulator.statewrite import TrackingError
+
+                            raise TrackingError("An operation changed the state without marking its "
+                                                "transaction changed: the change is lost.")
                 except BaseException:
                     self.db.discard()
                     raise
