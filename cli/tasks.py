@@ -16,7 +16,7 @@ _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 def duration(text: str) -> float:
     """Seconds from `90`, `90s`, `15m`, `3h`, `14d`, `2w` (argparse type)."""
-    m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*([smhdw]?)\s*", text.lower())
+    m = re.fullmatch(r"\s*(-?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)\s*([smhdw]?)\s*", text.lower())
     if not m:
         raise argparse.ArgumentTypeError(f"'{text}' is not a duration (a number of seconds, or 15m, 3h, 14d)")
     return float(m.group(1)) * _UNITS[m.group(2)]
