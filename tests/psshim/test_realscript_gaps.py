@@ -1,0 +1,87 @@
+"""Gaps found by running real third-party Hyper-V scripts (Vagrant's Hyper-V provider, Packer's
+hyperv plugin, terraform-provider-hyperv's templates) on hyperv-emu.
+
+Each test states the documented PowerShell / Windows behaviour the script relies on; the scripts
+themselves are not part of the project.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from hyperv_emu.psshim.session import RunResult, Session
+
+WORLD = """now = 2026-02-20T08:00:00
+
+[[vm]]
+name = "SRV-APP01"
+state = "Off"
+disks = [{ path = 'D:\\Hyper-V\\Virtual Hard Disks\\SRV-APP01.vhdx', size = "60GB" }]
+"""
+
+
+@pytest.fixture
+def session() -> Iterator[Session]:
+    s = Session.from_world_text(WORLD, f"memory://realscripts/{uuid.uuid4().hex}")
+    yield s
+    s.discard()
+
+
+def run(session: Session, script: str) -> RunResult:
+    return session.run(script, path="C:\\scripts\\t.ps1")
+
+
+# --- Get-Variable -Include / -Exclude ----------------------------------------------------------
+# VariableCommandBase: a name without wildcards that -Exclude matches (or -Include does not) is
+# filtered out before any lookup, so it is no "Cannot find a variable" error. Vagrant's scripts
+# walk $MyInvocation.BoundParameters with `(Get-Variable -Exclude "ErrorAction" $key).Value` while
+# -ErrorAction Stop is bound (no variable of that name exists).
+
+
+def test_get_variable_excluded_literal_name_is_no_error(session: Session) -> None:
+    r = run(session, "$ErrorActionPreference = 'Stop'\n"
+                     "$v = (Get-Variable -Exclude 'ErrorAction' 'ErrorAction').Value\n"
+                     "$null -eq $v\n"
+                     "@(Get-Variable -Name NoSuchVar -Include 'Other*').Count")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["True", "0"]
+
+
+def test_get_variable_include_exclude_filter_wildcard_matches(session: Session) -> None:
+    r = run(session, "$alpha1 = 1; $alpha2 = 2; $alphabet = 3\n"
+                     "(Get-Variable -Name alpha* -Exclude *bet | ForEach-Object Name) -join ','\n"
+                     "(Get-Variable -Name alpha* -Include *2 | ForEach-Object Name) -join ','\n"
+                     "(Get-Variable -Name alpha1 -Exclude alpha1) -eq $null")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["alpha1,alpha2", "alpha2", "True"]
+
+
+def test_get_variable_missing_literal_name_still_errors(session: Session) -> None:
+    r = run(session, "Get-Variable -Name NoSuchVar -Exclude Other")
+    assert "Cannot find a variable with the name 'NoSuchVar'." in r.stderr
+
+
+# --- Get-Command -ParameterName -----------------------------------------------------------------
+# "Gets commands in the session that have the specified parameters. Enter parameter names or
+# parameter aliases. Wildcard characters are supported." A named command that lacks the parameter
+# is not found (CommandNotFoundException), which scripts silence with -ErrorAction SilentlyContinue
+# to probe for a feature.
+
+
+def test_get_command_parameter_name_filters(session: Session) -> None:
+    r = run(session, "(Get-Command Checkpoint-VM -ParameterName SnapshotName).Name\n"
+                     "(Get-Command Get-VM -ParameterName VMName).Name\n"  # -VMName is an alias of -Name
+                     "(Get-Command Remove-VMSnapshot -ParameterName Include*).Name\n"
+                     "@(Get-Command Get-VM -ParameterName NoSuchParameter -ErrorAction SilentlyContinue).Count\n"
+                     "@(Get-Command -Module Hyper-V -ParameterName SnapshotName).Name -contains 'Checkpoint-VM'\n"
+                     "(Get-Command Get-VM -ParameterName ErrorAction).Name")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["Checkpoint-VM", "Get-VM", "Remove-VMSnapshot", "0", "True", "Get-VM"]
+
+
+def test_get_command_parameter_name_not_found_error(session: Session) -> None:
+    r = run(session, "Get-Command Get-VM -ParameterName NoSuchParameter")
+    assert "The term 'Get-VM' is not recognized as the name of a cmdlet" in r.stderr
