@@ -565,8 +565,16 @@ class Host:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
             openfiles.ensure_not_held(host, str(wp))
-            if disks.find_file(host, str(wp)) is not None:
-                raise PathError(f"The file '{wp}' is in use by a virtual machine.", target=str(wp))
+            record = disks.find_file(host, str(wp))
+            if record is not None:
+                # a disk a VM (or one of its checkpoints) still uses, or the parent of another disk,
+                # stays; a detached disk (Remove-VMHardDiskDrive, New-VHD) is an ordinary file
+                if record.vm_id is not None or any(
+                        f.parent is not None and disks.file_key(f.parent) == disks.file_key(record.path)
+                        for f in host.disk_files):
+                    raise PathError(f"The file '{wp}' is in use by a virtual machine.", target=str(wp))
+                disks.delete_file(tx, host, record.path)
+                return
             tx.queue(FileOp(kind="delete", host=host.name, path=str(wp)))
             host.file_times.pop(wp.key(), None)
 

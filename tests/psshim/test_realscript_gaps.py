@@ -85,3 +85,30 @@ def test_get_command_parameter_name_filters(session: Session) -> None:
 def test_get_command_parameter_name_not_found_error(session: Session) -> None:
     r = run(session, "Get-Command Get-VM -ParameterName NoSuchParameter")
     assert "The term 'Get-VM' is not recognized as the name of a cmdlet" in r.stderr
+
+
+# --- deleting a detached disk -------------------------------------------------------------------
+# Vagrant's remove_disk_drive.ps1 detaches a drive (Remove-VMHardDiskDrive) and deletes its file
+# (Remove-Item): once no VM uses the .vhdx it is an ordinary file of the host and can be deleted,
+# then created again.
+
+
+def test_detached_disk_file_can_be_deleted(session: Session) -> None:
+    disk = "D:\\Hyper-V\\Virtual Hard Disks\\extra.vhdx"
+    r = run(session, f"$null = New-VHD -Path '{disk}' -SizeBytes 1GB -Dynamic\n"
+                     f"Add-VMHardDiskDrive -VMName SRV-APP01 -Path '{disk}'\n"
+                     "$d = Get-VMHardDiskDrive -VMName SRV-APP01 | Where-Object Path -like '*extra.vhdx'\n"
+                     "Remove-VMHardDiskDrive -VMName SRV-APP01 -ControllerType $d.ControllerType "
+                     "-ControllerNumber $d.ControllerNumber -ControllerLocation $d.ControllerLocation\n"
+                     f"Remove-Item -Path '{disk}'\n"
+                     f"Test-Path '{disk}'\n"
+                     f"(New-VHD -Path '{disk}' -SizeBytes 2GB -Dynamic).Size")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["False", str(2 * 1024 ** 3)]
+
+
+def test_attached_disk_file_is_not_deleted(session: Session) -> None:
+    disk = "D:\\Hyper-V\\Virtual Hard Disks\\SRV-APP01.vhdx"
+    r = run(session, f"Remove-Item -Path '{disk}'\nTest-Path '{disk}'")
+    assert "is in use by a virtual machine" in r.stderr
+    assert r.stdout.splitlines() == ["True"]
