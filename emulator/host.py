@@ -473,6 +473,16 @@ class Host:
             tx.changed = True
             return network.adapters(host, vm, tx.state.settings)
 
+    def configure_adapter(self, vm_id: str, adapter: str,
+                          changes: network.AdapterChanges) -> list[network.AdapterView]:
+        """Set-VMNetworkAdapter / Set-VMNetworkAdapterVlan on one adapter of a VM or a planned VM;
+        the VM's adapters after the change."""
+        with self._tx() as (tx, host):
+            vm = _vm_or_planned(host, vm_id)
+            network.configure(vm, adapter, changes)
+            tx.changed = True
+            return network.adapters(host, vm, tx.state.settings)
+
     def switches(self) -> list[network.SwitchView]:
         with self._tx() as (tx, host):
             return network.switches(host)

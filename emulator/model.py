@@ -94,6 +94,9 @@ class NetworkAdapterRecord(MutableFieldwise):
 
     name: str = "Network Adapter"
     switch: str | None = None
+    static_mac: str | None = None  # Set-VMNetworkAdapter -StaticMacAddress (12 hex digits); None: dynamic
+    mac_spoofing: bool = False  # -MacAddressSpoofing On
+    access_vlan: int | None = None  # Set-VMNetworkAdapterVlan -Access -VlanId; None: untagged
 
 
 def _default_adapters() -> list[NetworkAdapterRecord]:

@@ -28,7 +28,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, VMHostInfo, VMSettings
 
 
 class Backend(Protocol):
@@ -131,6 +131,9 @@ class Backend(Protocol):
     # Connect-VMNetworkAdapter -SwitchName / Disconnect-VMNetworkAdapter (switch None); a planned VM's too
     def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                 switch: str | None) -> list[NetworkAdapter]: ...
+    # Set-VMNetworkAdapter (MAC address, spoofing) / Set-VMNetworkAdapterVlan; a planned VM's too
+    def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                  changes: AdapterSettings) -> list[NetworkAdapter]: ...
     def switches(self, computer: str | None) -> list[VMSwitch]: ...
     def events(self, computer: str | None) -> list[HostEvent]: ...
     def set_faults(

@@ -23,6 +23,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Get-VMScsiController / Get-VMDvdDrive | `get_scsi_controllers(vm)`, `get_dvd_drives(vm)`           |
 | Get-VMNetworkAdapter / Get-VMSwitch | `get_network_adapters(vm)`, `get_switches()`         |
 | Connect-/Disconnect-VMNetworkAdapter | `connect_network_adapter(adapter, switch)` (None: disconnect) |
+| Set-VMNetworkAdapter (MAC address, spoofing) | `set_network_adapter(adapter, static_mac_address=..., ...)` |
+| Set-VMNetworkAdapterVlan -Access / -Untagged | `set_network_adapter_vlan(adapter, access_vlan_id)` |
 | Enable-/Disable-/Reset-VMResourceMetering, Measure-VM | `set_resource_metering(vm, enabled)`, `reset_resource_metering(vm)`, `measure_vm(vm)` |
 | Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
 | Get-VMMemory / Get-VMProcessor | `get_vm_memory(vm)`, `get_vm_processor(vm)`                |
@@ -74,7 +76,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import CriticalErrorAction, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, CriticalErrorAction, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 VMRef = VM | str
 # the memory and processor settings' class GUIDs in their Ids (Msvm_MemorySettingData /
@@ -518,6 +520,23 @@ class HyperVClient(ValueClient):
         """Connect-VMNetworkAdapter -SwitchName, or Disconnect-VMNetworkAdapter (`switch` None);
         also an adapter of a compatibility report's planned VM. Returns the adapter after."""
         after = self.backend.connect_network_adapter(self.computer_name, adapter.vm_id, adapter.name, switch)
+        return next(a for a in after if a.name.casefold() == adapter.name.casefold())
+
+    def set_network_adapter(self, adapter: NetworkAdapter, *, static_mac_address: str | None = None,
+                            dynamic_mac_address: bool = False,
+                            mac_address_spoofing: bool | None = None) -> NetworkAdapter:
+        """Set-VMNetworkAdapter -StaticMacAddress / -DynamicMacAddress (only while the VM is Off)
+        and -MacAddressSpoofing. Returns the adapter after."""
+        changes = AdapterSettings(static_mac=static_mac_address, dynamic_mac=dynamic_mac_address,
+                                  mac_spoofing=mac_address_spoofing)
+        after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name, changes)
+        return next(a for a in after if a.name.casefold() == adapter.name.casefold())
+
+    def set_network_adapter_vlan(self, adapter: NetworkAdapter, access_vlan_id: int | None) -> NetworkAdapter:
+        """Set-VMNetworkAdapterVlan -Access -VlanId N, or -Untagged (None). Returns the adapter after."""
+        changes = AdapterSettings(vlan_mode="Untagged" if access_vlan_id is None else "Access",
+                                  vlan_id=access_vlan_id)
+        after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name, changes)
         return next(a for a in after if a.name.casefold() == adapter.name.casefold())
 
     def get_switches(self) -> list[VMSwitch]:

@@ -27,6 +27,7 @@ from hyperv_emu.sdk.types import (
     HardDrive,
     HostEvent,
     NetworkAdapter,
+    VlanSetting,
     ScsiController,
     VM,
     VMSwitch,
@@ -82,6 +83,8 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     NetworkAdapter: ["Microsoft.HyperV.PowerShell.VMNetworkAdapter", "Microsoft.HyperV.PowerShell.VMNetworkAdapterBase",
                      "System.Object"],
     VMSwitch: ["Microsoft.HyperV.PowerShell.VMSwitch", "System.Object"],
+    VlanSetting: ["Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting",
+                  "Microsoft.HyperV.PowerShell.VMNetworkAdapterFeatureBase", "System.Object"],
     HostEvent: ["System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Object"],
     VMComPort: ["Microsoft.HyperV.PowerShell.VMComPort", "Microsoft.HyperV.PowerShell.VMDevice",
                 "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
@@ -211,7 +214,7 @@ def make_converter() -> cattrs.Converter:
     )
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda e: int(e))
     for cls in (HardDrive, VHD, HostEvent, VMComPort, IntegrationService, VMHostInfo, VM, Checkpoint,  # nested first
-                NetworkAdapter, VHDMetrics, PortAclMeteringReport, VMMeteringReport):
+                VlanSetting, NetworkAdapter, VHDMetrics, PortAclMeteringReport, VMMeteringReport):
         overrides: Any = {f.name: override(rename=ps_name(f)) for f in attrs.fields(cls) if f.name != "client"}
         overrides["client"] = override(omit=True)
         conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv, **overrides))

@@ -33,6 +33,7 @@ from hyperv_emu.sdk.vmparts import (
     EnhancedSessionTransportType,
     IntegrationService,
     OnOffState,
+    VMNetworkAdapterVlanMode,
     StartAction,
     StopAction,
     VirtualMachineSubType,
@@ -288,6 +289,18 @@ class VHD(Fieldwise):
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
+class VlanSetting(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting (Get-VMNetworkAdapterVlan, and a
+    VMNetworkAdapter's VlanSetting): untagged, or access mode on one VLAN (AccessVlanId 0 otherwise)."""
+
+    operation_mode: VMNetworkAdapterVlanMode = VMNetworkAdapterVlanMode.Untagged
+    access_vlan_id: int = 0
+    native_vlan_id: int = 0
+    parent_adapter: str = ""  # the adapter's name (the module holds the adapter object)
+    computer_name: str = ""
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class NetworkAdapter(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMNetworkAdapter (Get-VMNetworkAdapter): a VM's adapter,
     synthetic (IsLegacy False), with a dynamic MAC address; SwitchName null when not connected."""
@@ -302,7 +315,9 @@ class NetworkAdapter(Fieldwise):
     switch_id: str | None = None
     mac_address: str
     dynamic_mac_address_enabled: bool = True
+    mac_address_spoofing: OnOffState = OnOffState.Off
     ip_addresses: tuple[str, ...] = attrs.field(default=(), metadata=ps("IPAddresses"))
+    vlan_setting: VlanSetting = attrs.field(factory=VlanSetting)
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)

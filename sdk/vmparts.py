@@ -73,6 +73,14 @@ class OnOffState(_PSEnum):
     Off = 1
 
 
+class VMNetworkAdapterVlanMode(_PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanMode"
+    Untagged = 0
+    Access = 1
+    Trunk = 2
+    Private = 3
+
+
 class VMHeartbeatStatus(_PSEnum):
     __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMHeartbeatStatus"
     Unknown = 0
@@ -332,3 +340,14 @@ class VMProcessor(Fieldwise):
     cim_session: str = CIM_SESSION
     computer_name: str = ""
     is_deleted: bool = False
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class AdapterSettings(Fieldwise):
+    """One Set-VMNetworkAdapter / Set-VMNetworkAdapterVlan call; None (False) leaves a setting alone."""
+
+    static_mac: str | None = None
+    dynamic_mac: bool = False
+    mac_spoofing: bool | None = None
+    vlan_mode: str | None = None  # "Access" (with vlan_id) or "Untagged"
+    vlan_id: int | None = None

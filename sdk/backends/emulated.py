@@ -23,11 +23,11 @@ from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
 from hyperv_emu.emulator import importvm as emu_importvm
-from hyperv_emu.emulator.network import AdapterView
+from hyperv_emu.emulator.network import AdapterChanges, AdapterView
 from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, OnOffState, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -43,6 +43,7 @@ from hyperv_emu.sdk.types import (
     NetworkAdapter,
     ScsiController,
     VhdTestResult,
+    VlanSetting,
     VhdType,
     VM,
     VMLookup,
@@ -138,8 +139,14 @@ def vm_from_view(v: VMView) -> VM:
 
 
 def adapter_from_view(a: AdapterView) -> NetworkAdapter:
+    vlan = VlanSetting(operation_mode=VMNetworkAdapterVlanMode.Untagged if a.access_vlan is None
+                       else VMNetworkAdapterVlanMode.Access, access_vlan_id=a.access_vlan or 0,
+                       parent_adapter=a.name, computer_name=a.computer_name)
     return NetworkAdapter(name=a.name, computer_name=a.computer_name, vm_name=a.vm_name, vm_id=a.vm_id,
-                          switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address)
+                          switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address,
+                          dynamic_mac_address_enabled=a.dynamic_mac_address_enabled,
+                          mac_address_spoofing=OnOffState.On if a.mac_address_spoofing else OnOffState.Off,
+                          vlan_setting=vlan)
 
 
 def import_options(o: ImportOptions) -> emu_importvm.ImportOptions:
@@ -408,6 +415,13 @@ class EmulatedBackend:
     def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                 switch: str | None) -> list[NetworkAdapter]:
         views = self._call(lambda: self._host(computer).connect_adapter(vm_id, adapter, switch))
+        return [adapter_from_view(a) for a in views]
+
+    def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                  changes: AdapterSettings) -> list[NetworkAdapter]:
+        emu = AdapterChanges(static_mac=changes.static_mac, dynamic_mac=changes.dynamic_mac,
+                             mac_spoofing=changes.mac_spoofing, vlan_mode=changes.vlan_mode, vlan_id=changes.vlan_id)
+        views = self._call(lambda: self._host(computer).configure_adapter(vm_id, adapter, emu))
         return [adapter_from_view(a) for a in views]
 
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:

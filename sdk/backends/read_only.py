@@ -33,7 +33,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, VMHostInfo, VMSettings
 
 
 class ReadOnlyBackend:
@@ -132,6 +132,10 @@ class ReadOnlyBackend:
 
     def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                 switch: str | None) -> list[NetworkAdapter]:
+        self._deny(computer)
+
+    def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                  changes: AdapterSettings) -> list[NetworkAdapter]:
         self._deny(computer)
 
     # --- disks, events, faults ---------------------------------------------------------------

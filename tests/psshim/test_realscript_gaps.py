@@ -112,3 +112,60 @@ def test_attached_disk_file_is_not_deleted(session: Session) -> None:
     r = run(session, f"Remove-Item -Path '{disk}'\nTest-Path '{disk}'")
     assert "is in use by a virtual machine" in r.stderr
     assert r.stdout.splitlines() == ["True"]
+
+
+# --- Set-VMNetworkAdapter / Set-VMNetworkAdapterVlan --------------------------------------------
+# Vagrant (set_network_mac.ps1, set_network_vlan.ps1) and Packer (SetVmNetworkAdapterMacAddress,
+# SetVirtualMachineMacSpoofing, SetVirtualMachineVlanId) set a static MAC address, MAC address
+# spoofing and an access VLAN. Per the cmdlet pages: -StaticMacAddress assigns a specific MAC
+# address (DynamicMacAddressEnabled becomes False), -DynamicMacAddress goes back to a dynamic one,
+# -MacAddressSpoofing takes an OnOffState; Set-VMNetworkAdapterVlan -Access -VlanId puts the
+# adapter in access mode (OperationMode Access, AccessVlanId), -Untagged clears it.
+# Get-VMNetworkAdapterVlan returns VMNetworkAdapterVlanSetting objects.
+
+
+def test_static_mac_address_and_back(session: Session) -> None:
+    r = run(session, "$vm = Get-VM SRV-APP01\n"
+                     "$before = (Get-VMNetworkAdapter -VM $vm).MacAddress\n"
+                     "Set-VMNetworkAdapter $vm -StaticMacAddress '00155D0A0B0C'\n"
+                     "$a = Get-VMNetworkAdapter -VMName SRV-APP01\n"
+                     "$a.MacAddress; $a.DynamicMacAddressEnabled\n"
+                     "Set-VMNetworkAdapter SRV-APP01 -DynamicMacAddress\n"
+                     "$a = Get-VMNetworkAdapter -VMName SRV-APP01\n"
+                     "$a.DynamicMacAddressEnabled; $a.MacAddress -eq $before")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["00155D0A0B0C", "False", "True", "True"]
+
+
+def test_mac_address_spoofing_is_an_on_off_state(session: Session) -> None:
+    r = run(session, "(Get-VMNetworkAdapter -VMName SRV-APP01).MacAddressSpoofing\n"
+                     "Set-VMNetworkAdapter -VMName SRV-APP01 -MacAddressSpoofing On\n"
+                     "$s = (Get-VMNetworkAdapter -VMName SRV-APP01).MacAddressSpoofing\n"
+                     "$s; $s.GetType().FullName")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["Off", "On", "Microsoft.HyperV.PowerShell.OnOffState"]
+
+
+def test_static_mac_address_only_while_off(session: Session) -> None:
+    r = run(session, "Start-VM SRV-APP01\n"
+                     "Set-VMNetworkAdapter -VMName SRV-APP01 -StaticMacAddress '00155D0A0B0C'\n"
+                     "(Get-VMNetworkAdapter -VMName SRV-APP01).DynamicMacAddressEnabled")
+    assert "The operation cannot be performed while the virtual machine is in its current state." in r.stderr
+    assert r.stdout.splitlines() == ["True"]
+
+
+def test_access_vlan_and_untagged(session: Session) -> None:
+    r = run(session, "Get-VM SRV-APP01 | Set-VMNetworkAdapterVlan -Access -VlanId 12\n"
+                     "$v = Get-VMNetworkAdapterVlan -VMName SRV-APP01\n"
+                     "$v.OperationMode; $v.AccessVlanId; $v.GetType().FullName\n"
+                     "(Get-VMNetworkAdapter -VMName SRV-APP01).VlanSetting.AccessVlanId\n"
+                     "Set-VMNetworkAdapterVlan -VMName SRV-APP01 -Untagged\n"
+                     "(Get-VMNetworkAdapterVlan -VMName SRV-APP01).OperationMode")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["Access", "12", "Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting",
+                                     "12", "Untagged"]
+
+
+def test_unemulated_adapter_setting_says_so(session: Session) -> None:
+    r = run(session, "Set-VMNetworkAdapter -VMName SRV-APP01 -DhcpGuard On")
+    assert "Set-VMNetworkAdapter -DhcpGuard is not supported by hvemu." in r.stderr
