@@ -39,7 +39,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, exportvm, importvm, metering, movestorage, network, vhdrules
+from hyperv_emu.emulator import drives, exportvm, importvm, metering, movestorage, network, systemfiles, vhdrules
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
@@ -75,6 +75,7 @@ class FileInfo(Fieldwise):
     is_dir: bool
     length: int
     last_write_time: dt.datetime
+    version: systemfiles.VersionResource | None = None  # a Windows binary's version resource
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -532,12 +533,20 @@ class Host:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
             rel = host_rel(host.name, str(wp))
-            if not tx.store.exists(rel) or not tx.store.is_dir(rel):
+            stored = tx.store.exists(rel) and tx.store.is_dir(rel)
+            if not stored and not systemfiles.is_folder(str(wp)):
                 raise PathError(f"Cannot find path '{wp}' because it does not exist.", target=str(wp))
             out = []
-            for e in tx.store.listdir(rel):
+            for e in tx.store.listdir(rel) if stored else []:
                 child = wp.joinpath(e.name)
-                out.append(FileInfo(str(child), e.name, e.is_dir, e.size, host.file_times.get(child.key(), tx.now())))
+                out.append(FileInfo(str(child), e.name, e.is_dir, e.size, host.file_times.get(child.key(), tx.now()),
+                                    systemfiles.version(str(child))))
+            names = {f.name.casefold() for f in out}
+            for name, is_dir, length in systemfiles.children(str(wp)):
+                if name.casefold() not in names:
+                    child = wp.joinpath(name)
+                    out.append(FileInfo(str(child), name, is_dir, length, systemfiles.LAST_WRITE,
+                                        systemfiles.version(str(child))))
             out.sort(key=lambda f: f.name.casefold())
             return out
 
@@ -546,15 +555,23 @@ class Host:
             wp = winpath.parse(path)
             rel = host_rel(host.name, str(wp))
             if not tx.store.exists(rel):
+                system = systemfiles.file(str(wp))
+                if system is not None:
+                    return FileInfo(str(wp), wp.name, False, system.length, systemfiles.LAST_WRITE,
+                                    systemfiles.version(str(wp)))
+                if systemfiles.is_folder(str(wp)):
+                    return FileInfo(str(wp), wp.name, True, 0, systemfiles.LAST_WRITE)
                 return None
             is_dir = tx.store.is_dir(rel)
             return FileInfo(str(wp), wp.name, is_dir, 0 if is_dir else tx.store.size(rel),
-                            host.file_times.get(wp.key(), tx.now()))
+                            host.file_times.get(wp.key(), tx.now()), None if is_dir else systemfiles.version(str(wp)))
 
     def read_file(self, path: str) -> bytes:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
             rel = host_rel(host.name, str(wp))
+            if systemfiles.is_system_path(str(wp)) and not tx.store.exists(rel):
+                return systemfiles.content(str(wp))
             if not tx.store.exists(rel) or tx.store.is_dir(rel):
                 raise PathError(f"Cannot find path '{wp}' because it does not exist.", target=str(wp))
             return tx.store.read_bytes(rel)
@@ -562,6 +579,7 @@ class Host:
     def write_file(self, path: str, data: bytes) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
+            systemfiles.ensure_writable(str(wp))
             openfiles.ensure_not_held(host, str(wp))
             tx.queue(FileOp(kind="write_bytes", host=host.name, path=str(wp), payload=base64.b64encode(data).decode("ascii")))
             host.file_times[wp.key()] = tx.now()
@@ -574,6 +592,7 @@ class Host:
     def delete_file(self, path: str) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
+            systemfiles.ensure_writable(str(wp))
             openfiles.ensure_not_held(host, str(wp))
             record = disks.find_file(host, str(wp))
             if record is not None:

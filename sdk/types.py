@@ -576,10 +576,16 @@ class VMLookup(Fieldwise):
 
 @attrs.frozen(eq=False, repr=False)
 class FileInfo(Fieldwise):
-    """A file or folder of a host's Windows file system."""
+    """A file or folder of a host's Windows file system; a Windows binary's version resource
+    (FileVersionInfo: ProductVersion, FileVersion, ...) where it has one."""
 
     path: str
     name: str
     is_dir: bool
     length: int
     last_write_time: dt.datetime
+    product_version: str | None = None
+    file_version: str | None = None
+    product_name: str | None = None
+    company_name: str | None = None
+    file_description: str | None = None

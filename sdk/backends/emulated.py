@@ -176,7 +176,12 @@ def _vhd(v: VhdView) -> VHD:
 
 
 def _file(f: EmuFileInfo) -> FileInfo:
-    return FileInfo(path=f.path, name=f.name, is_dir=f.is_dir, length=f.length, last_write_time=f.last_write_time)
+    v = f.version
+    if v is None:
+        return FileInfo(path=f.path, name=f.name, is_dir=f.is_dir, length=f.length, last_write_time=f.last_write_time)
+    return FileInfo(path=f.path, name=f.name, is_dir=f.is_dir, length=f.length, last_write_time=f.last_write_time,
+                    product_version=v.product_version, file_version=v.file_version, product_name=v.product_name,
+                    company_name=v.company_name, file_description=v.file_description)
 
 
 class EmulatedBackend:

@@ -169,3 +169,27 @@ def test_access_vlan_and_untagged(session: Session) -> None:
 def test_unemulated_adapter_setting_says_so(session: Session) -> None:
     r = run(session, "Set-VMNetworkAdapter -VMName SRV-APP01 -DhcpGuard On")
     assert "Set-VMNetworkAdapter -DhcpGuard is not supported by hvemu." in r.stderr
+
+
+# --- the Hyper-V binaries and FileInfo.VersionInfo -----------------------------------------------
+# Vagrant's get_vm_status.ps1 reads the Hyper-V version from vmms.exe's version resource
+# (FileInfo.VersionInfo, a FileVersionInfo) and compares it as a [version]; on Windows Server 2022
+# it is 10.0.20348.x. A file without a version resource has a VersionInfo whose strings are null.
+
+
+def test_vmms_version_info(session: Session) -> None:
+    r = run(session, "$path = if ([environment]::Is64BitProcess) { \"$($env:SystemRoot)\\System32\\vmms.exe\" }\n"
+                     "$v = [version](Get-Item $path).VersionInfo.ProductVersion\n"
+                     "$v -ge [version]'10.0'; $v.Build\n"
+                     "(Get-Item $path).VersionInfo.GetType().FullName\n"
+                     "Test-Path C:\\Windows\\System32\\vmwp.exe\n"
+                     "Set-Content -Path C:\\data.txt -Value x\n"
+                     "$null -eq (Get-Item C:\\data.txt).VersionInfo.ProductVersion")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["True", "20348", "System.Diagnostics.FileVersionInfo", "True", "True"]
+
+
+def test_system_binary_is_read_only(session: Session) -> None:
+    r = run(session, "Remove-Item C:\\Windows\\System32\\vmms.exe\nTest-Path C:\\Windows\\System32\\vmms.exe")
+    assert "Access to the path 'C:\\Windows\\System32\\vmms.exe' is denied." in r.stderr
+    assert r.stdout.splitlines() == ["True"]
