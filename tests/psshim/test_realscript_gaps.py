@@ -193,3 +193,19 @@ def test_system_binary_is_read_only(session: Session) -> None:
     r = run(session, "Remove-Item C:\\Windows\\System32\\vmms.exe\nTest-Path C:\\Windows\\System32\\vmms.exe")
     assert "Access to the path 'C:\\Windows\\System32\\vmms.exe' is denied." in r.stderr
     assert r.stdout.splitlines() == ["True"]
+
+
+# --- Optimize-VHD -Mode ---------------------------------------------------------------------------
+# Packer's compaction step runs `Optimize-VHD -Path $disk -Mode Full` on exported, unattached
+# disks: it writes nothing (no -Passthru), and VhdCompactMode names outside the enum fail to bind.
+
+
+def test_optimize_vhd_full_mode(session: Session) -> None:
+    disk = "D:\\Hyper-V\\Virtual Hard Disks\\spare.vhdx"
+    r = run(session, f"$null = New-VHD -Path '{disk}' -SizeBytes 1GB -Dynamic\n"
+                     f"Optimize-VHD -Path '{disk}' -Mode Full\n"
+                     f"(Optimize-VHD -Path '{disk}' -Mode Quick -Passthru).VhdType\n"
+                     f"Optimize-VHD -Path '{disk}' -Mode Thorough")
+    assert r.stdout.splitlines() == ["Dynamic"]
+    assert "Cannot convert value \"Thorough\" to type" in r.stderr
+    assert "FullyQualifiedErrorId : CannotConvertArgumentNoMessage" in r.stderr
