@@ -209,3 +209,16 @@ def test_optimize_vhd_full_mode(session: Session) -> None:
     assert r.stdout.splitlines() == ["Dynamic"]
     assert "Cannot convert value \"Thorough\" to type" in r.stderr
     assert "FullyQualifiedErrorId : CannotConvertArgumentNoMessage" in r.stderr
+
+
+# --- a function named like a module-qualified command ---------------------------------------------
+# Packer's TypeScanCodes script defines `function Hyper-V\Get-VMConsole` and calls it by that name:
+# CommandSearcher looks the whole name up as a function before reading `Hyper-V\` as a module.
+
+
+def test_function_with_a_backslash_in_its_name(session: Session) -> None:
+    r = run(session, "function Hyper-V\\Get-VMConsole { param([string]$VMName) \"console of $VMName\" }\n"
+                     "Hyper-V\\Get-VMConsole -VMName SRV-APP01\n"
+                     "(Hyper-V\\Get-VM SRV-APP01).Name")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["console of SRV-APP01", "SRV-APP01"]
