@@ -58,6 +58,7 @@ class SwitchView(Fieldwise):
     id: str
     switch_type: str
     computer_name: str
+    allow_management_os: bool = False  # the host shares an Internal or External switch (a Private one it cannot)
 
 
 def mac_address(settings: Settings, vm: VirtualMachineRecord, index: int) -> str:
@@ -129,4 +130,5 @@ def connect(host: HostRecord, vm: VirtualMachineRecord, adapter: str, switch: st
 
 
 def switches(host: HostRecord) -> list[SwitchView]:
-    return [SwitchView(s.name, s.id, s.switch_type, winpath.netbios_name(host.name)) for s in host.switches]
+    return [SwitchView(s.name, s.id, s.switch_type, winpath.netbios_name(host.name),
+                       allow_management_os=s.switch_type != "Private") for s in host.switches]

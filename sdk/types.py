@@ -34,6 +34,7 @@ from hyperv_emu.sdk.vmparts import (
     IntegrationService,
     OnOffState,
     VMNetworkAdapterVlanMode,
+    VMSwitchBandwidthMode,
     StartAction,
     StopAction,
     VirtualMachineSubType,
@@ -329,6 +330,13 @@ class VMSwitch(Fieldwise):
     switch_type: VMSwitchType
     computer_name: str
     notes: str = ""
+    # New-VMSwitch's defaults: the host shares an Internal/External switch; no SR-IOV, teaming or
+    # PacketDirect; minimum bandwidth mode "Default" becomes Weight on a switch without IOV
+    allow_management_os: bool = attrs.field(default=False, metadata=ps("AllowManagementOS"))
+    embedded_teaming_enabled: bool = False
+    iov_enabled: bool = False
+    packet_direct_enabled: bool = False
+    bandwidth_reservation_mode: VMSwitchBandwidthMode = VMSwitchBandwidthMode.Weight
 
 
 @attrs.frozen(eq=False, repr=False)

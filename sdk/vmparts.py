@@ -59,10 +59,17 @@ if TYPE_CHECKING:
     class CriticalErrorAction(_PSEnum):
         Pause = 1
 
+    class VMSwitchBandwidthMode(_PSEnum):
+        Default = 0
+        Weight = 1
+        Absolute = 2
+
     class VMReplicationMode(_PSEnum):
         Primary = 1
 else:
     CriticalErrorAction = _enum_with_none("CriticalErrorAction", [("None", 0), ("Pause", 1)])
+    VMSwitchBandwidthMode = _enum_with_none(
+        "VMSwitchBandwidthMode", [("Default", 0), ("Weight", 1), ("Absolute", 2), ("None", 3)])
     VMReplicationMode = _enum_with_none(
         "VMReplicationMode", [("None", 0), ("Primary", 1), ("Replica", 2), ("TestReplica", 3), ("ExtendedReplica", 4)])
 

@@ -433,7 +433,8 @@ class EmulatedBackend:
         return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]
 
     def switches(self, computer: str | None) -> list[VMSwitch]:
-        return [VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name)
+        return [VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name,
+                         allow_management_os=s.allow_management_os)
                 for s in self._call(lambda: self._host(computer).switches())]
 
     # --- guest data ---------------------------------------------------------------------------

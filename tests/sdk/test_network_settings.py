@@ -1,5 +1,5 @@
-"""Set-VMNetworkAdapter (MAC address, spoofing) and Set-VMNetworkAdapterVlan through the SDK, on
-every backend.
+"""Set-VMNetworkAdapter (MAC address, spoofing), Set-VMNetworkAdapterVlan and the virtual
+switches' default settings through the SDK, on every backend.
 
 Expected behaviour (the cmdlet pages): a static MAC address replaces the dynamic one
 (DynamicMacAddressEnabled False) and may change only while the VM is off; MacAddressSpoofing is
@@ -12,7 +12,8 @@ from __future__ import annotations
 import pytest
 
 from hyperv_emu import sdk
-from hyperv_emu.sdk.vmparts import OnOffState, VMNetworkAdapterVlanMode
+from hyperv_emu.sdk.vmparts import OnOffState, VMNetworkAdapterVlanMode, VMSwitchBandwidthMode
+import hvemu_testlib as T
 
 
 def test_static_then_dynamic_mac_address(client, fleet):
@@ -48,3 +49,31 @@ def test_spoofing_and_vlan_apply_while_running(client, fleet):
         client.set_network_adapter_vlan(nic, 4095)
     nic = client.set_network_adapter_vlan(nic, None)
     assert (nic.vlan_setting.operation_mode, nic.vlan_setting.access_vlan_id) == (VMNetworkAdapterVlanMode.Untagged, 0)
+
+
+SWITCH_WORLD = 'id_seed = "sw"\n' + T.base_world() + '''
+[[switch]]
+name = "LAN"
+type = "External"
+
+[[switch]]
+name = "Lab"
+type = "Private"
+
+[[switch]]
+name = "Host only"
+type = "Internal"
+'''
+
+
+def test_switch_defaults(make_client, emulated):
+    # New-VMSwitch's defaults (its reference page): the management OS shares an External switch
+    # (-AllowManagementOS defaults to true) and an Internal one (the host's own adapter), never a
+    # Private one; no SR-IOV, embedded teaming or PacketDirect; -MinimumBandwidthMode Default
+    # becomes Weight on a switch that is not IOV-enabled.
+    switches = {s.name: s for s in make_client(SWITCH_WORLD).get_switches()}
+    assert {n: s.allow_management_os for n, s in switches.items()} == {"LAN": True, "Lab": False, "Host only": True}
+    for s in switches.values():
+        assert (s.iov_enabled, s.embedded_teaming_enabled, s.packet_direct_enabled) == (False, False, False)
+        assert s.bandwidth_reservation_mode == VMSwitchBandwidthMode.Weight
+        assert str(s.bandwidth_reservation_mode) == "Weight"
