@@ -39,7 +39,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, exportvm, importvm, metering, movestorage, network, systemfiles, vhdrules
+from hyperv_emu.emulator import drives, exportvm, firmware, importvm, metering, movestorage, network, systemfiles, vhdrules
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.transaction import Transaction, host_rel
 from hyperv_emu.emulator.vdisk import HostDisks
@@ -483,6 +483,20 @@ class Host:
             network.configure(vm, adapter, changes)
             tx.changed = True
             return network.adapters(host, vm, tx.state.settings)
+
+    def vm_firmware(self, vm_id: str) -> firmware.FirmwareView:
+        """Get-VMFirmware of a generation 2 VM."""
+        with self._tx() as (tx, host):
+            return firmware.view(host, _vm_or_planned(host, vm_id))
+
+    def configure_firmware(self, vm_id: str, secure_boot: bool | None,
+                           template: str | None) -> firmware.FirmwareView:
+        """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate; the firmware after."""
+        with self._tx() as (tx, host):
+            vm = _vm_or_planned(host, vm_id)
+            firmware.configure(vm, secure_boot, template)
+            tx.changed = True
+            return firmware.view(host, vm)
 
     def switches(self) -> list[network.SwitchView]:
         with self._tx() as (tx, host):

@@ -149,6 +149,8 @@ class VirtualMachineRecord(MutableFieldwise):
     automatic_checkpoints: bool = False
     memory_startup: int = 1024**3
     generation: int = 2
+    secure_boot: bool = True  # a generation 2 VM's UEFI secure boot (Set-VMFirmware -EnableSecureBoot)
+    secure_boot_template: str = ""  # "" = the default, MicrosoftWindows (Set-VMFirmware -SecureBootTemplate)
     version: str = "10.0"
     path: str = ""  # configuration root (ConfigurationLocation)
     snapshot_file_location: str = ""

@@ -25,6 +25,7 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Connect-/Disconnect-VMNetworkAdapter | `connect_network_adapter(adapter, switch)` (None: disconnect) |
 | Set-VMNetworkAdapter (MAC address, spoofing) | `set_network_adapter(adapter, static_mac_address=..., ...)` |
 | Set-VMNetworkAdapterVlan -Access / -Untagged | `set_network_adapter_vlan(adapter, access_vlan_id)` |
+| Get-/Set-VMFirmware (secure boot) | `get_firmware(vm)`, `set_firmware(vm, secure_boot=..., secure_boot_template=...)` |
 | Enable-/Disable-/Reset-VMResourceMetering, Measure-VM | `set_resource_metering(vm, enabled)`, `reset_resource_metering(vm)`, `measure_vm(vm)` |
 | Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
 | Get-VMMemory / Get-VMProcessor | `get_vm_memory(vm)`, `get_vm_processor(vm)`                |
@@ -76,7 +77,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, CriticalErrorAction, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 VMRef = VM | str
 # the memory and processor settings' class GUIDs in their Ids (Msvm_MemorySettingData /
@@ -140,6 +141,16 @@ class HyperVClient(ValueClient):
     def _warn(self, messages: Iterable[str]) -> None:
         for m in messages:
             self.on_warning(m)
+
+    def _current(self, vm: VMRef) -> VM:
+        """The VM as the host has it now; a compatibility report's planned VM (which Get-VM does
+        not list) as the value the script holds."""
+        try:
+            return self.get_vm_by_id(self._vm_id(vm))
+        except VMNotFoundError:
+            if isinstance(vm, VM):
+                return vm
+            raise
 
     def _vm_id(self, vm: VMRef) -> str:
         return vm.id if isinstance(vm, VM) else self.vm(vm).id
@@ -294,7 +305,7 @@ class HyperVClient(ValueClient):
 
     def get_vm_memory(self, vm: VMRef) -> VMMemory:
         """Get-VMMemory: the VM's memory settings."""
-        return self.memory_of(self.get_vm_by_id(self._vm_id(vm)))
+        return self.memory_of(self._current(vm))
 
     def memory_of(self, v: VM) -> VMMemory:
         """The memory settings a VM value holds (Set-VMMemory -Passthru of what it changed)."""
@@ -305,7 +316,7 @@ class HyperVClient(ValueClient):
 
     def get_vm_processor(self, vm: VMRef) -> VMProcessor:
         """Get-VMProcessor: the VM's processor settings."""
-        return self.processor_of(self.get_vm_by_id(self._vm_id(vm)))
+        return self.processor_of(self._current(vm))
 
     def processor_of(self, v: VM) -> VMProcessor:
         """The processor settings a VM value holds."""
@@ -538,6 +549,15 @@ class HyperVClient(ValueClient):
                                   vlan_id=access_vlan_id)
         after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name, changes)
         return next(a for a in after if a.name.casefold() == adapter.name.casefold())
+
+    def get_firmware(self, vm: VMRef) -> VMFirmware:
+        """Get-VMFirmware (a generation 2 VM)."""
+        return self.backend.firmware(self.computer_name, self._vm_id(vm))
+
+    def set_firmware(self, vm: VMRef, *, secure_boot: bool | None = None,
+                     secure_boot_template: str | None = None) -> VMFirmware:
+        """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate (only while the VM is Off)."""
+        return self.backend.configure_firmware(self.computer_name, self._vm_id(vm), secure_boot, secure_boot_template)
 
     def get_switches(self) -> list[VMSwitch]:
         return self.backend.switches(self.computer_name)

@@ -23,11 +23,12 @@ from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
 from hyperv_emu.emulator import importvm as emu_importvm
+from hyperv_emu.emulator.firmware import FirmwareView
 from hyperv_emu.emulator.network import AdapterChanges, AdapterView
 from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, OnOffState, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, OnOffState, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -147,6 +148,12 @@ def adapter_from_view(a: AdapterView) -> NetworkAdapter:
                           dynamic_mac_address_enabled=a.dynamic_mac_address_enabled,
                           mac_address_spoofing=OnOffState.On if a.mac_address_spoofing else OnOffState.Off,
                           vlan_setting=vlan)
+
+
+def firmware_from_view(f: FirmwareView) -> VMFirmware:
+    return VMFirmware(vm_name=f.vm_name, vm_id=f.vm_id, computer_name=f.computer_name,
+                      secure_boot=OnOffState.On if f.secure_boot else OnOffState.Off,
+                      secure_boot_template=f.secure_boot_template, secure_boot_template_id=f.secure_boot_template_id)
 
 
 def import_options(o: ImportOptions) -> emu_importvm.ImportOptions:
@@ -428,6 +435,14 @@ class EmulatedBackend:
                              mac_spoofing=changes.mac_spoofing, vlan_mode=changes.vlan_mode, vlan_id=changes.vlan_id)
         views = self._call(lambda: self._host(computer).configure_adapter(vm_id, adapter, emu))
         return [adapter_from_view(a) for a in views]
+
+    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
+        return firmware_from_view(self._call(lambda: self._host(computer).vm_firmware(vm_id)))
+
+    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
+                           template: str | None) -> VMFirmware:
+        return firmware_from_view(self._call(lambda: self._host(computer).configure_firmware(vm_id, secure_boot,
+                                                                                              template)))
 
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
         return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]

@@ -222,3 +222,72 @@ def test_function_with_a_backslash_in_its_name(session: Session) -> None:
                      "(Hyper-V\\Get-VM SRV-APP01).Name")
     assert r.stderr == ""
     assert r.stdout.splitlines() == ["console of SRV-APP01", "SRV-APP01"]
+
+
+# --- Get-/Set-VMFirmware ----------------------------------------------------------------------------
+# Vagrant's import (New-VagrantVM) copies secure boot with
+# `Set-VMFirmware -VM $VM -EnableSecureBoot (Get-VMFirmware -VM $VM).SecureBoot`, Packer sets
+# -EnableSecureBoot/-SecureBootTemplate, terraform-provider-hyperv reads VMFirmware. The reference
+# pages: a generation 2 VM's VMFirmware has SecureBoot (OnOffState, On for New-VM) and
+# SecureBootTemplate (MicrosoftWindows by default; MicrosoftUEFICertificateAuthority for Linux).
+
+
+def test_firmware_secure_boot(session: Session) -> None:
+    r = run(session, "$f = Get-VMFirmware -VMName SRV-APP01\n"
+                     "$f.SecureBoot; $f.SecureBootTemplate; $f.GetType().FullName\n"
+                     "Set-VMFirmware -VMName SRV-APP01 -EnableSecureBoot (Get-VMFirmware -VMName SRV-APP01).SecureBoot\n"
+                     "Set-VMFirmware -VM (Get-VM SRV-APP01) -SecureBootTemplate MicrosoftUEFICertificateAuthority\n"
+                     "$f = Set-VMFirmware SRV-APP01 -EnableSecureBoot Off -Passthru\n"
+                     "$f.SecureBoot; (Get-VMFirmware SRV-APP01).SecureBootTemplate")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["On", "MicrosoftWindows", "Microsoft.HyperV.PowerShell.VMFirmware",
+                                     "Off", "MicrosoftUEFICertificateAuthority"]
+
+
+def test_firmware_changes_only_while_off(session: Session) -> None:
+    r = run(session, "Start-VM SRV-APP01\nSet-VMFirmware SRV-APP01 -EnableSecureBoot Off\n"
+                     "(Get-VMFirmware SRV-APP01).SecureBoot")
+    assert "The operation cannot be performed while the virtual machine is in its current state." in r.stderr
+    assert r.stdout.splitlines() == ["On"]
+
+
+def test_keys_contains_uses_the_tables_comparer(session: Session) -> None:
+    # Hashtable.KeyCollection.Contains (and a command's Parameters.Keys) ignores case, as the
+    # dictionary's comparer does; Vagrant probes Set-VMFirmware's parameters this way
+    r = run(session, "$h = @{ Alpha = 1 }\n$h.Keys.Contains('ALPHA'); $h.Keys.Contains('beta')\n"
+                     "(Get-Command Hyper-V\\Set-VMFirmware).Parameters.Keys.Contains('secureboottemplate')")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["True", "False", "True"]
+
+
+# --- ids are Guids ------------------------------------------------------------------------------------
+# VirtualMachine.Id / VMId and VMSnapshot.Id are System.Guid: Vagrant's import returns
+# `$VM.Id.Guid`; a Guid compares equal to its text and serialises to JSON as a string.
+
+
+def test_vm_ids_are_guids(session: Session) -> None:
+    r = run(session, "$vm = Get-VM SRV-APP01\n$vm.Id.GetType().FullName; $vm.VMId.GetType().FullName\n"
+                     "$vm.Id.Guid -eq \"$($vm.Id)\"\n"
+                     "(Get-VM | Where-Object Id -eq \"$($vm.Id)\").Name\n"
+                     "(Checkpoint-VM SRV-APP01 -SnapshotName a -Passthru).Id.GetType().Name\n"
+                     "($vm | Select-Object Id | ConvertTo-Json -Compress) -eq ('{\"Id\":\"' + $vm.Id.Guid + '\"}')")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["System.Guid", "System.Guid", "True", "SRV-APP01", "Guid", "True"]
+
+
+# --- a compatibility report's planned VM -----------------------------------------------------------
+# Vagrant configures the planned VM of `Compare-VM -Copy -GenerateNewId` (Get-VMMemory, Set-VM,
+# Set-VMFirmware) before Import-VM -CompatibilityReport brings it in.
+
+
+def test_planned_vm_memory_and_firmware(session: Session) -> None:
+    r = run(session, "Export-VM -Name SRV-APP01 -Path D:\\Export\n"
+                     "$cfg = Get-ChildItem 'D:\\Export\\SRV-APP01\\Virtual Machines' | Select-Object -First 1\n"
+                     "$report = Compare-VM -Copy -GenerateNewId -Path $cfg.FullName -VirtualMachinePath D:\\New "
+                     "-VhdDestinationPath D:\\New\\Disks\n"
+                     "$vm = $report.VM\n"
+                     "(Get-VMMemory -VM $vm).Startup -eq (Get-VM SRV-APP01).MemoryStartup\n"
+                     "Set-VMFirmware -VM $vm -EnableSecureBoot (Get-VMFirmware -VM $vm).SecureBoot\n"
+                     "(Import-VM -CompatibilityReport $report).Id -ne (Get-VM SRV-APP01).Id")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["True", "True"]
