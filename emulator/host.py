@@ -40,7 +40,7 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, exportvm, importvm, metering, movestorage, network, taskclock, vhdrules
+from hyperv_emu.emulator import drives, exportvm, firmware, importvm, metering, movestorage, network, systemfiles, taskclock, vhdrules
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.statetrack import find
 from hyperv_emu.emulator.transaction import Transaction, host_rel
@@ -77,6 +77,7 @@ class FileInfo(Fieldwise):
     is_dir: bool
     length: int
     last_write_time: dt.datetime
+    version: systemfiles.VersionResource | None = None  # a Windows binary's version resource
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -495,6 +496,30 @@ class Host:
             tx.changed = True
             return network.adapters(host, vm, tx.state.settings)
 
+    def configure_adapter(self, vm_id: str, adapter: str,
+                          changes: network.AdapterChanges) -> list[network.AdapterView]:
+        """Set-VMNetworkAdapter / Set-VMNetworkAdapterVlan on one adapter of a VM or a planned VM;
+        the VM's adapters after the change."""
+        with self._tx() as (tx, host):
+            vm = _vm_or_planned(host, vm_id)
+            network.configure(vm, adapter, changes)
+            tx.changed = True
+            return network.adapters(host, vm, tx.state.settings)
+
+    def vm_firmware(self, vm_id: str) -> firmware.FirmwareView:
+        """Get-VMFirmware of a generation 2 VM."""
+        with self._tx() as (tx, host):
+            return firmware.view(host, _vm_or_planned(host, vm_id))
+
+    def configure_firmware(self, vm_id: str, secure_boot: bool | None,
+                           template: str | None) -> firmware.FirmwareView:
+        """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate; the firmware after."""
+        with self._tx() as (tx, host):
+            vm = _vm_or_planned(host, vm_id)
+            firmware.configure(vm, secure_boot, template)
+            tx.changed = True
+            return firmware.view(host, vm)
+
     def switches(self) -> list[network.SwitchView]:
         with self._tx(read_only=True) as (tx, host):
             return network.switches(host)
@@ -543,12 +568,20 @@ class Host:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
             rel = host_rel(host.name, str(wp))
-            if not tx.store.exists(rel) or not tx.store.is_dir(rel):
+            stored = tx.store.exists(rel) and tx.store.is_dir(rel)
+            if not stored and not systemfiles.is_folder(str(wp)):
                 raise PathError(f"Cannot find path '{wp}' because it does not exist.", target=str(wp))
             out = []
-            for e in tx.store.listdir(rel):
+            for e in tx.store.listdir(rel) if stored else []:
                 child = wp.joinpath(e.name)
-                out.append(FileInfo(str(child), e.name, e.is_dir, e.size, host.file_times.get(child.key(), tx.now())))
+                out.append(FileInfo(str(child), e.name, e.is_dir, e.size, host.file_times.get(child.key(), tx.now()),
+                                    systemfiles.version(str(child))))
+            names = {f.name.casefold() for f in out}
+            for name, is_dir, length in systemfiles.children(str(wp)):
+                if name.casefold() not in names:
+                    child = wp.joinpath(name)
+                    out.append(FileInfo(str(child), name, is_dir, length, systemfiles.LAST_WRITE,
+                                        systemfiles.version(str(child))))
             out.sort(key=lambda f: f.name.casefold())
             return out
 
@@ -557,15 +590,23 @@ class Host:
             wp = winpath.parse(path)
             rel = host_rel(host.name, str(wp))
             if not tx.store.exists(rel):
+                system = systemfiles.file(str(wp))
+                if system is not None:
+                    return FileInfo(str(wp), wp.name, False, system.length, systemfiles.LAST_WRITE,
+                                    systemfiles.version(str(wp)))
+                if systemfiles.is_folder(str(wp)):
+                    return FileInfo(str(wp), wp.name, True, 0, systemfiles.LAST_WRITE)
                 return None
             is_dir = tx.store.is_dir(rel)
             return FileInfo(str(wp), wp.name, is_dir, 0 if is_dir else tx.store.size(rel),
-                            host.file_times.get(wp.key(), tx.now()))
+                            host.file_times.get(wp.key(), tx.now()), None if is_dir else systemfiles.version(str(wp)))
 
     def read_file(self, path: str) -> bytes:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
             rel = host_rel(host.name, str(wp))
+            if systemfiles.is_system_path(str(wp)) and not tx.store.exists(rel):
+                return systemfiles.content(str(wp))
             if not tx.store.exists(rel) or tx.store.is_dir(rel):
                 raise PathError(f"Cannot find path '{wp}' because it does not exist.", target=str(wp))
             return tx.store.read_bytes(rel)
@@ -573,6 +614,7 @@ class Host:
     def write_file(self, path: str, data: bytes) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
+            systemfiles.ensure_writable(str(wp))
             openfiles.ensure_not_held(host, str(wp))
             tx.queue(FileOp(kind="write_bytes", host=host.name, path=str(wp), payload=base64.b64encode(data).decode("ascii")))
             host.file_times[wp.key()] = tx.now()
@@ -585,9 +627,18 @@ class Host:
     def delete_file(self, path: str) -> None:
         with self._tx() as (tx, host):
             wp = winpath.parse(path)
+            systemfiles.ensure_writable(str(wp))
             openfiles.ensure_not_held(host, str(wp))
-            if disks.find_file(host, str(wp)) is not None:
-                raise PathError(f"The file '{wp}' is in use by a virtual machine.", target=str(wp))
+            record = disks.find_file(host, str(wp))
+            if record is not None:
+                # a disk a VM (or one of its checkpoints) still uses, or the parent of another disk,
+                # stays; a detached disk (Remove-VMHardDiskDrive, New-VHD) is an ordinary file
+                if record.vm_id is not None or any(
+                        f.parent is not None and disks.file_key(f.parent) == disks.file_key(record.path)
+                        for f in host.disk_files):
+                    raise PathError(f"The file '{wp}' is in use by a virtual machine.", target=str(wp))
+                disks.delete_file(tx, host, record.path)
+                return
             tx.queue(FileOp(kind="delete", host=host.name, path=str(wp)))
             host.file_times.pop(wp.key(), None)
 

@@ -101,6 +101,9 @@ class NetworkAdapterRecord(MutableFieldwise):
 
     name: str = "Network Adapter"
     switch: str | None = None
+    static_mac: str | None = None  # Set-VMNetworkAdapter -StaticMacAddress (12 hex digits); None: dynamic
+    mac_spoofing: bool = False  # -MacAddressSpoofing On
+    access_vlan: int | None = None  # Set-VMNetworkAdapterVlan -Access -VlanId; None: untagged
 
 
 def _default_adapters() -> list[NetworkAdapterRecord]:
@@ -153,6 +156,8 @@ class VirtualMachineRecord(MutableFieldwise):
     automatic_checkpoints: bool = False
     memory_startup: int = 1024**3
     generation: int = 2
+    secure_boot: bool = True  # a generation 2 VM's UEFI secure boot (Set-VMFirmware -EnableSecureBoot)
+    secure_boot_template: str = ""  # "" = the default, MicrosoftWindows (Set-VMFirmware -SecureBootTemplate)
     version: str = "10.0"
     path: str = ""  # configuration root (ConfigurationLocation)
     snapshot_file_location: str = ""

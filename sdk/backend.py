@@ -28,7 +28,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, VMFirmware, VMHostInfo, VMSettings
 
 
 class Backend(Protocol):
@@ -138,6 +138,12 @@ class Backend(Protocol):
     # Connect-VMNetworkAdapter -SwitchName / Disconnect-VMNetworkAdapter (switch None); a planned VM's too
     def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                 switch: str | None) -> list[NetworkAdapter]: ...
+    # Set-VMNetworkAdapter (MAC address, spoofing) / Set-VMNetworkAdapterVlan; a planned VM's too
+    def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                  changes: AdapterSettings) -> list[NetworkAdapter]: ...
+    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware: ...
+    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
+                           template: str | None) -> VMFirmware: ...
     def switches(self, computer: str | None) -> list[VMSwitch]: ...
     def events(self, computer: str | None) -> list[HostEvent]: ...
     def set_faults(

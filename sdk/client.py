@@ -23,6 +23,9 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Get-VMScsiController / Get-VMDvdDrive | `get_scsi_controllers(vm)`, `get_dvd_drives(vm)`           |
 | Get-VMNetworkAdapter / Get-VMSwitch | `get_network_adapters(vm)`, `get_switches()`         |
 | Connect-/Disconnect-VMNetworkAdapter | `connect_network_adapter(adapter, switch)` (None: disconnect) |
+| Set-VMNetworkAdapter (MAC address, spoofing) | `set_network_adapter(adapter, static_mac_address=..., ...)` |
+| Set-VMNetworkAdapterVlan -Access / -Untagged | `set_network_adapter_vlan(adapter, access_vlan_id)` |
+| Get-/Set-VMFirmware (secure boot) | `get_firmware(vm)`, `set_firmware(vm, secure_boot=..., secure_boot_template=...)` |
 | Enable-/Disable-/Reset-VMResourceMetering, Measure-VM | `set_resource_metering(vm, enabled)`, `reset_resource_metering(vm)`, `measure_vm(vm)` |
 | Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
 | Get-VMMemory / Get-VMProcessor | `get_vm_memory(vm)`, `get_vm_processor(vm)`                |
@@ -75,7 +78,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import CriticalErrorAction, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 VMRef = VM | str
 # the memory and processor settings' class GUIDs in their Ids (Msvm_MemorySettingData /
@@ -144,6 +147,16 @@ class HyperVClient(ValueClient):
     def _warn(self, messages: Iterable[str]) -> None:
         for m in messages:
             self.on_warning(m)
+
+    def _current(self, vm: VMRef) -> VM:
+        """The VM as the host has it now; a compatibility report's planned VM (which Get-VM does
+        not list) as the value the script holds."""
+        try:
+            return self.get_vm_by_id(self._vm_id(vm))
+        except VMNotFoundError:
+            if isinstance(vm, VM):
+                return vm
+            raise
 
     def _vm_id(self, vm: VMRef) -> str:
         return vm.id if isinstance(vm, VM) else self.vm(vm).id
@@ -300,7 +313,7 @@ class HyperVClient(ValueClient):
 
     def get_vm_memory(self, vm: VMRef) -> VMMemory:
         """Get-VMMemory: the VM's memory settings."""
-        return self.memory_of(self.get_vm_by_id(self._vm_id(vm)))
+        return self.memory_of(self._current(vm))
 
     def memory_of(self, v: VM) -> VMMemory:
         """The memory settings a VM value holds (Set-VMMemory -Passthru of what it changed)."""
@@ -311,7 +324,7 @@ class HyperVClient(ValueClient):
 
     def get_vm_processor(self, vm: VMRef) -> VMProcessor:
         """Get-VMProcessor: the VM's processor settings."""
-        return self.processor_of(self.get_vm_by_id(self._vm_id(vm)))
+        return self.processor_of(self._current(vm))
 
     def processor_of(self, v: VM) -> VMProcessor:
         """The processor settings a VM value holds."""
@@ -532,6 +545,32 @@ class HyperVClient(ValueClient):
         also an adapter of a compatibility report's planned VM. Returns the adapter after."""
         after = self.backend.connect_network_adapter(self.computer_name, adapter.vm_id, adapter.name, switch)
         return next(a for a in after if a.name.casefold() == adapter.name.casefold())
+
+    def set_network_adapter(self, adapter: NetworkAdapter, *, static_mac_address: str | None = None,
+                            dynamic_mac_address: bool = False,
+                            mac_address_spoofing: bool | None = None) -> NetworkAdapter:
+        """Set-VMNetworkAdapter -StaticMacAddress / -DynamicMacAddress (only while the VM is Off)
+        and -MacAddressSpoofing. Returns the adapter after."""
+        changes = AdapterSettings(static_mac=static_mac_address, dynamic_mac=dynamic_mac_address,
+                                  mac_spoofing=mac_address_spoofing)
+        after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name, changes)
+        return next(a for a in after if a.name.casefold() == adapter.name.casefold())
+
+    def set_network_adapter_vlan(self, adapter: NetworkAdapter, access_vlan_id: int | None) -> NetworkAdapter:
+        """Set-VMNetworkAdapterVlan -Access -VlanId N, or -Untagged (None). Returns the adapter after."""
+        changes = AdapterSettings(vlan_mode="Untagged" if access_vlan_id is None else "Access",
+                                  vlan_id=access_vlan_id)
+        after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name, changes)
+        return next(a for a in after if a.name.casefold() == adapter.name.casefold())
+
+    def get_firmware(self, vm: VMRef) -> VMFirmware:
+        """Get-VMFirmware (a generation 2 VM)."""
+        return self.backend.firmware(self.computer_name, self._vm_id(vm))
+
+    def set_firmware(self, vm: VMRef, *, secure_boot: bool | None = None,
+                     secure_boot_template: str | None = None) -> VMFirmware:
+        """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate (only while the VM is Off)."""
+        return self.backend.configure_firmware(self.computer_name, self._vm_id(vm), secure_boot, secure_boot_template)
 
     def get_switches(self) -> list[VMSwitch]:
         return self.backend.switches(self.computer_name)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import uuid
 from typing import Any
 
 import attrs
@@ -27,13 +28,14 @@ from hyperv_emu.sdk.types import (
     HardDrive,
     HostEvent,
     NetworkAdapter,
+    VlanSetting,
     ScsiController,
     VM,
     VMSwitch,
 )
 from hyperv_emu.sdk.compat import VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport
-from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMHostInfo, VMMemory, VMProcessor
+from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMFirmware, VMHostInfo, VMMemory, VMProcessor
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
@@ -82,6 +84,10 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     NetworkAdapter: ["Microsoft.HyperV.PowerShell.VMNetworkAdapter", "Microsoft.HyperV.PowerShell.VMNetworkAdapterBase",
                      "System.Object"],
     VMSwitch: ["Microsoft.HyperV.PowerShell.VMSwitch", "System.Object"],
+    VMFirmware: ["Microsoft.HyperV.PowerShell.VMFirmware", "Microsoft.HyperV.PowerShell.VMComponentObject",
+                 "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    VlanSetting: ["Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting",
+                  "Microsoft.HyperV.PowerShell.VMNetworkAdapterFeatureBase", "System.Object"],
     HostEvent: ["System.Diagnostics.Eventing.Reader.EventLogRecord", "System.Object"],
     VMComPort: ["Microsoft.HyperV.PowerShell.VMComPort", "Microsoft.HyperV.PowerShell.VMDevice",
                 "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
@@ -122,19 +128,36 @@ def _fields(cls: type) -> tuple[tuple[str, str], ...]:
     return _FIELDS[cls]
 
 
+# Properties the module types as System.Guid (VirtualMachine.Id/VMId, VMSnapshot.ParentSnapshotId,
+# a device's VMId, VMSwitch.Id, ...): the SDK keeps GUID text, PowerShell sees a Guid
+# (`$vm.Id.Guid`, `$vm.Id -eq $text`); other Ids (an integration service's "Microsoft:…\…", an
+# event's number) are not GUID text and stay as they are.
+_GUID_PROPS = frozenset({"id", "vmid", "parentsnapshotid", "parentcheckpointid"})
+
+
+def _ps_value(name: str, value: Any) -> Any:
+    if type(value) is str and name.casefold() in _GUID_PROPS and len(value) == 36:
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            return value
+    return value
+
+
 def ps_properties(value: Any) -> list[tuple[str, Any]]:
     cls = type(value)
-    aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
-    trailing = [(alias, getattr(value, field)) for alias, field in TRAILING_ALIASES.get(cls, {}).items()]
-    return aliases + [(name, getattr(value, field)) for name, field in _fields(cls)] + trailing
+    aliases = [(alias, _ps_value(alias, getattr(value, field))) for alias, field in ALIASES.get(cls, {}).items()]
+    trailing = [(alias, _ps_value(alias, getattr(value, field)))
+                for alias, field in TRAILING_ALIASES.get(cls, {}).items()]
+    return aliases + [(name, _ps_value(name, getattr(value, field))) for name, field in _fields(cls)] + trailing
 
 
 def ps_json_properties(value: Any) -> list[tuple[str, Any]]:
     """ConvertTo-Json's order: the .NET properties, then the module's alias properties (5.1 and 7
     write extended members after the adapted ones; hyperv-object-model.md [LIBHVEE])."""
     cls = type(value)
-    aliases = [(alias, getattr(value, field)) for alias, field in ALIASES.get(cls, {}).items()]
-    return [(name, getattr(value, field)) for name, field in _fields(cls)] + aliases
+    aliases = [(alias, _ps_value(alias, getattr(value, field))) for alias, field in ALIASES.get(cls, {}).items()]
+    return [(name, _ps_value(name, getattr(value, field))) for name, field in _fields(cls)] + aliases
 
 
 def ps_lookup(value: Any, name: str) -> tuple[bool, Any]:
@@ -142,10 +165,10 @@ def ps_lookup(value: Any, name: str) -> tuple[bool, Any]:
     cls = type(value)
     for alias, field in [*ALIASES.get(cls, {}).items(), *TRAILING_ALIASES.get(cls, {}).items()]:
         if alias.casefold() == folded:
-            return True, getattr(value, field)
+            return True, _ps_value(alias, getattr(value, field))
     for ps, field in _fields(cls):
         if ps.casefold() == folded:
-            return True, getattr(value, field)
+            return True, _ps_value(ps, getattr(value, field))
     return False, None
 
 
@@ -211,7 +234,7 @@ def make_converter() -> cattrs.Converter:
     )
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda e: int(e))
     for cls in (HardDrive, VHD, HostEvent, VMComPort, IntegrationService, VMHostInfo, VM, Checkpoint,  # nested first
-                NetworkAdapter, VHDMetrics, PortAclMeteringReport, VMMeteringReport):
+                VlanSetting, NetworkAdapter, VHDMetrics, PortAclMeteringReport, VMMeteringReport):
         overrides: Any = {f.name: override(rename=ps_name(f)) for f in attrs.fields(cls) if f.name != "client"}
         overrides["client"] = override(omit=True)
         conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv, **overrides))

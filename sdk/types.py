@@ -33,6 +33,8 @@ from hyperv_emu.sdk.vmparts import (
     EnhancedSessionTransportType,
     IntegrationService,
     OnOffState,
+    VMNetworkAdapterVlanMode,
+    VMSwitchBandwidthMode,
     StartAction,
     StopAction,
     VirtualMachineSubType,
@@ -288,6 +290,18 @@ class VHD(Fieldwise):
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
+class VlanSetting(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting (Get-VMNetworkAdapterVlan, and a
+    VMNetworkAdapter's VlanSetting): untagged, or access mode on one VLAN (AccessVlanId 0 otherwise)."""
+
+    operation_mode: VMNetworkAdapterVlanMode = VMNetworkAdapterVlanMode.Untagged
+    access_vlan_id: int = 0
+    native_vlan_id: int = 0
+    parent_adapter: str = ""  # the adapter's name (the module holds the adapter object)
+    computer_name: str = ""
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class NetworkAdapter(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMNetworkAdapter (Get-VMNetworkAdapter): a VM's adapter,
     synthetic (IsLegacy False), with a dynamic MAC address; SwitchName null when not connected."""
@@ -302,7 +316,9 @@ class NetworkAdapter(Fieldwise):
     switch_id: str | None = None
     mac_address: str
     dynamic_mac_address_enabled: bool = True
+    mac_address_spoofing: OnOffState = OnOffState.Off
     ip_addresses: tuple[str, ...] = attrs.field(default=(), metadata=ps("IPAddresses"))
+    vlan_setting: VlanSetting = attrs.field(factory=VlanSetting)
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
@@ -314,6 +330,13 @@ class VMSwitch(Fieldwise):
     switch_type: VMSwitchType
     computer_name: str
     notes: str = ""
+    # New-VMSwitch's defaults: the host shares an Internal/External switch; no SR-IOV, teaming or
+    # PacketDirect; minimum bandwidth mode "Default" becomes Weight on a switch without IOV
+    allow_management_os: bool = attrs.field(default=False, metadata=ps("AllowManagementOS"))
+    embedded_teaming_enabled: bool = False
+    iov_enabled: bool = False
+    packet_direct_enabled: bool = False
+    bandwidth_reservation_mode: VMSwitchBandwidthMode = VMSwitchBandwidthMode.Weight
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -561,10 +584,16 @@ class VMLookup(Fieldwise):
 
 @attrs.frozen(eq=False, repr=False)
 class FileInfo(Fieldwise):
-    """A file or folder of a host's Windows file system."""
+    """A file or folder of a host's Windows file system; a Windows binary's version resource
+    (FileVersionInfo: ProductVersion, FileVersion, ...) where it has one."""
 
     path: str
     name: str
     is_dir: bool
     length: int
     last_write_time: dt.datetime
+    product_version: str | None = None
+    file_version: str | None = None
+    product_name: str | None = None
+    company_name: str | None = None
+    file_description: str | None = None

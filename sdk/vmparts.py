@@ -59,10 +59,17 @@ if TYPE_CHECKING:
     class CriticalErrorAction(_PSEnum):
         Pause = 1
 
+    class VMSwitchBandwidthMode(_PSEnum):
+        Default = 0
+        Weight = 1
+        Absolute = 2
+
     class VMReplicationMode(_PSEnum):
         Primary = 1
 else:
     CriticalErrorAction = _enum_with_none("CriticalErrorAction", [("None", 0), ("Pause", 1)])
+    VMSwitchBandwidthMode = _enum_with_none(
+        "VMSwitchBandwidthMode", [("Default", 0), ("Weight", 1), ("Absolute", 2), ("None", 3)])
     VMReplicationMode = _enum_with_none(
         "VMReplicationMode", [("None", 0), ("Primary", 1), ("Replica", 2), ("TestReplica", 3), ("ExtendedReplica", 4)])
 
@@ -71,6 +78,14 @@ class OnOffState(_PSEnum):
     __ps_type_name__ = "Microsoft.HyperV.PowerShell.OnOffState"
     On = 0
     Off = 1
+
+
+class VMNetworkAdapterVlanMode(_PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanMode"
+    Untagged = 0
+    Access = 1
+    Trunk = 2
+    Private = 3
 
 
 class VMHeartbeatStatus(_PSEnum):
@@ -332,3 +347,47 @@ class VMProcessor(Fieldwise):
     cim_session: str = CIM_SESSION
     computer_name: str = ""
     is_deleted: bool = False
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class AdapterSettings(Fieldwise):
+    """One Set-VMNetworkAdapter / Set-VMNetworkAdapterVlan call; None (False) leaves a setting alone."""
+
+    static_mac: str | None = None
+    dynamic_mac: bool = False
+    mac_spoofing: bool | None = None
+    vlan_mode: str | None = None  # "Access" (with vlan_id) or "Untagged"
+    vlan_id: int | None = None
+
+
+class IPProtocolPreference(_PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.IPProtocolPreference"
+    IPv4 = 0
+    IPv6 = 1
+
+
+if TYPE_CHECKING:
+    class ConsoleModeType(_PSEnum):
+        Default = 0
+        COM1 = 1
+        COM2 = 2
+else:
+    ConsoleModeType = _enum_with_none("ConsoleModeType", [("Default", 0), ("COM1", 1), ("COM2", 2), ("None", 3)])
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class VMFirmware(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMFirmware (Get-VMFirmware) of a generation 2 VM: secure boot
+    and its template; the network boot protocol, console mode and boot-failure pause keep New-VM's
+    defaults (IPv4, Default, Off). BootOrder is not emulated (empty)."""
+
+    vm_name: str = attrs.field(metadata={"ps": "VMName"})
+    vm_id: str = attrs.field(metadata={"ps": "VMId"})
+    computer_name: str
+    secure_boot: OnOffState
+    secure_boot_template: str
+    secure_boot_template_id: str
+    preferred_network_boot_protocol: IPProtocolPreference = IPProtocolPreference.IPv4
+    console_mode: ConsoleModeType = ConsoleModeType.Default
+    pause_after_boot_failure: OnOffState = OnOffState.Off
+    boot_order: tuple[str, ...] = ()

@@ -640,6 +640,7 @@ class GetCommand(Cmdlet):
     CommandType = Param("string[]", InSet("AllCommandSet"), aliases=("Type",))
     ListImported = Param("switch")
     All = Param("switch")
+    ParameterName = Param("string[]")
 
     def process_record(self) -> Iterator[Any]:
         interp = self.ctx.interp
@@ -681,6 +682,9 @@ class GetCommand(Cmdlet):
                        and modules_of.get(n.casefold(), e.source.casefold()) == e.source.casefold()]
                 if not hit:
                     continue
+            if self.ParameterName and not _has_parameter(e, [str(p) for p in self.ParameterName]):
+                continue
+            if names:
                 found_any.update(n.casefold() for n in hit)
             out.append(e)
         if not names:
@@ -700,6 +704,20 @@ class GetCommand(Cmdlet):
                 self.ctx.write_error(self.ctx.error_record(
                     msg, "CommandNotFoundException", "ObjectNotFound", target_object=n,
                     exception_type="System.Management.Automation.CommandNotFoundException"))
+
+
+def _has_parameter(entry: "CommandInfoView", patterns: list[str]) -> bool:
+    """Get-Command -ParameterName: the command has a parameter (common ones included) whose name or
+    one of whose aliases matches a pattern; an alias is resolved to its command first."""
+    from hyperv_emu.psshim.cmdlets.commandinfo import parameters_table
+
+    if entry.metadata_fn is None:
+        return False
+    for view in parameters_table(entry.metadata_fn()).values():
+        p = view.p
+        if any(wildcard_match(n, pat) for n in (p.name, *p.aliases) for pat in patterns):
+            return True
+    return False
 
 
 class PSVariableView(PSNative):
@@ -774,8 +792,18 @@ class GetVariable(Cmdlet):
         scope = _scope_of(self.ctx, self.Scope)
         variables = scope.all_variables() if self.Scope is None else dict(scope.variables)
         names = [str(n) for n in (self.Name or ["*"])]
+        include = [str(i) for i in (self.Include or [])]
+        exclude = [str(e) for e in (self.Exclude or [])]
+
+        def wanted(name: str) -> bool:
+            # -Include (when given) must match and -Exclude must not, as in VariableCommandBase
+            return ((not include or any(wildcard_match(name, i) for i in include))
+                    and not any(wildcard_match(name, e) for e in exclude))
+
         for pat in names:
-            hits = [v for k, v in sorted(variables.items()) if wildcard_match(v.name, pat)]
+            if not has_wildcards(pat) and not wanted(pat):
+                continue  # a literal name filtered out is no error: nothing was looked up
+            hits = [v for k, v in sorted(variables.items()) if wildcard_match(v.name, pat) and wanted(v.name)]
             if not hits and not has_wildcards(pat):
                 self.ctx.write_error(self.ctx.error_record(
                     f"Cannot find a variable with the name '{pat}'.", "VariableNotFound", "ObjectNotFound",

@@ -61,9 +61,33 @@ def item_object(info: FileInfo) -> PSObject:
         props.update({"Length": info.length, "DirectoryName": parent, "Directory": parent, "IsReadOnly": False,
                       "Exists": True, "FullName": info.path, "Extension": (dot + ext) if dot else "",
                       "CreationTime": info.last_write_time, "LastAccessTime": info.last_write_time,
-                      "LastWriteTime": info.last_write_time, "Attributes": "Archive"})
+                      "LastWriteTime": info.last_write_time, "Attributes": "Archive",
+                      "VersionInfo": version_info(info)})
         type_names = ["System.IO.FileInfo", "System.IO.FileSystemInfo", "System.MarshalByRefObject", "System.Object"]
     return PSObject(props, type_names)
+
+
+def version_info(info: FileInfo) -> PSObject:
+    """FileInfo.VersionInfo (a ScriptProperty: FileVersionInfo.GetVersionInfo of the file): the
+    version resource's strings, null for a file without one; the numeric parts are 0 then."""
+    def parts(text: str | None) -> list[int]:
+        numbers = (text or "").split(" ")[0].split(".")
+        return ([int(n) if n.isdigit() else 0 for n in numbers] + [0, 0, 0, 0])[:4]
+
+    product, file = parts(info.product_version), parts(info.file_version)
+    props: dict[str, Any] = {
+        "Comments": None if info.product_version is None else "", "CompanyName": info.company_name,
+        "FileBuildPart": file[2], "FileDescription": info.file_description, "FileMajorPart": file[0],
+        "FileMinorPart": file[1], "FileName": info.path, "FilePrivatePart": file[3],
+        "FileVersion": info.file_version, "InternalName": None if info.product_version is None else info.name,
+        "IsDebug": False, "IsPatched": False, "IsPrivateBuild": False, "IsPreRelease": False,
+        "IsSpecialBuild": False, "Language": None if info.product_version is None else "English (United States)",
+        "LegalCopyright": None if info.product_version is None else "\u00a9 Microsoft Corporation. All rights reserved.",
+        "OriginalFilename": None if info.product_version is None else info.name + ".mui",
+        "ProductBuildPart": product[2], "ProductMajorPart": product[0], "ProductMinorPart": product[1],
+        "ProductName": info.product_name, "ProductPrivatePart": product[3], "ProductVersion": info.product_version,
+    }
+    return PSObject(props, ["System.Diagnostics.FileVersionInfo", "System.Object"])
 
 
 class _FileCmdlet(Cmdlet):

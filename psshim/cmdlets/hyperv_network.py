@@ -1,8 +1,13 @@
 """The Hyper-V module's network cmdlets: Get-VMNetworkAdapter, Get-VMSwitch,
-Connect-VMNetworkAdapter -SwitchName, Disconnect-VMNetworkAdapter.
+Connect-VMNetworkAdapter -SwitchName, Disconnect-VMNetworkAdapter, Set-VMNetworkAdapter
+(-StaticMacAddress, -DynamicMacAddress, -MacAddressSpoofing), Set-VMNetworkAdapterVlan (-Access
+-VlanId, -Untagged) and Get-VMNetworkAdapterVlan.
 
 Thin adapters over `sdk.HyperVClient` (`get_network_adapters`, `get_switches`,
-`connect_network_adapter`). The -WhatIf texts are the module's (CmdletResources). Not emulated:
+`connect_network_adapter`, `set_network_adapter`, `set_network_adapter_vlan`). The -WhatIf texts
+of Connect/Disconnect are the module's (CmdletResources); those of the two Set cmdlets follow their
+pattern (inferred). Not emulated: the other Set-VMNetworkAdapter settings (DHCP/router guard,
+bandwidth, ...), trunk and private VLAN modes,
 -VMSwitch and -UseAutomaticConnection of Connect-VMNetworkAdapter,
 the host's own adapters (-ManagementOS, -All), legacy adapters (-IsLegacy), a checkpoint's
 adapters (-VMSnapshot), resource pools.
@@ -18,8 +23,9 @@ from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, hyperv_cmdlet
 from hyperv_emu.psshim.runtime.dotnet_regex import wildcard_match
 from hyperv_emu.sdk import contains_wildcards
 from hyperv_emu.sdk.client import HyperVClient
-from hyperv_emu.sdk.errors import HyperVError
+from hyperv_emu.sdk.errors import HyperVError, InvalidArgumentError
 from hyperv_emu.sdk.types import NetworkAdapter
+from hyperv_emu.sdk.vmparts import OnOffState
 
 
 def _matches(patterns: list[Any], value: str | None) -> bool:
@@ -115,3 +121,60 @@ class DisconnectVMNetworkAdapter(_AdapterTargets):
         yield from self.each(self.adapters(),
                              lambda a: f'Disconnect-VMNetworkAdapter will disconnect network adapter "{a.name}".',
                              lambda client, a: client.connect_network_adapter(a, None))
+
+
+@hyperv_cmdlet("Set-VMNetworkAdapter")
+class SetVMNetworkAdapter(_AdapterTargets):
+    StaticMacAddress = Bound()
+    DynamicMacAddress = Bound()
+    MacAddressSpoofing = Bound()
+
+    def process(self) -> Iterator[Any]:
+        static = str(self.StaticMacAddress) if self.is_bound("StaticMacAddress") else None
+        dynamic = bool(self.ctx.bound.get("DynamicMacAddress"))
+        spoofing = (int(self.MacAddressSpoofing) == int(OnOffState.On)) if self.is_bound("MacAddressSpoofing") else None
+        yield from self.each(self.adapters(),
+                             lambda a: f'Set-VMNetworkAdapter will configure network adapter "{a.name}".',
+                             lambda client, a: client.set_network_adapter(
+                                 a, static_mac_address=static, dynamic_mac_address=dynamic,
+                                 mac_address_spoofing=spoofing))
+
+
+class _VlanTargets(_AdapterTargets):
+    """The adapters of the VLAN cmdlets: -VMNetworkAdapterName names them (not -Name)."""
+
+    VMNetworkAdapterName = Bound()
+
+    def _bound_list(self, name: str) -> list[Any]:
+        return super()._bound_list("VMNetworkAdapterName" if name == "Name" else name)
+
+
+@hyperv_cmdlet("Set-VMNetworkAdapterVlan")
+class SetVMNetworkAdapterVlan(_VlanTargets):
+    Access = Bound()
+    Untagged = Bound()
+    VlanId = Bound()
+
+    def process(self) -> Iterator[Any]:
+        access = bool(self.ctx.bound.get("Access"))
+        untagged = bool(self.ctx.bound.get("Untagged"))
+        if access == untagged:
+            self.report(InvalidArgumentError("Specify exactly one VLAN mode: -Access (with -VlanId) or -Untagged.",
+                                             error_id="InvalidParameter", category="InvalidArgument"))
+            return
+        if access and not self.is_bound("VlanId"):
+            self.report(InvalidArgumentError("The access mode needs a VLAN identifier (-VlanId).",
+                                             error_id="InvalidParameter", category="InvalidArgument"))
+            return
+        vlan = int(self.VlanId) if access else None
+        yield from self.each(self.adapters(),
+                             lambda a: f'Set-VMNetworkAdapterVlan will configure the VLAN setting of network adapter '
+                                       f'"{a.name}".',
+                             lambda client, a: client.set_network_adapter_vlan(a, vlan).vlan_setting)
+
+
+@hyperv_cmdlet("Get-VMNetworkAdapterVlan")
+class GetVMNetworkAdapterVlan(_VlanTargets):
+    def process(self) -> Iterator[Any]:
+        for _client, adapter in self.adapters():
+            yield adapter.vlan_setting

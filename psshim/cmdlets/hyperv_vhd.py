@@ -3,7 +3,9 @@
 Thin adapters over `sdk.HyperVClient` (`new_vhd`, `test_vhd`, `merge_vhd`, `resize_vhd`,
 `optimize_vhd`); the rules are the emulator's (`emulator/vhdrules.py`) or the real host's. Get-VHD
 is in `hyperv.py`. Not emulated: New-VHD -SourceDisk, Test-VHD -SupportPersistentReservations,
-Merge-VHD -Force, Optimize-VHD -Mode (each fails with "not supported by hvemu" when bound).
+Merge-VHD -Force, Optimize-VHD -Mode Retrim (a mounted disk's; each fails with "not supported by
+hvemu" when bound). Optimize-VHD's other modes (Full, Quick, Pretrimmed, Prezeroed) compact an
+unattached disk alike: the emulator's disks hold no reclaimable blocks beyond what it already frees.
 """
 
 from __future__ import annotations
@@ -119,7 +121,12 @@ class ResizeVHD(_VhdCmdlet):
 class OptimizeVHD(_VhdCmdlet):
     AsJob = Bound()
     Passthru = Bound()
+    Mode = Bound()
 
     def process(self) -> Iterator[Any]:
+        if self.is_bound("Mode") and int(self.Mode) == 2:  # VhdCompactMode.Retrim
+            from hyperv_emu.psshim.runtime.errors import not_supported
+
+            raise not_supported("Optimize-VHD -Mode Retrim")
         yield from self.per_path(lambda c, p: f'Optimize-VHD will compact the virtual hard disk "{p}" to reduce disk space usage.',
                                  lambda client, path: client.optimize_vhd(path))

@@ -62,6 +62,7 @@ from hyperv_emu.psshim.runtime.values import (
     Char,
     GenericList,
     Hashtable,
+    KeyCollection,
     Int64,
     PSObject,
     Version,
@@ -329,7 +330,7 @@ def try_get_member(obj: Any, name: str, env: MemberEnv) -> tuple[bool, Any]:
     if isinstance(obj, Hashtable):
         if name in obj:
             return True, obj[name]
-        table: dict[str, Callable[[], Any]] = {"count": lambda: len(obj), "keys": lambda: list(obj.keys()),
+        table: dict[str, Callable[[], Any]] = {"count": lambda: len(obj), "keys": lambda: KeyCollection(obj),
                  "values": lambda: list(obj.values()), "isreadonly": lambda: False,
                  "isfixedsize": lambda: False, "issynchronized": lambda: False, "syncroot": lambda: obj}
         getter = table.get(n)
@@ -886,6 +887,9 @@ def _hashtable_method(h: Hashtable, name: str, n: str, args: list[Any], env: Mem
 def _list_method(lst: list[Any], name: str, n: str, args: list[Any], env: MemberEnv) -> Any:
     na = len(args)
     growable = isinstance(lst, (ArrayList, GenericList))
+    if n == "contains" and isinstance(lst, KeyCollection):
+        _argc(name, args, 1)
+        return args[0] in lst.table
     if n == "contains":
         _argc(name, args, 1)
         return any(O.equals(x, args[0], False, env.adapters) for x in lst)

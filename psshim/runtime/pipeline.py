@@ -574,6 +574,11 @@ def resolve_command(interp: "Interpreter", name: str, frame: Frame, depth: int =
     module: str | None = None
     plain = name
     if "\\" in name and not name.lower().endswith(".ps1"):
+        # a function whose name is the whole text comes first (`function Hyper-V\Get-VMConsole`),
+        # as CommandSearcher looks the name up before reading it as module-qualified
+        fn = frame.scope.find_function(name)
+        if fn is not None:
+            return Resolved("function", fn.name, function=fn)
         head, _, tail = name.rpartition("\\")
         if head.casefold() in BUILTIN_MODULES or head.casefold() in interp.modules or \
                 head.casefold() in interp.registry.modules:

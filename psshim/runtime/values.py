@@ -82,6 +82,15 @@ def _fold(key: object) -> object:
     return key
 
 
+class KeyCollection(list[Any]):
+    """A Hashtable's (or dictionary's) `.Keys`: a list of the keys whose Contains uses the table's
+    comparer (case-insensitive for string keys), as Hashtable.KeyCollection does."""
+
+    def __init__(self, table: "Hashtable") -> None:
+        super().__init__(table.keys())
+        self.table = table
+
+
 class Hashtable(MutableMapping[Any, Any]):
     """System.Collections.Hashtable / OrderedDictionary: case-insensitive string keys.
 

@@ -24,12 +24,13 @@ from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
 from hyperv_emu.emulator import importvm as emu_importvm
-from hyperv_emu.emulator.network import AdapterView
+from hyperv_emu.emulator.firmware import FirmwareView
+from hyperv_emu.emulator.network import AdapterChanges, AdapterView
 from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
-from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, OnOffState, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -45,6 +46,7 @@ from hyperv_emu.sdk.types import (
     NetworkAdapter,
     ScsiController,
     VhdTestResult,
+    VlanSetting,
     VhdType,
     VM,
     VMLookup,
@@ -143,8 +145,20 @@ def vm_from_view(v: VMView) -> VM:
 
 
 def adapter_from_view(a: AdapterView) -> NetworkAdapter:
+    vlan = VlanSetting(operation_mode=VMNetworkAdapterVlanMode.Untagged if a.access_vlan is None
+                       else VMNetworkAdapterVlanMode.Access, access_vlan_id=a.access_vlan or 0,
+                       parent_adapter=a.name, computer_name=a.computer_name)
     return NetworkAdapter(name=a.name, computer_name=a.computer_name, vm_name=a.vm_name, vm_id=a.vm_id,
-                          switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address)
+                          switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address,
+                          dynamic_mac_address_enabled=a.dynamic_mac_address_enabled,
+                          mac_address_spoofing=OnOffState.On if a.mac_address_spoofing else OnOffState.Off,
+                          vlan_setting=vlan)
+
+
+def firmware_from_view(f: FirmwareView) -> VMFirmware:
+    return VMFirmware(vm_name=f.vm_name, vm_id=f.vm_id, computer_name=f.computer_name,
+                      secure_boot=OnOffState.On if f.secure_boot else OnOffState.Off,
+                      secure_boot_template=f.secure_boot_template, secure_boot_template_id=f.secure_boot_template_id)
 
 
 def import_options(o: ImportOptions) -> emu_importvm.ImportOptions:
@@ -174,7 +188,12 @@ def _vhd(v: VhdView) -> VHD:
 
 
 def _file(f: EmuFileInfo) -> FileInfo:
-    return FileInfo(path=f.path, name=f.name, is_dir=f.is_dir, length=f.length, last_write_time=f.last_write_time)
+    v = f.version
+    if v is None:
+        return FileInfo(path=f.path, name=f.name, is_dir=f.is_dir, length=f.length, last_write_time=f.last_write_time)
+    return FileInfo(path=f.path, name=f.name, is_dir=f.is_dir, length=f.length, last_write_time=f.last_write_time,
+                    product_version=v.product_version, file_version=v.file_version, product_name=v.product_name,
+                    company_name=v.company_name, file_description=v.file_description)
 
 
 class EmulatedBackend:
@@ -431,11 +450,27 @@ class EmulatedBackend:
         views = self._call(lambda: self._host(computer).connect_adapter(vm_id, adapter, switch))
         return [adapter_from_view(a) for a in views]
 
+    def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                  changes: AdapterSettings) -> list[NetworkAdapter]:
+        emu = AdapterChanges(static_mac=changes.static_mac, dynamic_mac=changes.dynamic_mac,
+                             mac_spoofing=changes.mac_spoofing, vlan_mode=changes.vlan_mode, vlan_id=changes.vlan_id)
+        views = self._call(lambda: self._host(computer).configure_adapter(vm_id, adapter, emu))
+        return [adapter_from_view(a) for a in views]
+
+    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
+        return firmware_from_view(self._call(lambda: self._host(computer).vm_firmware(vm_id)))
+
+    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
+                           template: str | None) -> VMFirmware:
+        return firmware_from_view(self._call(lambda: self._host(computer).configure_firmware(vm_id, secure_boot,
+                                                                                              template)))
+
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
         return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]
 
     def switches(self, computer: str | None) -> list[VMSwitch]:
-        return [VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name)
+        return [VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name,
+                         allow_management_os=s.allow_management_os)
                 for s in self._call(lambda: self._host(computer).switches())]
 
     # --- guest data ---------------------------------------------------------------------------

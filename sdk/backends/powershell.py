@@ -85,7 +85,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, OperationType, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, VMFirmware, VMHostInfo, VMSettings
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
 
@@ -587,6 +587,22 @@ class PowerShellBackend:
                                 switch: str | None) -> list[NetworkAdapter]:
         env = self._run(ps_importscript.connect_network_adapter(self._c(computer), self._vm_id(vm_id), adapter, switch))
         return [ps_json.value_from_json(NetworkAdapter, i) for i in env.items]
+
+    def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                  changes: AdapterSettings) -> list[NetworkAdapter]:
+        env = self._run(ps_importscript.configure_network_adapter(self._c(computer), self._vm_id(vm_id), adapter,
+                                                                  changes))
+        return [ps_json.value_from_json(NetworkAdapter, i) for i in env.items]
+
+    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
+        env = self._run(ps_importscript.firmware(self._c(computer), self._vm_id(vm_id)))
+        return ps_json.value_from_json(VMFirmware, self._one(env, "firmware"))
+
+    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
+                           template: str | None) -> VMFirmware:
+        env = self._run(ps_importscript.configure_firmware(self._c(computer), self._vm_id(vm_id), secure_boot,
+                                                           template))
+        return ps_json.value_from_json(VMFirmware, self._one(env, "firmware"))
 
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
         env = self._run(self.scripts.network_adapters(self._c(computer), self._vm_id(vm_id)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from hyperv_emu.sdk.backends.ps_script import (
     ADAPTER_PROPS,
+    _select_list,
     Script,
     _cn,
     _get_vm,
@@ -20,6 +21,7 @@ from hyperv_emu.sdk.backends.ps_script import (
     ps_quote,
 )
 from hyperv_emu.sdk.compat import ImportOptions
+from hyperv_emu.sdk.vmparts import AdapterSettings, VMFirmware
 
 _REPORT_PROPS = (
     "@(@{Name='VM'; Expression={ $_.VM | Select-Object -Property $hvVMProps }}, "
@@ -55,3 +57,46 @@ def connect_network_adapter(computer: str | None, vm_id: str, adapter: str, swit
             f"Get-VMNetworkAdapter -VM $hvVm -Name {ps_quote(adapter)} | {action} -Confirm:$false",
             f"$hvItems = @(Get-VMNetworkAdapter -VM $hvVm | Select-Object -Property {ADAPTER_PROPS})"]
     return frame("connect_network_adapter", body)
+
+
+def configure_network_adapter(computer: str | None, vm_id: str, adapter: str, changes: AdapterSettings) -> Script:
+    """Set-VMNetworkAdapter (MAC address, spoofing) and/or Set-VMNetworkAdapterVlan on one adapter."""
+    body = [_get_vm(computer, vm_id),
+            f"$hvAdapter = Get-VMNetworkAdapter -VM $hvVm -Name {ps_quote(adapter)}"]
+    args = ""
+    if changes.static_mac is not None:
+        args += f" -StaticMacAddress {ps_quote(changes.static_mac)}"
+    elif changes.dynamic_mac:
+        args += " -DynamicMacAddress"
+    if changes.mac_spoofing is not None:
+        args += f" -MacAddressSpoofing {'On' if changes.mac_spoofing else 'Off'}"
+    if args:
+        body.append(f"$hvAdapter | Set-VMNetworkAdapter{args}")
+    if changes.vlan_mode == "Access":
+        body.append(f"$hvAdapter | Set-VMNetworkAdapterVlan -Access -VlanId {int(changes.vlan_id or 0)}")
+    elif changes.vlan_mode == "Untagged":
+        body.append("$hvAdapter | Set-VMNetworkAdapterVlan -Untagged")
+    body.append(f"$hvItems = @(Get-VMNetworkAdapter -VM $hvVm | Select-Object -Property {ADAPTER_PROPS})")
+    return frame("configure_network_adapter", body)
+
+
+_FIRMWARE_PROPS = _select_list(VMFirmware)
+
+
+def firmware(computer: str | None, vm_id: str) -> Script:
+    body = [_get_vm(computer, vm_id),
+            f"$hvItems = @(Get-VMFirmware -VM $hvVm | Select-Object -Property {_FIRMWARE_PROPS})"]
+    return frame("firmware", body)
+
+
+def configure_firmware(computer: str | None, vm_id: str, secure_boot: bool | None, template: str | None) -> Script:
+    args = ""
+    if secure_boot is not None:
+        args += f" -EnableSecureBoot {'On' if secure_boot else 'Off'}"
+    if template is not None:
+        args += f" -SecureBootTemplate {ps_quote(template)}"
+    body = [_get_vm(computer, vm_id)]
+    if args:
+        body.append(f"Set-VMFirmware -VM $hvVm{args}")
+    body.append(f"$hvItems = @(Get-VMFirmware -VM $hvVm | Select-Object -Property {_FIRMWARE_PROPS})")
+    return frame("configure_firmware", body)

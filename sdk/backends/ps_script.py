@@ -209,9 +209,13 @@ FILE_PROPS = (
     "@(@{Name='Path'; Expression={ $_.FullName }}, 'Name', "
     "@{Name='IsDir'; Expression={ [bool]$_.PSIsContainer }}, "
     "@{Name='Length'; Expression={ if ($_.PSIsContainer) { 0 } else { $_.Length } }}, "
-    + _date_property("LastWriteTime") + ")"
+    + _date_property("LastWriteTime") + ", "
+    + ", ".join(f"@{{Name='{n}'; Expression={{ if (-not $_.PSIsContainer) {{ $_.VersionInfo.{n} }} }}}}"
+                for n in ("ProductVersion", "FileVersion", "ProductName", "CompanyName", "FileDescription"))
+    + ")"
 )
-assert [n for n, _ in _fields(FileInfo)] == ["Path", "Name", "IsDir", "Length", "LastWriteTime"]
+assert [n for n, _ in _fields(FileInfo)] == ["Path", "Name", "IsDir", "Length", "LastWriteTime", "ProductVersion",
+                                             "FileVersion", "ProductName", "CompanyName", "FileDescription"]
 assert [n for n, _ in _fields(HostEvent)][:4] == ["TimeCreated", "Level", "Id", "Message"]
 
 EVENT_LOGS = ("Microsoft-Windows-Hyper-V-VMMS-Admin", "Microsoft-Windows-Hyper-V-Worker-Admin")

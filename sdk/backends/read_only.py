@@ -33,7 +33,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, VMFirmware, VMHostInfo, VMSettings
 
 
 class ReadOnlyBackend:
@@ -144,6 +144,14 @@ class ReadOnlyBackend:
 
     def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                 switch: str | None) -> list[NetworkAdapter]:
+        self._deny(computer)
+
+    def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
+                                  changes: AdapterSettings) -> list[NetworkAdapter]:
+        self._deny(computer)
+
+    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
+                           template: str | None) -> VMFirmware:
         self._deny(computer)
 
     # --- disks, events, faults ---------------------------------------------------------------
@@ -284,6 +292,9 @@ class ReadOnlyBackend:
 
     def switches(self, computer: str | None) -> list[VMSwitch]:
         return self.inner.switches(computer)
+
+    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
+        return self.inner.firmware(computer, vm_id)
 
 
 def read_only(backend: Backend) -> Backend:

@@ -257,8 +257,8 @@ def test_not_emulated_cmdlet_binds_then_fails_naming_it() -> None:
     assert rec.message == "Add-VMDvdDrive is not supported by hvemu."
     assert rec.fully_qualified_error_id.startswith(NOT_SUPPORTED)
     # positional binding and parameter aliases work as declared (VMName p0; Passthru switch)
-    rec = one_error("Get-VMNetworkAdapterVlan SRV-APP01")
-    assert rec.message == "Get-VMNetworkAdapterVlan is not supported by hvemu."
+    rec = one_error("Get-VMNetworkAdapterAcl SRV-APP01")
+    assert rec.message == "Get-VMNetworkAdapterAcl is not supported by hvemu."
 
 
 def test_not_emulated_cmdlet_reports_the_binding_error_first() -> None:
@@ -284,12 +284,12 @@ def test_not_emulated_cmdlet_reports_the_binding_error_first() -> None:
 def test_pipeline_input_binds_before_the_not_supported_error() -> None:
     rec = one_error("Get-VM SRV-APP01 | Get-VMFibreChannelHba")
     assert rec.message == "Get-VMFibreChannelHba is not supported by hvemu."
-    # a string cannot bind to Get-VMNetworkAdapterVlan -ManagementOS's set (no pipeline parameter):
+    # a string cannot bind to Get-VMNetworkAdapterAcl -ManagementOS's set (no pipeline parameter):
     # PowerShell's non-terminating InputObjectNotBound for that object, then the cmdlet ends (not
     # supported)
-    _out, errors = run("'x' | Get-VMNetworkAdapterVlan -ManagementOS")
+    _out, errors = run("'x' | Get-VMNetworkAdapterAcl -ManagementOS")
     assert [e.fully_qualified_error_id for e in errors] == [
-        "InputObjectNotBound,Microsoft.HyperV.PowerShell.Commands.GetVMNetworkAdapterVlan", NOT_SUPPORTED]
+        "InputObjectNotBound,Microsoft.HyperV.PowerShell.Commands.GetVMNetworkAdapterAcl", NOT_SUPPORTED]
 
 
 def test_module_qualified_names_and_aliases_resolve() -> None:
