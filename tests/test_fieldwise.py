@@ -63,4 +63,5 @@ def test_repr_of_an_sdk_value_is_attrs_shaped() -> None:
 
     f = FileInfo(path="C:\\a", name="a", is_dir=False, length=1, last_write_time=dt.datetime(2020, 1, 2))
     assert repr(f) == ("FileInfo(path='C:\\\\a', name='a', is_dir=False, length=1, "
-                       "last_write_time=datetime.datetime(2020, 1, 2, 0, 0))")
+                       "last_write_time=datetime.datetime(2020, 1, 2, 0, 0), product_version=None, "
+                       "file_version=None, product_name=None, company_name=None, file_description=None)")

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import hvemu_testlib as T
 from hyperv_emu import sdk
+from hyperv_emu.sdk import errors as sdk_errors
 from hyperv_emu.emulator.storage import STATE_DB
 
 HOSTILE_STRINGS = [
@@ -215,12 +216,15 @@ def test_a_file_in_the_way_is_refused_not_journaled(sandbox):
     c.write_file("C:\\Data\\file", b"x")
     for call in (lambda: c.make_dir("C:\\Data\\file"), lambda: c.write_file("C:\\Data\\file\\below", b"y"),
                  lambda: c.new_vm("under", new_vhd_path="C:\\Data\\file\\disk.vhdx"),
-                 lambda: c.write_file("C:\\Data", b"z"), lambda: c.delete_file("C:\\Data"),
-                 lambda: c.write_file("C:\\", b"z")):
+                 lambda: c.write_file("C:\\Data", b"z"), lambda: c.delete_file("C:\\Data")):
         with pytest.raises(sdk.HyperVError) as ei:
             call()
         assert ei.value.error_id == "InvalidPath"
         sandbox.check()
+    # a drive's root (C:\ holds Windows): .NET's File.WriteAllBytes("C:\") is access denied
+    with pytest.raises(sdk_errors.AccessDeniedError, match=r"Access to the path 'C:\\' is denied\."):
+        c.write_file("C:\\", b"z")
+    sandbox.check()
     assert c.read_file("C:\\Data\\file") == b"x"
     assert c.get_vms("under*") == []
 
