@@ -209,10 +209,21 @@ def dt_(text: str) -> dt.datetime:
 
 def state_store_file(state: pathlib.Path | str) -> pathlib.Path:
     """The file that holds a local emulator state (the reliability suite damages it): the SQLite
-    database. The one place that knows its name: adapt it here when the store changes."""
+    database, with its write-ahead log folded in first (as when the last process closed it), so
+    that damage to the file is damage to the state. The one place that knows its name: adapt it
+    here when the store changes."""
+    import sqlite3
+
     from hyperv_emu.emulator.storage import STATE_DB
 
-    return pathlib.Path(state) / STATE_DB
+    path = pathlib.Path(state) / STATE_DB
+    if path.exists():
+        con = sqlite3.connect(path)
+        try:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            con.close()
+    return path
 
 
 # --- the state as stored (emulator.statedb) ----------------------------------------------------
