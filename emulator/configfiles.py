@@ -15,8 +15,10 @@ def vm_config_path(vm: VirtualMachineRecord) -> str:
 
 def write_vm_config(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> None:
     """The VM's configuration file (JSON standing in for Hyper-V's binary .vmcx). A planned VM
-    (emulator.importvm) gets its file when it is imported; until then the exported one stays."""
+    (emulator.importvm) gets its file when it is imported; until then the exported one stays
+    (its changed settings are still the transaction's change)."""
     if not any(v is vm for v in host.vms):
+        tx.changed = True
         return
     payload = json.dumps(
         {"Name": vm.name, "Id": vm.id, "CheckpointType": vm.checkpoint_type.value,

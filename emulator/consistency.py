@@ -52,15 +52,16 @@ def check(emulator: Emulator) -> list[Problem]:
 def repair(emulator: Emulator) -> RepairReport:
     fixed: list[str] = []
     with emulator.transaction() as tx:
-        parked, tx.state.parked_ops = list(tx.state.parked_ops), []
-        for entry in parked:
-            try:
-                disks.apply_op(tx.store, entry.op)
-            except (DiskError, PathError, OSError):
-                tx.state.parked_ops.append(entry)
-            else:
-                fixed.append(f"retried the parked {entry.op.kind} of '{entry.op.path}': done")
-        if len(tx.state.parked_ops) != len(parked):
+        parked = list(tx.state.parked_ops)
+        if parked:
+            tx.state.parked_ops = []
+            for entry in parked:
+                try:
+                    disks.apply_op(tx.store, entry.op)
+                except (DiskError, PathError, OSError):
+                    tx.state.parked_ops.append(entry)
+                else:
+                    fixed.append(f"retried the parked {entry.op.kind} of '{entry.op.path}': done")
             tx.changed = True
         disks.settle_merges(tx)
         remaining = _problems(tx)
