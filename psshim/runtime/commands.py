@@ -9,6 +9,7 @@ this module; the interpreter and the pipeline use `Registry` and `CmdletInfo` fr
 from __future__ import annotations
 
 import enum
+import threading
 from typing import Any, Callable, ClassVar, Protocol, Sequence
 
 import attrs
@@ -177,6 +178,7 @@ class Registry:
         self._pending_cmdlets: dict[str, str] = {}
         self._pending_modules: dict[str, list[str]] = {}
         self._pending_types: dict[str, str] = {}
+        self._lock = threading.RLock()
 
     @property
     def cmdlets(self) -> dict[str, CmdletInfo]:
@@ -227,9 +229,12 @@ class Registry:
             self._pending_types[name.casefold()] = source
 
     def _load(self, source: str) -> None:
-        load = self._loaders.pop(source, None)
-        if load is not None:
-            load(self)
+        # one registry may serve runspaces of several threads (`hvemu serve`): a thread that
+        # finds the source being loaded by another waits for it to be registered
+        with self._lock:
+            load = self._loaders.pop(source, None)
+            if load is not None:
+                load(self)
 
     def load_all(self) -> None:
         """Load every deferred source (a command listing sees them all)."""

@@ -93,3 +93,23 @@ def test_a_runspace_does_not_import_the_lazy_modules() -> None:
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_threads_sharing_a_registry_each_find_a_command_being_loaded() -> None:
+    import threading
+
+    lazy = default_registry()
+    names = ["Get-CimInstance", "gcim", "Register-ScheduledTask", "Get-WinEvent", "Invoke-Command"] * 4
+    found: list[object] = []
+    start = threading.Barrier(len(names))
+
+    def look(name: str) -> None:
+        start.wait()
+        found.append(lazy.find(lazy.resolve_alias(name) or name))
+
+    threads = [threading.Thread(target=look, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(found) == len(names) and all(f is not None for f in found)
