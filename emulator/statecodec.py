@@ -7,6 +7,7 @@ JSON type are errors); the fields a record keeps as rows of their own (`statetra
 
 from __future__ import annotations
 
+import functools
 import json
 import typing
 from collections.abc import Callable
@@ -20,26 +21,55 @@ from hyperv_emu.emulator.model import EmulatorState
 from hyperv_emu.emulator.persist import make_converter
 from hyperv_emu.emulator.statetrack import KINDS, MAPS, MapKind, child_fields
 
-_CONVERTER = make_converter()
-_FAST = make_converter(detailed=False)
-_DUMP: dict[type, Callable[[Any], Any]] = {}
-_LOAD: dict[type, Callable[[Any, Any], Any]] = {}  # the fast ones
-_LOAD_DETAILED: dict[type, Callable[[Any, Any], Any]] = {}
-for _cls in (EmulatorState, *(k.cls for k in KINDS)):
-    attrs.resolve_types(_cls)
-    _omit: dict[str, Any] = {name: override(omit=True) for name in child_fields(_cls)}
-    _DUMP[_cls] = make_dict_unstructure_fn(_cls, _CONVERTER, **_omit)
-    _LOAD[_cls] = make_dict_structure_fn(_cls, _FAST, _cattrs_forbid_extra_keys=True,
-                                         _cattrs_detailed_validation=False, **_omit)
-    _LOAD_DETAILED[_cls] = make_dict_structure_fn(_cls, _CONVERTER, _cattrs_forbid_extra_keys=True, **_omit)
+@functools.cache
+def _converter(detailed: bool) -> Any:
+    return make_converter(detailed=detailed)
 
 
-def _map_value_type(mk: MapKind) -> Any:
+def _omitted(cls: type) -> dict[str, Any]:
+    attrs.resolve_types(cls)
+    return {name: override(omit=True) for name in child_fields(cls)}
+
+
+# The hooks of a record class are generated on its first use (generating all of them costs a
+# cold `hvemu run` tens of milliseconds; the detailed loaders are needed only to name an error).
+@functools.cache
+def _dump_fn(cls: type) -> Callable[[Any], Any]:
+    return make_dict_unstructure_fn(cls, _converter(True), **_omitted(cls))
+
+
+@functools.cache
+def _load_fn(cls: type) -> Callable[[Any, Any], Any]:
+    """The fast loader of a record class."""
+    return make_dict_structure_fn(cls, _converter(False), _cattrs_forbid_extra_keys=True,
+                                  _cattrs_detailed_validation=False, **_omitted(cls))
+
+
+@functools.cache
+def _load_detailed_fn(cls: type) -> Callable[[Any, Any], Any]:
+    return make_dict_structure_fn(cls, _converter(True), _cattrs_forbid_extra_keys=True, **_omitted(cls))
+
+
+def _record_class(cls: type) -> type:
+    """`cls` if it is a record class of the state (the state itself or a row kind), else KeyError."""
+    if cls is EmulatorState or cls in _KIND_CLASSES:
+        return cls
+    raise KeyError(cls)
+
+
+_KIND_CLASSES = frozenset(k.cls for k in KINDS)
+
+
+@functools.cache
+def _map_value_type(table: str) -> Any:
+    """The value type of a map table's entries (KeyError for an unknown table)."""
+    mk: MapKind = _MAPS[table]
     parent = EmulatorState if not mk.parent else next(k.cls for k in KINDS if k.table == mk.parent)
+    attrs.resolve_types(parent)
     return typing.get_args(attrs.fields_dict(parent)[mk.field].type)[1]
 
 
-_MAP_VALUE: dict[str, Any] = {mk.table: _map_value_type(mk) for mk in MAPS}
+_MAPS: dict[str, MapKind] = {mk.table: mk for mk in MAPS}
 
 
 def _text(doc: Any) -> str:
@@ -55,7 +85,7 @@ def _text(doc: Any) -> str:
 
 def dump_row(obj: Any) -> str:
     """The row JSON of a record (the state: its meta row)."""
-    return _text(_DUMP[type(obj)](obj))
+    return _text(_dump_fn(_record_class(type(obj)))(obj))
 
 
 def load_row(cls: type, data: str) -> Any:
@@ -67,9 +97,9 @@ def load_row(cls: type, data: str) -> Any:
 def load_doc(cls: type, doc: Any) -> Any:
     """A record from its row's decoded JSON (errors as `load_row`'s, detailed)."""
     try:
-        return _LOAD[cls](doc, cls)
+        return _load_fn(_record_class(cls))(doc, cls)
     except Exception:  # noqa: BLE001 - read again for the detailed error
-        return _LOAD_DETAILED[cls](doc, cls)
+        return _load_detailed_fn(_record_class(cls))(doc, cls)
 
 
 def load_rows(rows: str) -> list[Any]:
@@ -82,8 +112,8 @@ def load_rows(rows: str) -> list[Any]:
 
 
 def dump_map_value(table: str, value: Any) -> str:
-    return _text(_CONVERTER.unstructure(value, _MAP_VALUE[table]))
+    return _text(_converter(True).unstructure(value, _map_value_type(table)))
 
 
 def load_map_value(table: str, data: str) -> Any:
-    return _CONVERTER.structure(json.loads(data), _MAP_VALUE[table])
+    return _converter(True).structure(json.loads(data), _map_value_type(table))

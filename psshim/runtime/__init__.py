@@ -49,6 +49,8 @@ module's optional `setup(registry)`, where it can `registry.register_type(ps_nam
 `registry.register_enum(enum_cls)`, `registry.add_alias(alias, target)`, append to
 `registry.adapter_setup` (called with each Runspace's AdapterRegistry) or set
 `registry.exception_mapper` (an exception escaping a cmdlet -> its ErrorRecord).
+A rarely used module whose `setup` only adds aliases and types may also be listed in
+`psshim.cmdlets.LAZY_MODULES` (imported on first use; then run `python scripts/gen_cmdlet_index.py`).
 
 Modules
 -------

@@ -9,6 +9,7 @@ this module; the interpreter and the pipeline use `Registry` and `CmdletInfo` fr
 from __future__ import annotations
 
 import enum
+import threading
 from typing import Any, Callable, ClassVar, Protocol, Sequence
 
 import attrs
@@ -154,18 +155,43 @@ class CmdletInfo(MutableFieldwise):
 
 
 class Registry:
-    """The cmdlets and command aliases of one runtime."""
+    """The cmdlets and command aliases of one runtime.
+
+    A module of cmdlets may be registered lazily (`defer`): its cmdlet names, aliases and the
+    type names its set-up registers are known at once from an index, and the module is imported
+    and registered when one of them is first looked up, or when the commands are enumerated
+    (`all`, `cmdlets`, `modules`)."""
 
     def __init__(self) -> None:
-        self.cmdlets: dict[str, CmdletInfo] = {}
+        self._cmdlets: dict[str, CmdletInfo] = {}
         self.aliases: dict[str, str] = {}
-        self.modules: dict[str, list[CmdletInfo]] = {}
+        self._modules: dict[str, list[CmdletInfo]] = {}
         self.types = T.TypeTable()
+        self.types.on_miss = self._load_type
         # maps a Python exception escaping a cmdlet, and the cmdlet's CommandContext, to an
         # ErrorRecord (set by the Hyper-V layer)
         self.exception_mapper: Callable[[BaseException, Any], Any] | None = None
         # called with each Runspace's AdapterRegistry (e.g. to register the SDK's adapters)
         self.adapter_setup: list[Callable[[Any], None]] = []
+        # deferred sources (in the order they were deferred) and what each one provides
+        self._loaders: dict[str, Callable[[Registry], None]] = {}
+        self._pending_cmdlets: dict[str, str] = {}
+        self._pending_modules: dict[str, list[str]] = {}
+        self._pending_types: dict[str, str] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def cmdlets(self) -> dict[str, CmdletInfo]:
+        """Every cmdlet by case-folded name (deferred modules are loaded first)."""
+        self.load_all()
+        return self._cmdlets
+
+    @property
+    def modules(self) -> dict[str, list[CmdletInfo]]:
+        """The cmdlets of each PowerShell module, by case-folded module name (deferred modules
+        are loaded first)."""
+        self.load_all()
+        return self._modules
 
     def register(self, cls: type[CmdletObject]) -> CmdletInfo:
         return self.register_info(cls.__cmdlet_info__)
@@ -175,10 +201,10 @@ class Registry:
         own `declaration`)."""
         # a fresh info per registry so metadata (types) is resolved against this registry
         own = attrs.evolve(info, metadata=None)
-        self.cmdlets[info.name.casefold()] = own
+        self._cmdlets[info.name.casefold()] = own
         for alias in info.aliases:
             self.aliases[alias.casefold()] = info.name
-        self.modules.setdefault(info.module.casefold(), []).append(own)
+        self._modules.setdefault(info.module.casefold(), []).append(own)
         return own
 
     def register_module(self, module: Any) -> list[CmdletInfo]:
@@ -187,6 +213,41 @@ class Registry:
             if isinstance(obj, type) and isinstance(vars(obj).get("__cmdlet_info__"), CmdletInfo):
                 out.append(self.register(obj))
         return out
+
+    def defer(self, source: str, load: Callable[[Registry], None], *, cmdlets: Sequence[tuple[str, str]],
+              aliases: Sequence[tuple[str, str]] = (), types: Sequence[str] = ()) -> None:
+        """Register `source` lazily: `load(registry)` registers it when first needed. `cmdlets`
+        are its (cmdlet name, PowerShell module name) pairs, `aliases` the (alias, target)
+        pairs it adds (set at once), `types` the type names its set-up registers."""
+        self._loaders[source] = load
+        for name, module in cmdlets:
+            self._pending_cmdlets[name.casefold()] = source
+            self._pending_modules.setdefault(module.casefold(), []).append(source)
+        for alias, target in aliases:
+            self.aliases[alias.casefold()] = target
+        for name in types:
+            self._pending_types[name.casefold()] = source
+
+    def _load(self, source: str) -> None:
+        # one registry may serve runspaces of several threads (`hvemu serve`): a thread that
+        # finds the source being loaded by another waits for it to be registered
+        with self._lock:
+            load = self._loaders.pop(source, None)
+            if load is not None:
+                load(self)
+
+    def load_all(self) -> None:
+        """Load every deferred source (a command listing sees them all)."""
+        while self._loaders:
+            self._load(next(iter(self._loaders)))
+
+    def _load_type(self, name: str) -> bool:
+        """A type name the table does not have: load the deferred source that registers it."""
+        source = self._pending_types.get(name.casefold())
+        if source is None or source not in self._loaders:
+            return False
+        self._load(source)
+        return True
 
     def add_alias(self, alias: str, target: str) -> None:
         self.aliases[alias.casefold()] = target
@@ -199,7 +260,17 @@ class Registry:
         self.types.register_enum(cls)
 
     def find(self, name: str) -> CmdletInfo | None:
-        return self.cmdlets.get(name.casefold())
+        key = name.casefold()
+        info = self._cmdlets.get(key)
+        if info is None and key in self._pending_cmdlets:
+            self._load(self._pending_cmdlets[key])
+            info = self._cmdlets.get(key)
+        return info
+
+    def has_module(self, name: str) -> bool:
+        """Whether a PowerShell module of this name has cmdlets here (without loading them)."""
+        key = name.casefold()
+        return key in self._modules or any(s in self._loaders for s in self._pending_modules.get(key, ()))
 
     def resolve_alias(self, name: str) -> str | None:
         return self.aliases.get(name.casefold())

@@ -581,7 +581,7 @@ def resolve_command(interp: "Interpreter", name: str, frame: Frame, depth: int =
             return Resolved("function", fn.name, function=fn)
         head, _, tail = name.rpartition("\\")
         if head.casefold() in BUILTIN_MODULES or head.casefold() in interp.modules or \
-                head.casefold() in interp.registry.modules:
+                interp.registry.has_module(head):
             module, plain = head, tail
     if module is None and (_looks_like_path(name)):
         return Resolved("script", name, path=name)
@@ -979,7 +979,7 @@ def find_module_file(interp: "Interpreter", name: str) -> str | None:
 def import_module(interp: "Interpreter", name: str, frame: Frame, force: bool = False) -> ModuleInfo | None:
     key = paths.leaf(name).rsplit(".", 1)[0].casefold() if name.lower().endswith((".psm1", ".psd1", ".ps1")) \
         else name.casefold()
-    if key in BUILTIN_MODULES or key in interp.registry.modules:
+    if key in BUILTIN_MODULES or interp.registry.has_module(key):
         return interp.modules.setdefault(key, ModuleInfo(name, None, None))
     if key in interp.modules and not force:
         mod = interp.modules[key]

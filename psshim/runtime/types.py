@@ -208,6 +208,9 @@ class TypeTable:
         # called with a full name the table does not have (e.g. a module's enums, built when
         # first named); a type one returns is kept
         self.resolvers: list[Callable[[str], PSType | None]] = []
+        # called with a name the table does not have; True when it registered more types (a
+        # lazily loaded module's), so the name is looked up again
+        self.on_miss: Callable[[str], bool] | None = None
 
     def register_class(self, full_name: str, cls: type) -> PSType:
         kind = "enum" if issubclass(cls, enum.Enum) else "class"
@@ -223,6 +226,8 @@ class TypeTable:
 
     def lookup(self, name: str) -> PSType | None:
         t = self.by_name.get(name.casefold())
+        if t is None and self.on_miss is not None and self.on_miss(name):
+            t = self.by_name.get(name.casefold())
         if t is None and self.resolvers and "." in name:
             for resolve in self.resolvers:
                 t = resolve(name)
