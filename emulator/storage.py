@@ -698,6 +698,10 @@ class MemoryFileStore:
         if batch is None:
             if path not in self.fs.store and self._isdir(path):  # as a local folder refuses it
                 raise IsADirectoryError(path)
+            # the folders are made (they stay when the file goes, as on a disk; fsspec's implicit
+            # folders would vanish with their last file)
+            folder = rel.rpartition("/")[0]
+            self._makedirs(folder, _join(self.root, folder))
             self.fs.pipe_file(path, data)
             return
         # fsspec's `open` checks every parent with a scan of the store; the batch knows them
