@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 # Up to this many files, one fsync each (and one per folder) is cheaper than a sync of the
 # whole file system, which also waits for every other process's dirty data.
@@ -150,10 +151,15 @@ class Batch:
         paths, self.dirty = sorted(self.dirty), set()
         if len(paths) > FSYNC_EACH_LIMIT and sync_file_system(root):
             return
-        for path in paths:
-            fsync_path(path)
-        for folder in sorted({os.path.dirname(p) for p in paths}):
-            fsync_path(folder)
+        targets = paths + sorted({os.path.dirname(p) for p in paths})
+        if len(targets) == 1:
+            fsync_path(targets[0])
+            return
+        # all at once: the file system commits its journal once for syncs that wait together
+        # (ext4, xfs), where one after the other each waits for a commit of its own
+        with ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="hvemu-fsync") as pool:
+            for done in [pool.submit(fsync_path, t) for t in targets]:
+                done.result()
 
 
 def fsync_path(path: str) -> None:
