@@ -228,6 +228,16 @@ class LocalFileStore:
     def _locate(self, rel: str) -> tuple[str, str]:
         """(the relative path as found, its absolute path), confined to the root."""
         batch = self._batch()
+        if batch is not None:
+            known = batch.listings.located.get(rel)
+            if known is not None:
+                return known
+            found = self._resolve(rel, batch)
+            batch.listings.located[rel] = found
+            return found
+        return self._resolve(rel, None)
+
+    def _resolve(self, rel: str, batch: Batch | None) -> tuple[str, str]:
         if rel.startswith(HOSTS_DIR + "/"):
             if batch is not None:
                 rel = batch.listings.lookup(rel)

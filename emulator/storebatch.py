@@ -68,6 +68,9 @@ class Listings:
     def __init__(self, read: Callable[[str], list[str] | None]) -> None:
         self.read = read
         self._folders: dict[str, Listing | None] = {}
+        # what the store's path resolution made of a relative path (the name as found, the
+        # absolute path), while no entry is added or removed (`LocalFileStore._locate`)
+        self.located: dict[str, tuple[str, str]] = {}
 
     def of(self, rel: str) -> Listing | None:
         if rel not in self._folders:
@@ -96,6 +99,7 @@ class Listings:
 
     def added(self, rel: str, is_dir: bool) -> None:
         """`rel` was created (its missing folders too, as `makedirs` makes them)."""
+        self.located.clear()
         if is_dir and self._folders.get(rel, 0) is None:
             self._folders[rel] = Listing(())
         while rel:
@@ -111,6 +115,7 @@ class Listings:
         return self.of(rel) is not None
 
     def removed(self, rel: str) -> None:
+        self.located.clear()
         folder, _, name = rel.rpartition("/")
         listing = self.of(folder)
         if listing is not None:
