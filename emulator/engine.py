@@ -10,7 +10,9 @@ Every operation runs inside `Emulator.transaction()`:
    operation sees their files merged);
 4. run the operation on the in-memory state, which queues file operations;
 5. commit the rows it changed with those operations journaled (one SQLite transaction), apply
-   them (each is idempotent), and commit again with the journal empty.
+   them (each is idempotent; the files they make are synced together), and commit again with the
+   journal empty (atomic, but not synced on its own: a power loss that undoes it brings the
+   journal back, whose operations are replayed).
 
 A read-only transaction (`read_only=True`) of a local state skips the lock: it reads the last
 committed state (SQLite's WAL gives it one consistent generation); when there is a journal to
@@ -32,6 +34,7 @@ import threading
 from collections.abc import Callable, Iterator
 
 from hyperv_emu.emulator import background, disks, winpath
+from hyperv_emu.emulator.chaincheck import ChainChecks
 from hyperv_emu.emulator.errors import DiskError, EmulatorError, PathError, StateError
 from hyperv_emu.emulator.model import EmulatorState, Event, FileOp, ParkedOp
 from hyperv_emu.emulator.persist import dumps
@@ -49,26 +52,15 @@ _REMOVES_FILE = {"delete", "merge"}
 _READS_CHAIN = {"create_avhdx", "export_disk", "new_vhd"}
 
 
-def _check_chain(store: FileStore, host: str, path: str, checked: set[str]) -> None:
-    """Open the chain under `path` (headers, region tables, metadata, parents): a DiskError names
-    the file that is missing or corrupt, before anything is saved."""
-    key = f"{host}|{winpath.parse(path).key()}"
-    if key in checked:
-        return
-    from hyperv_emu.emulator.vdisk import HostDisks
-
-    HostDisks(store, host).open_chain(path, writable=False).close()
-    checked.add(key)
-
-
-def check_ops(store: FileStore, ops: list[FileOp]) -> None:
+def check_ops(store: FileStore, ops: list[FileOp], chains: ChainChecks | None = None) -> None:
     """Raise PathError for a file operation the host's file system cannot carry out: a file whose
     folder (or a folder above it) is a file, a file where a folder is, a folder where a file is,
     a file op on a drive root; DiskError for a disk chain an operation reads (a differencing
     disk's parent, an export's source) that is missing or corrupt. Operations earlier in `ops`
-    count as done."""
+    count as done. `chains`: the sound files seen before (a new one when None)."""
+    chains = chains if chains is not None else ChainChecks()
     made: dict[str, bool] = {}  # rel -> is_dir, for what earlier ops create or delete (False: file)
-    checked: set[str] = set()  # chains already opened
+    checked: set[str] = set()  # chains already opened (host|key)
     gone: set[str] = set()
     seen: dict[str, str] = {}  # rel -> "file" | "dir" | "none" on storage (cached)
 
@@ -113,7 +105,10 @@ def check_ops(store: FileStore, ops: list[FileOp]) -> None:
             if kind(parent_rel) != "file":
                 raise DiskError(f"The virtual disk file '{winpath.parse(op.parent)}' does not exist.",
                                 target=str(winpath.parse(op.parent)))
-            _check_chain(store, op.host, op.parent, checked)
+            key = f"{op.host}|{winpath.parse(op.parent).key()}"
+            if key not in checked:
+                chains.check(store, op.host, op.parent)
+                checked.add(key)
 
 
 # The event a parked file operation leaves in the host's log (hvemu's own id: Hyper-V reports
@@ -154,6 +149,7 @@ class Emulator:
         # connection commits; dropped when a transaction fails: it may be half-changed).
         self.db = StateDB(self.store)
         self._thread_lock = threading.RLock()
+        self.chains = ChainChecks()  # the disk files found sound by check_ops (emulator.chaincheck)
 
     def exists(self) -> bool:
         with self._thread_lock:
@@ -265,7 +261,7 @@ class Emulator:
         # Refuse, before anything is saved, what could not be stored: a journaled operation that
         # fails would fail again at every replay and lock the state for good.
         with self.store.batch():  # folder listings read once for all the operations
-            check_ops(self.store, tx.ops)
+            check_ops(self.store, tx.ops, self.chains)
         ops, tx.ops = tx.ops, []
         if ops or tx.state.pending_ops:
             tx.state.pending_ops = list(ops)
@@ -274,7 +270,10 @@ class Emulator:
         if ops:
             failure = self._apply_or_park(tx, ops)
             tx.state.pending_ops = []
-            self.db.commit()
+            # The emptied journal needs no fsync of its own: if a power loss undoes this commit,
+            # the journal comes back and its idempotent operations, done and synced by now, are
+            # replayed; the next durable commit syncs it (statedb.StateDB.commit).
+            self.db.commit(durable=False)
         tx.changed = False
         if failure is not None:
             raise failure

@@ -20,8 +20,9 @@ Layout (`LAYOUT_VERSION`; `_LAYOUT_STEPS` brings an older database up to date on
                            holds epoch (new when the whole content is replaced), state_gen
                            (the generation that wrote the meta row) and pruned_below
 
-Local states use WAL with `synchronous=FULL`: a commit is durable when COMMIT returns, readers
-never wait for a writer and see one committed generation. Memory states are an in-memory
+Local states use WAL with `synchronous=FULL`: a commit is durable when COMMIT returns (but for
+the engine's emptied journal: `StateDB.commit(durable=False)`), readers never wait for a writer
+and see one committed generation. Memory states are an in-memory
 database shared by the process (`storage._DatabaseEntry`).
 
 A process keeps the state it loaded last (`StateDB.state`) with its `statetrack.Tracker`; a
@@ -340,13 +341,33 @@ class StateDB:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def commit(self) -> None:
-        """Write what changed in the loaded state, in one SQLite transaction."""
+    def commit(self, *, durable: bool = True) -> None:
+        """Write what changed in the loaded state, in one SQLite transaction. `durable=False`:
+        the commit is atomic and survives the process (a killed process's writes are in the
+        operating system's cache), but its fsync waits for the next durable commit (SQLite's
+        `synchronous = NORMAL` for this one transaction; the next FULL commit syncs the WAL, and
+        every earlier frame with it). Only for what a power loss may safely undo: the engine's
+        emptied journal, whose operations are idempotent and replayed if it comes back."""
         assert self.state is not None and self.tracker is not None
         if not self.tracker.is_dirty():
             return
         assert self.db is not None
         conn = self.db.conn
+        relaxed = not durable and self.db.wal
+        try:
+            if relaxed:
+                conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                self._write(conn)
+            finally:
+                if relaxed:
+                    conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.DatabaseError as exc:
+            self.discard()
+            raise self._error(exc) from None
+
+    def _write(self, conn: sqlite3.Connection) -> None:
+        assert self.state is not None and self.tracker is not None
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:

@@ -89,6 +89,7 @@ class FileStore(Protocol):
     def write_atomic(self, rel: str, data: bytes) -> None: ...
     def delete(self, rel: str) -> None: ...
     def size(self, rel: str) -> int: ...
+    def signature(self, rel: str) -> tuple[int, ...] | None: ...
     def listdir(self, rel: str) -> list[Entry]: ...
     def makedirs(self, rel: str) -> None: ...
     def create_sparse(self, rel: str, length: int) -> None: ...
@@ -227,6 +228,16 @@ class LocalFileStore:
     def _locate(self, rel: str) -> tuple[str, str]:
         """(the relative path as found, its absolute path), confined to the root."""
         batch = self._batch()
+        if batch is not None:
+            known = batch.listings.located.get(rel)
+            if known is not None:
+                return known
+            found = self._resolve(rel, batch)
+            batch.listings.located[rel] = found
+            return found
+        return self._resolve(rel, None)
+
+    def _resolve(self, rel: str, batch: Batch | None) -> tuple[str, str]:
         if rel.startswith(HOSTS_DIR + "/"):
             if batch is not None:
                 rel = batch.listings.lookup(rel)
@@ -300,6 +311,12 @@ class LocalFileStore:
 
     def size(self, rel: str) -> int:
         return os.stat(self._p(rel)).st_size
+
+    def signature(self, rel: str) -> tuple[int, ...] | None:
+        """What changes whenever the file's bytes do: (inode, size, change time, modification
+        time) in ns (`emulator.chaincheck`)."""
+        st = os.stat(self._p(rel))
+        return (st.st_ino, st.st_size, st.st_ctime_ns, st.st_mtime_ns)
 
     def listdir(self, rel: str) -> list[Entry]:
         path = self._p(rel)
@@ -726,6 +743,9 @@ class MemoryFileStore:
         if obj is not None:
             return int(obj.size)
         return int(self.fs.info(path)["size"])
+
+    def signature(self, rel: str) -> tuple[int, ...] | None:
+        return None  # files change in place without a trace: always read (emulator.chaincheck)
 
     def listdir(self, rel: str) -> list[Entry]:
         out = []

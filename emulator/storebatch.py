@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 # Up to this many files, one fsync each (and one per folder) is cheaper than a sync of the
 # whole file system, which also waits for every other process's dirty data.
@@ -67,6 +68,9 @@ class Listings:
     def __init__(self, read: Callable[[str], list[str] | None]) -> None:
         self.read = read
         self._folders: dict[str, Listing | None] = {}
+        # what the store's path resolution made of a relative path (the name as found, the
+        # absolute path), while no entry is added or removed (`LocalFileStore._locate`)
+        self.located: dict[str, tuple[str, str]] = {}
 
     def of(self, rel: str) -> Listing | None:
         if rel not in self._folders:
@@ -95,6 +99,7 @@ class Listings:
 
     def added(self, rel: str, is_dir: bool) -> None:
         """`rel` was created (its missing folders too, as `makedirs` makes them)."""
+        self.located.clear()
         if is_dir and self._folders.get(rel, 0) is None:
             self._folders[rel] = Listing(())
         while rel:
@@ -110,6 +115,7 @@ class Listings:
         return self.of(rel) is not None
 
     def removed(self, rel: str) -> None:
+        self.located.clear()
         folder, _, name = rel.rpartition("/")
         listing = self.of(folder)
         if listing is not None:
@@ -150,10 +156,15 @@ class Batch:
         paths, self.dirty = sorted(self.dirty), set()
         if len(paths) > FSYNC_EACH_LIMIT and sync_file_system(root):
             return
-        for path in paths:
-            fsync_path(path)
-        for folder in sorted({os.path.dirname(p) for p in paths}):
-            fsync_path(folder)
+        targets = paths + sorted({os.path.dirname(p) for p in paths})
+        if len(targets) == 1:
+            fsync_path(targets[0])
+            return
+        # all at once: the file system commits its journal once for syncs that wait together
+        # (ext4, xfs), where one after the other each waits for a commit of its own
+        with ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="hvemu-fsync") as pool:
+            for done in [pool.submit(fsync_path, t) for t in targets]:
+                done.result()
 
 
 def fsync_path(path: str) -> None:

@@ -173,27 +173,32 @@ class HostDisks:
 
     def create_base(self, path: str, size: int) -> None:
         """An empty dynamic VHDX (idempotent: a file that already opens is left alone)."""
-        from hyperv_emu.emulator.vhdx import create_dynamic
+        from hyperv_emu.emulator.vhdx import write_dynamic
 
         if self.is_vhdx(path):
             return
-        with disk_errors():
-            create_dynamic(self._fresh(path), normalise_size(size), name=path,
-                           block_size=BASE_BLOCK_SIZE).close()
+        raf = self._fresh(path)
+        try:
+            with disk_errors():
+                write_dynamic(raf, normalise_size(size), block_size=BASE_BLOCK_SIZE)
+        finally:
+            raf.close()
 
     def create_child(self, path: str, parent: str, length: int) -> None:
         """A differencing disk of `parent`, exactly max(4 MiB, length) long (idempotent)."""
-        from hyperv_emu.emulator.vhdx import create_differencing_with_length
+        from hyperv_emu.emulator.vhdx import write_differencing
 
         if self.is_vhdx(path):
             return
         parent_file = self.open_file(parent)
         try:
-            with disk_errors():
-                create_differencing_with_length(
-                    self._fresh(path), parent_file, parent_win_path=parent, child_win_path=path,
-                    length=length, name=path, block_size=DIFF_BLOCK_SIZE,
-                ).close()
+            raf = self._fresh(path)
+            try:
+                with disk_errors():
+                    write_differencing(raf, parent_file, parent_win_path=parent, child_win_path=path,
+                                       length=length, block_size=DIFF_BLOCK_SIZE)
+            finally:
+                raf.close()
         finally:
             parent_file.close()
 

@@ -102,9 +102,12 @@ class WildcardPattern(Fieldwise):
         """Whether the whole of `text` matches (WildcardPattern.IsMatch). The first run sits at
         the start, the last at the end, and each run between takes its leftmost place after the
         one before (if any placement works, that one does): O(pattern * text) at worst."""
-        units = _normalise(_code_units(text), not self.case_sensitive)
         segments = self.segments
         first = segments[0]
+        if len(segments) == 1 and not len(text) <= len(first) <= 2 * len(text):
+            return False  # a text is len(text) to twice that UTF-16 units long (a name lookup
+            # among a fleet's VMs skips most of them here)
+        units = _normalise(_code_units(text), not self.case_sensitive)
         if len(segments) == 1:
             return len(units) == len(first) and _at(first, units, 0)
         last = segments[-1]

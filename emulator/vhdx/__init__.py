@@ -29,6 +29,8 @@ from .create import (
     create_fixed,
     make_parent_locator,
     parent_locator_for,
+    write_differencing,
+    write_dynamic,
 )
 from .errors import (
     CorruptVhdxError,
@@ -92,5 +94,7 @@ __all__ = [
     "recover",
     "relative_win_path",
     "resolve_parent_name",
+    "write_differencing",
+    "write_dynamic",
     "write_sparse",
 ]

@@ -130,6 +130,24 @@ def _build(
     length: int = 0,
     fixed: bool = False,
 ) -> VhdxFile:
+    """Write a complete new file (`_write`) and open it."""
+    _write(raf, geometry, pss, disk_id, locator, creator, present_blocks=present_blocks, length=length,
+           fixed=fixed)
+    return VhdxFile.open(raf, name, writable=True)
+
+
+def _write(
+    raf: RandomAccessFile,
+    geometry: Geometry,
+    pss: int,
+    disk_id: UUID,
+    locator: ParentLocator | None,
+    creator: str,
+    *,
+    present_blocks: int = 0,
+    length: int = 0,
+    fixed: bool = False,
+) -> None:
     """Write a complete new file; headers go last so a torn creation never opens."""
     bat_length = geometry.bat_length
     data_start = BAT_OFFSET + bat_length
@@ -160,7 +178,23 @@ def _build(
         header = Header(seq, file_guid, data_guid, ZERO_GUID, 0, 1, LOG_LENGTH, LOG_OFFSET)
         raf.write_at(offset, header.encode())
     raf.flush()
-    return VhdxFile.open(raf, name, writable=True)
+
+
+def write_dynamic(
+    raf: RandomAccessFile,
+    virtual_size: int,
+    *,
+    block_size: int = DEFAULT_DYNAMIC_BLOCK_SIZE,
+    logical_sector_size: int = 512,
+    physical_sector_size: int = 4096,
+    disk_id: UUID | None = None,
+    creator: str = DEFAULT_CREATOR,
+) -> None:
+    """:func:`create_dynamic` without opening the new file (a caller that only makes it does
+    not pay for parsing it again)."""
+    _validate(virtual_size, block_size, logical_sector_size, physical_sector_size)
+    geometry = Geometry(virtual_size, block_size, logical_sector_size, False)
+    _write(raf, geometry, physical_sector_size, disk_id or uuid.uuid4(), None, creator)
 
 
 def create_dynamic(
@@ -266,6 +300,22 @@ def create_differencing_with_length(
     through this child, hiding the parent there. A remainder smaller than a
     block (or beyond the last block) is a sparse extension. Costs no disk.
     """
+    write_differencing(raf, parent, parent_win_path=parent_win_path, child_win_path=child_win_path,
+                       length=length, block_size=block_size, creator=creator)
+    return VhdxFile.open(raf, name, writable=True)
+
+
+def write_differencing(
+    raf: RandomAccessFile,
+    parent: VhdxFile,
+    *,
+    parent_win_path: str,
+    child_win_path: str,
+    length: int = 0,
+    block_size: int = DEFAULT_DIFFERENCING_BLOCK_SIZE,
+    creator: str = DEFAULT_CREATOR,
+) -> None:
+    """:func:`create_differencing_with_length` without opening the new file."""
     _validate(parent.virtual_size, block_size, parent.logical_sector_size, parent.physical_sector_size)
     if length < 0:
         raise ValueError("length must be >= 0")
@@ -275,9 +325,8 @@ def create_differencing_with_length(
     present = 0
     if length > data_start:
         present = min(geometry.payload_blocks, (length - data_start) // block_size)
-    child = _build(
+    _write(
         raf,
-        name,
         geometry,
         parent.physical_sector_size,
         parent.disk_id,
@@ -287,4 +336,3 @@ def create_differencing_with_length(
         length=length,
     )
     parent.freeze()
-    return child

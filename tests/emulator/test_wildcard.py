@@ -60,7 +60,9 @@ SOURCE_RULES = [
     # a backtick before an ordinary character: that character
     ("`a", "a", True), ("`a", "`a", False),
     # `?` is one UTF-16 code unit: a character outside the BMP is two
-    ("?", "\U0001F600", False), ("??", "\U0001F600", True), ("\U0001F600*", "\U0001F600 smile", True),
+    ("?", "\U0001F600", False), ("??", "\U0001F600", True), ("???", "\U0001F600", False),
+    ("a??", "a\U0001F600", True), ("?", "", False), ("", "", True), ("", "a", False),
+    ("\U0001F600*", "\U0001F600 smile", True),
     ("[\U0001F600]", "\U0001F600", False),
     # whole-string matches, `*` may be empty, `?` is exactly one
     ("a*b", "ab", True), ("a*b", "a\nb", True), ("a?b", "ab", False), ("*a", "ba", True), ("*a", "ab", False),
