@@ -10,7 +10,7 @@ while a VM runs, what Wait-VM waits for) are the emulator's (emulator.vmsettings
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from hyperv_emu.psshim.cmdlets.hyperv import HyperVCmdlet, _ByNameOrVM
@@ -147,6 +147,14 @@ class _VMComponentCmdlet(HyperVCmdlet):
         names = [str(n) for n in self._bound_list("VMName")]
         return [(c, vm) for c in self.clients() for vm in self.vms_by_name(c, names)]
 
+    def each_owner(self, read: Callable[[HyperVClient, VMValue], Any]) -> Iterator[Any]:
+        """`read` of each selected VM; a VM it fails for is a non-terminating error."""
+        for client, vm in self.owners():
+            try:
+                yield read(client, vm)
+            except HyperVError as exc:
+                self.report(exc, vm)
+
 
 @hyperv_cmdlet("Get-VMMemory")
 class GetVMMemory(_VMComponentCmdlet):
@@ -155,11 +163,7 @@ class GetVMMemory(_VMComponentCmdlet):
     ComputerName = Bound()
 
     def process(self) -> Iterator[Any]:
-        for client, vm in self.owners():
-            try:
-                yield client.get_vm_memory(vm)
-            except HyperVError as exc:
-                self.report(exc, vm)
+        return self.each_owner(lambda client, vm: client.get_vm_memory(vm))
 
 
 @hyperv_cmdlet("Set-VMMemory")
@@ -196,11 +200,7 @@ class GetVMProcessor(_VMComponentCmdlet):
     ComputerName = Bound()
 
     def process(self) -> Iterator[Any]:
-        for client, vm in self.owners():
-            try:
-                yield client.get_vm_processor(vm)
-            except HyperVError as exc:
-                self.report(exc, vm)
+        return self.each_owner(lambda client, vm: client.get_vm_processor(vm))
 
 
 @hyperv_cmdlet("Set-VMProcessor")
