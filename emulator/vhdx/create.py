@@ -209,11 +209,9 @@ def create_dynamic(
     creator: str = DEFAULT_CREATOR,
 ) -> VhdxFile:
     """Create an empty dynamic base disk in ``raf`` (truncated first); returns it open for writing."""
-    _validate(virtual_size, block_size, logical_sector_size, physical_sector_size)
-    geometry = Geometry(virtual_size, block_size, logical_sector_size, False)
-    return _build(
-        raf, name, geometry, physical_sector_size, disk_id or uuid.uuid4(), None, creator
-    )
+    write_dynamic(raf, virtual_size, block_size=block_size, logical_sector_size=logical_sector_size,
+                  physical_sector_size=physical_sector_size, disk_id=disk_id, creator=creator)
+    return VhdxFile.open(raf, name, writable=True)
 
 
 def create_fixed(
