@@ -227,7 +227,6 @@ class Host:
                 check_vm_name(new_name)
                 vm.name = new_name
             write_vm_config(tx, host, vm)
-            tx.changed = True  # a planned VM has no configuration file to write
             return vm_view(host, vm, tx.now())
 
     def set_faults(self, vm_id: str, *, guest_vss_failing: bool | None = None, pass_through_disks: int | None = None) -> VMView:
