@@ -167,6 +167,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from hyperv_emu.server.app import MAX_BODY, ServerConfig, WSManService, build_app
     from hyperv_emu.server.auth import Authenticator, ntlm_user_file
+    from hyperv_emu.server.connections import connection_aware_protocol
     from hyperv_emu.server.tls import HTTP_PORT, HTTPS_PORT
 
     credentials, reader = _credentials(args)
@@ -188,7 +189,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ["NTLM_USER_FILE"] = user_file
     user = credentials.user.rpartition("\\")[2] if credentials is not None else "Administrator"
     service = WSManService(ServerConfig(url, getattr(args, "computer_name", None), user))
-    app = build_app(service, Authenticator(credentials, readers),
+    authenticator = Authenticator(credentials, readers)
+    app = build_app(service, authenticator,
                     args.max_request_size if args.max_request_size is not None else MAX_BODY)
     scheme = "https" if tls is not None else "http"
     print(f"hvemu serve: WinRM endpoint {scheme}://{args.host}:{port}/wsman on the state {url}", flush=True)
@@ -197,7 +199,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _stop) if threading.current_thread() is threading.main_thread() else None
     try:
         ssl_options = {} if tls is None else {"ssl_certfile": tls.cert, "ssl_keyfile": tls.key}
-        config = uvicorn.Config(app, log_level="warning", access_log=False, **ssl_options)
+        config = uvicorn.Config(app, log_level="warning", access_log=False,
+                                http=connection_aware_protocol(authenticator.forget), **ssl_options)
         uvicorn.Server(config).run(sockets=[sock])
     except _Stopped:
         pass

@@ -4,10 +4,14 @@ checkpoints made through it and seen in the emulator state, faults, credentials,
 from __future__ import annotations
 
 import base64
+import http.client
+import socket
 import threading
+import time
 
 import pytest
 import requests
+import spnego
 import winrm
 
 from tests.server.conftest import PASSWORD, USER, Server
@@ -173,3 +177,54 @@ def test_send_feeds_standard_input(server: Server) -> None:
 def test_run_cmd_arguments_and_cmd_c(server: Server) -> None:
     r = session(server, "basic").run_cmd("cmd", ["/c", "echo", "one", "&&", "exit", "/b", "3"])
     assert (r.std_out, r.status_code) == (b"one \r\n", 3)
+
+
+def _post(conn: http.client.HTTPConnection, headers: dict[str, str]) -> http.client.HTTPResponse:
+    conn.request("POST", "/wsman", body=b"", headers={"Content-Type": "application/soap+xml;charset=UTF-8",
+                                                      "Content-Length": "0", **headers})
+    response = conn.getresponse()
+    response.read()
+    return response
+
+
+def test_a_new_connection_from_a_reused_client_port_must_authenticate_again(server: Server) -> None:
+    """NTLM authenticates a TCP connection, not a client address: once a connection closes, a
+    new one that the client's system happens to open from the same port (as it does, in time,
+    on a busy host) starts unauthenticated. pywinrm sends an empty probe first and starts the
+    handshake only on its 401; an inherited context made it skip the handshake."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        client_port = probe.getsockname()[1]
+    first = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30,
+                                       source_address=("127.0.0.1", client_port))
+    ctx = spnego.client(USER, PASSWORD, protocol="ntlm", hostname="127.0.0.1", service="http")
+    challenge = _post(first, {"Authorization": "Negotiate " + base64.b64encode(ctx.step() or b"").decode()})
+    assert challenge.status == 401
+    token = challenge.getheader("WWW-Authenticate", "").partition(" ")[2]
+    done = _post(first, {"Authorization": "Negotiate " + base64.b64encode(ctx.step(base64.b64decode(token)) or b"").decode()})
+    assert done.status == 200 and ctx.complete
+    assert _post(first, {}).status == 200  # the authenticated connection needs no header
+    held = first.sock.dup()  # type: ignore[union-attr]  # to wait for the server's close
+    assert _post(first, {"Connection": "close"}).status == 200
+    first.close()
+    held.settimeout(30)
+    assert held.recv(1) == b""  # the server closed its side first: the port is free at once
+    held.close()
+    second = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    for _ in range(50):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", client_port))
+            sock.connect(("127.0.0.1", server.port))
+            break
+        except OSError:
+            sock.close()
+            time.sleep(0.1)
+    else:
+        pytest.skip("the system did not let the client port be reused")
+    second.sock = sock
+    try:
+        assert _post(second, {}).status == 401
+    finally:
+        second.close()
