@@ -18,8 +18,8 @@ next token by the rules of that mode:
 - MODE_AFTER: after an operand: binary operators, member access (only adjacent), closers,
   separators and the keywords that continue a statement (`else`, `catch`, `in`, `while`, ...).
 
-Where several terminals fit one character (`(` is LPAREN, ARG_LPAREN or INVOKE_LPAREN), the
-tokenizer takes the one the parser accepts.  Newlines are emitted only where the parser
+Where several terminals fit one character (`(` is LPAREN, ARG_LPAREN or INVOKE_LPAREN; `{` is
+LBRACE or INVOKE_LBRACE), the tokenizer takes the one the parser accepts.  Newlines are emitted only where the parser
 accepts a statement terminator; elsewhere (after `|`, `,`, an operator, `=`, inside `(...)`,
 before `{`, before `else`/`catch`/`finally`) they are skipped, as PowerShell's SkipNewlines does.
 
@@ -420,6 +420,10 @@ class Lexer:
             postfix = self._postfix(pos, mode, view)
             if postfix is not None:
                 return postfix
+        elif adjacent and self.prev_type == "TYPE" and c == "." and _is_ident_start(self._ch(pos + 1)) and view.can("DOT"):
+            # `[int].Name`: after a type literal the parser also takes a cast's operand, but a
+            # `.` directly after `]` is member access on the type, as `::` is.
+            return self._tok("DOT", ".", pos, pos + 1)
         if mode == MODE_ARGUMENT:
             return self._argument(pos, view)
         if mode == MODE_STATEMENT:
@@ -473,6 +477,9 @@ class Lexer:
             return self._tok("LBRACKET_IDX", "[", pos, pos + 1)
         if c == "(" and view.can("INVOKE_LPAREN"):
             return self._tok("INVOKE_LPAREN", "(", pos, pos + 1)
+        if c == "{" and view.can("INVOKE_LBRACE"):
+            # `.Where{ ... }`: a script block directly after a member name is its argument.
+            return self._tok("INVOKE_LBRACE", "{", pos, pos + 1)
         return None
 
     # ---------------------------------------------------------------------------- statement start

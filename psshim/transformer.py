@@ -487,6 +487,12 @@ class AstBuilder:
             c[0], c[2], tuple(arguments), static=operator.value == "::", extent=self.extent(c[0], c[5])
         )
 
+    def invoke_block(self, c: Children) -> ast.InvokeMemberExpressionAst:
+        """`$x.Where{ ... }`: a method call whose one argument is the script block written
+        directly after the name, without parentheses (Parser.cs, MemberAccessRule)."""
+        block = self.script_block_expression(c[3:6])
+        return ast.InvokeMemberExpressionAst(c[0], c[2], (block,), static=False, extent=self.extent(c[0], c[5]))
+
     def index(self, c: Children) -> ast.IndexExpressionAst:
         return ast.IndexExpressionAst(c[0], c[2], extent=self.extent(c[0], c[3]))
 

@@ -984,6 +984,17 @@ class Interpreter:
 
     def _e_member(self, node: A.MemberExpressionAst, frame: Frame) -> Any:
         target = self.eval(node.target, frame)
+        if not node.static and not isinstance(node.member, A.StringConstantAst):
+            # `$h.$key`, `$Matches.0`: a member given by a value looks a dictionary up by that
+            # value itself, so an Int32 key is found by 0 (PowerShell's dynamic member binder).
+            key = self.eval(node.member, frame)
+            if isinstance(target, Hashtable) and not isinstance(key, str):
+                try:
+                    if key in target:
+                        return target[key]
+                except TypeError:
+                    pass
+            return M.get_member(target, C.to_string(key), frame.env)
         name = self._member_name(node.member, frame)
         if node.static:
             if not isinstance(target, T.PSType):

@@ -15,3 +15,11 @@ $age = ((Get-Date) - $cp.CreationTime).Days
 $text = @"
 VM: $($vm.Name)
 "@
+# member access on a type literal, by a computed name, by a number; methods taking a script block
+$typeName = [int].Name
+$common = [System.Management.Automation.Internal.CommonParameters].GetProperties().Name
+$env = $ConfigurationData.NonNodeData.$($defaults.ModuleName).EnvironmentName
+$whole = $Matches.0
+$running = (Get-VM).Where{ $_.State -eq 'Running' }
+$first = @(1, 2, 3).Where{ $_ -gt 1 }[0]
+$doubled = (1..3).ForEach{ $_ * 2 }
