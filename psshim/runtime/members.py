@@ -1266,6 +1266,13 @@ def get_static(t: T.PSType, name: str, env: MemberEnv) -> Any:
         for m in C.DayOfWeek:
             if m.name.casefold() == n:
                 return m
+    if fn in ("System.Management.Automation.PSCmdlet", "System.Management.Automation.Cmdlet"):
+        from hyperv_emu.psshim.runtime.parameters import common_parameter_names, optional_common_parameter_names
+
+        if n == "commonparameters":
+            return common_parameter_names()
+        if n == "optionalcommonparameters":
+            return optional_common_parameter_names()
     if fn == "System.Math":
         if n == "pi":
             return math.pi

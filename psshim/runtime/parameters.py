@@ -324,6 +324,20 @@ def _common_parameters(should_process: bool) -> list[ParameterMetadata]:
     return out
 
 
+def common_parameter_names() -> list[str]:
+    """`[System.Management.Automation.PSCmdlet]::CommonParameters`, in the edition's order."""
+    return [p.name for p in _common_parameters(False)]
+
+
+def optional_common_parameter_names() -> list[str]:
+    """`[System.Management.Automation.PSCmdlet]::OptionalCommonParameters`: the risk-mitigation
+    parameters (and, in Windows PowerShell, -UseTransaction)."""
+    from hyperv_emu.psshim.runtime import options
+
+    names = [p.name for p in _common_parameters(True)[len(_common_parameters(False)):]]
+    return names if options.is_core() else [*names, "UseTransaction"]
+
+
 def with_common_parameters(meta: CommandMetadata) -> list[ParameterMetadata]:
     """The command's parameters followed by the common parameters it accepts."""
     if not meta.is_advanced:

@@ -72,3 +72,21 @@ def test_a_script_block_after_a_space_is_no_argument() -> None:
     with pytest.raises(parser.ParseError) as info:
         parser.parse("$a.Where {$_}")
     assert "UnexpectedToken" in str(info.value)
+
+
+def test_cmdlet_common_parameter_lists_filter_bound_parameters(session: Session) -> None:
+    """Cmdlet.CommonParameters / OptionalCommonParameters (System.Management.Automation): the
+    idiom that keeps a function's own parameters out of $PSBoundParameters."""
+    r = run(session, "[System.Management.Automation.PSCmdlet]::CommonParameters -join ','\n"
+                     "[System.Management.Automation.Cmdlet]::OptionalCommonParameters -join ','\n"
+                     "function f { [CmdletBinding(SupportsShouldProcess)] param($Name, $Size)\n"
+                     "  $common = [System.Management.Automation.PSCmdlet]::CommonParameters +"
+                     " [System.Management.Automation.PSCmdlet]::OptionalCommonParameters\n"
+                     "  @($PSBoundParameters.Keys | Where-Object { $_ -notin $common }) -join ',' }\n"
+                     "f -Name a -Size 1 -Verbose -WhatIf -ErrorAction Stop")
+    assert r.stdout.splitlines() == [
+        "Verbose,Debug,ErrorAction,WarningAction,InformationAction,ErrorVariable,WarningVariable,"
+        "InformationVariable,OutVariable,OutBuffer,PipelineVariable",
+        "WhatIf,Confirm,UseTransaction",
+        "Name,Size",
+    ]
