@@ -79,17 +79,25 @@ class _ByDrive(_VMDevices):
         if self.is_bound("VMHardDiskDrive"):
             return [(self.client(), d) for d in self._bound_list("VMHardDiskDrive") if isinstance(d, HardDrive)]
         out: list[tuple[HyperVClient, HardDrive]] = []
+        # Set-VMHardDiskDrive's slot parameters are optional (its reference page: `-VMName TestVM
+        # -Path .\Test.vhd` "configures the hard drive of virtual machine TestVM"): a slot part
+        # left out matches every drive, as Get-VMHardDiskDrive's filters do.
+        ctype = int(self.ControllerType) if self.is_bound("ControllerType") else None
+        number = int(self.ControllerNumber) if self.is_bound("ControllerNumber") else None
+        location = int(self.ControllerLocation) if self.is_bound("ControllerLocation") else None
         for client, vm in self.vms():
             hits = [d for d in vm.hard_drives
-                    if int(d.controller_type) == int(self.ControllerType)
-                    and d.controller_number == int(self.ControllerNumber)
-                    and d.controller_location == int(self.ControllerLocation)]
+                    if (ctype is None or int(d.controller_type) == ctype)
+                    and (number is None or d.controller_number == number)
+                    and (location is None or d.controller_location == location)]
             if not hits:
-                self.report(HyperVError(
-                    f"Hyper-V was unable to find a hard disk drive on {ControllerType(int(self.ControllerType)).name} "
-                    f"controller number {int(self.ControllerNumber)} at location {int(self.ControllerLocation)} "
-                    f"of virtual machine '{vm.name}'.", error_id="ObjectNotFound", category="ObjectNotFound",
-                    target=vm.name), vm.name)
+                if ctype is not None and number is not None and location is not None:
+                    text = (f"Hyper-V was unable to find a hard disk drive on {ControllerType(ctype).name} "
+                            f"controller number {number} at location {location} of virtual machine '{vm.name}'.")
+                else:  # inferred: the text of a slot named in part
+                    text = f"Hyper-V was unable to find a hard disk drive of virtual machine '{vm.name}'."
+                self.report(HyperVError(text, error_id="ObjectNotFound", category="ObjectNotFound",
+                                        target=vm.name), vm.name)
             out.extend((client, d) for d in hits)
         return out
 

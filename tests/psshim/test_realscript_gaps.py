@@ -291,3 +291,21 @@ def test_planned_vm_memory_and_firmware(session: Session) -> None:
                      "(Import-VM -CompatibilityReport $report).Id -ne (Get-VM SRV-APP01).Id")
     assert r.stderr == ""
     assert r.stdout.splitlines() == ["True", "True"]
+
+
+# --- Set-VMHardDiskDrive without the slot -----------------------------------------------------
+# The cmdlet's reference page, example 1: `Set-VMHardDiskDrive -VMName TestVM -Path .\Test.vhd`
+# "configures the hard drive of virtual machine TestVM to use Test.vhd as its media": the
+# controller type, number and location are optional in the VMName set, and a part left out
+# matches every drive.
+
+
+def test_set_vm_hard_disk_drive_without_the_slot(session: Session) -> None:
+    r = run(session, "New-VHD -Path 'D:\\Hyper-V\\Other.vhdx' -SizeBytes 1GB | Out-Null\n"
+                     "Set-VMHardDiskDrive -VMName SRV-APP01 -Path 'D:\\Hyper-V\\Other.vhdx'\n"
+                     "(Get-VMHardDiskDrive -VMName SRV-APP01).Path\n"
+                     "Set-VMHardDiskDrive -VMName SRV-APP01 -ControllerType IDE -Path 'D:\\Hyper-V\\Other.vhdx'")
+    assert r.stdout.splitlines() == ["D:\\Hyper-V\\Other.vhdx"]
+    assert "Hyper-V was unable to find a hard disk drive of virtual machine 'SRV-APP01'." in r.stderr
+    assert "ObjectNotFound,Microsoft.HyperV.PowerShell.Commands.SetVMHardDiskDrive" in r.stderr
+    assert "internal error" not in r.stderr
