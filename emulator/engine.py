@@ -49,7 +49,7 @@ _REMOVES_FILE = {"delete", "merge"}
 
 # operations that read a disk chain that must already exist (`op.parent`): a differencing disk's
 # parent, an export's source
-_READS_CHAIN = {"create_avhdx", "export_disk", "new_vhd"}
+_READS_CHAIN = {"create_avhdx", "export_disk", "new_vhd", "copy_vhd"}
 
 
 def check_ops(store: FileStore, ops: list[FileOp], chains: ChainChecks | None = None) -> None:

@@ -186,6 +186,16 @@ class ExportFailed(EmulatorError):
     category = "InvalidOperation"
 
 
+class VMStartFailed(EmulatorError):
+    """Start-VM of a VM whose worker cannot power on a device: a disk file missing, corrupt or
+    cut off from its parent. The text has the shape of the job errors Hyper-V writes (the short
+    lines, then each again with its instance and VM ids); the controllers' instance ids are
+    derived from the VM's id [U]."""
+
+    error_id = "OperationFailed"
+    category = "NotSpecified"
+
+
 class ImportFailed(EmulatorError):
     error_id = "OperationFailed"
     category = "InvalidOperation"

@@ -15,6 +15,9 @@ state.", no error. Anything else: InvalidVMState.
 Memory (emulator.guest): Stop-VM -Save keeps the VM's memory in its saved state (.vmrs); a
 shutdown or turn-off drops it.
 
+Starting from Off or Saved powers the VM's disks on: a disk file missing, corrupt or cut off from
+its parent fails the start with the worker's errors (VMStartFailed), and the VM stays as it was.
+
 Automatic checkpoints: starting an Off VM that has AutomaticCheckpointsEnabled and no current
 checkpoint first takes an automatic checkpoint (a failure is ignored); a shutdown or turn-off
 deletes the VM's current checkpoint when it is automatic.
@@ -22,13 +25,20 @@ deletes the VM's current checkpoint when it is automatic.
 
 from __future__ import annotations
 
-from hyperv_emu.emulator import checkpoints, guest, integration
+import uuid
+
+from hyperv_emu.emulator import checkpoints, guest, integration, winpath
 from hyperv_emu.emulator.configfiles import write_vm_config
-from hyperv_emu.emulator.errors import EmulatorError, InvalidVMState
-from hyperv_emu.emulator.model import HostRecord, VirtualMachineRecord, VMStateName
+from hyperv_emu.emulator.errors import EmulatorError, InvalidVMState, VMStartFailed
+from hyperv_emu.emulator.model import HardDrive, HostRecord, VirtualMachineRecord, VMStateName
 from hyperv_emu.emulator.transaction import Transaction
+from hyperv_emu.emulator.vdisk import HostDisks
+from hyperv_emu.emulator.vhdfiles import chain_problem
 
 ALREADY = "The virtual machine is already in the specified state."
+NOT_FOUND = "The system cannot find the file specified. (0x80070002)"
+CORRUPT = "The file or directory is corrupted and unreadable. (0x80070570)"
+_CONTROLLERS = {"SCSI": "Synthetic SCSI Controller", "IDE": "Microsoft Emulated IDE Controller"}
 
 
 def _paused_warning(vm: VirtualMachineRecord) -> str:
@@ -47,9 +57,43 @@ def _set(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, state: VMS
     write_vm_config(tx, host, vm)
 
 
+def _disk_error(files: HostDisks, drive: HardDrive) -> str | None:
+    """Why the worker cannot open the drive's disk chain, as Windows words it, or None."""
+    if not files.exists(drive.path):
+        return NOT_FOUND
+    problem = chain_problem(files, drive.path)
+    if problem is None:
+        return None
+    return problem if problem.startswith("The chain of virtual hard disks") else CORRUPT
+
+
+def _check_disks(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> None:
+    files = HostDisks(tx.store, host.name)
+    for drive in vm.disks:
+        error = _disk_error(files, drive)
+        if error is None:
+            continue
+        short = error.rsplit(" (0x", 1)[0]
+        path = str(winpath.parse(drive.path))
+        controller = _CONTROLLERS.get(drive.controller_type, "Synthetic SCSI Controller")
+        instance = str(uuid.uuid5(uuid.UUID(vm.id), f"{drive.controller_type}{drive.controller_number}")).upper()
+        vm_id = vm.id.upper()
+        raise VMStartFailed(
+            f"'{vm.name}' failed to start.\n"
+            f"{controller} (Instance ID {instance}): Failed to Power on with Error '{short}'.\n"
+            f"Failed to open attachment '{path}'. Error: '{short}'.\n"
+            f"'{vm.name}' failed to start. (Virtual machine ID {vm_id})\n"
+            f"'{vm.name}' {controller} (Instance ID {instance}): Failed to Power on with Error '{error}'. "
+            f"(Virtual machine ID {vm_id})\n"
+            f"'{vm.name}': Failed to open attachment '{path}'. Error: '{error}'. (Virtual machine ID {vm_id})",
+            target=vm.name)
+
+
 def start(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord) -> list[str]:
     if vm.state is VMStateName.RUNNING:
         return [ALREADY]
+    if vm.state is not VMStateName.PAUSED:
+        _check_disks(tx, host, vm)
     warnings = []
     if vm.state is VMStateName.PAUSED:
         warnings.append(_paused_warning(vm))

@@ -286,3 +286,30 @@ def test_a_corrupt_state_store(case: str, state: pathlib.Path, record_property: 
         sdk.connect(str(state)).get_vms()
     record_property("reliability.corrupt_files", 1)
     record_property("reliability.corrupt_file_commands", len(commands) + 1)
+
+
+@pytest.mark.parametrize("case", [c[0] for c in CASES])
+def test_start_and_export_refuse_a_disk_that_does_not_open(case: str, state: pathlib.Path) -> None:
+    """Start-VM powers the VM's disks on: when Test-VHD finds the chain unusable, the start fails
+    with the worker's "failed to start" errors and the VM stays Off; when it is usable, the VM
+    starts. Export-VM reads the same chain first: a damaged one fails before anything is
+    copied, with no export folder and no file operation left parked in the state."""
+    _, target_of, damage = next(c for c in CASES if c[0] == case)
+    damage(target_of(state))
+    session = Session(sdk.connect(str(state)))
+    usable = session.run("Get-VMHardDiskDrive -VMName A | ForEach-Object { Test-VHD $_.Path }").stdout.strip()
+    started = session.run("Start-VM A; (Get-VM A).State")
+    if usable == "True":
+        assert started.stdout.strip() == "Running", started.stderr
+        return
+    assert "'A' failed to start." in started.stderr, started.stderr
+    assert "Failed to open attachment 'D:\\Hyper-V\\Virtual Hard Disks\\A" in started.stderr.replace("\n", "")
+    assert "OperationFailed,Microsoft.HyperV.PowerShell.Commands.StartVM" in started.stderr
+    if case == "A's .avhdx: deleted":
+        assert "Error: 'The system cannot find the file specified.'" in started.stderr.replace("\n", "")
+    if case == "A.vhdx: deleted":
+        assert "The chain of virtual hard disks is broken." in started.stderr.replace("\n", " ")
+    assert started.stdout.strip() == "Off"
+    exported = session.run("Export-VM A -Path 'D:\\Exports'; Test-Path 'D:\\Exports\\A'")
+    assert "ExportVM" in exported.stderr and exported.stdout.strip() == "False"
+    assert T.state_document(str(state))["parked_ops"] == []
