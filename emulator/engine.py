@@ -121,13 +121,17 @@ def park_event(tx: Transaction, op: FileOp, message: str) -> None:
     host = next((h for h in tx.state.hosts if h.name.casefold() == op.host.casefold()), None)
     if host is None:
         return
-    key = winpath.parse(op.path).key()
-    vm_id = next((f.vm_id for f in host.disk_files if winpath.parse(f.path).key() == key and f.vm_id), None)
+    keys = [winpath.parse(p).key() for p in (op.path, op.parent) if p]
+    vm_id = next((f.vm_id for key in keys for f in host.disk_files
+                  if winpath.parse(f.path).key() == key and f.vm_id), None)
     vm = next((v for v in host.vms if v.id == vm_id), None)
     if vm is None:  # a configuration or memory file under a VM's folder
-        vm = next((v for v in host.vms if v.id.casefold() in key), None)
-    host.events.append(Event(time=tx.now(), level="Error", event_id=PARKED_OP_EVENT_ID,
-                             message=f"A file operation could not be completed and was set aside: {message}",
+        vm = next((v for v in host.vms if v.id.casefold() in keys[0]), None)
+    if op.kind == "merge" and vm is not None:
+        text = f"'{vm.name}' background disk merge failed to complete: {message} (Virtual machine ID {vm.id.upper()})"
+    else:
+        text = f"A file operation could not be completed and was set aside: {message}"
+    host.events.append(Event(time=tx.now(), level="Error", event_id=PARKED_OP_EVENT_ID, message=text,
                              vm_name=vm.name if vm else "", vm_id=vm.id if vm else ""))
 
 
@@ -281,7 +285,10 @@ class Emulator:
     def _apply_or_park(self, tx: Transaction, ops: list[FileOp]) -> EmulatorError | None:
         """Apply `ops` in order; one that fails with a disk or path error (its file deleted or
         damaged outside the emulator) is parked in the state with its error and an Error event,
-        and the rest still run. Returns the first such error (None if all were applied)."""
+        and the rest still run. Returns the first such error (None if all were applied), except
+        a background merge's: that runs on its own on a host, whatever command happens to let
+        the clock reach its end, so its failure is the event only (Hyper-V logs "background disk
+        merge failed to complete"), not that command's error."""
         first: EmulatorError | None = None
         report = self.on_file_ops
         # One batch: the files the operations create are synced together when it ends, before
@@ -295,7 +302,8 @@ class Emulator:
                 except (DiskError, PathError, OSError) as exc:
                     error = exc if isinstance(exc, EmulatorError) else DiskError(
                         f"The file operation on '{op.path}' failed: {exc.strerror or exc}.", target=op.path)
-                    first = first or error
+                    if op.kind != "merge":
+                        first = first or error
                     tx.state.parked_ops.append(ParkedOp(op=op, error=error.message, time=tx.now()))
                     park_event(tx, op, error.message)
         if report is not None and ops:

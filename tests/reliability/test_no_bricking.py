@@ -103,3 +103,26 @@ def test_a_journal_entry_that_cannot_be_replayed_is_parked(state: str, capsys: p
     saved = T.stored_state(state)
     assert saved.pending_ops == []
     assert [p.op.path for p in saved.parked_ops] == ["D:\\VHDs\\SRV-DB01_X.avhdx"]
+
+
+def test_a_background_merge_that_fails_is_an_event_not_the_next_commands_error(
+        state: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A merge runs on its own on a host: when it cannot complete (its file damaged meanwhile),
+    the host logs it and the command that let the clock reach its end (a Start-Sleep, a Get-VM)
+    carries on; the operation is parked and `hvemu state check` names it."""
+    code, out, err = run(state, "Stop-VM SRV-APP01 -TurnOff -Force\n"
+                                "Remove-VMSnapshot -VMName SRV-APP01 -Name one\n"
+                                "(Get-VM SRV-APP01).Status", capsys)
+    assert (code, err, out.strip()) == (0, "", "Merging disks")
+    for avhdx in pathlib.Path(state).glob("hosts/*/D/VHDs/SRV-APP01_*.avhdx"):
+        with open(avhdx, "r+b") as handle:
+            handle.write(bytes(8))  # the file identifier
+    code, out, err = run(state, "Start-Sleep -Seconds 3600\n'slept'\n(Get-VM SRV-APP01).Status\n"
+                                "Get-WinEvent -LogName Microsoft-Windows-Hyper-V-VMMS-Admin -MaxEvents 1 |"
+                                " ForEach-Object { $_.Id; $_.Message }", capsys)
+    assert err == "" and code == 0
+    lines = out.splitlines()
+    assert lines[:3] == ["slept", "Operating normally", str(PARKED_OP_EVENT_ID)]
+    assert lines[3].startswith("'SRV-APP01' background disk merge failed to complete: The virtual disk file")
+    assert len(T.stored_state(state).parked_ops) == 1
+    assert main(["state", "check", "--state", state]) == 4
