@@ -38,9 +38,18 @@ def timespan_from_ticks(ticks: int) -> dt.timedelta:
     return dt.timedelta(microseconds=int(ticks / 10))
 
 
+# TimeSpan.Parse: [-][d.]hh:mm[:ss[.fffffff]], or d:hh:mm:ss[.fffffff] (days before a colon only
+# when the seconds are there too: "01:30:00" is 1 h 30 min, not 1 day 30 h).
 _TS_RE = re.compile(
-    r"^\s*(?P<sign>-)?(?:(?P<days>\d+)[.:])?(?P<h>\d{1,2}):(?P<m>\d{1,2})(?::(?P<s>\d{1,2})(?:\.(?P<f>\d{1,7}))?)?\s*$"
+    r"^\s*(?P<sign>-)?(?:(?P<days>\d+)\.)?(?P<h>\d{1,2}):(?P<m>\d{1,2})(?::(?P<s>\d{1,2})(?:\.(?P<f>\d{1,7}))?)?\s*$"
 )
+_TS_COLON_DAYS_RE = re.compile(
+    r"^\s*(?P<sign>-)?(?P<days>\d+):(?P<h>\d{1,2}):(?P<m>\d{1,2}):(?P<s>\d{1,2})(?:\.(?P<f>\d{1,7}))?\s*$"
+)
+
+
+def _timespan_match(text: str) -> "re.Match[str] | None":
+    return _TS_RE.match(text) or _TS_COLON_DAYS_RE.match(text)
 
 
 MAX_TIMESPAN_DAYS = 10675199  # TimeSpan.MaxValue.Days
@@ -51,7 +60,7 @@ def timespan_days_out_of_range(s: str) -> bool:
     text = s.strip()
     if re.fullmatch(r"-?\d+", text):
         return abs(int(text)) > MAX_TIMESPAN_DAYS
-    m = _TS_RE.match(text)
+    m = _timespan_match(text)
     return m is not None and int(m.group("days") or 0) > MAX_TIMESPAN_DAYS
 
 
@@ -62,7 +71,7 @@ def parse_timespan(s: str) -> dt.timedelta | None:
     if re.fullmatch(r"-?\d+", text):
         days = int(text)
         return dt.timedelta(days=days)
-    m = _TS_RE.match(text)
+    m = _timespan_match(text)
     if not m:
         return None
     days = int(m.group("days") or 0)

@@ -201,6 +201,11 @@ CASTS: list[tuple[str, Any]] = [
     ("[char]65", "A"),
     ("[int][char]'A'", 65),
     ("[timespan]'1.02:03:04'", dt.timedelta(days=1, hours=2, minutes=3, seconds=4)),
+    # TimeSpan.Parse reads hh:mm:ss before d:hh:mm (Set-VMHost -ResourceMeteringSaveInterval 01:30:00)
+    ("[timespan]'01:30:00'", dt.timedelta(hours=1, minutes=30)),
+    ("[timespan]'1:02:03:04'", dt.timedelta(days=1, hours=2, minutes=3, seconds=4)),
+    ("[timespan]'-00:00:30'", dt.timedelta(seconds=-30)),
+    ("[timespan]'23:59'", dt.timedelta(hours=23, minutes=59)),
     ("[datetime]'2026-02-20T08:00:00'", dt.datetime(2026, 2, 20, 8)),
     ("[datetime]'Feb 20 2026 8:00 AM'", dt.datetime(2026, 2, 20, 8)),
     ("[version]'5.1.2'", None),
