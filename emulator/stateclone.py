@@ -71,8 +71,8 @@ def _copy_pages(source: FileStore, dest: FileStore) -> collections.Counter[str]:
     return how
 
 
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+def _inside(path: str, folder: str, sep: str = os.sep) -> bool:
+    return path == folder or path.startswith(folder.rstrip(sep) + sep)
 
 
 def _check(source: FileStore, dest: FileStore, src_url: str, dst_url: str) -> None:
@@ -81,7 +81,7 @@ def _check(source: FileStore, dest: FileStore, src_url: str, dst_url: str) -> No
         if _inside(a, b) or _inside(b, a):
             raise StateError(f"Cannot clone the state '{src_url}' into '{dst_url}': one folder holds the other.")
     if isinstance(source, MemoryFileStore) and isinstance(dest, MemoryFileStore):
-        if source.root == dest.root or _inside(source.root, dest.root) or _inside(dest.root, source.root):
+        if _inside(source.root, dest.root, "/") or _inside(dest.root, source.root, "/"):
             raise StateError(f"Cannot clone the state '{src_url}' into '{dst_url}': one holds the other.")
     if not (source.exists(STATE_DB) or source.exists(STATE_FILE)):
         raise StateError(f"There is no hvemu state at '{src_url}' to clone.")
