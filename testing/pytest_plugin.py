@@ -16,6 +16,10 @@ Fixtures:
   `output`; `stdin=` gives the answers to the script's prompts, one per line), the virtual clock
   (`now()`, `advance(seconds, minutes=, hours=, days=)`), `url`.
 - `hyperv_ps`: `hyperv.run`, to run PowerShell in one call.
+- `hyperv_session_worlds` (session): the worlds built once per session. A world asked for with
+  `@pytest.mark.hyperv_world(..., scope="session")` (or any `hyperv_world` world when the ini
+  option `hyperv_world_scope = session`) is built once, and each test's `hyperv` is a
+  copy-on-write clone of it (`sdk.clone_state`; see `session_worlds.py`, docs/pytest-plugin.md).
 - `ps`: the old name of `hyperv_ps`, deprecated (a DeprecationWarning); it goes in the next release.
 
 Options:
@@ -31,8 +35,8 @@ Scenario folders: list folders in the ini option `hyperv_scenarios` (pytest.ini 
 (the format of the acceptance scenarios) becomes a test, with a unified diff when the output
 differs. For code that calls `sdk.connect()` itself, use `hyperv_emu.testing.mock_hyperv`.
 
-Under pytest-xdist every worker makes its own `memory://` states (random names) and its own
-tmp paths, so `pytest -n 2` needs nothing more.
+Under pytest-xdist every worker makes its own `memory://` states (random names), its own tmp
+paths and its own session worlds, so `pytest -n 2` needs nothing more.
 
 The plugin sits at the top of the flow: it may import psshim, sdk and emulator; nothing imports it.
 """
