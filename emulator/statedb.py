@@ -435,3 +435,30 @@ class StateDB:
         self.state, self.tracker, self.generation = state, tracker, generation
         self.next_rid = tracker.next_rid
         self.epoch = epoch
+
+
+def copy_database(source: FileStore, dest: FileStore) -> bool:
+    """Copy the state database of `source` into `dest` (which has none) with SQLite's backup
+    API: one consistent generation, whatever the other connections do meanwhile. The copy gets
+    a new epoch, so that a process that knew an earlier state at `dest` loads it whole rather
+    than catching up from a generation of another state. False when `source` has no database
+    (a state from before the database is copied as its JSON file)."""
+    where = source.display_path(STATE_DB)
+    try:
+        src = source.open_database(STATE_DB, False)
+        if src is None:
+            return False
+        try:
+            dst = dest.open_database(STATE_DB, True)
+            assert dst is not None
+            try:
+                src.conn.execute("PRAGMA busy_timeout = 60000")
+                src.conn.backup(dst.conn)
+                dst.conn.execute("INSERT OR REPLACE INTO meta VALUES ('epoch', ?)", (uuid.uuid4().hex,))
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except sqlite3.DatabaseError as exc:
+        raise StateError(f"The state database '{where}' cannot be copied: {exc}.") from None
+    return True

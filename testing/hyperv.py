@@ -35,7 +35,7 @@ def _answers(stdin: str | None) -> object:
     return Answers.non_interactive() if stdin is None else Answers.from_text(stdin)
 
 
-def _as_file(value: str | os.PathLike[str], suffix: str) -> bool:
+def as_file(value: str | os.PathLike[str], suffix: str) -> bool:
     """A path-like, or a one-line string ending in `suffix`, names a file; other text is content."""
     if isinstance(value, os.PathLike):
         return True
@@ -56,6 +56,18 @@ class HyperV:
         self.load_world(world)
 
     @classmethod
+    def attach(cls, url: str, base_dir: str | os.PathLike[str] | None = None) -> HyperV:
+        """A HyperV on the state already at `url` (e.g. a `sdk.clone_state` copy of a session
+        world): nothing is loaded; `close()` deletes it if it is in memory."""
+        from hyperv_emu.psshim.session import Session
+
+        hv = cls.__new__(cls)
+        hv._url = url
+        hv.base_dir = pathlib.Path(base_dir) if base_dir is not None else pathlib.Path.cwd()
+        hv._session = Session.connect(url)
+        return hv
+
+    @classmethod
     def memory(cls, world: str | os.PathLike[str] = EMPTY_WORLD,
                base_dir: str | os.PathLike[str] | None = None) -> HyperV:
         """A HyperV on a new in-memory state (`memory://hyperv/<random>`); `close()` deletes it."""
@@ -74,7 +86,7 @@ class HyperV:
         """Replace the state with a world: a `.toml` path (relative to `base_dir`) or TOML text."""
         from hyperv_emu.psshim.session import Session
 
-        if _as_file(world, ".toml"):
+        if as_file(world, ".toml"):
             self._session = Session.from_world(self._resolve(world), self._url, force=True)
         else:
             self._session = Session.from_world_text(str(world), self._url, force=True)
@@ -102,7 +114,7 @@ class HyperV:
         to the script's prompts (Read-Host, -Confirm, ...), one per line, as `hvemu run` reads
         them from standard input; without it every prompt fails as under -NonInteractive."""
         self.session.answers = _answers(stdin)
-        if _as_file(script, ".ps1"):
+        if as_file(script, ".ps1"):
             return self.session.run_file(self._resolve(script), *args)
         return self.session.run(str(script), *args)
 

@@ -16,6 +16,10 @@ Fixtures:
   `output`; `stdin=` gives the answers to the script's prompts, one per line), the virtual clock
   (`now()`, `advance(seconds, minutes=, hours=, days=)`), `url`.
 - `hyperv_ps`: `hyperv.run`, to run PowerShell in one call.
+- `hyperv_session_worlds` (session): the worlds built once per session. A world asked for with
+  `@pytest.mark.hyperv_world(..., scope="session")` (or any `hyperv_world` world when the ini
+  option `hyperv_world_scope = session`) is built once, and each test's `hyperv` is a
+  copy-on-write clone of it (`sdk.clone_state`; see `session_worlds.py`, docs/pytest-plugin.md).
 - `ps`: the old name of `hyperv_ps`, deprecated (a DeprecationWarning); it goes in the next release.
 
 Options:
@@ -31,8 +35,8 @@ Scenario folders: list folders in the ini option `hyperv_scenarios` (pytest.ini 
 (the format of the acceptance scenarios) becomes a test, with a unified diff when the output
 differs. For code that calls `sdk.connect()` itself, use `hyperv_emu.testing.mock_hyperv`.
 
-Under pytest-xdist every worker makes its own `memory://` states (random names) and its own
-tmp paths, so `pytest -n 2` needs nothing more.
+Under pytest-xdist every worker makes its own `memory://` states (random names), its own tmp
+paths and its own session worlds, so `pytest -n 2` needs nothing more.
 
 The plugin sits at the top of the flow: it may import psshim, sdk and emulator; nothing imports it.
 """
@@ -53,8 +57,10 @@ from hyperv_emu.testing.hyperv import HyperV
 
 if TYPE_CHECKING:
     from hyperv_emu.psshim.session import RunResult
+    from hyperv_emu.testing.session_worlds import SessionWorlds
 
 MIN_PYTEST = 8
+SCOPES = ("test", "session")  # of a world (`hyperv_world(scope=)`, ini `hyperv_world_scope`)
 KEEP_SECTION = "hyperv-emu state"
 KEPT_PROPERTY = "hyperv_kept_state"
 UPDATED_PROPERTY = "hyperv_updated_expected"
@@ -78,6 +84,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="rewrite scenario folders' expected files from the run instead of failing")
     parser.addini("hyperv_scenarios", "folders of hyperv-emu scenario folders to collect as tests",
                   type="paths", default=[])
+    parser.addini("hyperv_world_scope", "the default scope of `hyperv_world` worlds: 'test' (built for each "
+                  "test) or 'session' (built once, each test gets a copy-on-write clone)", default="test")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -86,8 +94,12 @@ def pytest_configure(config: pytest.Config) -> None:
             f"hyperv-emu's pytest plugin needs pytest>={MIN_PYTEST}, this is pytest {pytest.__version__}: "
             "pip install 'hyperv-emu[pytest]' (or switch the plugin off with -p no:hyperv)")
     config.addinivalue_line(
-        "markers", "hyperv_world(world, storage='memory'): start the `hyperv` fixture from a world file "
-        "(a path relative to the test file, or TOML text)")
+        "markers", "hyperv_world(world, storage='memory', scope='test'): start the `hyperv` fixture from a "
+        "world file (a path relative to the test file, or TOML text); scope='session' builds it once and "
+        "gives each test a copy-on-write clone")
+    scope = config.getini("hyperv_world_scope")
+    if scope not in SCOPES:
+        raise pytest.UsageError(f"hyperv_world_scope = {scope}: use 'test' or 'session'")
 
 
 def _keep_root(config: pytest.Config, factory: pytest.TempPathFactory) -> pathlib.Path | None:
@@ -99,6 +111,18 @@ def _keep_root(config: pytest.Config, factory: pytest.TempPathFactory) -> pathli
     return None
 
 
+@pytest.fixture(scope="session")
+def hyperv_session_worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionWorlds]:
+    """The worlds built once for the session (for this xdist worker): `scope='session'`."""
+    from hyperv_emu.testing.session_worlds import SessionWorlds
+
+    worlds = SessionWorlds(lambda: tmp_path_factory.mktemp("hyperv-world"))
+    try:
+        yield worlds
+    finally:
+        worlds.close()
+
+
 @pytest.fixture
 def hyperv(request: pytest.FixtureRequest, tmp_path: pathlib.Path,
            tmp_path_factory: pytest.TempPathFactory) -> Iterator[HyperV]:
@@ -107,11 +131,21 @@ def hyperv(request: pytest.FixtureRequest, tmp_path: pathlib.Path,
     storage = marker.kwargs.get("storage", "memory") if marker else "memory"
     if storage not in ("memory", "local"):
         pytest.fail(f"hyperv_world(storage={storage!r}): use 'memory' or 'local'", pytrace=False)
+    scope = marker.kwargs.get("scope") if marker and "scope" in marker.kwargs else None
+    if scope is not None and scope not in SCOPES:
+        pytest.fail(f"hyperv_world(scope={scope!r}): use 'test' or 'session'", pytrace=False)
+    scope = scope or request.config.getini("hyperv_world_scope")
     url = str(tmp_path / "hyperv-state") if storage == "local" else f"memory://pytest-hyperv/{uuid.uuid4().hex}"
     path = getattr(request.node, "path", None)
     base = pathlib.Path(str(path)).parent if path is not None else pathlib.Path.cwd()
     world = getattr(request, "param", None) or (marker.args[0] if marker and marker.args else None)
-    hv = HyperV(url, base) if world is None else HyperV(url, base, world)
+    if world is None:
+        hv = HyperV(url, base)
+    elif scope == "session":
+        worlds: SessionWorlds = request.getfixturevalue("hyperv_session_worlds")
+        hv = worlds.hyperv(world, url, base, storage)
+    else:
+        hv = HyperV(url, base, world)
     keep = _keep_root(request.config, tmp_path_factory)
     if keep is not None:
         request.node.stash[_KEEP_KEY] = (hv.url, keep)

@@ -186,12 +186,17 @@ class LocalFile:
 class SparseMemoryFile:
     """An in-memory sparse file made of pages (64 KiB unless `page_size` says otherwise: a
     power of two from 512 bytes to 64 KiB); zero pages are never stored, nor a page's
-    trailing zeros."""
+    trailing zeros.
+
+    `clone()` is copy-on-write: the copy shares the pages, and whichever file writes a shared
+    page first takes a copy of that one page (`_shared`: the indices of pages another file may
+    also hold, never changed in place)."""
 
     def __init__(self, length: int = 0, *, page_size: int = MEMORY_PAGE_SIZE) -> None:
         if not 512 <= page_size <= MEMORY_PAGE_SIZE or page_size & (page_size - 1):
             raise ValueError(f"page_size must be a power of two from 512 to {MEMORY_PAGE_SIZE}")
         self._pages: dict[int, bytearray] = {}
+        self._shared: set[int] = set()
         self._size = length
         self._page = page_size
         self.closed = False
@@ -250,6 +255,8 @@ class SparseMemoryFile:
                     self._pages[index] = page
                     self._trim(index, page)
             else:
+                if index in self._shared:
+                    page = self._own(index)
                 if len(page) < lo:
                     page += bytes(lo - len(page))
                 page[lo : lo + n] = chunk
@@ -266,8 +273,16 @@ class SparseMemoryFile:
         kept = len(page.rstrip(b"\0"))
         if kept == 0:
             del self._pages[index]
+            self._shared.discard(index)
         else:
             del page[kept:]
+
+    def _own(self, index: int) -> bytearray:
+        """The page at `index`, made this file's own (copied) if another file shares it."""
+        page = bytearray(self._pages[index])
+        self._pages[index] = page
+        self._shared.discard(index)
+        return page
 
     def size(self) -> int:
         return self._size
@@ -279,10 +294,11 @@ class SparseMemoryFile:
             keep = (length + self._page - 1) // self._page
             for index in [i for i in self._pages if i >= keep]:
                 del self._pages[index]
+                self._shared.discard(index)
             tail = length % self._page
             index = length // self._page
             if tail and index in self._pages:
-                page = self._pages[index]
+                page = self._own(index) if index in self._shared else self._pages[index]
                 del page[tail:]
                 self._trim(index, page)
         self._size = length
@@ -309,10 +325,17 @@ class SparseMemoryFile:
         return len(self._pages) * self._page
 
     def clone(self) -> SparseMemoryFile:
-        """An independent copy (tests use it to freeze a crash state)."""
+        """An independent copy, copy-on-write: it shares this file's pages until either file
+        writes one (a state's per-test clone, a copied disk; tests freeze a crash state)."""
         copy = SparseMemoryFile(self._size, page_size=self._page)
-        copy._pages = {i: bytearray(p) for i, p in self._pages.items()}
+        copy._pages = dict(self._pages)
+        self._shared = set(self._pages)
+        copy._shared = set(self._pages)
         return copy
+
+    def shared_pages(self) -> int:
+        """How many of the stored pages are shared with a clone (not yet copied on write)."""
+        return len(self._shared)
 
     def getvalue(self) -> bytes:
         """The whole content (small files only)."""

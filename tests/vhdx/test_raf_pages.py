@@ -43,3 +43,51 @@ def test_pages_read_back_as_a_plain_buffer(page: int, steps: list[tuple[str, int
     assert f.stored_bytes() == len(pages) * page
     copy = f.clone()
     assert copy.getvalue() == bytes(model)
+
+
+def _apply(f: SparseMemoryFile, model: bytearray, step: tuple[str, int, bytes]) -> None:
+    kind, offset, data = step
+    if kind == "write":
+        f.write_at(offset, data)
+        if len(model) < offset + len(data):
+            model += bytes(offset + len(data) - len(model))
+        model[offset: offset + len(data)] = data
+    else:
+        f.truncate(offset)
+        del model[offset:]
+        model += bytes(offset - len(model))
+
+
+@settings(max_examples=T.examples(60))
+@given(page=st.sampled_from([512, 4096]), before=st.lists(_STEP, max_size=12),
+       after=st.lists(st.tuples(st.sampled_from([0, 1, 2]), _STEP), max_size=25))
+def test_a_clone_shares_pages_and_copies_them_on_write(page: int, before: list[tuple[str, int, bytes]],
+                                                       after: list[tuple[int, tuple[str, int, bytes]]]) -> None:
+    """Copy-on-write clones: each of an original and two clones (one a clone of the clone)
+    reads back its own writes and truncations only, whatever the others do after the clone."""
+    first = SparseMemoryFile(page_size=page)
+    model = bytearray()
+    for step in before:
+        _apply(first, model, step)
+    second = first.clone()
+    assert second.shared_pages() == first.shared_pages() == len(getattr(first, "_pages"))
+    third = second.clone()
+    files = [first, second, third]
+    models = [bytearray(model), bytearray(model), bytearray(model)]
+    for which, step in after:
+        _apply(files[which], models[which], step)
+    for f, m in zip(files, models):
+        assert f.getvalue() == bytes(m)
+        pages = getattr(f, "_pages")
+        assert all(p and p[-1] for p in pages.values())
+        assert set(getattr(f, "_shared")) <= set(pages)
+
+
+def test_a_clone_copies_only_the_pages_written() -> None:
+    f = SparseMemoryFile(page_size=4096)
+    for i in range(10):
+        f.write_at(i * 4096, b"x" * 4096)
+    copy = f.clone()
+    copy.write_at(5 * 4096 + 1, b"y")
+    assert copy.shared_pages() == 9 and f.read_at(5 * 4096 + 1, 1) == b"x"
+    assert getattr(copy, "_pages")[0] is getattr(f, "_pages")[0]
