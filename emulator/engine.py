@@ -170,9 +170,11 @@ class Emulator:
                     )
                 self._wipe_hosts()
                 self.store.delete(STATE_FILE)
-            self.db.replace(state)
+            # One SQLite transaction writes the whole world with the journal of its file
+            # operations; the files are then made and the emptied journal committed, as for
+            # any operation (`_commit`).
             tx = Transaction(state, self.store, ops=list(ops or []), changed=True)
-            self._commit(tx)
+            self._commit(tx, write=lambda: self.db.replace(state))
 
     def _wipe_hosts(self) -> None:
         from hyperv_emu.emulator.vdisk import MERGES_DIR
@@ -261,7 +263,10 @@ class Emulator:
         if any(m.job for h in state.hosts for m in h.merges):
             background.ensure_worker(self.url, functools.partial(_merge_slices, self.url))
 
-    def _commit(self, tx: Transaction) -> None:
+    def _commit(self, tx: Transaction, write: Callable[[], None] | None = None) -> None:
+        """Save the transaction's state with its file operations journaled, apply them, and save
+        the emptied journal. `write`: how the first save is done (`StateDB.commit`, the rows that
+        changed, when None; `create` writes the whole state)."""
         # Refuse, before anything is saved, what could not be stored: a journaled operation that
         # fails would fail again at every replay and lock the state for good.
         with self.store.batch():  # folder listings read once for all the operations
@@ -269,7 +274,7 @@ class Emulator:
         ops, tx.ops = tx.ops, []
         if ops or tx.state.pending_ops:
             tx.state.pending_ops = list(ops)
-        self.db.commit()
+        (write or self.db.commit)()
         failure = None
         if ops:
             failure = self._apply_or_park(tx, ops)

@@ -7,14 +7,18 @@ JSON type are errors); the fields a record keeps as rows of their own (`statetra
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import functools
 import json
+import operator
+import types
 import typing
 from collections.abc import Callable
 from typing import Any
 
 import attrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, override
 
 from hyperv_emu.emulator.errors import EmulatorError
 from hyperv_emu.emulator.model import EmulatorState
@@ -31,11 +35,83 @@ def _omitted(cls: type) -> dict[str, Any]:
     return {name: override(omit=True) for name in child_fields(cls)}
 
 
-# The hooks of a record class are generated on its first use (generating all of them costs a
-# cold `hvemu run` tens of milliseconds; the detailed loaders are needed only to name an error).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value: Any) -> Any:
+    """The JSON value of an embedded value as the converter unstructures it: an enum member's
+    value, a datetime's ISO text, a record's fields in order, lists and dicts item by item."""
+    cls = value.__class__
+    if cls in _SCALARS:
+        return value
+    return _plain_fn(cls)(value)
+
+
+def _plain_list(value: Any) -> list[Any]:
+    return [_plain(v) for v in value]
+
+
+def _plain_dict(value: Any) -> dict[Any, Any]:
+    return {_plain(k): _plain(v) for k, v in value.items()}
+
+
+def _enum_value(value: Any) -> Any:
+    return _plain(value.value)
+
+
+def _as_is(value: Any) -> Any:
+    return value  # a subclass of str, int or float that is no enum: json writes it as its base
+
+
+def _scalar_type(t: Any) -> bool:
+    """Whether a field of type `t` holds only JSON scalars (`str`, `int | None`, ...)."""
+    if t in _SCALARS:
+        return True
+    return typing.get_origin(t) in (typing.Union, types.UnionType) and all(a in _SCALARS for a in typing.get_args(t))
+
+
 @functools.cache
-def _dump_fn(cls: type) -> Callable[[Any], Any]:
-    return make_dict_unstructure_fn(cls, _converter(True), **_omitted(cls))
+def _plain_fn(cls: type) -> Callable[[Any], Any]:
+    if issubclass(cls, enum.Enum):
+        return _enum_value
+    if issubclass(cls, dt.datetime):
+        return cls.isoformat
+    if issubclass(cls, (list, tuple)):
+        return _plain_list
+    if issubclass(cls, dict):
+        return _plain_dict
+    if attrs.has(cls):
+        return _dump_fn(cls)
+    return _as_is
+
+
+# The dumper of a record class is made on its first use, without generating code: cattrs'
+# generated hooks cost a cold `hvemu run` ~15 ms to make, for the few rows it writes. The loaders
+# are cattrs' (generated on first use; the detailed ones only to name an error).
+@functools.cache
+def _dump_fn(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """The document of a record: its fields in order but its child rows. A field declared as a
+    JSON scalar (str, int, float, bool, or None) is written as it is, as the converter does; the rest
+    goes through `_plain`. (tests/emulator/test_statecodec.py compares it with the converter.)"""
+    attrs.resolve_types(cls)
+    skip = child_fields(cls)
+    fields = [a for a in attrs.fields(cls) if a.name not in skip]
+    names = tuple(a.name for a in fields)
+    converted = tuple(i for i, a in enumerate(fields) if not _scalar_type(a.type))
+    if not names:
+        return lambda obj: {}
+    values_of = operator.attrgetter(*names)
+    if len(names) == 1:
+        name = names[0]
+        return lambda obj: {name: _plain(getattr(obj, name))}
+
+    def dump(obj: Any) -> dict[str, Any]:
+        values = list(values_of(obj))
+        for i in converted:
+            values[i] = _plain(values[i])
+        return dict(zip(names, values))
+
+    return dump
 
 
 @functools.cache
@@ -112,7 +188,8 @@ def load_rows(rows: str) -> list[Any]:
 
 
 def dump_map_value(table: str, value: Any) -> str:
-    return _text(_converter(True).unstructure(value, _map_value_type(table)))
+    _map_value_type(table)  # KeyError for an unknown table
+    return _text(_plain(value))
 
 
 def load_map_value(table: str, data: str) -> Any:

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import BackendError
-from hyperv_emu.sdk.tasks import ActionOutcome, ActionRequest
+
+if TYPE_CHECKING:
+    from hyperv_emu.sdk.tasks import ActionOutcome, ActionRequest
 
 FILE_NOT_FOUND = 0x80070002
 _POWERSHELL = {"powershell", "powershell.exe"}
@@ -58,6 +61,7 @@ class ActionRunner:
         from hyperv_emu.psshim.host_services import SdkFileView, SdkServices
         from hyperv_emu.psshim.launch import launch
         from hyperv_emu.psshim.runtime.runner import RunSettings
+        from hyperv_emu.sdk.tasks import ActionOutcome
 
         execute = expand_environment(request.execute, self.environment)
         edition = edition_of(execute)
@@ -84,8 +88,13 @@ class ActionRunner:
 def attach(client: HyperVClient, environment: Mapping[str, str] | None = None) -> None:
     """Let `client`'s backend run scheduled tasks' programs through psshim (nothing happens
     for a backend without a Task Scheduler)."""
+    runner = ActionRunner(client, environment)
+    direct = getattr(client.backend, "set_action_runner", None)
+    if direct is not None:  # the emulated backend: its Task Scheduler is made when first used
+        direct(runner)
+        return
     try:
         tasks = client.tasks
     except BackendError:
         return
-    tasks.set_action_runner(ActionRunner(client, environment))
+    tasks.set_action_runner(runner)

@@ -45,12 +45,11 @@ import datetime as dt
 import enum
 import warnings as _warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from hyperv_emu.sdk.backend import Backend
-from hyperv_emu.sdk.tasks import TaskClient
 from hyperv_emu.sdk.errors import (
     CheckpointNotFoundError,
     HyperVWarning,
@@ -79,6 +78,9 @@ from hyperv_emu.sdk.types import (
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.vmparts import AdapterSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
+
+if TYPE_CHECKING:
+    from hyperv_emu.sdk.tasks import TaskClient
 
 VMRef = VM | str
 # the memory and processor settings' class GUIDs in their Ids (Msvm_MemorySettingData /
@@ -133,7 +135,10 @@ class HyperVClient(ValueClient):
 
     @property
     def tasks(self) -> TaskClient:
-        """This host's Task Scheduler (sdk.tasks; BackendError where the backend has none)."""
+        """This host's Task Scheduler (sdk.tasks, imported on first use: most scripts schedule
+        nothing; BackendError where the backend has none)."""
+        from hyperv_emu.sdk.tasks import TaskClient
+
         return TaskClient(self.backend, self.computer_name)
 
     # --- binding values to this client ---------------------------------------------------

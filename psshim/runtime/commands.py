@@ -122,6 +122,13 @@ class CmdletInfo(MutableFieldwise):
     declaration: Callable[[T.TypeTable | None], CommandMetadata] | None = None
     _metadata: CommandMetadata | None = None
 
+    def unresolved(self) -> CmdletInfo:
+        """A copy without the metadata resolved so far: `attrs.evolve(self, metadata=None)`,
+        without evolve's look-ups of each field (a registry makes hundreds at start-up)."""
+        return CmdletInfo(self.name, self.cls, self.module, self.class_name, self.aliases, self.default_set,
+                          self.supports_should_process, self.confirm_impact, self.polls, self.synopsis,
+                          self.notes, self.declaration)
+
     @property
     def verb(self) -> str:
         return self.name.split("-", 1)[0]
@@ -200,7 +207,7 @@ class Registry:
         """Register a cmdlet by its info (several cmdlets may share one class, each with its
         own `declaration`)."""
         # a fresh info per registry so metadata (types) is resolved against this registry
-        own = attrs.evolve(info, metadata=None)
+        own = info.unresolved()
         self._cmdlets[info.name.casefold()] = own
         for alias in info.aliases:
             self.aliases[alias.casefold()] = info.name

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hyperv_emu.emulator import errors as emu_errors
 from hyperv_emu.emulator import scheduler as emu_scheduler
@@ -29,7 +29,6 @@ from hyperv_emu.emulator.network import AdapterChanges, AdapterView
 from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
 from hyperv_emu.sdk.vmparts import AdapterSettings, OnOffState, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
@@ -55,6 +54,10 @@ from hyperv_emu.sdk.types import (
     VMSwitch,
     VMSwitchType,
 )
+
+if TYPE_CHECKING:
+    from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
+    from hyperv_emu.sdk.tasks import ActionRunner
 
 T = TypeVar("T")
 
@@ -210,12 +213,26 @@ class EmulatedBackend:
             emulator.on_file_ops = progress
         self.emulator = emulator
         self.url = url
-        self._tasks = EmulatedTasks(emulator, self._call)
+        self._tasks: EmulatedTasks | None = None
+        self._runner: ActionRunner | None = None
         self._generation = 0
 
     def task_backend(self) -> EmulatedTasks:
-        """The host's Task Scheduler (sdk.tasks.TaskBackend)."""
+        """The host's Task Scheduler (sdk.tasks.TaskBackend), made on first use (most runs
+        schedule nothing, and the SDK's task types are then not imported)."""
+        if self._tasks is None:
+            from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
+
+            self._tasks = EmulatedTasks(self.emulator, self._call)
+            self._tasks.set_action_runner(self._runner)
         return self._tasks
+
+    def set_action_runner(self, runner: ActionRunner | None) -> None:
+        """Who runs the tasks' programs (`sdk.tasks.TaskClient.set_action_runner`, without
+        making the Task Scheduler before it is used)."""
+        self._runner = runner
+        if self._tasks is not None:
+            self._tasks.set_action_runner(runner)
 
     def state_generation(self) -> int | None:
         return self._generation
@@ -321,7 +338,7 @@ class EmulatedBackend:
                         f"Wait-VM would wait forever: nothing will make '{name}' reach {condition} while the "
                         "script waits on the emulator's virtual clock. Give -Timeout.", target=name)
                 self._call(lambda: host.advance(max(0.0, (deadline - host.now()).total_seconds()),
-                                                self._tasks.emulator_runner()))
+                                                self.task_backend().emulator_runner()))
             elif deadline is None or self._call(host.now) < deadline:
                 time.sleep(max(0.1, delay))
                 continue
@@ -512,11 +529,11 @@ class EmulatedBackend:
 
     def sleep(self, computer: str | None, seconds: float) -> None:
         if self.clock_is_virtual():
-            self._call(lambda: self._host(computer).advance(seconds, self._tasks.emulator_runner()))
+            self._call(lambda: self._host(computer).advance(seconds, self.task_backend().emulator_runner()))
         else:
             time.sleep(max(0.0, seconds))
             # the tasks due by now run (or count as missed; emulator.taskclock)
-            self._call(lambda: self._host(computer).advance(0, self._tasks.emulator_runner()))
+            self._call(lambda: self._host(computer).advance(0, self.task_backend().emulator_runner()))
 
     def clock_is_virtual(self) -> bool:
         return self._call(lambda: self.emulator.read_state().clock.mode is ClockMode.VIRTUAL)

@@ -50,3 +50,39 @@ def test_the_emptied_journal_commit_alone_skips_its_sync(tmp_path: pathlib.Path,
     assert emulator.load().pending_ops == []
     assert Emulator(url).load().pending_ops == []  # as another process sees it
     assert [c.name for c in client.get_checkpoints("A")] == ["one"]
+
+
+def test_world_init_writes_the_world_and_its_journal_in_one_transaction(tmp_path: pathlib.Path,
+                                                                         monkeypatch) -> None:
+    """A world's rows and the journal of its disk files are one SQLite transaction (synced); the
+    files come next, then the emptied journal, unsynced: two commits in all."""
+    from hyperv_emu.emulator import storage
+    from hyperv_emu.emulator.world import load_text
+
+    events: list[str] = []
+    real_open = storage.LocalFileStore.open_database
+
+    def open_database(self: storage.LocalFileStore, rel: str, create: bool) -> storage.Database | None:
+        db = real_open(self, rel, create)
+        if db is not None:
+            db.conn.set_trace_callback(lambda sql: events.append(
+                "journal row" if sql.lstrip().startswith("INSERT INTO journal") else sql.strip()))
+        return db
+
+    real_sync = storebatch.Batch.sync
+
+    def sync(self: storebatch.Batch, root: str) -> None:
+        if self.dirty:
+            events.append("files synced")
+        real_sync(self, root)
+
+    monkeypatch.setattr(storage.LocalFileStore, "open_database", open_database)
+    monkeypatch.setattr(storebatch.Batch, "sync", sync)
+    state, ops = load_text(WORLD)
+    Emulator(str(tmp_path / "state")).create(state, ops)
+    kept = [e for e in events if e in ("COMMIT", "files synced", "journal row", "PRAGMA synchronous = NORMAL")
+            or e.startswith("BEGIN")]
+    first = kept.index("COMMIT")
+    assert kept[0] == "BEGIN IMMEDIATE" and "journal row" in kept[:first]
+    assert kept[first + 1:] == ["files synced", "PRAGMA synchronous = NORMAL", "BEGIN IMMEDIATE", "COMMIT"]
+    assert Emulator(str(tmp_path / "state")).load().pending_ops == []

@@ -62,3 +62,27 @@ def test_parameters_of_a_function(session: Session) -> None:
                      "(Get-Command Plain).Parameters.Keys -join ','")
     assert r.stderr == ""
     assert r.stdout.splitlines() == ["Name,Force", "True", "True", "0", "a,b"]
+
+
+
+def test_a_registry_copies_every_field_of_a_cmdlet_info_but_its_resolved_metadata() -> None:
+    """`CmdletInfo.unresolved` (what a registry keeps of each cmdlet) is `attrs.evolve(info,
+    metadata=None)`: a field added to CmdletInfo and forgotten there fails here."""
+    from typing import Any, cast
+
+    import attrs
+
+    from hyperv_emu.psshim.runtime.commands import CmdletInfo, CmdletObject
+
+    def declaration(table: Any) -> Any:
+        raise AssertionError("not called")
+
+    # every field set to a value other than its default
+    info = CmdletInfo("Get-Thing", CmdletObject, "Things", "GetThing", ("gth",), "ByName", True, "High", True,
+                      "a synopsis", "notes", declaration)
+    info._metadata = cast(Any, "resolved")
+    assert [a.name for a in attrs.fields(CmdletInfo) if getattr(info, a.name) == a.default] == []
+    copy = info.unresolved()
+    assert copy._metadata is None and info._metadata == "resolved"
+    assert {a.name: getattr(copy, a.name) for a in attrs.fields(CmdletInfo)} == {
+        a.name: getattr(attrs.evolve(info, metadata=None), a.name) for a in attrs.fields(CmdletInfo)}
