@@ -45,7 +45,7 @@ from fsspec.implementations.memory import MemoryFile
 
 from hyperv_emu.emulator.errors import AccessDenied, StateError
 from hyperv_emu.emulator.fieldwise import Fieldwise
-from hyperv_emu.emulator.storebatch import Batch
+from hyperv_emu.emulator.storebatch import Batch, Syncer
 
 if TYPE_CHECKING:
     from hyperv_emu.emulator.vhdx.raf import Buffer, LocalFile, RandomAccessFile, SparseMemoryFile
@@ -174,6 +174,7 @@ class LocalFileStore:
         self.url = url
         self._thread_lock = threading.RLock()
         self._batches = threading.local()
+        self._syncer = Syncer()
 
     # --- batches (emulator.storebatch) ------------------------------------------------------------
 
@@ -194,6 +195,7 @@ class LocalFileStore:
         batch = self._batch()
         if batch is None:
             batch = self._batches.current = Batch(self._folder_names)
+            batch.known_real(self.root, self._real_root)
         batch.depth += 1
         try:
             yield
@@ -201,7 +203,7 @@ class LocalFileStore:
             batch.depth -= 1
             if batch.depth == 0:
                 self._batches.current = None
-                batch.sync(self.root)
+                batch.sync(self.root, self._syncer)
 
     @contextlib.contextmanager
     def unsynced(self) -> Iterator[None]:
@@ -229,11 +231,11 @@ class LocalFileStore:
         """(the relative path as found, its absolute path), confined to the root."""
         batch = self._batch()
         if batch is not None:
-            known = batch.listings.located.get(rel)
+            known = batch.listings.located(rel)
             if known is not None:
                 return known
             found = self._resolve(rel, batch)
-            batch.listings.located[rel] = found
+            batch.listings.locate(rel, found)
             return found
         return self._resolve(rel, None)
 

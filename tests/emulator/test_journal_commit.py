@@ -28,10 +28,10 @@ def test_the_emptied_journal_commit_alone_skips_its_sync(tmp_path: pathlib.Path,
     events: list[str] = []
     real_sync = storebatch.Batch.sync
 
-    def sync(self: storebatch.Batch, root: str) -> None:
+    def sync(self: storebatch.Batch, root: str, syncer: storebatch.Syncer) -> None:
         if self.dirty:
             events.append("files synced")
-        real_sync(self, root)
+        real_sync(self, root, syncer)
 
     monkeypatch.setattr(storebatch.Batch, "sync", sync)
     emulator.load()  # opens the connection
