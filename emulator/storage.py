@@ -48,6 +48,8 @@ from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.storebatch import Batch, Syncer
 
 if TYPE_CHECKING:
+    from filelock import BaseFileLock
+
     from hyperv_emu.emulator.vhdx.raf import Buffer, LocalFile, RandomAccessFile, SparseMemoryFile
 
 STATE_FILE = "hvemu-state.json"  # the metadata before the database (migrated on open)
@@ -175,6 +177,7 @@ class LocalFileStore:
         self._thread_lock = threading.RLock()
         self._batches = threading.local()
         self._syncer = Syncer()
+        self._file_lock: tuple[int, BaseFileLock] | None = None  # (pid, the lock of LOCK_FILE)
 
     # --- batches (emulator.storebatch) ------------------------------------------------------------
 
@@ -394,8 +397,12 @@ class LocalFileStore:
 
         os.makedirs(self.root, exist_ok=True)
         with self._thread_lock:
+            # one FileLock per process (filelock refuses an instance inherited across a fork):
+            # a new one per transaction costs more than the flock itself
+            if self._file_lock is None or self._file_lock[0] != os.getpid():
+                self._file_lock = (os.getpid(), filelock.FileLock(self._p(LOCK_FILE), timeout=60))
             try:
-                with filelock.FileLock(self._p(LOCK_FILE), timeout=60):
+                with self._file_lock[1]:
                     yield
             except filelock.Timeout as exc:
                 raise StateError(f"The state at '{self.root}' is locked by another process (waited 60 s).") from exc
