@@ -80,7 +80,7 @@ def test_a_named_checkpoint_writes_its_configuration_once(tmp_path: pathlib.Path
     store_type = type(emulator.store)
     real_write = store_type.write_atomic
 
-    def write_atomic(self, rel: str, data: bytes) -> None:  # type: ignore[no-untyped-def]
+    def write_atomic(self: object, rel: str, data: bytes) -> None:
         written.append(rel)
         real_write(self, rel, data)
 
