@@ -111,6 +111,35 @@ def check_ops(store: FileStore, ops: list[FileOp], chains: ChainChecks | None = 
                 checked.add(key)
 
 
+_WRITES = frozenset({"write_file", "write_bytes"})
+# operations that touch nothing but their path (and their parent: the file they read)
+_TOUCH_OWN_PATHS = _WRITES | {"create_vhdx", "create_avhdx", "delete", "mkdir", "sparse_file", "copy_sparse"}
+
+
+def drop_superseded_writes(ops: list[FileOp]) -> list[FileOp]:
+    """`ops` without each write of a whole file that a later write of the same file replaces
+    with nothing between that reads or changes it (a checkpoint created and renamed in one
+    transaction writes its configuration twice): the same files result, with one write less."""
+    if len(ops) < 2:
+        return ops
+    kept: list[FileOp] = []
+    rewritten: set[str] = set()  # files a later write replaces, untouched since
+    for op in reversed(ops):
+        key = f"{op.host.casefold()}|{winpath.parse(op.path).key()}"
+        if op.kind in _WRITES:
+            if key in rewritten:
+                continue
+            rewritten.add(key)
+        elif op.kind in _TOUCH_OWN_PATHS:
+            rewritten.discard(key)
+            if op.parent:
+                rewritten.discard(f"{op.host.casefold()}|{winpath.parse(op.parent).key()}")
+        else:
+            rewritten.clear()
+        kept.append(op)
+    return ops if len(kept) == len(ops) else kept[::-1]
+
+
 # The event a parked file operation leaves in the host's log (hvemu's own id: Hyper-V reports
 # such damage in many ways, none of which a journal replay has)
 PARKED_OP_EVENT_ID = 19100
@@ -267,17 +296,22 @@ class Emulator:
         """Save the transaction's state with its file operations journaled, apply them, and save
         the emptied journal. `write`: how the first save is done (`StateDB.commit`, the rows that
         changed, when None; `create` writes the whole state)."""
-        # Refuse, before anything is saved, what could not be stored: a journaled operation that
-        # fails would fail again at every replay and lock the state for good.
-        with self.store.batch():  # folder listings read once for all the operations
-            check_ops(self.store, tx.ops, self.chains)
-        ops, tx.ops = tx.ops, []
-        if ops or tx.state.pending_ops:
-            tx.state.pending_ops = list(ops)
-        (write or self.db.commit)()
+        # One batch for the check and the operations: folder listings and real paths are read
+        # once; the files the operations make are synced when it ends, before the emptied
+        # journal is committed.
         failure = None
+        tx.ops = drop_superseded_writes(tx.ops)
+        with self.store.batch():
+            # Refuse, before anything is saved, what could not be stored: a journaled operation
+            # that fails would fail again at every replay and lock the state for good.
+            check_ops(self.store, tx.ops, self.chains)
+            ops, tx.ops = tx.ops, []
+            if ops or tx.state.pending_ops:
+                tx.state.pending_ops = list(ops)
+            (write or self.db.commit)()
+            if ops:
+                failure = self._apply_or_park(tx, ops)
         if ops:
-            failure = self._apply_or_park(tx, ops)
             tx.state.pending_ops = []
             # The emptied journal needs no fsync of its own: if a power loss undoes this commit,
             # the journal comes back and its idempotent operations, done and synced by now, are

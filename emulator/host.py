@@ -58,7 +58,7 @@ from hyperv_emu.emulator.views import (
     checkpoint_view,
     vm_view,
 )
-from hyperv_emu.emulator.wildcard import contains_wildcards, is_match
+from hyperv_emu.emulator.wildcard import compile_pattern, contains_wildcards, is_match
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -122,11 +122,17 @@ class Host:
             missing = []
             chosen: set[int] = set()  # by identity (a record's == compares every field)
             for name in names:
-                hits = [v for v in host.vms if _name_matches(name, v.name)]
+                # the pattern read once, and the names of other lengths skipped without a call:
+                # a name looked up among a fleet's VMs costs little per VM
+                hits: list[VirtualMachineRecord] = []
+                if host.vms:
+                    pattern = compile_pattern(name)
+                    lo, hi = pattern.length_range()
+                    hits = [v for v in host.vms if lo <= len(v.name) <= hi and pattern.is_match(v.name)]
                 if not hits and not contains_wildcards(name):
                     missing.append(name)
                 chosen.update(id(h) for h in hits)
-            ordered = [v for v in host.vms if id(v) in chosen]
+            ordered = hits if len(names) == 1 else [v for v in host.vms if id(v) in chosen]
             return VMLookup(tuple(vm_view(host, v, now) for v in ordered), tuple(missing))
 
     def get_vm_by_id(self, vm_id: str) -> VMView:

@@ -148,6 +148,7 @@ class Tracker:
         self.rid_of: dict[int, int] = {}  # id(record) -> row id
         self.dirty: dict[int, Any] = {}  # id(row record) -> row record (the state: the meta row)
         self.lists: dict[int, tuple[TrackedList, list[Any]]] = {}  # changed row lists, with their old items
+        self.appended: set[int] = set()  # those of `lists` only appended to since (their old items unchanged)
         self.maps: dict[int, tuple[TrackedDict, set[str] | None]] = {}  # changed maps: keys (None: all)
         self.next_rid = 1
         object.__setattr__(state, "_hv_link", (self, state))
@@ -165,6 +166,7 @@ class Tracker:
     def clear(self) -> None:
         self.dirty.clear()
         self.lists.clear()
+        self.appended.clear()
         self.maps.clear()
 
     def on_set(self, instance: Any, row: Any, name: str, value: Any) -> Any:
@@ -174,6 +176,7 @@ class Tracker:
                 if kind.field == name:
                     old = getattr(instance, name)
                     before = self.lists.pop(id(old), (None, list(old)))[1] if isinstance(old, TrackedList) else []
+                    self.appended.discard(id(old))
                     new = TrackedList(value, self, row, kind)
                     self.lists[id(new)] = (new, before)
                     return new
@@ -186,12 +189,17 @@ class Tracker:
         self.dirty[id(row)] = row
         return self.embed(value, row)
 
-    def list_changing(self, lst: TrackedList) -> None:
+    def list_changing(self, lst: TrackedList, appending: bool = False) -> None:
+        """`lst` is about to change; `appending`: by items added at its end, nothing else."""
         lst.lookup = None
         if lst.kind is None:
             self.dirty[id(lst.owner)] = lst.owner
         elif id(lst) not in self.lists:
             self.lists[id(lst)] = (lst, list(lst))
+            if appending:
+                self.appended.add(id(lst))
+        elif not appending:
+            self.appended.discard(id(lst))
 
     def map_changing(self, d: TrackedDict, key: str | None) -> None:
         if d.kind is None:
@@ -325,7 +333,7 @@ class TrackedList(list[Any]):
 
     def append(self, item: Any) -> None:
         lookup = self.lookup
-        self.tracker.list_changing(self)
+        self.tracker.list_changing(self, appending=True)
         super().append(item)
         self._embedded_new()
         if lookup is not None:  # an index stays valid: add the new item (first one wins)
@@ -334,7 +342,7 @@ class TrackedList(list[Any]):
             self.lookup = lookup
 
     def extend(self, items: Iterable[Any]) -> None:
-        self.tracker.list_changing(self)
+        self.tracker.list_changing(self, appending=True)
         super().extend(items)
         self._embedded_new()
 

@@ -83,9 +83,11 @@ class Flush:
         t = self.t
         kind = lst.kind
         assert kind is not None
-        new_ids = set(map(id, lst))
-        if not new_ids.issuperset(map(id, before)):
-            went.update((i, o) for i, o in zip(map(id, before), before) if i not in new_ids)
+        appended = id(lst) in t.appended  # nothing went (a long list is not scanned for it)
+        if not appended:
+            new_ids = set(map(id, lst))
+            if not new_ids.issuperset(map(id, before)):
+                went.update((i, o) for i, o in zip(map(id, before), before) if i not in new_ids)
         if lst.owner is t.state:
             owner = 0
         else:
@@ -94,7 +96,7 @@ class Flush:
                 return  # the owner is new (inserted whole) or gone
             owner = maybe
         n = len(before)
-        if len(lst) >= n and lst[:n] == before:  # appended to (a C-speed identity comparison)
+        if appended or (len(lst) >= n and lst[:n] == before):  # appended to (a C-speed identity comparison)
             start, items = n, lst[n:]
             last = t.rows[t.rid_of[id(before[-1])]].pos if before and id(before[-1]) in t.rid_of \
                 and t.rid_of[id(before[-1])] in t.rows else -1

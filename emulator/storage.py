@@ -45,9 +45,11 @@ from fsspec.implementations.memory import MemoryFile
 
 from hyperv_emu.emulator.errors import AccessDenied, StateError
 from hyperv_emu.emulator.fieldwise import Fieldwise
-from hyperv_emu.emulator.storebatch import Batch
+from hyperv_emu.emulator.storebatch import Batch, Syncer
 
 if TYPE_CHECKING:
+    from filelock import BaseFileLock
+
     from hyperv_emu.emulator.vhdx.raf import Buffer, LocalFile, RandomAccessFile, SparseMemoryFile
 
 STATE_FILE = "hvemu-state.json"  # the metadata before the database (migrated on open)
@@ -174,6 +176,8 @@ class LocalFileStore:
         self.url = url
         self._thread_lock = threading.RLock()
         self._batches = threading.local()
+        self._syncer = Syncer()
+        self._file_lock: tuple[int, BaseFileLock] | None = None  # (pid, the lock of LOCK_FILE)
 
     # --- batches (emulator.storebatch) ------------------------------------------------------------
 
@@ -194,6 +198,7 @@ class LocalFileStore:
         batch = self._batch()
         if batch is None:
             batch = self._batches.current = Batch(self._folder_names)
+            batch.known_real(self.root, self._real_root)
         batch.depth += 1
         try:
             yield
@@ -201,7 +206,7 @@ class LocalFileStore:
             batch.depth -= 1
             if batch.depth == 0:
                 self._batches.current = None
-                batch.sync(self.root)
+                batch.sync(self.root, self._syncer)
 
     @contextlib.contextmanager
     def unsynced(self) -> Iterator[None]:
@@ -229,11 +234,11 @@ class LocalFileStore:
         """(the relative path as found, its absolute path), confined to the root."""
         batch = self._batch()
         if batch is not None:
-            known = batch.listings.located.get(rel)
+            known = batch.listings.located(rel)
             if known is not None:
                 return known
             found = self._resolve(rel, batch)
-            batch.listings.located[rel] = found
+            batch.listings.locate(rel, found)
             return found
         return self._resolve(rel, None)
 
@@ -392,8 +397,12 @@ class LocalFileStore:
 
         os.makedirs(self.root, exist_ok=True)
         with self._thread_lock:
+            # one FileLock per process (filelock refuses an instance inherited across a fork):
+            # a new one per transaction costs more than the flock itself
+            if self._file_lock is None or self._file_lock[0] != os.getpid():
+                self._file_lock = (os.getpid(), filelock.FileLock(self._p(LOCK_FILE), timeout=60))
             try:
-                with filelock.FileLock(self._p(LOCK_FILE), timeout=60):
+                with self._file_lock[1]:
                     yield
             except filelock.Timeout as exc:
                 raise StateError(f"The state at '{self.root}' is locked by another process (waited 60 s).") from exc

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 # Up to this many files, one fsync each (and one per folder) is cheaper than a sync of the
 # whole file system, which also waits for every other process's dirty data.
 FSYNC_EACH_LIMIT = 16
+SYNC_THREADS = 8  # the threads that fsync together (`Syncer`)
 
 
 class Listing:
@@ -69,8 +71,27 @@ class Listings:
         self.read = read
         self._folders: dict[str, Listing | None] = {}
         # what the store's path resolution made of a relative path (the name as found, the
-        # absolute path), while no entry is added or removed (`LocalFileStore._locate`)
-        self.located: dict[str, tuple[str, str]] = {}
+        # absolute path), by the path as asked for, with that path case-folded: kept until an
+        # entry is added or removed on its way (`LocalFileStore._locate`)
+        self._located: dict[str, tuple[str, tuple[str, str]]] = {}
+
+    def located(self, rel: str) -> tuple[str, str] | None:
+        known = self._located.get(rel)
+        return None if known is None else known[1]
+
+    def locate(self, rel: str, found: tuple[str, str]) -> None:
+        self._located[rel] = (rel.casefold(), found)
+
+    def _changed(self, rel: str) -> None:
+        """An entry `rel` appeared or went: every path resolved through a name that folds to
+        its name in its folder may now resolve differently."""
+        if not self._located:
+            return
+        folded = rel.casefold()
+        below = folded + "/"
+        stale = [k for k, (f, _) in self._located.items() if f == folded or f.startswith(below)]
+        for key in stale:
+            del self._located[key]
 
     def of(self, rel: str) -> Listing | None:
         if rel not in self._folders:
@@ -99,7 +120,7 @@ class Listings:
 
     def added(self, rel: str, is_dir: bool) -> None:
         """`rel` was created (its missing folders too, as `makedirs` makes them)."""
-        self.located.clear()
+        self._changed(rel)
         if is_dir and self._folders.get(rel, 0) is None:
             self._folders[rel] = Listing(())
         while rel:
@@ -107,15 +128,17 @@ class Listings:
             listing = self.of(folder)  # (a folder first read now already shows the change)
             if listing is None:
                 self._folders[folder] = Listing((name,))
+                self._changed(rel)
             elif name not in listing.exact:
                 listing.add(name)
+                self._changed(rel)
             rel = folder
 
     def is_dir(self, rel: str) -> bool:
         return self.of(rel) is not None
 
     def removed(self, rel: str) -> None:
-        self.located.clear()
+        self._changed(rel)
         folder, _, name = rel.rpartition("/")
         listing = self.of(folder)
         if listing is not None:
@@ -143,28 +166,62 @@ class Batch:
         self.listings = Listings(read)
         self._real.clear()
 
+    def known_real(self, folder: str, real: str) -> None:
+        """`folder` (absolute, normalised) resolves to `real` (the store's root, resolved once
+        when the store was opened): the folders below it are resolved from there."""
+        self._real[folder] = real
+
     def real_folder(self, folder: str) -> str:
+        """`os.path.realpath(folder)` for an absolute, normalised path, resolved from the
+        nearest folder above it resolved before in this batch: one `lstat` per folder not
+        seen yet (a symbolic link among them is resolved by `realpath` itself)."""
         real = self._real.get(folder)
         if real is None:
-            real = self._real[folder] = os.path.realpath(folder)
+            parent, name = os.path.split(folder)
+            if not name:  # the file system's root
+                return os.path.realpath(folder)
+            candidate = os.path.join(self.real_folder(parent), name)
+            real = os.path.realpath(candidate) if os.path.islink(candidate) else candidate
+            self._real[folder] = real
         return real
 
-    def sync(self, root: str) -> None:
+    def sync(self, root: str, syncer: Syncer) -> None:
         """Make every file written without its own fsync durable (and its folder entry)."""
         if not self.dirty:
             return
         paths, self.dirty = sorted(self.dirty), set()
         if len(paths) > FSYNC_EACH_LIMIT and sync_file_system(root):
             return
-        targets = paths + sorted({os.path.dirname(p) for p in paths})
+        syncer.fsync_all(paths + sorted({os.path.dirname(p) for p in paths}))
+
+
+class Syncer:
+    """fsyncs several paths at once (one per store): the file system commits its journal once
+    for syncs that wait together (ext4, xfs), where one after the other each waits for a
+    commit of its own. Its threads are started once and kept (starting threads for every batch
+    costs more CPU than the rest of the sync); a process forked meanwhile starts its own."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._pid = 0
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                self._pool = ThreadPoolExecutor(max_workers=SYNC_THREADS, thread_name_prefix="hvemu-fsync")
+                self._pid = os.getpid()
+            return self._pool
+
+    def fsync_all(self, targets: list[str]) -> None:
         if len(targets) == 1:
             fsync_path(targets[0])
             return
-        # all at once: the file system commits its journal once for syncs that wait together
-        # (ext4, xfs), where one after the other each waits for a commit of its own
-        with ThreadPoolExecutor(max_workers=len(targets), thread_name_prefix="hvemu-fsync") as pool:
-            for done in [pool.submit(fsync_path, t) for t in targets]:
-                done.result()
+        pool = self._executor()
+        waiting = [pool.submit(fsync_path, t) for t in targets[1:]]
+        fsync_path(targets[0])  # this thread syncs one itself
+        for done in waiting:
+            done.result()
 
 
 def fsync_path(path: str) -> None:

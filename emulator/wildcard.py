@@ -37,6 +37,7 @@ regex (`*a*a*a*b` against 10,000 `a`) would.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Final
 
 import attrs
@@ -97,6 +98,14 @@ class WildcardPattern(Fieldwise):
     pattern: str
     case_sensitive: bool
     segments: tuple[_Segment, ...]
+
+    def length_range(self) -> tuple[int, int]:
+        """The lengths (in Python characters) a matching text can have, least and most: a
+        caller going through many texts skips the others without a call per text. A pattern
+        without a star matches texts of exactly len(run) UTF-16 units: len(run) / 2 (all
+        outside the BMP) to len(run) characters."""
+        units = sum(len(seg) for seg in self.segments)
+        return (units + 1) // 2, units if len(self.segments) == 1 else sys.maxsize
 
     def is_match(self, text: str) -> bool:
         """Whether the whole of `text` matches (WildcardPattern.IsMatch). The first run sits at

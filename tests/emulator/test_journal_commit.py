@@ -8,7 +8,8 @@ import pathlib
 
 from hyperv_emu import sdk
 from hyperv_emu.emulator import storebatch
-from hyperv_emu.emulator.engine import Emulator
+from hyperv_emu.emulator.engine import Emulator, drop_superseded_writes
+from hyperv_emu.emulator.model import FileOp
 from hyperv_emu.sdk.backends.emulated import EmulatedBackend
 
 WORLD = """now = 2026-02-20T08:00:00
@@ -28,10 +29,10 @@ def test_the_emptied_journal_commit_alone_skips_its_sync(tmp_path: pathlib.Path,
     events: list[str] = []
     real_sync = storebatch.Batch.sync
 
-    def sync(self: storebatch.Batch, root: str) -> None:
+    def sync(self: storebatch.Batch, root: str, syncer: storebatch.Syncer) -> None:
         if self.dirty:
             events.append("files synced")
-        real_sync(self, root)
+        real_sync(self, root, syncer)
 
     monkeypatch.setattr(storebatch.Batch, "sync", sync)
     emulator.load()  # opens the connection
@@ -86,3 +87,42 @@ def test_world_init_writes_the_world_and_its_journal_in_one_transaction(tmp_path
     assert kept[0] == "BEGIN IMMEDIATE" and "journal row" in kept[:first]
     assert kept[first + 1:] == ["files synced", "PRAGMA synchronous = NORMAL", "BEGIN IMMEDIATE", "COMMIT"]
     assert Emulator(str(tmp_path / "state")).load().pending_ops == []
+
+
+def _op(kind: str, path: str, payload: str = "", parent: str = "") -> FileOp:
+    return FileOp(kind=kind, host="HV", path=path, payload=payload, parent=parent)
+
+
+def test_a_write_that_a_later_write_replaces_is_dropped() -> None:
+    ops = [_op("write_file", "C:\\a.vmcx", "1"), _op("write_file", "C:\\b.vmcx", "b"),
+           _op("create_avhdx", "D:\\x.avhdx", parent="D:\\x.vhdx"), _op("write_file", "c:\\A.VMCX", "2")]
+    assert [(o.path, o.payload) for o in drop_superseded_writes(ops)] == [
+        ("C:\\b.vmcx", "b"), ("D:\\x.avhdx", ""), ("c:\\A.VMCX", "2")]
+
+
+def test_a_write_stays_when_an_operation_between_touches_its_file() -> None:
+    between = [_op("delete", "C:\\a.vmcx"), _op("copy_sparse", "C:\\c.bin", parent="C:\\a.vmcx"),
+               _op("merge", "D:\\x.avhdx", parent="D:\\x.vhdx")]  # a merge: anything may be read
+    for op in between:
+        ops = [_op("write_file", "C:\\a.vmcx", "1"), op, _op("write_file", "C:\\a.vmcx", "2")]
+        assert drop_superseded_writes(ops) == ops, op.kind
+
+
+def test_a_named_checkpoint_writes_its_configuration_once(tmp_path: pathlib.Path, monkeypatch) -> None:
+    url = str(tmp_path / "state")
+    sdk.load_world(url, WORLD)
+    emulator = Emulator(url)
+    written: list[str] = []
+    store_type = type(emulator.store)
+    real_write = store_type.write_atomic
+
+    def write_atomic(self: object, rel: str, data: bytes) -> None:
+        written.append(rel)
+        real_write(self, rel, data)
+
+    monkeypatch.setattr(store_type, "write_atomic", write_atomic)
+    client = sdk.HyperVClient(EmulatedBackend(url, emulator=emulator))
+    cp = client.checkpoint_vm("A", "one")
+    mine = [rel for rel in written if cp.id.casefold() in rel.casefold()]
+    assert len(mine) == 1
+    assert "one" in emulator.store.read_bytes(mine[0]).decode("utf-8")

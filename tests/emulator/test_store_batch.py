@@ -197,3 +197,31 @@ def test_memory_files_keep_4_kib_pages() -> None:
     assert data.stored_bytes() == 2 * 4096
     assert handle.read_at(4999, 3) == b"\0x\0"
     assert handle.read_at((1 << 29) - 4090, 4100) == bytes(4090) + b"y" * 10
+
+
+def test_a_batch_resolves_folders_as_realpath_does(tmp_path: pathlib.Path) -> None:
+    """Batch.real_folder resolves each folder from its parent: the same answers as
+    os.path.realpath, links (to folders inside and outside) included."""
+    root = tmp_path / "r"
+    (root / "a" / "b").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (root / "a" / "out").symlink_to(tmp_path / "outside")
+    (root / "a" / "up").symlink_to(root / "a" / "b")
+    batch = storebatch.Batch(lambda rel: None)
+    batch.known_real(str(root), os.path.realpath(root))
+    for folder in ("a", "a/b", "a/out", "a/out/x", "a/up", "a/up/y", "missing/z"):
+        path = os.path.join(str(root), folder)
+        assert batch.real_folder(path) == os.path.realpath(path), folder
+
+
+def test_the_syncer_fsyncs_every_path_and_reuses_its_threads(tmp_path: pathlib.Path,
+                                                             monkeypatch) -> None:
+    synced: list[str] = []
+    monkeypatch.setattr(storebatch, "fsync_path", synced.append)
+    syncer = storebatch.Syncer()
+    targets = [str(tmp_path / f"f{i}") for i in range(5)]
+    syncer.fsync_all(targets)
+    first = syncer._executor()
+    syncer.fsync_all(targets[:2])
+    assert syncer._executor() is first
+    assert sorted(synced) == sorted(targets + targets[:2])

@@ -147,3 +147,21 @@ def test_agrees_with_a_regex_built_from_the_same_tokens(tokens: list[tuple[str, 
     pattern = "".join(t[0] for t in tokens)
     regex = re.compile("".join(t[1] for t in tokens), re.DOTALL | (0 if cs else re.IGNORECASE))
     assert W.is_match(pattern, text, case_sensitive=cs) is (regex.fullmatch(text) is not None), pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(tokens=st.lists(_token, max_size=6), text=st.text(_ALPHABET + "x\U0001F600", max_size=8))
+def test_a_matching_text_lies_within_the_length_range(tokens: list[tuple[str, str]], text: str) -> None:
+    """length_range lets a caller skip texts without matching them: it never skips a match."""
+    pattern = W.compile_pattern("".join(t[0] for t in tokens))
+    lo, hi = pattern.length_range()
+    if pattern.is_match(text):
+        assert lo <= len(text) <= hi
+
+
+def test_the_length_range_of_plain_names_and_patterns() -> None:
+    assert W.compile_pattern("BENCH").length_range() == (3, 5)
+    assert W.compile_pattern("`[lab`]").length_range() == (3, 5)
+    assert W.compile_pattern("a?[xy]").length_range() == (2, 3)
+    assert W.compile_pattern("a*b").length_range()[0] == 1
+    assert W.compile_pattern("a*b").length_range()[1] > 10**9
