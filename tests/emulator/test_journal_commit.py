@@ -72,10 +72,10 @@ def test_world_init_writes_the_world_and_its_journal_in_one_transaction(tmp_path
 
     real_sync = storebatch.Batch.sync
 
-    def sync(self: storebatch.Batch, root: str) -> None:
+    def sync(self: storebatch.Batch, root: str, syncer: storebatch.Syncer) -> None:
         if self.dirty:
             events.append("files synced")
-        real_sync(self, root)
+        real_sync(self, root, syncer)
 
     monkeypatch.setattr(storage.LocalFileStore, "open_database", open_database)
     monkeypatch.setattr(storebatch.Batch, "sync", sync)
