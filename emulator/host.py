@@ -41,6 +41,7 @@ from hyperv_emu.emulator.model import (
     VMStateName,
 )
 from hyperv_emu.emulator import drives, exportvm, firmware, importvm, metering, movestorage, network, systemfiles, taskclock, vhdrules
+from hyperv_emu.emulator import switches as vswitch
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.statetrack import find
 from hyperv_emu.emulator.transaction import Transaction, host_rel
@@ -519,9 +520,47 @@ class Host:
             tx.changed = True
             return firmware.view(host, vm)
 
-    def switches(self) -> list[network.SwitchView]:
+    def add_adapter(self, vm_id: str, new: network.NewAdapter) -> network.AdapterView:
+        """Add-VMNetworkAdapter to a VM or a planned VM; the new adapter."""
+        with self._tx() as (tx, host):
+            vm = _vm_or_planned(host, vm_id)
+            network.add(tx, host, vm, new)
+            tx.changed = True
+            return network.adapters(host, vm, tx.state.settings)[-1]
+
+    def remove_adapter(self, vm_id: str, adapter: str) -> None:
+        """Remove-VMNetworkAdapter of the first adapter of that name of a VM or a planned VM."""
+        with self._tx() as (tx, host):
+            network.remove(tx.state.settings, _vm_or_planned(host, vm_id), adapter)
+            tx.changed = True
+
+    def switches(self) -> list[vswitch.SwitchView]:
         with self._tx(read_only=True) as (tx, host):
-            return network.switches(host)
+            return vswitch.views(host)
+
+    def physical_adapters(self) -> list[tuple[str, str]]:
+        """The host's physical network adapters: (name, InterfaceDescription)."""
+        with self._tx(read_only=True) as (tx, host):
+            return list(host.physical_adapters.items())
+
+    def new_switch(self, changes: vswitch.SwitchChanges) -> vswitch.SwitchView:
+        with self._tx() as (tx, host):
+            record = vswitch.new(tx, host, changes)
+            tx.changed = True
+            return vswitch.view(host, record)
+
+    def set_switch(self, switch_id: str, changes: vswitch.SwitchChanges) -> vswitch.SwitchView:
+        """Set-VMSwitch / Rename-VMSwitch; the switch after."""
+        with self._tx() as (tx, host):
+            record = vswitch.by_id(host, switch_id)
+            vswitch.change(host, record, changes)
+            tx.changed = True
+            return vswitch.view(host, record)
+
+    def remove_switch(self, switch_id: str) -> None:
+        with self._tx() as (tx, host):
+            vswitch.remove(host, vswitch.by_id(host, switch_id))
+            tx.changed = True
 
     # --- guest data ------------------------------------------------------------------------------
 

@@ -59,7 +59,7 @@ from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed",
             "switch", "task", "event"}
-SWITCH_KEYS = {"name", "type", "host", "id"}
+SWITCH_KEYS = {"name", "type", "host", "id", "net_adapter", "notes"}
 ADAPTER_KEYS = {"name", "switch"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
 MAX_CHECKPOINT_SECONDS = 86400  # a checkpoint that takes longer than a day is no host's
@@ -349,7 +349,20 @@ def _load_switch(ctx: _Ctx, tx: Transaction, table: tuple[Any, ...], s: Any) -> 
     if switch_id is not None and not _GUID.match(switch_id):
         raise ctx.error(table, "id", f"{switch_id!r} is not a GUID")
     kind = _enum(ctx, table, "type", _get(ctx, table, s, "type", str, "Internal"), ["Private", "Internal", "External"])
-    host.switches.append(SwitchRecord(name=name, id=(switch_id or tx.new_id()).lower(), switch_type=kind))
+    adapter = _get(ctx, table, s, "net_adapter", str)
+    bound = {x.net_adapter for x in host.switches}
+    if adapter is not None:
+        if kind != "External":
+            raise ctx.error(table, "net_adapter", "only an External switch is bound to a physical adapter")
+        if adapter not in host.physical_adapters:
+            raise ctx.error(table, "net_adapter", f"host {host.name!r} has no physical adapter {adapter!r} "
+                                                  f"(it has {', '.join(host.physical_adapters)})")
+        if adapter in bound:
+            raise ctx.error(table, "net_adapter", f"the physical adapter {adapter!r} is bound to another switch")
+    elif kind == "External":  # the first adapter no other switch holds
+        adapter = next((a for a in host.physical_adapters if a not in bound), None)
+    host.switches.append(SwitchRecord(name=name, id=(switch_id or tx.new_id()).lower(), switch_type=kind,
+                                      net_adapter=adapter, notes=_get(ctx, table, s, "notes", str, "")))
 
 
 def _load_adapters(ctx: _Ctx, host: HostRecord, table: tuple[Any, ...], v: dict[str, Any]) -> list[NetworkAdapterRecord]:
@@ -730,7 +743,9 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
     if state.env:
         doc["env"] = dict(state.env)
     doc["host"] = [{"name": h.name, "default": h.default, **_export_host_settings(h)} for h in state.hosts]
-    switches = [{"name": s.name, "type": s.switch_type, "host": h.name, "id": s.id} for h in state.hosts for s in h.switches]
+    switches = [{"name": s.name, "type": s.switch_type, "host": h.name, "id": s.id,
+                 **({"net_adapter": s.net_adapter} if s.net_adapter else {}), **({"notes": s.notes} if s.notes else {})}
+                for h in state.hosts for s in h.switches]
     if switches:
         doc["switch"] = switches
     vms: list[dict[str, Any]] = []

@@ -25,6 +25,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Connect-/Disconnect-VMNetworkAdapter | `connect_network_adapter(adapter, switch)` (None: disconnect) |
 | Set-VMNetworkAdapter (MAC address, spoofing) | `set_network_adapter(adapter, static_mac_address=..., ...)` |
 | Set-VMNetworkAdapterVlan -Access / -Untagged | `set_network_adapter_vlan(adapter, access_vlan_id)` |
+| Add-/Remove-/Rename-VMNetworkAdapter | `add_network_adapter(vm, ...)`, `remove_network_adapter(adapter)`, `rename_network_adapter(adapter, new_name)` |
+| New-/Set-/Rename-/Remove-VMSwitch | `new_switch(name, ...)`, `set_switch(switch, ...)`, `rename_switch(switch, new_name)`, `remove_switch(switch)` |
 | Get-/Set-VMFirmware (secure boot) | `get_firmware(vm)`, `set_firmware(vm, secure_boot=..., secure_boot_template=...)` |
 | Enable-/Disable-/Reset-VMResourceMetering, Measure-VM | `set_resource_metering(vm, enabled)`, `reset_resource_metering(vm)`, `measure_vm(vm)` |
 | Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
@@ -75,10 +77,11 @@ from hyperv_emu.sdk.types import (
     VM,
     VMLookup,
     VMSwitch,
+    VMSwitchType,
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NewAdapterSpec, SwitchSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 VMRef = VM | str
 # the memory and processor settings' class GUIDs in their Ids (Msvm_MemorySettingData /
@@ -572,8 +575,52 @@ class HyperVClient(ValueClient):
         """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate (only while the VM is Off)."""
         return self.backend.configure_firmware(self.computer_name, self._vm_id(vm), secure_boot, secure_boot_template)
 
+    def add_network_adapter(self, vm: VMRef, *, name: str | None = None, switch_name: str | None = None,
+                            static_mac_address: str | None = None, is_legacy: bool = False) -> NetworkAdapter:
+        """Add-VMNetworkAdapter (also to a compatibility report's planned VM): a synthetic adapter
+        ("Network Adapter"), or a legacy one of a generation 1 VM. Returns the new adapter."""
+        spec = NewAdapterSpec(name=name, switch_name=switch_name, static_mac=static_mac_address, is_legacy=is_legacy)
+        return self.backend.add_network_adapter(self.computer_name, self._vm_id(vm), spec)
+
+    def remove_network_adapter(self, adapter: NetworkAdapter) -> None:
+        """Remove-VMNetworkAdapter of one adapter (by its VM and name: the first of that name)."""
+        self.backend.remove_network_adapter(self.computer_name, adapter.vm_id, adapter.name)
+
+    def rename_network_adapter(self, adapter: NetworkAdapter, new_name: str) -> NetworkAdapter:
+        """Rename-VMNetworkAdapter. Returns the adapter after."""
+        after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name,
+                                                       AdapterSettings(new_name=new_name))
+        return next(a for a in after if a.name.casefold() == new_name.casefold())
+
     def get_switches(self) -> list[VMSwitch]:
         return self.backend.switches(self.computer_name)
+
+    def new_switch(self, name: str, *, switch_type: VMSwitchType | None = None, net_adapter_name: str | None = None,
+                   net_adapter_description: str | None = None, allow_management_os: bool | None = None,
+                   notes: str | None = None) -> VMSwitch:
+        """New-VMSwitch: Private or Internal (`switch_type`), or External on a physical adapter
+        (`net_adapter_name` or its InterfaceDescription)."""
+        return self.backend.new_switch(self.computer_name, SwitchSettings(
+            name=name, switch_type=switch_type.name if switch_type is not None else None,
+            net_adapter_name=net_adapter_name, net_adapter_description=net_adapter_description,
+            allow_management_os=allow_management_os, notes=notes))
+
+    def set_switch(self, switch: VMSwitch, *, switch_type: VMSwitchType | None = None,
+                   net_adapter_name: str | None = None, net_adapter_description: str | None = None,
+                   allow_management_os: bool | None = None, notes: str | None = None) -> VMSwitch:
+        """Set-VMSwitch. Returns the switch after."""
+        return self.backend.set_switch(self.computer_name, switch.id, SwitchSettings(
+            switch_type=switch_type.name if switch_type is not None else None, net_adapter_name=net_adapter_name,
+            net_adapter_description=net_adapter_description, allow_management_os=allow_management_os, notes=notes))
+
+    def rename_switch(self, switch: VMSwitch, new_name: str) -> VMSwitch:
+        """Rename-VMSwitch: the adapters connected to it follow. Returns the switch after."""
+        return self.backend.set_switch(self.computer_name, switch.id, SwitchSettings(name=new_name))
+
+    def remove_switch(self, switch: VMSwitch) -> None:
+        """Remove-VMSwitch: fails while a VM that is not off uses it; adapters of VMs that are off
+        become not connected."""
+        self.backend.remove_switch(self.computer_name, switch.id)
 
     def events(self) -> list[HostEvent]:
         return self.backend.events(self.computer_name)

@@ -1,16 +1,19 @@
-"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter, Get-VMSwitch,
-Connect-VMNetworkAdapter -SwitchName, Disconnect-VMNetworkAdapter, Set-VMNetworkAdapter
+"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter (-IsLegacy), Get-VMSwitch,
+Add-VMNetworkAdapter (-SwitchName, -Name, -StaticMacAddress, -IsLegacy), Remove-VMNetworkAdapter,
+Rename-VMNetworkAdapter, Connect-VMNetworkAdapter -SwitchName / -VMSwitch,
+Disconnect-VMNetworkAdapter, Set-VMNetworkAdapter
 (-StaticMacAddress, -DynamicMacAddress, -MacAddressSpoofing), Set-VMNetworkAdapterVlan (-Access
 -VlanId, -Untagged) and Get-VMNetworkAdapterVlan.
 
 Thin adapters over `sdk.HyperVClient` (`get_network_adapters`, `get_switches`,
-`connect_network_adapter`, `set_network_adapter`, `set_network_adapter_vlan`). The -WhatIf texts
+`connect_network_adapter`, `set_network_adapter`, `set_network_adapter_vlan`,
+`add_network_adapter`, `remove_network_adapter`, `rename_network_adapter`). The -WhatIf texts
 of Connect/Disconnect are the module's (CmdletResources); those of the two Set cmdlets follow their
 pattern (inferred). Not emulated: the other Set-VMNetworkAdapter settings (DHCP/router guard,
 bandwidth, ...), trunk and private VLAN modes,
--VMSwitch and -UseAutomaticConnection of Connect-VMNetworkAdapter,
-the host's own adapters (-ManagementOS, -All), legacy adapters (-IsLegacy), a checkpoint's
-adapters (-VMSnapshot), resource pools.
+-UseAutomaticConnection of Connect-VMNetworkAdapter,
+the host's own adapters (-ManagementOS, -All), a checkpoint's adapters (-VMSnapshot), resource
+pools, -DeviceNaming.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from hyperv_emu.psshim.runtime.dotnet_regex import wildcard_match
 from hyperv_emu.sdk import contains_wildcards
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError, InvalidArgumentError
-from hyperv_emu.sdk.types import NetworkAdapter
+from hyperv_emu.sdk.types import NetworkAdapter, VMSwitch
 from hyperv_emu.sdk.vmparts import OnOffState
 
 
@@ -36,10 +39,12 @@ def _matches(patterns: list[Any], value: str | None) -> bool:
 class GetVMNetworkAdapter(_VMDevices):
     Name = Bound()
     SwitchName = Bound()
+    IsLegacy = Bound()
 
     def process(self) -> Iterator[Any]:
         names = self._bound_list("Name")
         switches = self._bound_list("SwitchName")
+        legacy = bool(self.IsLegacy) if self.is_bound("IsLegacy") else None
         for client, vm in self.vms():
             try:
                 found = client.get_network_adapters(vm)
@@ -47,8 +52,30 @@ class GetVMNetworkAdapter(_VMDevices):
                 self.report(exc, vm.name)
                 continue
             for a in found:
-                if _matches(names, a.name) and (not switches or _matches(switches, a.switch_name)):
+                if (_matches(names, a.name) and (not switches or _matches(switches, a.switch_name))
+                        and legacy in (None, a.is_legacy)):
                     yield a
+
+
+@hyperv_cmdlet("Add-VMNetworkAdapter")
+class AddVMNetworkAdapter(_VMDevices):
+    Name = Bound()
+    SwitchName = Bound()
+    IsLegacy = Bound()
+    StaticMacAddress = Bound()
+    DynamicMacAddress = Bound()
+    Passthru = Bound()
+
+    def process(self) -> Iterator[Any]:
+        name = str(self.Name) if self.is_bound("Name") else None
+        switch = str(self.SwitchName) if self.is_bound("SwitchName") else None
+        static = str(self.StaticMacAddress) if self.is_bound("StaticMacAddress") else None
+        legacy = bool(self.IsLegacy)
+        yield from self.each(self.vms(),
+                             lambda vm: f'Add-VMNetworkAdapter will add a network adapter to virtual machine "{vm.name}".',
+                             lambda client, vm: client.add_network_adapter(vm, name=name, switch_name=switch,
+                                                                           static_mac_address=static,
+                                                                           is_legacy=legacy))
 
 
 @hyperv_cmdlet("Get-VMSwitch")
@@ -60,6 +87,7 @@ class GetVMSwitch(_VMDevices):
     def process(self) -> Iterator[Any]:
         names = self._bound_list("Name")
         ids = {str(i).casefold().strip("{}") for i in self._bound_list("Id")}
+        types = {int(t) for t in self._bound_list("SwitchType")}
         for client in self.clients():
             try:
                 found = client.get_switches()
@@ -69,7 +97,7 @@ class GetVMSwitch(_VMDevices):
             for s in found:
                 if not _matches(names, s.name) or (ids and s.id.casefold() not in ids):
                     continue
-                if self.is_bound("SwitchType") and int(s.switch_type) != int(self.SwitchType):
+                if types and int(s.switch_type) not in types:
                     continue
                 yield s
             for name in names:
@@ -103,12 +131,40 @@ class _AdapterTargets(_VMDevices):
             yield from ((client, a) for a in found if _matches(names, a.name))
 
 
+@hyperv_cmdlet("Remove-VMNetworkAdapter")
+class RemoveVMNetworkAdapter(_AdapterTargets):
+    """-VMName/-VM with -Name (all of the VM's adapters without it), or -VMNetworkAdapter objects."""
+
+    def process(self) -> Iterator[Any]:
+        def remove(client: HyperVClient, a: NetworkAdapter) -> NetworkAdapter:
+            client.remove_network_adapter(a)
+            return a
+
+        yield from self.each(self.adapters(),
+                             lambda a: f'Remove-VMNetworkAdapter will remove network adapter "{a.name}" from virtual '
+                                       f'machine "{a.vm_name}".', remove)
+
+
+@hyperv_cmdlet("Rename-VMNetworkAdapter")
+class RenameVMNetworkAdapter(_AdapterTargets):
+    NewName = Bound()
+
+    def process(self) -> Iterator[Any]:
+        new_name = str(self.NewName)
+        yield from self.each(self.adapters(),
+                             lambda a: f'Rename-VMNetworkAdapter will rename network adapter "{a.name}" to '
+                                       f'"{new_name}".',
+                             lambda client, a: client.rename_network_adapter(a, new_name))
+
+
 @hyperv_cmdlet("Connect-VMNetworkAdapter")
 class ConnectVMNetworkAdapter(_AdapterTargets):
     SwitchName = Bound()
+    VMSwitch = Bound()
 
     def process(self) -> Iterator[Any]:
-        switch = str(self.SwitchName)
+        given = self.ctx.bound.get("VMSwitch")
+        switch = given.name if isinstance(given, VMSwitch) else str(self.SwitchName)
         yield from self.each(self.adapters(),
                              lambda a: f'Connect-VMNetworkAdapter will connect network adapter "{a.name}" to switch '
                                        f'"{switch}".',

@@ -76,6 +76,8 @@ def configure_network_adapter(computer: str | None, vm_id: str, adapter: str, ch
         body.append(f"$hvAdapter | Set-VMNetworkAdapterVlan -Access -VlanId {int(changes.vlan_id or 0)}")
     elif changes.vlan_mode == "Untagged":
         body.append("$hvAdapter | Set-VMNetworkAdapterVlan -Untagged")
+    if changes.new_name is not None:
+        body.append(f"$hvAdapter | Rename-VMNetworkAdapter -NewName {ps_quote(changes.new_name)}")
     body.append(f"$hvItems = @(Get-VMNetworkAdapter -VM $hvVm | Select-Object -Property {ADAPTER_PROPS})")
     return frame("configure_network_adapter", body)
 
