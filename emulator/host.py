@@ -538,10 +538,15 @@ class Host:
         with self._tx(read_only=True) as (tx, host):
             return vswitch.views(host)
 
-    def physical_adapters(self) -> list[tuple[str, str]]:
-        """The host's physical network adapters: (name, InterfaceDescription)."""
+    def host_adapters(self) -> list[vswitch.HostAdapterView]:
+        """Get-NetAdapter: the host's physical adapters and its virtual ones on shared switches."""
         with self._tx(read_only=True) as (tx, host):
-            return list(host.physical_adapters.items())
+            return vswitch.host_adapters(host, tx.state.settings.id_seed)
+
+    def management_adapters(self) -> list[network.AdapterView]:
+        """Get-VMNetworkAdapter -ManagementOS."""
+        with self._tx(read_only=True) as (tx, host):
+            return network.management_adapters(host, tx.state.settings)
 
     def new_switch(self, changes: vswitch.SwitchChanges) -> vswitch.SwitchView:
         with self._tx() as (tx, host):

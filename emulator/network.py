@@ -24,7 +24,7 @@ import hashlib
 
 import attrs
 
-from hyperv_emu.emulator import integration, winpath
+from hyperv_emu.emulator import integration, switches, winpath
 from hyperv_emu.emulator.errors import InvalidArgument, InvalidVMState, SwitchNotFound
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import HostRecord, NetworkAdapterRecord, Settings, VirtualMachineRecord, VMStateName
@@ -50,6 +50,7 @@ class AdapterView(Fieldwise):
     access_vlan: int | None = None  # None: untagged
     is_legacy: bool = False
     ip_addresses: tuple[str, ...] = ()
+    is_management_os: bool = False
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -114,6 +115,16 @@ def adapters(host: HostRecord, vm: VirtualMachineRecord, settings: Settings) -> 
             access_vlan=a.access_vlan, is_legacy=a.is_legacy,
             ip_addresses=ip_addresses(a.switch, mac) if reports and a.switch else ()))
     return out
+
+
+def management_adapters(host: HostRecord, settings: Settings) -> list[AdapterView]:
+    """Get-VMNetworkAdapter -ManagementOS: the host's adapter on each switch it shares, named
+    after the switch (emulator.switches.host_adapters)."""
+    ids = {s.name: s.id for s in host.switches}
+    return [AdapterView(name=h.switch_name, vm_name="", vm_id="", switch_name=h.switch_name,
+                        switch_id=ids.get(h.switch_name), mac_address=h.mac_address.replace("-", ""), status="Ok",
+                        computer_name=winpath.netbios_name(host.name), is_management_os=True)
+            for h in switches.host_adapters(host, settings.id_seed) if h.virtual]
 
 
 def _adapter(vm: VirtualMachineRecord, adapter: str) -> NetworkAdapterRecord:

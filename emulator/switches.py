@@ -12,11 +12,16 @@
   ("cannot be deleted because it is being used by running virtual machines"); the adapters of VMs
   that are off become not connected. A checkpoint keeps the name it captured; applying it leaves
   an adapter of a removed switch not connected (emulator.checkpoints).
+- The host shares an Internal or External switch (AllowManagementOS) through a virtual adapter of
+  its own, "vEthernet (<switch>)": Get-NetAdapter lists it after the physical adapters, and
+  Get-VMNetworkAdapter -ManagementOS lists it by the switch's name.
 - Set-VMSwitch -SwitchType turns an Internal switch Private or back (not External: that takes
   -NetAdapterName, which makes any switch External on that adapter).
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import attrs
 
@@ -97,6 +102,43 @@ def view(host: HostRecord, s: SwitchRecord) -> SwitchView:
 
 def views(host: HostRecord) -> list[SwitchView]:
     return [view(host, s) for s in host.switches]
+
+
+@attrs.frozen(eq=False, repr=False)
+class HostAdapterView(Fieldwise):
+    """One of the host's network adapters as Get-NetAdapter shows it: a physical one, or the
+    virtual one ("vEthernet (<switch>)") the host has on a switch it shares."""
+
+    name: str
+    interface_description: str
+    if_index: int
+    mac_address: str  # "A0-36-9F-12-34-56"
+    link_speed: str
+    virtual: bool
+    switch_name: str = ""  # a virtual adapter's switch
+
+
+def _host_mac(prefix: str, key: str) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest().upper()
+    text = prefix + digest[:6]
+    return "-".join(text[i:i + 2] for i in range(0, 12, 2))
+
+
+def host_adapters(host: HostRecord, seed: str) -> list[HostAdapterView]:
+    """The host's adapters: its physical ones (an Intel OUI, 1 Gbps), then one virtual adapter
+    per Internal or External switch it shares ("Hyper-V Virtual Ethernet Adapter", numbered from
+    #2 as Windows numbers a second instance of a device; an External switch's takes its physical
+    adapter's address, as Hyper-V moves the host's identity onto it)."""
+    physical = [HostAdapterView(name, description, 10 + i, _host_mac("A0369F", f"{seed}:{name.casefold()}"),
+                                "1 Gbps", False)
+                for i, (name, description) in enumerate(host.physical_adapters.items())]
+    macs = {a.name: a.mac_address for a in physical}
+    out = list(physical)
+    for i, s in enumerate(x for x in host.switches if x.switch_type != "Private" and x.allow_management_os):
+        mac = macs.get(s.net_adapter or "") or _host_mac("00155D", f"{seed}:{s.id}")
+        out.append(HostAdapterView(f"vEthernet ({s.name})", "Hyper-V Virtual Ethernet Adapter" + (f" #{i + 1}" if i else ""),
+                                   30 + i, mac, "10 Gbps", True, switch_name=s.name))
+    return out
 
 
 def by_id(host: HostRecord, switch_id: str) -> SwitchRecord:

@@ -81,7 +81,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, NewAdapterSpec, SwitchSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 VMRef = VM | str
 # the memory and processor settings' class GUIDs in their Ids (Msvm_MemorySettingData /
@@ -594,6 +594,14 @@ class HyperVClient(ValueClient):
 
     def get_switches(self) -> list[VMSwitch]:
         return self.backend.switches(self.computer_name)
+
+    def get_management_os_adapters(self) -> list[NetworkAdapter]:
+        """Get-VMNetworkAdapter -ManagementOS: the host's adapter on each switch it shares."""
+        return self.backend.management_os_adapters(self.computer_name)
+
+    def get_net_adapters(self) -> list[NetAdapter]:
+        """Get-NetAdapter: the host's physical adapters, then its virtual ones ("vEthernet (<switch>)")."""
+        return self.backend.net_adapters(self.computer_name)
 
     def new_switch(self, name: str, *, switch_type: VMSwitchType | None = None, net_adapter_name: str | None = None,
                    net_adapter_description: str | None = None, allow_management_os: bool | None = None,

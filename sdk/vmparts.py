@@ -362,6 +362,21 @@ class AdapterSettings(Fieldwise):
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
+class NetAdapter(Fieldwise):
+    """MSFT_NetAdapter (Get-NetAdapter, the NetAdapter module): one of the host's network adapters,
+    physical or virtual (a "vEthernet (<switch>)" adapter of a switch the host shares)."""
+
+    name: str
+    interface_description: str
+    if_index: int = attrs.field(metadata=ps("ifIndex"))
+    status: str = "Up"
+    mac_address: str
+    link_speed: str
+    virtual: bool = False
+    interface_alias: str = ""  # the name
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
 class NewAdapterSpec(Fieldwise):
     """One Add-VMNetworkAdapter call: name None is the module's default ("Network Adapter", or
     "Legacy Network Adapter"); switch None leaves it not connected."""

@@ -50,6 +50,7 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.scheduledtasks",
     "hyperv_emu.psshim.cmdlets.schtasks",
     "hyperv_emu.psshim.cmdlets.wevtutil",
+    "hyperv_emu.psshim.cmdlets.netadapter",
 )
 
 
@@ -66,6 +67,7 @@ LAZY_MODULES: frozenset[str] = frozenset({
     "hyperv_emu.psshim.cmdlets.scheduledtasks",
     "hyperv_emu.psshim.cmdlets.schtasks",
     "hyperv_emu.psshim.cmdlets.wevtutil",
+    "hyperv_emu.psshim.cmdlets.netadapter",
 })
 
 

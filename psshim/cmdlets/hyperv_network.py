@@ -1,4 +1,4 @@
-"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter (-IsLegacy), Get-VMSwitch,
+"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter (-IsLegacy, -ManagementOS, -All), Get-VMSwitch,
 Add-VMNetworkAdapter (-SwitchName, -Name, -StaticMacAddress, -IsLegacy), Remove-VMNetworkAdapter,
 Rename-VMNetworkAdapter, Connect-VMNetworkAdapter -SwitchName / -VMSwitch,
 Disconnect-VMNetworkAdapter, Set-VMNetworkAdapter
@@ -12,7 +12,7 @@ of Connect/Disconnect are the module's (CmdletResources); those of the two Set c
 pattern (inferred). Not emulated: the other Set-VMNetworkAdapter settings (DHCP/router guard,
 bandwidth, ...), trunk and private VLAN modes,
 -UseAutomaticConnection of Connect-VMNetworkAdapter,
-the host's own adapters (-ManagementOS, -All), a checkpoint's adapters (-VMSnapshot), resource
+the host's own adapters (-ManagementOS) but in Get-VMNetworkAdapter, a checkpoint's adapters (-VMSnapshot), resource
 pools, -DeviceNaming.
 """
 
@@ -40,11 +40,26 @@ class GetVMNetworkAdapter(_VMDevices):
     Name = Bound()
     SwitchName = Bound()
     IsLegacy = Bound()
+    ManagementOS = Bound()
+    All = Bound()
 
     def process(self) -> Iterator[Any]:
         names = self._bound_list("Name")
         switches = self._bound_list("SwitchName")
         legacy = bool(self.IsLegacy) if self.is_bound("IsLegacy") else None
+        if self.ManagementOS or self.All:
+            for client in self.clients():
+                try:
+                    found = client.get_management_os_adapters()
+                    if self.All:  # every VM's adapters, then the host's
+                        found = [a for vm in client.lookup_vms(None).found
+                                 for a in client.get_network_adapters(vm)] + found
+                except HyperVError as exc:
+                    self.report(exc)
+                    continue
+                yield from (a for a in found
+                            if _matches(names, a.name) and (not switches or _matches(switches, a.switch_name)))
+            return
         for client, vm in self.vms():
             try:
                 found = client.get_network_adapters(vm)

@@ -423,6 +423,14 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
                      Column("SwitchName", "SwitchName"), Column("MacAddress", "MacAddress"),
                      Column("Status", "Status"), Column("IPAddresses", "IPAddresses")),
         ),
+        # --- NetAdapter (the module's table: Name, InterfaceDescription, ifIndex, Status, MacAddress, LinkSpeed)
+        TableView(
+            name="MSFT_NetAdapter",
+            type_names=("Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/MSFT_NetAdapter",),
+            columns=(Column("Name", "Name"), Column("InterfaceDescription", "InterfaceDescription"),
+                     Column("ifIndex", "ifIndex"), Column("Status", "Status"), Column("MacAddress", "MacAddress"),
+                     Column("LinkSpeed", "LinkSpeed")),
+        ),
         # --- ScheduledTasks (the module's table: TaskPath 46 wide, TaskName 33, State; its docs' example 3) --
         TableView(
             name="MSFT_ScheduledTask",

@@ -31,7 +31,7 @@ from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
-from hyperv_emu.sdk.vmparts import AdapterSettings, NewAdapterSpec, OnOffState, SwitchSettings, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, OnOffState, SwitchSettings, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -156,7 +156,7 @@ def adapter_from_view(a: AdapterView) -> NetworkAdapter:
                           mac_address_spoofing=OnOffState.On if a.mac_address_spoofing else OnOffState.Off,
                           vlan_setting=vlan, is_legacy=a.is_legacy, ip_addresses=a.ip_addresses,
                           status=(VMNetworkAdapterOperationalStatus.Ok,) if a.status == "Ok" else (),
-                          connected=a.switch_name is not None)
+                          connected=a.switch_name is not None, is_management_os=a.is_management_os)
 
 
 def switch_from_view(s: SwitchView) -> VMSwitch:
@@ -487,6 +487,15 @@ class EmulatedBackend:
 
     def switches(self, computer: str | None) -> list[VMSwitch]:
         return [switch_from_view(s) for s in self._call(lambda: self._host(computer).switches())]
+
+    def management_os_adapters(self, computer: str | None) -> list[NetworkAdapter]:
+        return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).management_adapters())]
+
+    def net_adapters(self, computer: str | None) -> list[NetAdapter]:
+        return [NetAdapter(name=a.name, interface_description=a.interface_description, if_index=a.if_index,
+                           mac_address=a.mac_address, link_speed=a.link_speed, virtual=a.virtual,
+                           interface_alias=a.name)
+                for a in self._call(lambda: self._host(computer).host_adapters())]
 
     def add_network_adapter(self, computer: str | None, vm_id: str, spec: NewAdapterSpec) -> NetworkAdapter:
         new = NewAdapter(name=spec.name, switch=spec.switch_name, static_mac=spec.static_mac, is_legacy=spec.is_legacy)

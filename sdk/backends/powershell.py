@@ -85,7 +85,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, OperationType, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
 
@@ -611,6 +611,14 @@ class PowerShellBackend:
     def switches(self, computer: str | None) -> list[VMSwitch]:
         env = self._run(self.scripts.switches(self._c(computer)))
         return [ps_json.value_from_json(VMSwitch, i) for i in env.items]
+
+    def management_os_adapters(self, computer: str | None) -> list[NetworkAdapter]:
+        env = self._run(ps_netscript.management_os_adapters(self._c(computer)))
+        return [ps_json.value_from_json(NetworkAdapter, i) for i in env.items]
+
+    def net_adapters(self, computer: str | None) -> list[NetAdapter]:
+        env = self._run(ps_netscript.net_adapters(self._c(computer)))
+        return [ps_json.value_from_json(NetAdapter, i) for i in env.items]
 
     def add_network_adapter(self, computer: str | None, vm_id: str, spec: NewAdapterSpec) -> NetworkAdapter:
         env = self._run(ps_netscript.add_network_adapter(self._c(computer), self._vm_id(vm_id), spec))

@@ -1,5 +1,5 @@
-"""The PowerShell backend's scripts for Add-/Remove-VMNetworkAdapter and New-/Set-/Rename-/
-Remove-VMSwitch (one function per `Backend` call, in the shape of `ps_script.ScriptBuilder`'s).
+"""The PowerShell backend's scripts for Add-/Remove-VMNetworkAdapter, New-/Set-/Rename-/
+Remove-VMSwitch, the host's adapters (Get-VMNetworkAdapter -ManagementOS, Get-NetAdapter) (one function per `Backend` call, in the shape of `ps_script.ScriptBuilder`'s).
 
 A switch is found by its id (`Get-VMSwitch -Id`); an adapter by its VM's id and its name (the
 first of that name, as the emulator does).
@@ -13,11 +13,26 @@ from hyperv_emu.sdk.backends.ps_script import (
     Script,
     _cn,
     _get_vm,
+    _select_list,
     frame,
     ps_bool,
     ps_quote,
 )
-from hyperv_emu.sdk.vmparts import NewAdapterSpec, SwitchSettings
+from hyperv_emu.sdk.vmparts import NetAdapter, NewAdapterSpec, SwitchSettings
+
+
+_NET_ADAPTER_PROPS = _select_list(NetAdapter)
+
+
+def management_os_adapters(computer: str | None) -> Script:
+    return frame("management_os_adapters", [f"$hvItems = @(Get-VMNetworkAdapter -ManagementOS{_cn(computer)} | "
+                                            f"Select-Object -Property {ADAPTER_PROPS})"])
+
+
+def net_adapters(computer: str | None) -> Script:
+    body = [f"$hvItems = @(Get-NetAdapter{_cn(computer).replace('-ComputerName', '-CimSession')} | "
+            f"Select-Object -Property {_NET_ADAPTER_PROPS})"]
+    return frame("net_adapters", body)
 
 
 def add_network_adapter(computer: str | None, vm_id: str, spec: NewAdapterSpec) -> Script:

@@ -33,7 +33,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
 
 
 class ReadOnlyBackend:
@@ -292,6 +292,12 @@ class ReadOnlyBackend:
 
     def switches(self, computer: str | None) -> list[VMSwitch]:
         return self.inner.switches(computer)
+
+    def management_os_adapters(self, computer: str | None) -> list[NetworkAdapter]:
+        return self.inner.management_os_adapters(computer)
+
+    def net_adapters(self, computer: str | None) -> list[NetAdapter]:
+        return self.inner.net_adapters(computer)
 
     def add_network_adapter(self, computer: str | None, vm_id: str, spec: NewAdapterSpec) -> NetworkAdapter:
         self._deny(computer)

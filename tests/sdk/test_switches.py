@@ -160,3 +160,20 @@ def test_a_running_guest_reports_addresses_of_connected_adapters(client, fleet, 
     assert ipv4.startswith("192.168.") and ipv6.startswith("fe80::")
     assert loose.ip_addresses == ()
     assert client.get_network_adapters(vm)[0].ip_addresses == (ipv4, ipv6)  # the same on every read
+
+
+def test_the_host_shares_internal_and_external_switches(client, emulated):
+    physical = client.get_net_adapters()
+    assert [(a.name, a.virtual, a.status) for a in physical] == [("Ethernet", False, "Up"), ("Ethernet 2", False, "Up")]
+    client.new_switch("Priv", switch_type=VMSwitchType.Private)
+    client.new_switch("Int", switch_type=VMSwitchType.Internal)
+    client.new_switch("Ext", net_adapter_name="Ethernet 2")
+    client.new_switch("Quiet", net_adapter_name="Ethernet", allow_management_os=False)
+    host = client.get_net_adapters()
+    assert [(a.name, a.interface_description) for a in host[2:]] == [
+        ("vEthernet (Int)", "Hyper-V Virtual Ethernet Adapter"), ("vEthernet (Ext)", "Hyper-V Virtual Ethernet Adapter #2")]
+    assert host[3].mac_address == physical[1].mac_address  # the host's identity moves onto the External switch
+    mgmt = client.get_management_os_adapters()
+    assert [(a.name, a.switch_name, a.is_management_os, a.vm_name) for a in mgmt] == [
+        ("Int", "Int", True, ""), ("Ext", "Ext", True, "")]
+    assert mgmt[1].mac_address == host[3].mac_address.replace("-", "")
