@@ -113,7 +113,7 @@ class HostAdapterView(Fieldwise):
     interface_description: str
     if_index: int
     mac_address: str  # "A0-36-9F-12-34-56"
-    link_speed: str
+    speed: int  # bits per second
     virtual: bool
     switch_name: str = ""  # a virtual adapter's switch
 
@@ -130,14 +130,14 @@ def host_adapters(host: HostRecord, seed: str) -> list[HostAdapterView]:
     #2 as Windows numbers a second instance of a device; an External switch's takes its physical
     adapter's address, as Hyper-V moves the host's identity onto it)."""
     physical = [HostAdapterView(name, description, 10 + i, _host_mac("A0369F", f"{seed}:{name.casefold()}"),
-                                "1 Gbps", False)
+                                10**9, False)
                 for i, (name, description) in enumerate(host.physical_adapters.items())]
     macs = {a.name: a.mac_address for a in physical}
     out = list(physical)
     for i, s in enumerate(x for x in host.switches if x.switch_type != "Private" and x.allow_management_os):
         mac = macs.get(s.net_adapter or "") or _host_mac("00155D", f"{seed}:{s.id}")
         out.append(HostAdapterView(f"vEthernet ({s.name})", "Hyper-V Virtual Ethernet Adapter" + (f" #{i + 1}" if i else ""),
-                                   30 + i, mac, "10 Gbps", True, switch_name=s.name))
+                                   30 + i, mac, 10 * 10**9, True, switch_name=s.name))
     return out
 
 

@@ -371,7 +371,8 @@ class NetAdapter(Fieldwise):
     if_index: int = attrs.field(metadata=ps("ifIndex"))
     status: str = "Up"
     mac_address: str
-    link_speed: str
+    link_speed: str  # "1 Gbps"
+    speed: int  # bits per second
     virtual: bool = False
     interface_alias: str = ""  # the name
 

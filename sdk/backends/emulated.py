@@ -493,7 +493,8 @@ class EmulatedBackend:
 
     def net_adapters(self, computer: str | None) -> list[NetAdapter]:
         return [NetAdapter(name=a.name, interface_description=a.interface_description, if_index=a.if_index,
-                           mac_address=a.mac_address, link_speed=a.link_speed, virtual=a.virtual,
+                           mac_address=a.mac_address, link_speed=f"{a.speed // 10**9} Gbps", speed=a.speed,
+                           virtual=a.virtual,
                            interface_alias=a.name)
                 for a in self._call(lambda: self._host(computer).host_adapters())]
 
