@@ -21,7 +21,8 @@ from hyperv_emu.psshim.runtime.dotnet_regex import wildcard_match
 from hyperv_emu.sdk import contains_wildcards
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError
-from hyperv_emu.sdk.types import VMSwitch, VMSwitchType
+from hyperv_emu.sdk.types import VMSwitch as SwitchValue
+from hyperv_emu.sdk.types import VMSwitchType
 
 
 def switch_not_found(name: str) -> HyperVError:
@@ -42,11 +43,11 @@ class _SwitchTargets(HyperVCmdlet):
     ComputerName = Bound()
     Passthru = Bound()
 
-    def switches(self) -> list[tuple[HyperVClient, VMSwitch]]:
+    def switches(self) -> list[tuple[HyperVClient, SwitchValue]]:
         if self.is_bound("VMSwitch"):
-            return [(self.client(), s) for s in self._bound_list("VMSwitch") if isinstance(s, VMSwitch)]
+            return [(self.client(), s) for s in self._bound_list("VMSwitch") if isinstance(s, SwitchValue)]
         names = [str(n) for n in self._bound_list("Name")]
-        out: list[tuple[HyperVClient, VMSwitch]] = []
+        out: list[tuple[HyperVClient, SwitchValue]] = []
         for client in self.clients():
             try:
                 found = client.get_switches()
@@ -104,7 +105,7 @@ class SetVMSwitch(_SwitchTargets):
     def process(self) -> Iterator[Any]:
         allow = bool(self.AllowManagementOS) if self.is_bound("AllowManagementOS") else None
 
-        def change(client: HyperVClient, s: VMSwitch) -> VMSwitch:
+        def change(client: HyperVClient, s: SwitchValue) -> SwitchValue:
             return client.set_switch(
                 s, switch_type=_switch_type(self.SwitchType),
                 net_adapter_name=str(self.NetAdapterName) if self.is_bound("NetAdapterName") else None,
