@@ -446,7 +446,7 @@ class VM(Fieldwise):
     creation_time: dt.datetime
     id: str
     name: str
-    network_adapters: tuple[str, ...] = ()
+    network_adapters: tuple[NetworkAdapter, ...] = ()
     cim_session: str = CIM_SESSION
     computer_name: str
     is_deleted: bool = False

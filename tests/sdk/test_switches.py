@@ -177,3 +177,13 @@ def test_the_host_shares_internal_and_external_switches(client, emulated):
     assert [(a.name, a.switch_name, a.is_management_os, a.vm_name) for a in mgmt] == [
         ("Int", "Int", True, ""), ("Ext", "Ext", True, "")]
     assert mgmt[1].mac_address == host[3].mac_address.replace("-", "")
+
+
+def test_a_vm_value_carries_its_adapters(client, fleet, lab):
+    vm = fleet.vm("carried", disk=False)
+    client.connect_network_adapter(client.get_network_adapters(vm)[0], "Lab")
+    client.add_network_adapter(vm, name="Second")
+    vm = vm.refresh()
+    assert [(a.name, a.switch_name, a.vm_name) for a in vm.network_adapters] == [
+        ("Network Adapter", "Lab", vm.name), ("Second", None, vm.name)]
+    assert [a.mac_address for a in vm.network_adapters] == [a.mac_address for a in client.get_network_adapters(vm)]
