@@ -60,7 +60,8 @@ from hyperv_emu.emulator.transaction import Transaction, host_rel
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed",
             "switch", "task", "event"}
 SWITCH_KEYS = {"name", "type", "host", "id", "net_adapter", "notes"}
-ADAPTER_KEYS = {"name", "switch"}
+_STATIC_MAC = re.compile(r"[0-9A-Fa-f]{12}")
+ADAPTER_KEYS = {"name", "switch", "static_mac", "legacy"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
 MAX_CHECKPOINT_SECONDS = 86400  # a checkpoint that takes longer than a day is no host's
 HOST_KEYS = {"name", "default", "virtual_machine_path", "virtual_hard_disk_path", "logical_processor_count",
@@ -375,7 +376,8 @@ def _load_adapters(ctx: _Ctx, host: HostRecord, table: tuple[Any, ...], v: dict[
             raise ctx.error(table, "network_adapters", f"entry {i + 1} must be a table {{ name = ..., switch = ... }}")
         for k in a:
             if k not in ADAPTER_KEYS:
-                raise ctx.error(table, "network_adapters", f"entry {i + 1}: unknown key '{k}' (allowed: name, switch)")
+                raise ctx.error(table, "network_adapters",
+                                f"entry {i + 1}: unknown key '{k}' (allowed: name, switch, static_mac, legacy)")
         name = a.get("name", "Network Adapter")
         switch = a.get("switch")
         if not isinstance(name, str) or not name or (switch is not None and not isinstance(switch, str)):
@@ -383,7 +385,14 @@ def _load_adapters(ctx: _Ctx, host: HostRecord, table: tuple[Any, ...], v: dict[
         known = next((sw.name for sw in host.switches if switch is not None and sw.name.casefold() == switch.casefold()), None)
         if switch is not None and known is None:
             raise ctx.error(table, "network_adapters", f"entry {i + 1}: no [[switch]] named {switch!r} on host {host.name!r}")
-        out.append(NetworkAdapterRecord(name=name, switch=known))
+        mac, legacy = a.get("static_mac"), a.get("legacy", False)
+        if mac is not None and not (isinstance(mac, str) and _STATIC_MAC.fullmatch(mac) and int(mac[1], 16) % 2 == 0):
+            raise ctx.error(table, "network_adapters", f"entry {i + 1}: static_mac must be 12 hexadecimal digits "
+                                                       f"of a unicast address, e.g. '00155D0A0001'")
+        if not isinstance(legacy, bool) or (legacy and v.get("generation", 2) != 1):
+            raise ctx.error(table, "network_adapters", f"entry {i + 1}: legacy = true needs generation = 1")
+        out.append(NetworkAdapterRecord(name=name, switch=known, static_mac=mac.upper() if mac else None,
+                                        is_legacy=legacy))
     return out
 
 
@@ -767,8 +776,11 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
                 table["notes"] = vm.notes
             _export_vm_settings(vm, table)
             table["disks"] = [{"path": d.base_path, "size": format_size(d.size)} for d in vm.disks]
-            if [(a.name, a.switch) for a in vm.network_adapters] != [("Network Adapter", None)]:
-                table["network_adapters"] = [{"name": a.name, **({"switch": a.switch} if a.switch else {})}
+            if [(a.name, a.switch, a.static_mac, a.is_legacy) for a in vm.network_adapters] != [
+                    ("Network Adapter", None, None, False)]:
+                table["network_adapters"] = [{"name": a.name, **({"switch": a.switch} if a.switch else {}),
+                                              **({"static_mac": a.static_mac} if a.static_mac else {}),
+                                              **({"legacy": True} if a.is_legacy else {})}
                                              for a in vm.network_adapters]
             if vm.checkpoints and vm.parent_checkpoint_id is None:
                 table["parent_checkpoint"] = ""

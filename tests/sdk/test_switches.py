@@ -187,3 +187,33 @@ def test_a_vm_value_carries_its_adapters(client, fleet, lab):
     assert [(a.name, a.switch_name, a.vm_name) for a in vm.network_adapters] == [
         ("Network Adapter", "Lab", vm.name), ("Second", None, vm.name)]
     assert [a.mac_address for a in vm.network_adapters] == [a.mac_address for a in client.get_network_adapters(vm)]
+
+
+def test_world_adapters_with_static_addresses_and_legacy(make_client, emulated):
+    from hyperv_emu import sdk
+    import hvemu_testlib as T
+
+    world = T.base_world() + '''
+[[switch]]
+name = "Ext"
+type = "External"
+net_adapter = "Ethernet 2"
+
+[[vm]]
+name = "OLD"
+generation = 1
+network_adapters = [{ name = "Boot", switch = "Ext", legacy = true, static_mac = "00155d0a0001" }]
+'''
+    client = make_client(world)
+    [nic] = client.get_network_adapters("OLD")
+    assert (nic.name, nic.is_legacy, nic.mac_address, nic.dynamic_mac_address_enabled) == (
+        "Boot", True, "00155D0A0001", False)
+    assert client.get_switches()[0].net_adapter_interface_description.endswith("#2")
+    url = T.memory_url()
+    sdk.load_world(url, world)
+    again = sdk.load_world(T.memory_url(), sdk.export_world(url))
+    assert [(n.name, n.is_legacy, n.mac_address) for n in again.get_network_adapters("OLD")] == [
+        ("Boot", True, "00155D0A0001")]
+    bad = world.replace("generation = 1\n", "")
+    with pytest.raises(sdk.WorldFileError, match="legacy = true needs generation = 1"):
+        sdk.load_world(T.memory_url(), bad)
