@@ -128,6 +128,7 @@ class SwitchRecord(MutableFieldwise):
     notes: str = ""
     net_adapter: str | None = None  # an External switch's physical adapter (a name of HostRecord.physical_adapters)
     allow_management_os: bool = True  # the host shares the switch (meaningless for a Private one)
+    bandwidth_mode: str = "Weight"  # New-VMSwitch -MinimumBandwidthMode (Default is Weight without SR-IOV)
 
 
 @attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)

@@ -79,6 +79,7 @@ class SwitchView(Fieldwise):
     allow_management_os: bool = False  # the host shares an Internal or External switch (a Private one it cannot)
     notes: str = ""
     net_adapter_interface_description: str = ""  # an External switch's adapter
+    bandwidth_reservation_mode: str = "Weight"
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -91,13 +92,17 @@ class SwitchChanges(Fieldwise):
     net_adapter_description: str | None = None  # ... or its InterfaceDescription
     allow_management_os: bool | None = None
     notes: str | None = None
+    bandwidth_mode: str | None = None  # New-VMSwitch -MinimumBandwidthMode: Default | Weight | Absolute | None
+
+
+BANDWIDTH_MODES = ("Default", "Weight", "Absolute", "None")
 
 
 def view(host: HostRecord, s: SwitchRecord) -> SwitchView:
     described = host.physical_adapters.get(s.net_adapter, "") if s.net_adapter else ""
     return SwitchView(s.name, s.id, s.switch_type, winpath.netbios_name(host.name),
                       allow_management_os=s.switch_type != "Private" and s.allow_management_os, notes=s.notes,
-                      net_adapter_interface_description=described)
+                      net_adapter_interface_description=described, bandwidth_reservation_mode=s.bandwidth_mode)
 
 
 def views(host: HostRecord) -> list[SwitchView]:
@@ -196,7 +201,12 @@ def new(tx: Transaction, host: HostRecord, c: SwitchChanges) -> SwitchRecord:
         if switch_type == "External":
             raise InvalidArgument("An External virtual switch needs a physical network adapter (-NetAdapterName or "
                                   "-NetAdapterInterfaceDescription).", target=name)
+    mode = next((m for m in BANDWIDTH_MODES if m.casefold() == (c.bandwidth_mode or "Default").casefold()), None)
+    if mode is None:
+        raise InvalidArgument(f"'{c.bandwidth_mode}' is not a minimum bandwidth mode: "
+                              f"{', '.join(BANDWIDTH_MODES)}.", target=c.bandwidth_mode or "")
     record = SwitchRecord(name=name, id=tx.new_id().lower(), switch_type=switch_type, notes=c.notes or "",
+                          bandwidth_mode="Weight" if mode == "Default" else mode,
                           net_adapter=adapter,
                           allow_management_os=True if c.allow_management_os is None else c.allow_management_os)
     host.switches.append(record)

@@ -605,13 +605,14 @@ class HyperVClient(ValueClient):
 
     def new_switch(self, name: str, *, switch_type: VMSwitchType | None = None, net_adapter_name: str | None = None,
                    net_adapter_description: str | None = None, allow_management_os: bool | None = None,
-                   notes: str | None = None) -> VMSwitch:
+                   notes: str | None = None, minimum_bandwidth_mode: str | None = None) -> VMSwitch:
         """New-VMSwitch: Private or Internal (`switch_type`), or External on a physical adapter
-        (`net_adapter_name` or its InterfaceDescription)."""
+        (`net_adapter_name` or its InterfaceDescription); `minimum_bandwidth_mode` Default (Weight),
+        Weight, Absolute or None."""
         return self.backend.new_switch(self.computer_name, SwitchSettings(
             name=name, switch_type=switch_type.name if switch_type is not None else None,
             net_adapter_name=net_adapter_name, net_adapter_description=net_adapter_description,
-            allow_management_os=allow_management_os, notes=notes))
+            allow_management_os=allow_management_os, notes=notes, minimum_bandwidth_mode=minimum_bandwidth_mode))
 
     def set_switch(self, switch: VMSwitch, *, switch_type: VMSwitchType | None = None,
                    net_adapter_name: str | None = None, net_adapter_description: str | None = None,

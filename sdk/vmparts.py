@@ -399,6 +399,7 @@ class SwitchSettings(Fieldwise):
     net_adapter_description: str | None = None
     allow_management_os: bool | None = None
     notes: str | None = None
+    minimum_bandwidth_mode: str | None = None  # New-VMSwitch only: Default | Weight | Absolute | None
 
 
 class IPProtocolPreference(_PSEnum):

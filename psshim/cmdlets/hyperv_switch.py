@@ -6,8 +6,10 @@ Rename-VMSwitch and Remove-VMSwitch (-Force; without it the module asks again). 
 
 Thin adapters over `sdk.HyperVClient` (`new_switch`, `set_switch`, `rename_switch`,
 `remove_switch`); the rules are the emulator's (`emulator/switches.py`). The -WhatIf texts follow
-the module's pattern for its other cmdlets (inferred). Not emulated: SR-IOV, Packet Direct,
-embedded teaming, bandwidth modes, extensions, resource pools.
+the module's pattern for its other cmdlets (inferred). -MinimumBandwidthMode is kept (Default is
+Weight); -EnableIov/-EnablePacketDirect/-EnableEmbeddedTeaming take only $false. Not emulated:
+SR-IOV, Packet Direct, embedded teaming, the bandwidth settings of Set-VMSwitch, extensions,
+resource pools.
 """
 
 from __future__ import annotations
@@ -71,9 +73,19 @@ class NewVMSwitch(HyperVCmdlet):
     AllowManagementOS = Bound()
     Notes = Bound()
     ComputerName = Bound()
+    MinimumBandwidthMode = Bound()
+    EnableIov = Bound()
+    EnablePacketDirect = Bound()
+    EnableEmbeddedTeaming = Bound()
 
     def process(self) -> Iterator[Any]:
         name = str(self.Name)
+        for feature in ("EnableIov", "EnablePacketDirect", "EnableEmbeddedTeaming"):
+            if self.ctx.bound.get(feature):  # $false is the default, and honoured
+                from hyperv_emu.psshim.runtime.errors import not_supported
+
+                raise not_supported(f"New-VMSwitch -{feature} $true")
+        mode = self.ctx.bound.get("MinimumBandwidthMode")
         adapters = [str(a) for a in self._bound_list("NetAdapterName")]
         described = [str(a) for a in self._bound_list("NetAdapterInterfaceDescription")]
         if len(adapters) > 1 or len(described) > 1:
@@ -89,7 +101,8 @@ class NewVMSwitch(HyperVCmdlet):
                                         net_adapter_name=adapters[0] if adapters else None,
                                         net_adapter_description=described[0] if described else None,
                                         allow_management_os=allow,
-                                        notes=str(self.Notes) if self.is_bound("Notes") else None)
+                                        notes=str(self.Notes) if self.is_bound("Notes") else None,
+                                        minimum_bandwidth_mode=mode.name if mode is not None else None)
             except HyperVError as exc:
                 self.report(exc, name)
 

@@ -31,7 +31,7 @@ from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
-from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, OnOffState, SwitchSettings, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, OnOffState, SwitchSettings, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings, VMSwitchBandwidthMode
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -163,13 +163,15 @@ def adapter_from_view(a: AdapterView) -> NetworkAdapter:
 def switch_from_view(s: SwitchView) -> VMSwitch:
     return VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name,
                     allow_management_os=s.allow_management_os, notes=s.notes,
-                    net_adapter_interface_description=s.net_adapter_interface_description or None)
+                    net_adapter_interface_description=s.net_adapter_interface_description or None,
+                    bandwidth_reservation_mode=VMSwitchBandwidthMode[s.bandwidth_reservation_mode])
 
 
 def _switch_changes(s: SwitchSettings) -> SwitchChanges:
     return SwitchChanges(name=s.name, switch_type=s.switch_type, net_adapter=s.net_adapter_name,
                          net_adapter_description=s.net_adapter_description,
-                         allow_management_os=s.allow_management_os, notes=s.notes)
+                         allow_management_os=s.allow_management_os, notes=s.notes,
+                         bandwidth_mode=s.minimum_bandwidth_mode)
 
 
 def firmware_from_view(f: FirmwareView) -> VMFirmware:

@@ -70,6 +70,8 @@ def _switch_args(s: SwitchSettings, *, creating: bool) -> str:
         args += f" -AllowManagementOS {ps_bool(s.allow_management_os)}"
     if s.notes is not None:
         args += f" -Notes {ps_quote(s.notes)}"
+    if creating and s.minimum_bandwidth_mode is not None:
+        args += f" -MinimumBandwidthMode {s.minimum_bandwidth_mode}"
     if creating and s.name is not None:
         args = f" -Name {ps_quote(s.name)}" + args
     return args

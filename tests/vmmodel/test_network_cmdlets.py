@@ -111,3 +111,13 @@ def test_switch_in_use_by_a_running_vm(run: Run) -> None:
                    "(Get-VMNetworkAdapter -ManagementOS -SwitchName Lab2).IsManagementOs")
     assert err == ""
     assert out.split() == ["Lab2", "2", "True"]
+
+
+def test_new_vmswitch_bandwidth_mode_and_default_features(run: Run) -> None:
+    out, err = run("(New-VMSwitch A -SwitchType Internal -MinimumBandwidthMode Absolute -EnableIov $false)"
+                   ".BandwidthReservationMode; (New-VMSwitch B -SwitchType Private).BandwidthReservationMode")
+    assert (out.split(), err) == (["Absolute", "Weight"], "")
+    _out, err = run("New-VMSwitch C -NetAdapterName Ethernet -EnableEmbeddedTeaming $true")
+    assert "New-VMSwitch -EnableEmbeddedTeaming $true is not supported by hvemu." in err
+    out, _err = run("@(Get-VMSwitch C -ErrorAction SilentlyContinue).Count")
+    assert out.strip() == "0"
