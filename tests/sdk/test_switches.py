@@ -217,3 +217,16 @@ network_adapters = [{ name = "Boot", switch = "Ext", legacy = true, static_mac =
     bad = world.replace("generation = 1\n", "")
     with pytest.raises(sdk.WorldFileError, match="legacy = true needs generation = 1"):
         sdk.load_world(T.memory_url(), bad)
+
+
+def test_an_imported_copy_gets_addresses_of_its_own(client, fleet, lab):
+    vm = fleet.vm("golden", disk=False)
+    client.add_network_adapter(vm, name="Second", switch_name="Lab")
+    client.add_network_adapter(vm, name="Fixed", static_mac_address="00155D0000EE")
+    original = [(a.name, a.mac_address) for a in client.get_network_adapters(vm)]
+    back = client.import_vm(client.export_vm(vm, "E:\\Export"), generate_new_id=True)
+    copied = [(a.name, a.mac_address, a.switch_name) for a in client.get_network_adapters(back)]
+    assert [n for n, _m, _s in copied] == ["Network Adapter", "Second", "Fixed"]
+    assert [s for _n, _m, s in copied] == [None, "Lab", None]
+    assert copied[2][1] == "00155D0000EE"  # a static address is the configuration's
+    assert copied[0][1] != original[0][1] and copied[1][1] != original[1][1]
