@@ -111,6 +111,8 @@ class NetworkAdapterRecord(MutableFieldwise):
     # the dynamic address given when the adapter was added (or kept when another was removed);
     # None: derived from the adapter's position (emulator.network.mac_address)
     dynamic_mac: str | None = None
+    # Set-VMNetworkAdapter's On/Off settings that are On (emulator.network.FEATURES; all Off by default)
+    features: list[str] = attrs.field(factory=list)
 
 
 def _default_adapters() -> list[NetworkAdapterRecord]:

@@ -33,6 +33,8 @@ from hyperv_emu.emulator.transaction import Transaction
 MAC_PREFIX = "00155D"
 MAX_SYNTHETIC = 64  # a Server 2016+ VM's network adapters, and legacy ones (generation 1)
 MAX_LEGACY = 4
+# Set-VMNetworkAdapter's On/Off settings kept as they are set (nothing depends on them)
+FEATURES = ("DhcpGuard", "RouterGuard", "IeeePriorityTag", "AllowTeaming", "DeviceNaming")
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -51,6 +53,7 @@ class AdapterView(Fieldwise):
     is_legacy: bool = False
     ip_addresses: tuple[str, ...] = ()
     is_management_os: bool = False
+    features: tuple[str, ...] = ()  # the FEATURES that are On
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -64,6 +67,7 @@ class AdapterChanges(Fieldwise):
     vlan_mode: str | None = None  # "Access" (with vlan_id) or "Untagged"
     vlan_id: int | None = None
     new_name: str | None = None
+    features: tuple[tuple[str, bool], ...] = ()  # (one of FEATURES, On)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -112,7 +116,7 @@ def adapters(host: HostRecord, vm: VirtualMachineRecord, settings: Settings) -> 
             switch_id=ids.get(a.switch.casefold()) if a.switch else None, mac_address=mac,
             status="Ok" if running else "", computer_name=winpath.netbios_name(host.name),
             dynamic_mac_address_enabled=a.static_mac is None, mac_address_spoofing=a.mac_spoofing,
-            access_vlan=a.access_vlan, is_legacy=a.is_legacy,
+            access_vlan=a.access_vlan, is_legacy=a.is_legacy, features=tuple(a.features),
             ip_addresses=ip_addresses(a.switch, mac) if reports and a.switch else ()))
     return out
 
@@ -159,6 +163,9 @@ def configure(vm: VirtualMachineRecord, adapter: str, c: AdapterChanges) -> None
                               target=str(c.vlan_id))
     if c.vlan_mode not in (None, "Access", "Untagged"):
         raise InvalidArgument(f"The VLAN mode '{c.vlan_mode}' is not emulated.", target=c.vlan_mode)
+    unknown = [name for name, _on in c.features if name not in FEATURES]
+    if unknown:
+        raise InvalidArgument(f"'{unknown[0]}' is not a network adapter setting of the emulator.", target=unknown[0])
     if static is not None:
         record.static_mac = static
     elif c.dynamic_mac:
@@ -169,6 +176,11 @@ def configure(vm: VirtualMachineRecord, adapter: str, c: AdapterChanges) -> None
         record.access_vlan = c.vlan_id if c.vlan_mode == "Access" else None
     if c.new_name is not None:
         record.name = c.new_name
+    if c.features:
+        on = set(record.features)
+        for name, value in c.features:
+            (on.add if value else on.discard)(name)
+        record.features = [f for f in FEATURES if f in on]
 
 
 def _switch_name(host: HostRecord, switch: str) -> str:
@@ -218,7 +230,7 @@ def captured(settings: Settings, vm: VirtualMachineRecord) -> list[NetworkAdapte
     """Copies of the VM's adapters for a checkpoint, each with the address it has now."""
     return [NetworkAdapterRecord(name=a.name, switch=a.switch, static_mac=a.static_mac, mac_spoofing=a.mac_spoofing,
                                  access_vlan=a.access_vlan, is_legacy=a.is_legacy,
-                                 dynamic_mac=a.dynamic_mac or mac_address(settings, vm, i))
+                                 dynamic_mac=a.dynamic_mac or mac_address(settings, vm, i), features=list(a.features))
             for i, a in enumerate(vm.network_adapters)]
 
 
@@ -227,7 +239,7 @@ def restored(host: HostRecord, adapters: list[NetworkAdapterRecord]) -> list[Net
     names = {s.name.casefold() for s in host.switches}
     return [NetworkAdapterRecord(name=a.name, switch=a.switch if a.switch and a.switch.casefold() in names else None,
                                  static_mac=a.static_mac, mac_spoofing=a.mac_spoofing, access_vlan=a.access_vlan,
-                                 is_legacy=a.is_legacy, dynamic_mac=a.dynamic_mac)
+                                 is_legacy=a.is_legacy, dynamic_mac=a.dynamic_mac, features=list(a.features))
             for a in adapters]
 
 

@@ -551,11 +551,17 @@ class HyperVClient(ValueClient):
 
     def set_network_adapter(self, adapter: NetworkAdapter, *, static_mac_address: str | None = None,
                             dynamic_mac_address: bool = False,
-                            mac_address_spoofing: bool | None = None) -> NetworkAdapter:
-        """Set-VMNetworkAdapter -StaticMacAddress / -DynamicMacAddress (only while the VM is Off)
-        and -MacAddressSpoofing. Returns the adapter after."""
+                            mac_address_spoofing: bool | None = None, dhcp_guard: bool | None = None,
+                            router_guard: bool | None = None, ieee_priority_tag: bool | None = None,
+                            allow_teaming: bool | None = None, device_naming: bool | None = None) -> NetworkAdapter:
+        """Set-VMNetworkAdapter -StaticMacAddress / -DynamicMacAddress (only while the VM is Off),
+        -MacAddressSpoofing, -DhcpGuard, -RouterGuard, -IeeePriorityTag, -AllowTeaming,
+        -DeviceNaming (None leaves a setting alone). Returns the adapter after."""
+        named = {"DhcpGuard": dhcp_guard, "RouterGuard": router_guard, "IeeePriorityTag": ieee_priority_tag,
+                 "AllowTeaming": allow_teaming, "DeviceNaming": device_naming}
         changes = AdapterSettings(static_mac=static_mac_address, dynamic_mac=dynamic_mac_address,
-                                  mac_spoofing=mac_address_spoofing)
+                                  mac_spoofing=mac_address_spoofing,
+                                  features=tuple((k, v) for k, v in named.items() if v is not None))
         after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name, changes)
         return next(a for a in after if a.name.casefold() == adapter.name.casefold())
 

@@ -327,6 +327,11 @@ class NetworkAdapter(Fieldwise):
     mac_address: str
     dynamic_mac_address_enabled: bool = True
     mac_address_spoofing: OnOffState = OnOffState.Off
+    dhcp_guard: OnOffState = OnOffState.Off
+    router_guard: OnOffState = OnOffState.Off
+    ieee_priority_tag: OnOffState = OnOffState.Off
+    allow_teaming: OnOffState = OnOffState.Off
+    device_naming: OnOffState = OnOffState.Off
     ip_addresses: tuple[str, ...] = attrs.field(default=(), metadata=ps("IPAddresses"))
     vlan_setting: VlanSetting = attrs.field(factory=VlanSetting)
     status: tuple[VMNetworkAdapterOperationalStatus, ...] = ()

@@ -359,6 +359,8 @@ class AdapterSettings(Fieldwise):
     vlan_mode: str | None = None  # "Access" (with vlan_id) or "Untagged"
     vlan_id: int | None = None
     new_name: str | None = None  # Rename-VMNetworkAdapter
+    # On/Off settings by their PowerShell names (DhcpGuard, RouterGuard, IeeePriorityTag, AllowTeaming, DeviceNaming)
+    features: tuple[tuple[str, bool], ...] = ()
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)

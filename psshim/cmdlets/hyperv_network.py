@@ -2,7 +2,8 @@
 Add-VMNetworkAdapter (-SwitchName, -Name, -StaticMacAddress, -IsLegacy), Remove-VMNetworkAdapter,
 Rename-VMNetworkAdapter, Connect-VMNetworkAdapter -SwitchName / -VMSwitch,
 Disconnect-VMNetworkAdapter, Set-VMNetworkAdapter
-(-StaticMacAddress, -DynamicMacAddress, -MacAddressSpoofing), Set-VMNetworkAdapterVlan (-Access
+(-StaticMacAddress, -DynamicMacAddress, -MacAddressSpoofing, -DhcpGuard, -RouterGuard,
+-IeeePriorityTag, -AllowTeaming, -DeviceNaming), Set-VMNetworkAdapterVlan (-Access
 -VlanId, -Untagged) and Get-VMNetworkAdapterVlan.
 
 Thin adapters over `sdk.HyperVClient` (`get_network_adapters`, `get_switches`,
@@ -199,16 +200,25 @@ class SetVMNetworkAdapter(_AdapterTargets):
     StaticMacAddress = Bound()
     DynamicMacAddress = Bound()
     MacAddressSpoofing = Bound()
+    DhcpGuard = Bound()
+    RouterGuard = Bound()
+    IeeePriorityTag = Bound()
+    AllowTeaming = Bound()
+    DeviceNaming = Bound()
+
+    def _on(self, name: str) -> bool | None:
+        return int(self.ctx.bound[name]) == int(OnOffState.On) if self.is_bound(name) else None
 
     def process(self) -> Iterator[Any]:
         static = str(self.StaticMacAddress) if self.is_bound("StaticMacAddress") else None
         dynamic = bool(self.ctx.bound.get("DynamicMacAddress"))
-        spoofing = (int(self.MacAddressSpoofing) == int(OnOffState.On)) if self.is_bound("MacAddressSpoofing") else None
         yield from self.each(self.adapters(),
                              lambda a: f'Set-VMNetworkAdapter will configure network adapter "{a.name}".',
                              lambda client, a: client.set_network_adapter(
                                  a, static_mac_address=static, dynamic_mac_address=dynamic,
-                                 mac_address_spoofing=spoofing))
+                                 mac_address_spoofing=self._on("MacAddressSpoofing"), dhcp_guard=self._on("DhcpGuard"),
+                                 router_guard=self._on("RouterGuard"), ieee_priority_tag=self._on("IeeePriorityTag"),
+                                 allow_teaming=self._on("AllowTeaming"), device_naming=self._on("DeviceNaming")))
 
 
 class _VlanTargets(_AdapterTargets):

@@ -147,6 +147,10 @@ def vm_from_view(v: VMView) -> VM:
     )
 
 
+_FEATURE_FIELDS = {"DhcpGuard": "dhcp_guard", "RouterGuard": "router_guard", "IeeePriorityTag": "ieee_priority_tag",
+                   "AllowTeaming": "allow_teaming", "DeviceNaming": "device_naming"}
+
+
 def adapter_from_view(a: AdapterView) -> NetworkAdapter:
     vlan = VlanSetting(operation_mode=VMNetworkAdapterVlanMode.Untagged if a.access_vlan is None
                        else VMNetworkAdapterVlanMode.Access, access_vlan_id=a.access_vlan or 0,
@@ -157,7 +161,8 @@ def adapter_from_view(a: AdapterView) -> NetworkAdapter:
                           mac_address_spoofing=OnOffState.On if a.mac_address_spoofing else OnOffState.Off,
                           vlan_setting=vlan, is_legacy=a.is_legacy, ip_addresses=a.ip_addresses,
                           status=(VMNetworkAdapterOperationalStatus.Ok,) if a.status == "Ok" else (),
-                          connected=a.switch_name is not None, is_management_os=a.is_management_os)
+                          connected=a.switch_name is not None, is_management_os=a.is_management_os,
+                          **{_FEATURE_FIELDS[f]: OnOffState.On for f in a.features})
 
 
 def switch_from_view(s: SwitchView) -> VMSwitch:
@@ -473,7 +478,7 @@ class EmulatedBackend:
                                   changes: AdapterSettings) -> list[NetworkAdapter]:
         emu = AdapterChanges(static_mac=changes.static_mac, dynamic_mac=changes.dynamic_mac,
                              mac_spoofing=changes.mac_spoofing, vlan_mode=changes.vlan_mode, vlan_id=changes.vlan_id,
-                             new_name=changes.new_name)
+                             new_name=changes.new_name, features=changes.features)
         views = self._call(lambda: self._host(computer).configure_adapter(vm_id, adapter, emu))
         return [adapter_from_view(a) for a in views]
 

@@ -70,6 +70,9 @@ def configure_network_adapter(computer: str | None, vm_id: str, adapter: str, ch
         args += " -DynamicMacAddress"
     if changes.mac_spoofing is not None:
         args += f" -MacAddressSpoofing {'On' if changes.mac_spoofing else 'Off'}"
+    for name, on in changes.features:
+        if name.isalnum():
+            args += f" -{name} {'On' if on else 'Off'}"
     if args:
         body.append(f"$hvAdapter | Set-VMNetworkAdapter{args}")
     if changes.vlan_mode == "Access":

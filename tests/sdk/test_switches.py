@@ -22,6 +22,7 @@ import pytest
 
 from hyperv_emu.sdk.errors import HyperVError, InvalidStateError
 from hyperv_emu.sdk.types import VMSwitchType
+from hyperv_emu.sdk.vmparts import OnOffState
 
 
 @pytest.fixture
@@ -230,3 +231,17 @@ def test_an_imported_copy_gets_addresses_of_its_own(client, fleet, lab):
     assert [s for _n, _m, s in copied] == [None, "Lab", None]
     assert copied[2][1] == "00155D0000EE"  # a static address is the configuration's
     assert copied[0][1] != original[0][1] and copied[1][1] != original[1][1]
+
+
+def test_on_off_settings_are_kept_and_captured(client, fleet):
+    vm = fleet.vm("guarded", disk=False)
+    [nic] = client.get_network_adapters(vm)
+    assert (nic.dhcp_guard, nic.router_guard, nic.device_naming) == (OnOffState.Off,) * 3
+    nic = client.set_network_adapter(nic, dhcp_guard=True, router_guard=True, device_naming=True)
+    assert (nic.dhcp_guard, nic.router_guard, nic.device_naming, nic.allow_teaming) == (
+        OnOffState.On, OnOffState.On, OnOffState.On, OnOffState.Off)
+    cp = client.checkpoint_vm(vm, "guarded")
+    client.set_network_adapter(nic, router_guard=False)
+    assert client.get_network_adapters(vm)[0].router_guard is OnOffState.Off
+    client.restore_checkpoint(cp)
+    assert client.get_network_adapters(vm)[0].router_guard is OnOffState.On
