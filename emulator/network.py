@@ -104,17 +104,20 @@ def ip_addresses(switch: str, mac: str) -> tuple[str, ...]:
 def adapters(host: HostRecord, vm: VirtualMachineRecord, settings: Settings) -> list[AdapterView]:
     """The VM's adapters; a running guest whose Key-Value Pair Exchange service answers reports
     the addresses of the connected ones (IPAddresses, as Wait-VM -For IPAddress waits for)."""
-    ids = {s.name.casefold(): s.id for s in host.switches}
+    if not vm.network_adapters:
+        return []
+    ids = {s.name.casefold(): s.id for s in host.switches} if host.switches else {}
     running = vm.state in (VMStateName.RUNNING, VMStateName.PAUSED)
-    reports = (integration.heartbeat(vm) == "OkApplicationsUnknown"
-               and integration.enabled(vm, "Key-Value Pair Exchange"))
+    reports = running and any(a.switch for a in vm.network_adapters) and (
+        integration.heartbeat(vm) == "OkApplicationsUnknown" and integration.enabled(vm, "Key-Value Pair Exchange"))
+    computer = winpath.netbios_name(host.name)
     out: list[AdapterView] = []
     for i, a in enumerate(vm.network_adapters):
         mac = _current_mac(settings, vm, i, a)
         out.append(AdapterView(
             name=a.name, vm_name=vm.name, vm_id=vm.id, switch_name=a.switch,
             switch_id=ids.get(a.switch.casefold()) if a.switch else None, mac_address=mac,
-            status="Ok" if running else "", computer_name=winpath.netbios_name(host.name),
+            status="Ok" if running else "", computer_name=computer,
             dynamic_mac_address_enabled=a.static_mac is None, mac_address_spoofing=a.mac_spoofing,
             access_vlan=a.access_vlan, is_legacy=a.is_legacy, features=tuple(a.features),
             ip_addresses=ip_addresses(a.switch, mac) if reports and a.switch else ()))
