@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 
 from hyperv_emu.emulator import culture, disks, guest, openfiles, winpath
-from hyperv_emu.emulator import integration
+from hyperv_emu.emulator import integration, network
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
 from hyperv_emu.emulator.errors import (
     MAX_CHECKPOINTS,
@@ -116,7 +116,7 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
         memory_startup=vm.memory_startup,
         notes=vm.notes,
         processor_count=vm.processor_count, memory_minimum=vm.memory_minimum, memory_maximum=vm.memory_maximum,
-        dynamic_memory=vm.dynamic_memory,
+        dynamic_memory=vm.dynamic_memory, network_adapters=network.captured(tx.state.settings, vm),
     )
     vm.checkpoints.append(cp)
     for d in vm.disks:
@@ -130,8 +130,11 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
     return cp
 
 
-def _restore_settings(vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
-    """The processor and memory settings revert with the checkpoint (hyperv-reference.md §4.4)."""
+def _restore_settings(host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
+    """The processor and memory settings and the network adapters revert with the checkpoint
+    (hyperv-reference.md §4.4)."""
+    if cp.network_adapters is not None:
+        vm.network_adapters = network.restored(host, cp.network_adapters)
     if cp.processor_count is not None:
         vm.processor_count = cp.processor_count
     if cp.memory_minimum is not None:
@@ -164,7 +167,7 @@ def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: Che
     ]
     vm.parent_checkpoint_id = cp.id
     vm.memory_startup = cp.memory_startup
-    _restore_settings(vm, cp)
+    _restore_settings(host, vm, cp)
     if cp.has_memory:
         guest.restore_memory(tx, host, vm, cp)
         vm.state = VMStateName.RUNNING if was_running else VMStateName.SAVED

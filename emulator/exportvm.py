@@ -128,6 +128,12 @@ def vm_from_manifest(tx: "Transaction", manifest: dict[str, Any], new_id: bool) 
             cp.id, cp.vm_id = ids[cp.id], vm.id
             cp.parent_id = ids.get(cp.parent_id) if cp.parent_id else None
         vm.parent_checkpoint_id = ids.get(vm.parent_checkpoint_id) if vm.parent_checkpoint_id else None
+        # a copy's dynamic MAC addresses are its own (derived from its new id), not the original's
+        for a in vm.network_adapters:
+            a.dynamic_mac = None
+        for cp in vm.checkpoints:
+            for a in cp.network_adapters or []:
+                a.dynamic_mac = None
     else:
         ids = {cp.id: cp.id for cp in vm.checkpoints}
     if vm.state is not VMStateName.SAVED:

@@ -37,10 +37,12 @@ from hyperv_emu.emulator.model import (
     HardDrive,
     HostRecord,
     PlannedImportRecord,
+    Settings,
     VirtualMachineRecord,
     VMStateName,
 )
 from hyperv_emu.emulator import drives, exportvm, firmware, importvm, metering, movestorage, network, systemfiles, taskclock, vhdrules
+from hyperv_emu.emulator import switches as vswitch
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.statetrack import find
 from hyperv_emu.emulator.transaction import Transaction, host_rel
@@ -115,7 +117,7 @@ class Host:
             now = tx.now()
             if names is None:
                 vms = sorted(host.vms, key=lambda v: v.name.casefold())
-                return VMLookup(tuple(vm_view(host, v, now) for v in vms), ())
+                return VMLookup(tuple(vm_view(host, v, now, tx.state.settings) for v in vms), ())
             names = list(names)
             if any(n == "" for n in names):  # Get-VM's [ValidateNotNullOrEmpty()] on -Name
                 check_vm_name("")
@@ -133,11 +135,11 @@ class Host:
                     missing.append(name)
                 chosen.update(id(h) for h in hits)
             ordered = hits if len(names) == 1 else [v for v in host.vms if id(v) in chosen]
-            return VMLookup(tuple(vm_view(host, v, now) for v in ordered), tuple(missing))
+            return VMLookup(tuple(vm_view(host, v, now, tx.state.settings) for v in ordered), tuple(missing))
 
     def get_vm_by_id(self, vm_id: str) -> VMView:
         with self._tx(read_only=True) as (tx, host):
-            return vm_view(host, _vm_by_id(host, vm_id), tx.now())
+            return vm_view(host, _vm_by_id(host, vm_id), tx.now(), tx.state.settings)
 
     def new_vm(
         self,
@@ -181,7 +183,7 @@ class Host:
                                           controller_type="SCSI" if generation == 2 else "IDE",
                                           controller_location=i))
             write_vm_config(tx, host, vm)
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     def remove_vm(self, vm_id: str) -> None:
         with self._tx() as (tx, host):
@@ -233,7 +235,7 @@ class Host:
                 check_vm_name(new_name)
                 vm.name = new_name
             write_vm_config(tx, host, vm)
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     def set_faults(self, vm_id: str, *, guest_vss_failing: bool | None = None, pass_through_disks: int | None = None) -> VMView:
         with self._tx() as (tx, host):
@@ -243,7 +245,7 @@ class Host:
             if pass_through_disks is not None:
                 vm.pass_through_disks = max(0, pass_through_disks)
             tx.changed = True
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     def start_vm(self, vm_id: str) -> Outcome:
         with self._tx() as (tx, host):
@@ -384,30 +386,30 @@ class Host:
             vm = _vm_by_id(host, vm_id)
             disks.quiesce(tx, host, vm)
             movestorage.move(tx, host, vm, destination)
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     def import_vm(self, path: str, options: importvm.ImportOptions) -> VMView:
         """Import-VM -Path: plan and realize at once (emulator.importvm); an incompatible
         configuration leaves nothing behind."""
         with self._tx() as (tx, host):
             vm = importvm.realize(tx, host, importvm.plan(tx, host, path, options))
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     def compare_import(self, path: str, options: importvm.ImportOptions) -> CompatibilityView:
         """Compare-VM -Path (Register/Copy): a planned VM and what stands in its way."""
         with self._tx() as (tx, host):
-            return _compatibility(host, importvm.plan(tx, host, path, options), tx.now())
+            return _compatibility(host, importvm.plan(tx, host, path, options), tx.now(), tx.state.settings)
 
     def recompare(self, vm_id: str) -> CompatibilityView:
         """Compare-VM -CompatibilityReport: the planned VM validated again."""
         with self._tx() as (tx, host):
-            return _compatibility(host, importvm.planned_by_id(host, vm_id), tx.now())
+            return _compatibility(host, importvm.planned_by_id(host, vm_id), tx.now(), tx.state.settings)
 
     def import_planned(self, vm_id: str) -> VMView:
         """Import-VM -CompatibilityReport: the planned VM becomes a VM of the host."""
         with self._tx() as (tx, host):
             vm = importvm.realize(tx, host, importvm.planned_by_id(host, vm_id))
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     # --- drives, disks, files, events, clock --------------------------------------------------
 
@@ -525,9 +527,52 @@ class Host:
             tx.changed = True
             return firmware.view(host, vm)
 
-    def switches(self) -> list[network.SwitchView]:
+    def add_adapter(self, vm_id: str, new: network.NewAdapter) -> network.AdapterView:
+        """Add-VMNetworkAdapter to a VM or a planned VM; the new adapter."""
+        with self._tx() as (tx, host):
+            vm = _vm_or_planned(host, vm_id)
+            network.add(tx, host, vm, new)
+            tx.changed = True
+            return network.adapters(host, vm, tx.state.settings)[-1]
+
+    def remove_adapter(self, vm_id: str, adapter: str) -> None:
+        """Remove-VMNetworkAdapter of the first adapter of that name of a VM or a planned VM."""
+        with self._tx() as (tx, host):
+            network.remove(tx.state.settings, _vm_or_planned(host, vm_id), adapter)
+            tx.changed = True
+
+    def switches(self) -> list[vswitch.SwitchView]:
         with self._tx(read_only=True) as (tx, host):
-            return network.switches(host)
+            return vswitch.views(host)
+
+    def host_adapters(self) -> list[vswitch.HostAdapterView]:
+        """Get-NetAdapter: the host's physical adapters and its virtual ones on shared switches."""
+        with self._tx(read_only=True) as (tx, host):
+            return vswitch.host_adapters(host, tx.state.settings.id_seed)
+
+    def management_adapters(self) -> list[network.AdapterView]:
+        """Get-VMNetworkAdapter -ManagementOS."""
+        with self._tx(read_only=True) as (tx, host):
+            return network.management_adapters(host, tx.state.settings)
+
+    def new_switch(self, changes: vswitch.SwitchChanges) -> vswitch.SwitchView:
+        with self._tx() as (tx, host):
+            record = vswitch.new(tx, host, changes)
+            tx.changed = True
+            return vswitch.view(host, record)
+
+    def set_switch(self, switch_id: str, changes: vswitch.SwitchChanges) -> vswitch.SwitchView:
+        """Set-VMSwitch / Rename-VMSwitch; the switch after."""
+        with self._tx() as (tx, host):
+            record = vswitch.by_id(host, switch_id)
+            vswitch.change(host, record, changes)
+            tx.changed = True
+            return vswitch.view(host, record)
+
+    def remove_switch(self, switch_id: str) -> None:
+        with self._tx() as (tx, host):
+            vswitch.remove(host, vswitch.by_id(host, switch_id))
+            tx.changed = True
 
     # --- guest data ------------------------------------------------------------------------------
 
@@ -665,7 +710,7 @@ class Host:
                 raise VMAlreadyExists(f"A virtual machine named '{changes.new_name}' already exists on "
                                       f"'{host.name}'.", target=changes.new_name)
             vmsettings.apply(tx, host, vm, changes)
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     def restart_vm(self, vm_id: str) -> Outcome:
         with self._tx() as (tx, host):
@@ -686,7 +731,7 @@ class Host:
             vm = _vm_by_id(host, vm_id)
             integration.set_enabled(vm, name, enabled)
             write_vm_config(tx, host, vm)
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     def set_resource_metering(self, vm_id: str, action: str) -> VMView:
         """Enable-/Disable-/Reset-VMResourceMetering: `action` is "enable", "disable" or "reset"."""
@@ -699,7 +744,7 @@ class Host:
             else:
                 metering.reset(vm, tx.now())
             tx.changed = True
-            return vm_view(host, vm, tx.now())
+            return vm_view(host, vm, tx.now(), tx.state.settings)
 
     def measure_vm(self, vm_id: str) -> MeteringView:
         """Measure-VM (emulator.metering)."""
@@ -799,7 +844,8 @@ def _parent_id_of(host: HostRecord, obj_id: str) -> str | None:
 
 
 
-def _compatibility(host: HostRecord, record: PlannedImportRecord, now: dt.datetime) -> CompatibilityView:
+def _compatibility(host: HostRecord, record: PlannedImportRecord, now: dt.datetime,
+                   settings: Settings) -> CompatibilityView:
     vhd_destination, vhd_source = record.vhd_destination, record.vhd_source
     standard = str(winpath.parse(record.snapshot_source).parent.joinpath("Virtual Hard Disks"))
     if not record.copy and record.vm.disks and all(
@@ -808,7 +854,7 @@ def _compatibility(host: HostRecord, record: PlannedImportRecord, now: dt.dateti
     if record.copy and not vhd_source:
         vhd_source = standard
     return CompatibilityView(
-        vm=vm_view(host, record.vm, now), destination=winpath.netbios_name(host.name), path=record.config_path,
+        vm=vm_view(host, record.vm, now, settings), destination=winpath.netbios_name(host.name), path=record.config_path,
         snapshot_path=record.snapshot_source, vhd_destination_path=vhd_destination or None,
         vhd_source_path=vhd_source or None,
         incompatibilities=tuple((i.message_id, i.message, i.adapter) for i in importvm.incompatibilities(host, record)))

@@ -29,6 +29,9 @@ MAX_MEMORY = {1: 1024**4, 2: 12 * 1024**4}  # startup memory by generation
 MAX_PROCESSORS = 240  # virtual processors of a generation 2 VM
 MIN_DISK_SIZE = 3 * 1024**2  # New-VHD's smallest VHDX
 MAX_DISK_SIZE = 64 * 1024**4  # the VHDX format's largest
+# A host's physical network adapters unless its world lists others (a two-port server NIC)
+PHYSICAL_ADAPTERS = (("Ethernet", "Intel(R) Ethernet Server Adapter I350-T2"),
+                     ("Ethernet 2", "Intel(R) Ethernet Server Adapter I350-T2 #2"))
 
 
 class VMStateName(str, enum.Enum):
@@ -104,6 +107,12 @@ class NetworkAdapterRecord(MutableFieldwise):
     static_mac: str | None = None  # Set-VMNetworkAdapter -StaticMacAddress (12 hex digits); None: dynamic
     mac_spoofing: bool = False  # -MacAddressSpoofing On
     access_vlan: int | None = None  # Set-VMNetworkAdapterVlan -Access -VlanId; None: untagged
+    is_legacy: bool = False  # Add-VMNetworkAdapter -IsLegacy (an emulated adapter of a generation 1 VM)
+    # the dynamic address given when the adapter was added (or kept when another was removed);
+    # None: derived from the adapter's position (emulator.network.mac_address)
+    dynamic_mac: str | None = None
+    # Set-VMNetworkAdapter's On/Off settings that are On (emulator.network.FEATURES; all Off by default)
+    features: list[str] = attrs.field(factory=list)
 
 
 def _default_adapters() -> list[NetworkAdapterRecord]:
@@ -118,6 +127,10 @@ class SwitchRecord(MutableFieldwise):
     name: str
     id: str
     switch_type: str = "Internal"
+    notes: str = ""
+    net_adapter: str | None = None  # an External switch's physical adapter (a name of HostRecord.physical_adapters)
+    allow_management_os: bool = True  # the host shares the switch (meaningless for a Private one)
+    bandwidth_mode: str = "Weight"  # New-VMSwitch -MinimumBandwidthMode (Default is Weight without SR-IOV)
 
 
 @attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
@@ -145,6 +158,8 @@ class CheckpointRecord(MutableFieldwise):
     memory_minimum: int | None = None
     memory_maximum: int | None = None
     dynamic_memory: bool | None = None
+    # the VM's network adapters captured with it (None: a state from before they were captured)
+    network_adapters: list[NetworkAdapterRecord] | None = None
 
 
 @attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
@@ -268,6 +283,8 @@ class HostRecord(MutableFieldwise):
     default_vm_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
     default_vhd_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
     switches: list[SwitchRecord] = attrs.field(factory=list)
+    # the host's physical network adapters (Get-NetAdapter -Physical): name -> InterfaceDescription
+    physical_adapters: dict[str, str] = attrs.field(factory=lambda: dict(PHYSICAL_ADAPTERS))
     # planned VMs (Compare-VM of an exported configuration), not listed by Get-VM
     planned: list["PlannedImportRecord"] = attrs.field(factory=list)
     # Get-VMHost's hardware (not knowable: a modest Server 2022 host's)

@@ -11,9 +11,9 @@ import datetime as dt
 
 import attrs
 
-from hyperv_emu.emulator import disks, integration, winpath
+from hyperv_emu.emulator import disks, integration, network, winpath
 from hyperv_emu.emulator.fieldwise import Fieldwise
-from hyperv_emu.emulator.model import CheckpointRecord, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
+from hyperv_emu.emulator.model import CheckpointRecord, HardDrive, HostRecord, Settings, VirtualMachineRecord, VMStateName
 
 STATUS_NORMAL = "Operating normally"
 STATUS_MERGING = "Merging disks"
@@ -61,6 +61,7 @@ class VMView(Fieldwise):
     pass_through_disks: int
     hard_drives: tuple[DriveView, ...]
     guest_reachable: bool = False
+    network_adapters: tuple[network.AdapterView, ...] = ()
     # Set-VM / Set-VMMemory settings and what Hyper-V derives from them
     memory_minimum: int = 512 * 1024**2
     memory_maximum: int = 1024**4
@@ -170,7 +171,7 @@ def _drives(host: HostRecord, vm: VirtualMachineRecord, drives: list[HardDrive],
     )
 
 
-def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime) -> VMView:
+def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime, settings: Settings) -> VMView:
     merging = disks.merging(host, vm.id, now)
     running = vm.state in (VMStateName.RUNNING, VMStateName.PAUSED)
     parent = next((c for c in vm.checkpoints if c.id == vm.parent_checkpoint_id), None)
@@ -204,6 +205,7 @@ def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime) -> VMV
         pass_through_disks=vm.pass_through_disks,
         hard_drives=_drives(host, vm, vm.disks, None),
         guest_reachable=vm.guest_reachable,
+        network_adapters=tuple(network.adapters(host, vm, settings)),
         memory_minimum=vm.memory_minimum,
         memory_maximum=vm.memory_maximum,
         dynamic_memory=vm.dynamic_memory,

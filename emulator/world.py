@@ -59,8 +59,9 @@ from hyperv_emu.emulator.transaction import Transaction, host_rel
 
 TOP_KEYS = {"now", "culture", "edition", "width", "timezone", "clock", "timing", "env", "host", "vm", "id_seed",
             "switch", "task", "event"}
-SWITCH_KEYS = {"name", "type", "host", "id"}
-ADAPTER_KEYS = {"name", "switch"}
+SWITCH_KEYS = {"name", "type", "host", "id", "net_adapter", "notes"}
+_STATIC_MAC = re.compile(r"[0-9A-Fa-f]{12}")
+ADAPTER_KEYS = {"name", "switch", "static_mac", "legacy"}
 TIMING_KEYS = {"checkpoint_seconds", "merge_rate"}
 MAX_CHECKPOINT_SECONDS = 86400  # a checkpoint that takes longer than a day is no host's
 HOST_KEYS = {"name", "default", "virtual_machine_path", "virtual_hard_disk_path", "logical_processor_count",
@@ -349,7 +350,20 @@ def _load_switch(ctx: _Ctx, tx: Transaction, table: tuple[Any, ...], s: Any) -> 
     if switch_id is not None and not _GUID.match(switch_id):
         raise ctx.error(table, "id", f"{switch_id!r} is not a GUID")
     kind = _enum(ctx, table, "type", _get(ctx, table, s, "type", str, "Internal"), ["Private", "Internal", "External"])
-    host.switches.append(SwitchRecord(name=name, id=(switch_id or tx.new_id()).lower(), switch_type=kind))
+    adapter = _get(ctx, table, s, "net_adapter", str)
+    bound = {x.net_adapter for x in host.switches}
+    if adapter is not None:
+        if kind != "External":
+            raise ctx.error(table, "net_adapter", "only an External switch is bound to a physical adapter")
+        if adapter not in host.physical_adapters:
+            raise ctx.error(table, "net_adapter", f"host {host.name!r} has no physical adapter {adapter!r} "
+                                                  f"(it has {', '.join(host.physical_adapters)})")
+        if adapter in bound:
+            raise ctx.error(table, "net_adapter", f"the physical adapter {adapter!r} is bound to another switch")
+    elif kind == "External":  # the first adapter no other switch holds
+        adapter = next((a for a in host.physical_adapters if a not in bound), None)
+    host.switches.append(SwitchRecord(name=name, id=(switch_id or tx.new_id()).lower(), switch_type=kind,
+                                      net_adapter=adapter, notes=_get(ctx, table, s, "notes", str, "")))
 
 
 def _load_adapters(ctx: _Ctx, host: HostRecord, table: tuple[Any, ...], v: dict[str, Any]) -> list[NetworkAdapterRecord]:
@@ -362,7 +376,8 @@ def _load_adapters(ctx: _Ctx, host: HostRecord, table: tuple[Any, ...], v: dict[
             raise ctx.error(table, "network_adapters", f"entry {i + 1} must be a table {{ name = ..., switch = ... }}")
         for k in a:
             if k not in ADAPTER_KEYS:
-                raise ctx.error(table, "network_adapters", f"entry {i + 1}: unknown key '{k}' (allowed: name, switch)")
+                raise ctx.error(table, "network_adapters",
+                                f"entry {i + 1}: unknown key '{k}' (allowed: name, switch, static_mac, legacy)")
         name = a.get("name", "Network Adapter")
         switch = a.get("switch")
         if not isinstance(name, str) or not name or (switch is not None and not isinstance(switch, str)):
@@ -370,7 +385,14 @@ def _load_adapters(ctx: _Ctx, host: HostRecord, table: tuple[Any, ...], v: dict[
         known = next((sw.name for sw in host.switches if switch is not None and sw.name.casefold() == switch.casefold()), None)
         if switch is not None and known is None:
             raise ctx.error(table, "network_adapters", f"entry {i + 1}: no [[switch]] named {switch!r} on host {host.name!r}")
-        out.append(NetworkAdapterRecord(name=name, switch=known))
+        mac, legacy = a.get("static_mac"), a.get("legacy", False)
+        if mac is not None and not (isinstance(mac, str) and _STATIC_MAC.fullmatch(mac) and int(mac[1], 16) % 2 == 0):
+            raise ctx.error(table, "network_adapters", f"entry {i + 1}: static_mac must be 12 hexadecimal digits "
+                                                       f"of a unicast address, e.g. '00155D0A0001'")
+        if not isinstance(legacy, bool) or (legacy and v.get("generation", 2) != 1):
+            raise ctx.error(table, "network_adapters", f"entry {i + 1}: legacy = true needs generation = 1")
+        out.append(NetworkAdapterRecord(name=name, switch=known, static_mac=mac.upper() if mac else None,
+                                        is_legacy=legacy))
     return out
 
 
@@ -730,7 +752,9 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
     if state.env:
         doc["env"] = dict(state.env)
     doc["host"] = [{"name": h.name, "default": h.default, **_export_host_settings(h)} for h in state.hosts]
-    switches = [{"name": s.name, "type": s.switch_type, "host": h.name, "id": s.id} for h in state.hosts for s in h.switches]
+    switches = [{"name": s.name, "type": s.switch_type, "host": h.name, "id": s.id,
+                 **({"net_adapter": s.net_adapter} if s.net_adapter else {}), **({"notes": s.notes} if s.notes else {})}
+                for h in state.hosts for s in h.switches]
     if switches:
         doc["switch"] = switches
     vms: list[dict[str, Any]] = []
@@ -752,8 +776,11 @@ def export_world(state: EmulatorState, store: FileStore | None = None) -> str:
                 table["notes"] = vm.notes
             _export_vm_settings(vm, table)
             table["disks"] = [{"path": d.base_path, "size": format_size(d.size)} for d in vm.disks]
-            if [(a.name, a.switch) for a in vm.network_adapters] != [("Network Adapter", None)]:
-                table["network_adapters"] = [{"name": a.name, **({"switch": a.switch} if a.switch else {})}
+            if [(a.name, a.switch, a.static_mac, a.is_legacy) for a in vm.network_adapters] != [
+                    ("Network Adapter", None, None, False)]:
+                table["network_adapters"] = [{"name": a.name, **({"switch": a.switch} if a.switch else {}),
+                                              **({"static_mac": a.static_mac} if a.static_mac else {}),
+                                              **({"legacy": True} if a.is_legacy else {})}
                                              for a in vm.network_adapters]
             if vm.checkpoints and vm.parent_checkpoint_id is None:
                 table["parent_checkpoint"] = ""

@@ -25,6 +25,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Connect-/Disconnect-VMNetworkAdapter | `connect_network_adapter(adapter, switch)` (None: disconnect) |
 | Set-VMNetworkAdapter (MAC address, spoofing) | `set_network_adapter(adapter, static_mac_address=..., ...)` |
 | Set-VMNetworkAdapterVlan -Access / -Untagged | `set_network_adapter_vlan(adapter, access_vlan_id)` |
+| Add-/Remove-/Rename-VMNetworkAdapter | `add_network_adapter(vm, ...)`, `remove_network_adapter(adapter)`, `rename_network_adapter(adapter, new_name)` |
+| New-/Set-/Rename-/Remove-VMSwitch | `new_switch(name, ...)`, `set_switch(switch, ...)`, `rename_switch(switch, new_name)`, `remove_switch(switch)` |
 | Get-/Set-VMFirmware (secure boot) | `get_firmware(vm)`, `set_firmware(vm, secure_boot=..., secure_boot_template=...)` |
 | Enable-/Disable-/Reset-VMResourceMetering, Measure-VM | `set_resource_metering(vm, enabled)`, `reset_resource_metering(vm)`, `measure_vm(vm)` |
 | Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
@@ -74,10 +76,11 @@ from hyperv_emu.sdk.types import (
     VM,
     VMLookup,
     VMSwitch,
+    VMSwitchType,
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 if TYPE_CHECKING:
     from hyperv_emu.sdk.tasks import TaskClient
@@ -553,11 +556,17 @@ class HyperVClient(ValueClient):
 
     def set_network_adapter(self, adapter: NetworkAdapter, *, static_mac_address: str | None = None,
                             dynamic_mac_address: bool = False,
-                            mac_address_spoofing: bool | None = None) -> NetworkAdapter:
-        """Set-VMNetworkAdapter -StaticMacAddress / -DynamicMacAddress (only while the VM is Off)
-        and -MacAddressSpoofing. Returns the adapter after."""
+                            mac_address_spoofing: bool | None = None, dhcp_guard: bool | None = None,
+                            router_guard: bool | None = None, ieee_priority_tag: bool | None = None,
+                            allow_teaming: bool | None = None, device_naming: bool | None = None) -> NetworkAdapter:
+        """Set-VMNetworkAdapter -StaticMacAddress / -DynamicMacAddress (only while the VM is Off),
+        -MacAddressSpoofing, -DhcpGuard, -RouterGuard, -IeeePriorityTag, -AllowTeaming,
+        -DeviceNaming (None leaves a setting alone). Returns the adapter after."""
+        named = {"DhcpGuard": dhcp_guard, "RouterGuard": router_guard, "IeeePriorityTag": ieee_priority_tag,
+                 "AllowTeaming": allow_teaming, "DeviceNaming": device_naming}
         changes = AdapterSettings(static_mac=static_mac_address, dynamic_mac=dynamic_mac_address,
-                                  mac_spoofing=mac_address_spoofing)
+                                  mac_spoofing=mac_address_spoofing,
+                                  features=tuple((k, v) for k, v in named.items() if v is not None))
         after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name, changes)
         return next(a for a in after if a.name.casefold() == adapter.name.casefold())
 
@@ -577,8 +586,61 @@ class HyperVClient(ValueClient):
         """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate (only while the VM is Off)."""
         return self.backend.configure_firmware(self.computer_name, self._vm_id(vm), secure_boot, secure_boot_template)
 
+    def add_network_adapter(self, vm: VMRef, *, name: str | None = None, switch_name: str | None = None,
+                            static_mac_address: str | None = None, is_legacy: bool = False) -> NetworkAdapter:
+        """Add-VMNetworkAdapter (also to a compatibility report's planned VM): a synthetic adapter
+        ("Network Adapter"), or a legacy one of a generation 1 VM. Returns the new adapter."""
+        spec = NewAdapterSpec(name=name, switch_name=switch_name, static_mac=static_mac_address, is_legacy=is_legacy)
+        return self.backend.add_network_adapter(self.computer_name, self._vm_id(vm), spec)
+
+    def remove_network_adapter(self, adapter: NetworkAdapter) -> None:
+        """Remove-VMNetworkAdapter of one adapter (by its VM and name: the first of that name)."""
+        self.backend.remove_network_adapter(self.computer_name, adapter.vm_id, adapter.name)
+
+    def rename_network_adapter(self, adapter: NetworkAdapter, new_name: str) -> NetworkAdapter:
+        """Rename-VMNetworkAdapter. Returns the adapter after."""
+        after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name,
+                                                       AdapterSettings(new_name=new_name))
+        return next(a for a in after if a.name.casefold() == new_name.casefold())
+
     def get_switches(self) -> list[VMSwitch]:
         return self.backend.switches(self.computer_name)
+
+    def get_management_os_adapters(self) -> list[NetworkAdapter]:
+        """Get-VMNetworkAdapter -ManagementOS: the host's adapter on each switch it shares."""
+        return self.backend.management_os_adapters(self.computer_name)
+
+    def get_net_adapters(self) -> list[NetAdapter]:
+        """Get-NetAdapter: the host's physical adapters, then its virtual ones ("vEthernet (<switch>)")."""
+        return self.backend.net_adapters(self.computer_name)
+
+    def new_switch(self, name: str, *, switch_type: VMSwitchType | None = None, net_adapter_name: str | None = None,
+                   net_adapter_description: str | None = None, allow_management_os: bool | None = None,
+                   notes: str | None = None, minimum_bandwidth_mode: str | None = None) -> VMSwitch:
+        """New-VMSwitch: Private or Internal (`switch_type`), or External on a physical adapter
+        (`net_adapter_name` or its InterfaceDescription); `minimum_bandwidth_mode` Default (Weight),
+        Weight, Absolute or None."""
+        return self.backend.new_switch(self.computer_name, SwitchSettings(
+            name=name, switch_type=switch_type.name if switch_type is not None else None,
+            net_adapter_name=net_adapter_name, net_adapter_description=net_adapter_description,
+            allow_management_os=allow_management_os, notes=notes, minimum_bandwidth_mode=minimum_bandwidth_mode))
+
+    def set_switch(self, switch: VMSwitch, *, switch_type: VMSwitchType | None = None,
+                   net_adapter_name: str | None = None, net_adapter_description: str | None = None,
+                   allow_management_os: bool | None = None, notes: str | None = None) -> VMSwitch:
+        """Set-VMSwitch. Returns the switch after."""
+        return self.backend.set_switch(self.computer_name, switch.id, SwitchSettings(
+            switch_type=switch_type.name if switch_type is not None else None, net_adapter_name=net_adapter_name,
+            net_adapter_description=net_adapter_description, allow_management_os=allow_management_os, notes=notes))
+
+    def rename_switch(self, switch: VMSwitch, new_name: str) -> VMSwitch:
+        """Rename-VMSwitch: the adapters connected to it follow. Returns the switch after."""
+        return self.backend.set_switch(self.computer_name, switch.id, SwitchSettings(name=new_name))
+
+    def remove_switch(self, switch: VMSwitch) -> None:
+        """Remove-VMSwitch: fails while a VM that is not off uses it; adapters of VMs that are off
+        become not connected."""
+        self.backend.remove_switch(self.computer_name, switch.id)
 
     def events(self) -> list[HostEvent]:
         return self.backend.events(self.computer_name)

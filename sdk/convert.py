@@ -35,7 +35,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport
-from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMFirmware, VMHostInfo, VMMemory, VMProcessor
+from hyperv_emu.sdk.vmparts import IntegrationService, NetAdapter, VMComPort, VMFirmware, VMHostInfo, VMMemory, VMProcessor
 
 _ACRONYMS = {"vm": "VM", "cpu": "CPU", "vhd": "Vhd", "id": "Id"}
 
@@ -84,6 +84,16 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     NetworkAdapter: ["Microsoft.HyperV.PowerShell.VMNetworkAdapter", "Microsoft.HyperV.PowerShell.VMNetworkAdapterBase",
                      "System.Object"],
     VMSwitch: ["Microsoft.HyperV.PowerShell.VMSwitch", "System.Object"],
+    NetAdapter: ["Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/MSFT_NetAdapter",
+                 "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/CIM_NetworkAdapter",
+                 "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/CIM_NetworkPort",
+                 "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/CIM_LogicalPort",
+                 "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/CIM_LogicalDevice",
+                 "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/CIM_EnabledLogicalElement",
+                 "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/CIM_LogicalElement",
+                 "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/CIM_ManagedSystemElement",
+                 "Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/CIM_ManagedElement",
+                 "Microsoft.Management.Infrastructure.CimInstance", "System.Object"],
     VMFirmware: ["Microsoft.HyperV.PowerShell.VMFirmware", "Microsoft.HyperV.PowerShell.VMComponentObject",
                  "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
     VlanSetting: ["Microsoft.HyperV.PowerShell.VMNetworkAdapterVlanSetting",

@@ -154,6 +154,15 @@ class VhdFormat(PSEnum):
     VHDSet = 4
 
 
+class VMNetworkAdapterOperationalStatus(PSEnum):
+    """An adapter's Status: Ok while its VM runs (the array is empty otherwise)."""
+
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMNetworkAdapterOperationalStatus"
+    Unknown = 0
+    Ok = 2
+    Degraded = 3
+
+
 class VMSwitchType(PSEnum):
     __ps_type_name__ = "Microsoft.HyperV.PowerShell.VMSwitchType"
     Private = 0
@@ -304,7 +313,8 @@ class VlanSetting(Fieldwise):
 @attrs.frozen(eq=False, repr=False, kw_only=True)
 class NetworkAdapter(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMNetworkAdapter (Get-VMNetworkAdapter): a VM's adapter,
-    synthetic (IsLegacy False), with a dynamic MAC address; SwitchName null when not connected."""
+    synthetic (IsLegacy False) or legacy, with a dynamic or static MAC address; SwitchName null
+    when not connected."""
 
     name: str
     is_legacy: bool = False
@@ -317,8 +327,15 @@ class NetworkAdapter(Fieldwise):
     mac_address: str
     dynamic_mac_address_enabled: bool = True
     mac_address_spoofing: OnOffState = OnOffState.Off
+    dhcp_guard: OnOffState = OnOffState.Off
+    router_guard: OnOffState = OnOffState.Off
+    ieee_priority_tag: OnOffState = OnOffState.Off
+    allow_teaming: OnOffState = OnOffState.Off
+    device_naming: OnOffState = OnOffState.Off
     ip_addresses: tuple[str, ...] = attrs.field(default=(), metadata=ps("IPAddresses"))
     vlan_setting: VlanSetting = attrs.field(factory=VlanSetting)
+    status: tuple[VMNetworkAdapterOperationalStatus, ...] = ()
+    connected: bool = False  # connected to a switch
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
@@ -337,6 +354,7 @@ class VMSwitch(Fieldwise):
     iov_enabled: bool = False
     packet_direct_enabled: bool = False
     bandwidth_reservation_mode: VMSwitchBandwidthMode = VMSwitchBandwidthMode.Weight
+    net_adapter_interface_description: str | None = None  # an External switch's physical adapter
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -433,7 +451,7 @@ class VM(Fieldwise):
     creation_time: dt.datetime
     id: str
     name: str
-    network_adapters: tuple[str, ...] = ()
+    network_adapters: tuple[NetworkAdapter, ...] = ()
     cim_session: str = CIM_SESSION
     computer_name: str
     is_deleted: bool = False

@@ -358,6 +358,50 @@ class AdapterSettings(Fieldwise):
     mac_spoofing: bool | None = None
     vlan_mode: str | None = None  # "Access" (with vlan_id) or "Untagged"
     vlan_id: int | None = None
+    new_name: str | None = None  # Rename-VMNetworkAdapter
+    # On/Off settings by their PowerShell names (DhcpGuard, RouterGuard, IeeePriorityTag, AllowTeaming, DeviceNaming)
+    features: tuple[tuple[str, bool], ...] = ()
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class NetAdapter(Fieldwise):
+    """MSFT_NetAdapter (Get-NetAdapter, the NetAdapter module): one of the host's network adapters,
+    physical or virtual (a "vEthernet (<switch>)" adapter of a switch the host shares)."""
+
+    name: str
+    interface_description: str
+    if_index: int = attrs.field(metadata=ps("ifIndex"))
+    status: str = "Up"
+    mac_address: str
+    link_speed: str  # "1 Gbps"
+    speed: int  # bits per second
+    virtual: bool = False
+    interface_alias: str = ""  # the name
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class NewAdapterSpec(Fieldwise):
+    """One Add-VMNetworkAdapter call: name None is the module's default ("Network Adapter", or
+    "Legacy Network Adapter"); switch None leaves it not connected."""
+
+    name: str | None = None
+    switch_name: str | None = None
+    static_mac: str | None = None
+    is_legacy: bool = False
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class SwitchSettings(Fieldwise):
+    """One New-VMSwitch / Set-VMSwitch / Rename-VMSwitch call; None leaves a setting alone (New-VMSwitch:
+    its default). net_adapter_name / net_adapter_description make the switch External."""
+
+    name: str | None = None
+    switch_type: str | None = None  # "Private" | "Internal" | "External"
+    net_adapter_name: str | None = None
+    net_adapter_description: str | None = None
+    allow_management_os: bool | None = None
+    notes: str | None = None
+    minimum_bandwidth_mode: str | None = None  # New-VMSwitch only: Default | Weight | Absolute | None
 
 
 class IPProtocolPreference(_PSEnum):

@@ -37,6 +37,7 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.hyperv_vhd",  # before hyperv, whose setup registers the rest
     "hyperv_emu.psshim.cmdlets.hyperv_drives",
     "hyperv_emu.psshim.cmdlets.hyperv_network",
+    "hyperv_emu.psshim.cmdlets.hyperv_switch",
     "hyperv_emu.psshim.cmdlets.hyperv_firmware",
     "hyperv_emu.psshim.cmdlets.hyperv_metering",
     "hyperv_emu.psshim.cmdlets.hyperv_import",
@@ -49,6 +50,7 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.scheduledtasks",
     "hyperv_emu.psshim.cmdlets.schtasks",
     "hyperv_emu.psshim.cmdlets.wevtutil",
+    "hyperv_emu.psshim.cmdlets.netadapter",
 )
 
 
@@ -65,6 +67,7 @@ LAZY_MODULES: frozenset[str] = frozenset({
     "hyperv_emu.psshim.cmdlets.scheduledtasks",
     "hyperv_emu.psshim.cmdlets.schtasks",
     "hyperv_emu.psshim.cmdlets.wevtutil",
+    "hyperv_emu.psshim.cmdlets.netadapter",
 })
 
 

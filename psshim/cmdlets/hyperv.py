@@ -10,7 +10,7 @@ Hyper-V rule lives here: the emulator (or a real host behind the SDK) decides wh
 exceptions become the Hyper-V module's error records in `hyperv_support.error_record`.
 
 Not emulated (each fails with a clear "not supported by hvemu" error when used): -CimSession,
--Credential, the ClusterObject set of Get-VM, -SwitchName/-BootDevice of New-VM, and every
+-Credential, the ClusterObject set of Get-VM, -BootDevice of New-VM, and every
 parameter a handler has no `Bound` for.
 """
 
@@ -200,18 +200,27 @@ class NewVM(HyperVCmdlet):
     NoVHD = Bound()
 
     def process(self) -> Iterator[Any]:
-        if self.is_bound("SwitchName") or self.is_bound("BootDevice"):
-            raise not_supported("New-VM -SwitchName/-BootDevice (virtual networks and boot order are not emulated)")
+        if self.is_bound("BootDevice"):
+            raise not_supported("New-VM -BootDevice (the boot order is not emulated)")
         name = self.Name or "New Virtual Machine"
+        switch = str(self.SwitchName) if self.is_bound("SwitchName") else None
         for client in self.clients():
             if not self.ctx.should_process(name, text=f'New-VM will create a new virtual machine "{name}".'):
                 continue
             try:
-                yield client.new_vm(
+                if switch is not None and not any(s.name.casefold() == switch.casefold()
+                                                  for s in client.get_switches()):
+                    raise HyperVError(f'Hyper-V was unable to find a virtual switch with name "{switch}".',
+                                      error_id="InvalidParameter", category="InvalidArgument", target=switch)
+                vm = client.new_vm(
                     name, memory_startup=int(self.MemoryStartupBytes or 1024**3), generation=int(self.Generation),
                     path=self.Path, new_vhd_path=self.NewVHDPath, new_vhd_size=int(self.NewVHDSizeBytes or 0),
                     vhd_path=self.VHDPath,
                 )
+                if switch is not None:  # -SwitchName connects the VM's one adapter
+                    for adapter in client.get_network_adapters(vm):
+                        client.connect_network_adapter(adapter, switch)
+                yield vm
             except HyperVError as exc:
                 self.report(exc, name)
 

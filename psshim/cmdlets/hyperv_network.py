@@ -1,16 +1,20 @@
-"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter, Get-VMSwitch,
-Connect-VMNetworkAdapter -SwitchName, Disconnect-VMNetworkAdapter, Set-VMNetworkAdapter
-(-StaticMacAddress, -DynamicMacAddress, -MacAddressSpoofing), Set-VMNetworkAdapterVlan (-Access
+"""The Hyper-V module's network cmdlets: Get-VMNetworkAdapter (-IsLegacy, -ManagementOS, -All), Get-VMSwitch,
+Add-VMNetworkAdapter (-SwitchName, -Name, -StaticMacAddress, -IsLegacy), Remove-VMNetworkAdapter,
+Rename-VMNetworkAdapter, Connect-VMNetworkAdapter -SwitchName / -VMSwitch,
+Disconnect-VMNetworkAdapter, Set-VMNetworkAdapter
+(-StaticMacAddress, -DynamicMacAddress, -MacAddressSpoofing, -DhcpGuard, -RouterGuard,
+-IeeePriorityTag, -AllowTeaming, -DeviceNaming), Set-VMNetworkAdapterVlan (-Access
 -VlanId, -Untagged) and Get-VMNetworkAdapterVlan.
 
 Thin adapters over `sdk.HyperVClient` (`get_network_adapters`, `get_switches`,
-`connect_network_adapter`, `set_network_adapter`, `set_network_adapter_vlan`). The -WhatIf texts
+`connect_network_adapter`, `set_network_adapter`, `set_network_adapter_vlan`,
+`add_network_adapter`, `remove_network_adapter`, `rename_network_adapter`). The -WhatIf texts
 of Connect/Disconnect are the module's (CmdletResources); those of the two Set cmdlets follow their
 pattern (inferred). Not emulated: the other Set-VMNetworkAdapter settings (DHCP/router guard,
 bandwidth, ...), trunk and private VLAN modes,
--VMSwitch and -UseAutomaticConnection of Connect-VMNetworkAdapter,
-the host's own adapters (-ManagementOS, -All), legacy adapters (-IsLegacy), a checkpoint's
-adapters (-VMSnapshot), resource pools.
+-UseAutomaticConnection of Connect-VMNetworkAdapter,
+the host's own adapters (-ManagementOS) but in Get-VMNetworkAdapter, a checkpoint's adapters (-VMSnapshot), resource
+pools, -DeviceNaming.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from hyperv_emu.psshim.runtime.dotnet_regex import wildcard_match
 from hyperv_emu.sdk import contains_wildcards
 from hyperv_emu.sdk.client import HyperVClient
 from hyperv_emu.sdk.errors import HyperVError, InvalidArgumentError
-from hyperv_emu.sdk.types import NetworkAdapter
+from hyperv_emu.sdk.types import NetworkAdapter, VMSwitch
 from hyperv_emu.sdk.vmparts import OnOffState
 
 
@@ -36,10 +40,27 @@ def _matches(patterns: list[Any], value: str | None) -> bool:
 class GetVMNetworkAdapter(_VMDevices):
     Name = Bound()
     SwitchName = Bound()
+    IsLegacy = Bound()
+    ManagementOS = Bound()
+    All = Bound()
 
     def process(self) -> Iterator[Any]:
         names = self._bound_list("Name")
         switches = self._bound_list("SwitchName")
+        legacy = bool(self.IsLegacy) if self.is_bound("IsLegacy") else None
+        if self.ManagementOS or self.All:
+            for client in self.clients():
+                try:
+                    found = client.get_management_os_adapters()
+                    if self.All:  # every VM's adapters, then the host's
+                        found = [a for vm in client.lookup_vms(None).found
+                                 for a in client.get_network_adapters(vm)] + found
+                except HyperVError as exc:
+                    self.report(exc)
+                    continue
+                yield from (a for a in found
+                            if _matches(names, a.name) and (not switches or _matches(switches, a.switch_name)))
+            return
         for client, vm in self.vms():
             try:
                 found = client.get_network_adapters(vm)
@@ -47,8 +68,30 @@ class GetVMNetworkAdapter(_VMDevices):
                 self.report(exc, vm.name)
                 continue
             for a in found:
-                if _matches(names, a.name) and (not switches or _matches(switches, a.switch_name)):
+                if (_matches(names, a.name) and (not switches or _matches(switches, a.switch_name))
+                        and legacy in (None, a.is_legacy)):
                     yield a
+
+
+@hyperv_cmdlet("Add-VMNetworkAdapter")
+class AddVMNetworkAdapter(_VMDevices):
+    Name = Bound()
+    SwitchName = Bound()
+    IsLegacy = Bound()
+    StaticMacAddress = Bound()
+    DynamicMacAddress = Bound()
+    Passthru = Bound()
+
+    def process(self) -> Iterator[Any]:
+        name = str(self.Name) if self.is_bound("Name") else None
+        switch = str(self.SwitchName) if self.is_bound("SwitchName") else None
+        static = str(self.StaticMacAddress) if self.is_bound("StaticMacAddress") else None
+        legacy = bool(self.IsLegacy)
+        yield from self.each(self.vms(),
+                             lambda vm: f'Add-VMNetworkAdapter will add a network adapter to virtual machine "{vm.name}".',
+                             lambda client, vm: client.add_network_adapter(vm, name=name, switch_name=switch,
+                                                                           static_mac_address=static,
+                                                                           is_legacy=legacy))
 
 
 @hyperv_cmdlet("Get-VMSwitch")
@@ -60,6 +103,7 @@ class GetVMSwitch(_VMDevices):
     def process(self) -> Iterator[Any]:
         names = self._bound_list("Name")
         ids = {str(i).casefold().strip("{}") for i in self._bound_list("Id")}
+        types = {int(t) for t in self._bound_list("SwitchType")}
         for client in self.clients():
             try:
                 found = client.get_switches()
@@ -69,7 +113,7 @@ class GetVMSwitch(_VMDevices):
             for s in found:
                 if not _matches(names, s.name) or (ids and s.id.casefold() not in ids):
                     continue
-                if self.is_bound("SwitchType") and int(s.switch_type) != int(self.SwitchType):
+                if types and int(s.switch_type) not in types:
                     continue
                 yield s
             for name in names:
@@ -103,12 +147,40 @@ class _AdapterTargets(_VMDevices):
             yield from ((client, a) for a in found if _matches(names, a.name))
 
 
+@hyperv_cmdlet("Remove-VMNetworkAdapter")
+class RemoveVMNetworkAdapter(_AdapterTargets):
+    """-VMName/-VM with -Name (all of the VM's adapters without it), or -VMNetworkAdapter objects."""
+
+    def process(self) -> Iterator[Any]:
+        def remove(client: HyperVClient, a: NetworkAdapter) -> NetworkAdapter:
+            client.remove_network_adapter(a)
+            return a
+
+        yield from self.each(self.adapters(),
+                             lambda a: f'Remove-VMNetworkAdapter will remove network adapter "{a.name}" from virtual '
+                                       f'machine "{a.vm_name}".', remove)
+
+
+@hyperv_cmdlet("Rename-VMNetworkAdapter")
+class RenameVMNetworkAdapter(_AdapterTargets):
+    NewName = Bound()
+
+    def process(self) -> Iterator[Any]:
+        new_name = str(self.NewName)
+        yield from self.each(self.adapters(),
+                             lambda a: f'Rename-VMNetworkAdapter will rename network adapter "{a.name}" to '
+                                       f'"{new_name}".',
+                             lambda client, a: client.rename_network_adapter(a, new_name))
+
+
 @hyperv_cmdlet("Connect-VMNetworkAdapter")
 class ConnectVMNetworkAdapter(_AdapterTargets):
     SwitchName = Bound()
+    VMSwitch = Bound()
 
     def process(self) -> Iterator[Any]:
-        switch = str(self.SwitchName)
+        given = self.ctx.bound.get("VMSwitch")
+        switch = given.name if isinstance(given, VMSwitch) else str(self.SwitchName)
         yield from self.each(self.adapters(),
                              lambda a: f'Connect-VMNetworkAdapter will connect network adapter "{a.name}" to switch '
                                        f'"{switch}".',
@@ -128,16 +200,25 @@ class SetVMNetworkAdapter(_AdapterTargets):
     StaticMacAddress = Bound()
     DynamicMacAddress = Bound()
     MacAddressSpoofing = Bound()
+    DhcpGuard = Bound()
+    RouterGuard = Bound()
+    IeeePriorityTag = Bound()
+    AllowTeaming = Bound()
+    DeviceNaming = Bound()
+
+    def _on(self, name: str) -> bool | None:
+        return int(self.ctx.bound[name]) == int(OnOffState.On) if self.is_bound(name) else None
 
     def process(self) -> Iterator[Any]:
         static = str(self.StaticMacAddress) if self.is_bound("StaticMacAddress") else None
         dynamic = bool(self.ctx.bound.get("DynamicMacAddress"))
-        spoofing = (int(self.MacAddressSpoofing) == int(OnOffState.On)) if self.is_bound("MacAddressSpoofing") else None
         yield from self.each(self.adapters(),
                              lambda a: f'Set-VMNetworkAdapter will configure network adapter "{a.name}".',
                              lambda client, a: client.set_network_adapter(
                                  a, static_mac_address=static, dynamic_mac_address=dynamic,
-                                 mac_address_spoofing=spoofing))
+                                 mac_address_spoofing=self._on("MacAddressSpoofing"), dhcp_guard=self._on("DhcpGuard"),
+                                 router_guard=self._on("RouterGuard"), ieee_priority_tag=self._on("IeeePriorityTag"),
+                                 allow_teaming=self._on("AllowTeaming"), device_naming=self._on("DeviceNaming")))
 
 
 class _VlanTargets(_AdapterTargets):

@@ -5,8 +5,9 @@ format database does. Columns and list items read PowerShell properties by name 
 adapter registry, or compute a value (the equivalent of a view's script block).
 
 Views defined here:
-- Hyper-V (hyperv-reference.md §3): VirtualMachine, VMSnapshot, HardDiskDrive tables without
-  widths or alignments (content-sized, all left-aligned); VirtualHardDisk as a list.
+- Hyper-V (hyperv-reference.md §3): VirtualMachine, VMSnapshot, HardDiskDrive, VMSwitch,
+  VMNetworkAdapter tables without widths or alignments (content-sized, all left-aligned);
+  VirtualHardDisk as a list.
 - PowerShell/.NET: GroupInfo (+NoElement), DictionaryEntry (hashtables), GenericMeasureInfo,
   TextMeasureInfo, TimeSpan, DateTime, Guid, FileInfo/DirectoryInfo (grouped by directory),
   ErrorRecord / WarningRecord / VerboseRecord / InformationRecord (out of band).
@@ -409,6 +410,27 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
             ),
         ),
         ListView(name="VirtualHardDisk", type_names=("Microsoft.Vhd.PowerShell.VirtualHardDisk",)),
+        TableView(
+            name="VMSwitch",
+            type_names=("Microsoft.HyperV.PowerShell.VMSwitch",),
+            columns=(Column("Name", "Name"), Column("SwitchType", "SwitchType"),
+                     Column("NetAdapterInterfaceDescription", "NetAdapterInterfaceDescription")),
+        ),
+        TableView(
+            name="VMNetworkAdapter",
+            type_names=("Microsoft.HyperV.PowerShell.VMNetworkAdapter",),
+            columns=(Column("Name", "Name"), Column("IsManagementOs", "IsManagementOs"), Column("VMName", "VMName"),
+                     Column("SwitchName", "SwitchName"), Column("MacAddress", "MacAddress"),
+                     Column("Status", "Status"), Column("IPAddresses", "IPAddresses")),
+        ),
+        # --- NetAdapter (the module's table: Name, InterfaceDescription, ifIndex, Status, MacAddress, LinkSpeed)
+        TableView(
+            name="MSFT_NetAdapter",
+            type_names=("Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/MSFT_NetAdapter",),
+            columns=(Column("Name", "Name"), Column("InterfaceDescription", "InterfaceDescription"),
+                     Column("ifIndex", "ifIndex"), Column("Status", "Status"), Column("MacAddress", "MacAddress"),
+                     Column("LinkSpeed", "LinkSpeed")),
+        ),
         # --- ScheduledTasks (the module's table: TaskPath 46 wide, TaskName 33, State; its docs' example 3) --
         TableView(
             name="MSFT_ScheduledTask",

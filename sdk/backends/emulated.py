@@ -25,11 +25,12 @@ from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
 from hyperv_emu.emulator import importvm as emu_importvm
 from hyperv_emu.emulator.firmware import FirmwareView
-from hyperv_emu.emulator.network import AdapterChanges, AdapterView
+from hyperv_emu.emulator.network import AdapterChanges, AdapterView, NewAdapter
+from hyperv_emu.emulator.switches import SwitchChanges, SwitchView
 from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, OnOffState, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, OnOffState, SwitchSettings, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings, VMSwitchBandwidthMode
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -53,6 +54,7 @@ from hyperv_emu.sdk.types import (
     VMState,
     VMSwitch,
     VMSwitchType,
+    VMNetworkAdapterOperationalStatus,
 )
 
 if TYPE_CHECKING:
@@ -142,9 +144,14 @@ def vm_from_view(v: VMView) -> VM:
         memory_startup=v.memory_startup, memory_assigned=v.memory_assigned, cpu_usage=v.cpu_usage,
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
+        network_adapters=tuple(adapter_from_view(a) for a in v.network_adapters),
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
         resource_metering_enabled=v.resource_metering_enabled, **vm_settings(v),
     )
+
+
+_FEATURE_FIELDS = {"DhcpGuard": "dhcp_guard", "RouterGuard": "router_guard", "IeeePriorityTag": "ieee_priority_tag",
+                   "AllowTeaming": "allow_teaming", "DeviceNaming": "device_naming"}
 
 
 def adapter_from_view(a: AdapterView) -> NetworkAdapter:
@@ -155,7 +162,24 @@ def adapter_from_view(a: AdapterView) -> NetworkAdapter:
                           switch_name=a.switch_name, switch_id=a.switch_id, mac_address=a.mac_address,
                           dynamic_mac_address_enabled=a.dynamic_mac_address_enabled,
                           mac_address_spoofing=OnOffState.On if a.mac_address_spoofing else OnOffState.Off,
-                          vlan_setting=vlan)
+                          vlan_setting=vlan, is_legacy=a.is_legacy, ip_addresses=a.ip_addresses,
+                          status=(VMNetworkAdapterOperationalStatus.Ok,) if a.status == "Ok" else (),
+                          connected=a.switch_name is not None, is_management_os=a.is_management_os,
+                          **{_FEATURE_FIELDS[f]: OnOffState.On for f in a.features})
+
+
+def switch_from_view(s: SwitchView) -> VMSwitch:
+    return VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name,
+                    allow_management_os=s.allow_management_os, notes=s.notes,
+                    net_adapter_interface_description=s.net_adapter_interface_description or None,
+                    bandwidth_reservation_mode=VMSwitchBandwidthMode[s.bandwidth_reservation_mode])
+
+
+def _switch_changes(s: SwitchSettings) -> SwitchChanges:
+    return SwitchChanges(name=s.name, switch_type=s.switch_type, net_adapter=s.net_adapter_name,
+                         net_adapter_description=s.net_adapter_description,
+                         allow_management_os=s.allow_management_os, notes=s.notes,
+                         bandwidth_mode=s.minimum_bandwidth_mode)
 
 
 def firmware_from_view(f: FirmwareView) -> VMFirmware:
@@ -470,7 +494,8 @@ class EmulatedBackend:
     def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                   changes: AdapterSettings) -> list[NetworkAdapter]:
         emu = AdapterChanges(static_mac=changes.static_mac, dynamic_mac=changes.dynamic_mac,
-                             mac_spoofing=changes.mac_spoofing, vlan_mode=changes.vlan_mode, vlan_id=changes.vlan_id)
+                             mac_spoofing=changes.mac_spoofing, vlan_mode=changes.vlan_mode, vlan_id=changes.vlan_id,
+                             new_name=changes.new_name, features=changes.features)
         views = self._call(lambda: self._host(computer).configure_adapter(vm_id, adapter, emu))
         return [adapter_from_view(a) for a in views]
 
@@ -486,9 +511,34 @@ class EmulatedBackend:
         return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]
 
     def switches(self, computer: str | None) -> list[VMSwitch]:
-        return [VMSwitch(name=s.name, id=s.id, switch_type=VMSwitchType[s.switch_type], computer_name=s.computer_name,
-                         allow_management_os=s.allow_management_os)
-                for s in self._call(lambda: self._host(computer).switches())]
+        return [switch_from_view(s) for s in self._call(lambda: self._host(computer).switches())]
+
+    def management_os_adapters(self, computer: str | None) -> list[NetworkAdapter]:
+        return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).management_adapters())]
+
+    def net_adapters(self, computer: str | None) -> list[NetAdapter]:
+        return [NetAdapter(name=a.name, interface_description=a.interface_description, if_index=a.if_index,
+                           mac_address=a.mac_address, link_speed=f"{a.speed // 10**9} Gbps", speed=a.speed,
+                           virtual=a.virtual,
+                           interface_alias=a.name)
+                for a in self._call(lambda: self._host(computer).host_adapters())]
+
+    def add_network_adapter(self, computer: str | None, vm_id: str, spec: NewAdapterSpec) -> NetworkAdapter:
+        new = NewAdapter(name=spec.name, switch=spec.switch_name, static_mac=spec.static_mac, is_legacy=spec.is_legacy)
+        return adapter_from_view(self._call(lambda: self._host(computer).add_adapter(vm_id, new)))
+
+    def remove_network_adapter(self, computer: str | None, vm_id: str, adapter: str) -> None:
+        self._call(lambda: self._host(computer).remove_adapter(vm_id, adapter))
+
+    def new_switch(self, computer: str | None, settings: SwitchSettings) -> VMSwitch:
+        return switch_from_view(self._call(lambda: self._host(computer).new_switch(_switch_changes(settings))))
+
+    def set_switch(self, computer: str | None, switch_id: str, settings: SwitchSettings) -> VMSwitch:
+        return switch_from_view(self._call(lambda: self._host(computer).set_switch(switch_id,
+                                                                                   _switch_changes(settings))))
+
+    def remove_switch(self, computer: str | None, switch_id: str) -> None:
+        self._call(lambda: self._host(computer).remove_switch(switch_id))
 
     # --- guest data ---------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ from typing import Any
 import attrs
 
 from hyperv_emu.sdk import contains_wildcards, errors, wildcard_match
-from hyperv_emu.sdk.backends import ps_importscript, ps_json, ps_vmscript
+from hyperv_emu.sdk.backends import ps_importscript, ps_json, ps_netscript, ps_vmscript
 from hyperv_emu.sdk.backends.ps_json import get_ci
 from hyperv_emu.sdk.backends.ps_json import Envelope, HostErrorRecord
 from hyperv_emu.sdk.backends.ps_script import Script, ScriptBuilder
@@ -85,7 +85,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, OperationType, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, VMFirmware, VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
 
@@ -611,6 +611,32 @@ class PowerShellBackend:
     def switches(self, computer: str | None) -> list[VMSwitch]:
         env = self._run(self.scripts.switches(self._c(computer)))
         return [ps_json.value_from_json(VMSwitch, i) for i in env.items]
+
+    def management_os_adapters(self, computer: str | None) -> list[NetworkAdapter]:
+        env = self._run(ps_netscript.management_os_adapters(self._c(computer)))
+        return [ps_json.value_from_json(NetworkAdapter, i) for i in env.items]
+
+    def net_adapters(self, computer: str | None) -> list[NetAdapter]:
+        env = self._run(ps_netscript.net_adapters(self._c(computer)))
+        return [ps_json.value_from_json(NetAdapter, i) for i in env.items]
+
+    def add_network_adapter(self, computer: str | None, vm_id: str, spec: NewAdapterSpec) -> NetworkAdapter:
+        env = self._run(ps_netscript.add_network_adapter(self._c(computer), self._vm_id(vm_id), spec))
+        return ps_json.value_from_json(NetworkAdapter, self._one(env, "network adapter"))
+
+    def remove_network_adapter(self, computer: str | None, vm_id: str, adapter: str) -> None:
+        self._run(ps_netscript.remove_network_adapter(self._c(computer), self._vm_id(vm_id), adapter))
+
+    def new_switch(self, computer: str | None, settings: SwitchSettings) -> VMSwitch:
+        env = self._run(ps_netscript.new_switch(self._c(computer), settings))
+        return ps_json.value_from_json(VMSwitch, self._one(env, "virtual switch"))
+
+    def set_switch(self, computer: str | None, switch_id: str, settings: SwitchSettings) -> VMSwitch:
+        env = self._run(ps_netscript.set_switch(self._c(computer), switch_id, settings))
+        return ps_json.value_from_json(VMSwitch, self._one(env, "virtual switch"))
+
+    def remove_switch(self, computer: str | None, switch_id: str) -> None:
+        self._run(ps_netscript.remove_switch(self._c(computer), switch_id))
 
     def events(self, computer: str | None) -> list[HostEvent]:
         env = self._run(self.scripts.events(self._c(computer)),

@@ -70,12 +70,17 @@ def configure_network_adapter(computer: str | None, vm_id: str, adapter: str, ch
         args += " -DynamicMacAddress"
     if changes.mac_spoofing is not None:
         args += f" -MacAddressSpoofing {'On' if changes.mac_spoofing else 'Off'}"
+    for name, on in changes.features:
+        if name.isalnum():
+            args += f" -{name} {'On' if on else 'Off'}"
     if args:
         body.append(f"$hvAdapter | Set-VMNetworkAdapter{args}")
     if changes.vlan_mode == "Access":
         body.append(f"$hvAdapter | Set-VMNetworkAdapterVlan -Access -VlanId {int(changes.vlan_id or 0)}")
     elif changes.vlan_mode == "Untagged":
         body.append("$hvAdapter | Set-VMNetworkAdapterVlan -Untagged")
+    if changes.new_name is not None:
+        body.append(f"$hvAdapter | Rename-VMNetworkAdapter -NewName {ps_quote(changes.new_name)}")
     body.append(f"$hvItems = @(Get-VMNetworkAdapter -VM $hvVm | Select-Object -Property {ADAPTER_PROPS})")
     return frame("configure_network_adapter", body)
 

@@ -33,7 +33,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
-from hyperv_emu.sdk.vmparts import AdapterSettings, VMFirmware, VMHostInfo, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
 
 
 class ReadOnlyBackend:
@@ -292,6 +292,27 @@ class ReadOnlyBackend:
 
     def switches(self, computer: str | None) -> list[VMSwitch]:
         return self.inner.switches(computer)
+
+    def management_os_adapters(self, computer: str | None) -> list[NetworkAdapter]:
+        return self.inner.management_os_adapters(computer)
+
+    def net_adapters(self, computer: str | None) -> list[NetAdapter]:
+        return self.inner.net_adapters(computer)
+
+    def add_network_adapter(self, computer: str | None, vm_id: str, spec: NewAdapterSpec) -> NetworkAdapter:
+        self._deny(computer)
+
+    def remove_network_adapter(self, computer: str | None, vm_id: str, adapter: str) -> None:
+        self._deny(computer)
+
+    def new_switch(self, computer: str | None, settings: SwitchSettings) -> VMSwitch:
+        self._deny(computer)
+
+    def set_switch(self, computer: str | None, switch_id: str, settings: SwitchSettings) -> VMSwitch:
+        self._deny(computer)
+
+    def remove_switch(self, computer: str | None, switch_id: str) -> None:
+        self._deny(computer)
 
     def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
         return self.inner.firmware(computer, vm_id)
