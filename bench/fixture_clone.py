@@ -18,7 +18,8 @@ For each N and storage kind, in one process, rounds alternating (init, clone, in
 Figures: medians of the rounds, CPU time of the process (`time.process_time`; this machine's
 wall time moves with the other jobs) and wall time: `<storage>.N<n>.init_s`, `.clone_s`,
 `.clone_state_s` (+ `_wall_s`), and `.ratio` = init / clone (CPU) and `.wall_ratio`. Target:
-a per-test clone at least 10x cheaper than a world init at N=300.
+a per-test clone of a memory world at least 10x cheaper than a world init at N=300 (a folder
+clone makes every file again, reflinked or copied: it is bounded by the file system).
 """
 
 from __future__ import annotations
