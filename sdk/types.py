@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
-from typing import Any, Protocol, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import attrs
 
@@ -491,6 +491,14 @@ class VM(Fieldwise):
         return self._c().remove_checkpoints(self, name=name, include_children=include_children)
 
 
+# A checkpoint's captured component objects, in `CAPTURED_FIELDS`' order: (com_port1, com_port2,
+# vm_integration_service). A backend may give `Checkpoint(captured=f)` a function that makes
+# them: the fields are then made when first read (by attribute, equality, conversion, ...), and
+# a value built that way cannot be told from one given the parts themselves.
+CapturedParts = tuple["VMComPort | None", "VMComPort | None", "tuple[IntegrationService, ...]"]
+CAPTURED_FIELDS = ("com_port1", "com_port2", "vm_integration_service")
+
+
 @attrs.frozen(eq=False, repr=False, kw_only=True)
 class Checkpoint(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMSnapshot: the properties in the module's order
@@ -535,6 +543,25 @@ class Checkpoint(Fieldwise):
     computer_name: str
     is_deleted: bool = False
     client: Any = _client_field()
+    # Made on first use instead of up front: a listing of 10,000 checkpoints need not build
+    # their 80,000 component objects (see `CapturedParts`).
+    captured: Callable[[], CapturedParts] | None = attrs.field(
+        default=None, eq=False, repr=False, kw_only=True, metadata={"ps": "", "hidden": True})
+
+    def __attrs_post_init__(self) -> None:
+        if self.captured is not None:  # the parts are the function's, made when first read
+            for name in CAPTURED_FIELDS:
+                object.__delattr__(self, name)
+
+    if not TYPE_CHECKING:  # (a __getattr__ would let the type checker accept any attribute)
+        def __getattr__(self, name: str) -> Any:
+            """Reached only for a field whose slot is empty: a captured part not made yet."""
+            captured = object.__getattribute__(self, "captured") if name in CAPTURED_FIELDS else None
+            if captured is None:
+                raise AttributeError(f"'Checkpoint' object has no attribute '{name}'")
+            for field, value in zip(CAPTURED_FIELDS, captured()):
+                object.__setattr__(self, field, value)
+            return object.__getattribute__(self, name)
 
     def _c(self) -> ValueClient:
         if self.client is None:

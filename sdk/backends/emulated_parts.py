@@ -5,13 +5,14 @@ cannot know are the SDK types' defaults (a fresh Server 2022 VM's values)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from hyperv_emu.emulator.integration import SERVICES
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.views import CheckpointView, HostView, VMView
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport, VMNetworkAdapterAclDirection
-from hyperv_emu.sdk.types import VM, NetworkAdapter, VMOperationalStatus
+from hyperv_emu.sdk.types import VM, CapturedParts, NetworkAdapter, VMOperationalStatus
 from hyperv_emu.sdk.vmparts import (
     CriticalErrorAction,
     IntegrationService,
@@ -86,20 +87,26 @@ def integration_services(v: VMView) -> tuple[IntegrationService, ...]:
 
 
 def checkpoint_settings(c: CheckpointView) -> dict[str, Any]:
-    """A checkpoint's captured settings and component objects (their VMSnapshotId/Name its own)."""
+    """A checkpoint's captured settings; its component objects are made when first read
+    (`Checkpoint.captured`)."""
+    return dict(captured=functools.partial(checkpoint_parts, c), dynamic_memory_enabled=c.dynamic_memory,
+                memory_maximum=c.memory_maximum, memory_minimum=c.memory_minimum, processor_count=c.processor_count)
+
+
+def checkpoint_parts(c: CheckpointView) -> CapturedParts:
+    """A checkpoint's captured component objects (their VMSnapshotId/Name its own)."""
+    upper = c.id.upper()
     ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
-                            id=f"Microsoft:{c.id.upper()}\\{_COM_CLASS}\\{n - 1}", vm_id=c.vm_id, vm_name=c.vm_name,
+                            id=f"Microsoft:{upper}\\{_COM_CLASS}\\{n - 1}", vm_id=c.vm_id, vm_name=c.vm_name,
                             vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
                   for n in (1, 2))
     services = tuple(IntegrationService(
         enabled=enabled, operational_status=(), primary_operational_status=None, primary_status_description=None,
         secondary_operational_status=None, secondary_status_description=None, status_description=(), name=name,
-        id=f"Microsoft:{c.id.upper()}\\{SERVICE_IDS[name]}", vm_id=c.vm_id, vm_name=c.vm_name,
+        id=f"Microsoft:{upper}\\{SERVICE_IDS[name]}", vm_id=c.vm_id, vm_name=c.vm_name,
         vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
         for name, enabled in c.integration_services)
-    return dict(com_port1=ports[0], com_port2=ports[1], vm_integration_service=services,
-                dynamic_memory_enabled=c.dynamic_memory, memory_maximum=c.memory_maximum,
-                memory_minimum=c.memory_minimum, processor_count=c.processor_count)
+    return ports[0], ports[1], services
 
 
 def host_info(h: HostView) -> VMHostInfo:
