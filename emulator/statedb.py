@@ -285,12 +285,12 @@ class StateDB:
             parent_cls = type(state) if not kind.parent else next(k.cls for k in KINDS if k.table == kind.parent)
             rows = conn.execute(f"SELECT rid, parent, pos, data FROM {kind.table} ORDER BY parent, pos").fetchall()
             docs = self.decode_rows(kind.table, rows)
-            for (rid, parent, pos, _), doc in zip(rows, docs):
+            for (rid, parent, pos, data), doc in zip(rows, docs):
                 owner = objs.get(parent)
                 if type(owner) is not parent_cls:
                     raise StateError(f"The state database '{self.where}' is corrupt: the {kind.table} row {rid} "
                                      f"has no parent {kind.parent or 'state'} row {parent}.")
-                obj = self.structure_doc(kind.cls, doc, f"{kind.table} row {rid}")
+                obj = self.structure_doc(kind.cls, doc, f"{kind.table} row {rid}", data)
                 list.append(getattr(owner, kind.field), obj)
                 tracker.adopt(obj, kind, parent, pos, rid)
                 objs[rid] = obj
@@ -325,10 +325,15 @@ class StateDB:
                 raise StateError(f"The state database '{self.where}' is corrupt: {table} row {rid}: {exc}.") from None
         return out
 
-    def structure_doc(self, cls: type, doc: Any, what: str) -> Any:
+    def structure_doc(self, cls: type, doc: Any, what: str, text: str | None = None) -> Any:
+        """The record of a row from its decoded JSON (`decode_rows`). `text`: the row's JSON, read
+        again by the standard module when the record is refused: orjson reads an integer beyond
+        64 bits as a float, which an int field refuses and `json.loads` reads exactly."""
         try:
             return load_doc(cls, doc)
         except (ClassValidationError, ForbiddenExtraKeysError, ValueError, TypeError, KeyError) as exc:
+            if text is not None:
+                return self.structure_row(cls, text, what)
             detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, ClassValidationError) else str(exc)
             raise StateError(f"The state database '{self.where}' is corrupt: {what}: {detail}.") from None
 
