@@ -492,11 +492,12 @@ class VM(Fieldwise):
 
 
 # A checkpoint's captured component objects, in `CAPTURED_FIELDS`' order: (com_port1, com_port2,
-# vm_integration_service). A backend may give `Checkpoint(captured=f)` a function that makes
-# them: the fields are then made when first read (by attribute, equality, conversion, ...), and
-# a value built that way cannot be told from one given the parts themselves.
-CapturedParts = tuple["VMComPort | None", "VMComPort | None", "tuple[IntegrationService, ...]"]
-CAPTURED_FIELDS = ("com_port1", "com_port2", "vm_integration_service")
+# hard_drives, vm_integration_service). A backend may give `Checkpoint(captured=f)` a function
+# that makes them: the fields are then made when first read (by attribute, equality,
+# conversion, ...; what the constructor was given for them is dropped), and a value built that
+# way cannot be told from one given the parts themselves.
+CapturedParts = tuple["VMComPort | None", "VMComPort | None", "tuple[HardDrive, ...]", "tuple[IntegrationService, ...]"]
+CAPTURED_FIELDS = ("com_port1", "com_port2", "hard_drives", "vm_integration_service")
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
@@ -544,7 +545,7 @@ class Checkpoint(Fieldwise):
     is_deleted: bool = False
     client: Any = _client_field()
     # Made on first use instead of up front: a listing of 10,000 checkpoints need not build
-    # their 80,000 component objects (see `CapturedParts`).
+    # their 90,000 component objects (see `CapturedParts`).
     captured: Callable[[], CapturedParts] | None = attrs.field(
         default=None, eq=False, repr=False, kw_only=True, metadata={"ps": "", "hidden": True})
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from hyperv_emu.emulator.integration import SERVICES
 from hyperv_emu.emulator.metering import MeteringView
-from hyperv_emu.emulator.views import CheckpointView, HostView, VMView
+from hyperv_emu.emulator.views import CheckpointView, DriveView, HostView, VMView
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport, VMNetworkAdapterAclDirection
-from hyperv_emu.sdk.types import VM, CapturedParts, NetworkAdapter, VMOperationalStatus
+from hyperv_emu.sdk.types import VM, CapturedParts, ControllerType, HardDrive, NetworkAdapter, VMOperationalStatus
 from hyperv_emu.sdk.vmparts import (
     CriticalErrorAction,
     IntegrationService,
@@ -86,9 +86,18 @@ def integration_services(v: VMView) -> tuple[IntegrationService, ...]:
     return tuple(out)
 
 
+def drive_from_view(d: DriveView) -> HardDrive:
+    return HardDrive(
+        vm_name=d.vm_name, vm_id=d.vm_id, path=d.path,
+        controller_type=ControllerType[d.controller_type], controller_number=d.controller_number,
+        controller_location=d.controller_location, computer_name=d.computer_name,
+        vm_snapshot_id=d.checkpoint_id, vm_snapshot_name=d.checkpoint_name,
+    )
+
+
 def checkpoint_settings(c: CheckpointView) -> dict[str, Any]:
-    """A checkpoint's captured settings; its component objects are made when first read
-    (`Checkpoint.captured`)."""
+    """A checkpoint's captured settings; its component objects and drives are made when first
+    read (`Checkpoint.captured`)."""
     return dict(captured=functools.partial(checkpoint_parts, c), dynamic_memory_enabled=c.dynamic_memory,
                 memory_maximum=c.memory_maximum, memory_minimum=c.memory_minimum, processor_count=c.processor_count)
 
@@ -106,7 +115,7 @@ def checkpoint_parts(c: CheckpointView) -> CapturedParts:
         id=f"Microsoft:{upper}\\{SERVICE_IDS[name]}", vm_id=c.vm_id, vm_name=c.vm_name,
         vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
         for name, enabled in c.integration_services)
-    return ports[0], ports[1], services
+    return ports[0], ports[1], tuple(drive_from_view(d) for d in c.hard_drives), services
 
 
 def host_info(h: HostView) -> VMHostInfo:

@@ -1,4 +1,4 @@
-"""A checkpoint's captured component objects (COM ports, integration services) made on first
+"""A checkpoint's captured component objects (COM ports, drives, integration services) made on first
 read (`sdk.types.Checkpoint.captured`), and values bound to their client without a copy
 (`sdk.client.bound`): neither may be visible in what a caller gets."""
 
@@ -42,6 +42,7 @@ def test_parts_are_made_on_first_read_and_are_the_checkpoints_own(client: sdk.Hy
     assert cp.com_port1 is not None and cp.com_port2 is not None
     assert _unmade(cp) == []
     assert (cp.com_port1.name, cp.com_port2.name) == ("COM 1", "COM 2")
+    assert [d.vm_snapshot_id for d in cp.hard_drives] == [cp.id] and cp.hard_drives[0].vm_name == "APP01"
     assert cp.com_port1.vm_snapshot_id == cp.id and cp.com_port1.vm_snapshot_name == "two"
     assert cp.com_port1.id.startswith(f"Microsoft:{cp.id.upper()}\\")
     names = [s.name for s in cp.vm_integration_service]
