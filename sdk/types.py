@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 import attrs
 
@@ -360,8 +360,45 @@ class HostEvent(Fieldwise):
     vm_id: str = attrs.field(default="", metadata=ps("VMId"))
 
 
+class MadeOnRead(Fieldwise):
+    """Base of the values (VM, Checkpoint) whose component objects a backend may leave to be
+    made when first read: given `captured`, a function returning the fields named in the
+    class's `CAPTURED` (in that order), the value drops what its constructor was given for them
+    and calls the function on the first read of one of them (by attribute, equality, conversion,
+    repr, pickling, ...). A value built so cannot be told from one given the parts themselves;
+    a listing of a fleet need not build objects nobody reads."""
+
+    __slots__ = ()
+    CAPTURED: ClassVar[tuple[str, ...]] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if getattr(self, "captured") is not None:  # the parts are the function's
+            for name in self.CAPTURED:
+                object.__delattr__(self, name)
+
+    if not TYPE_CHECKING:  # (a __getattr__ would let the type checker accept any attribute)
+        def __getattr__(self, name: str) -> Any:
+            """Reached only for a field whose slot is empty: a captured part not made yet."""
+            names = type(self).CAPTURED
+            captured = object.__getattribute__(self, "captured") if name in names else None
+            if captured is None:
+                raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+            for field, value in zip(names, captured()):
+                object.__setattr__(self, field, value)
+            return object.__getattribute__(self, name)
+
+
+def _captured_field() -> Any:
+    return attrs.field(default=None, eq=False, repr=False, kw_only=True, metadata={"ps": "", "hidden": True})
+
+
+# what the `captured` function of a VM and of a checkpoint returns (their CAPTURED fields)
+VMParts = tuple["VMComPort | None", "VMComPort | None", "tuple[IntegrationService, ...]"]
+CheckpointParts = tuple["VMComPort | None", "VMComPort | None", "tuple[HardDrive, ...]", "tuple[IntegrationService, ...]"]
+
+
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class VM(Fieldwise):
+class VM(MadeOnRead):
     """Microsoft.HyperV.PowerShell.VirtualMachine: the properties in the module's order (the
     class's own, then VirtualMachineBase's; hyperv-object-model.md §1). Defaults are what a
     fresh Generation 2 VM on Windows Server 2022 shows."""
@@ -438,6 +475,8 @@ class VM(Fieldwise):
     computer_name: str
     is_deleted: bool = False
     client: Any = _client_field()
+    captured: Callable[[], VMParts] | None = _captured_field()
+    CAPTURED: ClassVar[tuple[str, ...]] = ("com_port1", "com_port2", "vm_integration_service")
 
     def __ps_string__(self) -> str:  # psshim's string conversion ("$x", [string]$x, .ToString())
         return self.ps_to_string()
@@ -491,17 +530,8 @@ class VM(Fieldwise):
         return self._c().remove_checkpoints(self, name=name, include_children=include_children)
 
 
-# A checkpoint's captured component objects, in `CAPTURED_FIELDS`' order: (com_port1, com_port2,
-# hard_drives, vm_integration_service). A backend may give `Checkpoint(captured=f)` a function
-# that makes them: the fields are then made when first read (by attribute, equality,
-# conversion, ...; what the constructor was given for them is dropped), and a value built that
-# way cannot be told from one given the parts themselves.
-CapturedParts = tuple["VMComPort | None", "VMComPort | None", "tuple[HardDrive, ...]", "tuple[IntegrationService, ...]"]
-CAPTURED_FIELDS = ("com_port1", "com_port2", "hard_drives", "vm_integration_service")
-
-
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class Checkpoint(Fieldwise):
+class Checkpoint(MadeOnRead):
     """Microsoft.HyperV.PowerShell.VMSnapshot: the properties in the module's order
     (hyperv-object-model.md §2); the configuration is the one captured with the checkpoint."""
 
@@ -544,25 +574,9 @@ class Checkpoint(Fieldwise):
     computer_name: str
     is_deleted: bool = False
     client: Any = _client_field()
-    # Made on first use instead of up front: a listing of 10,000 checkpoints need not build
-    # their 90,000 component objects (see `CapturedParts`).
-    captured: Callable[[], CapturedParts] | None = attrs.field(
-        default=None, eq=False, repr=False, kw_only=True, metadata={"ps": "", "hidden": True})
-
-    def __attrs_post_init__(self) -> None:
-        if self.captured is not None:  # the parts are the function's, made when first read
-            for name in CAPTURED_FIELDS:
-                object.__delattr__(self, name)
-
-    if not TYPE_CHECKING:  # (a __getattr__ would let the type checker accept any attribute)
-        def __getattr__(self, name: str) -> Any:
-            """Reached only for a field whose slot is empty: a captured part not made yet."""
-            captured = object.__getattribute__(self, "captured") if name in CAPTURED_FIELDS else None
-            if captured is None:
-                raise AttributeError(f"'Checkpoint' object has no attribute '{name}'")
-            for field, value in zip(CAPTURED_FIELDS, captured()):
-                object.__setattr__(self, field, value)
-            return object.__getattribute__(self, name)
+    # a listing of 10,000 checkpoints need not build their 90,000 component objects
+    captured: Callable[[], CheckpointParts] | None = _captured_field()
+    CAPTURED: ClassVar[tuple[str, ...]] = ("com_port1", "com_port2", "hard_drives", "vm_integration_service")
 
     def _c(self) -> ValueClient:
         if self.client is None:

@@ -12,7 +12,15 @@ from hyperv_emu.emulator.integration import SERVICES
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.views import CheckpointView, DriveView, HostView, VMView
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport, VMNetworkAdapterAclDirection
-from hyperv_emu.sdk.types import VM, CapturedParts, ControllerType, HardDrive, NetworkAdapter, VMOperationalStatus
+from hyperv_emu.sdk.types import (
+    VM,
+    CheckpointParts,
+    ControllerType,
+    HardDrive,
+    NetworkAdapter,
+    VMOperationalStatus,
+    VMParts,
+)
 from hyperv_emu.sdk.vmparts import (
     CriticalErrorAction,
     IntegrationService,
@@ -33,10 +41,8 @@ def vm_settings(v: VMView) -> dict[str, Any]:
     """The VM's settings and derived properties beyond the basic ones (hyperv-object-model.md §1)."""
     ops = [VMOperationalStatus(s) for s in v.operational_status]
     descriptions = tuple(_STATUS_TEXT.get(s, s.name) for s in ops)
-    ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
-                            id=f"Microsoft:{v.id.upper()}\\{_COM_CLASS}\\{n - 1}",
-                            vm_id=v.id, vm_name=v.name, computer_name=v.computer_name) for n in (1, 2))
     return dict(
+        captured=functools.partial(vm_parts, v),  # the COM ports and integration services
         smart_paging_file_path=v.smart_paging_file_path,
         automatic_start_action=StartAction[v.automatic_start_action],
         automatic_start_delay=v.automatic_start_delay,
@@ -52,8 +58,6 @@ def vm_settings(v: VMView) -> dict[str, Any]:
         primary_status_description=descriptions[0] if descriptions else None,
         secondary_status_description=descriptions[1] if len(descriptions) > 1 else None,
         virtual_machine_sub_type=VirtualMachineSubType(v.generation),
-        com_port1=ports[0], com_port2=ports[1],
-        vm_integration_service=integration_services(v),
         dynamic_memory_enabled=v.dynamic_memory,
         memory_maximum=v.memory_maximum,
         memory_minimum=v.memory_minimum,
@@ -63,6 +67,15 @@ def vm_settings(v: VMView) -> dict[str, Any]:
 # the serial ports' class in their Id (hyperv-object-model.md, [AUTOLAB])
 _COM_CLASS = "8E3A359F-559A-4B6A-98A9-1690A6100ED7"
 _STATUS_TEXT = {VMOperationalStatus.Ok: "Operating normally", VMOperationalStatus.MergingDisks: "Merging disks"}
+
+
+def vm_parts(v: VMView) -> VMParts:
+    """The VM's component objects (`VM.captured`): its COM ports and integration services."""
+    upper = v.id.upper()
+    ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
+                            id=f"Microsoft:{upper}\\{_COM_CLASS}\\{n - 1}",
+                            vm_id=v.id, vm_name=v.name, computer_name=v.computer_name) for n in (1, 2))
+    return ports[0], ports[1], integration_services(v)
 
 
 def integration_services(v: VMView) -> tuple[IntegrationService, ...]:
@@ -102,7 +115,7 @@ def checkpoint_settings(c: CheckpointView) -> dict[str, Any]:
                 memory_maximum=c.memory_maximum, memory_minimum=c.memory_minimum, processor_count=c.processor_count)
 
 
-def checkpoint_parts(c: CheckpointView) -> CapturedParts:
+def checkpoint_parts(c: CheckpointView) -> CheckpointParts:
     """A checkpoint's captured component objects (their VMSnapshotId/Name its own)."""
     upper = c.id.upper()
     ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",

@@ -13,7 +13,9 @@ import hvemu_testlib as T
 from hyperv_emu import sdk
 from hyperv_emu.sdk.client import bound
 from hyperv_emu.sdk.convert import make_converter, ps_properties
-from hyperv_emu.sdk.types import CAPTURED_FIELDS, Checkpoint
+from hyperv_emu.sdk.types import VM, Checkpoint
+
+CAPTURED_FIELDS = Checkpoint.CAPTURED
 
 
 @pytest.fixture
@@ -81,3 +83,22 @@ def test_binding_keeps_a_value_and_copies_one_bound_elsewhere(client: sdk.HyperV
     assert copy is not cp and copy.client is other and cp.client is client
     assert _unmade(copy) == list(CAPTURED_FIELDS)  # still made on first read
     assert copy == cp and copy.vm_integration_service == cp.vm_integration_service
+
+
+def test_a_vms_parts_are_made_on_first_read(client: sdk.HyperVClient) -> None:
+    vm = client.get_vms("APP01")[0]
+    unmade = [n for n in VM.CAPTURED if n in _unmade_of(vm)]
+    assert unmade == ["com_port1", "com_port2", "vm_integration_service"]
+    assert vm.com_port2 is not None and vm.com_port2.name == "COM 2" and vm.com_port2.vm_id == vm.id
+    assert [s.name for s in vm.vm_integration_service] == [s.name for s in client.get_integration_services("APP01")]
+    assert attrs.evolve(vm, captured=None) == client.get_vms("APP01")[0]
+
+
+def _unmade_of(value: object) -> list[str]:
+    out = []
+    for name in type(value).CAPTURED:  # type: ignore[attr-defined]
+        try:
+            object.__getattribute__(value, name)
+        except AttributeError:
+            out.append(name)
+    return out
