@@ -47,10 +47,15 @@ def _optional_hook(conv: cattrs.Converter, t: Any) -> Any:
     """`X | None`: None, or what X's hook makes of the value (cattrs' own hook looks X's hook up
     on every value: a tenth of a load's structuring)."""
     (inner,) = [a for a in typing.get_args(t) if a is not type(None)]
-    hook = conv.get_structure_hook(inner)
+    hook: Any = None  # found on first use (as the list hook's)
 
     def structure(value: Any, _: Any) -> Any:
-        return None if value is None else hook(value, inner)
+        nonlocal hook
+        if value is None:
+            return None
+        if hook is None:
+            hook = conv.get_structure_hook(inner)
+        return hook(value, inner)
 
     return structure
 
@@ -76,11 +81,18 @@ def _exact(kind: type, what: str) -> Any:
 
 def _list_hook(conv: cattrs.Converter, t: Any) -> Any:
     (item,) = typing.get_args(t)
+    hook: Any = None  # the item's, found on first use (not for each item; not before: a class
+    # whose lists are empty has its hook generated only when one holds something)
 
     def structure(value: Any, _: Any) -> list[Any]:
+        nonlocal hook
         if not isinstance(value, list):
             raise TypeError(f"expected a list, got {value!r}")
-        return [conv.structure(v, item) for v in value]
+        if not value:
+            return []
+        if hook is None:
+            hook = conv.get_structure_hook(item)
+        return [hook(v, item) for v in value]
 
     return structure
 

@@ -103,6 +103,12 @@ def load_doc(cls: type, doc: Any) -> Any:
         return _load_detailed_fn(_record_class(cls))(doc, cls)
 
 
+def row_loader(cls: type) -> Callable[[Any, Any], Any]:
+    """The fast loader of a record class, called `loader(doc, cls)` (what `load_doc` tries first,
+    for a caller that loads many rows): any error means "read again with `load_doc`"."""
+    return _load_fn(_record_class(cls))
+
+
 def load_rows(rows: str) -> list[Any]:
     """The decoded JSON of many rows at once: `rows` is their texts as one JSON array (one
     call of the decoder instead of one per row). orjson reads it (a third of the standard
