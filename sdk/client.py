@@ -122,8 +122,8 @@ def bound(value: _V, client: Any) -> _V:
     if held is None:
         object.__setattr__(value, "client", client)
         return value
-    cls = type(value)
-    new = object.__new__(cls)
+    cls: Any = type(value)
+    new: _V = object.__new__(cls)
     read, write = object.__getattribute__, object.__setattr__
     for name in _field_names(cls):
         try:
