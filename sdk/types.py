@@ -363,18 +363,21 @@ class HostEvent(Fieldwise):
 class MadeOnRead(Fieldwise):
     """Base of the values (VM, Checkpoint) whose component objects a backend may leave to be
     made when first read: given `captured`, a function returning the fields named in the
-    class's `CAPTURED` (in that order), the value drops what its constructor was given for them
-    and calls the function on the first read of one of them (by attribute, equality, conversion,
-    repr, pickling, ...). A value built so cannot be told from one given the parts themselves;
-    a listing of a fleet need not build objects nobody reads."""
+    class's `CAPTURED` (in that order), the parts the constructor was given empty (None, `()`:
+    the defaults) are left to the function, called on the first read of one of them (by
+    attribute, equality, conversion, repr, pickling, ...). A value built so cannot be told from
+    one given the parts themselves; a listing of a fleet need not build objects nobody reads.
+    (`attrs.evolve` reads every part, so its copy is given them all, and keeps them.)"""
 
     __slots__ = ()
     CAPTURED: ClassVar[tuple[str, ...]] = ()
 
     def __attrs_post_init__(self) -> None:
-        if getattr(self, "captured") is not None:  # the parts are the function's
+        if getattr(self, "captured") is not None:
             for name in self.CAPTURED:
-                object.__delattr__(self, name)
+                value = getattr(self, name)
+                if value is None or value == ():  # the function's to make
+                    object.__delattr__(self, name)
 
     if not TYPE_CHECKING:  # (a __getattr__ would let the type checker accept any attribute)
         def __getattr__(self, name: str) -> Any:
@@ -384,7 +387,10 @@ class MadeOnRead(Fieldwise):
             if captured is None:
                 raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
             for field, value in zip(names, captured()):
-                object.__setattr__(self, field, value)
+                try:
+                    object.__getattribute__(self, field)  # a part given to the constructor stays
+                except AttributeError:
+                    object.__setattr__(self, field, value)
             return object.__getattribute__(self, name)
 
 

@@ -102,3 +102,17 @@ def _unmade_of(value: object) -> list[str]:
         except AttributeError:
             out.append(name)
     return out
+
+
+def test_a_part_given_to_evolve_is_kept(client: sdk.HyperVClient) -> None:
+    cp = client.get_checkpoints("APP01", name="one")[0]
+    other = client.get_checkpoints("APP01", name="two")[0]
+    mixed = attrs.evolve(cp, com_port1=other.com_port1, name="renamed")
+    assert mixed.com_port1 == other.com_port1 and mixed.name == "renamed"
+    assert mixed.com_port2 == cp.com_port2 and mixed.hard_drives == cp.hard_drives
+    fresh = client.get_checkpoints("APP01", name="one")[0]
+    plain = {a.name: object.__getattribute__(fresh, a.name) for a in attrs.fields(Checkpoint)
+             if a.name not in CAPTURED_FIELDS}
+    partly = Checkpoint(**plain, hard_drives=(), com_port1=other.com_port1)  # the rest left to `captured`
+    assert _unmade(partly) == ["com_port2", "hard_drives", "vm_integration_service"]
+    assert partly.com_port2 == cp.com_port2 and partly.com_port1 == other.com_port1
