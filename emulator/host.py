@@ -58,6 +58,7 @@ from hyperv_emu.emulator.views import (
     VhdView,
     VMView,
     checkpoint_view,
+    checkpoint_views,
     vm_view,
 )
 from hyperv_emu.emulator.wildcard import compile_pattern, contains_wildcards, is_match
@@ -334,7 +335,7 @@ class Host:
             if filtered and not pairs:
                 raise CheckpointNotFound()
             pairs.sort(key=lambda p: p[1].creation_time)
-            return [checkpoint_view(host, vm, cp) for vm, cp in pairs]
+            return checkpoint_views(host, pairs)
 
     def find_one_checkpoint(self, vm_id: str, name: str) -> CheckpointView:
         """Exactly one checkpoint of the VM whose name matches the pattern (Restore/Rename)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import types
 import typing
 from typing import Any
 
@@ -33,7 +34,30 @@ def make_converter(*, detailed: bool = True) -> cattrs.Converter:
     conv.register_structure_hook(float, _exact(float, "a number"))
     conv.register_structure_hook_factory(lambda t: _origin(t) is list, lambda t: _list_hook(conv, t))
     conv.register_structure_hook_factory(lambda t: _origin(t) is dict, lambda t: _dict_hook(conv, t))
+    conv.register_structure_hook_factory(_is_optional, lambda t: _optional_hook(conv, t))
     return conv
+
+
+def _is_optional(t: Any) -> bool:
+    args = typing.get_args(t)
+    return _origin(t) in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args
+
+
+def _optional_hook(conv: cattrs.Converter, t: Any) -> Any:
+    """`X | None`: None, or what X's hook makes of the value (cattrs' own hook looks X's hook up
+    on every value: a tenth of a load's structuring)."""
+    (inner,) = [a for a in typing.get_args(t) if a is not type(None)]
+    hook: Any = None  # found on first use (as the list hook's)
+
+    def structure(value: Any, _: Any) -> Any:
+        nonlocal hook
+        if value is None:
+            return None
+        if hook is None:
+            hook = conv.get_structure_hook(inner)
+        return hook(value, inner)
+
+    return structure
 
 
 def _origin(t: Any) -> Any:
@@ -57,11 +81,18 @@ def _exact(kind: type, what: str) -> Any:
 
 def _list_hook(conv: cattrs.Converter, t: Any) -> Any:
     (item,) = typing.get_args(t)
+    hook: Any = None  # the item's, found on first use (not for each item; not before: a class
+    # whose lists are empty has its hook generated only when one holds something)
 
     def structure(value: Any, _: Any) -> list[Any]:
+        nonlocal hook
         if not isinstance(value, list):
             raise TypeError(f"expected a list, got {value!r}")
-        return [conv.structure(v, item) for v in value]
+        if not value:
+            return []
+        if hook is None:
+            hook = conv.get_structure_hook(item)
+        return [hook(v, item) for v in value]
 
     return structure
 
@@ -135,18 +166,23 @@ def state_problem(state: EmulatorState) -> str | None:
         files = {f.path.casefold(): f for f in host.disk_files}
         if len(files) != len(host.disk_files):
             return f"host '{host.name}' records a disk file twice"
+        sound: set[str] = set()  # files whose chain was walked to its end (each walked once)
         for f in host.disk_files:
             if not 0 < f.size <= MAX_DISK_SIZE:
                 return f"the disk file '{f.path}' has the size {f.size}"
             seen, here = set(), f
             while here.parent is not None:
-                if here.path.casefold() in seen:
+                key = here.path.casefold()
+                if key in sound:
+                    break
+                if key in seen:
                     return f"the disk file '{f.path}' is its own ancestor"
-                seen.add(here.path.casefold())
+                seen.add(key)
                 parent = files.get(here.parent.casefold())
                 if parent is None:
                     break  # a parent outside the records (an imported disk): checked on open
                 here = parent
+            sound |= seen
         cp_ids: set[str] = set()
         for vm in host.vms:
             if vm.id.casefold() in vm_ids:
@@ -155,6 +191,7 @@ def state_problem(state: EmulatorState) -> str | None:
             if not 0 < vm.memory_startup <= MAX_MEMORY[2]:
                 return f"the VM '{vm.name}' has {vm.memory_startup} bytes of memory"
             parents = {c.id: c.parent_id for c in vm.checkpoints}
+            rooted: set[str] = set()  # checkpoints whose chain was walked to the root
             for c in vm.checkpoints:
                 if c.id.casefold() in cp_ids:
                     return f"the checkpoint id '{c.id}' appears twice"
@@ -162,11 +199,12 @@ def state_problem(state: EmulatorState) -> str | None:
                 if c.parent_id is not None and c.parent_id not in parents:
                     return f"the checkpoint '{c.name}' of '{vm.name}' has the missing parent '{c.parent_id}'"
                 seen_ids, at = {c.id}, c.parent_id
-                while at is not None:
+                while at is not None and at not in rooted:
                     if at in seen_ids:
                         return f"the checkpoints of '{vm.name}' form a cycle through '{c.name}'"
                     seen_ids.add(at)
                     at = parents.get(at)
+                rooted |= seen_ids
             if vm.parent_checkpoint_id is not None and vm.parent_checkpoint_id not in parents:
                 return f"the VM '{vm.name}' hangs from the missing checkpoint '{vm.parent_checkpoint_id}'"
     return None

@@ -17,7 +17,7 @@ class RowReader(Protocol):
     """How rows are decoded (`statedb.StateDB`: errors name the database and the row)."""
 
     def structure_row(self, cls: type, data: str, what: str) -> Any: ...
-    def structure_doc(self, cls: type, doc: Any, what: str) -> Any: ...
+    def structure_doc(self, cls: type, doc: Any, what: str, text: str | None = None) -> Any: ...
     def decode_rows(self, table: str, rows: list[tuple[int, int, int, str]]) -> list[Any]: ...
 
 
@@ -60,8 +60,8 @@ class CatchUp:
         for kind in KINDS:
             rows = self.conn.execute(f"SELECT rid, parent, pos, data FROM {kind.table} WHERE gen > ? "
                                      "ORDER BY parent, pos", (since,)).fetchall()
-            for (rid, parent, pos, _), doc in zip(rows, self.db.decode_rows(kind.table, rows)):
-                if not self._row(kind, rid, parent, pos, doc):
+            for (rid, parent, pos, data), doc in zip(rows, self.db.decode_rows(kind.table, rows)):
+                if not self._row(kind, rid, parent, pos, doc, data):
                     return False
         for mk in MAPS:
             for parent, key, data in self.conn.execute(
@@ -75,9 +75,9 @@ class CatchUp:
             lst.lookup = None
         return True
 
-    def _row(self, kind: Kind, rid: int, parent: int, pos: int, doc: Any) -> bool:
+    def _row(self, kind: Kind, rid: int, parent: int, pos: int, doc: Any, text: str) -> bool:
         t = self.t
-        fresh = self.db.structure_doc(kind.cls, doc, f"{kind.table} row {rid}")
+        fresh = self.db.structure_doc(kind.cls, doc, f"{kind.table} row {rid}", text)
         owner = self.owner(parent)
         if owner is None or type(owner) is not (type(self.state) if not kind.parent else _KIND_BY_TABLE[kind.parent].cls):
             return False

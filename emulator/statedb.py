@@ -53,7 +53,7 @@ from hyperv_emu.emulator import persist
 from hyperv_emu.emulator.errors import StateError
 from hyperv_emu.emulator.model import SCHEMA_VERSION, EmulatorState
 from hyperv_emu.emulator.statecatchup import CatchUp
-from hyperv_emu.emulator.statecodec import load_doc, load_map_value, load_row, load_rows
+from hyperv_emu.emulator.statecodec import load_doc, load_map_value, load_row, load_rows, row_loader
 from hyperv_emu.emulator.statetrack import CHILDREN, KINDS, MAPS, Tracker, TrackedDict
 from hyperv_emu.emulator.statewrite import Flush, TrackingError, verify
 from hyperv_emu.emulator.storage import STATE_DB, STATE_FILE, Database, FileStore
@@ -284,13 +284,19 @@ class StateDB:
         for kind in KINDS:
             parent_cls = type(state) if not kind.parent else next(k.cls for k in KINDS if k.table == kind.parent)
             rows = conn.execute(f"SELECT rid, parent, pos, data FROM {kind.table} ORDER BY parent, pos").fetchall()
+            if not rows:
+                continue
             docs = self.decode_rows(kind.table, rows)
-            for (rid, parent, pos, _), doc in zip(rows, docs):
+            cls, load = kind.cls, row_loader(kind.cls)  # (made on first use: a table with rows)
+            for (rid, parent, pos, data), doc in zip(rows, docs):
                 owner = objs.get(parent)
                 if type(owner) is not parent_cls:
                     raise StateError(f"The state database '{self.where}' is corrupt: the {kind.table} row {rid} "
                                      f"has no parent {kind.parent or 'state'} row {parent}.")
-                obj = self.structure_doc(kind.cls, doc, f"{kind.table} row {rid}")
+                try:
+                    obj = load(doc, cls)
+                except Exception:  # noqa: BLE001 - the detailed error (or the exact reading of the text)
+                    obj = self.structure_doc(cls, doc, f"{kind.table} row {rid}", data)
                 list.append(getattr(owner, kind.field), obj)
                 tracker.adopt(obj, kind, parent, pos, rid)
                 objs[rid] = obj
@@ -325,10 +331,15 @@ class StateDB:
                 raise StateError(f"The state database '{self.where}' is corrupt: {table} row {rid}: {exc}.") from None
         return out
 
-    def structure_doc(self, cls: type, doc: Any, what: str) -> Any:
+    def structure_doc(self, cls: type, doc: Any, what: str, text: str | None = None) -> Any:
+        """The record of a row from its decoded JSON (`decode_rows`). `text`: the row's JSON, read
+        again by the standard module when the record is refused: orjson reads an integer beyond
+        64 bits as a float, which an int field refuses and `json.loads` reads exactly."""
         try:
             return load_doc(cls, doc)
         except (ClassValidationError, ForbiddenExtraKeysError, ValueError, TypeError, KeyError) as exc:
+            if text is not None:
+                return self.structure_row(cls, text, what)
             detail = "; ".join(cattrs.transform_error(exc)) if isinstance(exc, ClassValidationError) else str(exc)
             raise StateError(f"The state database '{self.where}' is corrupt: {what}: {detail}.") from None
 

@@ -8,6 +8,7 @@ so they are computed here, not in the SDK.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import attrs
 
@@ -160,12 +161,16 @@ class EventView(Fieldwise):
 
 
 def _drives(host: HostRecord, vm: VirtualMachineRecord, drives: list[HardDrive], cp: CheckpointRecord | None) -> tuple[DriveView, ...]:
+    return _drive_views(winpath.netbios_name(host.name), vm, drives, cp)
+
+
+def _drive_views(computer: str, vm: VirtualMachineRecord, drives: list[HardDrive],
+                 cp: CheckpointRecord | None) -> tuple[DriveView, ...]:
     return tuple(
         DriveView(
             vm_name=vm.name, vm_id=vm.id, path=d.path, controller_type=d.controller_type,
             controller_number=d.controller_number, controller_location=d.controller_location,
-            computer_name=winpath.netbios_name(host.name),
-            checkpoint_id=cp.id if cp else None, checkpoint_name=cp.name if cp else None,
+            computer_name=computer, checkpoint_id=cp.id if cp else None, checkpoint_name=cp.name if cp else None,
         )
         for d in drives
     )
@@ -225,30 +230,49 @@ def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime, settin
 
 
 def checkpoint_view(host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> CheckpointView:
-    parent = next((c for c in vm.checkpoints if c.id == cp.parent_id), None)
-    return CheckpointView(
-        id=cp.id,
-        name=cp.name,
-        vm_name=vm.name,
-        vm_id=vm.id,
-        creation_time=cp.creation_time,
-        state="Saved" if cp.has_memory else "Off",
-        is_automatic=cp.is_automatic,
-        parent_id=parent.id if parent else None,
-        parent_name=parent.name if parent else None,
-        path=vm.snapshot_file_location,
-        computer_name=winpath.netbios_name(host.name),
-        memory_startup=cp.memory_startup,
-        generation=vm.generation,
-        version=vm.version,
-        notes=cp.notes,
-        hard_drives=_drives(host, vm, cp.disks, cp),
-        processor_count=vm.processor_count if cp.processor_count is None else cp.processor_count,
-        memory_minimum=vm.memory_minimum if cp.memory_minimum is None else cp.memory_minimum,
-        memory_maximum=vm.memory_maximum if cp.memory_maximum is None else cp.memory_maximum,
-        dynamic_memory=vm.dynamic_memory if cp.dynamic_memory is None else cp.dynamic_memory,
-        integration_services=tuple((n, integration.enabled(vm, n)) for n in integration.SERVICES),
-    )
+    return checkpoint_views(host, [(vm, cp)])[0]
+
+
+def checkpoint_views(host: HostRecord,
+                     pairs: Iterable[tuple[VirtualMachineRecord, CheckpointRecord]]) -> list[CheckpointView]:
+    """The views of checkpoints of the host's VMs; what a checkpoint's view takes from its VM
+    (the checkpoints by id, the integration services) is made once per VM."""
+    computer = winpath.netbios_name(host.name)
+    shared: dict[int, tuple[dict[str, CheckpointRecord], tuple[tuple[str, bool], ...]]] = {}
+    out = []
+    for vm, cp in pairs:
+        of_vm = shared.get(id(vm))
+        if of_vm is None:
+            by_id: dict[str, CheckpointRecord] = {}
+            for c in vm.checkpoints:
+                by_id.setdefault(c.id, c)  # the first of an id, as a scan finds it
+            services = tuple((n, integration.enabled(vm, n)) for n in integration.SERVICES)
+            of_vm = shared[id(vm)] = (by_id, services)
+        parent = None if cp.parent_id is None else of_vm[0].get(cp.parent_id)
+        out.append(CheckpointView(
+            id=cp.id,
+            name=cp.name,
+            vm_name=vm.name,
+            vm_id=vm.id,
+            creation_time=cp.creation_time,
+            state="Saved" if cp.has_memory else "Off",
+            is_automatic=cp.is_automatic,
+            parent_id=parent.id if parent else None,
+            parent_name=parent.name if parent else None,
+            path=vm.snapshot_file_location,
+            computer_name=computer,
+            memory_startup=cp.memory_startup,
+            generation=vm.generation,
+            version=vm.version,
+            notes=cp.notes,
+            hard_drives=_drive_views(computer, vm, cp.disks, cp),
+            processor_count=vm.processor_count if cp.processor_count is None else cp.processor_count,
+            memory_minimum=vm.memory_minimum if cp.memory_minimum is None else cp.memory_minimum,
+            memory_maximum=vm.memory_maximum if cp.memory_maximum is None else cp.memory_maximum,
+            dynamic_memory=vm.dynamic_memory if cp.dynamic_memory is None else cp.dynamic_memory,
+            integration_services=of_vm[1],
+        ))
+    return out
 
 
 def host_view(host: HostRecord) -> HostView:

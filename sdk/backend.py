@@ -1,7 +1,8 @@
 """The interface every SDK backend implements (the emulator, a real host over PowerShell).
 
-Backends speak in ids and plain values and return SDK values without a client; the client
-(`sdk.client.HyperVClient`) binds them. `computer` selects the host (None: the backend's default
+Backends speak in ids and plain values and return SDK values without a client, each made for
+the call that returns it (never kept and handed out again): the client
+(`sdk.client.HyperVClient`) binds them in place. `computer` selects the host (None: the backend's default
 host). State-changing VM calls return the warnings a cmdlet would write.
 """
 

@@ -245,8 +245,8 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook_func(lambda t: isinstance(t, type) and issubclass(t, enum.IntEnum), lambda e: int(e))
     for cls in (HardDrive, VHD, HostEvent, VMComPort, IntegrationService, VMHostInfo, VM, Checkpoint,  # nested first
                 VlanSetting, NetworkAdapter, VHDMetrics, PortAclMeteringReport, VMMeteringReport):
-        overrides: Any = {f.name: override(rename=ps_name(f)) for f in attrs.fields(cls) if f.name != "client"}
-        overrides["client"] = override(omit=True)
+        overrides: Any = {f.name: override(rename=ps_name(f)) if f.name != "client" and not f.metadata.get("hidden")
+                          else override(omit=True) for f in attrs.fields(cls)}
         conv.register_unstructure_hook(cls, make_dict_unstructure_fn(cls, conv, **overrides))
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, **overrides))
     return conv

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
-from typing import Any, Protocol, cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 import attrs
 
@@ -378,8 +378,51 @@ class HostEvent(Fieldwise):
     vm_id: str = attrs.field(default="", metadata=ps("VMId"))
 
 
+class MadeOnRead(Fieldwise):
+    """Base of the values (VM, Checkpoint) whose component objects a backend may leave to be
+    made when first read: given `captured`, a function returning the fields named in the
+    class's `CAPTURED` (in that order), the parts the constructor was given empty (None, `()`:
+    the defaults) are left to the function, called on the first read of one of them (by
+    attribute, equality, conversion, repr, pickling, ...). A value built so cannot be told from
+    one given the parts themselves; a listing of a fleet need not build objects nobody reads.
+    (`attrs.evolve` reads every part, so its copy is given them all, and keeps them.)"""
+
+    __slots__ = ()
+    CAPTURED: ClassVar[tuple[str, ...]] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if getattr(self, "captured") is not None:
+            for name in self.CAPTURED:
+                value = getattr(self, name)
+                if value is None or value == ():  # the function's to make
+                    object.__delattr__(self, name)
+
+    if not TYPE_CHECKING:  # (a __getattr__ would let the type checker accept any attribute)
+        def __getattr__(self, name: str) -> Any:
+            """Reached only for a field whose slot is empty: a captured part not made yet."""
+            names = type(self).CAPTURED
+            captured = object.__getattribute__(self, "captured") if name in names else None
+            if captured is None:
+                raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+            for field, value in zip(names, captured()):
+                try:
+                    object.__getattribute__(self, field)  # a part given to the constructor stays
+                except AttributeError:
+                    object.__setattr__(self, field, value)
+            return object.__getattribute__(self, name)
+
+
+def _captured_field() -> Any:
+    return attrs.field(default=None, eq=False, repr=False, kw_only=True, metadata={"ps": "", "hidden": True})
+
+
+# what the `captured` function of a VM and of a checkpoint returns (their CAPTURED fields)
+VMParts = tuple["VMComPort | None", "VMComPort | None", "tuple[IntegrationService, ...]"]
+CheckpointParts = tuple["VMComPort | None", "VMComPort | None", "tuple[HardDrive, ...]", "tuple[IntegrationService, ...]"]
+
+
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class VM(Fieldwise):
+class VM(MadeOnRead):
     """Microsoft.HyperV.PowerShell.VirtualMachine: the properties in the module's order (the
     class's own, then VirtualMachineBase's; hyperv-object-model.md §1). Defaults are what a
     fresh Generation 2 VM on Windows Server 2022 shows."""
@@ -456,6 +499,8 @@ class VM(Fieldwise):
     computer_name: str
     is_deleted: bool = False
     client: Any = _client_field()
+    captured: Callable[[], VMParts] | None = _captured_field()
+    CAPTURED: ClassVar[tuple[str, ...]] = ("com_port1", "com_port2", "vm_integration_service")
 
     def __ps_string__(self) -> str:  # psshim's string conversion ("$x", [string]$x, .ToString())
         return self.ps_to_string()
@@ -510,7 +555,7 @@ class VM(Fieldwise):
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)
-class Checkpoint(Fieldwise):
+class Checkpoint(MadeOnRead):
     """Microsoft.HyperV.PowerShell.VMSnapshot: the properties in the module's order
     (hyperv-object-model.md §2); the configuration is the one captured with the checkpoint."""
 
@@ -553,6 +598,9 @@ class Checkpoint(Fieldwise):
     computer_name: str
     is_deleted: bool = False
     client: Any = _client_field()
+    # a listing of 10,000 checkpoints need not build their 90,000 component objects
+    captured: Callable[[], CheckpointParts] | None = _captured_field()
+    CAPTURED: ClassVar[tuple[str, ...]] = ("com_port1", "com_port2", "hard_drives", "vm_integration_service")
 
     def _c(self) -> ValueClient:
         if self.client is None:

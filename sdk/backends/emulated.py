@@ -19,10 +19,16 @@ from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
 from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.model import ClockMode
 from hyperv_emu.emulator.drives import ControllerView, DvdView
-from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
+from hyperv_emu.emulator.views import CheckpointView, VhdView, VMView
 from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
-from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
+from hyperv_emu.sdk.backends.emulated_parts import (
+    checkpoint_settings,
+    drive_from_view,
+    host_info,
+    metering_report,
+    vm_settings,
+)
 from hyperv_emu.emulator import importvm as emu_importvm
 from hyperv_emu.emulator.firmware import FirmwareView
 from hyperv_emu.emulator.network import AdapterChanges, AdapterView, NewAdapter
@@ -124,15 +130,6 @@ def _dvd(d: DvdView) -> DvdDrive:
                     computer_name=d.computer_name)
 
 
-def _drive(d: DriveView) -> HardDrive:
-    return HardDrive(
-        vm_name=d.vm_name, vm_id=d.vm_id, path=d.path,
-        controller_type=ControllerType[d.controller_type], controller_number=d.controller_number,
-        controller_location=d.controller_location, computer_name=d.computer_name,
-        vm_snapshot_id=d.checkpoint_id, vm_snapshot_name=d.checkpoint_name,
-    )
-
-
 def vm_from_view(v: VMView) -> VM:
     return VM(
         name=v.name, id=v.id, state=VMState[v.state], status=v.status,
@@ -143,7 +140,7 @@ def vm_from_view(v: VMView) -> VM:
         path=v.path, snapshot_file_location=v.snapshot_file_location,
         memory_startup=v.memory_startup, memory_assigned=v.memory_assigned, cpu_usage=v.cpu_usage,
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
-        hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
+        hard_drives=tuple(drive_from_view(d) for d in v.hard_drives), creation_time=v.creation_time,
         network_adapters=tuple(adapter_from_view(a) for a in v.network_adapters),
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
         resource_metering_enabled=v.resource_metering_enabled, **vm_settings(v),
@@ -199,7 +196,7 @@ def checkpoint_from_view(c: CheckpointView) -> Checkpoint:
         id=c.id, name=c.name, vm_name=c.vm_name, vm_id=c.vm_id, creation_time=c.creation_time,
         snapshot_type=SnapshotType.Standard, state=VMState[c.state], is_automatic_checkpoint=c.is_automatic,
         parent_snapshot_id=c.parent_id, parent_snapshot_name=c.parent_name, path=c.path,
-        computer_name=c.computer_name, hard_drives=tuple(_drive(d) for d in c.hard_drives),
+        computer_name=c.computer_name, hard_drives=(),  # made with the other captured parts
         memory_startup=c.memory_startup, generation=c.generation, version=c.version, notes=c.notes,
         **checkpoint_settings(c),
     )
@@ -463,7 +460,7 @@ class EmulatedBackend:
 
     def add_hard_drive(self, computer: str | None, vm_id: str, path: str, *, controller_type: str | None,
                        controller_number: int | None, controller_location: int | None) -> HardDrive:
-        return _drive(self._call(lambda: self._host(computer).add_hard_drive(
+        return drive_from_view(self._call(lambda: self._host(computer).add_hard_drive(
             vm_id, path, controller_type=controller_type, controller_number=controller_number,
             controller_location=controller_location)))
 
@@ -475,7 +472,7 @@ class EmulatedBackend:
     def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
                        controller_location: int, *, path: str | None, to_controller_type: str | None,
                        to_controller_number: int | None, to_controller_location: int | None) -> HardDrive:
-        return _drive(self._call(lambda: self._host(computer).set_hard_drive(
+        return drive_from_view(self._call(lambda: self._host(computer).set_hard_drive(
             vm_id, controller_type, controller_number, controller_location, path=path,
             to_controller_type=to_controller_type, to_controller_number=to_controller_number,
             to_controller_location=to_controller_location)))

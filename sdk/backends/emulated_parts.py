@@ -5,13 +5,22 @@ cannot know are the SDK types' defaults (a fresh Server 2022 VM's values)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from hyperv_emu.emulator.integration import SERVICES
 from hyperv_emu.emulator.metering import MeteringView
-from hyperv_emu.emulator.views import CheckpointView, HostView, VMView
+from hyperv_emu.emulator.views import CheckpointView, DriveView, HostView, VMView
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport, VMNetworkAdapterAclDirection
-from hyperv_emu.sdk.types import VM, NetworkAdapter, VMOperationalStatus
+from hyperv_emu.sdk.types import (
+    VM,
+    CheckpointParts,
+    ControllerType,
+    HardDrive,
+    NetworkAdapter,
+    VMOperationalStatus,
+    VMParts,
+)
 from hyperv_emu.sdk.vmparts import (
     CriticalErrorAction,
     IntegrationService,
@@ -32,10 +41,8 @@ def vm_settings(v: VMView) -> dict[str, Any]:
     """The VM's settings and derived properties beyond the basic ones (hyperv-object-model.md §1)."""
     ops = [VMOperationalStatus(s) for s in v.operational_status]
     descriptions = tuple(_STATUS_TEXT.get(s, s.name) for s in ops)
-    ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
-                            id=f"Microsoft:{v.id.upper()}\\{_COM_CLASS}\\{n - 1}",
-                            vm_id=v.id, vm_name=v.name, computer_name=v.computer_name) for n in (1, 2))
     return dict(
+        captured=functools.partial(vm_parts, v),  # the COM ports and integration services
         smart_paging_file_path=v.smart_paging_file_path,
         automatic_start_action=StartAction[v.automatic_start_action],
         automatic_start_delay=v.automatic_start_delay,
@@ -51,8 +58,6 @@ def vm_settings(v: VMView) -> dict[str, Any]:
         primary_status_description=descriptions[0] if descriptions else None,
         secondary_status_description=descriptions[1] if len(descriptions) > 1 else None,
         virtual_machine_sub_type=VirtualMachineSubType(v.generation),
-        com_port1=ports[0], com_port2=ports[1],
-        vm_integration_service=integration_services(v),
         dynamic_memory_enabled=v.dynamic_memory,
         memory_maximum=v.memory_maximum,
         memory_minimum=v.memory_minimum,
@@ -62,6 +67,15 @@ def vm_settings(v: VMView) -> dict[str, Any]:
 # the serial ports' class in their Id (hyperv-object-model.md, [AUTOLAB])
 _COM_CLASS = "8E3A359F-559A-4B6A-98A9-1690A6100ED7"
 _STATUS_TEXT = {VMOperationalStatus.Ok: "Operating normally", VMOperationalStatus.MergingDisks: "Merging disks"}
+
+
+def vm_parts(v: VMView) -> VMParts:
+    """The VM's component objects (`VM.captured`): its COM ports and integration services."""
+    upper = v.id.upper()
+    ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
+                            id=f"Microsoft:{upper}\\{_COM_CLASS}\\{n - 1}",
+                            vm_id=v.id, vm_name=v.name, computer_name=v.computer_name) for n in (1, 2))
+    return ports[0], ports[1], integration_services(v)
 
 
 def integration_services(v: VMView) -> tuple[IntegrationService, ...]:
@@ -85,21 +99,36 @@ def integration_services(v: VMView) -> tuple[IntegrationService, ...]:
     return tuple(out)
 
 
+def drive_from_view(d: DriveView) -> HardDrive:
+    return HardDrive(
+        vm_name=d.vm_name, vm_id=d.vm_id, path=d.path,
+        controller_type=ControllerType[d.controller_type], controller_number=d.controller_number,
+        controller_location=d.controller_location, computer_name=d.computer_name,
+        vm_snapshot_id=d.checkpoint_id, vm_snapshot_name=d.checkpoint_name,
+    )
+
+
 def checkpoint_settings(c: CheckpointView) -> dict[str, Any]:
-    """A checkpoint's captured settings and component objects (their VMSnapshotId/Name its own)."""
+    """A checkpoint's captured settings; its component objects and drives are made when first
+    read (`Checkpoint.captured`)."""
+    return dict(captured=functools.partial(checkpoint_parts, c), dynamic_memory_enabled=c.dynamic_memory,
+                memory_maximum=c.memory_maximum, memory_minimum=c.memory_minimum, processor_count=c.processor_count)
+
+
+def checkpoint_parts(c: CheckpointView) -> CheckpointParts:
+    """A checkpoint's captured component objects (their VMSnapshotId/Name its own)."""
+    upper = c.id.upper()
     ports = tuple(VMComPort(path="", debugger_mode=OnOffState.Off, name=f"COM {n}",
-                            id=f"Microsoft:{c.id.upper()}\\{_COM_CLASS}\\{n - 1}", vm_id=c.vm_id, vm_name=c.vm_name,
+                            id=f"Microsoft:{upper}\\{_COM_CLASS}\\{n - 1}", vm_id=c.vm_id, vm_name=c.vm_name,
                             vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
                   for n in (1, 2))
     services = tuple(IntegrationService(
         enabled=enabled, operational_status=(), primary_operational_status=None, primary_status_description=None,
         secondary_operational_status=None, secondary_status_description=None, status_description=(), name=name,
-        id=f"Microsoft:{c.id.upper()}\\{SERVICE_IDS[name]}", vm_id=c.vm_id, vm_name=c.vm_name,
+        id=f"Microsoft:{upper}\\{SERVICE_IDS[name]}", vm_id=c.vm_id, vm_name=c.vm_name,
         vm_snapshot_id=c.id, vm_snapshot_name=c.name, computer_name=c.computer_name)
         for name, enabled in c.integration_services)
-    return dict(com_port1=ports[0], com_port2=ports[1], vm_integration_service=services,
-                dynamic_memory_enabled=c.dynamic_memory, memory_maximum=c.memory_maximum,
-                memory_minimum=c.memory_minimum, processor_count=c.processor_count)
+    return ports[0], ports[1], tuple(drive_from_view(d) for d in c.hard_drives), services
 
 
 def host_info(h: HostView) -> VMHostInfo:

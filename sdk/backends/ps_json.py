@@ -209,10 +209,11 @@ _HINTS: dict[type, list[tuple[str, str, Any]]] = {}
 
 
 def _fields(cls: type) -> list[tuple[str, str, Any]]:
-    """(PowerShell name, field name, type) for an SDK value class, client excluded."""
+    """(PowerShell name, field name, type) for an SDK value class, client (and hidden fields) excluded."""
     if cls not in _HINTS:
         hints = typing.get_type_hints(cls)
-        _HINTS[cls] = [(ps_name(f), f.name, hints[f.name]) for f in attrs.fields(cls) if f.name != "client"]
+        _HINTS[cls] = [(ps_name(f), f.name, hints[f.name]) for f in attrs.fields(cls)
+                        if f.name != "client" and not f.metadata.get("hidden")]
     return _HINTS[cls]
 
 

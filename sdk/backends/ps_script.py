@@ -152,7 +152,8 @@ def ps_array(values: Sequence[str]) -> str:
 
 def _fields(cls: type) -> list[tuple[str, object]]:
     hints = typing.get_type_hints(cls)
-    return [(ps_name(f), hints[f.name]) for f in attrs.fields(cls) if f.name != "client"]
+    return [(ps_name(f), hints[f.name]) for f in attrs.fields(cls)
+            if f.name != "client" and not f.metadata.get("hidden")]
 
 
 def _date_property(name: str) -> str:
