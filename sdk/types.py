@@ -239,6 +239,7 @@ class ScsiController(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMScsiController (Get-VMScsiController)."""
 
     controller_number: int
+    drives: tuple[HardDrive | DvdDrive, ...] = ()
     name: str = "SCSI Controller"
     vm_id: str = attrs.field(metadata=ps("VMId"))
     vm_name: str = attrs.field(metadata=ps("VMName"))
@@ -248,7 +249,7 @@ class ScsiController(Fieldwise):
 @attrs.frozen(eq=False, repr=False, kw_only=True)
 class DvdDrive(Fieldwise):
     """Microsoft.HyperV.PowerShell.DvdDrive (Get-VMDvdDrive): without media, Path is null and
-    DvdMediaType None."""
+    DvdMediaType None; with an .iso mounted, DvdMediaType ISO."""
 
     path: str | None = None
     dvd_media_type: str = "None"
@@ -427,6 +428,8 @@ class VM(Fieldwise):
     path: str
     size_of_system_files: int = 28672
     guest_controlled_cache_types: bool = False
+    # Get-VMProcessor's ExposeVirtualizationExtensions (not a VirtualMachine property)
+    expose_virtualization_extensions: bool = attrs.field(default=False, metadata={"hidden": True})
     low_memory_mapped_io_space: int = 134217728
     high_memory_mapped_io_space: int = 536870912
     lock_on_disconnect: OnOffState | None = OnOffState.Off

@@ -408,6 +408,18 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
                 Column("Path", "Path"),
             ),
         ),
+        TableView(
+            name="DvdDrive",
+            type_names=("Microsoft.HyperV.PowerShell.DvdDrive",),
+            columns=(
+                Column("VMName", "VMName"),
+                Column("ControllerType", "ControllerType"),
+                Column("ControllerNumber", "ControllerNumber"),
+                Column("ControllerLocation", "ControllerLocation"),
+                Column("DvdMediaType", "DvdMediaType"),
+                Column("Path", "Path"),
+            ),
+        ),
         ListView(name="VirtualHardDisk", type_names=("Microsoft.Vhd.PowerShell.VirtualHardDisk",)),
         # --- ScheduledTasks (the module's table: TaskPath 46 wide, TaskName 33, State; its docs' example 3) --
         TableView(

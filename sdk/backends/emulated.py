@@ -18,19 +18,18 @@ from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
 from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.model import ClockMode
-from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
+from hyperv_emu.sdk.backends.emulated_devices import EmulatedDevices
 from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
 from hyperv_emu.emulator import importvm as emu_importvm
-from hyperv_emu.emulator.firmware import FirmwareView
 from hyperv_emu.emulator.network import AdapterChanges, AdapterView
 from hyperv_emu.emulator.views import CompatibilityView
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
 from hyperv_emu.sdk.backends.emulated_tasks import EmulatedTasks
-from hyperv_emu.sdk.vmparts import AdapterSettings, OnOffState, VMFirmware, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
+from hyperv_emu.sdk.vmparts import AdapterSettings, OnOffState, VMHostInfo, VMNetworkAdapterVlanMode, VMSettings
 from hyperv_emu.sdk.types import (
     VHD,
     Checkpoint,
@@ -42,9 +41,7 @@ from hyperv_emu.sdk.types import (
     SnapshotType,
     StopMode,
     VhdFormat,
-    DvdDrive,
     NetworkAdapter,
-    ScsiController,
     VhdTestResult,
     VlanSetting,
     VhdType,
@@ -108,17 +105,6 @@ def _mapped() -> Iterator[None]:
         raise translate(exc) from exc
 
 
-def _scsi(c: ControllerView) -> ScsiController:
-    return ScsiController(controller_number=c.controller_number, vm_id=c.vm_id, vm_name=c.vm_name,
-                          computer_name=c.computer_name)
-
-
-def _dvd(d: DvdView) -> DvdDrive:
-    return DvdDrive(path=d.path, controller_location=d.controller_location, controller_number=d.controller_number,
-                    controller_type=ControllerType[d.controller_type], vm_id=d.vm_id, vm_name=d.vm_name,
-                    computer_name=d.computer_name)
-
-
 def _drive(d: DriveView) -> HardDrive:
     return HardDrive(
         vm_name=d.vm_name, vm_id=d.vm_id, path=d.path,
@@ -139,6 +125,7 @@ def vm_from_view(v: VMView) -> VM:
         memory_startup=v.memory_startup, memory_assigned=v.memory_assigned, cpu_usage=v.cpu_usage,
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
+        dvd_drives=v.dvd_drives, expose_virtualization_extensions=v.expose_virtualization_extensions,
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
         resource_metering_enabled=v.resource_metering_enabled, **vm_settings(v),
     )
@@ -153,12 +140,6 @@ def adapter_from_view(a: AdapterView) -> NetworkAdapter:
                           dynamic_mac_address_enabled=a.dynamic_mac_address_enabled,
                           mac_address_spoofing=OnOffState.On if a.mac_address_spoofing else OnOffState.Off,
                           vlan_setting=vlan)
-
-
-def firmware_from_view(f: FirmwareView) -> VMFirmware:
-    return VMFirmware(vm_name=f.vm_name, vm_id=f.vm_id, computer_name=f.computer_name,
-                      secure_boot=OnOffState.On if f.secure_boot else OnOffState.Off,
-                      secure_boot_template=f.secure_boot_template, secure_boot_template_id=f.secure_boot_template_id)
 
 
 def import_options(o: ImportOptions) -> emu_importvm.ImportOptions:
@@ -196,7 +177,7 @@ def _file(f: EmuFileInfo) -> FileInfo:
                     company_name=v.company_name, file_description=v.file_description)
 
 
-class EmulatedBackend:
+class EmulatedBackend(EmulatedDevices):
     """An SDK backend over an emulator state at `url`."""
 
     def __init__(self, url: str, *, emulator: Emulator | None = None,
@@ -272,6 +253,7 @@ class EmulatedBackend:
             smart_paging_file_path=settings.smart_paging_file_path, memory_startup=settings.memory_startup,
             memory_minimum=settings.memory_minimum, memory_maximum=settings.memory_maximum,
             dynamic_memory=settings.dynamic_memory_enabled, processor_count=settings.processor_count,
+            expose_virtualization_extensions=settings.expose_virtualization_extensions,
             notes=settings.notes, new_name=settings.new_name,
             automatic_start_action=settings.automatic_start_action,
             automatic_start_delay=settings.automatic_start_delay,
@@ -439,12 +421,6 @@ class EmulatedBackend:
             to_controller_type=to_controller_type, to_controller_number=to_controller_number,
             to_controller_location=to_controller_location)))
 
-    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]:
-        return [_scsi(c) for c in self._call(lambda: self._host(computer).scsi_controllers(vm_id))]
-
-    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
-        return [_dvd(d) for d in self._call(lambda: self._host(computer).dvd_drives(vm_id))]
-
     def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                 switch: str | None) -> list[NetworkAdapter]:
         views = self._call(lambda: self._host(computer).connect_adapter(vm_id, adapter, switch))
@@ -456,14 +432,6 @@ class EmulatedBackend:
                              mac_spoofing=changes.mac_spoofing, vlan_mode=changes.vlan_mode, vlan_id=changes.vlan_id)
         views = self._call(lambda: self._host(computer).configure_adapter(vm_id, adapter, emu))
         return [adapter_from_view(a) for a in views]
-
-    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
-        return firmware_from_view(self._call(lambda: self._host(computer).vm_firmware(vm_id)))
-
-    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
-                           template: str | None) -> VMFirmware:
-        return firmware_from_view(self._call(lambda: self._host(computer).configure_firmware(vm_id, secure_boot,
-                                                                                              template)))
 
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
         return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]
