@@ -9,7 +9,8 @@ the controllers and slots hard drives share with DVD drives):
 - Adding, moving or removing a DVD drive needs the VM Off [U: Hyper-V refuses a DVD drive's hot
   add]; changing its media (-Path, or -Path $null to eject) works while it runs too, not while
   it is Saved or Paused.
-- The media must be an existing file: an .iso image.
+- The media must be an .iso image (checked first, as the module's parameter validation does)
+  and exist. A physical drive (-Path D:) is not emulated.
 - A VM has one to four SCSI controllers on generation 2 (zero to four on generation 1), numbered
   0 up; adding or removing one needs the VM Off, and a controller that still has drives cannot
   be removed [U]. Numbers stay contiguous: removing one renumbers those after it.
@@ -48,13 +49,13 @@ def find_dvd(vm: VirtualMachineRecord, ctype: str, number: int, location: int) -
 
 def _media(tx: "Transaction", host: HostRecord, path: str, verb: str) -> str:
     p = str(winpath.parse(path))
+    if not p.casefold().endswith(".iso"):  # the module checks this first, before it looks at the VM
+        raise _fail(InvalidArgument, f"The path '{p}' is not valid for a DVD drive: specify an ISO image file "
+                    f"(.iso).", p, "InvalidParameter", "InvalidArgument")
     rel = host_rel(host.name, p)
     if not tx.store.exists(rel) or tx.store.is_dir(rel):
         raise _fail(PathError, f"Failed to {verb} device 'Virtual CD/DVD Disk'. The system cannot find the file "
                     f"specified: '{p}'. (0x80070002)", p, "ObjectNotFound", "ObjectNotFound")
-    if not p.casefold().endswith(".iso"):
-        raise _fail(InvalidArgument, f"Failed to {verb} device 'Virtual CD/DVD Disk'. '{p}' is not an ISO image "
-                    f"(a DVD drive takes an .iso file).", p, "InvalidParameter", "InvalidArgument")
     return p
 
 
