@@ -11,6 +11,8 @@ the controllers and slots hard drives share with DVD drives):
   it is Saved or Paused.
 - The media must be an .iso image (checked first, as the module's parameter validation does)
   and exist. A physical drive (-Path D:) is not emulated.
+- A generation 1 VM has one diskette drive (Set-VMFloppyDiskDrive -Path, an existing .vfd, or
+  none); a generation 2 VM has none.
 - A VM has one to four SCSI controllers on generation 2 (zero to four on generation 1), numbered
   0 up; adding or removing one needs the VM Off, and a controller that still has drives cannot
   be removed [U]. Numbers stay contiguous: removing one renumbers those after it.
@@ -111,6 +113,31 @@ def remove_dvd(tx: "Transaction", vm: VirtualMachineRecord, ctype: str, number: 
     bootorder.device_removed(vm, bootorder.drive_key(ctype, number, location))
     tx.changed = True
     return drive
+
+
+# --- the diskette drive (generation 1) ------------------------------------------------------------
+
+def set_floppy(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, path: str | None) -> None:
+    """Set-VMFloppyDiskDrive -Path (a .vfd; None: no diskette). Generation 1 only; the media may
+    change while the VM runs, not while it is Saved or Paused."""
+    require_floppy(vm)
+    media = None
+    if path:
+        media = str(winpath.parse(path))
+        rel = host_rel(host.name, media)
+        if not tx.store.exists(rel) or tx.store.is_dir(rel):
+            raise _fail(PathError, f"Failed to modify device 'Virtual Floppy Disk'. The system cannot find the file "
+                        f"specified: '{media}'. (0x80070002)", media, "ObjectNotFound", "ObjectNotFound")
+    if vm.state not in (VMStateName.OFF, VMStateName.RUNNING):
+        raise InvalidVMState(vm.name)
+    vm.floppy_path = media
+    tx.changed = True
+
+
+def require_floppy(vm: VirtualMachineRecord) -> None:
+    if vm.generation != 1:
+        raise _fail(InvalidArgument, f"The virtual machine '{vm.name}' is a generation 2 virtual machine: it has no "
+                    f"diskette drive.", vm.name, "InvalidParameter", "InvalidArgument")
 
 
 # --- SCSI controllers ---------------------------------------------------------------------------

@@ -7,8 +7,11 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING
 
+import attrs
+
 from hyperv_emu.emulator import bootorder, devices, drives, firmware, security, winpath
 from hyperv_emu.emulator.configfiles import write_vm_config
+from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import DvdDriveRecord, HardDrive, HostRecord, VirtualMachineRecord
 from hyperv_emu.emulator.views import DriveView
 
@@ -40,6 +43,20 @@ def controller_views(host: HostRecord, vm: VirtualMachineRecord, ctype: str) -> 
         attached.sort(key=lambda v: v.controller_location)
         out.append(drives.ControllerView(vm.name, vm.id, t, n, winpath.netbios_name(host.name), tuple(attached)))
     return out
+
+
+@attrs.frozen(eq=False, repr=False)
+class FloppyView(Fieldwise):
+    """Get-VMFloppyDiskDrive: a generation 1 VM's diskette drive."""
+
+    vm_name: str
+    vm_id: str
+    computer_name: str
+    path: str | None
+
+
+def _floppy(host: HostRecord, vm: VirtualMachineRecord) -> FloppyView:
+    return FloppyView(vm.name, vm.id, winpath.netbios_name(host.name), vm.floppy_path)
 
 
 class DeviceOps:
@@ -155,6 +172,29 @@ class DeviceOps:
             security.set_key_protector(tx, vm, protector)
             tx.changed = True
             write_vm_config(tx, host, vm)
+
+    def configure_security(self, vm_id: str, encrypt_state: bool | None,
+                           vbs_opt_out: bool | None) -> security.SecurityView:
+        """Set-VMSecurity."""
+        with self._tx() as (tx, host):
+            vm = self._device_vm(host, vm_id)
+            security.configure(vm, encrypt_state, vbs_opt_out)
+            tx.changed = True
+            write_vm_config(tx, host, vm)
+            return security.view(host, vm)
+
+    def floppy_drive(self, vm_id: str) -> FloppyView | None:
+        """Get-VMFloppyDiskDrive (None: a generation 2 VM, which has none)."""
+        with self._tx(read_only=True) as (tx, host):
+            vm = self._device_vm(host, vm_id)
+            return None if vm.generation != 1 else _floppy(host, vm)
+
+    def set_floppy_drive(self, vm_id: str, path: str | None) -> FloppyView:
+        with self._tx() as (tx, host):
+            vm = self._device_vm(host, vm_id)
+            devices.set_floppy(tx, host, vm, path)
+            write_vm_config(tx, host, vm)
+            return _floppy(host, vm)
 
     def key_protector(self, vm_id: str) -> bytes:
         with self._tx(read_only=True) as (tx, host):

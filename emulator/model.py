@@ -216,6 +216,9 @@ class VirtualMachineRecord(MutableFieldwise):
     bios_num_lock: bool = False
     expose_virtualization_extensions: bool = False  # Set-VMProcessor (nested virtualization)
     tpm_enabled: bool = False  # Enable-VMTPM
+    encrypt_state: bool = False  # Set-VMSecurity -EncryptStateAndVmMigrationTraffic
+    vbs_opt_out: bool = False  # Set-VMSecurity -VirtualizationBasedSecurityOptOut
+    floppy_path: str | None = None  # a generation 1 VM's diskette (Set-VMFloppyDiskDrive -Path, a .vfd)
     key_protector: str = ""  # Set-VMKeyProtector: the protector's bytes as hex ("" = none)
 
 

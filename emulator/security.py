@@ -9,6 +9,8 @@ The rules (the cmdlets' reference pages):
   build scripts such as Packer's) or `-KeyProtector <bytes>`.
 - Enabling or disabling the TPM, and changing the key protector, need the VM Off.
 - Get-VMKeyProtector writes the protector's bytes (none: an empty array [U]).
+- Set-VMSecurity's two switches (state and migration traffic encryption, the VBS opt-out) are
+  settings kept for Get-VMSecurity; they change only while the VM is Off [U].
 
 The protector is kept as hex text; a new local one is a small descriptor naming the host's local
 guardian and a fresh id [U: a real protector is an opaque blob of about 1-3 KB].
@@ -41,6 +43,7 @@ class SecurityView(Fieldwise):
     tpm_enabled: bool
     shielded: bool = False
     encrypt_state_and_vm_migration_traffic: bool = False
+    virtualization_based_security_opt_out: bool = False
 
 
 def _require_gen2(vm: VirtualMachineRecord) -> None:
@@ -57,7 +60,20 @@ def _require_off(vm: VirtualMachineRecord) -> None:
 
 
 def view(host: HostRecord, vm: VirtualMachineRecord) -> SecurityView:
-    return SecurityView(vm.name, vm.id, winpath.netbios_name(host.name), vm.tpm_enabled and vm.generation >= 2)
+    return SecurityView(vm.name, vm.id, winpath.netbios_name(host.name), vm.tpm_enabled and vm.generation >= 2,
+                        encrypt_state_and_vm_migration_traffic=vm.encrypt_state,
+                        virtualization_based_security_opt_out=vm.vbs_opt_out)
+
+
+def configure(vm: VirtualMachineRecord, encrypt_state: bool | None, vbs_opt_out: bool | None) -> None:
+    """Set-VMSecurity -EncryptStateAndVmMigrationTraffic / -VirtualizationBasedSecurityOptOut (VM Off [U])."""
+    if (encrypt_state is not None and encrypt_state != vm.encrypt_state) or (
+            vbs_opt_out is not None and vbs_opt_out != vm.vbs_opt_out):
+        _require_off(vm)
+    if encrypt_state is not None:
+        vm.encrypt_state = encrypt_state
+    if vbs_opt_out is not None:
+        vm.vbs_opt_out = vbs_opt_out
 
 
 def set_tpm(vm: VirtualMachineRecord, enabled: bool) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from hyperv_emu.sdk.devices import BootDevice, BootTarget, IdeController, VMBios, VMSecurity
+from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMSecurity
 from hyperv_emu.sdk.types import VM, DvdDrive, ScsiController
 from hyperv_emu.sdk.vmparts import VMFirmware
 
@@ -105,6 +105,21 @@ class DeviceCalls:
     def set_key_protector(self, vm: VM | str, protector: bytes | None = None) -> None:
         """Set-VMKeyProtector -KeyProtector `protector`, or -NewLocalKeyProtector (None)."""
         self.backend.set_key_protector(self.computer_name, self._vm_id(vm), protector)
+
+    def set_security(self, vm: VM | str, *, encrypt_state_and_vm_migration_traffic: bool | None = None,
+                     virtualization_based_security_opt_out: bool | None = None) -> VMSecurity:
+        """Set-VMSecurity (VM Off)."""
+        return self.backend.configure_security(self.computer_name, self._vm_id(vm),
+                                               encrypt_state_and_vm_migration_traffic,
+                                               virtualization_based_security_opt_out)
+
+    def get_floppy_drive(self, vm: VM | str) -> FloppyDrive | None:
+        """Get-VMFloppyDiskDrive (None for a generation 2 VM)."""
+        return self.backend.floppy_drive(self.computer_name, self._vm_id(vm))
+
+    def set_floppy_drive(self, vm: VM | str, path: str | None) -> FloppyDrive:
+        """Set-VMFloppyDiskDrive -Path (an existing .vfd; None: no diskette). Generation 1 only."""
+        return self.backend.set_floppy_drive(self.computer_name, self._vm_id(vm), path)
 
     def get_key_protector(self, vm: VM | str) -> bytes:
         return self.backend.key_protector(self.computer_name, self._vm_id(vm))

@@ -105,12 +105,29 @@ class VMSecurity(Fieldwise):
     tpm_enabled: bool = attrs.field(metadata={"ps": "TpmEnabled"})
     ksd_enabled: bool = attrs.field(default=False, metadata={"ps": "KsdEnabled"})
     shielded: bool = False
-    encrypt_state_and_vm_migration_traffic: bool = False
+    encrypt_state_and_vm_migration_traffic: bool = attrs.field(default=False,
+                                                            metadata={"ps": "EncryptStateAndVmMigrationTraffic"})
     virtualization_based_security_opt_out: bool = False
     bind_to_host_tpm: bool = attrs.field(default=False, metadata={"ps": "BindToHostTpm"})
     vm_name: str = attrs.field(metadata={"ps": "VMName"})
     vm_id: str = attrs.field(metadata={"ps": "VMId"})
     computer_name: str
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class FloppyDrive(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMFloppyDiskDrive (Get-VMFloppyDiskDrive) of a generation 1 VM."""
+
+    path: str | None = None
+    pool_name: str = "Primordial"
+    name: str = "Diskette Drive"
+    id: str = ""
+    vm_id: str = attrs.field(metadata={"ps": "VMId"})
+    vm_name: str = attrs.field(metadata={"ps": "VMName"})
+    vm_snapshot_id: str = attrs.field(default=EMPTY_GUID, metadata={"ps": "VMSnapshotId"})
+    vm_snapshot_name: str = attrs.field(default="", metadata={"ps": "VMSnapshotName"})
+    computer_name: str
+    is_deleted: bool = False
 
 
 @attrs.frozen(eq=False, repr=False, kw_only=True)

@@ -1,6 +1,6 @@
 """The Hyper-V module's DVD drive, controller, BIOS and TPM cmdlets: Add-/Set-/Remove-VMDvdDrive,
 Get-VMIdeController, Add-/Remove-VMScsiController, Get-/Set-VMBios, Get-VMSecurity,
-Enable-/Disable-VMTPM, Set-/Get-VMKeyProtector (Get-VMDvdDrive and Get-VMScsiController are in
+Set-VMSecurity, Enable-/Disable-VMTPM, Set-/Get-VMKeyProtector, Get-/Set-VMFloppyDiskDrive (Get-VMDvdDrive and Get-VMScsiController are in
 `hyperv_drives`, Set-VMFirmware in `hyperv_firmware`).
 
 Thin adapters over `sdk.HyperVClient` (`sdk.client_devices`); the rules are the emulator's
@@ -18,6 +18,7 @@ from typing import Any
 from hyperv_emu.psshim.cmdlets.hyperv_declare import Bound, hyperv_cmdlet
 from hyperv_emu.psshim.cmdlets.hyperv_drives import _VMDevices
 from hyperv_emu.sdk.client import HyperVClient
+from hyperv_emu.sdk.devices import FloppyDrive
 from hyperv_emu.sdk.errors import HyperVError
 from hyperv_emu.sdk.types import VM as VMValue
 from hyperv_emu.sdk.types import DvdDrive, ScsiController
@@ -240,6 +241,59 @@ class SetVMKeyProtector(_VMDevices):
 
         yield from self.each(self.vms(), lambda vm: f'Set-VMKeyProtector will set the key protector of virtual '
                                                      f'machine "{vm.name}".', act)
+
+
+@hyperv_cmdlet("Set-VMSecurity")
+class SetVMSecurity(_VMDevices):
+    EncryptStateAndVmMigrationTraffic = Bound()
+    VirtualizationBasedSecurityOptOut = Bound()
+    Passthru = Bound()
+
+    def process(self) -> Iterator[Any]:
+        encrypt = bool(self.EncryptStateAndVmMigrationTraffic) \
+            if self.is_bound("EncryptStateAndVmMigrationTraffic") else None
+        opt_out = bool(self.VirtualizationBasedSecurityOptOut) \
+            if self.is_bound("VirtualizationBasedSecurityOptOut") else None
+        yield from self.each(self.vms(), lambda vm: f'Set-VMSecurity will configure the security settings of virtual '
+                                                     f'machine "{vm.name}".',
+                             lambda client, vm: client.set_security(
+                                 vm, encrypt_state_and_vm_migration_traffic=encrypt,
+                                 virtualization_based_security_opt_out=opt_out))
+
+
+# --- the diskette drive ------------------------------------------------------------------------------
+
+@hyperv_cmdlet("Get-VMFloppyDiskDrive")
+class GetVMFloppyDiskDrive(_VMDevices):
+    def process(self) -> Iterator[Any]:
+        for drive in _each_read(self, lambda client, vm: client.get_floppy_drive(vm)):
+            if drive is not None:
+                yield drive
+
+
+@hyperv_cmdlet("Set-VMFloppyDiskDrive")
+class SetVMFloppyDiskDrive(_VMDevices):
+    VMFloppyDiskDrive = Bound()
+    Path = Bound()
+    Passthru = Bound()
+
+    def process(self) -> Iterator[Any]:
+        raw = self.Path if self.is_bound("Path") else None
+        path = self.ctx.resolve_path(str(raw)) if raw else None  # -Path $null takes the diskette out
+        targets: list[tuple[HyperVClient, VMValue]] = []
+        if self.is_bound("VMFloppyDiskDrive"):
+            client = self.client()
+            for d in self._bound_list("VMFloppyDiskDrive"):
+                if isinstance(d, FloppyDrive):
+                    try:
+                        targets.append((client, client.get_vm_by_id(d.vm_id)))
+                    except HyperVError as exc:
+                        self.report(exc, d.vm_name)
+        else:
+            targets = self.vms()
+        yield from self.each(targets, lambda vm: f'Set-VMFloppyDiskDrive will configure the diskette drive of '
+                                                 f'virtual machine "{vm.name}".',
+                             lambda client, vm: client.set_floppy_drive(vm, path))
 
 
 @hyperv_cmdlet("Get-VMKeyProtector")

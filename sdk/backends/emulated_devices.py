@@ -11,13 +11,16 @@ from hyperv_emu.emulator.bootorder import BiosView, BootEntryView, DeviceRef
 from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.firmware import FirmwareView
 from hyperv_emu.emulator.host import Host
+from hyperv_emu.emulator.host_devices import FloppyView
 from hyperv_emu.emulator.security import SecurityView
 from hyperv_emu.emulator.views import DriveView
-from hyperv_emu.sdk.devices import BootDevice, BootTarget, IdeController, VMBios, VMBootSource, VMBootSourceType, VMSecurity
+from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMBootSource, VMBootSourceType, VMSecurity
 from hyperv_emu.sdk.types import ControllerType, DvdDrive, HardDrive, NetworkAdapter, ScsiController
 from hyperv_emu.sdk.vmparts import OnOffState, VMFirmware
 
 T = TypeVar("T")
+# the diskette drive's device instance in its Id (Microsoft:<VM id>\<instance>) [U]
+_FLOPPY_INSTANCE = "2F6F7A8E-1A5C-4D43-9E5B-0C6A1F7B2D11\\0\\0\\D"
 
 
 def dvd_from_view(d: DvdView) -> DvdDrive:
@@ -52,9 +55,15 @@ def _bios(b: BiosView) -> VMBios:
                   vm_name=b.vm_name, vm_id=b.vm_id, computer_name=b.computer_name)
 
 
+def _floppy(f: FloppyView) -> FloppyDrive:
+    return FloppyDrive(path=f.path, id=f"Microsoft:{f.vm_id.upper()}\\{_FLOPPY_INSTANCE}", vm_id=f.vm_id,
+                       vm_name=f.vm_name, computer_name=f.computer_name)
+
+
 def _security(s: SecurityView) -> VMSecurity:
     return VMSecurity(tpm_enabled=s.tpm_enabled, shielded=s.shielded,
                       encrypt_state_and_vm_migration_traffic=s.encrypt_state_and_vm_migration_traffic,
+                      virtualization_based_security_opt_out=s.virtualization_based_security_opt_out,
                       vm_name=s.vm_name, vm_id=s.vm_id, computer_name=s.computer_name)
 
 
@@ -153,6 +162,18 @@ class EmulatedDevices:
 
     def set_key_protector(self, computer: str | None, vm_id: str, protector: bytes | None) -> None:
         self._call(lambda: self._host(computer).set_key_protector(vm_id, protector))
+
+    def configure_security(self, computer: str | None, vm_id: str, encrypt_state: bool | None,
+                           vbs_opt_out: bool | None) -> VMSecurity:
+        return _security(self._call(lambda: self._host(computer).configure_security(vm_id, encrypt_state,
+                                                                                    vbs_opt_out)))
+
+    def floppy_drive(self, computer: str | None, vm_id: str) -> FloppyDrive | None:
+        view = self._call(lambda: self._host(computer).floppy_drive(vm_id))
+        return None if view is None else _floppy(view)
+
+    def set_floppy_drive(self, computer: str | None, vm_id: str, path: str | None) -> FloppyDrive:
+        return _floppy(self._call(lambda: self._host(computer).set_floppy_drive(vm_id, path)))
 
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:
         return self._call(lambda: self._host(computer).key_protector(vm_id))

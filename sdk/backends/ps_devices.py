@@ -14,8 +14,8 @@ from typing import Any
 from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.backends import ps_json
 from hyperv_emu.sdk.backends.ps_json import Envelope
-from hyperv_emu.sdk.backends.ps_script import DVD_PROPS, Script, _get_vm, _select_list, frame, ps_int, ps_quote
-from hyperv_emu.sdk.devices import BootDevice, BootTarget, IdeController, VMBios, VMBootSourceType, VMSecurity
+from hyperv_emu.sdk.backends.ps_script import DVD_PROPS, Script, _get_vm, _select_list, frame, ps_bool, ps_int, ps_quote
+from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMBootSourceType, VMSecurity
 from hyperv_emu.sdk.types import ControllerType, DvdDrive, ScsiController
 from hyperv_emu.sdk.vmparts import VMFirmware
 
@@ -25,6 +25,7 @@ FIRMWARE_PROPS = _select_list(VMFirmware, skip=("BootOrder",))
 BIOS_PROPS = ("@('NumLockEnabled', @{Name='StartupOrder'; Expression={ @($_.StartupOrder | ForEach-Object { [int]$_ }) }}, "
               "'VMName', 'VMId', 'ComputerName')")
 SECURITY_PROPS = _select_list(VMSecurity)
+FLOPPY_PROPS = _select_list(FloppyDrive)
 
 
 def _dvd_sel(ctype: str, number: int, location: int) -> str:
@@ -189,6 +190,30 @@ class PowerShellDevices:
         arg = " -NewLocalKeyProtector" if protector is None else (
             " -KeyProtector ([byte[]]@(" + ",".join(str(b) for b in protector) + "))")
         self._items(computer, vm_id, "set_key_protector", [f"Set-VMKeyProtector -VM $hvVm{arg} -Confirm:$false"])
+
+    def configure_security(self, computer: str | None, vm_id: str, encrypt_state: bool | None,
+                           vbs_opt_out: bool | None) -> VMSecurity:
+        args = ""
+        if encrypt_state is not None:
+            args += f" -EncryptStateAndVmMigrationTraffic {ps_bool(encrypt_state)}"
+        if vbs_opt_out is not None:
+            args += f" -VirtualizationBasedSecurityOptOut {ps_bool(vbs_opt_out)}"
+        lines = [f"Set-VMSecurity -VM $hvVm{args} -Confirm:$false"] if args else []
+        lines.append(f"$hvItems = @(Get-VMSecurity -VM $hvVm | Select-Object -Property {SECURITY_PROPS})")
+        return ps_json.value_from_json(VMSecurity, self._first(self._items(computer, vm_id, "configure_security", lines),
+                                                               "security settings"))
+
+    def floppy_drive(self, computer: str | None, vm_id: str) -> FloppyDrive | None:
+        items = self._items(computer, vm_id, "floppy_drive",
+                            [f"$hvItems = @(Get-VMFloppyDiskDrive -VM $hvVm | Select-Object -Property {FLOPPY_PROPS})"])
+        return ps_json.value_from_json(FloppyDrive, items[0]) if items else None
+
+    def set_floppy_drive(self, computer: str | None, vm_id: str, path: str | None) -> FloppyDrive:
+        arg = "$null" if path is None else ps_quote(path)
+        items = self._items(computer, vm_id, "set_floppy_drive", [
+            f"Set-VMFloppyDiskDrive -VM $hvVm -Path {arg} -Confirm:$false",
+            f"$hvItems = @(Get-VMFloppyDiskDrive -VM $hvVm | Select-Object -Property {FLOPPY_PROPS})"])
+        return ps_json.value_from_json(FloppyDrive, self._first(items, "diskette drive"))
 
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:
         items = self._items(computer, vm_id, "key_protector", [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NoReturn
 
-from hyperv_emu.sdk.devices import BootTarget, IdeController, VMBios, VMSecurity
+from hyperv_emu.sdk.devices import BootTarget, FloppyDrive, IdeController, VMBios, VMSecurity
 from hyperv_emu.sdk.types import DvdDrive, ScsiController
 from hyperv_emu.sdk.vmparts import VMFirmware
 
@@ -71,6 +71,16 @@ class ReadOnlyDevices:
         self._deny(computer)
 
     def set_key_protector(self, computer: str | None, vm_id: str, protector: bytes | None) -> None:
+        self._deny(computer)
+
+    def configure_security(self, computer: str | None, vm_id: str, encrypt_state: bool | None,
+                           vbs_opt_out: bool | None) -> VMSecurity:
+        self._deny(computer)
+
+    def floppy_drive(self, computer: str | None, vm_id: str) -> FloppyDrive | None:
+        return self.inner.floppy_drive(computer, vm_id)
+
+    def set_floppy_drive(self, computer: str | None, vm_id: str, path: str | None) -> FloppyDrive:
         self._deny(computer)
 
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:

@@ -170,3 +170,20 @@ Restore-VMSnapshot -VMName PKR-BUILD -Name installed -Confirm:$false
 def test_whatif_changes_nothing(session: Session) -> None:
     r = run(session, ISO + "Add-VMDvdDrive PKR-BUILD -Path D:\\ISO\\server.iso -WhatIf\n@(Get-VMDvdDrive PKR-BUILD).Count")
     assert r.stdout.splitlines() == ['What if: Add-VMDvdDrive will add a DVD drive to virtual machine "PKR-BUILD".', "0"]
+
+
+def test_packer_generation_1_floppy_and_security(session: Session) -> None:
+    # Packer's MountFloppyDrive / UnmountFloppyDrive; Set-VMSecurity as build scripts call it
+    r = run(session, """
+New-Item -ItemType Directory D:\\Floppy -Force | Out-Null
+Set-Content D:\\Floppy\\answers.vfd 'x'
+Hyper-V\\Set-VMFloppyDiskDrive -VMName LEGACY01 -Path D:\\Floppy\\answers.vfd
+(Get-VMFloppyDiskDrive LEGACY01).Path
+Hyper-V\\Set-VMFloppyDiskDrive -VMName LEGACY01 -Path $null
+$null -eq (Get-VMFloppyDiskDrive LEGACY01).Path
+@(Get-VMFloppyDiskDrive PKR-BUILD).Count
+Get-VM PKR-BUILD | Set-VMSecurity -VirtualizationBasedSecurityOptOut $false -EncryptStateAndVmMigrationTraffic $true
+(Get-VMSecurity PKR-BUILD).EncryptStateAndVmMigrationTraffic
+""")
+    assert r.stderr == ""
+    assert r.stdout.splitlines() == ["D:\\Floppy\\answers.vfd", "True", "0", "True"]

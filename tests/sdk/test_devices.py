@@ -173,6 +173,32 @@ class TestTpm:
             client.set_key_protector(_gen1(client, fleet, "tpm1"))
 
 
+class TestSecurityAndDiskette:
+    def test_set_security_while_off(self, client, fleet):
+        vm = fleet.vm("sec", disk=False)
+        after = client.set_security(vm, virtualization_based_security_opt_out=True)
+        assert after.virtualization_based_security_opt_out is True
+        assert client.get_security(vm).encrypt_state_and_vm_migration_traffic is False
+        client.start_vm(vm)
+        with pytest.raises(InvalidStateError):
+            client.set_security(vm, encrypt_state_and_vm_migration_traffic=True)
+
+    def test_generation_1_diskette(self, client, fleet):
+        vm = _gen1(client, fleet, "vfd")
+        folder = f"{fleet.disk_root}\\{fleet.name('vfd')}"
+        client.make_dir(folder)
+        client.write_file(f"{folder}\\answers.vfd", bytes(1474560))
+        assert client.get_floppy_drive(vm).path is None
+        assert client.set_floppy_drive(vm, f"{folder}\\answers.vfd").path == f"{folder}\\answers.vfd"
+        assert client.set_floppy_drive(vm, None).path is None
+        with pytest.raises(HyperVError, match="cannot find the file"):
+            client.set_floppy_drive(vm, f"{folder}\\missing.vfd")
+        g2 = fleet.vm("vfd2", disk=False)
+        assert client.get_floppy_drive(g2) is None
+        with pytest.raises(HyperVError):
+            client.set_floppy_drive(g2, None)
+
+
 class TestScsiControllersAndProcessor:
     def test_add_and_remove_scsi_controllers(self, client, fleet):
         vm = fleet.vm("scsi", disk=False)
