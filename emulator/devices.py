@@ -13,6 +13,8 @@ the controllers and slots hard drives share with DVD drives):
   and exist. A physical drive (-Path D:) is not emulated.
 - A generation 1 VM has one diskette drive (Set-VMFloppyDiskDrive -Path, an existing .vfd, or
   none); a generation 2 VM has none.
+- Set-VMVideo's resolution type and resolution are settings (New-VM's: Maximum, 1024 x 768),
+  changed only while the VM is Off [U].
 - A VM has one to four SCSI controllers on generation 2 (zero to four on generation 1), numbered
   0 up; adding or removing one needs the VM Off, and a controller that still has drives cannot
   be removed [U]. Numbers stay contiguous: removing one renumbers those after it.
@@ -24,8 +26,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import attrs
+
 from hyperv_emu.emulator import bootorder, drives, winpath
 from hyperv_emu.emulator.errors import EmulatorError, InvalidArgument, InvalidVMState, PathError
+from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import DvdDriveRecord, HostRecord, VirtualMachineRecord, VMStateName
 from hyperv_emu.emulator.transaction import host_rel
 
@@ -138,6 +143,51 @@ def require_floppy(vm: VirtualMachineRecord) -> None:
     if vm.generation != 1:
         raise _fail(InvalidArgument, f"The virtual machine '{vm.name}' is a generation 2 virtual machine: it has no "
                     f"diskette drive.", vm.name, "InvalidParameter", "InvalidArgument")
+
+
+# --- video ---------------------------------------------------------------------------------------------
+
+RESOLUTION_TYPES = ("Maximum", "Single", "Default")
+
+
+@attrs.frozen(eq=False, repr=False)
+class VideoView(Fieldwise):
+    """Get-VMVideo."""
+
+    vm_name: str
+    vm_id: str
+    computer_name: str
+    resolution_type: str
+    horizontal_resolution: int
+    vertical_resolution: int
+
+
+def video(host: HostRecord, vm: VirtualMachineRecord) -> VideoView:
+    return VideoView(vm.name, vm.id, winpath.netbios_name(host.name), vm.video_resolution_type, vm.video_horizontal,
+                     vm.video_vertical)
+
+
+def set_video(vm: VirtualMachineRecord, resolution_type: str | None, horizontal: int | None,
+              vertical: int | None) -> None:
+    """Set-VMVideo: all or nothing, only while the VM is Off [U]."""
+    kind = None
+    if resolution_type is not None:
+        kind = next((t for t in RESOLUTION_TYPES if t.casefold() == resolution_type.casefold()), None)
+        if kind is None:
+            raise _fail(InvalidArgument, f"'{resolution_type}' is not a resolution type ({', '.join(RESOLUTION_TYPES)}).",
+                        vm.name, "InvalidParameter", "InvalidArgument")
+    for value in (horizontal, vertical):
+        if value is not None and value <= 0:
+            raise _fail(InvalidArgument, f"The resolution {value} is not valid for the virtual machine '{vm.name}'.",
+                        vm.name, "InvalidParameter", "InvalidArgument")
+    if kind is not None or horizontal is not None or vertical is not None:
+        _require_off(vm)
+    if kind is not None:
+        vm.video_resolution_type = kind
+    if horizontal is not None:
+        vm.video_horizontal = horizontal
+    if vertical is not None:
+        vm.video_vertical = vertical
 
 
 # --- SCSI controllers ---------------------------------------------------------------------------

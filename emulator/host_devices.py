@@ -196,6 +196,20 @@ class DeviceOps:
             write_vm_config(tx, host, vm)
             return _floppy(host, vm)
 
+    def vm_video(self, vm_id: str) -> devices.VideoView:
+        with self._tx(read_only=True) as (tx, host):
+            return devices.video(host, self._device_vm(host, vm_id))
+
+    def configure_video(self, vm_id: str, resolution_type: str | None, horizontal: int | None,
+                        vertical: int | None) -> devices.VideoView:
+        """Set-VMVideo."""
+        with self._tx() as (tx, host):
+            vm = self._device_vm(host, vm_id)
+            devices.set_video(vm, resolution_type, horizontal, vertical)
+            tx.changed = True
+            write_vm_config(tx, host, vm)
+            return devices.video(host, vm)
+
     def key_protector(self, vm_id: str) -> bytes:
         with self._tx(read_only=True) as (tx, host):
             return security.key_protector(self._device_vm(host, vm_id))

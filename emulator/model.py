@@ -218,7 +218,11 @@ class VirtualMachineRecord(MutableFieldwise):
     tpm_enabled: bool = False  # Enable-VMTPM
     encrypt_state: bool = False  # Set-VMSecurity -EncryptStateAndVmMigrationTraffic
     vbs_opt_out: bool = False  # Set-VMSecurity -VirtualizationBasedSecurityOptOut
-    floppy_path: str | None = None  # a generation 1 VM's diskette (Set-VMFloppyDiskDrive -Path, a .vfd)
+    floppy_path: str | None = None
+    # Set-VMVideo (New-VM's: the largest resolution up to 1024 x 768)
+    video_resolution_type: str = "Maximum"
+    video_horizontal: int = 1024
+    video_vertical: int = 768  # a generation 1 VM's diskette (Set-VMFloppyDiskDrive -Path, a .vfd)
     key_protector: str = ""  # Set-VMKeyProtector: the protector's bytes as hex ("" = none)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMSecurity
+from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMSecurity, VMVideo
 from hyperv_emu.sdk.types import VM, DvdDrive, ScsiController
 from hyperv_emu.sdk.vmparts import VMFirmware
 
@@ -120,6 +120,15 @@ class DeviceCalls:
     def set_floppy_drive(self, vm: VM | str, path: str | None) -> FloppyDrive:
         """Set-VMFloppyDiskDrive -Path (an existing .vfd; None: no diskette). Generation 1 only."""
         return self.backend.set_floppy_drive(self.computer_name, self._vm_id(vm), path)
+
+    def get_video(self, vm: VM | str) -> VMVideo:
+        return self.backend.video(self.computer_name, self._vm_id(vm))
+
+    def set_video(self, vm: VM | str, *, resolution_type: str | None = None, horizontal_resolution: int | None = None,
+                  vertical_resolution: int | None = None) -> VMVideo:
+        """Set-VMVideo (VM Off): -ResolutionType Maximum | Single | Default, the resolution."""
+        return self.backend.configure_video(self.computer_name, self._vm_id(vm), resolution_type,
+                                            horizontal_resolution, vertical_resolution)
 
     def get_key_protector(self, vm: VM | str) -> bytes:
         return self.backend.key_protector(self.computer_name, self._vm_id(vm))

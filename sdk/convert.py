@@ -33,7 +33,7 @@ from hyperv_emu.sdk.types import (
     VM,
     VMSwitch,
 )
-from hyperv_emu.sdk.devices import FloppyDrive, IdeController, VMBios, VMBootSource, VMSecurity
+from hyperv_emu.sdk.devices import FloppyDrive, IdeController, VMBios, VMBootSource, VMSecurity, VMVideo
 from hyperv_emu.sdk.compat import VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport
 from hyperv_emu.sdk.vmparts import IntegrationService, VMComPort, VMFirmware, VMHostInfo, VMMemory, VMProcessor
@@ -122,6 +122,8 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     FloppyDrive: ["Microsoft.HyperV.PowerShell.VMFloppyDiskDrive", "Microsoft.HyperV.PowerShell.Drive",
                   "Microsoft.HyperV.PowerShell.VMDevice", "Microsoft.HyperV.PowerShell.VMComponentObject",
                   "System.Object"],
+    VMVideo: ["Microsoft.HyperV.PowerShell.VMVideo", "Microsoft.HyperV.PowerShell.VMDevice",
+              "Microsoft.HyperV.PowerShell.VMComponentObject", "System.Object"],
     VMSecurity: ["Microsoft.HyperV.PowerShell.VMSecurity", "Microsoft.HyperV.PowerShell.VMComponentObject",
                  "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
 }

@@ -130,6 +130,28 @@ class FloppyDrive(Fieldwise):
     is_deleted: bool = False
 
 
+class ResolutionType(_PSEnum):
+    __ps_type_name__ = "Microsoft.HyperV.PowerShell.ResolutionType"
+    Maximum = 2
+    Single = 3
+    Default = 4
+
+
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class VMVideo(Fieldwise):
+    """Microsoft.HyperV.PowerShell.VMVideo (Get-VMVideo)."""
+
+    resolution_type: ResolutionType
+    horizontal_resolution: int
+    vertical_resolution: int
+    vm_name: str = attrs.field(metadata={"ps": "VMName"})
+    vm_id: str = attrs.field(metadata={"ps": "VMId"})
+    vm_snapshot_id: str = attrs.field(default=EMPTY_GUID, metadata={"ps": "VMSnapshotId"})
+    vm_snapshot_name: str = attrs.field(default="", metadata={"ps": "VMSnapshotName"})
+    computer_name: str
+    is_deleted: bool = False
+
+
 @attrs.frozen(eq=False, repr=False, kw_only=True)
 class IdeController(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMIdeController (Get-VMIdeController) of a generation 1 VM."""

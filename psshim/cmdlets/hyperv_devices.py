@@ -1,6 +1,6 @@
 """The Hyper-V module's DVD drive, controller, BIOS and TPM cmdlets: Add-/Set-/Remove-VMDvdDrive,
 Get-VMIdeController, Add-/Remove-VMScsiController, Get-/Set-VMBios, Get-VMSecurity,
-Set-VMSecurity, Enable-/Disable-VMTPM, Set-/Get-VMKeyProtector, Get-/Set-VMFloppyDiskDrive (Get-VMDvdDrive and Get-VMScsiController are in
+Set-VMSecurity, Enable-/Disable-VMTPM, Set-/Get-VMKeyProtector, Get-/Set-VMFloppyDiskDrive, Get-/Set-VMVideo (Get-VMDvdDrive and Get-VMScsiController are in
 `hyperv_drives`, Set-VMFirmware in `hyperv_firmware`).
 
 Thin adapters over `sdk.HyperVClient` (`sdk.client_devices`); the rules are the emulator's
@@ -294,6 +294,32 @@ class SetVMFloppyDiskDrive(_VMDevices):
         yield from self.each(targets, lambda vm: f'Set-VMFloppyDiskDrive will configure the diskette drive of '
                                                  f'virtual machine "{vm.name}".',
                              lambda client, vm: client.set_floppy_drive(vm, path))
+
+
+# --- video ------------------------------------------------------------------------------------------------
+
+@hyperv_cmdlet("Get-VMVideo")
+class GetVMVideo(_VMDevices):
+    def process(self) -> Iterator[Any]:
+        yield from _each_read(self, lambda client, vm: client.get_video(vm))
+
+
+@hyperv_cmdlet("Set-VMVideo")
+class SetVMVideo(_VMDevices):
+    ResolutionType = Bound()
+    HorizontalResolution = Bound()
+    VerticalResolution = Bound()
+    Passthru = Bound()
+
+    def process(self) -> Iterator[Any]:
+        kind = getattr(self.ResolutionType, "name", None) if self.is_bound("ResolutionType") else None
+        horizontal = int(self.HorizontalResolution) if self.is_bound("HorizontalResolution") else None
+        vertical = int(self.VerticalResolution) if self.is_bound("VerticalResolution") else None
+        yield from self.each(self.vms(), lambda vm: f'Set-VMVideo will configure the video settings of virtual '
+                                                     f'machine "{vm.name}".',
+                             lambda client, vm: client.set_video(vm, resolution_type=kind,
+                                                                 horizontal_resolution=horizontal,
+                                                                 vertical_resolution=vertical))
 
 
 @hyperv_cmdlet("Get-VMKeyProtector")

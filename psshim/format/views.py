@@ -420,6 +420,16 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
                 Column("Path", "Path"),
             ),
         ),
+        TableView(
+            name="VMVideo",
+            type_names=("Microsoft.HyperV.PowerShell.VMVideo",),
+            columns=(
+                Column("VMName", "VMName"),
+                Column("ResolutionType", "ResolutionType"),
+                Column("HorizontalResolution", "HorizontalResolution"),
+                Column("VerticalResolution", "VerticalResolution"),
+            ),
+        ),
         ListView(name="VirtualHardDisk", type_names=("Microsoft.Vhd.PowerShell.VirtualHardDisk",)),
         # --- ScheduledTasks (the module's table: TaskPath 46 wide, TaskName 33, State; its docs' example 3) --
         TableView(

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from hyperv_emu.emulator.bootorder import BiosView, BootEntryView, DeviceRef
+from hyperv_emu.emulator.devices import VideoView
 from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.firmware import FirmwareView
 from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.host_devices import FloppyView
 from hyperv_emu.emulator.security import SecurityView
 from hyperv_emu.emulator.views import DriveView
-from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMBootSource, VMBootSourceType, VMSecurity
+from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMBootSource, VMBootSourceType, VMSecurity, VMVideo, ResolutionType
 from hyperv_emu.sdk.types import ControllerType, DvdDrive, HardDrive, NetworkAdapter, ScsiController
 from hyperv_emu.sdk.vmparts import OnOffState, VMFirmware
 
@@ -58,6 +59,12 @@ def _bios(b: BiosView) -> VMBios:
 def _floppy(f: FloppyView) -> FloppyDrive:
     return FloppyDrive(path=f.path, id=f"Microsoft:{f.vm_id.upper()}\\{_FLOPPY_INSTANCE}", vm_id=f.vm_id,
                        vm_name=f.vm_name, computer_name=f.computer_name)
+
+
+def _video(v: VideoView) -> VMVideo:
+    return VMVideo(resolution_type=ResolutionType[v.resolution_type], horizontal_resolution=v.horizontal_resolution,
+                   vertical_resolution=v.vertical_resolution, vm_name=v.vm_name, vm_id=v.vm_id,
+                   computer_name=v.computer_name)
 
 
 def _security(s: SecurityView) -> VMSecurity:
@@ -174,6 +181,14 @@ class EmulatedDevices:
 
     def set_floppy_drive(self, computer: str | None, vm_id: str, path: str | None) -> FloppyDrive:
         return _floppy(self._call(lambda: self._host(computer).set_floppy_drive(vm_id, path)))
+
+    def video(self, computer: str | None, vm_id: str) -> VMVideo:
+        return _video(self._call(lambda: self._host(computer).vm_video(vm_id)))
+
+    def configure_video(self, computer: str | None, vm_id: str, resolution_type: str | None,
+                        horizontal: int | None, vertical: int | None) -> VMVideo:
+        return _video(self._call(lambda: self._host(computer).configure_video(vm_id, resolution_type, horizontal,
+                                                                              vertical)))
 
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:
         return self._call(lambda: self._host(computer).key_protector(vm_id))

@@ -15,7 +15,7 @@ from hyperv_emu.sdk import errors
 from hyperv_emu.sdk.backends import ps_json
 from hyperv_emu.sdk.backends.ps_json import Envelope
 from hyperv_emu.sdk.backends.ps_script import DVD_PROPS, Script, _get_vm, _select_list, frame, ps_bool, ps_int, ps_quote
-from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMBootSourceType, VMSecurity
+from hyperv_emu.sdk.devices import BootDevice, BootTarget, FloppyDrive, IdeController, VMBios, VMBootSourceType, VMSecurity, VMVideo
 from hyperv_emu.sdk.types import ControllerType, DvdDrive, ScsiController
 from hyperv_emu.sdk.vmparts import VMFirmware
 
@@ -26,6 +26,7 @@ BIOS_PROPS = ("@('NumLockEnabled', @{Name='StartupOrder'; Expression={ @($_.Star
               "'VMName', 'VMId', 'ComputerName')")
 SECURITY_PROPS = _select_list(VMSecurity)
 FLOPPY_PROPS = _select_list(FloppyDrive)
+VIDEO_PROPS = _select_list(VMVideo)
 
 
 def _dvd_sel(ctype: str, number: int, location: int) -> str:
@@ -214,6 +215,25 @@ class PowerShellDevices:
             f"Set-VMFloppyDiskDrive -VM $hvVm -Path {arg} -Confirm:$false",
             f"$hvItems = @(Get-VMFloppyDiskDrive -VM $hvVm | Select-Object -Property {FLOPPY_PROPS})"])
         return ps_json.value_from_json(FloppyDrive, self._first(items, "diskette drive"))
+
+    def video(self, computer: str | None, vm_id: str) -> VMVideo:
+        items = self._items(computer, vm_id, "video",
+                            [f"$hvItems = @(Get-VMVideo -VM $hvVm | Select-Object -Property {VIDEO_PROPS})"])
+        return ps_json.value_from_json(VMVideo, self._first(items, "video settings"))
+
+    def configure_video(self, computer: str | None, vm_id: str, resolution_type: str | None,
+                        horizontal: int | None, vertical: int | None) -> VMVideo:
+        args = ""
+        if resolution_type is not None:
+            args += f" -ResolutionType {ps_quote(resolution_type)}"
+        if horizontal is not None:
+            args += f" -HorizontalResolution {ps_int(horizontal)}"
+        if vertical is not None:
+            args += f" -VerticalResolution {ps_int(vertical)}"
+        lines = [f"Set-VMVideo -VM $hvVm{args} -Confirm:$false"] if args else []
+        lines.append(f"$hvItems = @(Get-VMVideo -VM $hvVm | Select-Object -Property {VIDEO_PROPS})")
+        return ps_json.value_from_json(VMVideo, self._first(self._items(computer, vm_id, "configure_video", lines),
+                                                            "video settings"))
 
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:
         items = self._items(computer, vm_id, "key_protector", [

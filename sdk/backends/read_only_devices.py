@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NoReturn
 
-from hyperv_emu.sdk.devices import BootTarget, FloppyDrive, IdeController, VMBios, VMSecurity
+from hyperv_emu.sdk.devices import BootTarget, FloppyDrive, IdeController, VMBios, VMSecurity, VMVideo
 from hyperv_emu.sdk.types import DvdDrive, ScsiController
 from hyperv_emu.sdk.vmparts import VMFirmware
 
@@ -81,6 +81,13 @@ class ReadOnlyDevices:
         return self.inner.floppy_drive(computer, vm_id)
 
     def set_floppy_drive(self, computer: str | None, vm_id: str, path: str | None) -> FloppyDrive:
+        self._deny(computer)
+
+    def video(self, computer: str | None, vm_id: str) -> VMVideo:
+        return self.inner.video(computer, vm_id)
+
+    def configure_video(self, computer: str | None, vm_id: str, resolution_type: str | None,
+                        horizontal: int | None, vertical: int | None) -> VMVideo:
         self._deny(computer)
 
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:

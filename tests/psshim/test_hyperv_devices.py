@@ -187,3 +187,12 @@ Get-VM PKR-BUILD | Set-VMSecurity -VirtualizationBasedSecurityOptOut $false -Enc
 """)
     assert r.stderr == ""
     assert r.stdout.splitlines() == ["D:\\Floppy\\answers.vfd", "True", "0", "True"]
+
+
+def test_video_table_and_set(session: Session) -> None:
+    r = run(session, "Set-VMVideo -VMName PKR-BUILD -ResolutionType Single -HorizontalResolution 1280 "
+                     "-VerticalResolution 800\nGet-VMVideo PKR-BUILD")
+    assert r.stderr == ""
+    lines = [line.split() for line in r.stdout.splitlines() if line.strip()]
+    assert lines[0] == ["VMName", "ResolutionType", "HorizontalResolution", "VerticalResolution"]
+    assert lines[2] == ["PKR-BUILD", "Single", "1280", "800"]

@@ -199,6 +199,19 @@ class TestSecurityAndDiskette:
             client.set_floppy_drive(g2, None)
 
 
+class TestVideo:
+    def test_defaults_and_a_single_resolution_while_off(self, client, fleet):
+        vm = fleet.vm("video", disk=False)
+        v = client.get_video(vm)
+        assert (v.resolution_type.name, v.horizontal_resolution, v.vertical_resolution) == ("Maximum", 1024, 768)
+        v = client.set_video(vm, resolution_type="Single", horizontal_resolution=1280, vertical_resolution=800)
+        assert (v.resolution_type.name, v.horizontal_resolution, v.vertical_resolution) == ("Single", 1280, 800)
+        client.start_vm(vm)
+        with pytest.raises(InvalidStateError):
+            client.set_video(vm, resolution_type="Maximum")
+        assert client.get_video(vm).resolution_type.name == "Single"
+
+
 class TestScsiControllersAndProcessor:
     def test_add_and_remove_scsi_controllers(self, client, fleet):
         vm = fleet.vm("scsi", disk=False)
