@@ -60,7 +60,7 @@ class VMView(Fieldwise):
     guest_vss_failing: bool
     pass_through_disks: int
     hard_drives: tuple[DriveView, ...]
-    dvd_drives: tuple[str, ...] = ()  # their Names ("DVD Drive on IDE controller number 1 at location 0")
+    dvd_drives: tuple[drives.DvdView, ...] = ()
     expose_virtualization_extensions: bool = False
     guest_reachable: bool = False
     # Set-VM / Set-VMMemory settings and what Hyper-V derives from them
@@ -205,8 +205,8 @@ def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime) -> VMV
         guest_vss_failing=vm.guest_vss_failing,
         pass_through_disks=vm.pass_through_disks,
         hard_drives=_drives(host, vm, vm.disks, None),
-        dvd_drives=tuple(f"DVD Drive on {d.controller_type} controller number {d.controller_number} at location "
-                         f"{d.controller_location}" for d in drives.dvd_records(vm)),
+        dvd_drives=tuple(drives.DvdView(vm.name, vm.id, d.controller_type, d.controller_number, d.controller_location,
+                                        winpath.netbios_name(host.name), d.path) for d in drives.dvd_records(vm)),
         expose_virtualization_extensions=vm.expose_virtualization_extensions,
         guest_reachable=vm.guest_reachable,
         memory_minimum=vm.memory_minimum,

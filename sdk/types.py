@@ -409,7 +409,7 @@ class VM(Fieldwise):
     state: VMState
     com_port1: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort1"))
     com_port2: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort2"))
-    dvd_drives: tuple[str, ...] = attrs.field(default=(), metadata=ps("DVDDrives"))
+    dvd_drives: tuple[DvdDrive, ...] = attrs.field(default=(), metadata=ps("DVDDrives"))
     fibre_channel_host_bus_adapters: tuple[str, ...] = ()
     floppy_drive: str | None = None
     hard_drives: tuple[HardDrive, ...]

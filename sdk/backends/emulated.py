@@ -21,7 +21,7 @@ from hyperv_emu.emulator.model import ClockMode
 from hyperv_emu.emulator.views import CheckpointView, DriveView, VhdView, VMView
 from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
-from hyperv_emu.sdk.backends.emulated_devices import EmulatedDevices
+from hyperv_emu.sdk.backends.emulated_devices import EmulatedDevices, dvd_from_view
 from hyperv_emu.sdk.backends.emulated_parts import checkpoint_settings, host_info, metering_report, vm_settings
 from hyperv_emu.emulator import importvm as emu_importvm
 from hyperv_emu.emulator.network import AdapterChanges, AdapterView
@@ -125,7 +125,7 @@ def vm_from_view(v: VMView) -> VM:
         memory_startup=v.memory_startup, memory_assigned=v.memory_assigned, cpu_usage=v.cpu_usage,
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(_drive(d) for d in v.hard_drives), creation_time=v.creation_time,
-        dvd_drives=v.dvd_drives, expose_virtualization_extensions=v.expose_virtualization_extensions,
+        dvd_drives=tuple(dvd_from_view(d) for d in v.dvd_drives), expose_virtualization_extensions=v.expose_virtualization_extensions,
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
         resource_metering_enabled=v.resource_metering_enabled, **vm_settings(v),
     )

@@ -198,7 +198,7 @@ def _select_list(cls: type, *, skip: Sequence[str] = ()) -> str:
 
 
 DRIVE_PROPS = _select_list(HardDrive)
-VM_PROPS = _select_list(VM)
+VM_PROPS = _select_list(VM).replace("'DvdMediaType'", "@{Name='DvdMediaType'; Expression={ [string]$_.DvdMediaType }}")
 CHECKPOINT_PROPS = _select_list(Checkpoint)
 VHD_PROPS = _select_list(VHD)
 SCSI_PROPS = _select_list(ScsiController)

@@ -196,3 +196,17 @@ def test_video_table_and_set(session: Session) -> None:
     lines = [line.split() for line in r.stdout.splitlines() if line.strip()]
     assert lines[0] == ["VMName", "ResolutionType", "HorizontalResolution", "VerticalResolution"]
     assert lines[2] == ["PKR-BUILD", "Single", "1280", "800"]
+
+
+def test_a_vms_dvd_drives_are_drive_objects(session: Session) -> None:
+    # lab scripts eject media through the VM object: (Get-VM x).DVDDrives | Set-VMDvdDrive -Path $null
+    r = run(session, ISO + """
+Set-VMDvdDrive -VMName LEGACY01 -ControllerNumber 1 -ControllerLocation 0 -Path D:\\ISO\\server.iso
+(Get-VM LEGACY01).DVDDrives.Path
+(Get-VM LEGACY01).DVDDrives | Set-VMDvdDrive -Path $null
+(Get-VM LEGACY01).DVDDrives[0].DvdMediaType
+Get-VM LEGACY01 | Format-List DVDDrives
+""")
+    assert r.stderr == ""
+    lines = [line.rstrip() for line in r.stdout.splitlines() if line.strip()]
+    assert lines == ["D:\\ISO\\server.iso", "None", "DVDDrives : {DVD Drive on IDE controller number 1 at location 0}"]
