@@ -150,6 +150,11 @@ class DeviceOps:
             write_vm_config(tx, host, vm)
             return bootorder.bios(host, vm)
 
+    def virtualization_extensions(self, vm_id: str) -> bool:
+        """Get-VMProcessor's ExposeVirtualizationExtensions (nested virtualization)."""
+        with self._tx(read_only=True) as (tx, host):
+            return self._device_vm(host, vm_id).expose_virtualization_extensions
+
     # --- TPM, key protector --------------------------------------------------------------------------
 
     def vm_security(self, vm_id: str) -> security.SecurityView:

@@ -325,8 +325,14 @@ class HyperVClient(DeviceCalls, ValueClient):
                         computer_name=v.computer_name)
 
     def get_vm_processor(self, vm: VMRef) -> VMProcessor:
-        """Get-VMProcessor: the VM's processor settings."""
-        return self.processor_of(self._current(vm))
+        """Get-VMProcessor: the VM's processor settings (ExposeVirtualizationExtensions asked of the
+        host: a VirtualMachine object does not carry it)."""
+        v = self._current(vm)
+        processor = self.processor_of(v)
+        exposed = self.backend.virtualization_extensions(self.computer_name, v.id)
+        if exposed == processor.expose_virtualization_extensions:
+            return processor
+        return attrs.evolve(processor, expose_virtualization_extensions=exposed)
 
     def processor_of(self, v: VM) -> VMProcessor:
         """The processor settings a VM value holds."""

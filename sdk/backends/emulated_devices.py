@@ -190,6 +190,9 @@ class EmulatedDevices:
         return _video(self._call(lambda: self._host(computer).configure_video(vm_id, resolution_type, horizontal,
                                                                               vertical)))
 
+    def virtualization_extensions(self, computer: str | None, vm_id: str) -> bool:
+        return self._call(lambda: self._host(computer).virtualization_extensions(vm_id))
+
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:
         return self._call(lambda: self._host(computer).key_protector(vm_id))
 

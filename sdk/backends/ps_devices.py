@@ -235,6 +235,11 @@ class PowerShellDevices:
         return ps_json.value_from_json(VMVideo, self._first(self._items(computer, vm_id, "configure_video", lines),
                                                             "video settings"))
 
+    def virtualization_extensions(self, computer: str | None, vm_id: str) -> bool:
+        items = self._items(computer, vm_id, "virtualization_extensions", [
+            "$hvItems = @([pscustomobject]@{ Value = [bool](Get-VMProcessor -VM $hvVm).ExposeVirtualizationExtensions })"])
+        return bool(self._first(items, "processor settings").get("Value"))
+
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:
         items = self._items(computer, vm_id, "key_protector", [
             "$hvItems = @([pscustomobject]@{ Bytes = [Convert]::ToBase64String([byte[]](Get-VMKeyProtector -VM $hvVm)) })"])

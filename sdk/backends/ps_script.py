@@ -182,9 +182,8 @@ def _select_list(cls: type, *, skip: Sequence[str] = ()) -> str:
             parts.append("@{Name='HardDrives'; Expression={ @($_.HardDrives | Select-Object -Property $hvDriveProps) }}")
         elif hint == tuple[str, ...]:  # objects the SDK keeps by their text (DVDDrives, Groups, ...)
             parts.append(f"@{{Name='{name}'; Expression={{ @($_.{name} | ForEach-Object {{ [string]$_ }}) }}}}")
-        elif name == "ExposeVirtualizationExtensions" and cls is VM:  # Get-VMProcessor's, kept on the VM value
-            parts.append("@{Name='ExposeVirtualizationExtensions'; Expression={ "
-                         "[bool](Get-VMProcessor -VM $_ -ErrorAction SilentlyContinue).ExposeVirtualizationExtensions }}")
+        elif name == "ExposeVirtualizationExtensions" and cls is VM:
+            continue  # Get-VMProcessor's, not a VirtualMachine property: read by `virtualization_extensions`
         elif name in _AS_TEXT:
             parts.append(f"@{{Name='{name}'; Expression={{ if ($null -ne $_.{name}) {{ [string]$_.{name} }} }}}}")
         elif _nested_class(hint) is not None:

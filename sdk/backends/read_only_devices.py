@@ -90,5 +90,8 @@ class ReadOnlyDevices:
                         horizontal: int | None, vertical: int | None) -> VMVideo:
         self._deny(computer)
 
+    def virtualization_extensions(self, computer: str | None, vm_id: str) -> bool:
+        return self.inner.virtualization_extensions(computer, vm_id)
+
     def key_protector(self, computer: str | None, vm_id: str) -> bytes:
         return self.inner.key_protector(computer, vm_id)
