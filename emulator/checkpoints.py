@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 
-from hyperv_emu.emulator import culture, disks, guest, openfiles, winpath
+from hyperv_emu.emulator import bootorder, culture, disks, drives, guest, openfiles, winpath
 from hyperv_emu.emulator import integration, network
 from hyperv_emu.emulator.configfiles import checkpoint_config_path, record_event, write_checkpoint_config, write_vm_config
 from hyperv_emu.emulator.errors import (
@@ -46,6 +46,7 @@ from hyperv_emu.emulator.errors import (
 from hyperv_emu.emulator.model import (
     CheckpointRecord,
     CheckpointTypeName,
+    DvdDriveRecord,
     FileOp,
     HardDrive,
     HostRecord,
@@ -117,6 +118,10 @@ def create(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, *, autom
         notes=vm.notes,
         processor_count=vm.processor_count, memory_minimum=vm.memory_minimum, memory_maximum=vm.memory_maximum,
         dynamic_memory=vm.dynamic_memory, network_adapters=network.captured(tx.state.settings, vm),
+        dvd_drives=[DvdDriveRecord(d.controller_type, d.controller_number, d.controller_location, d.path)
+                    for d in drives.dvd_records(vm)],
+        boot_order=list(bootorder.order(vm)), bios_startup_order=list(bootorder.startup_order(vm)),
+        secure_boot=vm.secure_boot, expose_virtualization_extensions=vm.expose_virtualization_extensions,
     )
     vm.checkpoints.append(cp)
     for d in vm.disks:
@@ -143,6 +148,19 @@ def _restore_settings(host: HostRecord, vm: VirtualMachineRecord, cp: Checkpoint
         vm.memory_maximum = cp.memory_maximum
     if cp.dynamic_memory is not None:
         vm.dynamic_memory = cp.dynamic_memory
+    # the devices and firmware settings (a restored VM has the DVD media and boot order it had)
+    if cp.dvd_drives is not None:
+        vm.dvd_drives = [DvdDriveRecord(d.controller_type, d.controller_number, d.controller_location, d.path)
+                         for d in cp.dvd_drives]
+    if cp.boot_order is not None:
+        vm.boot_order = list(cp.boot_order)
+        vm.boot_hidden = []
+    if cp.bios_startup_order is not None:
+        vm.bios_startup_order = list(cp.bios_startup_order)
+    if cp.secure_boot is not None:
+        vm.secure_boot = cp.secure_boot
+    if cp.expose_virtualization_extensions is not None:
+        vm.expose_virtualization_extensions = cp.expose_virtualization_extensions
 
 
 def restore(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> list[str]:

@@ -7,6 +7,8 @@ Hyper-V's device model):
 - A generation 1 VM has two IDE controllers (0 and 1) of two locations each, and no SCSI
   controller; New-VM gives it a DVD drive on IDE controller 1 at location 0. A generation 2 VM
   has no IDE controller and one SCSI controller (number 0, locations 0–63) and no DVD drive.
+  Either may get up to four SCSI controllers (Add-VMScsiController, `emulator.dvd`), which
+  DVD drives (`emulator.dvd`) share with hard drives.
 - Without -ControllerType a drive goes to IDE on generation 1 ("IDE is attempted first"), to SCSI
   on generation 2; without a number or location it takes the first free location.
 - IDE devices change only while the VM is Off; SCSI drives can be added, removed or re-pointed
@@ -20,7 +22,7 @@ Texts of refusals the reference does not give follow Hyper-V's wording [U].
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -28,7 +30,7 @@ from hyperv_emu.emulator import disks, openfiles, winpath
 from hyperv_emu.emulator.transaction import host_rel
 from hyperv_emu.emulator.errors import EmulatorError, FileInUse, InvalidVMState, PathError
 from hyperv_emu.emulator.fieldwise import Fieldwise
-from hyperv_emu.emulator.model import DiskFile, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
+from hyperv_emu.emulator.model import DiskFile, DvdDriveRecord, HardDrive, HostRecord, VirtualMachineRecord, VMStateName
 from hyperv_emu.emulator.vdisk import HostDisks
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ class ControllerView(Fieldwise):
     controller_type: str
     controller_number: int
     computer_name: str
+    drives: tuple[Any, ...] = ()  # views.DriveView / DvdView of its drives, by location
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -70,14 +73,34 @@ def _fail(cls: type[EmulatorError], message: str, target: str, error_id: str, ca
     return err
 
 
+def scsi_count(vm: VirtualMachineRecord) -> int:
+    """How many SCSI controllers the VM has (New-VM's: none on generation 1, one on generation 2)."""
+    if vm.scsi_controllers is not None:
+        return vm.scsi_controllers
+    return 0 if vm.generation == 1 else 1
+
+
 def controllers(vm: VirtualMachineRecord) -> list[tuple[str, int]]:
-    if vm.generation == 1:
-        return [("IDE", n) for n in range(IDE_CONTROLLERS)]
-    return [("SCSI", 0)]
+    ide = [("IDE", n) for n in range(IDE_CONTROLLERS)] if vm.generation == 1 else []
+    return ide + [("SCSI", n) for n in range(scsi_count(vm))]
+
+
+def dvd_records(vm: VirtualMachineRecord) -> list[DvdDriveRecord]:
+    """The VM's DVD drives; for a VM that never had them changed, New-VM's (not stored)."""
+    if vm.dvd_drives is not None:
+        return vm.dvd_drives
+    return [DvdDriveRecord(*DVD_SLOT)] if vm.generation == 1 else []
+
+
+def own_dvd_records(vm: VirtualMachineRecord) -> list[DvdDriveRecord]:
+    """The VM's DVD drives as a stored list, to change."""
+    if vm.dvd_drives is None:
+        vm.dvd_drives = dvd_records(vm)
+    return vm.dvd_drives
 
 
 def dvd_slots(vm: VirtualMachineRecord) -> list[tuple[str, int, int]]:
-    return [DVD_SLOT] if vm.generation == 1 else []
+    return [(d.controller_type, d.controller_number, d.controller_location) for d in dvd_records(vm)]
 
 
 def _locations(ctype: str) -> int:
@@ -88,8 +111,8 @@ def _taken(vm: VirtualMachineRecord) -> set[tuple[str, int, int]]:
     return {(d.controller_type, d.controller_number, d.controller_location) for d in vm.disks} | set(dvd_slots(vm))
 
 
-def _slot(vm: VirtualMachineRecord, ctype: str | None, number: int | None, location: int | None,
-          ignore: HardDrive | None = None) -> tuple[str, int, int]:
+def slot(vm: VirtualMachineRecord, ctype: str | None, number: int | None, location: int | None,
+         ignore: tuple[str, int, int] | None = None) -> tuple[str, int, int]:
     """The controller slot a drive goes to (first free where not given)."""
     ctype = ctype or ("IDE" if vm.generation == 1 else "SCSI")
     numbers = [n for t, n in controllers(vm) if t == ctype]
@@ -99,7 +122,7 @@ def _slot(vm: VirtualMachineRecord, ctype: str | None, number: int | None, locat
                     vm.name, "ObjectNotFound", "ObjectNotFound")
     taken = _taken(vm)
     if ignore is not None:
-        taken.discard((ignore.controller_type, ignore.controller_number, ignore.controller_location))
+        taken.discard(ignore)
     for n in ([number] if number is not None else numbers):
         assert n is not None
         if location is not None:
@@ -116,7 +139,7 @@ def _slot(vm: VirtualMachineRecord, ctype: str | None, number: int | None, locat
                 vm.name, "InvalidParameter", "ResourceExists")
 
 
-def _check_state(vm: VirtualMachineRecord, *ctypes: str) -> None:
+def check_state(vm: VirtualMachineRecord, *ctypes: str) -> None:
     if vm.state is VMStateName.OFF:
         return
     if vm.state is VMStateName.RUNNING and all(t == "SCSI" for t in ctypes):
@@ -159,11 +182,11 @@ def _attach_file(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, 
 
 def add(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, path: str, ctype: str | None,
         number: int | None, location: int | None) -> HardDrive:
-    slot = _slot(vm, ctype, number, location)
-    _check_state(vm, slot[0])
+    where = slot(vm, ctype, number, location)
+    check_state(vm, where[0])
     record = _attach_file(tx, host, vm, path)
-    drive = HardDrive(path=record.path, base_path=record.path, size=record.size, controller_type=slot[0],
-                      controller_number=slot[1], controller_location=slot[2])
+    drive = HardDrive(path=record.path, base_path=record.path, size=record.size, controller_type=where[0],
+                      controller_number=where[1], controller_location=where[2])
     vm.disks.append(drive)
     tx.changed = True
     return drive
@@ -182,7 +205,7 @@ def _release(host: HostRecord, vm: VirtualMachineRecord, path: str) -> None:
 def remove(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, ctype: str, number: int,
            location: int) -> HardDrive:
     drive = find_drive(vm, ctype, number, location)
-    _check_state(vm, ctype)
+    check_state(vm, ctype)
     disks.quiesce(tx, host, vm)
     vm.disks.remove(drive)
     _release(host, vm, drive.path)
@@ -195,12 +218,12 @@ def change(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, ctype:
     """Set-VMHardDiskDrive: move the drive to another slot and/or point it at another file."""
     drive = find_drive(vm, ctype, number, location)
     moving = to_type is not None or to_number is not None or to_location is not None
-    slot = (ctype, number, location)
+    where = (ctype, number, location)
     if moving:
         new_type = to_type or ctype
         new_number = to_number if to_number is not None else (number if new_type == ctype else None)
-        slot = _slot(vm, new_type, new_number, to_location, ignore=drive)
-    _check_state(vm, ctype, slot[0])
+        where = slot(vm, new_type, new_number, to_location, ignore=where)
+    check_state(vm, ctype, where[0])
     if moving and vm.state is not VMStateName.OFF:
         raise InvalidVMState(vm.name)
     if path is not None and disks.file_key(str(winpath.parse(path))) != disks.file_key(drive.path):
@@ -210,6 +233,6 @@ def change(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, ctype:
         drive.path = drive.base_path = record.path
         drive.size = record.size
         _release(host, vm, old)
-    drive.controller_type, drive.controller_number, drive.controller_location = slot
+    drive.controller_type, drive.controller_number, drive.controller_location = where
     tx.changed = True
     return drive

@@ -8,6 +8,7 @@ changes them (secure boot and its template).
   GUID (SecureBootTemplateId).
 - Secure boot settings change only while the VM is Off (Hyper-V Manager greys them out
   otherwise).
+- The boot order (-BootOrder, -FirstBootDevice) is `emulator.bootorder`'s.
 
 Texts of refusals the reference does not give follow Hyper-V's wording [U].
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import attrs
 
-from hyperv_emu.emulator import winpath
+from hyperv_emu.emulator import bootorder, winpath
 from hyperv_emu.emulator.errors import InvalidArgument, InvalidVMState
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import HostRecord, VirtualMachineRecord, VMStateName
@@ -37,6 +38,7 @@ class FirmwareView(Fieldwise):
     secure_boot: bool
     secure_boot_template: str
     secure_boot_template_id: str
+    boot_order: tuple[bootorder.BootEntryView, ...] = ()
 
 
 def _require_uefi(vm: VirtualMachineRecord) -> None:
@@ -49,11 +51,13 @@ def view(host: HostRecord, vm: VirtualMachineRecord) -> FirmwareView:
     _require_uefi(vm)
     template = vm.secure_boot_template or DEFAULT_TEMPLATE
     return FirmwareView(vm.name, vm.id, winpath.netbios_name(host.name), vm.secure_boot, template,
-                        TEMPLATES.get(template, ""))
+                        TEMPLATES.get(template, ""), tuple(bootorder.entries(vm)))
 
 
-def configure(vm: VirtualMachineRecord, secure_boot: bool | None, template: str | None) -> None:
-    """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate: all changes or none."""
+def configure(vm: VirtualMachineRecord, secure_boot: bool | None, template: str | None,
+              first: bootorder.DeviceRef | None = None, order: list[bootorder.DeviceRef] | None = None) -> None:
+    """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate / -FirstBootDevice / -BootOrder: all
+    changes or none (the boot order is checked first and set last)."""
     _require_uefi(vm)
     name = None
     if template is not None:
@@ -63,6 +67,10 @@ def configure(vm: VirtualMachineRecord, secure_boot: bool | None, template: str 
                                   target=template)
     if (secure_boot is not None or name is not None) and vm.state is not VMStateName.OFF:
         raise InvalidVMState(vm.name)
+    if order is not None:
+        bootorder.set_order(vm, order)
+    if first is not None:
+        bootorder.set_first(vm, first)
     if secure_boot is not None:
         vm.secure_boot = secure_boot
     if name is not None:

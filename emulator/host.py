@@ -41,7 +41,8 @@ from hyperv_emu.emulator.model import (
     VirtualMachineRecord,
     VMStateName,
 )
-from hyperv_emu.emulator import drives, exportvm, firmware, importvm, metering, movestorage, network, systemfiles, taskclock, vhdrules
+from hyperv_emu.emulator.host_devices import DeviceOps
+from hyperv_emu.emulator import bootorder, drives, exportvm, importvm, metering, movestorage, network, systemfiles, taskclock, vhdrules
 from hyperv_emu.emulator import switches as vswitch
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.statetrack import find
@@ -89,7 +90,7 @@ class VMLookup(Fieldwise):
     missing: tuple[str, ...]
 
 
-class Host:
+class Host(DeviceOps):
     """A host of an Emulator, by computer name (None: the default host)."""
 
     def __init__(self, emulator: Emulator, name: str | None = None) -> None:
@@ -102,6 +103,9 @@ class Host:
         """The operation's transaction; `read_only` for one that changes nothing and reads no
         disk file (see `Emulator.transaction`)."""
         return _HostTx(self.emulator, self.requested_name, read_only)
+
+    def _device_vm(self, host: HostRecord, vm_id: str) -> VirtualMachineRecord:
+        return _vm_or_planned(host, vm_id)
 
     @property
     def name(self) -> str:
@@ -455,6 +459,8 @@ class Host:
         with self._tx() as (tx, host):
             vm = _vm_by_id(host, vm_id)
             drive = drives.add(tx, host, vm, path, controller_type, controller_number, controller_location)
+            bootorder.device_added(vm, bootorder.drive_key(drive.controller_type, drive.controller_number,
+                                                           drive.controller_location))
             write_vm_config(tx, host, vm)
             return _drive_view(host, vm, drive)
 
@@ -463,6 +469,7 @@ class Host:
         with self._tx() as (tx, host):
             vm = _vm_by_id(host, vm_id)
             drive = drives.remove(tx, host, vm, controller_type, controller_number, controller_location)
+            bootorder.device_removed(vm, bootorder.drive_key(controller_type, controller_number, controller_location))
             write_vm_config(tx, host, vm)
             return _drive_view(host, vm, drive)
 
@@ -474,20 +481,11 @@ class Host:
             drive = drives.change(tx, host, vm, controller_type, controller_number, controller_location, path=path,
                                   to_type=to_controller_type, to_number=to_controller_number,
                                   to_location=to_controller_location)
+            bootorder.device_moved(vm, bootorder.drive_key(controller_type, controller_number, controller_location),
+                                   bootorder.drive_key(drive.controller_type, drive.controller_number,
+                                                       drive.controller_location))
             write_vm_config(tx, host, vm)
             return _drive_view(host, vm, drive)
-
-    def scsi_controllers(self, vm_id: str) -> list[drives.ControllerView]:
-        with self._tx(read_only=True) as (tx, host):
-            vm = _vm_by_id(host, vm_id)
-            return [drives.ControllerView(vm.name, vm.id, t, n, winpath.netbios_name(host.name))
-                    for t, n in drives.controllers(vm) if t == "SCSI"]
-
-    def dvd_drives(self, vm_id: str) -> list[drives.DvdView]:
-        with self._tx(read_only=True) as (tx, host):
-            vm = _vm_by_id(host, vm_id)
-            return [drives.DvdView(vm.name, vm.id, t, n, loc, winpath.netbios_name(host.name))
-                    for t, n, loc in drives.dvd_slots(vm)]
 
     # --- network (emulator.network) ---------------------------------------------------------------
 
@@ -513,20 +511,6 @@ class Host:
             network.configure(vm, adapter, changes)
             tx.changed = True
             return network.adapters(host, vm, tx.state.settings)
-
-    def vm_firmware(self, vm_id: str) -> firmware.FirmwareView:
-        """Get-VMFirmware of a generation 2 VM."""
-        with self._tx() as (tx, host):
-            return firmware.view(host, _vm_or_planned(host, vm_id))
-
-    def configure_firmware(self, vm_id: str, secure_boot: bool | None,
-                           template: str | None) -> firmware.FirmwareView:
-        """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate; the firmware after."""
-        with self._tx() as (tx, host):
-            vm = _vm_or_planned(host, vm_id)
-            firmware.configure(vm, secure_boot, template)
-            tx.changed = True
-            return firmware.view(host, vm)
 
     def add_adapter(self, vm_id: str, new: network.NewAdapter) -> network.AdapterView:
         """Add-VMNetworkAdapter to a VM or a planned VM; the new adapter."""

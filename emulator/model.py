@@ -115,6 +115,16 @@ class NetworkAdapterRecord(MutableFieldwise):
     features: list[str] = attrs.field(factory=list)
 
 
+@attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
+class DvdDriveRecord(MutableFieldwise):
+    """A VM's DVD drive (Add-VMDvdDrive); path: the mounted .iso (a Windows path), None when empty."""
+
+    controller_type: str = "IDE"
+    controller_number: int = 1
+    controller_location: int = 0
+    path: str | None = None
+
+
 def _default_adapters() -> list[NetworkAdapterRecord]:
     """New-VM gives a VM one adapter, "Network Adapter", not connected."""
     return [NetworkAdapterRecord()]
@@ -160,6 +170,13 @@ class CheckpointRecord(MutableFieldwise):
     dynamic_memory: bool | None = None
     # the VM's network adapters captured with it (None: a state from before they were captured)
     network_adapters: list[NetworkAdapterRecord] | None = None
+    # the devices and firmware settings captured with it (None: a state from before they were
+    # captured; restoring such a checkpoint leaves the VM's as they are)
+    dvd_drives: list[DvdDriveRecord] | None = None
+    boot_order: list[str] | None = None
+    bios_startup_order: list[str] | None = None
+    secure_boot: bool | None = None
+    expose_virtualization_extensions: bool | None = None
 
 
 @attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)
@@ -202,6 +219,26 @@ class VirtualMachineRecord(MutableFieldwise):
     integration_services: dict[str, bool] = attrs.field(factory=dict)
     # Enable-/Reset-VMResourceMetering: the start of the metering window (None: metering is off)
     metering_since: dt.datetime | None = None
+    # DVD drives (emulator.dvd); None: the drives New-VM gave (generation 1: one, empty, on IDE
+    # controller 1 at location 0; generation 2: none), for VMs of states from before they were kept
+    dvd_drives: list[DvdDriveRecord] | None = None
+    scsi_controllers: int | None = None  # how many (None: New-VM's, 0 on generation 1, 1 on generation 2)
+    # a generation 2 VM's boot order (emulator.bootorder): device keys first to last; None or a
+    # device not listed: in the order the VM got them
+    boot_order: list[str] | None = None
+    boot_hidden: list[str] = attrs.field(factory=list)  # devices Set-VMFirmware -BootOrder left out
+    bios_startup_order: list[str] | None = None  # Set-VMBios -StartupOrder (None: CD, IDE, LegacyNetworkAdapter, Floppy)
+    bios_num_lock: bool = False
+    expose_virtualization_extensions: bool = False  # Set-VMProcessor (nested virtualization)
+    tpm_enabled: bool = False  # Enable-VMTPM
+    encrypt_state: bool = False  # Set-VMSecurity -EncryptStateAndVmMigrationTraffic
+    vbs_opt_out: bool = False  # Set-VMSecurity -VirtualizationBasedSecurityOptOut
+    floppy_path: str | None = None
+    # Set-VMVideo (New-VM's: the largest resolution up to 1024 x 768)
+    video_resolution_type: str = "Maximum"
+    video_horizontal: int = 1024
+    video_vertical: int = 768  # a generation 1 VM's diskette (Set-VMFloppyDiskDrive -Path, a .vfd)
+    key_protector: str = ""  # Set-VMKeyProtector: the protector's bytes as hex ("" = none)
 
 
 @attrs.define(eq=False, repr=False, on_setattr=tracked_setattr)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from hyperv_emu.emulator import disks, integration, network, winpath
+from hyperv_emu.emulator import disks, drives, integration, network, winpath
 from hyperv_emu.emulator.fieldwise import Fieldwise
 from hyperv_emu.emulator.model import CheckpointRecord, HardDrive, HostRecord, Settings, VirtualMachineRecord, VMStateName
 
@@ -61,6 +61,8 @@ class VMView(Fieldwise):
     guest_vss_failing: bool
     pass_through_disks: int
     hard_drives: tuple[DriveView, ...]
+    dvd_drives: tuple[drives.DvdView, ...] = ()
+    expose_virtualization_extensions: bool = False
     guest_reachable: bool = False
     network_adapters: tuple[network.AdapterView, ...] = ()
     # Set-VM / Set-VMMemory settings and what Hyper-V derives from them
@@ -209,6 +211,9 @@ def vm_view(host: HostRecord, vm: VirtualMachineRecord, now: dt.datetime, settin
         guest_vss_failing=vm.guest_vss_failing,
         pass_through_disks=vm.pass_through_disks,
         hard_drives=_drives(host, vm, vm.disks, None),
+        dvd_drives=tuple(drives.DvdView(vm.name, vm.id, d.controller_type, d.controller_number, d.controller_location,
+                                        winpath.netbios_name(host.name), d.path) for d in drives.dvd_records(vm)),
+        expose_virtualization_extensions=vm.expose_virtualization_extensions,
         guest_reachable=vm.guest_reachable,
         network_adapters=tuple(network.adapters(host, vm, settings)),
         memory_minimum=vm.memory_minimum,

@@ -56,6 +56,7 @@ class VMChanges(Fieldwise):
     memory_maximum: int | None = None
     dynamic_memory: bool | None = None
     processor_count: int | None = None
+    expose_virtualization_extensions: bool | None = None
     notes: str | None = None
     new_name: str | None = None
     automatic_start_action: str | None = None
@@ -123,6 +124,9 @@ def apply(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, c: VMChan
             raise InvalidVMState(vm.name)
     if c.smart_paging_file_path is not None and vm.state is not VMStateName.OFF:
         raise InvalidVMState(vm.name)
+    exposed = c.expose_virtualization_extensions
+    if exposed is not None and exposed != vm.expose_virtualization_extensions and vm.state is not VMStateName.OFF:
+        raise InvalidVMState(vm.name)  # nested virtualization: only while the VM is Off
     if c.snapshot_file_location is not None and vm.checkpoints:
         raise InvalidVMState(vm.name)
     for value in (c.automatic_start_delay, c.automatic_critical_error_action_timeout):
@@ -141,6 +145,8 @@ def apply(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, c: VMChan
     vm.memory_maximum, vm.dynamic_memory = before.memory_maximum, before.dynamic_memory
     if c.processor_count is not None:
         vm.processor_count = c.processor_count
+    if exposed is not None:
+        vm.expose_virtualization_extensions = exposed
     if c.checkpoint_type is not None:
         vm.checkpoint_type = CheckpointTypeName(c.checkpoint_type)
     if c.automatic_checkpoints is not None:

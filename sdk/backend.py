@@ -29,10 +29,11 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
+from hyperv_emu.sdk.backend_devices import DeviceBackend
 from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
 
 
-class Backend(Protocol):
+class Backend(DeviceBackend, Protocol):
     # --- what a caller may cache -------------------------------------------------------------
     def state_generation(self) -> int | None:
         """A number that moves with every call this backend makes to its host (reads
@@ -133,8 +134,6 @@ class Backend(Protocol):
     def set_hard_drive(self, computer: str | None, vm_id: str, controller_type: str, controller_number: int,
                        controller_location: int, *, path: str | None, to_controller_type: str | None,
                        to_controller_number: int | None, to_controller_location: int | None) -> HardDrive: ...
-    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]: ...
-    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]: ...
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]: ...
     # Connect-VMNetworkAdapter -SwitchName / Disconnect-VMNetworkAdapter (switch None); a planned VM's too
     def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
@@ -142,9 +141,6 @@ class Backend(Protocol):
     # Set-VMNetworkAdapter (MAC address, spoofing) / Set-VMNetworkAdapterVlan; a planned VM's too
     def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                   changes: AdapterSettings) -> list[NetworkAdapter]: ...
-    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware: ...
-    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
-                           template: str | None) -> VMFirmware: ...
     def switches(self, computer: str | None) -> list[VMSwitch]: ...
     # Add-/Remove-VMNetworkAdapter (the first adapter of that name); a planned VM's too
     def add_network_adapter(self, computer: str | None, vm_id: str, spec: NewAdapterSpec) -> NetworkAdapter: ...

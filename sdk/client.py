@@ -27,7 +27,8 @@ The calls behave as the cmdlets do, so code behaves the same on the emulator and
 | Set-VMNetworkAdapterVlan -Access / -Untagged | `set_network_adapter_vlan(adapter, access_vlan_id)` |
 | Add-/Remove-/Rename-VMNetworkAdapter | `add_network_adapter(vm, ...)`, `remove_network_adapter(adapter)`, `rename_network_adapter(adapter, new_name)` |
 | New-/Set-/Rename-/Remove-VMSwitch | `new_switch(name, ...)`, `set_switch(switch, ...)`, `rename_switch(switch, new_name)`, `remove_switch(switch)` |
-| Get-/Set-VMFirmware (secure boot) | `get_firmware(vm)`, `set_firmware(vm, secure_boot=..., secure_boot_template=...)` |
+| Get-/Set-VMFirmware (secure boot, boot order) | `get_firmware(vm)`, `set_firmware(vm, secure_boot=..., boot_order=...)` |
+| DVD drives, controllers, BIOS, TPM, key protector | `sdk.client_devices.DeviceCalls` (`add_dvd_drive`, `set_bios`, `enable_tpm`, ...) |
 | Enable-/Disable-/Reset-VMResourceMetering, Measure-VM | `set_resource_metering(vm, enabled)`, `reset_resource_metering(vm)`, `measure_vm(vm)` |
 | Set-VM (other settings), Set-VMMemory, Set-VMProcessor, Rename-VM | `configure_vm(vm, VMSettings(...))`, `rename_vm(vm, new)` |
 | Get-VMMemory / Get-VMProcessor | `get_vm_memory(vm)`, `get_vm_processor(vm)`                |
@@ -81,6 +82,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
+from hyperv_emu.sdk.client_devices import DeviceCalls
 from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, CriticalErrorAction, VMFirmware, IntegrationService, StartAction, StopAction, VMHostInfo, VMMemory, VMProcessor, VMSettings
 
 if TYPE_CHECKING:
@@ -144,7 +146,7 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(a.name for a in attrs.fields(cls) if a.name != "client")
 
 
-class HyperVClient(ValueClient):
+class HyperVClient(DeviceCalls, ValueClient):
     """The SDK's entry point; the values it returns are bound to it (it is their `ValueClient`)."""
 
     def __init__(
@@ -363,14 +365,20 @@ class HyperVClient(ValueClient):
                         computer_name=v.computer_name)
 
     def get_vm_processor(self, vm: VMRef) -> VMProcessor:
-        """Get-VMProcessor: the VM's processor settings."""
-        return self.processor_of(self._current(vm))
+        """Get-VMProcessor: the VM's processor settings (ExposeVirtualizationExtensions asked of the
+        host: a VirtualMachine object does not carry it)."""
+        v = self._current(vm)
+        processor = self.processor_of(v)
+        exposed = self.backend.virtualization_extensions(self.computer_name, v.id)
+        if exposed == processor.expose_virtualization_extensions:
+            return processor
+        return attrs.evolve(processor, expose_virtualization_extensions=exposed)
 
     def processor_of(self, v: VM) -> VMProcessor:
         """The processor settings a VM value holds."""
         return VMProcessor(count=v.processor_count, compatibility_for_migration_enabled=False,
                            compatibility_for_older_operating_systems_enabled=False, maximum=100, reserve=0,
-                           relative_weight=100, expose_virtualization_extensions=False, name="Processor",
+                           relative_weight=100, expose_virtualization_extensions=v.expose_virtualization_extensions, name="Processor",
                            id=f"Microsoft:{v.id.upper()}\\{_PROCESSOR_CLASS}", vm_id=v.id, vm_name=v.name,
                            computer_name=v.computer_name)
 
@@ -571,12 +579,6 @@ class HyperVClient(ValueClient):
             drive.controller_location, path=path, to_controller_type=_ctype(to_controller_type),
             to_controller_number=to_controller_number, to_controller_location=to_controller_location)
 
-    def get_scsi_controllers(self, vm: VMRef) -> list[ScsiController]:
-        return self.backend.scsi_controllers(self.computer_name, self._vm_id(vm))
-
-    def get_dvd_drives(self, vm: VMRef) -> list[DvdDrive]:
-        return self.backend.dvd_drives(self.computer_name, self._vm_id(vm))
-
     def get_network_adapters(self, vm: VMRef) -> list[NetworkAdapter]:
         return self.backend.network_adapters(self.computer_name, self._vm_id(vm))
 
@@ -608,15 +610,6 @@ class HyperVClient(ValueClient):
                                   vlan_id=access_vlan_id)
         after = self.backend.configure_network_adapter(self.computer_name, adapter.vm_id, adapter.name, changes)
         return next(a for a in after if a.name.casefold() == adapter.name.casefold())
-
-    def get_firmware(self, vm: VMRef) -> VMFirmware:
-        """Get-VMFirmware (a generation 2 VM)."""
-        return self.backend.firmware(self.computer_name, self._vm_id(vm))
-
-    def set_firmware(self, vm: VMRef, *, secure_boot: bool | None = None,
-                     secure_boot_template: str | None = None) -> VMFirmware:
-        """Set-VMFirmware -EnableSecureBoot / -SecureBootTemplate (only while the VM is Off)."""
-        return self.backend.configure_firmware(self.computer_name, self._vm_id(vm), secure_boot, secure_boot_template)
 
     def add_network_adapter(self, vm: VMRef, *, name: str | None = None, switch_name: str | None = None,
                             static_mac_address: str | None = None, is_legacy: bool = False) -> NetworkAdapter:

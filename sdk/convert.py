@@ -33,6 +33,7 @@ from hyperv_emu.sdk.types import (
     VM,
     VMSwitch,
 )
+from hyperv_emu.sdk.devices import FloppyDrive, IdeController, VMBios, VMBootSource, VMSecurity, VMVideo
 from hyperv_emu.sdk.compat import VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import PortAclMeteringReport, VHDMetrics, VMMeteringReport
 from hyperv_emu.sdk.vmparts import IntegrationService, NetAdapter, VMComPort, VMFirmware, VMHostInfo, VMMemory, VMProcessor
@@ -76,12 +77,17 @@ TRAILING_ALIASES: dict[type, dict[str, str]] = {
 PS_TYPE_NAMES: dict[type, list[str]] = {
     VM: ["Microsoft.HyperV.PowerShell.VirtualMachine", "Microsoft.HyperV.PowerShell.VirtualMachineBase", "System.Object"],
     Checkpoint: ["Microsoft.HyperV.PowerShell.VMSnapshot", "Microsoft.HyperV.PowerShell.VirtualMachineBase", "System.Object"],
-    HardDrive: ["Microsoft.HyperV.PowerShell.HardDiskDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
+    # drives and adapters are devices, which Set-VMFirmware -BootOrder/-FirstBootDevice take
+    # ([VMComponentObject[]]); the module's VMDevice derives from VMComponentObject
+    HardDrive: ["Microsoft.HyperV.PowerShell.HardDiskDrive", "Microsoft.HyperV.PowerShell.Drive",
+                "Microsoft.HyperV.PowerShell.VMDevice", "Microsoft.HyperV.PowerShell.VMComponentObject", "System.Object"],
     VHD: ["Microsoft.Vhd.PowerShell.VirtualHardDisk", "System.Object"],
     ScsiController: ["Microsoft.HyperV.PowerShell.VMScsiController", "Microsoft.HyperV.PowerShell.VMDriveController",
                      "System.Object"],
-    DvdDrive: ["Microsoft.HyperV.PowerShell.DvdDrive", "Microsoft.HyperV.PowerShell.Drive", "System.Object"],
+    DvdDrive: ["Microsoft.HyperV.PowerShell.DvdDrive", "Microsoft.HyperV.PowerShell.Drive",
+               "Microsoft.HyperV.PowerShell.VMDevice", "Microsoft.HyperV.PowerShell.VMComponentObject", "System.Object"],
     NetworkAdapter: ["Microsoft.HyperV.PowerShell.VMNetworkAdapter", "Microsoft.HyperV.PowerShell.VMNetworkAdapterBase",
+                     "Microsoft.HyperV.PowerShell.VMDevice", "Microsoft.HyperV.PowerShell.VMComponentObject",
                      "System.Object"],
     VMSwitch: ["Microsoft.HyperV.PowerShell.VMSwitch", "System.Object"],
     NetAdapter: ["Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/MSFT_NetAdapter",
@@ -117,6 +123,19 @@ PS_TYPE_NAMES: dict[type, list[str]] = {
     VHDMetrics: ["Microsoft.HyperV.PowerShell.VHDMetrics", "System.Object"],
     VMCompatibilityReport: ["Microsoft.HyperV.PowerShell.VMCompatibilityReport", "System.Object"],
     VMCompatibilityError: ["Microsoft.HyperV.PowerShell.VMCompatibilityError", "System.Object"],
+    IdeController: ["Microsoft.HyperV.PowerShell.VMIdeController", "Microsoft.HyperV.PowerShell.VMDriveController",
+                    "System.Object"],
+    VMBootSource: ["Microsoft.HyperV.PowerShell.VMBootSource", "Microsoft.HyperV.PowerShell.VMComponentObject",
+                   "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    VMBios: ["Microsoft.HyperV.PowerShell.VMBios", "Microsoft.HyperV.PowerShell.VMComponentObject",
+             "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
+    FloppyDrive: ["Microsoft.HyperV.PowerShell.VMFloppyDiskDrive", "Microsoft.HyperV.PowerShell.Drive",
+                  "Microsoft.HyperV.PowerShell.VMDevice", "Microsoft.HyperV.PowerShell.VMComponentObject",
+                  "System.Object"],
+    VMVideo: ["Microsoft.HyperV.PowerShell.VMVideo", "Microsoft.HyperV.PowerShell.VMDevice",
+              "Microsoft.HyperV.PowerShell.VMComponentObject", "System.Object"],
+    VMSecurity: ["Microsoft.HyperV.PowerShell.VMSecurity", "Microsoft.HyperV.PowerShell.VMComponentObject",
+                 "Microsoft.HyperV.PowerShell.VirtualMachineComponent", "System.Object"],
 }
 
 

@@ -248,6 +248,7 @@ class ScsiController(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMScsiController (Get-VMScsiController)."""
 
     controller_number: int
+    drives: tuple[HardDrive | DvdDrive, ...] = ()
     name: str = "SCSI Controller"
     vm_id: str = attrs.field(metadata=ps("VMId"))
     vm_name: str = attrs.field(metadata=ps("VMName"))
@@ -257,7 +258,7 @@ class ScsiController(Fieldwise):
 @attrs.frozen(eq=False, repr=False, kw_only=True)
 class DvdDrive(Fieldwise):
     """Microsoft.HyperV.PowerShell.DvdDrive (Get-VMDvdDrive): without media, Path is null and
-    DvdMediaType None."""
+    DvdMediaType None; with an .iso mounted, DvdMediaType ISO."""
 
     path: str | None = None
     dvd_media_type: str = "None"
@@ -469,7 +470,7 @@ class VM(MadeOnRead):
     state: VMState
     com_port1: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort1"))
     com_port2: VMComPort | None = attrs.field(default=None, metadata=ps("ComPort2"))
-    dvd_drives: tuple[str, ...] = attrs.field(default=(), metadata=ps("DVDDrives"))
+    dvd_drives: tuple[DvdDrive, ...] = attrs.field(default=(), metadata=ps("DVDDrives"))
     fibre_channel_host_bus_adapters: tuple[str, ...] = ()
     floppy_drive: str | None = None
     hard_drives: tuple[HardDrive, ...]
@@ -488,6 +489,8 @@ class VM(MadeOnRead):
     path: str
     size_of_system_files: int = 28672
     guest_controlled_cache_types: bool = False
+    # Get-VMProcessor's ExposeVirtualizationExtensions (not a VirtualMachine property)
+    expose_virtualization_extensions: bool = attrs.field(default=False, metadata={"hidden": True})
     low_memory_mapped_io_space: int = 134217728
     high_memory_mapped_io_space: int = 536870912
     lock_on_disconnect: OnOffState | None = OnOffState.Off

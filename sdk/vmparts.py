@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -292,6 +292,7 @@ class VMSettings(Fieldwise):
     memory_maximum: int | None = None
     dynamic_memory_enabled: bool | None = None
     processor_count: int | None = None
+    expose_virtualization_extensions: bool | None = None
     notes: str | None = None
     new_name: str | None = None
     automatic_start_action: str | None = None
@@ -423,7 +424,8 @@ else:
 class VMFirmware(Fieldwise):
     """Microsoft.HyperV.PowerShell.VMFirmware (Get-VMFirmware) of a generation 2 VM: secure boot
     and its template; the network boot protocol, console mode and boot-failure pause keep New-VM's
-    defaults (IPv4, Default, Off). BootOrder is not emulated (empty)."""
+    defaults (IPv4, Default, Off). BootOrder: the boot entries (`sdk.devices.VMBootSource`), first to
+    last."""
 
     vm_name: str = attrs.field(metadata={"ps": "VMName"})
     vm_id: str = attrs.field(metadata={"ps": "VMId"})
@@ -434,4 +436,4 @@ class VMFirmware(Fieldwise):
     preferred_network_boot_protocol: IPProtocolPreference = IPProtocolPreference.IPv4
     console_mode: ConsoleModeType = ConsoleModeType.Default
     pause_after_boot_failure: OnOffState = OnOffState.Off
-    boot_order: tuple[str, ...] = ()
+    boot_order: tuple[Any, ...] = ()

@@ -51,8 +51,9 @@ def test_the_emulator_imports_nothing_of_ours() -> None:
 
 def test_the_sdk_imports_only_the_emulator_and_only_through_its_adapter() -> None:
     # the adapter: emulated.py and its conversions of the VM parts (emulated_parts.py) and of the
-    # Task Scheduler (emulated_tasks.py)
+    # Task Scheduler (emulated_tasks.py) and of the devices (emulated_devices.py)
     allowed = {"hyperv_emu.sdk.backends.emulated", "hyperv_emu.sdk.backends.emulated_parts",
+               "hyperv_emu.sdk.backends.emulated_devices",
                "hyperv_emu.sdk.backends.emulated_tasks", "hyperv_emu.sdk"}
     for module, pkg in _packages_imported("sdk"):
         assert pkg == "emulator", (module, pkg)

@@ -39,6 +39,7 @@ OPTIONAL_CMDLET_MODULES: tuple[str, ...] = (
     "hyperv_emu.psshim.cmdlets.hyperv_network",
     "hyperv_emu.psshim.cmdlets.hyperv_switch",
     "hyperv_emu.psshim.cmdlets.hyperv_firmware",
+    "hyperv_emu.psshim.cmdlets.hyperv_devices",
     "hyperv_emu.psshim.cmdlets.hyperv_metering",
     "hyperv_emu.psshim.cmdlets.hyperv_import",
     "hyperv_emu.psshim.cmdlets.hyperv",

@@ -209,10 +209,13 @@ class SetVMProcessor(_VMComponentCmdlet):
     VM = Bound()
     ComputerName = Bound()
     Count = Bound()
+    ExposeVirtualizationExtensions = Bound()
     Passthru = Bound()
 
     def process(self) -> Iterator[Any]:
-        settings = VMSettings(processor_count=int(self.Count) if self.is_bound("Count") else None)
+        exposed = bool(self.ExposeVirtualizationExtensions) if self.is_bound("ExposeVirtualizationExtensions") else None
+        settings = VMSettings(processor_count=int(self.Count) if self.is_bound("Count") else None,
+                              expose_virtualization_extensions=exposed)
 
         def act(client: HyperVClient, vm: VMValue) -> Any:
             return client.processor_of(client.configure_vm(vm, settings))

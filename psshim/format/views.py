@@ -409,6 +409,28 @@ def default_views(edition: str = "5.1") -> ViewRegistry:
                 Column("Path", "Path"),
             ),
         ),
+        TableView(
+            name="DvdDrive",
+            type_names=("Microsoft.HyperV.PowerShell.DvdDrive",),
+            columns=(
+                Column("VMName", "VMName"),
+                Column("ControllerType", "ControllerType"),
+                Column("ControllerNumber", "ControllerNumber"),
+                Column("ControllerLocation", "ControllerLocation"),
+                Column("DvdMediaType", "DvdMediaType"),
+                Column("Path", "Path"),
+            ),
+        ),
+        TableView(
+            name="VMVideo",
+            type_names=("Microsoft.HyperV.PowerShell.VMVideo",),
+            columns=(
+                Column("VMName", "VMName"),
+                Column("ResolutionType", "ResolutionType"),
+                Column("HorizontalResolution", "HorizontalResolution"),
+                Column("VerticalResolution", "VerticalResolution"),
+            ),
+        ),
         ListView(name="VirtualHardDisk", type_names=("Microsoft.Vhd.PowerShell.VirtualHardDisk",)),
         TableView(
             name="VMSwitch",

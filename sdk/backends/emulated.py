@@ -18,10 +18,10 @@ from hyperv_emu.emulator.engine import Emulator
 from hyperv_emu.emulator.host import FileInfo as EmuFileInfo
 from hyperv_emu.emulator.host import Host
 from hyperv_emu.emulator.model import ClockMode
-from hyperv_emu.emulator.drives import ControllerView, DvdView
 from hyperv_emu.emulator.views import CheckpointView, VhdView, VMView
 from hyperv_emu.emulator.vmsettings import VMChanges
 from hyperv_emu.sdk import errors
+from hyperv_emu.sdk.backends.emulated_devices import EmulatedDevices, dvd_from_view
 from hyperv_emu.sdk.backends.emulated_parts import (
     checkpoint_settings,
     drive_from_view,
@@ -30,7 +30,6 @@ from hyperv_emu.sdk.backends.emulated_parts import (
     vm_settings,
 )
 from hyperv_emu.emulator import importvm as emu_importvm
-from hyperv_emu.emulator.firmware import FirmwareView
 from hyperv_emu.emulator.network import AdapterChanges, AdapterView, NewAdapter
 from hyperv_emu.emulator.switches import SwitchChanges, SwitchView
 from hyperv_emu.emulator.views import CompatibilityView
@@ -48,9 +47,7 @@ from hyperv_emu.sdk.types import (
     SnapshotType,
     StopMode,
     VhdFormat,
-    DvdDrive,
     NetworkAdapter,
-    ScsiController,
     VhdTestResult,
     VlanSetting,
     VhdType,
@@ -119,15 +116,6 @@ def _mapped() -> Iterator[None]:
         raise translate(exc) from exc
 
 
-def _scsi(c: ControllerView) -> ScsiController:
-    return ScsiController(controller_number=c.controller_number, vm_id=c.vm_id, vm_name=c.vm_name,
-                          computer_name=c.computer_name)
-
-
-def _dvd(d: DvdView) -> DvdDrive:
-    return DvdDrive(path=d.path, controller_location=d.controller_location, controller_number=d.controller_number,
-                    controller_type=ControllerType[d.controller_type], vm_id=d.vm_id, vm_name=d.vm_name,
-                    computer_name=d.computer_name)
 
 
 def vm_from_view(v: VMView) -> VM:
@@ -142,6 +130,7 @@ def vm_from_view(v: VMView) -> VM:
         uptime=v.uptime, generation=v.generation, version=v.version, computer_name=v.computer_name,
         hard_drives=tuple(drive_from_view(d) for d in v.hard_drives), creation_time=v.creation_time,
         network_adapters=tuple(adapter_from_view(a) for a in v.network_adapters),
+        dvd_drives=tuple(dvd_from_view(d) for d in v.dvd_drives), expose_virtualization_extensions=v.expose_virtualization_extensions,
         processor_count=v.processor_count, notes=v.notes, configuration_location=v.path,
         resource_metering_enabled=v.resource_metering_enabled, **vm_settings(v),
     )
@@ -179,12 +168,6 @@ def _switch_changes(s: SwitchSettings) -> SwitchChanges:
                          bandwidth_mode=s.minimum_bandwidth_mode)
 
 
-def firmware_from_view(f: FirmwareView) -> VMFirmware:
-    return VMFirmware(vm_name=f.vm_name, vm_id=f.vm_id, computer_name=f.computer_name,
-                      secure_boot=OnOffState.On if f.secure_boot else OnOffState.Off,
-                      secure_boot_template=f.secure_boot_template, secure_boot_template_id=f.secure_boot_template_id)
-
-
 def import_options(o: ImportOptions) -> emu_importvm.ImportOptions:
     return emu_importvm.ImportOptions(copy=o.copy, new_id=o.generate_new_id, vm_path=o.virtual_machine_path,
                                       snapshot_path=o.snapshot_file_path, smart_paging_path=o.smart_paging_file_path,
@@ -220,7 +203,7 @@ def _file(f: EmuFileInfo) -> FileInfo:
                     company_name=v.company_name, file_description=v.file_description)
 
 
-class EmulatedBackend:
+class EmulatedBackend(EmulatedDevices):
     """An SDK backend over an emulator state at `url`."""
 
     def __init__(self, url: str, *, emulator: Emulator | None = None,
@@ -310,6 +293,7 @@ class EmulatedBackend:
             smart_paging_file_path=settings.smart_paging_file_path, memory_startup=settings.memory_startup,
             memory_minimum=settings.memory_minimum, memory_maximum=settings.memory_maximum,
             dynamic_memory=settings.dynamic_memory_enabled, processor_count=settings.processor_count,
+            expose_virtualization_extensions=settings.expose_virtualization_extensions,
             notes=settings.notes, new_name=settings.new_name,
             automatic_start_action=settings.automatic_start_action,
             automatic_start_delay=settings.automatic_start_delay,
@@ -477,12 +461,6 @@ class EmulatedBackend:
             to_controller_type=to_controller_type, to_controller_number=to_controller_number,
             to_controller_location=to_controller_location)))
 
-    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]:
-        return [_scsi(c) for c in self._call(lambda: self._host(computer).scsi_controllers(vm_id))]
-
-    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
-        return [_dvd(d) for d in self._call(lambda: self._host(computer).dvd_drives(vm_id))]
-
     def connect_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                 switch: str | None) -> list[NetworkAdapter]:
         views = self._call(lambda: self._host(computer).connect_adapter(vm_id, adapter, switch))
@@ -495,14 +473,6 @@ class EmulatedBackend:
                              new_name=changes.new_name, features=changes.features)
         views = self._call(lambda: self._host(computer).configure_adapter(vm_id, adapter, emu))
         return [adapter_from_view(a) for a in views]
-
-    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
-        return firmware_from_view(self._call(lambda: self._host(computer).vm_firmware(vm_id)))
-
-    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
-                           template: str | None) -> VMFirmware:
-        return firmware_from_view(self._call(lambda: self._host(computer).configure_firmware(vm_id, secure_boot,
-                                                                                              template)))
 
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
         return [adapter_from_view(a) for a in self._call(lambda: self._host(computer).network_adapters(vm_id))]

@@ -85,6 +85,7 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, OperationType, VMCompatibilityError, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
+from hyperv_emu.sdk.backends.ps_devices import PowerShellDevices
 from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
 
 log = logging.getLogger("hyperv_emu.sdk.backends.powershell")
@@ -226,7 +227,7 @@ def _is_guid(value: str) -> bool:
     return isinstance(value, str) and bool(_GUID.match(value))
 
 
-class PowerShellBackend:
+class PowerShellBackend(PowerShellDevices):
     """An SDK backend that runs Hyper-V cmdlet scripts through a `Transport`.
 
     `edition_hint` ("5.1" or "7") is informational (the parser reads both editions); the edition
@@ -563,14 +564,6 @@ class PowerShellBackend:
             to_controller_location=to_controller_location))
         return ps_json.value_from_json(HardDrive, self._one(env, "hard disk drive"))
 
-    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]:
-        env = self._run(self.scripts.scsi_controllers(self._c(computer), self._vm_id(vm_id)))
-        return [ps_json.value_from_json(ScsiController, i) for i in env.items]
-
-    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
-        env = self._run(self.scripts.dvd_drives(self._c(computer), self._vm_id(vm_id)))
-        return [ps_json.value_from_json(DvdDrive, i) for i in env.items]
-
     def compare_import(self, computer: str | None, path: str, options: ImportOptions) -> VMCompatibilityReport:
         env = self._run(ps_importscript.compare_import(self._c(computer), path, options), context={"path": path})
         return _report(self._one(env, "compatibility report"), options)
@@ -593,16 +586,6 @@ class PowerShellBackend:
         env = self._run(ps_importscript.configure_network_adapter(self._c(computer), self._vm_id(vm_id), adapter,
                                                                   changes))
         return [ps_json.value_from_json(NetworkAdapter, i) for i in env.items]
-
-    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
-        env = self._run(ps_importscript.firmware(self._c(computer), self._vm_id(vm_id)))
-        return ps_json.value_from_json(VMFirmware, self._one(env, "firmware"))
-
-    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
-                           template: str | None) -> VMFirmware:
-        env = self._run(ps_importscript.configure_firmware(self._c(computer), self._vm_id(vm_id), secure_boot,
-                                                           template))
-        return ps_json.value_from_json(VMFirmware, self._one(env, "firmware"))
 
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
         env = self._run(self.scripts.network_adapters(self._c(computer), self._vm_id(vm_id)))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from hyperv_emu.sdk.backends.ps_script import (
     ADAPTER_PROPS,
-    _select_list,
     Script,
     _cn,
     _get_vm,
@@ -21,7 +20,7 @@ from hyperv_emu.sdk.backends.ps_script import (
     ps_quote,
 )
 from hyperv_emu.sdk.compat import ImportOptions
-from hyperv_emu.sdk.vmparts import AdapterSettings, VMFirmware
+from hyperv_emu.sdk.vmparts import AdapterSettings
 
 _REPORT_PROPS = (
     "@(@{Name='VM'; Expression={ $_.VM | Select-Object -Property $hvVMProps }}, "
@@ -83,25 +82,3 @@ def configure_network_adapter(computer: str | None, vm_id: str, adapter: str, ch
         body.append(f"$hvAdapter | Rename-VMNetworkAdapter -NewName {ps_quote(changes.new_name)}")
     body.append(f"$hvItems = @(Get-VMNetworkAdapter -VM $hvVm | Select-Object -Property {ADAPTER_PROPS})")
     return frame("configure_network_adapter", body)
-
-
-_FIRMWARE_PROPS = _select_list(VMFirmware)
-
-
-def firmware(computer: str | None, vm_id: str) -> Script:
-    body = [_get_vm(computer, vm_id),
-            f"$hvItems = @(Get-VMFirmware -VM $hvVm | Select-Object -Property {_FIRMWARE_PROPS})"]
-    return frame("firmware", body)
-
-
-def configure_firmware(computer: str | None, vm_id: str, secure_boot: bool | None, template: str | None) -> Script:
-    args = ""
-    if secure_boot is not None:
-        args += f" -EnableSecureBoot {'On' if secure_boot else 'Off'}"
-    if template is not None:
-        args += f" -SecureBootTemplate {ps_quote(template)}"
-    body = [_get_vm(computer, vm_id)]
-    if args:
-        body.append(f"Set-VMFirmware -VM $hvVm{args}")
-    body.append(f"$hvItems = @(Get-VMFirmware -VM $hvVm | Select-Object -Property {_FIRMWARE_PROPS})")
-    return frame("configure_firmware", body)

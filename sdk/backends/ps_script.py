@@ -183,6 +183,8 @@ def _select_list(cls: type, *, skip: Sequence[str] = ()) -> str:
             parts.append("@{Name='HardDrives'; Expression={ @($_.HardDrives | Select-Object -Property $hvDriveProps) }}")
         elif hint == tuple[str, ...]:  # objects the SDK keeps by their text (DVDDrives, Groups, ...)
             parts.append(f"@{{Name='{name}'; Expression={{ @($_.{name} | ForEach-Object {{ [string]$_ }}) }}}}")
+        elif name == "ExposeVirtualizationExtensions" and cls is VM:
+            continue  # Get-VMProcessor's, not a VirtualMachine property: read by `virtualization_extensions`
         elif name in _AS_TEXT:
             parts.append(f"@{{Name='{name}'; Expression={{ if ($null -ne $_.{name}) {{ [string]$_.{name} }} }}}}")
         elif _nested_class(hint) is not None:
@@ -196,7 +198,7 @@ def _select_list(cls: type, *, skip: Sequence[str] = ()) -> str:
 
 
 DRIVE_PROPS = _select_list(HardDrive)
-VM_PROPS = _select_list(VM)
+VM_PROPS = _select_list(VM).replace("'DvdMediaType'", "@{Name='DvdMediaType'; Expression={ [string]$_.DvdMediaType }}")
 CHECKPOINT_PROPS = _select_list(Checkpoint)
 VHD_PROPS = _select_list(VHD)
 SCSI_PROPS = _select_list(ScsiController)

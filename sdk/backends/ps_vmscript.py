@@ -39,6 +39,7 @@ _PARAMS: dict[str, tuple[str, str, str]] = {
     "automatic_critical_error_action": ("Set-VM", "AutomaticCriticalErrorAction", "str"),
     "automatic_critical_error_action_timeout": ("Set-VM", "AutomaticCriticalErrorActionTimeout", "int"),
     "processor_count": ("Set-VMProcessor", "Count", "int"),
+    "expose_virtualization_extensions": ("Set-VMProcessor", "ExposeVirtualizationExtensions", "bool"),
     "dynamic_memory_enabled": ("Set-VMMemory", "DynamicMemoryEnabled", "bool"),
     "memory_startup": ("Set-VMMemory", "StartupBytes", "int"),
     "memory_minimum": ("Set-VMMemory", "MinimumBytes", "int"),

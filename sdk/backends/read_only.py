@@ -33,10 +33,11 @@ from hyperv_emu.sdk.types import (
 )
 from hyperv_emu.sdk.compat import ImportOptions, VMCompatibilityReport
 from hyperv_emu.sdk.metering import VMMeteringReport
+from hyperv_emu.sdk.backends.read_only_devices import ReadOnlyDevices
 from hyperv_emu.sdk.vmparts import AdapterSettings, NetAdapter, NewAdapterSpec, SwitchSettings, VMFirmware, VMHostInfo, VMSettings
 
 
-class ReadOnlyBackend:
+class ReadOnlyBackend(ReadOnlyDevices):
     """`inner`'s reads; every change refused (see the module docstring)."""
 
     def __init__(self, inner: Backend) -> None:
@@ -148,10 +149,6 @@ class ReadOnlyBackend:
 
     def configure_network_adapter(self, computer: str | None, vm_id: str, adapter: str,
                                   changes: AdapterSettings) -> list[NetworkAdapter]:
-        self._deny(computer)
-
-    def configure_firmware(self, computer: str | None, vm_id: str, secure_boot: bool | None,
-                           template: str | None) -> VMFirmware:
         self._deny(computer)
 
     # --- disks, events, faults ---------------------------------------------------------------
@@ -281,12 +278,6 @@ class ReadOnlyBackend:
                        to_controller_number: int | None, to_controller_location: int | None) -> HardDrive:
         self._deny(computer)
 
-    def scsi_controllers(self, computer: str | None, vm_id: str) -> list[ScsiController]:
-        return self.inner.scsi_controllers(computer, vm_id)
-
-    def dvd_drives(self, computer: str | None, vm_id: str) -> list[DvdDrive]:
-        return self.inner.dvd_drives(computer, vm_id)
-
     def network_adapters(self, computer: str | None, vm_id: str) -> list[NetworkAdapter]:
         return self.inner.network_adapters(computer, vm_id)
 
@@ -313,9 +304,6 @@ class ReadOnlyBackend:
 
     def remove_switch(self, computer: str | None, switch_id: str) -> None:
         self._deny(computer)
-
-    def firmware(self, computer: str | None, vm_id: str) -> VMFirmware:
-        return self.inner.firmware(computer, vm_id)
 
 
 def read_only(backend: Backend) -> Backend:

@@ -123,7 +123,7 @@ def test_whatif_and_confirm_come_with_supports_should_process(registry: Registry
 
 
 def test_the_rest_of_the_module_is_not_emulated_and_the_handlers_remain(registry: Registry) -> None:
-    assert registry.find("Add-VMDvdDrive").cls is NotEmulated  # type: ignore[union-attr]
+    assert registry.find("Add-VMKeyStorageDrive").cls is NotEmulated  # type: ignore[union-attr]
     assert registry.find("Get-VM").cls is not NotEmulated  # type: ignore[union-attr]
     assert registry.find("Checkpoint-VM").cls is not NotEmulated  # type: ignore[union-attr]
 
@@ -253,8 +253,8 @@ def test_validate_range_of_wait_vm_delay() -> None:
 
 
 def test_not_emulated_cmdlet_binds_then_fails_naming_it() -> None:
-    rec = one_error("Add-VMDvdDrive -VMName SRV-APP01 -Path C:\\iso\\x.iso")
-    assert rec.message == "Add-VMDvdDrive is not supported by hvemu."
+    rec = one_error("Add-VMKeyStorageDrive -VMName SRV-APP01 -ControllerNumber 0")
+    assert rec.message == "Add-VMKeyStorageDrive is not supported by hvemu."
     assert rec.fully_qualified_error_id.startswith(NOT_SUPPORTED)
     # positional binding and parameter aliases work as declared (VMName p0; Passthru switch)
     rec = one_error("Get-VMNetworkAdapterAcl SRV-APP01")
@@ -293,8 +293,8 @@ def test_pipeline_input_binds_before_the_not_supported_error() -> None:
 
 
 def test_module_qualified_names_and_aliases_resolve() -> None:
-    rec = one_error("Hyper-V\\Add-VMDvdDrive -VMName SRV-APP01")
-    assert rec.message == "Add-VMDvdDrive is not supported by hvemu."
+    rec = one_error("Hyper-V\\Add-VMKeyStorageDrive -VMName SRV-APP01")
+    assert rec.message == "Add-VMKeyStorageDrive is not supported by hvemu."
     out, errors = run("(Hyper-V\\Get-VM).Name; (Get-VMCheckpoint -VMName SRV-APP01 | Measure-Object).Count")
     assert errors == [] and out == ["SRV-APP01", "0"]
 
@@ -308,8 +308,8 @@ def test_an_emulated_cmdlet_rejects_a_parameter_its_handler_does_not_honour() ->
 
 
 def test_whatif_on_a_not_emulated_cmdlet_is_still_not_supported() -> None:
-    rec = one_error("Remove-VMDvdDrive -VMName SRV-APP01 -ControllerNumber 0 -ControllerLocation 1 -WhatIf")
-    assert rec.message == "Remove-VMDvdDrive is not supported by hvemu."
+    rec = one_error("Remove-VMKeyStorageDrive -VMName SRV-APP01 -WhatIf")
+    assert rec.message == "Remove-VMKeyStorageDrive is not supported by hvemu."
 
 
 def test_every_pages_default_set_exists(registry: Registry) -> None:

@@ -241,6 +241,7 @@ def test_hostile_names_arrive_as_data_and_nothing_else_runs(value: str) -> None:
 def test_the_canary_and_the_watch_would_see_an_injection() -> None:
     """The checks are not vacuous: the same script text with a value pasted in unquoted calls
     the canary, resolves a command no harmless script resolves, and changes the host."""
+    harmless = harmless_commands()  # first: computing it clears and refills REGISTRY.resolved
     twins = Twins()
     try:
         before = len(CANARY_CALLS)
@@ -250,7 +251,7 @@ def test_the_canary_and_the_watch_would_see_an_injection() -> None:
         assert pasted != script
         twins.transport.run(pasted)
         assert CANARY_CALLS[before:] == ["'pwned'"]
-        assert "invoke-hvcanary" in REGISTRY.resolved - harmless_commands()
+        assert "invoke-hvcanary" in REGISTRY.resolved - harmless
         assert [v.name for v in twins.emulated.get_vms()] == ["Pwned", "Target"]
         assert summary(twins.urls[1]) != summary(twins.urls[0])
     finally:
