@@ -167,8 +167,8 @@ def test_access_vlan_and_untagged(session: Session) -> None:
 
 
 def test_unemulated_adapter_setting_says_so(session: Session) -> None:
-    r = run(session, "Set-VMNetworkAdapter -VMName SRV-APP01 -DhcpGuard On")
-    assert "Set-VMNetworkAdapter -DhcpGuard is not supported by hvemu." in r.stderr
+    r = run(session, "Set-VMNetworkAdapter -VMName SRV-APP01 -VmqWeight 0")
+    assert "Set-VMNetworkAdapter -VmqWeight is not supported by hvemu." in r.stderr
 
 
 # --- the Hyper-V binaries and FileInfo.VersionInfo -----------------------------------------------
