@@ -23,10 +23,12 @@ BATs, so reopen it after another object (e.g. a merge) changed its files.
 
 from .chain import Opener, ParentResolver, VhdxChain, check_linkage, open_chain
 from .create import (
+    DiskIdentity,
     create_differencing,
     create_differencing_with_length,
     create_dynamic,
     create_fixed,
+    identity_of,
     make_parent_locator,
     parent_locator_for,
     write_differencing,
@@ -58,6 +60,7 @@ from .vhdxfile import VhdxFile
 
 __all__ = [
     "CorruptVhdxError",
+    "DiskIdentity",
     "DiskRef",
     "FsspecFile",
     "Geometry",
@@ -85,6 +88,7 @@ __all__ = [
     "create_differencing_with_length",
     "create_dynamic",
     "create_fixed",
+    "identity_of",
     "is_zero",
     "make_parent_locator",
     "merge_into_parent",
