@@ -689,7 +689,13 @@ class MemoryFileStore:
         if rel.startswith(HOSTS_DIR + "/"):
             batch = self._batch()
             if batch is not None:
-                rel = batch.listings.lookup(rel)
+                known = batch.listings.get(rel)
+                if known is not None:
+                    return known
+                found = batch.listings.lookup(rel)
+                located = found, _join(self.root, found)
+                batch.listings.put(rel, located, batch.listings.exists(found))
+                return located
             else:
                 rel = ntfs_lookup(rel, lambda r: self._exists(_join(self.root, r)),
                                   lambda r: [str(n).rstrip("/").rsplit("/", 1)[-1]

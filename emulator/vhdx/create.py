@@ -52,6 +52,7 @@ from .layout import (
 from .paths import absolute_win32_path, relative_win_path
 from .raf import RandomAccessFile
 from .structs import (
+    HEADER_FIELDS_SIZE,
     KEY_ABSOLUTE_WIN32_PATH,
     KEY_PARENT_LINKAGE,
     KEY_RELATIVE_PATH,
@@ -203,7 +204,7 @@ def _write(
     data_guid = uuid.uuid4()
     for seq, offset in ((1, HEADER_OFFSETS[0]), (2, HEADER_OFFSETS[1])):
         header = Header(seq, file_guid, data_guid, ZERO_GUID, 0, 1, LOG_LENGTH, LOG_OFFSET)
-        raf.write_at(offset, header.encode())
+        _put(raf, offset, header.encode(), HEADER_FIELDS_SIZE)
     raf.flush()
     return DiskIdentity(geometry.virtual_size, geometry.logical_sector_size, pss, disk_id, data_guid)
 
