@@ -15,6 +15,7 @@ becomes partially present, as Hyper-V does (none at creation).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from uuid import UUID
 
@@ -115,25 +116,32 @@ def _metadata_pieces(
     padding): the table, the items from +64 KiB, the parent locator at +128 KiB; the rest of
     the region is zero."""
     params = FileParameters(geometry.block_size, fixed, geometry.has_parent).encode()
-    items: list[tuple[UUID, bytes, bool]] = [
-        (FILE_PARAMETERS_GUID, params, False),
-        (VIRTUAL_DISK_SIZE_GUID, encode_u64(geometry.virtual_size), True),
-        (VIRTUAL_DISK_ID_GUID, disk_id.bytes_le, True),
-        (LOGICAL_SECTOR_SIZE_GUID, encode_u32(geometry.logical_sector_size), True),
-        (PHYSICAL_SECTOR_SIZE_GUID, encode_u32(pss), True),
-    ]
-    entries = []
-    pos = _ITEMS_OFFSET
-    for guid, raw, virtual_disk in items:
-        entries.append(MetadataEntry(guid, pos, len(raw), False, virtual_disk, True))
-        pos += len(raw)
-    values = b"".join(raw for _guid, raw, _vd in items)
+    values = b"".join((params, encode_u64(geometry.virtual_size), disk_id.bytes_le,
+                       encode_u32(geometry.logical_sector_size), encode_u32(pss)))
     pieces = [(_ITEMS_OFFSET, values, len(values))]
+    locator_length = None
     if locator is not None:
         raw = locator.encode()
         pieces.append((_LOCATOR_OFFSET, raw, len(raw)))
-        entries.append(MetadataEntry(PARENT_LOCATOR_GUID, _LOCATOR_OFFSET, len(raw), False, False, True))
-    return [(0, encode_metadata_table(entries), metadata_entry_position(len(entries))), *pieces]
+        locator_length = len(raw)
+    table = _metadata_table(locator_length)
+    return [(0, table, len(table)), *pieces]
+
+
+@functools.lru_cache(maxsize=64)
+def _metadata_table(locator_length: int | None) -> bytes:
+    """The metadata table (its entries, without the zeros after them) of the items
+    `_metadata_pieces` writes: it depends only on the parent locator's length."""
+    entries = []
+    pos = _ITEMS_OFFSET
+    for guid, length, virtual_disk in ((FILE_PARAMETERS_GUID, 8, False), (VIRTUAL_DISK_SIZE_GUID, 8, True),
+                                       (VIRTUAL_DISK_ID_GUID, 16, True), (LOGICAL_SECTOR_SIZE_GUID, 4, True),
+                                       (PHYSICAL_SECTOR_SIZE_GUID, 4, True)):
+        entries.append(MetadataEntry(guid, pos, length, False, virtual_disk, True))
+        pos += length
+    if locator_length is not None:
+        entries.append(MetadataEntry(PARENT_LOCATOR_GUID, _LOCATOR_OFFSET, locator_length, False, False, True))
+    return encode_metadata_table(entries)[:metadata_entry_position(len(entries))]
 
 
 def _put(raf: RandomAccessFile, offset: int, data: bytes, used: int) -> None:
