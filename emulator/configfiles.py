@@ -9,6 +9,19 @@ from hyperv_emu.emulator.model import CheckpointRecord, Event, FileOp, HostRecor
 from hyperv_emu.emulator.transaction import Transaction
 
 
+def config_text(doc: dict[str, object]) -> str:
+    """`json.dumps(doc, indent=1)` of a flat document (scalars, and lists of scalars): the same
+    text, each value encoded by the C encoder (with an indent, json encodes in Python)."""
+    items = []
+    for key, value in doc.items():
+        if isinstance(value, list):
+            text = "[\n" + ",\n".join("  " + json.dumps(v) for v in value) + "\n ]" if value else "[]"
+        else:
+            text = json.dumps(value)
+        items.append(f" {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(items) + "\n}" if items else "{}"
+
+
 def vm_config_path(vm: VirtualMachineRecord) -> str:
     return str(winpath.parse(vm.path).joinpath("Virtual Machines", f"{vm.id.upper()}.vmcx"))
 
@@ -20,11 +33,10 @@ def write_vm_config(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord)
     if not any(v is vm for v in host.vms):
         tx.changed = True
         return
-    payload = json.dumps(
+    payload = config_text(
         {"Name": vm.name, "Id": vm.id, "CheckpointType": vm.checkpoint_type.value,
          "MemoryStartup": vm.memory_startup, "Generation": vm.generation, "Version": vm.version,
          "HardDrives": [d.path for d in vm.disks], "ParentSnapshotId": vm.parent_checkpoint_id},
-        indent=1,
     )
     path = vm_config_path(vm)
     tx.queue(FileOp(kind="write_file", host=host.name, path=path, payload=payload))
@@ -42,12 +54,11 @@ def checkpoint_config_path(vm: VirtualMachineRecord, cp: CheckpointRecord, ext: 
 
 
 def write_checkpoint_config(tx: Transaction, host: HostRecord, vm: VirtualMachineRecord, cp: CheckpointRecord) -> None:
-    payload = json.dumps(
+    payload = config_text(
         {"Name": cp.name, "Id": cp.id, "VMId": vm.id, "VMName": vm.name, "ParentSnapshotId": cp.parent_id,
          "CreationTime": cp.creation_time.isoformat(), "IsSaved": cp.has_memory,
          "IsAutomaticSnapshot": cp.is_automatic, "MemoryStartup": cp.memory_startup,
          "HardDrives": [d.path for d in cp.disks]},
-        indent=1,
     )
     path = checkpoint_config_path(vm, cp)
     tx.queue(FileOp(kind="write_file", host=host.name, path=path, payload=payload))

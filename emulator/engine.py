@@ -77,10 +77,12 @@ def check_ops(store: FileStore, ops: list[FileOp], chains: ChainChecks | None = 
         wp = winpath.parse(op.path)
         rel = host_rel(op.host, op.path)
         if op.kind in _CREATES_FILE or op.kind == "mkdir":
+            # the folders above: hosts/<host>/<drive>, then each part of the path (host_rel's form)
+            rel_parts = rel.split("/")
             for i in range(len(wp.parts)):
-                folder = winpath.WinPath(wp.drive, wp.parts[:i])
-                folder_rel = host_rel(op.host, str(folder))
+                folder_rel = "/".join(rel_parts[:3 + i])
                 if kind(folder_rel) == "file":
+                    folder = winpath.WinPath(wp.drive, wp.parts[:i])
                     raise PathError(f"Cannot create '{wp}' because '{folder}' is a file.", target=str(wp))
                 made[folder_rel] = True
                 gone.discard(folder_rel)

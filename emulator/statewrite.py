@@ -34,6 +34,8 @@ class Flush:
         self.t = tracker
         self.gen = generation
         self.written: set[int] = set()  # ids of records inserted whole
+        # the rows of records inserted whole, by statement, written together (`_write_inserts`)
+        self.inserts: dict[str, list[tuple[Any, ...]]] = {}
 
     def run(self) -> None:
         t = self.t
@@ -43,6 +45,7 @@ class Flush:
         went: dict[int, Any] = {}
         for lst, before in changed:
             self._list(lst, before, came, went)
+        self._write_inserts()
         for key, obj in went.items():
             if key not in came:
                 rid = t.rid_of.get(key)
@@ -151,15 +154,23 @@ class Flush:
         rid = t.next_rid
         t.adopt(obj, kind, parent, pos, rid)
         self.written.add(id(obj))
-        self.conn.execute(f"INSERT INTO {kind.table} VALUES (?, ?, ?, ?, ?, ?)",
-                          (rid, parent, pos, self.gen, kind.key(obj), dump_row(obj)))
+        self.inserts.setdefault(f"INSERT INTO {kind.table} VALUES (?, ?, ?, ?, ?, ?)", []).append(
+            (rid, parent, pos, self.gen, kind.key(obj), dump_row(obj)))
         for child in CHILDREN.get(kind.cls, ()):
             for i, item in enumerate(getattr(obj, child.field)):
                 self._insert(item, child, rid, i)
         for mk in CHILD_MAPS.get(kind.cls, ()):
-            for k, v in getattr(obj, mk.field).items():
-                self.conn.execute(f"INSERT INTO {mk.table} VALUES (?, ?, ?, ?)",
-                                  (rid, k, self.gen, dump_map_value(mk.table, v)))
+            values = getattr(obj, mk.field)
+            if values:
+                self.inserts.setdefault(f"INSERT INTO {mk.table} VALUES (?, ?, ?, ?)", []).extend(
+                    (rid, k, self.gen, dump_map_value(mk.table, v)) for k, v in values.items())
+
+    def _write_inserts(self) -> None:
+        """The rows `_insert` collected, one `executemany` per table (before any row is deleted:
+        a row inserted under a record that goes is deleted with it)."""
+        for sql, rows in self.inserts.items():
+            self.conn.executemany(sql, rows)
+        self.inserts.clear()
 
     def _delete(self, kind: Kind, rids: list[int]) -> None:
         if not rids:

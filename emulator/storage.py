@@ -95,6 +95,7 @@ class FileStore(Protocol):
     def listdir(self, rel: str) -> list[Entry]: ...
     def makedirs(self, rel: str) -> None: ...
     def create_sparse(self, rel: str, length: int) -> None: ...
+    def create_random(self, rel: str) -> RandomAccessFile: ...
     def open_random(self, rel: str, writable: bool = True) -> RandomAccessFile: ...
     def copy_sparse(self, src: str, dst: str, length: int) -> None: ...
     def lock(self) -> contextlib.AbstractContextManager[None]: ...
@@ -103,6 +104,8 @@ class FileStore(Protocol):
     def batch(self) -> contextlib.AbstractContextManager[None]: ...
     def unsynced(self) -> contextlib.AbstractContextManager[None]: ...
     def open_database(self, rel: str, create: bool) -> Database | None: ...
+    def remember(self, rel: str, facts: object) -> None: ...
+    def recall(self, rel: str) -> object | None: ...
 
 
 def ntfs_lookup(rel: str, exists: Callable[[str], bool], children: Callable[[str], list[str]]) -> str:
@@ -234,18 +237,21 @@ class LocalFileStore:
         """(the relative path as found, its absolute path), confined to the root."""
         batch = self._batch()
         if batch is not None:
-            known = batch.listings.located(rel)
+            known = batch.listings.get(rel)
             if known is not None:
                 return known
             found = self._resolve(rel, batch)
-            batch.listings.locate(rel, found)
+            batch.listings.put(rel, found, found[0].startswith(HOSTS_DIR + "/")
+                               and batch.listings.exists(found[0]))
             return found
         return self._resolve(rel, None)
 
     def _resolve(self, rel: str, batch: Batch | None) -> tuple[str, str]:
+        listed = False  # in a batch, a host path whose folder listing says it does not exist
         if rel.startswith(HOSTS_DIR + "/"):
             if batch is not None:
                 rel = batch.listings.lookup(rel)
+                listed = not batch.listings.exists(rel)
             else:
                 rel = ntfs_lookup(rel, lambda r: os.path.lexists(os.path.join(self.root, r)),
                                   lambda r: os.listdir(os.path.join(self.root, r))
@@ -256,9 +262,9 @@ class LocalFileStore:
         if rel:
             # Confinement follows links: a symbolic link in the state (a state unpacked from an
             # archive) must not lead a script's write or delete outside the root. In a batch the
-            # real path of each folder is resolved once.
+            # real path of each folder is resolved once (and a name its folder lacks is no link).
             folder, name = os.path.split(path)
-            if batch is not None and path != self.root and not os.path.islink(path):
+            if batch is not None and path != self.root and (listed or not os.path.islink(path)):
                 real = os.path.join(batch.real_folder(folder), name)
             else:
                 real = os.path.realpath(path)
@@ -274,10 +280,33 @@ class LocalFileStore:
         return self._p(rel)
 
     def exists(self, rel: str) -> bool:
-        return os.path.lexists(self._p(rel))
+        rel, path = self._locate(rel)
+        batch = self._batch()
+        if batch is not None and rel.startswith(HOSTS_DIR + "/"):
+            return batch.listings.exists(rel)  # the hosts' files change through the store only
+        return os.path.lexists(path)
 
     def is_dir(self, rel: str) -> bool:
         return os.path.isdir(self._p(rel))
+
+    # --- what a caller knows of a file it made (storebatch.Batch.facts) -------------------------
+
+    def remember(self, rel: str, facts: object) -> None:
+        """Keep `facts` about the file `rel` while the batch lasts and the file does not change
+        (nothing is kept outside a batch)."""
+        batch = self._batch()
+        if batch is not None:
+            batch.facts[self._locate(rel)[0]] = facts
+
+    def recall(self, rel: str) -> object | None:
+        batch = self._batch()
+        return batch.facts.get(self._locate(rel)[0]) if batch is not None else None
+
+    def _changing(self, rel: str) -> None:
+        """`rel` (as found) is about to be written or deleted: what was remembered of it goes."""
+        batch = self._batch()
+        if batch is not None:
+            batch.facts.pop(rel, None)
 
     def read_bytes(self, rel: str) -> bytes:
         with open(self._p(rel), "rb") as f:
@@ -290,15 +319,19 @@ class LocalFileStore:
 
     def write_atomic(self, rel: str, data: bytes) -> None:
         rel, path = self._locate(rel)
+        self._changing(rel)
         self._make_folder_of(rel, path)
         batch = self._batch()
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
                 if batch is None or not batch.deferring:
-                    os.fsync(f.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -308,6 +341,7 @@ class LocalFileStore:
 
     def delete(self, rel: str) -> None:
         rel, path = self._locate(rel)
+        self._changing(rel)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
         batch = self._batch()
@@ -341,21 +375,43 @@ class LocalFileStore:
 
     def create_sparse(self, rel: str, length: int) -> None:
         rel, path = self._locate(rel)
+        self._changing(rel)
         self._make_folder_of(rel, path)
-        with open(path, "wb") as f:
-            f.truncate(length)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            if length:
+                os.ftruncate(fd, length)
+        finally:
+            os.close(fd)
         self._written(rel, path)
+
+    def create_random(self, rel: str) -> RandomAccessFile:
+        """A new empty file (an existing one emptied) open for writing: `create_sparse(rel, 0)`
+        and `open_random(rel)` in one open."""
+        from hyperv_emu.emulator.vhdx.raf import LocalFile
+
+        rel, path = self._locate(rel)
+        self._changing(rel)
+        self._make_folder_of(rel, path)
+        f = LocalFile(path, "w")
+        self._written(rel, path)
+        return self._writable(f, path)
+
+    def _writable(self, f: LocalFile, path: str) -> RandomAccessFile:
+        batch = self._batch()
+        if batch is not None and batch.deferring:
+            batch.dirty.add(path)
+            return _UnsyncedFile(f)
+        return f
 
     def open_random(self, rel: str, writable: bool = True) -> RandomAccessFile:
         from hyperv_emu.emulator.vhdx.raf import LocalFile
 
         rel, path = self._locate(rel)
+        if writable:
+            self._changing(rel)
         f = LocalFile(path, "r+" if writable else "r")
-        batch = self._batch()
-        if writable and batch is not None and batch.deferring:
-            batch.dirty.add(path)
-            return _UnsyncedFile(f)
-        return f
+        return self._writable(f, path) if writable else f
 
     def copy_sparse(self, src: str, dst: str, length: int) -> None:
         """`dst` becomes a copy of `src` cut or extended to `length`; only `src`'s data extents
@@ -363,6 +419,7 @@ class LocalFileStore:
         from hyperv_emu.emulator.vhdx.raf import LocalFile, write_sparse
 
         dst, target = self._locate(dst)
+        self._changing(dst)
         self._make_folder_of(dst, target)
         fd = os.open(self._p(src), os.O_RDONLY)
         try:
@@ -644,7 +701,13 @@ class MemoryFileStore:
         if rel.startswith(HOSTS_DIR + "/"):
             batch = self._batch()
             if batch is not None:
-                rel = batch.listings.lookup(rel)
+                known = batch.listings.get(rel)
+                if known is not None:
+                    return known
+                found = batch.listings.lookup(rel)
+                located = found, _join(self.root, found)
+                batch.listings.put(rel, located, batch.listings.exists(found))
+                return located
             else:
                 rel = ntfs_lookup(rel, lambda r: self._exists(_join(self.root, r)),
                                   lambda r: [str(n).rstrip("/").rsplit("/", 1)[-1]
@@ -698,6 +761,21 @@ class MemoryFileStore:
         if batch is not None:
             batch.listings.added(rel, False)
 
+    def remember(self, rel: str, facts: object) -> None:
+        """As `LocalFileStore.remember`."""
+        batch = self._batch()
+        if batch is not None:
+            batch.facts[self._locate(rel)[0]] = facts
+
+    def recall(self, rel: str) -> object | None:
+        batch = self._batch()
+        return batch.facts.get(self._locate(rel)[0]) if batch is not None else None
+
+    def _changing(self, rel: str) -> None:
+        batch = self._batch()
+        if batch is not None:
+            batch.facts.pop(rel, None)
+
     def display_path(self, rel: str) -> str:
         return "memory://" + self._p(rel)
 
@@ -720,6 +798,7 @@ class MemoryFileStore:
     def write_atomic(self, rel: str, data: bytes) -> None:
         # A dict assignment: readers see the old or the new bytes, never a mix.
         rel, path = self._locate(rel)
+        self._changing(rel)
         batch = self._batch()
         if batch is None:
             if path not in self.fs.store and self._isdir(path):  # as a local folder refuses it
@@ -740,6 +819,7 @@ class MemoryFileStore:
 
     def delete(self, rel: str) -> None:
         rel, path = self._locate(rel)
+        self._changing(rel)
         if self._has(rel, path):
             self.fs.rm_file(path)
             batch = self._batch()
@@ -771,6 +851,7 @@ class MemoryFileStore:
         batch = self._batch()
         if batch.listings.is_dir(rel) if batch is not None else self._isdir(path):
             raise IsADirectoryError(path)  # as a local folder refuses it
+        self._changing(rel)
         folder = rel.rpartition("/")[0]
         self._makedirs(folder, _join(self.root, folder))
         self.fs.store[path] = _SparseEntry(self.fs, path, data)
@@ -780,6 +861,13 @@ class MemoryFileStore:
         from hyperv_emu.emulator.vhdx.raf import SparseMemoryFile
 
         self._put(*self._locate(rel), SparseMemoryFile(length, page_size=MEMORY_STORE_PAGE))
+
+    def create_random(self, rel: str) -> RandomAccessFile:
+        from hyperv_emu.emulator.vhdx.raf import SparseMemoryFile
+
+        data = SparseMemoryFile(page_size=MEMORY_STORE_PAGE)
+        self._put(*self._locate(rel), data)
+        return _MemoryHandle(data, True)
 
     def _sparse(self, path: str) -> SparseMemoryFile:
         obj = self.fs.store.get(path)
@@ -801,7 +889,10 @@ class MemoryFileStore:
         return data
 
     def open_random(self, rel: str, writable: bool = True) -> RandomAccessFile:
-        return _MemoryHandle(self._sparse(self._p(rel)), writable)
+        rel, path = self._locate(rel)
+        if writable:
+            self._changing(rel)
+        return _MemoryHandle(self._sparse(path), writable)
 
     def copy_sparse(self, src: str, dst: str, length: int) -> None:
         copy = self._sparse(self._p(src)).clone()

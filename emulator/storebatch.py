@@ -7,7 +7,12 @@ new name), a `realpath` of its whole path (the state's confinement) and an fsync
 
 - **folder listings** are read once and kept up to date as the store creates and deletes
   entries (`Listings`), so a new name is looked up in a dict;
-- **real paths** of folders are resolved once (`Batch.real_folder`);
+- **real paths** of folders are resolved once (`Batch.real_folder`), and what a path resolved
+  to is kept (`Listings.located`): a path that exists keeps its resolution while entries are
+  only added (a new name cannot change how an existing one is found);
+- **what a writer knows of a file it made** (`Batch.facts`: the VHDX identity of a disk just
+  written, which a checkpoint's child needs) is kept until the file is opened for writing,
+  rewritten or deleted, so that the next file need not parse it again;
 - **durability is batched**: files written while `FileStore.unsynced()` is active are not
   fsynced one by one; the batch remembers them and `Batch.sync` makes them all durable at once
   before the batch ends (a few files: one fsync each and their folders; many: one `syncfs` of
@@ -43,9 +48,11 @@ class Listing:
         for name in names:
             self.add(name)
 
-    def add(self, name: str) -> None:
+    def add(self, name: str) -> bool:
+        """Add `name`; False when another spelling of it was listed already (a lookup of that
+        spelling may now find `name` itself)."""
         self.exact.add(name)
-        self.folded.setdefault(name.casefold(), name)
+        return self.folded.setdefault(name.casefold(), name) == name
 
     def remove(self, name: str) -> None:
         self.exact.discard(name)
@@ -71,27 +78,12 @@ class Listings:
         self.read = read
         self._folders: dict[str, Listing | None] = {}
         # what the store's path resolution made of a relative path (the name as found, the
-        # absolute path), by the path as asked for, with that path case-folded: kept until an
-        # entry is added or removed on its way (`LocalFileStore._locate`)
-        self._located: dict[str, tuple[str, tuple[str, str]]] = {}
-
-    def located(self, rel: str) -> tuple[str, str] | None:
-        known = self._located.get(rel)
-        return None if known is None else known[1]
-
-    def locate(self, rel: str, found: tuple[str, str]) -> None:
-        self._located[rel] = (rel.casefold(), found)
-
-    def _changed(self, rel: str) -> None:
-        """An entry `rel` appeared or went: every path resolved through a name that folds to
-        its name in its folder may now resolve differently."""
-        if not self._located:
-            return
-        folded = rel.casefold()
-        below = folded + "/"
-        stale = [k for k, (f, _) in self._located.items() if f == folded or f.startswith(below)]
-        for key in stale:
-            del self._located[key]
+        # absolute path; `LocalFileStore._locate`): `located` for paths found existing, kept
+        # until an entry is removed (adding a name changes no existing path's resolution: an
+        # exact name is found first, and a case-insensitive match keeps the first spelling),
+        # `located_new` for the others, kept until any entry is added or removed
+        self.located: dict[str, tuple[str, str]] = {}
+        self.located_new: dict[str, tuple[str, str]] = {}
 
     def of(self, rel: str) -> Listing | None:
         if rel not in self._folders:
@@ -118,9 +110,17 @@ class Listings:
             out.append(match)
         return "/".join(out)
 
+    def get(self, rel: str) -> tuple[str, str] | None:
+        """What `rel` resolved to, when it is still known."""
+        found = self.located.get(rel)
+        return found if found is not None else self.located_new.get(rel)
+
+    def put(self, rel: str, found: tuple[str, str], exists: bool) -> None:
+        (self.located if exists else self.located_new)[rel] = found
+
     def added(self, rel: str, is_dir: bool) -> None:
         """`rel` was created (its missing folders too, as `makedirs` makes them)."""
-        self._changed(rel)
+        self.located_new.clear()
         if is_dir and self._folders.get(rel, 0) is None:
             self._folders[rel] = Listing(())
         while rel:
@@ -128,17 +128,16 @@ class Listings:
             listing = self.of(folder)  # (a folder first read now already shows the change)
             if listing is None:
                 self._folders[folder] = Listing((name,))
-                self._changed(rel)
-            elif name not in listing.exact:
-                listing.add(name)
-                self._changed(rel)
+            elif name not in listing.exact and not listing.add(name):
+                self.located.clear()  # a second spelling of a name (not NTFS): take no chances
             rel = folder
 
     def is_dir(self, rel: str) -> bool:
         return self.of(rel) is not None
 
     def removed(self, rel: str) -> None:
-        self._changed(rel)
+        self.located.clear()
+        self.located_new.clear()
         folder, _, name = rel.rpartition("/")
         listing = self.of(folder)
         if listing is not None:
@@ -156,6 +155,9 @@ class Batch:
         self.unsynced_depth = 0
         self.dirty: set[str] = set()
         self._real: dict[str, str] = {}
+        # by relative path as found: what the store's caller said of a file it made
+        # (`FileStore.remember`), dropped as soon as the file may change
+        self.facts: dict[str, object] = {}
 
     @property
     def deferring(self) -> bool:
@@ -165,6 +167,7 @@ class Batch:
         """The root was emptied: what was listed or resolved no longer holds."""
         self.listings = Listings(read)
         self._real.clear()
+        self.facts.clear()
 
     def known_real(self, folder: str, real: str) -> None:
         """`folder` (absolute, normalised) resolves to `real` (the store's root, resolved once

@@ -167,9 +167,7 @@ class HostDisks:
     # --- creating -----------------------------------------------------------------------------
 
     def _fresh(self, path: str) -> RandomAccessFile:
-        rel = self.rel(path)
-        self.store.create_sparse(rel, 0)
-        return self.store.open_random(rel, True)
+        return self.store.create_random(self.rel(path))
 
     def create_base(self, path: str, size: int) -> None:
         """An empty dynamic VHDX (idempotent: a file that already opens is left alone)."""
@@ -180,27 +178,33 @@ class HostDisks:
         raf = self._fresh(path)
         try:
             with disk_errors():
-                write_dynamic(raf, normalise_size(size), block_size=BASE_BLOCK_SIZE)
+                made = write_dynamic(raf, normalise_size(size), block_size=BASE_BLOCK_SIZE)
         finally:
             raf.close()
+        self.store.remember(self.rel(path), made)
 
     def create_child(self, path: str, parent: str, length: int) -> None:
-        """A differencing disk of `parent`, exactly max(4 MiB, length) long (idempotent)."""
-        from hyperv_emu.emulator.vhdx import write_differencing
+        """A differencing disk of `parent`, exactly max(4 MiB, length) long (idempotent). A
+        parent made earlier in the same store batch is not opened again: its identity is what
+        its writer remembered (`FileStore.remember`; forgotten once the parent may change)."""
+        from hyperv_emu.emulator.vhdx import DiskIdentity, write_differencing
 
         if self.is_vhdx(path):
             return
-        parent_file = self.open_file(parent)
+        known = self.store.recall(self.rel(parent))
+        parent_file: VhdxFile | DiskIdentity = known if isinstance(known, DiskIdentity) else self.open_file(parent)
         try:
             raf = self._fresh(path)
             try:
                 with disk_errors():
-                    write_differencing(raf, parent_file, parent_win_path=parent, child_win_path=path,
-                                       length=length, block_size=DIFF_BLOCK_SIZE)
+                    made = write_differencing(raf, parent_file, parent_win_path=parent, child_win_path=path,
+                                              length=length, block_size=DIFF_BLOCK_SIZE)
             finally:
                 raf.close()
         finally:
-            parent_file.close()
+            if not isinstance(parent_file, DiskIdentity):
+                parent_file.close()
+        self.store.remember(self.rel(path), made)
 
     def flatten(self, source: str, target: str) -> None:
         """A new dynamic VHDX at `target` holding the disk `source`'s chain reads (Export).

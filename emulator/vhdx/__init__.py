@@ -29,10 +29,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .chain import Opener, ParentResolver, VhdxChain, check_linkage, open_chain
     from .create import (
+        DiskIdentity,
         create_differencing,
         create_differencing_with_length,
         create_dynamic,
         create_fixed,
+        identity_of,
         make_parent_locator,
         parent_locator_for,
         write_differencing,
@@ -64,6 +66,7 @@ if TYPE_CHECKING:
 
 _SUBMODULE = {
     "CorruptVhdxError": "errors",
+    "DiskIdentity": "create",
     "DiskRef": "merge",
     "FsspecFile": "raf",
     "Geometry": "layout",
@@ -91,6 +94,7 @@ _SUBMODULE = {
     "create_differencing_with_length": "create",
     "create_dynamic": "create",
     "create_fixed": "create",
+    "identity_of": "create",
     "is_zero": "raf",
     "make_parent_locator": "create",
     "merge_into_parent": "merge",
@@ -123,6 +127,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CorruptVhdxError",
+    "DiskIdentity",
     "DiskRef",
     "FsspecFile",
     "Geometry",
@@ -150,6 +155,7 @@ __all__ = [
     "create_differencing_with_length",
     "create_dynamic",
     "create_fixed",
+    "identity_of",
     "is_zero",
     "make_parent_locator",
     "merge_into_parent",

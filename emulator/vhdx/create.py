@@ -15,8 +15,11 @@ becomes partially present, as Hyper-V does (none at creation).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from uuid import UUID
+
+import attrs
 
 from .layout import (
     BAT_GUID,
@@ -48,8 +51,9 @@ from .layout import (
     bat_entry,
 )
 from .paths import absolute_win32_path, relative_win_path
-from .raf import RandomAccessFile, write_sparse
+from .raf import RandomAccessFile
 from .structs import (
+    HEADER_FIELDS_SIZE,
     KEY_ABSOLUTE_WIN32_PATH,
     KEY_PARENT_LINKAGE,
     KEY_RELATIVE_PATH,
@@ -64,6 +68,7 @@ from .structs import (
     encode_u32,
     encode_u64,
     guid_text,
+    metadata_entry_position,
 )
 from .vhdxfile import VhdxFile
 
@@ -71,6 +76,24 @@ DEFAULT_CREATOR = "hyperv-emu vhdx"
 FRESH_FILE_LENGTH = BAT_OFFSET + 1024 * KiB  # for disks whose BAT fits in 1 MiB
 _ITEMS_OFFSET = METADATA_TABLE_SIZE
 _LOCATOR_OFFSET = 2 * METADATA_TABLE_SIZE
+
+
+@attrs.frozen
+class DiskIdentity:
+    """What a differencing disk takes from its parent: the virtual size, the sector sizes, the
+    Virtual Disk ID and the current DataWriteGuid (the parent locator's linkage). The writers
+    return the new file's; `identity_of` reads an open file's."""
+
+    virtual_size: int
+    logical_sector_size: int
+    physical_sector_size: int
+    disk_id: UUID
+    data_write_guid: UUID
+
+
+def identity_of(f: VhdxFile) -> DiskIdentity:
+    return DiskIdentity(f.virtual_size, f.logical_sector_size, f.physical_sector_size, f.disk_id,
+                        f.data_write_guid)
 
 
 def _validate(virtual_size: int, block_size: int, lss: int, pss: int) -> None:
@@ -82,39 +105,49 @@ def _validate(virtual_size: int, block_size: int, lss: int, pss: int) -> None:
         raise ValueError(f"virtual size {virtual_size} must be a positive multiple of {lss} <= 64 TiB")
 
 
-def _metadata_region(
+def _metadata_pieces(
     geometry: Geometry,
     pss: int,
     disk_id: UUID,
     locator: ParentLocator | None,
     fixed: bool = False,
-) -> bytes:
+) -> list[tuple[int, bytes, int]]:
+    """The metadata region's parts, (offset in the region, bytes, how many of them are not
+    padding): the table, the items from +64 KiB, the parent locator at +128 KiB; the rest of
+    the region is zero."""
     params = FileParameters(geometry.block_size, fixed, geometry.has_parent).encode()
-    items: list[tuple[UUID, bytes, bool]] = [
-        (FILE_PARAMETERS_GUID, params, False),
-        (VIRTUAL_DISK_SIZE_GUID, encode_u64(geometry.virtual_size), True),
-        (VIRTUAL_DISK_ID_GUID, disk_id.bytes_le, True),
-        (LOGICAL_SECTOR_SIZE_GUID, encode_u32(geometry.logical_sector_size), True),
-        (PHYSICAL_SECTOR_SIZE_GUID, encode_u32(pss), True),
-    ]
-    region = bytearray(_LOCATOR_OFFSET)
-    entries = []
-    pos = _ITEMS_OFFSET
-    for guid, raw, virtual_disk in items:
-        region[pos : pos + len(raw)] = raw
-        entries.append(MetadataEntry(guid, pos, len(raw), False, virtual_disk, True))
-        pos += len(raw)
+    values = b"".join((params, encode_u64(geometry.virtual_size), disk_id.bytes_le,
+                       encode_u32(geometry.logical_sector_size), encode_u32(pss)))
+    pieces = [(_ITEMS_OFFSET, values, len(values))]
+    locator_length = None
     if locator is not None:
         raw = locator.encode()
-        region += raw
-        entries.append(MetadataEntry(PARENT_LOCATOR_GUID, _LOCATOR_OFFSET, len(raw), False, False, True))
-    region[:METADATA_TABLE_SIZE] = encode_metadata_table(entries)
-    return bytes(region)
+        pieces.append((_LOCATOR_OFFSET, raw, len(raw)))
+        locator_length = len(raw)
+    table = _metadata_table(locator_length)
+    return [(0, table, len(table)), *pieces]
 
 
-def _put(raf: RandomAccessFile, offset: int, data: bytes) -> None:
-    """Write into a freshly truncated file, leaving zero 4 KiB pages as holes."""
-    write_sparse(raf, offset, data, target_is_zero=True, granule=4096)
+@functools.lru_cache(maxsize=64)
+def _metadata_table(locator_length: int | None) -> bytes:
+    """The metadata table (its entries, without the zeros after them) of the items
+    `_metadata_pieces` writes: it depends only on the parent locator's length."""
+    entries = []
+    pos = _ITEMS_OFFSET
+    for guid, length, virtual_disk in ((FILE_PARAMETERS_GUID, 8, False), (VIRTUAL_DISK_SIZE_GUID, 8, True),
+                                       (VIRTUAL_DISK_ID_GUID, 16, True), (LOGICAL_SECTOR_SIZE_GUID, 4, True),
+                                       (PHYSICAL_SECTOR_SIZE_GUID, 4, True)):
+        entries.append(MetadataEntry(guid, pos, length, False, virtual_disk, True))
+        pos += length
+    if locator_length is not None:
+        entries.append(MetadataEntry(PARENT_LOCATOR_GUID, _LOCATOR_OFFSET, locator_length, False, False, True))
+    return encode_metadata_table(entries)[:metadata_entry_position(len(entries))]
+
+
+def _put(raf: RandomAccessFile, offset: int, data: bytes, used: int) -> None:
+    """Write the first `used` bytes of `data` into a freshly truncated file: the zeros after
+    them already read as zeros (a hole, or the extension the final truncate makes)."""
+    raf.write_at(offset, memoryview(data)[:used])
 
 
 def _build(
@@ -147,20 +180,23 @@ def _write(
     present_blocks: int = 0,
     length: int = 0,
     fixed: bool = False,
-) -> None:
-    """Write a complete new file; headers go last so a torn creation never opens."""
+) -> DiskIdentity:
+    """Write a complete new file; headers go last so a torn creation never opens. Returns
+    the new file's identity."""
     bat_length = geometry.bat_length
     data_start = BAT_OFFSET + bat_length
     raf.truncate(0)
-    _put(raf, 0, encode_file_identifier(creator))
+    # each structure is written up to its last entry: the rest of it is zeros
+    _put(raf, 0, encode_file_identifier(creator), 8 + len(creator.encode("utf-16-le")[:512]))
     regions = [
         RegionEntry(BAT_GUID, BAT_OFFSET, bat_length, True),
         RegionEntry(METADATA_GUID, METADATA_OFFSET, METADATA_LENGTH, True),
     ]
     table = encode_region_table(regions)
     for offset in REGION_TABLE_OFFSETS:
-        _put(raf, offset, table)
-    _put(raf, METADATA_OFFSET, _metadata_region(geometry, pss, disk_id, locator, fixed))
+        _put(raf, offset, table, 16 + 32 * len(regions))
+    for offset, raw, used in _metadata_pieces(geometry, pss, disk_id, locator, fixed):
+        _put(raf, METADATA_OFFSET + offset, raw, used)
     if present_blocks:
         bs = geometry.block_size
         last_index = geometry.payload_index(present_blocks - 1)
@@ -176,8 +212,9 @@ def _write(
     data_guid = uuid.uuid4()
     for seq, offset in ((1, HEADER_OFFSETS[0]), (2, HEADER_OFFSETS[1])):
         header = Header(seq, file_guid, data_guid, ZERO_GUID, 0, 1, LOG_LENGTH, LOG_OFFSET)
-        raf.write_at(offset, header.encode())
+        _put(raf, offset, header.encode(), HEADER_FIELDS_SIZE)
     raf.flush()
+    return DiskIdentity(geometry.virtual_size, geometry.logical_sector_size, pss, disk_id, data_guid)
 
 
 def write_dynamic(
@@ -189,12 +226,12 @@ def write_dynamic(
     physical_sector_size: int = 4096,
     disk_id: UUID | None = None,
     creator: str = DEFAULT_CREATOR,
-) -> None:
+) -> DiskIdentity:
     """:func:`create_dynamic` without opening the new file (a caller that only makes it does
-    not pay for parsing it again)."""
+    not pay for parsing it again); returns the new file's identity."""
     _validate(virtual_size, block_size, logical_sector_size, physical_sector_size)
     geometry = Geometry(virtual_size, block_size, logical_sector_size, False)
-    _write(raf, geometry, physical_sector_size, disk_id or uuid.uuid4(), None, creator)
+    return _write(raf, geometry, physical_sector_size, disk_id or uuid.uuid4(), None, creator)
 
 
 def create_dynamic(
@@ -305,25 +342,28 @@ def create_differencing_with_length(
 
 def write_differencing(
     raf: RandomAccessFile,
-    parent: VhdxFile,
+    parent: VhdxFile | DiskIdentity,
     *,
     parent_win_path: str,
     child_win_path: str,
     length: int = 0,
     block_size: int = DEFAULT_DIFFERENCING_BLOCK_SIZE,
     creator: str = DEFAULT_CREATOR,
-) -> None:
-    """:func:`create_differencing_with_length` without opening the new file."""
+) -> DiskIdentity:
+    """:func:`create_differencing_with_length` without opening the new file; returns the new
+    file's identity. The parent is an open file (frozen here: a file with children must never
+    change) or the identity its writer returned (a caller that made the parent a moment before
+    need not open it again)."""
     _validate(parent.virtual_size, block_size, parent.logical_sector_size, parent.physical_sector_size)
     if length < 0:
         raise ValueError("length must be >= 0")
     geometry = Geometry(parent.virtual_size, block_size, parent.logical_sector_size, True)
-    locator = parent_locator_for(parent, parent_win_path, child_win_path)
+    locator = make_parent_locator(parent.data_write_guid, parent_win_path, child_win_path)
     data_start = BAT_OFFSET + geometry.bat_length
     present = 0
     if length > data_start:
         present = min(geometry.payload_blocks, (length - data_start) // block_size)
-    _write(
+    made = _write(
         raf,
         geometry,
         parent.physical_sector_size,
@@ -333,4 +373,6 @@ def write_differencing(
         present_blocks=present,
         length=length,
     )
-    parent.freeze()
+    if isinstance(parent, VhdxFile):
+        parent.freeze()
+    return made

@@ -41,6 +41,9 @@ def relative_win_path(child_win_path: str, parent_win_path: str) -> str | None:
     parent_drive = ntpath.splitdrive(parent)[0]
     if child_drive.lower() != parent_drive.lower():
         return None
+    parent_folder, parent_name = ntpath.split(parent)
+    if parent_name and parent_folder.lower() == ntpath.dirname(child).lower():
+        return ".\\" + parent_name  # the same folder (Hyper-V's usual layout)
     try:
         rel = ntpath.relpath(parent, ntpath.dirname(child))
     except ValueError:

@@ -74,6 +74,7 @@ def check_file_identifier(raw: bytes) -> None:
 # --------------------------------------------------------------------------- header
 
 _HEADER = struct.Struct("<4sIQ16s16s16sHHIQ")
+HEADER_FIELDS_SIZE = _HEADER.size  # the rest of a header's 4 KiB is zeros
 
 
 @attrs.frozen

@@ -50,7 +50,8 @@ def _stores(tmp_path: pathlib.Path) -> list[FileStore]:
 # One step of a random script against a store: (kind, path). Names differ only in case often.
 _NAMES = st.sampled_from(["a", "A", "b", "Vm", "VM", "vm.vhdx", "VM.VHDX"])
 _PATHS = st.lists(_NAMES, min_size=1, max_size=3).map(lambda parts: ROOT + "/" + "/".join(parts))
-_STEPS = st.lists(st.tuples(st.sampled_from(["write", "sparse", "mkdir", "delete", "copy"]), _PATHS), max_size=12)
+_STEPS = st.lists(st.tuples(st.sampled_from(["write", "sparse", "random", "mkdir", "delete", "copy"]), _PATHS),
+                  max_size=12)
 
 
 def _run(store: FileStore, steps: list[tuple[str, str]], queries: list[str]) -> list[object]:
@@ -62,6 +63,10 @@ def _run(store: FileStore, steps: list[tuple[str, str]], queries: list[str]) -> 
                 store.write_atomic(path, b"x" * 10)
             elif kind == "sparse":
                 store.create_sparse(path, 4096)
+            elif kind == "random":
+                handle = store.create_random(path)
+                handle.write_at(10, b"r")
+                handle.close()
             elif kind == "mkdir":
                 store.makedirs(path)
             elif kind == "delete":
@@ -225,3 +230,54 @@ def test_the_syncer_fsyncs_every_path_and_reuses_its_threads(tmp_path: pathlib.P
     syncer.fsync_all(targets[:2])
     assert syncer._executor() is first
     assert sorted(synced) == sorted(targets + targets[:2])
+
+
+@pytest.mark.parametrize("kind", ["folder", "memory"])
+def test_what_a_writer_remembers_of_a_file_lasts_until_the_file_may_change(tmp_path: pathlib.Path,
+                                                                         kind: str) -> None:
+    store = open_store(str(tmp_path / "state")) if kind == "folder" else open_store(T.memory_url())
+    changes = {
+        "opened for writing": lambda rel: store.open_random(rel, True).close(),
+        "rewritten": lambda rel: store.write_atomic(rel, b"new"),
+        "made again": lambda rel: store.create_random(rel).close(),
+        "emptied": lambda rel: store.create_sparse(rel, 10),
+        "deleted": store.delete,
+    }
+    with store.batch():
+        for i, (change, do) in enumerate(changes.items()):
+            rel = f"{ROOT}/Disks/f{i}.vhdx"
+            store.create_random(rel).close()
+            store.remember(rel, change)
+            assert store.recall(rel.upper().replace("HOSTS/HV/D", ROOT)) == change  # the file, however spelt
+            store.open_random(rel, False).close()  # reading changes nothing
+            assert store.exists(rel) and store.recall(rel) == change
+            do(rel)
+            assert store.recall(rel) is None, change
+        store.create_random(f"{ROOT}/Disks/kept.vhdx").close()
+        store.remember(f"{ROOT}/Disks/kept.vhdx", "kept")
+    assert store.recall(f"{ROOT}/Disks/kept.vhdx") is None  # nothing outside a batch
+    store.remember(f"{ROOT}/Disks/kept.vhdx", "outside")
+    assert store.recall(f"{ROOT}/Disks/kept.vhdx") is None
+
+
+def test_a_path_found_existing_keeps_its_resolution_while_names_are_added(tmp_path: pathlib.Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    store = open_store(str(tmp_path / "state"))
+    store.write_atomic(f"{ROOT}/VMs/Parent.vhdx", b"p")
+    resolved: list[str] = []  # each resolution of an existing path checks it is no link
+    islink = os.path.islink
+    with store.batch():
+        assert store.exists(f"{ROOT}/vms/PARENT.vhdx")
+        monkeypatch.setattr(os.path, "islink", lambda p: resolved.append(p) or islink(p))
+        for i in range(20):
+            store.write_atomic(f"{ROOT}/VMs/child{i}.avhdx", b"c")
+            assert store.exists(f"{ROOT}/vms/PARENT.vhdx")  # no new resolution of it
+            assert store.display_path(f"{ROOT}/vms/PARENT.vhdx").endswith("/VMs/Parent.vhdx")
+        # a new name that another spelling will now find: the lookups see it at once
+        assert not store.exists(f"{ROOT}/VMs/CHILD99.AVHDX")
+        store.write_atomic(f"{ROOT}/VMs/child99.avhdx", b"c")
+        assert store.exists(f"{ROOT}/VMs/CHILD99.AVHDX")
+        assert store.display_path(f"{ROOT}/VMs/CHILD99.AVHDX").endswith("/VMs/child99.avhdx")
+        store.delete(f"{ROOT}/VMs/parent.vhdx")
+        assert not store.exists(f"{ROOT}/vms/PARENT.vhdx")
+    assert [p for p in resolved if p.endswith("Parent.vhdx")] == [str(tmp_path / "state" / ROOT / "VMs" / "Parent.vhdx")]

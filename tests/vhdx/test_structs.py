@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import ntpath
 import uuid
 
 import crc32c
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hyperv_emu.emulator.vhdx import (
     ParentLocator,
@@ -69,6 +72,28 @@ def test_windows_paths():
     assert relative_win_path("D:\\VMs\\c.avhdx", "E:\\VMs\\b.vhdx") is None
     assert absolute_win32_path(parent) == "\\\\?\\D:\\Hyper-V\\Virtual Hard Disks\\SRV-APP01.vhdx"
     assert absolute_win32_path("\\\\?\\D:\\x.vhdx") == "\\\\?\\D:\\x.vhdx"
+
+
+_PART = st.sampled_from(["VMs", "vms", "a", "A", "Virtual Hard Disks", "x.vhdx", "X.VHDX", "..", "."])
+_WIN_PATH = st.tuples(st.sampled_from(["D:\\", "d:\\", "E:\\", "\\\\?\\D:\\"]),
+                      st.lists(_PART, min_size=1, max_size=4)).map(lambda t: t[0] + "\\".join(t[1]))
+
+
+@given(child=_WIN_PATH, parent=_WIN_PATH)
+def test_relative_paths_are_what_ntpath_relpath_makes_of_them(child: str, parent: str) -> None:
+    # (the same folder is answered without relpath: the answer must not differ)
+    got = relative_win_path(child, parent)
+    c = ntpath.normpath(child.removeprefix("\\\\?\\"))
+    p = ntpath.normpath(parent.removeprefix("\\\\?\\"))
+    if ntpath.splitdrive(c)[0].lower() != ntpath.splitdrive(p)[0].lower():
+        assert got is None
+        return
+    try:
+        rel = ntpath.relpath(p, ntpath.dirname(c))
+    except ValueError:
+        assert got is None
+        return
+    assert got == (rel if rel.startswith("..") else ".\\" + rel)
 
 
 def test_default_parent_resolver():
