@@ -19,6 +19,13 @@ the controllers and slots hard drives share with DVD drives):
   0 up; adding or removing one needs the VM Off, and a controller that still has drives cannot
   be removed [U]. Numbers stay contiguous: removing one renumbers those after it.
 
+- New-VM -BootDevice (its reference page): CD, Floppy, IDE, LegacyNetworkAdapter, NetworkAdapter,
+  VHD. On generation 1, VHD means IDE and NetworkAdapter means LegacyNetworkAdapter; the device
+  class goes first in the BIOS startup order, and LegacyNetworkAdapter makes the VM's adapter a
+  legacy one (PXE boot). On generation 2, Floppy, IDE and LegacyNetworkAdapter are refused; CD
+  adds a DVD drive, and CD, VHD or NetworkAdapter makes that drive, the first hard drive or the
+  adapter the first boot device (VHD without a hard drive changes nothing [U]).
+
 Texts of refusals the reference does not give follow Hyper-V's wording [U].
 """
 
@@ -228,4 +235,41 @@ def remove_scsi_controller(tx: "Transaction", vm: VirtualMachineRecord, number: 
                                    bootorder.drive_key("SCSI", dvd.controller_number - 1, dvd.controller_location))
             dvd.controller_number -= 1
     vm.scsi_controllers = count - 1
+    tx.changed = True
+
+
+BOOT_DEVICES = ("CD", "Floppy", "IDE", "LegacyNetworkAdapter", "NetworkAdapter", "VHD")
+_GEN1_BOOT = {"VHD": "IDE", "NetworkAdapter": "LegacyNetworkAdapter"}
+
+
+def apply_boot_device(tx: "Transaction", host: HostRecord, vm: VirtualMachineRecord, device: str) -> None:
+    """New-VM -BootDevice on the VM New-VM is making (see the module docstring)."""
+    name = next((d for d in BOOT_DEVICES if d.casefold() == device.casefold()), None)
+    if name is None:
+        raise InvalidArgument(f"'{device}' is not a boot device ({', '.join(BOOT_DEVICES)}).", target=device)
+    if vm.generation == 1:
+        name = _GEN1_BOOT.get(name, name)
+        order = list(bootorder.startup_order(vm))
+        vm.bios_startup_order = [name] + [d for d in order if d != name]
+        if name == "LegacyNetworkAdapter" and vm.network_adapters:
+            vm.network_adapters[0].is_legacy = True
+        tx.changed = True
+        return
+    if name in ("Floppy", "IDE", "LegacyNetworkAdapter"):
+        err = InvalidArgument(f"Generation 2 virtual machines do not support the {name} boot device.", target=vm.name)
+        err.error_id = "InvalidParameter"
+        raise err
+    if name == "CD":
+        drive = add_dvd(tx, host, vm, None, None, None)
+        key = bootorder.drive_key(drive.controller_type, drive.controller_number, drive.controller_location)
+    elif name == "VHD":
+        if not vm.disks:
+            return
+        first = vm.disks[0]
+        key = bootorder.drive_key(first.controller_type, first.controller_number, first.controller_location)
+    else:
+        if not vm.network_adapters:
+            return
+        key = bootorder.net_key(vm.network_adapters[0].name)
+    vm.boot_order = [key] + [k for k in bootorder.order(vm) if k != key]
     tx.changed = True

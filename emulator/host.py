@@ -42,7 +42,7 @@ from hyperv_emu.emulator.model import (
     VMStateName,
 )
 from hyperv_emu.emulator.host_devices import DeviceOps
-from hyperv_emu.emulator import bootorder, drives, exportvm, importvm, metering, movestorage, network, systemfiles, taskclock, vhdrules
+from hyperv_emu.emulator import bootorder, devices, drives, exportvm, importvm, metering, movestorage, network, systemfiles, taskclock, vhdrules
 from hyperv_emu.emulator import switches as vswitch
 from hyperv_emu.emulator.metering import MeteringView
 from hyperv_emu.emulator.statetrack import find
@@ -157,6 +157,7 @@ class Host(DeviceOps):
         new_vhd_size: int = 0,
         vhd_path: str | None = None,
         checkpoint_type: str = "Production",
+        boot_device: str | None = None,
     ) -> VMView:
         check_vm_name(name)
         with self._tx() as (tx, host):
@@ -187,6 +188,8 @@ class Host(DeviceOps):
                 vm.disks.append(HardDrive(path=p, base_path=p, size=actual,
                                           controller_type="SCSI" if generation == 2 else "IDE",
                                           controller_location=i))
+            if boot_device is not None:
+                devices.apply_boot_device(tx, host, vm, boot_device)
             write_vm_config(tx, host, vm)
             return vm_view(host, vm, tx.now(), tx.state.settings)
 

@@ -55,6 +55,7 @@ class Backend(DeviceBackend, Protocol):
         new_vhd_path: str | None,
         new_vhd_size: int,
         vhd_path: str | None,
+        boot_device: str | None = None,
     ) -> VM: ...
     def remove_vm(self, computer: str | None, vm_id: str) -> None: ...
     def set_vm(

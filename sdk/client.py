@@ -237,10 +237,13 @@ class HyperVClient(DeviceCalls, ValueClient):
     # --- New/Remove/Set-VM --------------------------------------------------------------------
 
     def new_vm(self, name: str, *, memory_startup: int = 1024**3, generation: int = 2, path: str | None = None,
-               new_vhd_path: str | None = None, new_vhd_size: int = 0, vhd_path: str | None = None) -> VM:
+               new_vhd_path: str | None = None, new_vhd_size: int = 0, vhd_path: str | None = None,
+               boot_device: str | None = None) -> VM:
+        """New-VM. `boot_device` (-BootDevice): CD, Floppy, IDE, LegacyNetworkAdapter,
+        NetworkAdapter or VHD, the device the new VM boots from first."""
         return self._vm(self.backend.new_vm(
             self.computer_name, name, memory_startup=memory_startup, generation=generation, path=path,
-            new_vhd_path=new_vhd_path, new_vhd_size=new_vhd_size, vhd_path=vhd_path))
+            new_vhd_path=new_vhd_path, new_vhd_size=new_vhd_size, vhd_path=vhd_path, boot_device=boot_device))
 
     def remove_vm(self, vm: VMRef) -> None:
         self.backend.remove_vm(self.computer_name, self._vm_id(vm))

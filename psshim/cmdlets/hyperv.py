@@ -10,7 +10,7 @@ Hyper-V rule lives here: the emulator (or a real host behind the SDK) decides wh
 exceptions become the Hyper-V module's error records in `hyperv_support.error_record`.
 
 Not emulated (each fails with a clear "not supported by hvemu" error when used): -CimSession,
--Credential, the ClusterObject set of Get-VM, -BootDevice of New-VM, and every
+-Credential, the ClusterObject set of Get-VM, and every
 parameter a handler has no `Bound` for.
 """
 
@@ -200,8 +200,9 @@ class NewVM(HyperVCmdlet):
     NoVHD = Bound()
 
     def process(self) -> Iterator[Any]:
+        boot = None
         if self.is_bound("BootDevice"):
-            raise not_supported("New-VM -BootDevice (the boot order is not emulated)")
+            boot = str(getattr(self.BootDevice, "name", None) or self.BootDevice)
         name = self.Name or "New Virtual Machine"
         switch = str(self.SwitchName) if self.is_bound("SwitchName") else None
         for client in self.clients():
@@ -215,7 +216,7 @@ class NewVM(HyperVCmdlet):
                 vm = client.new_vm(
                     name, memory_startup=int(self.MemoryStartupBytes or 1024**3), generation=int(self.Generation),
                     path=self.Path, new_vhd_path=self.NewVHDPath, new_vhd_size=int(self.NewVHDSizeBytes or 0),
-                    vhd_path=self.VHDPath,
+                    vhd_path=self.VHDPath, boot_device=boot,
                 )
                 if switch is not None:  # -SwitchName connects the VM's one adapter
                     for adapter in client.get_network_adapters(vm):

@@ -259,10 +259,11 @@ class EmulatedBackend(EmulatedDevices):
         return vm_from_view(self._call(lambda: self._host(computer).get_vm_by_id(vm_id)))
 
     def new_vm(self, computer: str | None, name: str, *, memory_startup: int, generation: int, path: str | None,
-               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None) -> VM:
+               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None,
+               boot_device: str | None = None) -> VM:
         return vm_from_view(self._call(lambda: self._host(computer).new_vm(
             name, memory_startup=memory_startup, generation=generation, path=path,
-            new_vhd_path=new_vhd_path, new_vhd_size=new_vhd_size, vhd_path=vhd_path)))
+            new_vhd_path=new_vhd_path, new_vhd_size=new_vhd_size, vhd_path=vhd_path, boot_device=boot_device)))
 
     def remove_vm(self, computer: str | None, vm_id: str) -> None:
         self._call(lambda: self._host(computer).remove_vm(vm_id))

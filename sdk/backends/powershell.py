@@ -327,10 +327,11 @@ class PowerShellBackend(PowerShellDevices):
         return ps_json.vm_from_json(env.items[0])
 
     def new_vm(self, computer: str | None, name: str, *, memory_startup: int, generation: int, path: str | None,
-               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None) -> VM:
+               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None,
+               boot_device: str | None = None) -> VM:
         script = self.scripts.new_vm(self._c(computer), name, memory_startup=memory_startup, generation=generation,
                                      path=path, new_vhd_path=new_vhd_path, new_vhd_size=new_vhd_size,
-                                     vhd_path=vhd_path)
+                                     vhd_path=vhd_path, boot_device=boot_device)
         env = self._run(script, context={"name": name})
         return ps_json.vm_from_json(self._one(env, "virtual machine"))
 

@@ -375,9 +375,12 @@ class ScriptBuilder:
         return frame("get_vm_by_id", [_refetch_vm(computer, vm_id)], props=("vm",))
 
     def new_vm(self, computer: str | None, name: str, *, memory_startup: int, generation: int, path: str | None,
-               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None) -> Script:
+               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None,
+               boot_device: str | None = None) -> Script:
         qname = ps_quote(name)
         args = f"-Name {qname} -MemoryStartupBytes {ps_int(memory_startup)} -Generation {ps_int(generation)}"
+        if boot_device is not None:
+            args += f" -BootDevice {ps_quote(boot_device)}"
         if path is not None:
             args += f" -Path {ps_quote(path)}"
         if new_vhd_path is not None:

@@ -79,7 +79,8 @@ class ReadOnlyBackend(ReadOnlyDevices):
         return self.inner.get_vm_by_id(computer, vm_id)
 
     def new_vm(self, computer: str | None, name: str, *, memory_startup: int, generation: int, path: str | None,
-               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None) -> VM:
+               new_vhd_path: str | None, new_vhd_size: int, vhd_path: str | None,
+               boot_device: str | None = None) -> VM:
         self._deny(computer)
 
     def remove_vm(self, computer: str | None, vm_id: str) -> None:

@@ -126,6 +126,45 @@ class TestBootOrder:
             client.set_firmware(vm, first_boot_device=disk)
 
 
+class TestNewVMBootDevice:
+    """New-VM -BootDevice (its reference page): on generation 2, CD adds a DVD drive and CD, VHD or
+    NetworkAdapter goes first; Floppy, IDE and LegacyNetworkAdapter are refused, and nothing is
+    made. On generation 1, VHD means IDE and NetworkAdapter means LegacyNetworkAdapter, first in
+    the BIOS startup order, the latter with a legacy adapter."""
+
+    def test_generation_2_cd_adds_a_dvd_drive_that_boots_first(self, client, fleet, backend):
+        vm = client.new_vm(fleet.name("bdcd"), boot_device="CD")
+        [dvd] = client.get_dvd_drives(vm)
+        assert dvd.controller_type == ControllerType.SCSI and dvd.path is None
+        if backend != "powershell":  # (that backend does not carry the BootOrder entries)
+            order = client.get_firmware(vm).boot_order
+            assert isinstance(order[0].device, DvdDrive)
+            assert [e.boot_type for e in order] == [VMBootSourceType.Drive, VMBootSourceType.Network]
+
+    def test_generation_2_network_adapter_boots_first(self, client, fleet, backend):
+        if backend == "powershell":
+            pytest.skip("the PowerShell backend does not carry the BootOrder entries")
+        vm = client.new_vm(fleet.name("bdnet"), boot_device="NetworkAdapter",
+                           new_vhd_path=f"{fleet.disk_root}\\{fleet.name('bdnet')}.vhdx", new_vhd_size=1 << 30)
+        order = client.get_firmware(vm).boot_order
+        assert [e.boot_type for e in order] == [VMBootSourceType.Network, VMBootSourceType.Drive]
+
+    def test_generation_2_refuses_the_bios_devices_and_makes_nothing(self, client, fleet):
+        name = fleet.name("bdbad")
+        for device in ("Floppy", "IDE", "LegacyNetworkAdapter"):
+            with pytest.raises(HyperVError):
+                client.new_vm(name, boot_device=device)
+        assert not [v for v in client.get_vms() if v.name == name]
+
+    def test_generation_1_network_adapter_is_a_legacy_one_first_in_the_bios(self, client, fleet):
+        vm = client.new_vm(fleet.name("bd1net"), generation=1, boot_device="NetworkAdapter")
+        assert client.get_bios(vm).startup_order == (BootDevice.LegacyNetworkAdapter, BootDevice.CD,
+                                                     BootDevice.IDE, BootDevice.Floppy)
+        assert [a.is_legacy for a in client.get_network_adapters(vm)] == [True]
+        vhd = client.new_vm(fleet.name("bd1vhd"), generation=1, boot_device="VHD")
+        assert client.get_bios(vhd).startup_order[0] == BootDevice.IDE
+
+
 class TestBios:
     def test_generation_1_startup_order(self, client, fleet):
         vm = _gen1(client, fleet, "bios")
