@@ -249,8 +249,7 @@ def apply_boot_device(tx: "Transaction", host: HostRecord, vm: VirtualMachineRec
         raise InvalidArgument(f"'{device}' is not a boot device ({', '.join(BOOT_DEVICES)}).", target=device)
     if vm.generation == 1:
         name = _GEN1_BOOT.get(name, name)
-        order = list(bootorder.startup_order(vm))
-        vm.bios_startup_order = [name] + [d for d in order if d != name]
+        bootorder.configure_bios(vm, [name] + [d for d in bootorder.startup_order(vm) if d != name], None)
         if name == "LegacyNetworkAdapter" and vm.network_adapters:
             vm.network_adapters[0].is_legacy = True
         tx.changed = True
@@ -261,15 +260,15 @@ def apply_boot_device(tx: "Transaction", host: HostRecord, vm: VirtualMachineRec
         raise err
     if name == "CD":
         drive = add_dvd(tx, host, vm, None, None, None)
-        key = bootorder.drive_key(drive.controller_type, drive.controller_number, drive.controller_location)
+        ref = bootorder.DeviceRef("Drive", drive.controller_type, drive.controller_number, drive.controller_location)
     elif name == "VHD":
         if not vm.disks:
             return
         first = vm.disks[0]
-        key = bootorder.drive_key(first.controller_type, first.controller_number, first.controller_location)
+        ref = bootorder.DeviceRef("Drive", first.controller_type, first.controller_number, first.controller_location)
     else:
         if not vm.network_adapters:
             return
-        key = bootorder.net_key(vm.network_adapters[0].name)
-    vm.boot_order = [key] + [k for k in bootorder.order(vm) if k != key]
+        ref = bootorder.DeviceRef("Network", adapter_name=vm.network_adapters[0].name)
+    bootorder.set_first(vm, ref)
     tx.changed = True
