@@ -172,7 +172,37 @@ class _UnsyncedFile:
         self._f.close()
 
 
-class LocalFileStore:
+class _BatchedStore:
+    """What both stores do with their thread's current batch (emulator.storebatch): find it, and
+    keep what a caller knows of a file it made (`Batch.facts`) while the file does not change."""
+
+    _batches: threading.local
+
+    def _locate(self, rel: str) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def _batch(self) -> Batch | None:
+        return getattr(self._batches, "current", None)
+
+    def remember(self, rel: str, facts: object) -> None:
+        """Keep `facts` about the file `rel` while the batch lasts and the file does not change
+        (nothing is kept outside a batch)."""
+        batch = self._batch()
+        if batch is not None:
+            batch.facts[self._locate(rel)[0]] = facts
+
+    def recall(self, rel: str) -> object | None:
+        batch = self._batch()
+        return batch.facts.get(self._locate(rel)[0]) if batch is not None else None
+
+    def _changing(self, rel: str) -> None:
+        """`rel` (as found) is about to be written or deleted: what was remembered of it goes."""
+        batch = self._batch()
+        if batch is not None:
+            batch.facts.pop(rel, None)
+
+
+class LocalFileStore(_BatchedStore):
     def __init__(self, root: str, url: str) -> None:
         self.root = os.path.abspath(root)
         self._real_root = os.path.realpath(self.root)
@@ -183,9 +213,6 @@ class LocalFileStore:
         self._file_lock: tuple[int, BaseFileLock] | None = None  # (pid, the lock of LOCK_FILE)
 
     # --- batches (emulator.storebatch) ------------------------------------------------------------
-
-    def _batch(self) -> Batch | None:
-        return getattr(self._batches, "current", None)
 
     def _folder_names(self, rel: str) -> list[str] | None:
         path = os.path.join(self.root, rel)
@@ -288,25 +315,6 @@ class LocalFileStore:
 
     def is_dir(self, rel: str) -> bool:
         return os.path.isdir(self._p(rel))
-
-    # --- what a caller knows of a file it made (storebatch.Batch.facts) -------------------------
-
-    def remember(self, rel: str, facts: object) -> None:
-        """Keep `facts` about the file `rel` while the batch lasts and the file does not change
-        (nothing is kept outside a batch)."""
-        batch = self._batch()
-        if batch is not None:
-            batch.facts[self._locate(rel)[0]] = facts
-
-    def recall(self, rel: str) -> object | None:
-        batch = self._batch()
-        return batch.facts.get(self._locate(rel)[0]) if batch is not None else None
-
-    def _changing(self, rel: str) -> None:
-        """`rel` (as found) is about to be written or deleted: what was remembered of it goes."""
-        batch = self._batch()
-        if batch is not None:
-            batch.facts.pop(rel, None)
 
     def read_bytes(self, rel: str) -> bytes:
         with open(self._p(rel), "rb") as f:
@@ -627,7 +635,7 @@ _MEMORY_LOCKS: dict[str, threading.RLock] = {}
 _MEMORY_LOCKS_GUARD = threading.Lock()
 
 
-class MemoryFileStore:
+class MemoryFileStore(_BatchedStore):
     """fsspec's memory file system (its store is process-wide, as fsspec documents). Files are
     `SparseMemoryFile`s of 4 KiB pages (`MEMORY_STORE_PAGE`): an AVHDX's few KiB of headers
     and metadata cost a few pages, not the library's default 64 KiB ones."""
@@ -642,9 +650,6 @@ class MemoryFileStore:
 
     # --- batches (emulator.storebatch): fsspec's memory `ls`, `exists` and `makedirs` scan the
     # whole store; in a batch every folder of the root is indexed in one pass instead.
-
-    def _batch(self) -> Batch | None:
-        return getattr(self._batches, "current", None)
 
     def _index(self) -> Callable[[str], list[str] | None]:
         """A batch's reader of folders: the root's keys are indexed on the first read."""
@@ -760,21 +765,6 @@ class MemoryFileStore:
         batch = self._batch()
         if batch is not None:
             batch.listings.added(rel, False)
-
-    def remember(self, rel: str, facts: object) -> None:
-        """As `LocalFileStore.remember`."""
-        batch = self._batch()
-        if batch is not None:
-            batch.facts[self._locate(rel)[0]] = facts
-
-    def recall(self, rel: str) -> object | None:
-        batch = self._batch()
-        return batch.facts.get(self._locate(rel)[0]) if batch is not None else None
-
-    def _changing(self, rel: str) -> None:
-        batch = self._batch()
-        if batch is not None:
-            batch.facts.pop(rel, None)
 
     def display_path(self, rel: str) -> str:
         return "memory://" + self._p(rel)
